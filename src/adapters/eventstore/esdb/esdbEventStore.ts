@@ -1,0 +1,264 @@
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  eventTypeFilter,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type JSONType,
+  type Position as EsdbPosition,
+  type RecordedEvent as EsdbRecordedEvent,
+} from '@eventstore/db-client';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventStore,
+  EventSubscription,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../../../app/eventStore';
+import { comparePositions } from '../../../app/eventStore';
+import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
+import type { EventCodec, PreparedEvent } from '../eventCodec';
+import { GENESIS_HASH } from '../hashChain';
+
+export type EsdbEventStoreOptions = {
+  /** e.g. `esdb://localhost:2113?tls=false`. */
+  connectionString: string;
+  codec: EventCodec;
+  /** How many of a stream's newest events a retried append is looked for in. Default 32. */
+  retryWindow?: number;
+  /** How often an append re-reads the stream head after losing a race under `any`. Default 10. */
+  maxConflictRetries?: number;
+};
+
+const pad = (value: bigint): string => value.toString(10).padStart(20, '0');
+
+/** `commit/prepare`, each fixed-width, so positions order correctly as strings. */
+export const encodeEsdbPosition = (position: EsdbPosition): Position => `${pad(position.commit)}/${pad(position.prepare)}`;
+
+export const decodeEsdbPosition = (position: Position): EsdbPosition => {
+  const match = /^(\d{1,20})\/(\d{1,20})$/.exec(position);
+  if (!match) {
+    throw new ValidationError(`${JSON.stringify(position)} is not an EventStoreDB position`, [
+      { path: '/after', message: 'must be a position returned by this store' },
+    ]);
+  }
+  return { commit: BigInt(match[1] as string), prepare: BigInt(match[2] as string) };
+};
+
+const isOwnEvent = (event: EsdbRecordedEvent | undefined): event is EsdbRecordedEvent =>
+  event !== undefined && event.isJson && !event.type.startsWith('$') && !event.streamId.startsWith('$');
+
+const matches = (event: RecordedEvent, filter: EventFilter | undefined): boolean =>
+  (!filter?.streamPrefixes?.length || filter.streamPrefixes.some((p) => event.streamId.startsWith(p))) &&
+  (!filter?.eventTypes?.length || filter.eventTypes.includes(event.type));
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore => {
+  const client = EventStoreDBClient.connectionString`${options.connectionString}`;
+  const { codec } = options;
+  const retryWindow = options.retryWindow ?? 32;
+  const maxConflictRetries = options.maxConflictRetries ?? 10;
+
+  const toEvent = (event: EsdbRecordedEvent, fallbackPosition?: bigint): RecordedEvent => ({
+    id: event.id,
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: event.metadata as RecordedEvent['metadata'],
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: event.position
+      ? encodeEsdbPosition(event.position)
+      : encodeEsdbPosition({ commit: fallbackPosition ?? 0n, prepare: fallbackPosition ?? 0n }),
+    recordedAt: event.created.toISOString(),
+  });
+
+  const readRaw = async (streamId: string, readOptions: ReadStreamOptions): Promise<RecordedEvent[]> => {
+    const backwards = readOptions.direction === 'backwards';
+    const events: RecordedEvent[] = [];
+    try {
+      const read = client.readStream(streamId, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision: readOptions.fromRevision === undefined ? (backwards ? END : START) : BigInt(readOptions.fromRevision),
+        ...(readOptions.maxCount === undefined ? {} : { maxCount: readOptions.maxCount }),
+      });
+      for await (const resolved of read) {
+        if (resolved.event && resolved.event.isJson) events.push(toEvent(resolved.event, resolved.commitPosition));
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  };
+
+  /** A retried append finds its own events among the stream's newest: answer as the first time. */
+  const findRetried = (streamId: string, newestFirst: RecordedEvent[], events: PreparedEvent[]): AppendResult | undefined => {
+    const byId = new Map(newestFirst.map((event) => [event.id, event]));
+    const found = events.map((event) => byId.get(event.id));
+    if (found.every((event) => event === undefined)) return undefined;
+    const first = found[0];
+    for (const [offset, stored] of found.entries()) {
+      const prepared = events[offset] as PreparedEvent;
+      if (!stored || !first || stored.revision !== first.revision + offset || !codec.sameContent(stored, prepared)) {
+        throw new EventIdConflictError(prepared.id, streamId, 'the id is already used for an event with other content');
+      }
+    }
+    const last = found[found.length - 1] as RecordedEvent;
+    return { nextExpectedRevision: last.revision, position: last.position };
+  };
+
+  const checkExpected = (streamId: string, expected: ExpectedRevision, current: number | undefined): void => {
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && current === undefined) ||
+      (expected === 'stream_exists' && current !== undefined) ||
+      (typeof expected === 'number' && current === expected);
+    if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+  };
+
+  const append = async (streamId: string, events: EventToAppend[], appendOptions: AppendOptions = {}): Promise<AppendResult> => {
+    const prepared = codec.prepare(streamId, events);
+    const expected = appendOptions.expectedRevision ?? 'any';
+    // The chain needs the previous hash, so every write names the exact revision it follows; a
+    // lost race under 'any' reads the head again.
+    for (let attempt = 0; ; attempt += 1) {
+      const newest = await readRaw(streamId, { direction: 'backwards', maxCount: retryWindow + prepared.length });
+      const retried = findRetried(streamId, newest, prepared);
+      if (retried) return retried;
+      const head = newest[0];
+      checkExpected(streamId, expected, head?.revision);
+      const firstRevision = head ? head.revision + 1 : 0;
+      const sealed = codec.seal(streamId, prepared, firstRevision, head?.metadata.hash ?? GENESIS_HASH);
+      try {
+        const result = await client.appendToStream(
+          streamId,
+          sealed.map((event) =>
+            jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata: event.metadata as unknown as JSONType }),
+          ),
+          { expectedRevision: head ? BigInt(head.revision) : NO_STREAM },
+        );
+        const position = result.position ?? { commit: 0n, prepare: 0n };
+        return { nextExpectedRevision: Number(result.nextExpectedRevision), position: encodeEsdbPosition(position) };
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError && attempt < maxConflictRetries) continue;
+        throw error;
+      }
+    }
+  };
+
+  const readAll = async (readOptions: ReadAllOptions = {}): Promise<ReadAllResult> => {
+    const maxCount = readOptions.maxCount ?? 1000;
+    const scanLimit = maxCount * 10;
+    const events: RecordedEvent[] = [];
+    let checkpoint = readOptions.after;
+    let scanned = 0;
+    // $all cannot be filtered server-side on a read, only on a subscription: filter here, bounded
+    const read = client.readAll({
+      fromPosition: readOptions.after ? decodeEsdbPosition(readOptions.after) : START,
+      direction: FORWARDS,
+      maxCount: scanLimit + 1,
+    });
+    for await (const resolved of read) {
+      const raw = resolved.event;
+      if (!raw?.position) continue;
+      const position = encodeEsdbPosition(raw.position);
+      if (comparePositions(position, readOptions.after) <= 0) continue;
+      scanned += 1;
+      checkpoint = position;
+      if (isOwnEvent(raw)) {
+        const event = codec.upcast(toEvent(raw));
+        if (matches(event, readOptions.filter)) events.push(event);
+      }
+      if (events.length >= maxCount || scanned >= scanLimit) {
+        await read.cancel();
+        return { events, checkpoint, isEnd: false };
+      }
+    }
+    return { events, checkpoint, isEnd: true };
+  };
+
+  const subscribe = (subscribeOptions: SubscribeOptions = {}): EventSubscription => {
+    const filter = subscribeOptions.filter;
+    const serverFilter = filter?.streamPrefixes?.length
+      ? streamNameFilter({ prefixes: filter.streamPrefixes })
+      : filter?.eventTypes?.length
+        ? eventTypeFilter({ regex: `^(${filter.eventTypes.map(escapeRegex).join('|')})$` })
+        : excludeSystemEvents();
+    const source = client.subscribeToAll(
+      { fromPosition: subscribeOptions.after ? decodeEsdbPosition(subscribeOptions.after) : START, filter: serverFilter },
+      { highWaterMark: subscribeOptions.batchSize ?? 500 },
+    );
+    const iterator = source[Symbol.asyncIterator]() as AsyncIterator<AllStreamResolvedEvent>;
+    let delivered = subscribeOptions.after;
+    let closed = false;
+    const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      await source.unsubscribe();
+    };
+    return {
+      get position() {
+        return delivered;
+      },
+      async next() {
+        while (!closed) {
+          const next = await iterator.next();
+          if (next.done) return done();
+          const raw = next.value.event;
+          if (!isOwnEvent(raw) || !raw.position) continue;
+          const event = codec.upcast(toEvent(raw));
+          if (comparePositions(event.position, delivered) <= 0 || !matches(event, filter)) continue;
+          delivered = event.position;
+          return { done: false, value: event };
+        }
+        return done();
+      },
+      async return() {
+        await close();
+        return done();
+      },
+      close,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
+
+  return {
+    kind: 'esdb',
+    append,
+    async readStream(streamId, readOptions = {}) {
+      const events = await readRaw(streamId, readOptions);
+      return readOptions.raw ? events : events.map((event) => codec.upcast(event));
+    },
+    readAll,
+    subscribe,
+    async headPosition() {
+      for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
+        if (resolved.event?.position) return encodeEsdbPosition(resolved.event.position);
+      }
+      return undefined;
+    },
+    async close() {
+      await client.dispose();
+    },
+  };
+};

@@ -1,0 +1,99 @@
+import { canonicalJson } from '../../app/canonicalJson';
+import type { EventMetadata, EventToAppend, RecordedEvent } from '../../app/eventStore';
+import type { SchemaRegistry } from '../../app/schemaRegistry';
+import { ValidationError } from '../../domain/errors';
+import { computeEventHash } from './hashChain';
+
+/** Turns `fromVersion` data of `type` into the next version's. Pure; never rewrites the log. */
+export type Upcaster = {
+  type: string;
+  fromVersion: number;
+  upcast: (data: Record<string, unknown>, metadata: EventMetadata) => Record<string, unknown>;
+};
+
+/** An event that passed validation, with its schema version settled, not yet in a chain. */
+export type PreparedEvent = {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
+};
+
+export type SealedEvent = PreparedEvent & { metadata: EventMetadata };
+
+const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+
+export type EventCodec = ReturnType<typeof createEventCodec>;
+
+export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Upcaster[] = []) => {
+  const byStep = new Map(upcasters.map((u) => [`${u.type}.v${u.fromVersion}`, u]));
+
+  /** Validates a whole append before anything is written; throws ValidationError naming the path. */
+  const prepare = (streamId: string, events: readonly EventToAppend[]): PreparedEvent[] => {
+    if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
+      throw new ValidationError(`stream id ${JSON.stringify(streamId)} is invalid`, [
+        { path: '/streamId', message: `must match ${STREAM_ID.source}` },
+      ]);
+    }
+    if (!Array.isArray(events) || events.length === 0) {
+      throw new ValidationError('an append needs at least one event', [{ path: '/events', message: 'must not be empty' }]);
+    }
+    const seen = new Set<string>();
+    return events.map((event, index) => {
+      const at = `/events/${index}`;
+      schemas.assert('common/eventEnvelope', event, 'event', at);
+      if (seen.has(event.id)) {
+        throw new ValidationError(`event id ${event.id} appears twice in one append`, [
+          { path: `${at}/id`, message: 'is repeated' },
+        ]);
+      }
+      seen.add(event.id);
+      const versions = schemas.eventVersions(event.type);
+      const schemaVersion = event.metadata.schemaVersion ?? versions[versions.length - 1];
+      if (schemaVersion === undefined || !versions.includes(schemaVersion)) {
+        throw new ValidationError(`no schema for event ${event.type} v${schemaVersion ?? '?'}`, [
+          { path: `${at}/type`, message: `has no schema${schemaVersion ? ` at version ${schemaVersion}` : ''}` },
+        ]);
+      }
+      schemas.assert(`events/${event.type}.v${schemaVersion}`, event.data, `event ${event.type}`, `${at}/data`);
+      return { id: event.id, type: event.type, data: event.data, metadata: { ...event.metadata, schemaVersion } };
+    });
+  };
+
+  /** Puts prepared events into the stream's chain, starting after `prevHash` at `firstRevision`. */
+  const seal = (streamId: string, prepared: readonly PreparedEvent[], firstRevision: number, prevHash: string) => {
+    let previous = prevHash;
+    return prepared.map((event, offset): SealedEvent => {
+      const metadata = { ...event.metadata, prevHash: previous };
+      const hash = computeEventHash({ streamId, revision: firstRevision + offset, ...event, metadata });
+      previous = hash;
+      return { ...event, metadata: { ...metadata, hash } };
+    });
+  };
+
+  /** Whether a stored event is the same write as a prepared one (a retried append). */
+  const sameContent = (stored: RecordedEvent, prepared: PreparedEvent): boolean => {
+    const { prevHash: _p, hash: _h, ...storedMetadata } = stored.metadata;
+    return (
+      stored.type === prepared.type &&
+      canonicalJson(stored.data) === canonicalJson(prepared.data) &&
+      canonicalJson(storedMetadata) === canonicalJson(prepared.metadata)
+    );
+  };
+
+  /** Brings an event up to the newest version its upcasters reach. */
+  const upcast = (event: RecordedEvent): RecordedEvent => {
+    let current = event;
+    for (;;) {
+      const step = byStep.get(`${current.type}.v${current.metadata.schemaVersion}`);
+      if (!step) return current;
+      current = {
+        ...current,
+        data: step.upcast(current.data, current.metadata),
+        metadata: { ...current.metadata, schemaVersion: step.fromVersion + 1 },
+      };
+    }
+  };
+
+  return { prepare, seal, sameContent, upcast };
+};

@@ -1,0 +1,146 @@
+import type { ExpectedRevision } from '../domain/errors';
+
+export type { ExpectedRevision };
+
+/** Where an event came from; part of every event's metadata. */
+export type EventSource = 'api' | 'pda' | 'device' | 'erp' | 'wms' | 'system';
+
+/** Metadata the writer supplies. */
+export type EventMetadataInput = {
+  /** Business time: when it happened on the shop floor (ISO 8601 with offset). */
+  occurredAt: string;
+  /** User, device or process that caused it. */
+  actor: string;
+  source: EventSource;
+  correlationId: string;
+  causationId: string;
+  /** Defaults to the newest version of the event type in `schemas/events`. */
+  schemaVersion?: number;
+  /** Identity of the input this event came from (scan id, device message id, ERP message id). */
+  inputId?: string;
+};
+
+/** Metadata as stored: the writer's, plus the version and the per-stream hash chain. */
+export type EventMetadata = Omit<EventMetadataInput, 'schemaVersion'> & {
+  schemaVersion: number;
+  prevHash: string;
+  hash: string;
+};
+
+export type EventToAppend = {
+  /** Deterministic where the input has an identity, so a retried input appends nothing. */
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadataInput;
+};
+
+/**
+ * Opaque, totally ordered, resumable. Positions of one store compare correctly as strings
+ * (fixed-width digits), which is what `comparePositions` does.
+ */
+export type Position = string;
+
+export type RecordedEvent<Type extends string = string, Data = Record<string, unknown>> = {
+  id: string;
+  type: Type;
+  data: Data;
+  metadata: EventMetadata;
+  streamId: string;
+  /** 0-based index of the event in its stream. */
+  revision: number;
+  position: Position;
+  /** When the store wrote it (ISO 8601, UTC). */
+  recordedAt: string;
+};
+
+export type AppendOptions = {
+  /** Default 'any'. */
+  expectedRevision?: ExpectedRevision;
+};
+
+export type AppendResult = {
+  /** The revision of the last event in the stream: the expected revision for the next append. */
+  nextExpectedRevision: number;
+  /** The position of the last event written (or of the existing ones, for a retried append). */
+  position: Position;
+};
+
+export type Direction = 'forwards' | 'backwards';
+
+export type ReadStreamOptions = {
+  /** Default 'forwards'. */
+  direction?: Direction;
+  /** Inclusive. Default: the start (forwards) or the end (backwards). */
+  fromRevision?: number;
+  /** Default: no limit. */
+  maxCount?: number;
+  /**
+   * The events exactly as stored, in the order they were written, without upcasting: what hash
+   * verification needs. Default false.
+   */
+  raw?: boolean;
+};
+
+export type EventFilter = {
+  /** Keep events whose stream id starts with one of these, e.g. `order-`. */
+  streamPrefixes?: string[];
+  /** Keep events of these types. */
+  eventTypes?: string[];
+};
+
+export type ReadAllOptions = {
+  /** Exclusive: read events after this position. Default: from the very start. */
+  after?: Position;
+  /** Default 1000. */
+  maxCount?: number;
+  filter?: EventFilter;
+};
+
+export type ReadAllResult = {
+  events: RecordedEvent[];
+  /**
+   * How far the read looked: pass it as `after` to continue. With a filter this can be past the
+   * last event returned (the events in between did not match), so a reader never rescans them.
+   */
+  checkpoint: Position | undefined;
+  /** True when the read reached the end of the log as it was when read. */
+  isEnd: boolean;
+};
+
+export type SubscribeOptions = {
+  /** Exclusive: deliver events after this position. Default: from the start. */
+  after?: Position;
+  filter?: EventFilter;
+  /** Events fetched per read while catching up; bounds the memory a subscription holds. Default 500. */
+  batchSize?: number;
+};
+
+/**
+ * A catch-up subscription: everything after `after`, then live events, in position order, with no
+ * gap and no duplicate across the switch. Pull-based, so a slow consumer holds at most one batch.
+ */
+export interface EventSubscription extends AsyncIterableIterator<RecordedEvent> {
+  /** Position of the last event delivered, or the starting point. */
+  readonly position: Position | undefined;
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  readonly kind: 'sqlite' | 'esdb';
+  append(streamId: string, events: EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
+  /** An absent stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  subscribe(options?: SubscribeOptions): EventSubscription;
+  /** The position of the newest event, or undefined for an empty store. */
+  headPosition(): Promise<Position | undefined>;
+  close(): Promise<void>;
+}
+
+export const comparePositions = (a: Position | undefined, b: Position | undefined): number => {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  return a < b ? -1 : 1;
+};

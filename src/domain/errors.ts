@@ -1,0 +1,105 @@
+/**
+ * The error hierarchy every layer shares. Each class has a literal `type` to narrow on and the
+ * HTTP status the API answers with; the problem+json middleware needs nothing else.
+ */
+
+/** One failing field: a JSON pointer into the input and what is wrong there. */
+export type FieldProblem = { path: string; message: string };
+
+type ErrorOptions = { cause?: unknown };
+
+export abstract class AppError extends Error {
+  abstract readonly type: string;
+  abstract readonly status: number;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that does not satisfy its schema or a business rule about its shape (400). */
+export class ValidationError extends AppError {
+  readonly type = 'validation' as const;
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly problems: FieldProblem[] = [],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly type = 'not-found' as const;
+  readonly status = 404;
+}
+
+/** A command that does not apply to the aggregate in its current state (409). */
+export class IllegalStateError extends AppError {
+  readonly type = 'illegal-state' as const;
+  readonly status = 409;
+  constructor(
+    message: string,
+    /** A short, stable name of the rule that refused, for clients to branch on. */
+    readonly rule: string = 'illegal-state',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/** The stream is not at the revision the writer expected (412 with If-Match, or retried). */
+export class WrongExpectedRevisionError extends AppError {
+  readonly type = 'wrong-expected-revision' as const;
+  readonly status = 412;
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's current revision, or 'no_stream' when it does not exist. */
+    readonly actual: number | 'no_stream',
+    options?: ErrorOptions,
+  ) {
+    super(
+      `stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`,
+      options,
+    );
+  }
+}
+
+/** An event id already stored with other content, or in another stream (409). */
+export class EventIdConflictError extends AppError {
+  readonly type = 'event-id-conflict' as const;
+  readonly status = 409;
+  constructor(
+    readonly eventId: string,
+    readonly streamId: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`event ${eventId} in stream ${streamId}: ${reason}`, options);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly type = 'unauthenticated' as const;
+  readonly status = 401;
+}
+
+export class ForbiddenError extends AppError {
+  readonly type = 'forbidden' as const;
+  readonly status = 403;
+}
+
+export type KnownError =
+  | ValidationError
+  | NotFoundError
+  | IllegalStateError
+  | WrongExpectedRevisionError
+  | EventIdConflictError
+  | UnauthenticatedError
+  | ForbiddenError;
+
+export const isKnownError = (error: unknown): error is KnownError => error instanceof AppError;
