@@ -2,7 +2,7 @@ import { canonicalJson } from '../../app/canonicalJson';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../../app/eventStore';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { ValidationError } from '../../domain/errors';
-import { computeEventHash } from './hashChain';
+import { hashCanonical } from './hashChain';
 
 /** Turns `fromVersion` data of `type` into the next version's. Pure; never rewrites the log. */
 export type Upcaster = {
@@ -19,7 +19,12 @@ export type PreparedEvent = {
   metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
 };
 
-export type SealedEvent = PreparedEvent & { metadata: EventMetadata };
+export type SealedEvent = PreparedEvent & {
+  metadata: EventMetadata;
+  /** JSON text of data and of metadata (hash included), ready to store. */
+  dataJson: string;
+  metadataJson: string;
+};
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
@@ -65,9 +70,17 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
     let previous = prevHash;
     return prepared.map((event, offset): SealedEvent => {
       const metadata = { ...event.metadata, prevHash: previous };
-      const hash = computeEventHash({ streamId, revision: firstRevision + offset, ...event, metadata });
+      const dataJson = canonicalJson(event.data);
+      const unsealedJson = canonicalJson(metadata);
+      const revision = firstRevision + offset;
+      const hash = hashCanonical({ prevHash: previous, streamId, revision, id: event.id, type: event.type, dataJson, metadataJson: unsealedJson });
       previous = hash;
-      return { ...event, metadata: { ...metadata, hash } };
+      return {
+        ...event,
+        metadata: { ...metadata, hash },
+        dataJson,
+        metadataJson: `${unsealedJson.slice(0, -1)},"hash":"${hash}"}`,
+      };
     });
   };
 

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 
 /**
- * The event log's tables. `position` is the global order: AUTOINCREMENT so a position is never
- * reused. `streams` keeps each stream's head (revision and hash) for the concurrency check and so a
- * cut-off tail is evident.
+ * The event log. `position` is the global order, AUTOINCREMENT so a position is never reused and
+ * committed positions are contiguous: a deleted event, even the last of a stream or of the log,
+ * leaves a gap that `sqlite_sequence` makes evident. A stream's head is read from its index.
  */
 export const EVENT_LOG_DDL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -18,11 +18,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_id, revision);
 CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
-CREATE TABLE IF NOT EXISTS streams (
-  stream_id TEXT    PRIMARY KEY,
-  revision  INTEGER NOT NULL,
-  hash      TEXT    NOT NULL
-) WITHOUT ROWID;
 `;
 
 /**

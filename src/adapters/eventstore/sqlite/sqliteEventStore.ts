@@ -16,7 +16,7 @@ import type {
 } from '../../../app/eventStore';
 import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
 import type { EventCodec, PreparedEvent } from '../eventCodec';
-import { GENESIS_HASH, type StreamHeadSource } from '../hashChain';
+import { GENESIS_HASH } from '../hashChain';
 import { AppendSignal, createPollingSubscription } from '../pollingSubscription';
 import { EVENT_LOG_DDL, openDurable, toPosition } from './schema';
 
@@ -62,12 +62,26 @@ const parsePosition = (position: string): number => {
   return Number(position);
 };
 
-const isUniqueIdViolation = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-  error.message.includes('events.id');
+export type SqliteStoreStats = {
+  /** Appends acknowledged (retries included). */
+  appends: number;
+  /** Events written. */
+  events: number;
+  /** Transactions committed: appends / transactions is the group-commit factor. */
+  transactions: number;
+};
 
-export type SqliteEventStore = EventStore & Required<StreamHeadSource> & { readonly db: Database.Database };
+/** Whether the log's positions run 1..last with none missing. */
+export type ContinuityResult =
+  | { ok: true; events: number }
+  | { ok: false; events: number; missingPosition: string; detail: string };
+
+export type SqliteEventStore = EventStore & {
+  readonly db: Database.Database;
+  readonly stats: Readonly<SqliteStoreStats>;
+  /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
+  checkContinuity(): Promise<ContinuityResult>;
+};
 
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): SqliteEventStore => {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -77,11 +91,11 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   const { codec } = options;
   const maxBatch = options.maxBatch ?? 1000;
   const signal = new AppendSignal();
+  const stats: SqliteStoreStats = { appends: 0, events: 0, transactions: 0 };
 
   const statements = {
-    head: db.prepare<[string], { revision: number; hash: string }>('SELECT revision, hash FROM streams WHERE stream_id = ?'),
-    setHead: db.prepare(
-      'INSERT INTO streams (stream_id, revision, hash) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
+    head: db.prepare<[string], { revision: number; hash: string }>(
+      "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
     ),
     insert: db.prepare(
       'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -95,6 +109,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     ),
     asWritten: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY position`),
     maxPosition: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
+    sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+    firstGap: db.prepare<[], { missing: number }>(
+      'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
+    ),
+    first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
 
@@ -143,10 +163,19 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     if (!ok) throw new WrongExpectedRevisionError(request.streamId, expected, current ?? 'no_stream');
   };
 
-  /** One append inside the group's transaction; runs in a savepoint so a failure undoes only it. */
-  const writeOne = db.transaction((request: PendingAppend, recordedAt: string): AppendResult => {
+  /** Thrown before any write when an event id is already stored: a retry, or a conflict. */
+  class IdAlreadyStored extends Error {}
+
+  /**
+   * One append. Every refusal (revision, known id) is decided before its first write, so a refused
+   * append leaves nothing behind and the group's transaction needs no savepoints.
+   */
+  const writeAppend = (request: PendingAppend, recordedAt: string): AppendResult => {
     const head = statements.head.get(request.streamId);
     checkExpected(request, head?.revision);
+    for (const event of request.events) {
+      if (statements.byId.get(event.id)) throw new IdAlreadyStored();
+    }
     const firstRevision = head ? head.revision + 1 : 0;
     const sealed = codec.seal(request.streamId, request.events, firstRevision, head?.hash ?? GENESIS_HASH);
     let position = 0;
@@ -156,32 +185,34 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
         firstRevision + offset,
         event.id,
         event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
+        event.dataJson,
+        event.metadataJson,
         recordedAt,
       );
       position = Number(info.lastInsertRowid);
     }
-    const last = sealed[sealed.length - 1];
-    const lastRevision = firstRevision + sealed.length - 1;
-    statements.setHead.run(request.streamId, lastRevision, last?.metadata.hash);
-    return { nextExpectedRevision: lastRevision, position: toPosition(position) };
-  });
+    return { nextExpectedRevision: firstRevision + sealed.length - 1, position: toPosition(position) };
+  };
+
+  /** A refused append may be a retry of one already stored; otherwise the refusal stands. */
+  const settle = (request: PendingAppend, error: unknown): Outcome => {
+    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdAlreadyStored)) return { ok: false, error };
+    try {
+      const retried = findRetried(request);
+      if (retried) return { ok: true, result: retried };
+      return { ok: false, error };
+    } catch (conflict) {
+      return { ok: false, error: conflict };
+    }
+  };
 
   const writeGroup = db.transaction((group: PendingAppend[]): Outcome[] => {
     const recordedAt = new Date().toISOString();
     return group.map((request): Outcome => {
       try {
-        return { ok: true, result: writeOne(request, recordedAt) };
+        return { ok: true, result: writeAppend(request, recordedAt) };
       } catch (error) {
-        const retriable = error instanceof WrongExpectedRevisionError || isUniqueIdViolation(error);
-        if (!retriable) return { ok: false, error };
-        try {
-          const retried = findRetried(request);
-          return retried ? { ok: true, result: retried } : { ok: false, error };
-        } catch (conflict) {
-          return { ok: false, error: conflict };
-        }
+        return settle(request, error);
       }
     });
   });
@@ -204,14 +235,40 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
         continue;
       }
       // the transaction has committed (and synced): every outcome is final and durable
+      stats.transactions += 1;
+      soloStreak = group.length === 1 ? soloStreak + 1 : 0;
       for (const [index, request] of group.entries()) {
         const outcome = outcomes[index] as Outcome;
-        if (outcome.ok) request.resolve(outcome.result);
-        else request.reject(outcome.error);
+        if (outcome.ok) {
+          stats.appends += 1;
+          stats.events += request.events.length;
+          request.resolve(outcome.result);
+        } else request.reject(outcome.error);
       }
       signal.notify();
     }
     markDrained();
+  };
+
+  /*
+   * When to commit. Waiting for the loop's check phase (setImmediate) lets appends from many I/O
+   * callbacks, concurrent HTTP requests say, share one transaction; committing at the next
+   * microtask spares a lone writer that wait. So: while commits keep going out alone, up to
+   * SOLO_COMMITS_PER_TURN of them commit at once in each loop turn; as soon as a group forms, one
+   * per turn does and the rest are grouped. Either way the loop turns, so other I/O is served.
+   */
+  const SOLO_COMMITS_PER_TURN = 16;
+  let soloStreak = 0;
+  let commitsThisTurn = 0;
+  const scheduleFlush = (): void => {
+    const budget = soloStreak >= 4 ? SOLO_COMMITS_PER_TURN : 0;
+    if (commitsThisTurn >= budget) {
+      setImmediate(flush);
+      return;
+    }
+    if (commitsThisTurn === 0) setImmediate(() => (commitsThisTurn = 0));
+    commitsThisTurn += 1;
+    queueMicrotask(flush);
   };
 
   let closed = false;
@@ -220,6 +277,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   const store: SqliteEventStore = {
     kind: 'sqlite',
     db,
+    stats,
     append(streamId: string, events: EventToAppend[], appendOptions: AppendOptions = {}) {
       if (closed) return Promise.reject(new Error('the event store is closed'));
       let prepared: PreparedEvent[];
@@ -234,8 +292,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
         if (!flushScheduled) {
           flushScheduled = true;
           drained = new Promise((resolveDrained) => (markDrained = resolveDrained));
-          // setImmediate, not a microtask: appends arriving from other I/O callbacks join the group
-          setImmediate(flush);
+          scheduleFlush();
         }
       });
     },
@@ -294,8 +351,18 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       return p ? toPosition(p) : undefined;
     },
 
-    async streamHead(streamId: string) {
-      return statements.head.get(streamId);
+    async checkContinuity(): Promise<ContinuityResult> {
+      const events = statements.count.get()?.n ?? 0;
+      const last = statements.sequence.get()?.seq ?? 0;
+      const first = statements.first.get()?.p ?? null;
+      if (events === last) return { ok: true, events };
+      const missing = first !== null && first > 1 ? 1 : (statements.firstGap.get()?.missing ?? 1);
+      return {
+        ok: false,
+        events,
+        missingPosition: toPosition(missing),
+        detail: `${last - events} of ${last} positions are missing; the first is ${missing}`,
+      };
     },
 
     async close() {

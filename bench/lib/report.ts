@@ -1,0 +1,90 @@
+import { cpus, release, totalmem } from 'node:os';
+
+export type BenchResult = {
+  name: string;
+  value: number;
+  unit: string;
+  /** What the figure is compared with, measured in the same run. */
+  baseline: string;
+  baselineValue: number;
+  ratio: number;
+  /** The ratio the issue asks for at least, when it sets one. */
+  minimumRatio?: number;
+};
+
+export const machine = () => ({
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  os: `${process.platform} ${release()}`,
+});
+
+export const result = (r: Omit<BenchResult, 'ratio'>): BenchResult => ({
+  ...r,
+  value: Math.round(r.value),
+  baselineValue: Math.round(r.baselineValue),
+  ratio: Math.round((r.value / r.baselineValue) * 1000) / 1000,
+});
+
+/** Prints a table (or, with --json, one JSON object); exits 1 when a minimum ratio is missed. */
+export const report = (title: string, results: BenchResult[]): void => {
+  const failed = results.filter((r) => r.minimumRatio !== undefined && r.ratio < r.minimumRatio);
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ machine: machine(), results }));
+  } else {
+    const m = machine();
+    console.log(`\n${title}\nmachine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os}\n`);
+    const rows = results.map((r) => [
+      r.name,
+      `${r.value.toLocaleString('en-US')} ${r.unit}`,
+      `${r.baseline}: ${r.baselineValue.toLocaleString('en-US')} ${r.unit}`,
+      r.ratio.toFixed(3),
+      r.minimumRatio === undefined ? '' : `${r.ratio >= r.minimumRatio ? 'ok' : 'BELOW'} (min ${r.minimumRatio})`,
+    ]);
+    const header = ['measure', 'value', 'baseline (same run)', 'ratio', 'target'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ');
+    console.log(line(header));
+    console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+    for (const row of rows) console.log(line(row));
+  }
+  if (failed.length > 0) {
+    console.error(`\nbelow target: ${failed.map((f) => f.name).join('; ')}`);
+    process.exitCode = 1;
+  }
+};
+
+/** Seconds since `start` (from process.hrtime.bigint()). */
+export const secondsSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** The best of `runs` measurements: the least disturbed by the rest of the machine. */
+export const best = async (runs: number, measure: () => Promise<number> | number): Promise<number> => {
+  let top = 0;
+  for (let i = 0; i < runs; i += 1) top = Math.max(top, await measure());
+  return top;
+};
+
+/**
+ * A measure and its baseline taken in turns, `runs` times each, keeping the best of each: a slow
+ * spell of the machine (a VM's disk, the other core) then weighs on both sides alike.
+ */
+export const paired = async (
+  runs: number,
+  measure: () => Promise<number> | number,
+  baseline: () => Promise<number> | number,
+): Promise<{ value: number; baselineValue: number }> => {
+  let value = 0;
+  let baselineValue = 0;
+  for (let i = 0; i < runs; i += 1) {
+    baselineValue = Math.max(baselineValue, await baseline());
+    value = Math.max(value, await measure());
+  }
+  return { value, baselineValue };
+};
+
+export const argNumber = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : Number.NaN;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+};

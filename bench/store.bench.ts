@@ -1,0 +1,177 @@
+// npm run bench:store [-- --json] [-- --runs N]
+// The SQLite event store against raw better-sqlite3 doing the same writes and reads on the same
+// table layout with the same durability (WAL, synchronous=FULL), in the same run.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createSqliteEventStore, type SqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { EVENT_LOG_DDL, openDurable } from '../src/adapters/eventstore/sqlite/schema';
+import type { EventToAppend } from '../src/app/eventStore';
+import { counted, createTestCodec } from '../test/support/events';
+import { makeTempDir } from '../test/support/tmp';
+import { argNumber, best, paired, report, result, secondsSince, type BenchResult } from './lib/report';
+
+const runs = argNumber('runs', 5);
+const WRITERS = 64;
+const PER_WRITER = 300;
+const SINGLE = 4000;
+const BATCHES = 300;
+const BATCH = 100;
+const NOTE = 'spindle 2 / fixture B / operator shift A / lot L-2026-11-25-0042 / torque 42.5 Nm within limits'.repeat(1);
+
+const temp = makeTempDir('mes-bench-');
+const codec = createTestCodec();
+let files = 0;
+const freshPath = () => join(temp.dir, `bench-${(files += 1)}.db`);
+const openStore = (): SqliteEventStore => createSqliteEventStore({ path: freshPath(), codec });
+const event = (n: number): EventToAppend => counted(n, { note: NOTE });
+
+type RawRow = [string, number, string, string, string, string, string];
+/** Rows shaped like the store's: the same sizes of data and metadata, hash fields included. */
+const rawRows = (count: number, streams: number): RawRow[] =>
+  Array.from({ length: count }, (_, i) => {
+    const e = event(i);
+    const metadata = { ...e.metadata, schemaVersion: 1, prevHash: 'f'.repeat(64), hash: 'e'.repeat(64) };
+    return [`raw-${i % streams}`, Math.floor(i / streams), randomUUID(), e.type, JSON.stringify(e.data), JSON.stringify(metadata), new Date().toISOString()];
+  });
+const openRaw = () => {
+  const db = new Database(freshPath());
+  openDurable(db);
+  db.exec(EVENT_LOG_DDL);
+  const insert = db.prepare('INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  return { db, insert };
+};
+
+const rawTransactions = (rowsPerTransaction: number, total: number): number => {
+  const { db, insert } = openRaw();
+  const rows = rawRows(total, WRITERS);
+  const write = db.transaction((chunk: RawRow[]) => {
+    for (const row of chunk) insert.run(...row);
+  });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += rowsPerTransaction) write(rows.slice(i, i + rowsPerTransaction));
+  const rate = total / secondsSince(start);
+  db.close();
+  return rate;
+};
+
+const concurrentAppends = async (): Promise<number> => {
+  const store = openStore();
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      for (let i = 0; i < PER_WRITER; i += 1) await store.append(`bench-${w}`, [event(i)]);
+    }),
+  );
+  const rate = (WRITERS * PER_WRITER) / secondsSince(start);
+  await store.close();
+  return rate;
+};
+
+const singleWriter = async (): Promise<number> => {
+  const store = openStore();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < SINGLE; i += 1) await store.append(`bench-${i % 50}`, [event(i)]);
+  const rate = SINGLE / secondsSince(start);
+  await store.close();
+  return rate;
+};
+
+const batchAppends = async (): Promise<number> => {
+  const store = openStore();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < BATCHES; i += 1) {
+    await store.append(`bench-${i % 20}`, Array.from({ length: BATCH }, (_, k) => event(k)));
+  }
+  const rate = (BATCHES * BATCH) / secondsSince(start);
+  await store.close();
+  return rate;
+};
+
+const readAllRates = async (): Promise<{ store: number; raw: number }> => {
+  const store = openStore();
+  for (let i = 0; i < 400; i += 1) await store.append(`read-${i % 40}`, Array.from({ length: 250 }, (_, k) => event(k)));
+  const total = 400 * 250;
+  const storeRate = await best(runs, async () => {
+    const start = process.hrtime.bigint();
+    let after: string | undefined;
+    let seen = 0;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: 1000 });
+      seen += page.events.length;
+      after = page.checkpoint;
+      if (page.isEnd) break;
+    }
+    if (seen !== total) throw new Error(`read ${seen} of ${total}`);
+    return seen / secondsSince(start);
+  });
+  const select = store.db.prepare<[number], { position: number; data: string; metadata: string }>(
+    'SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000',
+  );
+  const rawRate = await best(runs, () => {
+    const start = process.hrtime.bigint();
+    let after = 0;
+    let seen = 0;
+    for (;;) {
+      const rows = select.all(after);
+      for (const row of rows) {
+        JSON.parse(row.data);
+        JSON.parse(row.metadata);
+      }
+      seen += rows.length;
+      if (rows.length < 1000) break;
+      after = (rows[rows.length - 1] as { position: number }).position;
+    }
+    return seen / secondsSince(start);
+  });
+  await store.close();
+  return { store: storeRate, raw: rawRate };
+};
+
+const main = async (): Promise<void> => {
+  const results: BenchResult[] = [];
+  results.push(
+    result({
+      name: `concurrent single-event appends, ${WRITERS} writers (group commit)`,
+      ...(await paired(runs, concurrentAppends, () => rawTransactions(WRITERS, WRITERS * PER_WRITER))),
+      unit: 'events/s',
+      baseline: `raw inserts, ${WRITERS} rows per transaction`,
+      minimumRatio: 0.5,
+    }),
+  );
+  results.push(
+    result({
+      name: 'single-writer durable appends, one event each',
+      ...(await paired(runs, singleWriter, () => rawTransactions(1, SINGLE))),
+      unit: 'events/s',
+      baseline: 'raw single-row durable commits',
+      minimumRatio: 0.8,
+    }),
+  );
+  results.push(
+    result({
+      name: `batch appends, ${BATCH} events each`,
+      ...(await paired(runs, batchAppends, () => rawTransactions(BATCH, BATCHES * BATCH))),
+      unit: 'events/s',
+      baseline: `raw inserts, ${BATCH} rows per transaction`,
+    }),
+  );
+  const reads = await readAllRates();
+  results.push(
+    result({
+      name: 'read all, pages of 1000, upcast and decoded',
+      value: reads.store,
+      unit: 'events/s',
+      baseline: 'raw SELECT of the same pages with JSON.parse',
+      baselineValue: reads.raw,
+    }),
+  );
+  report('Event store benchmark (SQLite embedded, WAL, synchronous=FULL)', results);
+};
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => temp.remove());

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyStream } from '../../src/adapters/eventstore/hashChain';
+import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/domain/errors';
+import { counted, createTestCodec, uniqueStream } from '../support/events';
+import { makeTempDir } from '../support/tmp';
+
+describe('SQLite event store (embedded specifics)', () => {
+  const temp = makeTempDir('mes-sqlite-');
+  const open = (name: string, pollIntervalMs = 50): SqliteEventStore =>
+    createSqliteEventStore({ path: join(temp.dir, name), codec: createTestCodec(), pollIntervalMs });
+  after(() => temp.remove());
+
+  it('syncs every commit to disk (WAL, synchronous=FULL), so an acknowledged append survives a power cut', async () => {
+    const store = open('durable.db');
+    expect(store.db.pragma('journal_mode', { simple: true })).to.equal('wal');
+    expect(store.db.pragma('synchronous', { simple: true })).to.equal(2);
+    await store.close();
+  });
+
+  it('writes concurrent appends in one transaction, where one writer’s conflict fails only that writer', async () => {
+    const store = open('group.db');
+    const contested = uniqueStream();
+    await store.append(contested, [counted(0)]);
+    const before = { ...store.stats };
+    const appends = Array.from({ length: 63 }, (_, i) => store.append(uniqueStream(), [counted(i)]));
+    const loser = store.append(contested, [counted(1)], { expectedRevision: 5 });
+    const outcomes = await Promise.allSettled([...appends, loser]);
+    expect(store.stats.transactions - before.transactions, 'transactions for 64 appends').to.equal(1);
+    expect(outcomes.slice(0, 63).every((o) => o.status === 'fulfilled')).to.equal(true);
+    const last = outcomes[63];
+    expect(last?.status === 'rejected' && last.reason).to.be.instanceOf(WrongExpectedRevisionError);
+    expect((await store.readStream(contested)).length).to.equal(1);
+    await store.close();
+  });
+
+  it('refuses an event id already used in another stream', async () => {
+    const store = open('ids.db');
+    const event = counted(1);
+    await store.append(uniqueStream(), [event]);
+    const other = uniqueStream();
+    try {
+      await store.append(other, [event]);
+      expect.fail('the second append should be refused');
+    } catch (error) {
+      expect(error).to.be.instanceOf(EventIdConflictError);
+      expect((error as Error).message).to.match(/already used in stream test-/);
+    }
+    expect(await store.readStream(other)).to.deep.equal([]);
+    await store.close();
+  });
+
+  it('delivers live events appended by another process sharing the file', async () => {
+    const reader = open('shared.db', 20);
+    const writer = open('shared.db');
+    const stream = uniqueStream();
+    const subscription = reader.subscribe({ after: await reader.headPosition(), filter: { streamPrefixes: [stream] } });
+    const next = subscription.next();
+    await writer.append(stream, [counted(7)]);
+    const delivered = await next;
+    expect(delivered.done === false && delivered.value.data['n']).to.equal(7);
+    await subscription.close();
+    await writer.close();
+    await reader.close();
+  });
+
+  describe('tamper evidence on the file', () => {
+    const seed = async (name: string) => {
+      const store = open(name);
+      const stream = uniqueStream();
+      for (let n = 0; n < 5; n += 1) await store.append(stream, [counted(n, { note: `reading-${n}-PAYLOAD` })]);
+      return { store, stream };
+    };
+
+    it('names the first altered event when one byte of the file changes', async () => {
+      const path = join(temp.dir, 'byte.db');
+      const { store, stream } = await seed('byte.db');
+      await store.close(); // checkpoints the WAL into the main file
+      const bytes = readFileSync(path);
+      const at = bytes.indexOf('reading-2-PAYLOAD');
+      expect(at, 'the event is in the file').to.be.greaterThan(0);
+      bytes[at + 8] = 'X'.charCodeAt(0);
+      writeFileSync(path, bytes);
+      const reopened = open('byte.db');
+      const result = await verifyStream(reopened, stream);
+      expect(result.ok).to.equal(false);
+      expect(!result.ok && result.break).to.include({ revision: 2, reason: 'altered' });
+      await reopened.close();
+    });
+
+    it('finds an event deleted at the tail of a stream or of the log by the gap in positions', async () => {
+      const { store, stream } = await seed('tail.db');
+      await store.append(uniqueStream(), [counted(99)]);
+      expect(await store.checkContinuity()).to.deep.equal({ ok: true, events: 6 });
+      const lastOfStream = (await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))[0];
+      store.db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 4').run(stream);
+      expect((await verifyStream(store, stream)).ok, 'the chain alone cannot see a cut tail').to.equal(true);
+      expect(await store.checkContinuity()).to.deep.include({ ok: false, missingPosition: lastOfStream?.position });
+      const tail = await store.append(uniqueStream(), [counted(100)]);
+      store.db.prepare('DELETE FROM events WHERE position = ?').run(Number(tail.position));
+      const result = await store.checkContinuity();
+      expect(result.ok).to.equal(false);
+      expect(!result.ok && result.detail).to.match(/2 of 7 positions are missing/);
+      await store.close();
+    });
+
+    it('names removed and reordered events', async () => {
+      const cases: Array<[string, (db: SqliteEventStore['db'], stream: string) => void, number, string]> = [
+        ['removed', (db, s) => db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(s), 1, 'removed'],
+        [
+          'reordered',
+          (db, s) => {
+            db.prepare('UPDATE events SET revision = -1 WHERE stream_id = ? AND revision = 3').run(s);
+            db.prepare('UPDATE events SET revision = 3 WHERE stream_id = ? AND revision = 2').run(s);
+            db.prepare('UPDATE events SET revision = 2 WHERE stream_id = ? AND revision = -1').run(s);
+          },
+          2,
+          'reordered',
+        ],
+      ];
+      for (const [name, tamper, revision, reason] of cases) {
+        const { store, stream } = await seed(`${name}.db`);
+        expect((await verifyStream(store, stream)).ok, `${name}: intact first`).to.equal(true);
+        tamper(store.db, stream);
+        const result = await verifyStream(store, stream);
+        expect(!result.ok && result.break, name).to.include({ revision, reason });
+        await store.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { canonicalJson } from '../../src/app/canonicalJson';
+
+describe('canonical JSON (RFC 8785)', () => {
+  it('sorts members at every depth and drops white space', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).to.equal(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('gives the same text for the same value whatever the key order', () => {
+    expect(canonicalJson({ x: 1, y: 'é', z: [true] })).to.equal(canonicalJson({ z: [true], y: 'é', x: 1 }));
+  });
+
+  it('writes numbers as ECMAScript does and sorts keys by UTF-16 code units', () => {
+    expect(canonicalJson([1e21, 0.1, -0, 100])).to.equal('[1e+21,0.1,0,100]');
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '1': 3, a: 4 })).to.equal('{"\\r":2,"1":3,"a":4,"€":1}');
+  });
+
+  it('omits undefined members and refuses values JSON cannot carry', () => {
+    expect(canonicalJson({ a: undefined, b: 2 })).to.equal('{"b":2}');
+    expect(() => canonicalJson({ a: Number.NaN })).to.throw(TypeError);
+    expect(() => canonicalJson({ a: () => 1 })).to.throw(TypeError);
+  });
+});
