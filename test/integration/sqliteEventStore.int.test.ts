@@ -66,6 +66,26 @@ describe('SQLite event store (embedded specifics)', () => {
     await reader.close();
   });
 
+  it('sees appends another process made to a stream it has written, keeping one chain', async () => {
+    const first = open('two-writers.db');
+    const second = open('two-writers.db');
+    const stream = uniqueStream();
+    await first.append(stream, [counted(0)]);
+    await second.append(stream, [counted(1)]);
+    const stale = first.append(stream, [counted(2)], { expectedRevision: 0 });
+    try {
+      await stale;
+      expect.fail('a stale expected revision must be refused');
+    } catch (error) {
+      expect(error).to.include({ expected: 0, actual: 1 });
+    }
+    const result = await first.append(stream, [counted(2)]);
+    expect(result.nextExpectedRevision).to.equal(2);
+    expect((await verifyStream(first, stream)).ok).to.equal(true);
+    await second.close();
+    await first.close();
+  });
+
   describe('tamper evidence on the file', () => {
     const seed = async (name: string) => {
       const store = open(name);

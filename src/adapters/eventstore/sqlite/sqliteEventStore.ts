@@ -15,7 +15,7 @@ import type {
   SubscribeOptions,
 } from '../../../app/eventStore';
 import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
-import type { EventCodec, PreparedEvent } from '../eventCodec';
+import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
 import { GENESIS_HASH } from '../hashChain';
 import { AppendSignal, createPollingSubscription } from '../pollingSubscription';
 import { EVENT_LOG_DDL, openDurable, toPosition } from './schema';
@@ -171,7 +171,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
    * append leaves nothing behind and the group's transaction needs no savepoints.
    */
   const writeAppend = (request: PendingAppend, recordedAt: string): AppendResult => {
-    const head = statements.head.get(request.streamId);
+    const head = staged.get(request.streamId) ?? heads.get(request.streamId) ?? statements.head.get(request.streamId);
     checkExpected(request, head?.revision);
     for (const event of request.events) {
       if (statements.byId.get(event.id)) throw new IdAlreadyStored();
@@ -191,7 +191,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       );
       position = Number(info.lastInsertRowid);
     }
-    return { nextExpectedRevision: firstRevision + sealed.length - 1, position: toPosition(position) };
+    const lastRevision = firstRevision + sealed.length - 1;
+    staged.set(request.streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
+    return { nextExpectedRevision: lastRevision, position: toPosition(position) };
   };
 
   /** A refused append may be a retry of one already stored; otherwise the refusal stands. */
@@ -206,7 +208,21 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     }
   };
 
+  /*
+   * Stream heads this process wrote, so an append need not read its stream's last row. Valid while
+   * no other connection has committed: data_version changes when one has (read under the write
+   * lock, so none can commit meanwhile). Heads of a transaction are kept only once it commits.
+   */
+  const heads = new Map<string, { revision: number; hash: string }>();
+  const staged = new Map<string, { revision: number; hash: string }>();
+  let seenDataVersion: unknown;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+
   const writeGroup = db.transaction((group: PendingAppend[]): Outcome[] => {
+    const version = dataVersion.get();
+    if (version !== seenDataVersion || heads.size > 100_000) heads.clear();
+    seenDataVersion = version;
+    staged.clear();
     const recordedAt = new Date().toISOString();
     return group.map((request): Outcome => {
       try {
@@ -234,6 +250,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
         for (const request of group) request.reject(error);
         continue;
       }
+      for (const [streamId, head] of staged) heads.set(streamId, head);
       // the transaction has committed (and synced): every outcome is final and durable
       stats.transactions += 1;
       soloStreak = group.length === 1 ? soloStreak + 1 : 0;
