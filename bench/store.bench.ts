@@ -17,7 +17,9 @@ const PER_WRITER = 300;
 const SINGLE = 4000;
 const BATCHES = 300;
 const BATCH = 100;
-const NOTE = 'spindle 2 / fixture B / operator shift A / lot L-2026-11-25-0042 / torque 42.5 Nm within limits'.repeat(1);
+const NOTE = 'spindle 2 / fixture B / operator shift A / lot L-2026-11-25-0042 / torque 42.5 Nm within limits'.repeat(
+  1,
+);
 
 const temp = makeTempDir('mes-bench-');
 const codec = createTestCodec();
@@ -32,13 +34,23 @@ const rawRows = (count: number, streams: number): RawRow[] =>
   Array.from({ length: count }, (_, i) => {
     const e = event(i);
     const metadata = { ...e.metadata, schemaVersion: 1, prevHash: 'f'.repeat(64), hash: 'e'.repeat(64) };
-    return [`raw-${i % streams}`, Math.floor(i / streams), randomUUID(), e.type, JSON.stringify(e.data), JSON.stringify(metadata), new Date().toISOString()];
+    return [
+      `raw-${i % streams}`,
+      Math.floor(i / streams),
+      randomUUID(),
+      e.type,
+      JSON.stringify(e.data),
+      JSON.stringify(metadata),
+      new Date().toISOString(),
+    ];
   });
 const openRaw = () => {
   const db = new Database(freshPath());
   openDurable(db);
   db.exec(EVENT_LOG_DDL);
-  const insert = db.prepare('INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   return { db, insert };
 };
 
@@ -81,7 +93,10 @@ const batchAppends = async (): Promise<number> => {
   const store = openStore();
   const start = process.hrtime.bigint();
   for (let i = 0; i < BATCHES; i += 1) {
-    await store.append(`bench-${i % 20}`, Array.from({ length: BATCH }, (_, k) => event(k)));
+    await store.append(
+      `bench-${i % 20}`,
+      Array.from({ length: BATCH }, (_, k) => event(k)),
+    );
   }
   const rate = (BATCHES * BATCH) / secondsSince(start);
   await store.close();
@@ -90,7 +105,11 @@ const batchAppends = async (): Promise<number> => {
 
 const readAllRates = async (): Promise<{ store: number; raw: number }> => {
   const store = openStore();
-  for (let i = 0; i < 400; i += 1) await store.append(`read-${i % 40}`, Array.from({ length: 250 }, (_, k) => event(k)));
+  for (let i = 0; i < 400; i += 1)
+    await store.append(
+      `read-${i % 40}`,
+      Array.from({ length: 250 }, (_, k) => event(k)),
+    );
   const total = 400 * 250;
   const storeRate = await best(runs, async () => {
     const start = process.hrtime.bigint();

@@ -4,8 +4,7 @@ import { createSqliteEventStore } from '../adapters/eventstore/sqlite/sqliteEven
 
 /** Which event store a process opens: the embedded file, or an EventStoreDB server. */
 export type EventStoreSpec =
-  | { kind: 'sqlite'; path: string; pollIntervalMs?: number }
-  | { kind: 'esdb'; connectionString: string };
+  { kind: 'sqlite'; path: string; pollIntervalMs?: number } | { kind: 'esdb'; connectionString: string };
 
 export const createEventStore = async (spec: EventStoreSpec, codec: EventCodec): Promise<EventStore> => {
   switch (spec.kind) {

@@ -57,7 +57,10 @@ export const loadSchemaRegistry = (roots: string[] = [DEFAULT_SCHEMA_ROOT]): Sch
   const documents = new Map<string, Record<string, unknown>>();
   for (const root of roots) {
     for (const file of listJsonFiles(root)) {
-      const key = relative(root, file).split(sep).join('/').replace(/\.json$/, '');
+      const key = relative(root, file)
+        .split(sep)
+        .join('/')
+        .replace(/\.json$/, '');
       const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
       const expectedId = `${SCHEMA_BASE}${key}.json`;
       if (schema['$id'] !== expectedId) {
@@ -77,7 +80,10 @@ export const loadSchemaRegistry = (roots: string[] = [DEFAULT_SCHEMA_ROOT]): Sch
     const match = EVENT_FILE.exec(key);
     if (!match) continue;
     const [, type, version] = match as unknown as [string, string, string];
-    versions.set(type, [...(versions.get(type) ?? []), Number(version)].sort((a, b) => a - b));
+    versions.set(
+      type,
+      [...(versions.get(type) ?? []), Number(version)].sort((a, b) => a - b),
+    );
   }
 
   const check = (key: string, value: unknown, prefix = ''): FieldProblem[] => {

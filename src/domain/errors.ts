@@ -62,10 +62,7 @@ export class WrongExpectedRevisionError extends AppError {
     readonly actual: number | 'no_stream',
     options?: ErrorOptions,
   ) {
-    super(
-      `stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`,
-      options,
-    );
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`, options);
   }
 }
 

@@ -76,7 +76,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
 
       it('reads a stream forwards and backwards from a revision with a limit', async () => {
         const stream = uniqueStream();
-        await store.append(stream, [0, 1, 2, 3, 4, 5].map((n) => counted(n)));
+        await store.append(
+          stream,
+          [0, 1, 2, 3, 4, 5].map((n) => counted(n)),
+        );
         const n = (events: RecordedEvent[]) => events.map((e) => e.data['n']);
         expect(n(await store.readStream(stream, { fromRevision: 2, maxCount: 3 }))).to.deep.equal([2, 3, 4]);
         expect(n(await store.readStream(stream, { direction: 'backwards', maxCount: 2 }))).to.deep.equal([5, 4]);
@@ -171,7 +174,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         const bad: EventToAppend = { ...counted(1), data: { n: 'one' } };
         const error = await rejection(store.append(stream, [counted(0), bad]));
         expect(error).to.be.instanceOf(ValidationError);
-        expect((error as ValidationError).problems).to.deep.include({ path: '/events/1/data/n', message: 'must be integer' });
+        expect((error as ValidationError).problems).to.deep.include({
+          path: '/events/1/data/n',
+          message: 'must be integer',
+        });
         expect(await store.readStream(stream)).to.deep.equal([]);
       });
 
@@ -185,7 +191,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         for (const [name, event, path] of cases) {
           const error = await rejection(store.append(uniqueStream(), [event]));
           expect(error, name).to.be.instanceOf(ValidationError);
-          expect((error as ValidationError).problems.map((p) => p.path), name).to.include(path);
+          expect(
+            (error as ValidationError).problems.map((p) => p.path),
+            name,
+          ).to.include(path);
         }
         const error = await rejection(store.append('$all', [counted(1)]));
         expect((error as ValidationError).problems[0]?.path).to.equal('/streamId');
@@ -235,7 +244,9 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         await store.append(`${category}-a`, [counted(1), counted(2)]);
         await store.append(uniqueStream('other'), [counted(100)]);
         await store.append(`${category}-b`, [counted(3)]);
-        await store.append(`${category}-b`, [{ id: randomUUID(), type: 'TestLabelled', data: { label: 'l', tags: [] }, metadata: meta() }]);
+        await store.append(`${category}-b`, [
+          { id: randomUUID(), type: 'TestLabelled', data: { label: 'l', tags: [] }, metadata: meta() },
+        ]);
         const filter = { streamPrefixes: [`${category}-`] };
         const page1 = await store.readAll({ after: start, maxCount: 2, filter });
         expect(page1.events.map((e) => e.data['n'])).to.deep.equal([1, 2]);
@@ -293,7 +304,11 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         const writing = Promise.all(Array.from({ length: writers }, (_, w) => write(w)));
         // subscribe once some events are in, so part is catch-up and part is live
         while (acked.length < 30) await new Promise((r) => setTimeout(r, 1));
-        const subscription = store.subscribe({ after: start, filter: { streamPrefixes: [`${category}-`] }, batchSize: 16 });
+        const subscription = store.subscribe({
+          after: start,
+          filter: { streamPrefixes: [`${category}-`] },
+          batchSize: 16,
+        });
         const received = await collect(subscription, writers * perWriter);
         await writing;
         await subscription.close();
@@ -306,7 +321,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
       it('resumes from the position it stopped at, missing nothing', async () => {
         const category = `resume${randomUUID().slice(0, 8)}`;
         const start = await store.headPosition();
-        await store.append(`${category}-x`, [1, 2, 3, 4, 5].map((n) => counted(n)));
+        await store.append(
+          `${category}-x`,
+          [1, 2, 3, 4, 5].map((n) => counted(n)),
+        );
         const filter = { streamPrefixes: [`${category}-`] };
         const first = store.subscribe({ after: start, filter });
         await collect(first, 2);
@@ -321,7 +339,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
       it('works as an rxjs Observable and stops when unsubscribed', async () => {
         const category = `rx${randomUUID().slice(0, 8)}`;
         const start = await store.headPosition();
-        await store.append(`${category}-x`, [1, 2, 3, 4].map((n) => counted(n)));
+        await store.append(
+          `${category}-x`,
+          [1, 2, 3, 4].map((n) => counted(n)),
+        );
         const subscription = store.subscribe({ after: start, filter: { streamPrefixes: [`${category}-`] } });
         const values = await firstValueFrom(toObservable(subscription).pipe(take(3), toArray()));
         expect(values.map((e) => e.data['n'])).to.deep.equal([1, 2, 3]);
@@ -333,7 +354,10 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
       });
 
       it('ends a live wait when closed', async () => {
-        const subscription = store.subscribe({ after: await store.headPosition(), filter: { streamPrefixes: [`idle${randomUUID()}`] } });
+        const subscription = store.subscribe({
+          after: await store.headPosition(),
+          filter: { streamPrefixes: [`idle${randomUUID()}`] },
+        });
         const pending = subscription.next();
         await new Promise((r) => setTimeout(r, 50));
         await subscription.close();

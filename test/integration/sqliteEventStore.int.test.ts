@@ -128,7 +128,12 @@ describe('SQLite event store (embedded specifics)', () => {
 
     it('names removed and reordered events', async () => {
       const cases: Array<[string, (db: SqliteEventStore['db'], stream: string) => void, number, string]> = [
-        ['removed', (db, s) => db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(s), 1, 'removed'],
+        [
+          'removed',
+          (db, s) => db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(s),
+          1,
+          'removed',
+        ],
         [
           'reordered',
           (db, s) => {

@@ -24,7 +24,11 @@ export const meta = (overrides: Partial<EventMetadataInput> = {}): EventMetadata
   ...overrides,
 });
 
-export const counted = (n: number, extra: Partial<{ batch: string; note: string }> = {}, id = randomUUID()): EventToAppend => ({
+export const counted = (
+  n: number,
+  extra: Partial<{ batch: string; note: string }> = {},
+  id = randomUUID(),
+): EventToAppend => ({
   id,
   type: 'TestCounted',
   data: { n, ...extra },

@@ -55,7 +55,11 @@ describe('hash chain verification', () => {
     const { hash, ...metadata } = event.metadata;
     const { streamId, revision, id, type, data } = event;
     const text = canonicalJson({ streamId, revision, id, type, data, metadata });
-    expect(createHash('sha256').update(GENESIS_HASH + text).digest('hex')).to.equal(hash);
+    expect(
+      createHash('sha256')
+        .update(GENESIS_HASH + text)
+        .digest('hex'),
+    ).to.equal(hash);
   });
 
   it('depends on every part of the event: id, type, data, revision, stream and metadata', () => {
@@ -70,7 +74,9 @@ describe('hash chain verification', () => {
       { ...event, metadata: { ...event.metadata, actor: 'op-8' } },
     ];
     for (const variant of variants) {
-      expect(computeEventHash({ ...variant, metadata: { ...metadata, actor: variant.metadata.actor } })).not.to.equal(hash);
+      expect(computeEventHash({ ...variant, metadata: { ...metadata, actor: variant.metadata.actor } })).not.to.equal(
+        hash,
+      );
     }
   });
 
@@ -96,5 +102,4 @@ describe('hash chain verification', () => {
     [swapped[1], swapped[2]] = [swapped[2] as RecordedEvent, swapped[1] as RecordedEvent];
     expect((verifyChain(STREAM, swapped) as { break: object }).break).to.include({ revision: 1, reason: 'reordered' });
   });
-
 });

@@ -22,8 +22,12 @@ describe('schema registry', () => {
 
   it('names the missing, extra and mistyped fields as JSON pointers', () => {
     expect(registry.check('events/TestCounted.v1', { n: 1 })).to.deep.equal([]);
-    expect(registry.check('events/TestCounted.v1', {})).to.deep.equal([{ path: '/n', message: "must have required property 'n'" }]);
-    expect(registry.check('events/TestCounted.v1', { n: 1, x: 2 })).to.deep.equal([{ path: '/x', message: 'is not allowed' }]);
+    expect(registry.check('events/TestCounted.v1', {})).to.deep.equal([
+      { path: '/n', message: "must have required property 'n'" },
+    ]);
+    expect(registry.check('events/TestCounted.v1', { n: 1, x: 2 })).to.deep.equal([
+      { path: '/x', message: 'is not allowed' },
+    ]);
     expect(registry.check('events/TestCounted.v1', { n: -1 })).to.deep.equal([{ path: '/n', message: 'must be >= 0' }]);
   });
 
@@ -40,7 +44,10 @@ describe('schema registry', () => {
   it('refuses at start a schema whose $id does not match its path', () => {
     const temp = makeTempDir('mes-schemas-');
     mkdirSync(join(temp.dir, 'events'));
-    writeFileSync(join(temp.dir, 'events', 'Bad.v1.json'), JSON.stringify({ $id: `${SCHEMA_BASE}events/Other.v1.json` }));
+    writeFileSync(
+      join(temp.dir, 'events', 'Bad.v1.json'),
+      JSON.stringify({ $id: `${SCHEMA_BASE}events/Other.v1.json` }),
+    );
     expect(() => loadSchemaRegistry([temp.dir])).to.throw(/\$id must be/);
     temp.remove();
   });

@@ -26,6 +26,9 @@ export type SealedEvent = PreparedEvent & {
   metadataJson: string;
 };
 
+/** Array.isArray without narrowing a typed list to any[]: callers from JavaScript may pass anything. */
+const isList = (value: unknown): boolean => Array.isArray(value);
+
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 export type EventCodec = ReturnType<typeof createEventCodec>;
@@ -40,8 +43,10 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
         { path: '/streamId', message: `must match ${STREAM_ID.source}` },
       ]);
     }
-    if (!Array.isArray(events) || events.length === 0) {
-      throw new ValidationError('an append needs at least one event', [{ path: '/events', message: 'must not be empty' }]);
+    if (!isList(events) || events.length === 0) {
+      throw new ValidationError('an append needs at least one event', [
+        { path: '/events', message: 'must not be empty' },
+      ]);
     }
     const seen = new Set<string>();
     return events.map((event, index) => {
@@ -73,7 +78,15 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
       const dataJson = canonicalJson(event.data);
       const unsealedJson = canonicalJson(metadata);
       const revision = firstRevision + offset;
-      const hash = hashCanonical({ prevHash: previous, streamId, revision, id: event.id, type: event.type, dataJson, metadataJson: unsealedJson });
+      const hash = hashCanonical({
+        prevHash: previous,
+        streamId,
+        revision,
+        id: event.id,
+        type: event.type,
+        dataJson,
+        metadataJson: unsealedJson,
+      });
       previous = hash;
       return {
         ...event,

@@ -97,7 +97,11 @@ export const verifyChain = (streamId: string, events: readonly RecordedEvent[]):
     if (event.metadata.prevHash !== prevHash) {
       return hashes.has(event.metadata.prevHash)
         ? fail(index, 'reordered', `its prevHash is the hash of another event than revision ${index - 1}`)
-        : fail(index - 1, 'altered', `revision ${index - 1} was changed and rehashed: revision ${index} links to ${event.metadata.prevHash}`);
+        : fail(
+            index - 1,
+            'altered',
+            `revision ${index - 1} was changed and rehashed: revision ${index} links to ${event.metadata.prevHash}`,
+          );
     }
     prevHash = event.metadata.hash;
   }

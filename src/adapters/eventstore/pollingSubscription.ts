@@ -56,10 +56,7 @@ type PollingDeps = {
  * reaches the end, wait for an append. Because live events are read from the log like old ones,
  * the switch has no gap and no duplicate, and the subscription holds at most one batch.
  */
-export const createPollingSubscription = (
-  deps: PollingDeps,
-  options: SubscribeOptions = {},
-): EventSubscription => {
+export const createPollingSubscription = (deps: PollingDeps, options: SubscribeOptions = {}): EventSubscription => {
   const batchSize = options.batchSize ?? 500;
   const abort = new AbortController();
   let checkpoint: Position | undefined = options.after;

@@ -12,7 +12,6 @@ import {
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
-  type JSONType,
   type Position as EsdbPosition,
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
@@ -49,7 +48,8 @@ export type EsdbEventStoreOptions = {
 const pad = (value: bigint): string => value.toString(10).padStart(20, '0');
 
 /** `commit/prepare`, each fixed-width, so positions order correctly as strings. */
-export const encodeEsdbPosition = (position: EsdbPosition): Position => `${pad(position.commit)}/${pad(position.prepare)}`;
+export const encodeEsdbPosition = (position: EsdbPosition): Position =>
+  `${pad(position.commit)}/${pad(position.prepare)}`;
 
 export const decodeEsdbPosition = (position: Position): EsdbPosition => {
   const match = /^(\d{1,20})\/(\d{1,20})$/.exec(position);
@@ -95,7 +95,8 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     try {
       const read = client.readStream(streamId, {
         direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: readOptions.fromRevision === undefined ? (backwards ? END : START) : BigInt(readOptions.fromRevision),
+        fromRevision:
+          readOptions.fromRevision === undefined ? (backwards ? END : START) : BigInt(readOptions.fromRevision),
         ...(readOptions.maxCount === undefined ? {} : { maxCount: readOptions.maxCount }),
       });
       for await (const resolved of read) {
@@ -109,7 +110,11 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
   };
 
   /** A retried append finds its own events among the stream's newest: answer as the first time. */
-  const findRetried = (streamId: string, newestFirst: RecordedEvent[], events: PreparedEvent[]): AppendResult | undefined => {
+  const findRetried = (
+    streamId: string,
+    newestFirst: RecordedEvent[],
+    events: PreparedEvent[],
+  ): AppendResult | undefined => {
     const byId = new Map(newestFirst.map((event) => [event.id, event]));
     const found = events.map((event) => byId.get(event.id));
     if (found.every((event) => event === undefined)) return undefined;
@@ -133,7 +138,11 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
   };
 
-  const append = async (streamId: string, events: EventToAppend[], appendOptions: AppendOptions = {}): Promise<AppendResult> => {
+  const append = async (
+    streamId: string,
+    events: EventToAppend[],
+    appendOptions: AppendOptions = {},
+  ): Promise<AppendResult> => {
     const prepared = codec.prepare(streamId, events);
     const expected = appendOptions.expectedRevision ?? 'any';
     // The chain needs the previous hash, so every write names the exact revision it follows; a
@@ -150,7 +159,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
         const result = await client.appendToStream(
           streamId,
           sealed.map((event) =>
-            jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata: event.metadata as unknown as JSONType }),
+            jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
           ),
           { expectedRevision: head ? BigInt(head.revision) : NO_STREAM },
         );
@@ -202,7 +211,10 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
         ? eventTypeFilter({ regex: `^(${filter.eventTypes.map(escapeRegex).join('|')})$` })
         : excludeSystemEvents();
     const source = client.subscribeToAll(
-      { fromPosition: subscribeOptions.after ? decodeEsdbPosition(subscribeOptions.after) : START, filter: serverFilter },
+      {
+        fromPosition: subscribeOptions.after ? decodeEsdbPosition(subscribeOptions.after) : START,
+        filter: serverFilter,
+      },
       { highWaterMark: subscribeOptions.batchSize ?? 500 },
     );
     const iterator = source[Symbol.asyncIterator]() as AsyncIterator<AllStreamResolvedEvent>;

@@ -34,4 +34,3 @@ export const openDurable = (db: Database.Database): void => {
 
 /** Positions are fixed-width so that they order correctly as strings. */
 export const toPosition = (value: number | bigint): string => String(value).padStart(20, '0');
-

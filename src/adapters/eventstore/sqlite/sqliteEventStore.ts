@@ -73,8 +73,7 @@ export type SqliteStoreStats = {
 
 /** Whether the log's positions run 1..last with none missing. */
 export type ContinuityResult =
-  | { ok: true; events: number }
-  | { ok: false; events: number; missingPosition: string; detail: string };
+  { ok: true; events: number } | { ok: false; events: number; missingPosition: string; detail: string };
 
 export type SqliteEventStore = EventStore & {
   readonly db: Database.Database;
@@ -143,9 +142,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
         row.revision === first.revision + offset &&
         codec.sameContent(toEvent(row), prepared);
       if (!sameWrite) {
-        const reason = row === undefined ? 'the append was only partly stored before' : row.stream_id !== request.streamId
-          ? `the id is already used in stream ${row.stream_id}`
-          : 'the id is already used for an event with other content';
+        const reason =
+          row === undefined
+            ? 'the append was only partly stored before'
+            : row.stream_id !== request.streamId
+              ? `the id is already used in stream ${row.stream_id}`
+              : 'the id is already used for an event with other content';
         throw new EventIdConflictError(prepared.id, request.streamId, reason);
       }
     }
@@ -192,13 +194,17 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       position = Number(info.lastInsertRowid);
     }
     const lastRevision = firstRevision + sealed.length - 1;
-    staged.set(request.streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
+    staged.set(request.streamId, {
+      revision: lastRevision,
+      hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash,
+    });
     return { nextExpectedRevision: lastRevision, position: toPosition(position) };
   };
 
   /** A refused append may be a retry of one already stored; otherwise the refusal stands. */
   const settle = (request: PendingAppend, error: unknown): Outcome => {
-    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdAlreadyStored)) return { ok: false, error };
+    if (!(error instanceof WrongExpectedRevisionError) && !(error instanceof IdAlreadyStored))
+      return { ok: false, error };
     try {
       const retried = findRetried(request);
       if (retried) return { ok: true, result: retried };
@@ -342,8 +348,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       }
       const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
       const read = db.transaction(() => {
-        const rows = (statement as Database.Statement<unknown[], Row>).all(...params);
-        const head = rows.length < maxCount ? statements.maxPosition.get()?.p ?? null : null;
+        const rows = statement.all(...params);
+        const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
         return { rows, head };
       });
       const { rows, head } = read();
