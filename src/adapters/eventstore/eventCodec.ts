@@ -2,14 +2,10 @@ import { canonicalJson } from '../../app/canonicalJson';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../../app/eventStore';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { ValidationError } from '../../domain/errors';
+import type { Upcaster } from '../../domain/upcasters';
 import { hashCanonical } from './hashChain';
 
-/** Turns `fromVersion` data of `type` into the next version's. Pure; never rewrites the log. */
-export type Upcaster = {
-  type: string;
-  fromVersion: number;
-  upcast: (data: Record<string, unknown>, metadata: EventMetadata) => Record<string, unknown>;
-};
+export type { Upcaster };
 
 /** An event that passed validation, with its schema version settled, not yet in a chain. */
 export type PreparedEvent = {

@@ -1,0 +1,60 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isKnownError, ValidationError, type FieldProblem } from '../domain/errors';
+import type { Logger } from '../app/logger';
+
+/** RFC 9457 problem details. */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** The failing fields, as JSON pointers into the request. */
+  errors?: FieldProblem[];
+  [extension: string]: unknown;
+};
+
+const TYPE_BASE = 'https://mes-backbone.dev/problems/';
+
+const send = (res: Parameters<RequestHandler>[1], problem: Problem): void => {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+};
+
+/** Any route that matched nothing. */
+export const notFound: RequestHandler = (req, res) =>
+  send(res, {
+    type: `${TYPE_BASE}not-found`,
+    title: 'Not found',
+    status: 404,
+    detail: `no route ${req.method} ${req.path}`,
+  });
+
+/** Turns every error into a problem document; an unknown one is logged with its stack and answered 500. */
+export const problemHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const instance = req.originalUrl;
+    if (isKnownError(error)) {
+      const problem: Problem = {
+        type: `${TYPE_BASE}${error.type}`,
+        title: error.name,
+        status: error.status,
+        detail: error.message,
+        instance,
+      };
+      if (error instanceof ValidationError) problem.errors = error.problems;
+      for (const key of ['rule', 'streamId', 'expected', 'actual', 'eventId'] as const) {
+        if (key in error) problem[key] = (error as unknown as Record<string, unknown>)[key];
+      }
+      return send(res, problem);
+    }
+    // body-parser's errors carry their own 4xx status (malformed JSON, too large, bad encoding)
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = error instanceof Error ? error.message : 'bad request';
+      return send(res, { type: `${TYPE_BASE}bad-request`, title: 'Bad request', status, detail: message, instance });
+    }
+    logger.error('unhandled error', { error, method: req.method, path: req.path });
+    return send(res, { type: `${TYPE_BASE}internal`, title: 'Internal error', status: 500, instance });
+  };

@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import type { EventStoreSpec } from './createEventStore';
+import type { SchemaRegistry } from './schemaRegistry';
+import { ValidationError } from '../domain/errors';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStore: EventStoreSpec;
+  mongoUrl: string | undefined;
+  natsUrl: string | undefined;
+  /** IANA zone that decides shifts and days. */
+  timeZone: string;
+  logLevel: LogLevel;
+};
+
+const KNOWN = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'EVENT_STORE',
+  'ESDB_URL',
+  'MONGO_URL',
+  'NATS_URL',
+  'PLANT_TIME_ZONE',
+  'LOG_LEVEL',
+] as const;
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Reads the configuration variables, validated against schemas/config/environment.json. */
+export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Config => {
+  const vars: Partial<Record<(typeof KNOWN)[number], string>> = {};
+  for (const key of KNOWN) if (env[key] !== undefined && env[key] !== '') vars[key] = env[key];
+  schemas.assert('config/environment', vars, 'configuration', '/env');
+  const timeZone = vars.PLANT_TIME_ZONE ?? 'Asia/Shanghai';
+  if (!isTimeZone(timeZone)) {
+    throw new ValidationError(`PLANT_TIME_ZONE ${timeZone} is not an IANA time zone`, [
+      { path: '/env/PLANT_TIME_ZONE', message: 'is not a known time zone' },
+    ]);
+  }
+  const dataDir = resolve(vars.DATA_DIR ?? 'data');
+  const kind = vars.EVENT_STORE ?? 'sqlite';
+  if (kind === 'esdb' && !vars.ESDB_URL) {
+    throw new ValidationError('EVENT_STORE=esdb needs ESDB_URL', [{ path: '/env/ESDB_URL', message: 'is required' }]);
+  }
+  return {
+    port: Number(vars.PORT ?? 3000),
+    host: vars.HOST ?? '0.0.0.0',
+    dataDir,
+    eventStore:
+      kind === 'esdb'
+        ? { kind: 'esdb', connectionString: vars.ESDB_URL as string }
+        : { kind: 'sqlite', path: resolve(dataDir, 'events.db') },
+    mongoUrl: vars.MONGO_URL,
+    natsUrl: vars.NATS_URL,
+    timeZone,
+    logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
+  };
+};
