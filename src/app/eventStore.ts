@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import type { ExpectedRevision } from '../domain/errors';
 
 export type { ExpectedRevision };
@@ -144,3 +145,20 @@ export const comparePositions = (a: Position | undefined, b: Position | undefine
   if (b === undefined) return 1;
   return a < b ? -1 : 1;
 };
+
+/** The subscription as an rxjs Observable; unsubscribing closes it. */
+export const toObservable = (subscription: EventSubscription): Observable<RecordedEvent> =>
+  new Observable<RecordedEvent>((subscriber) => {
+    void (async () => {
+      try {
+        for (let next = await subscription.next(); !next.done; next = await subscription.next()) {
+          if (subscriber.closed) break;
+          subscriber.next(next.value);
+        }
+        subscriber.complete();
+      } catch (error) {
+        subscriber.error(error);
+      }
+    })();
+    return () => void subscription.close();
+  });

@@ -86,6 +86,28 @@ describe('SQLite event store (embedded specifics)', () => {
     await first.close();
   });
 
+  it('reads a subscription’s events one bounded batch at a time, as the consumer pulls', async () => {
+    const store = open('bounded.db');
+    const stream = uniqueStream();
+    for (let i = 0; i < 10; i += 1)
+      await store.append(
+        stream,
+        Array.from({ length: 100 }, (_, k) => counted(i * 100 + k)),
+      );
+    const reads: number[] = [];
+    const readAll = store.readAll.bind(store);
+    store.readAll = async (options) => {
+      const page = await readAll(options);
+      reads.push(page.events.length);
+      return page;
+    };
+    const subscription = store.subscribe({ batchSize: 10 });
+    for (let i = 0; i < 25; i += 1) await subscription.next();
+    expect(reads, 'pages read for 25 events').to.deep.equal([10, 10, 10]);
+    await subscription.close();
+    await store.close();
+  });
+
   describe('tamper evidence on the file', () => {
     const seed = async (name: string) => {
       const store = open(name);

@@ -1,4 +1,3 @@
-import { Observable } from 'rxjs';
 import type {
   EventSubscription,
   Position,
@@ -102,20 +101,3 @@ export const createPollingSubscription = (deps: PollingDeps, options: SubscribeO
   };
   return subscription;
 };
-
-/** The subscription as an rxjs Observable; unsubscribing closes it. */
-export const toObservable = (subscription: EventSubscription): Observable<RecordedEvent> =>
-  new Observable<RecordedEvent>((subscriber) => {
-    void (async () => {
-      try {
-        for (let next = await subscription.next(); !next.done; next = await subscription.next()) {
-          if (subscriber.closed) break;
-          subscriber.next(next.value);
-        }
-        subscriber.complete();
-      } catch (error) {
-        subscriber.error(error);
-      }
-    })();
-    return () => void subscription.close();
-  });

@@ -22,7 +22,6 @@ import type {
   EventStore,
   EventSubscription,
   EventToAppend,
-  ExpectedRevision,
   Position,
   ReadAllOptions,
   ReadAllResult,
@@ -31,8 +30,9 @@ import type {
   SubscribeOptions,
 } from '../../../app/eventStore';
 import { comparePositions } from '../../../app/eventStore';
-import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
-import type { EventCodec, PreparedEvent } from '../eventCodec';
+import { ValidationError } from '../../../domain/errors';
+import { assertExpectedRevision, resolveRetry } from '../appendRules';
+import type { EventCodec } from '../eventCodec';
 import { GENESIS_HASH } from '../hashChain';
 
 export type EsdbEventStoreOptions = {
@@ -109,35 +109,6 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     return events;
   };
 
-  /** A retried append finds its own events among the stream's newest: answer as the first time. */
-  const findRetried = (
-    streamId: string,
-    newestFirst: RecordedEvent[],
-    events: PreparedEvent[],
-  ): AppendResult | undefined => {
-    const byId = new Map(newestFirst.map((event) => [event.id, event]));
-    const found = events.map((event) => byId.get(event.id));
-    if (found.every((event) => event === undefined)) return undefined;
-    const first = found[0];
-    for (const [offset, stored] of found.entries()) {
-      const prepared = events[offset] as PreparedEvent;
-      if (!stored || !first || stored.revision !== first.revision + offset || !codec.sameContent(stored, prepared)) {
-        throw new EventIdConflictError(prepared.id, streamId, 'the id is already used for an event with other content');
-      }
-    }
-    const last = found[found.length - 1] as RecordedEvent;
-    return { nextExpectedRevision: last.revision, position: last.position };
-  };
-
-  const checkExpected = (streamId: string, expected: ExpectedRevision, current: number | undefined): void => {
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === undefined) ||
-      (expected === 'stream_exists' && current !== undefined) ||
-      (typeof expected === 'number' && current === expected);
-    if (!ok) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
-  };
-
   const append = async (
     streamId: string,
     events: EventToAppend[],
@@ -149,10 +120,16 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     // lost race under 'any' reads the head again.
     for (let attempt = 0; ; attempt += 1) {
       const newest = await readRaw(streamId, { direction: 'backwards', maxCount: retryWindow + prepared.length });
-      const retried = findRetried(streamId, newest, prepared);
+      const byId = new Map(newest.map((event) => [event.id, event]));
+      const retried = resolveRetry(
+        codec,
+        streamId,
+        prepared,
+        prepared.map((event) => byId.get(event.id)),
+      );
       if (retried) return retried;
       const head = newest[0];
-      checkExpected(streamId, expected, head?.revision);
+      assertExpectedRevision(streamId, expected, head?.revision);
       const firstRevision = head ? head.revision + 1 : 0;
       const sealed = codec.seal(streamId, prepared, firstRevision, head?.metadata.hash ?? GENESIS_HASH);
       try {

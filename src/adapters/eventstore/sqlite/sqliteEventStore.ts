@@ -14,7 +14,8 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../../../app/eventStore';
-import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
+import { ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
+import { assertExpectedRevision, resolveRetry } from '../appendRules';
 import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
 import { GENESIS_HASH } from '../hashChain';
 import { AppendSignal, createPollingSubscription } from '../pollingSubscription';
@@ -128,42 +129,16 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     recordedAt: row.recorded_at,
   });
 
-  /** A retried append finds its own events already stored: answer as the first time, write nothing. */
-  const findRetried = (request: PendingAppend): AppendResult | undefined => {
-    const rows = request.events.map((event) => statements.byId.get(event.id));
-    if (rows.every((row) => row === undefined)) return undefined;
-    const first = rows[0];
-    for (const [offset, row] of rows.entries()) {
-      const prepared = request.events[offset] as PreparedEvent;
-      const sameWrite =
-        row !== undefined &&
-        first !== undefined &&
-        row.stream_id === request.streamId &&
-        row.revision === first.revision + offset &&
-        codec.sameContent(toEvent(row), prepared);
-      if (!sameWrite) {
-        const reason =
-          row === undefined
-            ? 'the append was only partly stored before'
-            : row.stream_id !== request.streamId
-              ? `the id is already used in stream ${row.stream_id}`
-              : 'the id is already used for an event with other content';
-        throw new EventIdConflictError(prepared.id, request.streamId, reason);
-      }
-    }
-    const last = rows[rows.length - 1] as Row;
-    return { nextExpectedRevision: last.revision, position: toPosition(last.position) };
-  };
-
-  const checkExpected = (request: PendingAppend, current: number | undefined): void => {
-    const { expected } = request;
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === undefined) ||
-      (expected === 'stream_exists' && current !== undefined) ||
-      (typeof expected === 'number' && current === expected);
-    if (!ok) throw new WrongExpectedRevisionError(request.streamId, expected, current ?? 'no_stream');
-  };
+  const findRetried = (request: PendingAppend): AppendResult | undefined =>
+    resolveRetry(
+      codec,
+      request.streamId,
+      request.events,
+      request.events.map((event) => {
+        const row = statements.byId.get(event.id);
+        return row && toEvent(row);
+      }),
+    );
 
   /** Thrown before any write when an event id is already stored: a retry, or a conflict. */
   class IdAlreadyStored extends Error {}
@@ -174,7 +149,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
    */
   const writeAppend = (request: PendingAppend, recordedAt: string): AppendResult => {
     const head = staged.get(request.streamId) ?? heads.get(request.streamId) ?? statements.head.get(request.streamId);
-    checkExpected(request, head?.revision);
+    assertExpectedRevision(request.streamId, request.expected, head?.revision);
     for (const event of request.events) {
       if (statements.byId.get(event.id)) throw new IdAlreadyStored();
     }
