@@ -1,0 +1,95 @@
+import { unreachable, type Command, type Decider, type Event } from '../messages';
+
+export type QueueEntry = {
+  orderId: string;
+  operationId: string;
+  product: string;
+  quantity: number;
+  /** 1 is the most urgent. */
+  priority: number;
+  dueDate: string;
+  releasedAt: string;
+  plannedMinutes: number;
+};
+
+export type OperationQueued = Event<'OperationQueued', QueueEntry & { workCenter: string }>;
+export type OperationDequeued = Event<
+  'OperationDequeued',
+  { workCenter: string; orderId: string; operationId: string; reason: 'started' | 'held' | 'cancelled' }
+>;
+export type QueuedOperationReprioritised = Event<
+  'QueuedOperationReprioritised',
+  { workCenter: string; orderId: string; operationId: string; priority: number }
+>;
+export type DispatchEvent = OperationQueued | OperationDequeued | QueuedOperationReprioritised;
+export const dispatchEventTypes = [
+  'OperationQueued',
+  'OperationDequeued',
+  'QueuedOperationReprioritised',
+] as const satisfies readonly DispatchEvent['type'][];
+
+export type EnqueueOperation = Command<'EnqueueOperation', QueueEntry & { workCenter: string }>;
+export type DequeueOperation = Command<'DequeueOperation', OperationDequeued['data']>;
+export type ReprioritiseQueued = Command<'ReprioritiseQueued', QueuedOperationReprioritised['data']>;
+export type DispatchCommand = EnqueueOperation | DequeueOperation | ReprioritiseQueued;
+
+/** A work center's queue, kept in dispatch order. */
+export type QueueState = { entries: readonly QueueEntry[] };
+
+/**
+ * The dispatch rule: customer priority (1 first), then due date (earliest first), then release time
+ * (earliest first); order and operation ids break the last ties so the order is total.
+ */
+export const dispatchOrder = (a: QueueEntry, b: QueueEntry): number =>
+  a.priority - b.priority ||
+  Date.parse(a.dueDate) - Date.parse(b.dueDate) ||
+  Date.parse(a.releasedAt) - Date.parse(b.releasedAt) ||
+  a.orderId.localeCompare(b.orderId) ||
+  a.operationId.localeCompare(b.operationId);
+
+const same = (entry: QueueEntry, orderId: string, operationId: string): boolean =>
+  entry.orderId === orderId && entry.operationId === operationId;
+
+export const evolveQueue = (state: QueueState, event: DispatchEvent): QueueState => {
+  const { orderId, operationId } = event.data;
+  switch (event.type) {
+    case 'OperationQueued': {
+      const { workCenter: _wc, ...entry } = event.data;
+      return { entries: [...state.entries.filter((e) => !same(e, orderId, operationId)), entry].sort(dispatchOrder) };
+    }
+    case 'OperationDequeued':
+      return { entries: state.entries.filter((e) => !same(e, orderId, operationId)) };
+    case 'QueuedOperationReprioritised':
+      return {
+        entries: state.entries
+          .map((e) => (same(e, orderId, operationId) ? { ...e, priority: event.data.priority } : e))
+          .sort(dispatchOrder),
+      };
+  }
+};
+
+/** Queue commands repeat safely: what is already so decides nothing. */
+export const decideQueue = (command: DispatchCommand, state: QueueState): DispatchEvent[] => {
+  const { orderId, operationId } = command.data;
+  const queued = state.entries.find((e) => same(e, orderId, operationId));
+  switch (command.type) {
+    case 'EnqueueOperation':
+      return queued ? [] : [{ type: 'OperationQueued', data: command.data }];
+    case 'DequeueOperation':
+      return queued ? [{ type: 'OperationDequeued', data: command.data }] : [];
+    case 'ReprioritiseQueued':
+      return queued && queued.priority !== command.data.priority
+        ? [{ type: 'QueuedOperationReprioritised', data: command.data }]
+        : [];
+    default:
+      return unreachable(command);
+  }
+};
+
+export const dispatchDecider: Decider<DispatchCommand, DispatchEvent, QueueState> = {
+  category: 'workcenter',
+  initialState: { entries: [] },
+  decide: decideQueue,
+  evolve: evolveQueue,
+  eventTypes: dispatchEventTypes,
+};

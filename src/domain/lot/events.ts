@@ -1,0 +1,103 @@
+import type { Event } from '../messages';
+
+export type LotReceived = Event<
+  'LotReceived',
+  {
+    lotId: string;
+    material: string;
+    quantity: number;
+    unit: string;
+    supplier: string;
+    supplierLot: string;
+    receivedAt: string;
+    source: 'wms' | 'manual';
+  }
+>;
+/** Material from the lot went into an order's operation: the backward link of genealogy. */
+export type LotIssued = Event<
+  'LotIssued',
+  {
+    lotId: string;
+    material: string;
+    orderId: string;
+    operationId: string;
+    quantity: number;
+    unit: string;
+    issuedAt: string;
+  }
+>;
+/** Finished goods from an order became this lot: the forward link of genealogy. */
+export type LotProduced = Event<
+  'LotProduced',
+  { lotId: string; material: string; orderId: string; quantity: number; unit: string; producedAt: string }
+>;
+export type LotQuarantined = Event<
+  'LotQuarantined',
+  { lotId: string; reason: string; nonconformanceId?: string; quarantinedAt: string }
+>;
+export type LotReleased = Event<'LotReleased', { lotId: string; reason: string; releasedAt: string }>;
+export type LotScrapped = Event<'LotScrapped', { lotId: string; quantity: number; reason: string; scrappedAt: string }>;
+export type LotReturnedToSupplier = Event<
+  'LotReturnedToSupplier',
+  { lotId: string; quantity: number; supplier: string; reason: string; returnedAt: string }
+>;
+
+export type LotEvent =
+  LotReceived | LotIssued | LotProduced | LotQuarantined | LotReleased | LotScrapped | LotReturnedToSupplier;
+
+export const lotEventTypes = [
+  'LotReceived',
+  'LotIssued',
+  'LotProduced',
+  'LotQuarantined',
+  'LotReleased',
+  'LotScrapped',
+  'LotReturnedToSupplier',
+] as const satisfies readonly LotEvent['type'][];
+
+type LotBody = {
+  lotId: string;
+  material: string;
+  unit: string;
+  onHand: number;
+  supplier?: string;
+  origin: 'received' | 'produced';
+};
+
+export type LotState =
+  | { status: 'Initial' }
+  | (LotBody & { status: 'Available' })
+  | (LotBody & { status: 'Quarantined'; reason: string })
+  | (LotBody & { status: 'Consumed' })
+  | (LotBody & { status: 'Scrapped' })
+  | (LotBody & { status: 'Returned' });
+
+export const evolveLot = (state: LotState, event: LotEvent): LotState => {
+  switch (event.type) {
+    case 'LotReceived': {
+      const { lotId, material, unit, quantity, supplier } = event.data;
+      return { status: 'Available', lotId, material, unit, onHand: quantity, supplier, origin: 'received' };
+    }
+    case 'LotProduced': {
+      const { lotId, material, unit, quantity } = event.data;
+      return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'produced' };
+    }
+    default:
+      break;
+  }
+  if (state.status === 'Initial') return state;
+  switch (event.type) {
+    case 'LotIssued': {
+      const onHand = state.onHand - event.data.quantity;
+      return onHand > 0 ? { ...state, onHand } : { ...state, onHand: 0, status: 'Consumed' };
+    }
+    case 'LotQuarantined':
+      return { ...state, status: 'Quarantined', reason: event.data.reason };
+    case 'LotReleased':
+      return { ...state, status: state.onHand > 0 ? 'Available' : 'Consumed' };
+    case 'LotScrapped':
+      return { ...state, onHand: 0, status: 'Scrapped' };
+    case 'LotReturnedToSupplier':
+      return { ...state, onHand: 0, status: 'Returned' };
+  }
+};

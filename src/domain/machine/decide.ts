@@ -1,0 +1,100 @@
+import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { unreachable, type Command, type Decider } from '../messages';
+import {
+  evolveMachine,
+  machineEventTypes,
+  type MachineEvent,
+  type MachineRegistered,
+  type MachineState,
+  type MachineStatus,
+} from './events';
+
+export type RegisterMachine = Command<'RegisterMachine', Omit<MachineRegistered['data'], 'registeredAt'>>;
+/** `at` is when the machine changed (a device's timestamp); default: the command's time. */
+export type ChangeMachineState = Command<
+  'ChangeMachineState',
+  { machineId: string; state: MachineStatus; reasonCode?: string; at?: string }
+>;
+export type RecordEnergy = Command<
+  'RecordEnergy',
+  { machineId: string; intervalStart: string; intervalEnd: string; kWh: number }
+>;
+export type RecordCount = Command<
+  'RecordCount',
+  { machineId: string; intervalStart: string; intervalEnd: string; total: number; good?: number; product?: string }
+>;
+
+export type MachineCommand = RegisterMachine | ChangeMachineState | RecordEnergy | RecordCount;
+
+const refuse = (rule: string, message: string): never => {
+  throw new IllegalStateError(message, rule);
+};
+
+const checkInterval = (start: string, end: string, after: string | undefined, what: string): void => {
+  if (Date.parse(end) <= Date.parse(start)) {
+    throw new ValidationError(`${what} interval ends before it starts`, [
+      { path: '/intervalEnd', message: 'must be after intervalStart' },
+    ]);
+  }
+  if (after !== undefined && Date.parse(start) < Date.parse(after)) {
+    refuse('interval-overlap', `${what} interval starting ${start} overlaps the one recorded up to ${after}`);
+  }
+};
+
+export const decideMachine = (command: MachineCommand, state: MachineState): MachineEvent[] => {
+  const { machineId } = command.data;
+  if (command.type === 'RegisterMachine') {
+    if (state.status !== 'Initial') refuse('machine-exists', `machine ${machineId} is already registered`);
+    return [{ type: 'MachineRegistered', data: { ...command.data, registeredAt: command.meta.now } }];
+  }
+  if (state.status === 'Initial') throw new NotFoundError(`machine ${machineId} is not registered`);
+  switch (command.type) {
+    case 'ChangeMachineState': {
+      const { reasonCode } = command.data;
+      const at = command.data.at ?? command.meta.now;
+      // a device repeats its state; only a change is a fact worth recording
+      if (command.data.state === state.state) return [];
+      if (command.data.state === 'down' && !reasonCode) {
+        throw new ValidationError('a machine that goes down needs a reason code', [
+          { path: '/reasonCode', message: 'is required when state is down' },
+        ]);
+      }
+      if (Date.parse(at) < Date.parse(state.since)) {
+        refuse(
+          'state-out-of-order',
+          `machine ${machineId} has been ${state.state} since ${state.since}; a change at ${at} comes too late`,
+        );
+      }
+      const previousSeconds = (Date.parse(at) - Date.parse(state.since)) / 1000;
+      return [
+        {
+          type: 'MachineStateChanged',
+          data: {
+            machineId,
+            state: command.data.state,
+            previous: state.state,
+            changedAt: at,
+            previousSeconds,
+            ...(reasonCode ? { reasonCode } : {}),
+          },
+        },
+      ];
+    }
+    case 'RecordEnergy':
+      checkInterval(command.data.intervalStart, command.data.intervalEnd, state.energyUntil, 'energy');
+      return [{ type: 'EnergyMeasured', data: command.data }];
+    case 'RecordCount':
+      checkInterval(command.data.intervalStart, command.data.intervalEnd, state.countedUntil, 'count');
+      return [{ type: 'ProductionCounted', data: command.data }];
+    default:
+      return unreachable(command);
+  }
+};
+
+export const machineDecider: Decider<MachineCommand, MachineEvent, MachineState> = {
+  category: 'machine',
+  initialState: { status: 'Initial' },
+  decide: decideMachine,
+  evolve: evolveMachine,
+  eventTypes: machineEventTypes,
+};

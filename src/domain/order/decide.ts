@@ -1,0 +1,391 @@
+import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { unreachable, type Command, type Decider } from '../messages';
+import {
+  orderEventTypes,
+  type Characteristic,
+  type OperationReady,
+  type OrderEvent,
+  type OrderSpec,
+  type QueuedOperation,
+} from './events';
+import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
+
+export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
+export type ReviseOrder = Command<'ReviseOrder', { orderId: string; spec: OrderSpec }>;
+export type ReleaseOrder = Command<'ReleaseOrder', { orderId: string }>;
+export type HoldOrder = Command<'HoldOrder', { orderId: string; reason: string }>;
+export type ResumeOrder = Command<'ResumeOrder', { orderId: string }>;
+export type ReprioritiseOrder = Command<'ReprioritiseOrder', { orderId: string; priority: number }>;
+export type CancelOrder = Command<'CancelOrder', { orderId: string; reason: string }>;
+export type CloseOrder = Command<'CloseOrder', { orderId: string }>;
+export type StartOperation = Command<
+  'StartOperation',
+  { orderId: string; operationId: string; machineId?: string; operatorId?: string }
+>;
+export type PauseOperation = Command<'PauseOperation', { orderId: string; operationId: string; reason?: string }>;
+export type ResumeOperation = Command<'ResumeOperation', { orderId: string; operationId: string }>;
+export type ReportQuantity = Command<
+  'ReportQuantity',
+  { orderId: string; operationId: string; good: number; scrap: number; scrapReason?: string; rework: number }
+>;
+export type CompleteOperation = Command<'CompleteOperation', { orderId: string; operationId: string }>;
+export type OpenQualityLoop = Command<
+  'OpenQualityLoop',
+  { orderId: string; loopId: string; kind: 'inspection' | 'nonconformance'; operationId?: string }
+>;
+export type CloseQualityLoop = Command<'CloseQualityLoop', { orderId: string; loopId: string }>;
+
+export type OrderCommand =
+  | PlanOrder
+  | ReviseOrder
+  | ReleaseOrder
+  | HoldOrder
+  | ResumeOrder
+  | ReprioritiseOrder
+  | CancelOrder
+  | CloseOrder
+  | StartOperation
+  | PauseOperation
+  | ResumeOperation
+  | ReportQuantity
+  | CompleteOperation
+  | OpenQualityLoop
+  | CloseQualityLoop;
+
+/** The id of the inspection an operation's routing requires; deterministic, so replays agree. */
+export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
+
+const DEFAULT_CHARACTERISTICS: Characteristic[] = [{ name: 'visual', kind: 'attribute' }];
+
+const refuse = (rule: string, message: string): never => {
+  throw new IllegalStateError(message, rule);
+};
+
+const existing = (state: OrderState, orderId: string): ExistingOrder => {
+  if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
+  return state;
+};
+
+const isFinished = (state: ExistingOrder): boolean =>
+  state.status === 'Completed' || state.status === 'Closed' || state.status === 'Cancelled';
+
+const validateSpec = (spec: OrderSpec): void => {
+  const ids = (spec.routing?.operations ?? []).map((op) => op.operationId);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated !== undefined) {
+    throw new ValidationError(`operation ${repeated} appears twice in the routing`, [
+      { path: '/spec/routing/operations', message: `operationId ${repeated} is repeated` },
+    ]);
+  }
+};
+
+const operation = (state: ExistingOrder, operationId: string): { op: OperationState; index: number } => {
+  const index = state.operations.findIndex((op) => op.operationId === operationId);
+  const op = state.operations[index];
+  if (!op) return refuse('unknown-operation', `order ${state.orderId} has no operation ${operationId}`);
+  return { op, index };
+};
+
+const queuedOf = (state: ExistingOrder): QueuedOperation[] =>
+  state.operations
+    .filter((op) => op.status === 'ready')
+    .map(({ operationId, workCenter }) => ({ operationId, workCenter }));
+
+const readyEvent = (state: ExistingOrder, index: number, releasedAt: string): OperationReady[] => {
+  const routed = state.spec.routing?.operations[index];
+  if (!routed) return [];
+  return [
+    {
+      type: 'OperationReady',
+      data: {
+        orderId: state.orderId,
+        operationId: routed.operationId,
+        workCenter: routed.workCenter,
+        product: state.spec.product,
+        quantity: state.spec.quantity,
+        priority: state.spec.priority,
+        dueDate: state.spec.dueDate,
+        releasedAt,
+        plannedMinutes: routed.setupMinutes + routed.standardMinutesPerUnit * state.spec.quantity,
+      },
+    },
+  ];
+};
+
+/** The operation at `index` becomes ready, if it is still waiting. */
+const ready = (state: ExistingOrder, index: number, releasedAt: string): OperationReady[] =>
+  state.operations[index]?.status === 'pending' ? readyEvent(state, index, releasedAt) : [];
+
+const mustBeWorkable = (state: ExistingOrder): string => {
+  if (state.status === 'OnHold') return refuse('order-on-hold', `order ${state.orderId} is on hold`);
+  if (state.status !== 'Released' && state.status !== 'InProgress') {
+    return refuse('order-not-released', `order ${state.orderId} is ${state.status}, not released`);
+  }
+  return state.releasedAt;
+};
+
+/** OrderCompleted, when every operation is complete and no quality loop is open. */
+const completion = (state: ExistingOrder, now: string): OrderEvent[] => {
+  const done = state.operations.length > 0 && state.operations.every((op) => op.status === 'completed');
+  if (!done || state.openLoops.length > 0 || state.status !== 'InProgress') return [];
+  const last = state.operations[state.operations.length - 1] as OperationState;
+  const scrap = state.operations.reduce((sum, op) => sum + op.scrap, 0);
+  return [
+    {
+      type: 'OrderCompleted',
+      data: { orderId: state.orderId, product: state.spec.product, good: last.good, scrap, completedAt: now },
+    },
+  ];
+};
+
+/** Decides, then folds, so follow-up events (completion) see the state the first ones made. */
+const andThen = (
+  state: ExistingOrder,
+  first: OrderEvent[],
+  next: (after: ExistingOrder) => OrderEvent[],
+): OrderEvent[] => {
+  const after = first.reduce(evolveOrder, state as OrderState) as ExistingOrder;
+  return [...first, ...next(after)];
+};
+
+const decideOperation = (
+  command: Exclude<OrderCommand, { type: `${string}Order` | `${string}QualityLoop` }>,
+  state: ExistingOrder,
+): OrderEvent[] => {
+  const { orderId, operationId } = command.data;
+  const now = command.meta.now;
+  const releasedAt = mustBeWorkable(state);
+  const { op, index } = operation(state, operationId);
+  const overlap = state.spec.routing?.overlap ?? false;
+  switch (command.type) {
+    case 'StartOperation': {
+      if (op.status === 'pending')
+        refuse(
+          'previous-operation-not-done',
+          `operation ${operationId} is not ready: the one before it has not ${overlap ? 'started' : 'completed'}`,
+        );
+      if (op.status !== 'ready') refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}`);
+      const { machineId, operatorId } = command.data;
+      const started: OrderEvent = {
+        type: 'OperationStarted',
+        data: {
+          orderId,
+          operationId,
+          workCenter: op.workCenter,
+          startedAt: now,
+          ...(machineId ? { machineId } : {}),
+          ...(operatorId ? { operatorId } : {}),
+        },
+      };
+      return andThen(state, [started], (after) => (overlap ? ready(after, index + 1, releasedAt) : []));
+    }
+    case 'PauseOperation':
+      if (op.status !== 'running')
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not running`);
+      return [
+        {
+          type: 'OperationPaused',
+          data: {
+            orderId,
+            operationId,
+            pausedAt: now,
+            ...(command.data.reason ? { reason: command.data.reason } : {}),
+          },
+        },
+      ];
+    case 'ResumeOperation':
+      if (op.status !== 'paused')
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not paused`);
+      return [{ type: 'OperationResumed', data: { orderId, operationId, resumedAt: now } }];
+    case 'ReportQuantity': {
+      const { good, scrap, rework, scrapReason } = command.data;
+      if (op.status !== 'running' && op.status !== 'paused')
+        refuse(
+          `operation-${op.status}`,
+          `operation ${operationId} is ${op.status}; quantities are reported while it runs`,
+        );
+      if (good + scrap + rework <= 0)
+        throw new ValidationError('a report needs a quantity', [
+          { path: '/good', message: 'good, scrap and rework are all zero' },
+        ]);
+      if (scrap > 0 && !scrapReason)
+        throw new ValidationError('scrap needs a reason code', [
+          { path: '/scrapReason', message: 'is required when scrap > 0' },
+        ]);
+      const received = index === 0 ? state.spec.quantity : (state.operations[index - 1] as OperationState).good;
+      const limit = Math.floor(received * (1 + state.spec.overrunTolerance) + 1e-9);
+      if (op.good + good > limit) {
+        refuse(
+          'good-exceeds-delivered',
+          `operation ${operationId} would have ${op.good + good} good units; it received ${received} (limit ${limit} with tolerance)`,
+        );
+      }
+      return [
+        {
+          type: 'OperationQuantityReported',
+          data: {
+            orderId,
+            operationId,
+            workCenter: op.workCenter,
+            good,
+            scrap,
+            rework,
+            reportedAt: now,
+            ...(scrapReason ? { scrapReason } : {}),
+            ...(op.machineId ? { machineId: op.machineId } : {}),
+          },
+        },
+      ];
+    }
+    case 'CompleteOperation': {
+      if (op.status !== 'running' && op.status !== 'paused')
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not started`);
+      const last = index === state.operations.length - 1;
+      const completed: OrderEvent[] = [
+        {
+          type: 'OperationCompleted',
+          data: {
+            orderId,
+            operationId,
+            workCenter: op.workCenter,
+            good: op.good,
+            scrap: op.scrap,
+            rework: op.rework,
+            startedAt: op.startedAt ?? now,
+            completedAt: now,
+            last,
+            ...(op.machineId ? { machineId: op.machineId } : {}),
+          },
+        },
+      ];
+      if (op.inspectionRequired) {
+        const characteristics = state.spec.routing?.operations[index]?.characteristics ?? DEFAULT_CHARACTERISTICS;
+        completed.push({
+          type: 'QualityLoopOpened',
+          data: {
+            orderId,
+            loopId: routingInspectionId(orderId, operationId),
+            kind: 'inspection',
+            operationId,
+            reason: 'routing',
+            characteristics,
+          },
+        });
+      }
+      return andThen(state, completed, (after) => [
+        ...(overlap ? [] : ready(after, index + 1, releasedAt)),
+        ...completion(after, now),
+      ]);
+    }
+    default:
+      return unreachable(command);
+  }
+};
+
+export const decideOrder = (command: OrderCommand, state: OrderState): OrderEvent[] => {
+  const { orderId } = command.data;
+  const now = command.meta.now;
+  switch (command.type) {
+    case 'PlanOrder':
+      if (state.status !== 'Initial') refuse('order-exists', `order ${orderId} already exists`);
+      validateSpec(command.data.spec);
+      return [{ type: 'OrderPlanned', data: { orderId, spec: command.data.spec, plannedAt: now } }];
+    case 'ReviseOrder': {
+      const order = existing(state, orderId);
+      validateSpec(command.data.spec);
+      if (order.status !== 'Planned' && order.status !== 'Released') {
+        refuse(
+          order.status === 'InProgress' || order.status === 'OnHold' ? 'order-started' : 'order-finished',
+          `order ${orderId} is ${order.status}; only planned or released orders can be revised`,
+        );
+      }
+      if (JSON.stringify(order.spec) === JSON.stringify(command.data.spec)) return [];
+      if (
+        order.status === 'Released' &&
+        JSON.stringify(order.spec.routing) !== JSON.stringify(command.data.spec.routing)
+      ) {
+        refuse('routing-locked', `order ${orderId} is released; its routing can no longer change`);
+      }
+      return [{ type: 'OrderRevised', data: { orderId, spec: command.data.spec, revision: order.revision + 1 } }];
+    }
+    case 'ReleaseOrder': {
+      const order = existing(state, orderId);
+      if (order.status !== 'Planned')
+        refuse(
+          order.status === 'OnHold' ? 'order-on-hold' : 'order-not-planned',
+          `order ${orderId} is ${order.status}, not planned`,
+        );
+      if (order.operations.length === 0) refuse('routing-required', `order ${orderId} has no routing to release`);
+      return andThen(order, [{ type: 'OrderReleased', data: { orderId, releasedAt: now } }], (after) =>
+        ready(after, 0, now),
+      );
+    }
+    case 'HoldOrder': {
+      const order = existing(state, orderId);
+      if (order.status === 'OnHold') refuse('order-on-hold', `order ${orderId} is already on hold`);
+      if (isFinished(order)) refuse('order-finished', `order ${orderId} is ${order.status}`);
+      return [{ type: 'OrderHeld', data: { orderId, reason: command.data.reason, queued: queuedOf(order) } }];
+    }
+    case 'ResumeOrder': {
+      const order = existing(state, orderId);
+      if (order.status !== 'OnHold') refuse('order-not-on-hold', `order ${orderId} is ${order.status}, not on hold`);
+      // ready operations left their queues when the order was held; they join them again
+      const requeue = order.operations.flatMap((op, index) =>
+        op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
+      );
+      return [{ type: 'OrderResumed', data: { orderId } }, ...requeue];
+    }
+    case 'ReprioritiseOrder': {
+      const order = existing(state, orderId);
+      if (isFinished(order)) refuse('order-finished', `order ${orderId} is ${order.status}`);
+      if (order.spec.priority === command.data.priority) return [];
+      return [
+        {
+          type: 'OrderReprioritised',
+          data: { orderId, priority: command.data.priority, previous: order.spec.priority, queued: queuedOf(order) },
+        },
+      ];
+    }
+    case 'CancelOrder': {
+      const order = existing(state, orderId);
+      if (order.status === 'Completed' || order.status === 'Closed')
+        refuse('order-completed', `order ${orderId} is ${order.status} and cannot be cancelled`);
+      if (order.status === 'Cancelled') refuse('order-cancelled', `order ${orderId} is already cancelled`);
+      return [{ type: 'OrderCancelled', data: { orderId, reason: command.data.reason, queued: queuedOf(order) } }];
+    }
+    case 'CloseOrder': {
+      const order = existing(state, orderId);
+      if (order.status !== 'Completed')
+        refuse('order-not-completed', `order ${orderId} is ${order.status}; only completed orders close`);
+      return [{ type: 'OrderClosed', data: { orderId, closedAt: now } }];
+    }
+    case 'OpenQualityLoop': {
+      const order = existing(state, orderId);
+      if (order.openLoops.includes(command.data.loopId)) return [];
+      const { loopId, kind, operationId } = command.data;
+      return [
+        {
+          type: 'QualityLoopOpened',
+          data: { orderId, loopId, kind, reason: 'tracked', ...(operationId ? { operationId } : {}) },
+        },
+      ];
+    }
+    case 'CloseQualityLoop': {
+      const order = existing(state, orderId);
+      if (!order.openLoops.includes(command.data.loopId)) return [];
+      return andThen(order, [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }], (after) =>
+        completion(after, now),
+      );
+    }
+    default:
+      return decideOperation(command, existing(state, orderId));
+  }
+};
+
+export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState> = {
+  category: 'order',
+  initialState: initialOrderState,
+  decide: decideOrder,
+  evolve: evolveOrder,
+  eventTypes: orderEventTypes,
+};

@@ -1,0 +1,73 @@
+import type { Directive } from '../aggregates';
+import type { OrderEvent } from '../order';
+import { metaFor, type Trigger } from './types';
+
+/**
+ * Keeps the work centers' queues: an operation that becomes ready joins its work center's queue and
+ * leaves it when started, held or cancelled; reprioritising an order reorders its queued operations.
+ */
+export const dispatch = (event: Trigger<OrderEvent>): Directive[] => {
+  const meta = metaFor(event, 'dispatch');
+  switch (event.type) {
+    case 'OperationReady': {
+      const { orderId, operationId, workCenter, product, quantity, priority, dueDate, releasedAt, plannedMinutes } =
+        event.data;
+      return [
+        {
+          aggregate: 'workcenter',
+          id: workCenter,
+          command: {
+            type: 'EnqueueOperation',
+            data: {
+              workCenter,
+              orderId,
+              operationId,
+              product,
+              quantity,
+              priority,
+              dueDate,
+              releasedAt,
+              plannedMinutes,
+            },
+            meta,
+          },
+        },
+      ];
+    }
+    case 'OperationStarted': {
+      const { orderId, operationId, workCenter } = event.data;
+      return [
+        {
+          aggregate: 'workcenter',
+          id: workCenter,
+          command: { type: 'DequeueOperation', data: { workCenter, orderId, operationId, reason: 'started' }, meta },
+        },
+      ];
+    }
+    case 'OrderHeld':
+    case 'OrderCancelled': {
+      const reason = event.type === 'OrderHeld' ? 'held' : 'cancelled';
+      return event.data.queued.map(({ operationId, workCenter }) => ({
+        aggregate: 'workcenter',
+        id: workCenter,
+        command: {
+          type: 'DequeueOperation',
+          data: { workCenter, orderId: event.data.orderId, operationId, reason },
+          meta,
+        },
+      }));
+    }
+    case 'OrderReprioritised':
+      return event.data.queued.map(({ operationId, workCenter }) => ({
+        aggregate: 'workcenter',
+        id: workCenter,
+        command: {
+          type: 'ReprioritiseQueued',
+          data: { workCenter, orderId: event.data.orderId, operationId, priority: event.data.priority },
+          meta,
+        },
+      }));
+    default:
+      return [];
+  }
+};

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './qualityLoop';
+export * from './dispatch';
+export * from './overdueAlarm';

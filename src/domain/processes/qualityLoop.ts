@@ -1,0 +1,209 @@
+import type { Directive } from '../aggregates';
+import type { InspectionEvent } from '../inspection';
+import type { NonconformanceEvent } from '../nonconformance';
+import type { OrderEvent } from '../order';
+import { metaFor, type Trigger } from './types';
+
+/** The nonconformance a failed inspection raises, and the re-inspection that follows a failure. */
+export const nonconformanceIdFor = (inspectionId: string): string => `NC-${inspectionId}`;
+export const reinspectionIdFor = (failedInspectionId: string): string => `${failedInspectionId}-R`;
+
+export type QualityLoopTrigger = Trigger<OrderEvent | InspectionEvent | NonconformanceEvent>;
+
+/**
+ * The quality closed loop. A failed inspection raises a nonconformance, quarantines the lot and
+ * requests a re-inspection; the loop closes when a re-inspection passes or a disposition is final.
+ * Every inspection and nonconformance is mirrored on its order as an open loop, so the order cannot
+ * complete while one is open.
+ */
+export const qualityLoop = (event: QualityLoopTrigger): Directive[] => {
+  const meta = metaFor(event, 'quality-loop');
+  switch (event.type) {
+    case 'QualityLoopOpened': {
+      const { reason, kind, loopId, orderId, operationId, characteristics } = event.data;
+      if (reason !== 'routing' || kind !== 'inspection') return [];
+      return [
+        {
+          aggregate: 'inspection',
+          id: loopId,
+          command: {
+            type: 'RequestInspection',
+            data: {
+              inspectionId: loopId,
+              orderId,
+              reason: 'routing',
+              characteristics: characteristics ?? [],
+              ...(operationId ? { operationId } : {}),
+            },
+            meta,
+          },
+        },
+      ];
+    }
+    case 'InspectionRequested': {
+      const { inspectionId, orderId, operationId } = event.data;
+      return [
+        {
+          aggregate: 'order',
+          id: orderId,
+          command: {
+            type: 'OpenQualityLoop',
+            data: { orderId, loopId: inspectionId, kind: 'inspection', ...(operationId ? { operationId } : {}) },
+            meta,
+          },
+        },
+      ];
+    }
+    case 'InspectionPassed': {
+      const { inspectionId, orderId, reinspectionOf, lotId } = event.data;
+      const directives: Directive[] = [];
+      if (reinspectionOf) {
+        directives.push({
+          aggregate: 'nonconformance',
+          id: reinspectionOf,
+          command: { type: 'CloseNonconformance', data: { nonconformanceId: reinspectionOf }, meta },
+        });
+        if (lotId)
+          directives.push({
+            aggregate: 'lot',
+            id: lotId,
+            command: { type: 'ReleaseLot', data: { lotId, reason: `re-inspection ${inspectionId} passed` }, meta },
+          });
+      }
+      directives.push({
+        aggregate: 'order',
+        id: orderId,
+        command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
+      });
+      return directives;
+    }
+    case 'InspectionFailed': {
+      const { inspectionId, orderId, operationId, lotId, product, failed, characteristics, reinspectionOf } =
+        event.data;
+      const nonconformanceId = reinspectionOf ?? nonconformanceIdFor(inspectionId);
+      const reinspectionId = reinspectionIdFor(inspectionId);
+      const subject = {
+        orderId,
+        ...(operationId ? { operationId } : {}),
+        ...(lotId ? { lotId } : {}),
+        ...(product ? { product } : {}),
+      };
+      const directives: Directive[] = [
+        reinspectionOf
+          ? {
+              aggregate: 'nonconformance',
+              id: nonconformanceId,
+              command: { type: 'ScheduleReinspection', data: { nonconformanceId, inspectionId: reinspectionId }, meta },
+            }
+          : {
+              aggregate: 'nonconformance',
+              id: nonconformanceId,
+              command: {
+                type: 'RaiseNonconformance',
+                data: { nonconformanceId, inspectionId, failed, reinspectionId, ...subject },
+                meta,
+              },
+            },
+      ];
+      if (lotId) {
+        directives.push({
+          aggregate: 'lot',
+          id: lotId,
+          command: {
+            type: 'QuarantineLot',
+            data: { lotId, reason: `inspection ${inspectionId} failed`, nonconformanceId },
+            meta,
+          },
+        });
+      }
+      directives.push(
+        {
+          aggregate: 'inspection',
+          id: reinspectionId,
+          command: {
+            type: 'RequestInspection',
+            data: {
+              inspectionId: reinspectionId,
+              reason: 'reinspection',
+              characteristics,
+              reinspectionOf: nonconformanceId,
+              ...subject,
+            },
+            meta,
+          },
+        },
+        {
+          aggregate: 'order',
+          id: orderId,
+          command: {
+            type: 'OpenQualityLoop',
+            data: {
+              orderId,
+              loopId: nonconformanceId,
+              kind: 'nonconformance',
+              ...(operationId ? { operationId } : {}),
+            },
+            meta,
+          },
+        },
+        {
+          aggregate: 'order',
+          id: orderId,
+          command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
+        },
+      );
+      return directives;
+    }
+    case 'InspectionCancelled': {
+      const { inspectionId, orderId } = event.data;
+      return [
+        {
+          aggregate: 'order',
+          id: orderId,
+          command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
+        },
+      ];
+    }
+    case 'DispositionDecided': {
+      const { disposition, lotId, nonconformanceId } = event.data;
+      if (!lotId) return [];
+      const reason = `disposition ${disposition} of ${nonconformanceId}`;
+      switch (disposition) {
+        case 'scrap':
+          return [{ aggregate: 'lot', id: lotId, command: { type: 'ScrapLot', data: { lotId, reason }, meta } }];
+        case 'use-as-is':
+          return [{ aggregate: 'lot', id: lotId, command: { type: 'ReleaseLot', data: { lotId, reason }, meta } }];
+        case 'return-to-supplier':
+          return [
+            { aggregate: 'lot', id: lotId, command: { type: 'ReturnLotToSupplier', data: { lotId, reason }, meta } },
+          ];
+        case 'rework':
+          return [];
+      }
+      return [];
+    }
+    case 'NonconformanceClosed': {
+      const { nonconformanceId, orderId, pendingReinspection } = event.data;
+      const directives: Directive[] = [];
+      if (pendingReinspection) {
+        directives.push({
+          aggregate: 'inspection',
+          id: pendingReinspection,
+          command: {
+            type: 'CancelInspection',
+            data: { inspectionId: pendingReinspection, reason: `${nonconformanceId} closed by disposition` },
+            meta,
+          },
+        });
+      }
+      directives.push({
+        aggregate: 'order',
+        id: orderId,
+        command: { type: 'CloseQualityLoop', data: { orderId, loopId: nonconformanceId }, meta },
+      });
+      return directives;
+    }
+    default:
+      return [];
+  }
+};
