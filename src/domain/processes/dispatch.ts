@@ -2,6 +2,15 @@ import type { Directive } from '../aggregates';
 import type { OrderEvent } from '../order';
 import { metaFor, type Trigger } from './types';
 
+/** The events dispatch reacts to. */
+export const dispatchEvents = [
+  'OperationReady',
+  'OperationStarted',
+  'OrderHeld',
+  'OrderCancelled',
+  'OrderReprioritised',
+] as const;
+
 /**
  * Keeps the work centers' queues: an operation that becomes ready joins its work center's queue and
  * leaves it when started, held or cancelled; reprioritising an order reorders its queued operations.

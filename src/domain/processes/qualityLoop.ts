@@ -8,6 +8,17 @@ import { metaFor, type Trigger } from './types';
 export const nonconformanceIdFor = (inspectionId: string): string => `NC-${inspectionId}`;
 export const reinspectionIdFor = (failedInspectionId: string): string => `${failedInspectionId}-R`;
 
+/** The events the quality loop reacts to. */
+export const qualityLoopEvents = [
+  'QualityLoopOpened',
+  'InspectionRequested',
+  'InspectionPassed',
+  'InspectionFailed',
+  'InspectionCancelled',
+  'DispositionDecided',
+  'NonconformanceClosed',
+] as const;
+
 export type QualityLoopTrigger = Trigger<OrderEvent | InspectionEvent | NonconformanceEvent>;
 
 /**

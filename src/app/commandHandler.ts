@@ -1,0 +1,177 @@
+import { deciders, type AggregateName, type Directive } from '../domain/aggregates';
+import { WrongExpectedRevisionError } from '../domain/errors';
+import type { AnyEvent, Decider } from '../domain/messages';
+import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
+import { deterministicUuid } from './ids';
+
+/** Where a command comes from, beyond what the domain sees. */
+export type CommandContext = {
+  /** Identifies the command: a retried command with the same id writes nothing. */
+  commandId: string;
+  correlationId: string;
+  source: EventSource;
+  /** The input's own id (scan, device message, ERP message), recorded in the events. */
+  inputId?: string;
+  /** From If-Match: the revision the caller last saw. Omitted: conflicts are retried. */
+  expectedRevision?: number;
+};
+
+export type CommandResult = {
+  streamId: string;
+  /** The stream's revision after the command (-1: the stream does not exist). */
+  revision: number;
+  position?: string;
+  events: AnyEvent[];
+  /** True when the command id had already been handled for this stream: nothing was written. */
+  duplicate: boolean;
+  /** Time spent in decide and evolve, in milliseconds. */
+  domainMs: number;
+};
+
+type CacheEntry = { revision: number; state: unknown; commandIds: Set<string> };
+
+export type CommandHandlerOptions = {
+  store: EventStore;
+  /** Streams whose folded state is kept in memory. Default 10,000. */
+  cacheSize?: number;
+  /** Retries after losing a race for the same stream. Default 5. */
+  maxRetries?: number;
+  /** The last command ids kept per cached stream for duplicate detection. Default 1,000. */
+  rememberCommands?: number;
+};
+
+export type CommandHandler = {
+  handle<K extends AggregateName>(
+    aggregate: K,
+    id: string,
+    command: Extract<Directive, { aggregate: K }>['command'],
+    context: CommandContext,
+  ): Promise<CommandResult>;
+  /** A directive from a process manager: its aggregate, id and command. */
+  execute(directive: Directive, context: CommandContext): Promise<CommandResult>;
+  /** Folded state of a stream (cached), for queries that need an aggregate's view. */
+  load<K extends AggregateName>(
+    aggregate: K,
+    id: string,
+  ): Promise<{ revision: number; state: (typeof deciders)[K]['initialState'] }>;
+};
+
+const now = (): bigint => process.hrtime.bigint();
+const ms = (from: bigint): number => Number(now() - from) / 1e6;
+
+/**
+ * Load, decide, append with the expected revision, retry on conflict. State is cached per stream
+ * and brought up to date by reading only the events after the cached revision, so a long stream
+ * costs what its new events cost.
+ */
+export const createCommandHandler = (options: CommandHandlerOptions): CommandHandler => {
+  const { store } = options;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const maxRetries = options.maxRetries ?? 5;
+  const remember = options.rememberCommands ?? 1_000;
+  const cache = new Map<string, CacheEntry>();
+
+  const touch = (streamId: string, entry: CacheEntry): void => {
+    cache.delete(streamId);
+    cache.set(streamId, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  };
+
+  const noteCommand = (entry: CacheEntry, commandId: string): void => {
+    entry.commandIds.add(commandId);
+    if (entry.commandIds.size > remember) entry.commandIds.delete(entry.commandIds.values().next().value as string);
+  };
+
+  const current = async (
+    decider: Decider<unknown, AnyEvent, unknown>,
+    streamId: string,
+  ): Promise<{ entry: CacheEntry; domainMs: number }> => {
+    const cached = cache.get(streamId);
+    const entry: CacheEntry = cached
+      ? { revision: cached.revision, state: cached.state, commandIds: cached.commandIds }
+      : { revision: -1, state: decider.initialState, commandIds: new Set() };
+    const newer = await store.readStream(streamId, { fromRevision: entry.revision + 1 });
+    const started = now();
+    const types = new Set<string>(decider.eventTypes);
+    for (const event of newer) {
+      if (types.has(event.type)) entry.state = decider.evolve(entry.state, { type: event.type, data: event.data });
+      noteCommand(entry, event.metadata.causationId);
+      entry.revision = event.revision;
+    }
+    const domainMs = ms(started);
+    touch(streamId, entry);
+    return { entry, domainMs };
+  };
+
+  const handle: CommandHandler['handle'] = async (aggregate, id, command, context) => {
+    const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
+    const streamId = `${decider.category}-${id}`;
+    for (let attempt = 0; ; attempt += 1) {
+      const { entry, domainMs: foldMs } = await current(decider, streamId);
+      if (entry.commandIds.has(context.commandId)) {
+        return { streamId, revision: entry.revision, events: [], duplicate: true, domainMs: foldMs };
+      }
+      if (context.expectedRevision !== undefined && context.expectedRevision !== entry.revision) {
+        throw new WrongExpectedRevisionError(
+          streamId,
+          context.expectedRevision,
+          entry.revision < 0 ? 'no_stream' : entry.revision,
+        );
+      }
+      const started = now();
+      const events = decider.decide(command, entry.state);
+      const decidedState = events.reduce(decider.evolve, entry.state);
+      const domainMs = foldMs + ms(started);
+      if (events.length === 0) return { streamId, revision: entry.revision, events, duplicate: false, domainMs };
+      const expected: ExpectedRevision = entry.revision < 0 ? 'no_stream' : entry.revision;
+      try {
+        const result = await store.append(
+          streamId,
+          events.map((event, index) => ({
+            id: deterministicUuid(`${context.commandId}|${streamId}|${index}`),
+            type: event.type,
+            data: event.data,
+            metadata: {
+              occurredAt: command.meta.now,
+              actor: command.meta.actor,
+              source: context.source,
+              correlationId: context.correlationId,
+              causationId: context.commandId,
+              ...(context.inputId ? { inputId: context.inputId } : {}),
+            },
+          })),
+          { expectedRevision: expected },
+        );
+        const after: CacheEntry = {
+          revision: result.nextExpectedRevision,
+          state: decidedState,
+          commandIds: entry.commandIds,
+        };
+        noteCommand(after, context.commandId);
+        touch(streamId, after);
+        return {
+          streamId,
+          revision: result.nextExpectedRevision,
+          position: result.position,
+          events,
+          duplicate: false,
+          domainMs,
+        };
+      } catch (error) {
+        // another writer got there first: the next attempt reads its events and decides again
+        const conflict = error instanceof WrongExpectedRevisionError;
+        if (!conflict || context.expectedRevision !== undefined || attempt >= maxRetries) throw error;
+      }
+    }
+  };
+
+  return {
+    handle,
+    execute: (directive, context) => handle(directive.aggregate, directive.id, directive.command as never, context),
+    async load(aggregate, id) {
+      const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
+      const { entry } = await current(decider, `${decider.category}-${id}`);
+      return { revision: entry.revision, state: entry.state as (typeof deciders)[typeof aggregate]['initialState'] };
+    },
+  };
+};

@@ -1,0 +1,108 @@
+import type { Directive } from '../domain/aggregates';
+import { isKnownError } from '../domain/errors';
+import type { Trigger } from '../domain/processes';
+import type { CheckpointStore } from './checkpoints';
+import type { CommandHandler } from './commandHandler';
+import { comparePositions, type EventFilter, type EventStore, type Position, type RecordedEvent } from './eventStore';
+import type { Logger } from './logger';
+
+export type ProcessDefinition = {
+  name: string;
+  eventTypes: readonly string[];
+  react: (trigger: Trigger) => Directive[];
+};
+
+export type RunningProcess = {
+  readonly name: string;
+  readonly position: Position | undefined;
+  /** Resolves once every event it reacts to, written so far, has been handled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Deps = { store: EventStore; commands: CommandHandler; checkpoints: CheckpointStore; logger: Logger };
+
+export const triggerOf = (event: RecordedEvent): Trigger => ({
+  type: event.type,
+  data: event.data,
+  occurredAt: event.metadata.occurredAt,
+});
+
+/**
+ * Runs a process manager: from its checkpoint, each event it reacts to becomes directives, each
+ * handled as a command whose id derives from the event, so a replay after a crash writes nothing
+ * twice. A directive the aggregate refuses (a business rule) is logged and passed over; any other
+ * failure is retried, holding the checkpoint, until it goes through.
+ */
+export const startProcess = async (deps: Deps, definition: ProcessDefinition): Promise<RunningProcess> => {
+  const filter: EventFilter = { eventTypes: [...definition.eventTypes] };
+  let position = await deps.checkpoints.load(definition.name);
+  const subscription = deps.store.subscribe({ after: position, filter });
+  let stopped = false;
+
+  const handleEvent = async (event: RecordedEvent): Promise<void> => {
+    const directives = definition.react(triggerOf(event));
+    for (const [index, directive] of directives.entries()) {
+      const context = {
+        commandId: `${definition.name}:${event.id}:${index}`,
+        correlationId: event.metadata.correlationId,
+        source: 'system' as const,
+      };
+      try {
+        await deps.commands.execute(directive, context);
+      } catch (error) {
+        if (!isKnownError(error)) throw error;
+        deps.logger.warn('directive refused', {
+          process: definition.name,
+          event: event.id,
+          type: event.type,
+          directive: directive.command.type,
+          id: directive.id,
+          error: error.message,
+        });
+      }
+    }
+  };
+
+  const loop = (async () => {
+    for await (const event of subscription) {
+      for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+        try {
+          await handleEvent(event);
+          break;
+        } catch (error) {
+          if (stopped) return;
+          deps.logger.error('process failed on an event; retrying', {
+            process: definition.name,
+            event: event.id,
+            error,
+          });
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+      position = event.position;
+      await deps.checkpoints.save(definition.name, position);
+    }
+  })();
+
+  return {
+    name: definition.name,
+    get position() {
+      return position;
+    },
+    async idle() {
+      for (;;) {
+        const pending = await deps.store.readAll({ after: position, maxCount: 1, filter });
+        if (pending.events.length === 0) return;
+        const target = pending.events[0]?.position;
+        while (comparePositions(position, target) < 0 && !stopped)
+          await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    async stop() {
+      stopped = true;
+      await subscription.close();
+      await loop;
+    },
+  };
+};

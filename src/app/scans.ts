@@ -1,0 +1,114 @@
+import { IllegalStateError } from '../domain/errors';
+import type { CommandMeta } from '../domain/messages';
+import type { OrderCommand } from '../domain/order';
+import type { CommandHandler, CommandResult } from './commandHandler';
+import { verifyCard } from './operationCards';
+
+export type ScanAction = 'start' | 'pause' | 'resume' | 'report' | 'complete';
+
+/** What a PDA sends when an operator scans an operation card. */
+export type Scan = {
+  /** The scan's own id: a PDA that retries sends the same id, and nothing counts twice. */
+  scanId: string;
+  card: string;
+  action: ScanAction;
+  operatorId: string;
+  machineId?: string;
+  good?: number;
+  scrap?: number;
+  scrapReason?: string;
+  rework?: number;
+  /** When the operator scanned (the PDA's clock); default: when it arrives. */
+  at?: string;
+};
+
+export type ScanOutcome = { orderId: string; operationId: string; results: CommandResult[] };
+
+// a scan that finds the operator already in (or not in) does not fail the production fact it carries
+const LENIENT_LABOUR_RULES = new Set(['already-clocked-in', 'not-clocked-in']);
+
+/** Turns a verified scan into the operation command and the operator's clocking. */
+export const createScanService = (deps: { commands: CommandHandler; cardKey: Buffer }) => ({
+  async handle(scan: Scan, meta: CommandMeta, correlationId: string): Promise<ScanOutcome> {
+    const { orderId, operationId } = verifyCard(deps.cardKey, scan.card);
+    const at = scan.at ?? meta.now;
+    const commandMeta: CommandMeta = { ...meta, now: at };
+    const context = (suffix: string) => ({
+      commandId: `scan:${scan.scanId}${suffix}`,
+      correlationId,
+      source: 'pda' as const,
+      inputId: scan.scanId,
+    });
+    const order = (command: OrderCommand, suffix = '') =>
+      deps.commands.handle('order', orderId, command, context(suffix));
+    const operation = { orderId, operationId };
+    const report = () =>
+      order(
+        {
+          type: 'ReportQuantity',
+          data: {
+            ...operation,
+            good: scan.good ?? 0,
+            scrap: scan.scrap ?? 0,
+            rework: scan.rework ?? 0,
+            ...(scan.scrapReason ? { scrapReason: scan.scrapReason } : {}),
+          },
+          meta: commandMeta,
+        },
+        ':report',
+      );
+    const clock = async (type: 'ClockIn' | 'ClockOut'): Promise<CommandResult[]> => {
+      try {
+        return [
+          await deps.commands.handle(
+            'operator',
+            scan.operatorId,
+            { type, data: { operatorId: scan.operatorId, orderId, operationId, at }, meta: commandMeta },
+            context(':labour'),
+          ),
+        ];
+      } catch (error) {
+        if (error instanceof IllegalStateError && LENIENT_LABOUR_RULES.has(error.rule)) return [];
+        throw error;
+      }
+    };
+    const hasQuantity = (scan.good ?? 0) + (scan.scrap ?? 0) + (scan.rework ?? 0) > 0;
+    const results: CommandResult[] = [];
+    switch (scan.action) {
+      case 'start': {
+        const data = {
+          ...operation,
+          operatorId: scan.operatorId,
+          ...(scan.machineId ? { machineId: scan.machineId } : {}),
+        };
+        results.push(await order({ type: 'StartOperation', data, meta: commandMeta }), ...(await clock('ClockIn')));
+        break;
+      }
+      case 'pause':
+        results.push(
+          await order({ type: 'PauseOperation', data: operation, meta: commandMeta }),
+          ...(await clock('ClockOut')),
+        );
+        break;
+      case 'resume':
+        results.push(
+          await order({ type: 'ResumeOperation', data: operation, meta: commandMeta }),
+          ...(await clock('ClockIn')),
+        );
+        break;
+      case 'report':
+        results.push(await report());
+        break;
+      case 'complete':
+        if (hasQuantity) results.push(await report());
+        results.push(
+          await order({ type: 'CompleteOperation', data: operation, meta: commandMeta }),
+          ...(await clock('ClockOut')),
+        );
+        break;
+    }
+    return { orderId, operationId, results };
+  },
+});
+
+export type ScanService = ReturnType<typeof createScanService>;
