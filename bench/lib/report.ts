@@ -10,6 +10,8 @@ export type BenchResult = {
   ratio: number;
   /** The ratio the issue asks for at least, when it sets one. */
   minimumRatio?: number;
+  /** The value the issue allows at most (times), when it sets one. */
+  maximumValue?: number;
 };
 
 export const machine = () => ({
@@ -20,16 +22,30 @@ export const machine = () => ({
   os: `${process.platform} ${release()}`,
 });
 
+const round = (value: number): number => (Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 1000) / 1000);
+
 export const result = (r: Omit<BenchResult, 'ratio'>): BenchResult => ({
   ...r,
-  value: Math.round(r.value),
-  baselineValue: Math.round(r.baselineValue),
+  value: round(r.value),
+  baselineValue: round(r.baselineValue),
   ratio: Math.round((r.value / r.baselineValue) * 1000) / 1000,
 });
 
+const meets = (r: BenchResult): boolean =>
+  (r.minimumRatio === undefined || r.ratio >= r.minimumRatio) &&
+  (r.maximumValue === undefined || r.value <= r.maximumValue);
+
+const targetText = (r: BenchResult): string => {
+  const targets = [
+    ...(r.minimumRatio === undefined ? [] : [`min ratio ${r.minimumRatio}`]),
+    ...(r.maximumValue === undefined ? [] : [`max ${r.maximumValue} ${r.unit}`]),
+  ];
+  return targets.length === 0 ? '' : `${meets(r) ? 'ok' : 'MISSED'} (${targets.join(', ')})`;
+};
+
 /** Prints a table (or, with --json, one JSON object); exits 1 when a minimum ratio is missed. */
 export const report = (title: string, results: BenchResult[]): void => {
-  const failed = results.filter((r) => r.minimumRatio !== undefined && r.ratio < r.minimumRatio);
+  const failed = results.filter((r) => !meets(r));
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify({ machine: machine(), results }));
   } else {
@@ -40,7 +56,7 @@ export const report = (title: string, results: BenchResult[]): void => {
       `${r.value.toLocaleString('en-US')} ${r.unit}`,
       `${r.baseline}: ${r.baselineValue.toLocaleString('en-US')} ${r.unit}`,
       r.ratio.toFixed(3),
-      r.minimumRatio === undefined ? '' : `${r.ratio >= r.minimumRatio ? 'ok' : 'BELOW'} (min ${r.minimumRatio})`,
+      targetText(r),
     ]);
     const header = ['measure', 'value', 'baseline (same run)', 'ratio', 'target'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));

@@ -1,17 +1,22 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
 import { upcasters } from '../domain/upcasters';
+import { createSqliteCheckpointStore } from '../adapters/checkpoints/sqliteCheckpointStore';
+import { loadCardKey } from './cardKey';
 import type { Config } from './config';
 import { createEventStore } from './createEventStore';
 import type { EventStore } from './eventStore';
 import type { Logger } from './logger';
 import type { SchemaRegistry } from './schemaRegistry';
+import { startServices, type Services } from './services';
 
 export type Backbone = {
   store: EventStore;
+  services: Services;
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
@@ -21,8 +26,17 @@ export type Backbone = {
 
 /** The composition root: one process with its stores and its HTTP API. */
 export const startBackbone = async (config: Config, schemas: SchemaRegistry, logger: Logger): Promise<Backbone> => {
-  if (config.eventStore.kind === 'sqlite') mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true });
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
+  const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
+  const services = await startServices({
+    store,
+    checkpoints,
+    logger,
+    cardKey: loadCardKey(config.cardKey, config.dataDir),
+    clock: () => new Date(),
+    overdueIntervalMs: config.overdueCheckSeconds * 1000,
+  });
   const app = createApi({ store, logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
@@ -37,6 +51,7 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
   });
   return {
     store,
+    services,
     server,
     port,
     async close() {
@@ -44,6 +59,8 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await services.stop();
+      await checkpoints.close();
       await store.close();
       logger.info('backbone stopped');
     },

@@ -15,6 +15,9 @@ export type Config = {
   /** IANA zone that decides shifts and days. */
   timeZone: string;
   logLevel: LogLevel;
+  /** Hex key that signs operation cards; undefined: kept in $DATA_DIR/card.key. */
+  cardKey: string | undefined;
+  overdueCheckSeconds: number;
 };
 
 const KNOWN = [
@@ -27,6 +30,8 @@ const KNOWN = [
   'NATS_URL',
   'PLANT_TIME_ZONE',
   'LOG_LEVEL',
+  'CARD_KEY',
+  'OVERDUE_CHECK_SECONDS',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -66,5 +71,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     natsUrl: vars.NATS_URL,
     timeZone,
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
+    cardKey: vars.CARD_KEY,
+    overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
   };
 };

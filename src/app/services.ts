@@ -1,0 +1,66 @@
+import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents, type Trigger } from '../domain/processes';
+import type { CheckpointStore } from './checkpoints';
+import { createCommandHandler, type CommandHandler } from './commandHandler';
+import type { EventStore } from './eventStore';
+import type { Logger } from './logger';
+import { startOverdueClock, type OverdueClock } from './overdueClock';
+import { startProcess, type RunningProcess } from './processRunner';
+import { createScanService, type ScanService } from './scans';
+
+export type Services = {
+  commands: CommandHandler;
+  scans: ScanService;
+  processes: RunningProcess[];
+  overdue: OverdueClock;
+  /** Resolves once every process manager has handled every event written so far, and what that caused. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type ServicesOptions = {
+  store: EventStore;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+  /** Signs and verifies operation cards. */
+  cardKey: Buffer;
+  clock: () => Date;
+  /** How often the overdue clock looks; 0: only when asked. Default 60 s. */
+  overdueIntervalMs?: number;
+};
+
+/** The write side of one process: commands, scans, the process managers and the overdue clock. */
+export const startServices = async (options: ServicesOptions): Promise<Services> => {
+  const commands = createCommandHandler({ store: options.store });
+  const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
+  const processes = [
+    await startProcess(deps, {
+      name: 'quality-loop',
+      eventTypes: qualityLoopEvents,
+      react: (t) => qualityLoop(t as Parameters<typeof qualityLoop>[0]),
+    }),
+    await startProcess(deps, {
+      name: 'dispatch',
+      eventTypes: dispatchEvents,
+      react: (t: Trigger) => dispatch(t as Parameters<typeof dispatch>[0]),
+    }),
+  ];
+  const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });
+  return {
+    commands,
+    scans: createScanService({ commands, cardKey: options.cardKey }),
+    processes,
+    overdue,
+    async settle() {
+      // one manager's commands can wake another: go round until a whole round finds nothing to do
+      for (let round = 0; round < 50; round += 1) {
+        const before = processes.map((p) => p.position).join();
+        for (const process of processes) await process.idle();
+        if (processes.map((p) => p.position).join() === before) return;
+      }
+    },
+    async stop() {
+      overdue.stop();
+      await Promise.all(processes.map((p) => p.stop()));
+    },
+  };
+};

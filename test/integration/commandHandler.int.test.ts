@@ -1,0 +1,177 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
+import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { createCommandHandler } from '../../src/app/commandHandler';
+import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
+import { IllegalStateError, ValidationError, WrongExpectedRevisionError } from '../../src/domain/errors';
+import type { OrderSpec } from '../../src/domain/order';
+import { upcasters } from '../../src/domain/upcasters';
+import { makeTempDir } from '../support/tmp';
+
+const NOW = '2026-11-25T08:00:00.000Z';
+const meta = { now: NOW, actor: 'planner-1' };
+const spec: OrderSpec = {
+  product: 'SHAFT',
+  quantity: 100,
+  unit: 'pcs',
+  customer: 'ACME',
+  priority: 3,
+  dueDate: '2026-12-01T00:00:00Z',
+  overrunTolerance: 0,
+  source: 'planner',
+  routing: {
+    overlap: false,
+    operations: [
+      {
+        operationId: '010',
+        code: 'TURN',
+        workCenter: 'WC',
+        standardMinutesPerUnit: 1,
+        setupMinutes: 5,
+        inspectionRequired: false,
+        materials: [],
+      },
+    ],
+  },
+};
+
+describe('command handler (SQLite)', () => {
+  const temp = makeTempDir('mes-cmd-');
+  let store: SqliteEventStore;
+  let id = 0;
+  const ctx = (overrides: { commandId?: string; expectedRevision?: number } = {}) => ({
+    commandId: `c-${(id += 1)}`,
+    correlationId: 'corr',
+    source: 'api' as const,
+    ...overrides,
+  });
+  const startedOrder = async (handler: ReturnType<typeof createCommandHandler>, orderId: string) => {
+    await handler.handle('order', orderId, { type: 'PlanOrder', data: { orderId, spec }, meta }, ctx());
+    await handler.handle('order', orderId, { type: 'ReleaseOrder', data: { orderId }, meta }, ctx());
+    await handler.handle(
+      'order',
+      orderId,
+      { type: 'StartOperation', data: { orderId, operationId: '010' }, meta },
+      ctx(),
+    );
+  };
+
+  before(() => {
+    store = createSqliteEventStore({
+      path: join(temp.dir, 'events.db'),
+      codec: createEventCodec(loadSchemaRegistry(), upcasters),
+    });
+  });
+  after(async () => {
+    await store.close();
+    temp.remove();
+  });
+
+  it('loses no update when many commands act on one order at once', async () => {
+    const handler = createCommandHandler({ store, maxRetries: 50 });
+    await startedOrder(handler, 'PO-C1');
+    const reports = Array.from({ length: 30 }, () =>
+      handler.handle(
+        'order',
+        'PO-C1',
+        { type: 'ReportQuantity', data: { orderId: 'PO-C1', operationId: '010', good: 1, scrap: 0, rework: 0 }, meta },
+        ctx(),
+      ),
+    );
+    await Promise.all(reports);
+    const { state } = await createCommandHandler({ store }).load('order', 'PO-C1');
+    expect(state.status === 'InProgress' && state.operations[0]?.good).to.equal(30);
+    expect((await store.readStream('order-PO-C1')).length).to.equal(4 + 30);
+  });
+
+  it('writes nothing for a command id it has already handled, and says so', async () => {
+    const handler = createCommandHandler({ store });
+    await startedOrder(handler, 'PO-C2');
+    const command = {
+      type: 'ReportQuantity' as const,
+      data: { orderId: 'PO-C2', operationId: '010', good: 5, scrap: 0, rework: 0 },
+      meta,
+    };
+    const first = await handler.handle('order', 'PO-C2', command, ctx({ commandId: 'pda-retry-1' }));
+    const again = await handler.handle('order', 'PO-C2', command, ctx({ commandId: 'pda-retry-1' }));
+    const fresh = await createCommandHandler({ store }).handle(
+      'order',
+      'PO-C2',
+      command,
+      ctx({ commandId: 'pda-retry-1' }),
+    );
+    expect(first.duplicate).to.equal(false);
+    expect([again.duplicate, fresh.duplicate]).to.deep.equal([true, true]);
+    expect(
+      (await store.readStream('order-PO-C2')).filter((e) => e.type === 'OperationQuantityReported'),
+    ).to.have.length(1);
+  });
+
+  it('answers a stale If-Match revision with the typed conflict instead of retrying', async () => {
+    const handler = createCommandHandler({ store });
+    await startedOrder(handler, 'PO-C3');
+    const stale = handler.handle(
+      'order',
+      'PO-C3',
+      { type: 'HoldOrder', data: { orderId: 'PO-C3', reason: 'x' }, meta },
+      ctx({ expectedRevision: 1 }),
+    );
+    try {
+      await stale;
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(WrongExpectedRevisionError);
+      expect(error).to.include({ streamId: 'order-PO-C3', expected: 1, actual: 3 });
+    }
+    const ok = await handler.handle(
+      'order',
+      'PO-C3',
+      { type: 'HoldOrder', data: { orderId: 'PO-C3', reason: 'x' }, meta },
+      ctx({ expectedRevision: 3 }),
+    );
+    expect(ok.revision).to.equal(4);
+  });
+
+  it('decides on what another writer did meanwhile, not on its cached state', async () => {
+    const mine = createCommandHandler({ store });
+    const theirs = createCommandHandler({ store });
+    await mine.handle('order', 'PO-C4', { type: 'PlanOrder', data: { orderId: 'PO-C4', spec }, meta }, ctx());
+    await mine.handle('order', 'PO-C4', { type: 'ReleaseOrder', data: { orderId: 'PO-C4' }, meta }, ctx());
+    await theirs.handle(
+      'order',
+      'PO-C4',
+      { type: 'StartOperation', data: { orderId: 'PO-C4', operationId: '010' }, meta },
+      ctx(),
+    );
+    try {
+      await mine.handle(
+        'order',
+        'PO-C4',
+        { type: 'StartOperation', data: { orderId: 'PO-C4', operationId: '010' }, meta },
+        ctx(),
+      );
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(IllegalStateError);
+      expect((error as IllegalStateError).rule).to.equal('operation-running');
+    }
+  });
+
+  it('validates what a command decided against schemas/ before appending, naming the field', async () => {
+    const handler = createCommandHandler({ store });
+    try {
+      await handler.handle(
+        'order',
+        'PO-C5',
+        { type: 'PlanOrder', data: { orderId: 'PO-C5', spec: { ...spec, priority: 12 } }, meta },
+        ctx(),
+      );
+      expect.fail('should refuse');
+    } catch (error) {
+      expect(error).to.be.instanceOf(ValidationError);
+      expect((error as ValidationError).problems.map((p) => p.path)).to.include('/events/0/data/spec/priority');
+    }
+    expect(await store.readStream('order-PO-C5')).to.deep.equal([]);
+  });
+});
