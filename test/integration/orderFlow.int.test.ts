@@ -244,7 +244,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
       reason: 'reinspection',
       reinspectionOf: 'NC-I-CU-1',
     });
-    expect((await orderState())).to.deep.include({ openLoops: ['NC-I-CU-1', 'I-CU-1-R'] });
+    expect(await orderState()).to.deep.include({ openLoops: ['NC-I-CU-1', 'I-CU-1-R'] });
     try {
       await commands.handle(
         'lot',

@@ -1,0 +1,16 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { domainEventTypes } from '../../src/domain/aggregates';
+
+describe('README', () => {
+  const readme = readFileSync(resolve(__dirname, '../../README.md'), 'utf8');
+  it('lists every domain event type in its event catalogue', () => {
+    const catalogue = readme.slice(readme.indexOf('## Event catalogue'), readme.indexOf('## Tests'));
+    expect(domainEventTypes.filter((type) => !catalogue.includes(`\`${type}\``))).to.deep.equal([]);
+  });
+  it('starts with the two commands: run the main job, run the tests', () => {
+    const firstBlock = readme.slice(readme.indexOf('```'), readme.indexOf('```', readme.indexOf('```') + 3));
+    expect(firstBlock).to.include('npm start').and.to.include('npm test');
+  });
+});
