@@ -6,9 +6,9 @@ import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { createCommandHandler, type CommandHandler } from '../src/app/commandHandler';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
-import type { OrderSpec } from '../src/domain/order';
 import { upcasters } from '../src/domain/upcasters';
 import { makeTempDir } from '../test/support/tmp';
+import { operation, orderSpec } from '../test/support/fixtures';
 import { report, result, secondsSince } from './lib/report';
 
 const LONG = 5_000;
@@ -21,28 +21,10 @@ const store = createSqliteEventStore({
 const meta = { now: '2026-11-25T08:00:00.000Z', actor: 'bench' };
 let ids = 0;
 const ctx = () => ({ commandId: `b-${(ids += 1)}`, correlationId: 'bench', source: 'system' as const });
-const spec: OrderSpec = {
-  product: 'SHAFT',
-  quantity: 1_000_000,
-  unit: 'pcs',
-  customer: 'ACME',
-  priority: 3,
-  dueDate: '2026-12-01T00:00:00Z',
-  overrunTolerance: 0,
-  source: 'planner',
-  routing: {
-    overlap: false,
-    operations: ['010', '020', '030', '040', '050'].map((operationId) => ({
-      operationId,
-      code: 'OP',
-      workCenter: `WC-${operationId}`,
-      standardMinutesPerUnit: 1,
-      setupMinutes: 5,
-      inspectionRequired: false,
-      materials: [],
-    })),
-  },
-};
+const spec = orderSpec(
+  { product: 'SHAFT', quantity: 1_000_000 },
+  ['010', '020', '030', '040', '050'].map((id) => operation(id)),
+);
 const report1 = (orderId: string) => ({
   type: 'ReportQuantity' as const,
   data: { orderId, operationId: '010', good: 1, scrap: 0, rework: 0 },

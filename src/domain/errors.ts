@@ -49,6 +49,11 @@ export class IllegalStateError extends AppError {
   }
 }
 
+/** Refuses a command by the rule it breaks (409). */
+export const refuse = (rule: string, message: string): never => {
+  throw new IllegalStateError(message, rule);
+};
+
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
 
 /** The stream is not at the revision the writer expected (412 with If-Match, or retried). */

@@ -8,21 +8,13 @@ import type { EventStoreSpec } from '../../src/app/createEventStore';
 import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../src/domain/errors';
 import { counted, meta, uniqueStream } from '../support/events';
 import { killDuringAppends } from './killDuringAppends';
+import { rejection } from '../support/assert';
 
 export type ContractTarget = {
   /** Opens a store on the target; the suite closes it. */
   open: () => Promise<EventStore>;
   /** How a child process opens the same store. */
   spec: () => EventStoreSpec;
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 };
 
 const collect = async (iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> => {

@@ -5,36 +5,14 @@ import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapter
 import { createCommandHandler } from '../../src/app/commandHandler';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { IllegalStateError, ValidationError, WrongExpectedRevisionError } from '../../src/domain/errors';
-import type { OrderSpec } from '../../src/domain/order';
 import { upcasters } from '../../src/domain/upcasters';
 import { makeTempDir } from '../support/tmp';
+import { rejection } from '../support/assert';
+import { orderSpec } from '../support/fixtures';
 
 const NOW = '2026-11-25T08:00:00.000Z';
 const meta = { now: NOW, actor: 'planner-1' };
-const spec: OrderSpec = {
-  product: 'SHAFT',
-  quantity: 100,
-  unit: 'pcs',
-  customer: 'ACME',
-  priority: 3,
-  dueDate: '2026-12-01T00:00:00Z',
-  overrunTolerance: 0,
-  source: 'planner',
-  routing: {
-    overlap: false,
-    operations: [
-      {
-        operationId: '010',
-        code: 'TURN',
-        workCenter: 'WC',
-        standardMinutesPerUnit: 1,
-        setupMinutes: 5,
-        inspectionRequired: false,
-        materials: [],
-      },
-    ],
-  },
-};
+const spec = orderSpec();
 
 describe('command handler (SQLite)', () => {
   const temp = makeTempDir('mes-cmd-');
@@ -117,13 +95,9 @@ describe('command handler (SQLite)', () => {
       { type: 'HoldOrder', data: { orderId: 'PO-C3', reason: 'x' }, meta },
       ctx({ expectedRevision: 1 }),
     );
-    try {
-      await stale;
-      expect.fail('should refuse');
-    } catch (error) {
-      expect(error).to.be.instanceOf(WrongExpectedRevisionError);
-      expect(error).to.include({ streamId: 'order-PO-C3', expected: 1, actual: 3 });
-    }
+    const error = await rejection(stale); // should refuse
+    expect(error).to.be.instanceOf(WrongExpectedRevisionError);
+    expect(error).to.include({ streamId: 'order-PO-C3', expected: 1, actual: 3 });
     const ok = await handler.handle(
       'order',
       'PO-C3',
@@ -144,34 +118,30 @@ describe('command handler (SQLite)', () => {
       { type: 'StartOperation', data: { orderId: 'PO-C4', operationId: '010' }, meta },
       ctx(),
     );
-    try {
-      await mine.handle(
+    const error = await rejection(
+      mine.handle(
         'order',
         'PO-C4',
         { type: 'StartOperation', data: { orderId: 'PO-C4', operationId: '010' }, meta },
         ctx(),
-      );
-      expect.fail('should refuse');
-    } catch (error) {
-      expect(error).to.be.instanceOf(IllegalStateError);
-      expect((error as IllegalStateError).rule).to.equal('operation-running');
-    }
+      ),
+    ); // should refuse
+    expect(error).to.be.instanceOf(IllegalStateError);
+    expect((error as IllegalStateError).rule).to.equal('operation-running');
   });
 
   it('validates what a command decided against schemas/ before appending, naming the field', async () => {
     const handler = createCommandHandler({ store });
-    try {
-      await handler.handle(
+    const error = await rejection(
+      handler.handle(
         'order',
         'PO-C5',
         { type: 'PlanOrder', data: { orderId: 'PO-C5', spec: { ...spec, priority: 12 } }, meta },
         ctx(),
-      );
-      expect.fail('should refuse');
-    } catch (error) {
-      expect(error).to.be.instanceOf(ValidationError);
-      expect((error as ValidationError).problems.map((p) => p.path)).to.include('/events/0/data/spec/priority');
-    }
+      ),
+    ); // should refuse
+    expect(error).to.be.instanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.path)).to.include('/events/0/data/spec/priority');
     expect(await store.readStream('order-PO-C5')).to.deep.equal([]);
   });
 });

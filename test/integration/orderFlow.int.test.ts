@@ -14,6 +14,7 @@ import { IllegalStateError } from '../../src/domain/errors';
 import type { CommandMeta } from '../../src/domain/messages';
 import { upcasters } from '../../src/domain/upcasters';
 import { makeTempDir } from '../support/tmp';
+import { rejection } from '../support/assert';
 
 /**
  * A whole order through the SQLite store, with a clock the test moves: release, scans, a failed
@@ -245,8 +246,8 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
       reinspectionOf: 'NC-I-CU-1',
     });
     expect(await orderState()).to.deep.include({ openLoops: ['NC-I-CU-1', 'I-CU-1-R'] });
-    try {
-      await commands.handle(
+    const error = await rejection(
+      commands.handle(
         'lot',
         'L-CU',
         {
@@ -255,12 +256,10 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
           meta: meta('op-2'),
         },
         ctx(),
-      );
-      expect.fail('a quarantined lot must not be issued');
-    } catch (error) {
-      expect(error).to.be.instanceOf(IllegalStateError);
-      expect((error as IllegalStateError).rule).to.equal('lot-quarantined');
-    }
+      ),
+    ); // a quarantined lot must not be issued
+    expect(error).to.be.instanceOf(IllegalStateError);
+    expect((error as IllegalStateError).rule).to.equal('lot-quarantined');
 
     // disposition rework; the re-inspection passes: the loop closes and the lot is released
     at('2026-11-25T04:00:00.000Z');

@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError, refuse } from '../errors';
 import { unreachable, type Command, type Decider } from '../messages';
 import type { Characteristic } from '../order/events';
 import {
@@ -31,10 +31,6 @@ export type RecordInspectionResults = Command<
 export type CancelInspection = Command<'CancelInspection', { inspectionId: string; reason: string }>;
 
 export type InspectionCommand = RequestInspection | RecordInspectionResults | CancelInspection;
-
-const refuse = (rule: string, message: string): never => {
-  throw new IllegalStateError(message, rule);
-};
 
 /** Whether a measured value lies within its limits (inclusive; an absent limit does not bind). */
 export const withinLimits = (value: number, characteristic: Extract<Characteristic, { kind: 'measured' }>): boolean =>

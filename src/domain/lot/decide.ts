@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError, refuse } from '../errors';
 import { unreachable, type Command, type Decider } from '../messages';
 import { evolveLot, lotEventTypes, type LotEvent, type LotState } from './events';
 
@@ -26,10 +26,6 @@ export type ReturnLotToSupplier = Command<'ReturnLotToSupplier', { lotId: string
 
 export type LotCommand =
   ReceiveLot | IssueLot | ProduceLot | QuarantineLot | ReleaseLot | ScrapLot | ReturnLotToSupplier;
-
-const refuse = (rule: string, message: string): never => {
-  throw new IllegalStateError(message, rule);
-};
 
 export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
   const { lotId } = command.data;

@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError, refuse } from '../errors';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   evolveMachine,
@@ -25,10 +25,6 @@ export type RecordCount = Command<
 >;
 
 export type MachineCommand = RegisterMachine | ChangeMachineState | RecordEnergy | RecordCount;
-
-const refuse = (rule: string, message: string): never => {
-  throw new IllegalStateError(message, rule);
-};
 
 const checkInterval = (start: string, end: string, after: string | undefined, what: string): void => {
   if (Date.parse(end) <= Date.parse(start)) {

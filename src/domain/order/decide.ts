@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import { NotFoundError, ValidationError, refuse } from '../errors';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
@@ -56,10 +56,6 @@ export type OrderCommand =
 export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
 
 const DEFAULT_CHARACTERISTICS: Characteristic[] = [{ name: 'visual', kind: 'attribute' }];
-
-const refuse = (rule: string, message: string): never => {
-  throw new IllegalStateError(message, rule);
-};
 
 const existing = (state: OrderState, orderId: string): ExistingOrder => {
   if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
