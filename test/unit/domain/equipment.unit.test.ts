@@ -100,6 +100,28 @@ describe('machine', () => {
       .when({ type: 'RecordEnergy', data: { ...interval, intervalEnd: interval.intervalStart }, meta: m })
       .thenThrows(ValidationError);
   });
+  it('records counts per interval, refusing an overlap', () => {
+    const interval = {
+      machineId: 'M1',
+      intervalStart: '2026-11-25T01:00:00.000Z',
+      intervalEnd: '2026-11-25T01:05:00.000Z',
+      total: 10,
+      good: 9,
+      product: 'SHAFT',
+    };
+    machine
+      .given([registered])
+      .when({ type: 'RecordCount', data: interval, meta: m })
+      .then([{ type: 'ProductionCounted', data: interval }]);
+    machine
+      .given([registered, { type: 'ProductionCounted', data: interval }])
+      .when({
+        type: 'RecordCount',
+        data: { ...interval, intervalStart: '2026-11-25T01:04:00.000Z', intervalEnd: '2026-11-25T01:09:00.000Z' },
+        meta: m,
+      })
+      .thenThrows(IllegalStateError, 'interval-overlap');
+  });
   it('counts running hours across states', () => {
     const idle: MachineEvent = {
       type: 'MachineStateChanged',
@@ -156,6 +178,23 @@ describe('maintenance plan', () => {
         meta: m,
       })
       .then([defined]));
+  it('refuses a second definition and a cycle that is not positive', () => {
+    const data = {
+      planId: 'P1',
+      machineId: 'M1',
+      kind: 'inspection' as const,
+      title: 't',
+      cycle: { unit: 'days' as const, every: 7 },
+    };
+    plan
+      .given([defined])
+      .when({ type: 'DefineMaintenancePlan', data, meta: m })
+      .thenThrows(IllegalStateError, 'plan-exists');
+    plan
+      .given([])
+      .when({ type: 'DefineMaintenancePlan', data: { ...data, cycle: { unit: 'days', every: 0 } }, meta: m })
+      .thenThrows(ValidationError);
+  });
   it('raises one overdue alarm per due period, and none for a period already closed', () => {
     plan
       .given([defined])

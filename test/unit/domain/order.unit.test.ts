@@ -139,14 +139,28 @@ describe('order', () => {
         .given(released)
         .when({ type: 'ReviseOrder', data: { orderId: O, spec: spec({ routing: undefined }) }, meta: m })
         .thenThrows(IllegalStateError, 'routing-locked');
+      const later = spec({ dueDate: '2026-12-05T17:00:00+08:00' });
       order
         .given(released)
-        .when({
-          type: 'ReviseOrder',
-          data: { orderId: O, spec: spec({ dueDate: '2026-12-05T17:00:00+08:00' }) },
-          meta: m,
-        })
-        .events();
+        .when({ type: 'ReviseOrder', data: { orderId: O, spec: later }, meta: m })
+        .then([{ type: 'OrderRevised', data: { orderId: O, spec: later, revision: 1 } }]);
+    });
+    it('refuses to hold or reprioritise a finished order', () => {
+      const done = [
+        ...released,
+        {
+          type: 'OrderCompleted',
+          data: { orderId: O, product: 'MOTOR-5KW', good: 10, scrap: 0, completedAt: NOW },
+        } as OrderEvent,
+      ];
+      order
+        .given(done)
+        .when({ type: 'HoldOrder', data: { orderId: O, reason: 'x' }, meta: m })
+        .thenThrows(IllegalStateError, 'order-finished');
+      order
+        .given(done)
+        .when({ type: 'ReprioritiseOrder', data: { orderId: O, priority: 1 }, meta: m })
+        .thenThrows(IllegalStateError, 'order-finished');
     });
   });
 

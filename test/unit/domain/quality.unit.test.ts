@@ -137,7 +137,15 @@ describe('inspection', () => {
       })
       .thenThrows(IllegalStateError, 'result-recorded');
   });
-  it('cancels a pending inspection but not a decided one', () => {
+  it('cancels a pending inspection, once, but not a decided one', () => {
+    const cancelled: InspectionEvent = {
+      type: 'InspectionCancelled',
+      data: { inspectionId: 'I1', orderId: 'PO-1', reason: 'closed', cancelledAt: NOW },
+    };
+    inspection
+      .given([requested, cancelled])
+      .when({ type: 'CancelInspection', data: { inspectionId: 'I1', reason: 'again' }, meta: m })
+      .then([]);
     inspection
       .given([requested])
       .when({ type: 'CancelInspection', data: { inspectionId: 'I1', reason: 'closed' }, meta: m })
@@ -171,6 +179,32 @@ describe('nonconformance', () => {
       raisedAt: NOW,
     },
   };
+  it('is raised once per failed inspection', () =>
+    nc
+      .given([raised])
+      .when({
+        type: 'RaiseNonconformance',
+        data: { nonconformanceId: 'NC-I1', inspectionId: 'I1', orderId: 'PO-1', failed: [], reinspectionId: 'I1-R' },
+        meta: m,
+      })
+      .thenThrows(IllegalStateError, 'nonconformance-exists'));
+  it('waits for the newest re-inspection when another is scheduled; the same one twice writes nothing', () => {
+    nc.given([raised])
+      .when({ type: 'ScheduleReinspection', data: { nonconformanceId: 'NC-I1', inspectionId: 'I1-R-R' }, meta: m })
+      .then([{ type: 'ReinspectionScheduled', data: { nonconformanceId: 'NC-I1', inspectionId: 'I1-R-R' } }]);
+    nc.given([raised])
+      .when({ type: 'ScheduleReinspection', data: { nonconformanceId: 'NC-I1', inspectionId: 'I1-R' }, meta: m })
+      .then([]);
+    const rescheduled: NonconformanceEvent = {
+      type: 'ReinspectionScheduled',
+      data: { nonconformanceId: 'NC-I1', inspectionId: 'I1-R-R' },
+    };
+    const events = nc
+      .given([raised, rescheduled])
+      .when({ type: 'DecideDisposition', data: { nonconformanceId: 'NC-I1', disposition: 'scrap' }, meta: m })
+      .events();
+    expect(events[1]?.data).to.deep.include({ pendingReinspection: 'I1-R-R' });
+  });
   it('keeps the loop open on rework, waiting for the re-inspection', () =>
     nc
       .given([raised])
