@@ -124,6 +124,13 @@ export type SubscribeOptions = {
 export interface EventSubscription extends AsyncIterableIterator<RecordedEvent> {
   /** Position of the last event delivered, or the starting point. */
   readonly position: Position | undefined;
+  /**
+   * How far the log has been delivered or passed over by the filter: what a consumer saves once it
+   * has handled everything `nextBatch` gave it.
+   */
+  readonly checkpoint: Position | undefined;
+  /** The events available now, at most `max` (at least one: waits while there are none); [] once closed. */
+  nextBatch(max?: number): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }
 

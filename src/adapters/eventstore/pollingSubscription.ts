@@ -65,28 +65,42 @@ export const createPollingSubscription = (deps: PollingDeps, options: SubscribeO
 
   const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
 
+  /** Makes sure the buffer has events, reading (and waiting for appends) as needed; false once closed. */
+  const fill = async (): Promise<boolean> => {
+    while (!abort.signal.aborted) {
+      if (index < buffer.length) return true;
+      const seenVersion = deps.signal.current;
+      const result = await deps.readAll({ after: checkpoint, maxCount: batchSize, filter: options.filter });
+      buffer = result.events;
+      index = 0;
+      checkpoint = result.checkpoint ?? checkpoint;
+      if (buffer.length === 0 && result.isEnd) {
+        await deps.signal.wait(seenVersion, deps.pollIntervalMs, abort.signal);
+      }
+    }
+    return false;
+  };
+
   const subscription: EventSubscription = {
     get position() {
       return delivered;
     },
+    get checkpoint() {
+      return index >= buffer.length ? checkpoint : delivered;
+    },
     async next(): Promise<IteratorResult<RecordedEvent>> {
-      while (!abort.signal.aborted) {
-        const event = buffer[index];
-        if (event) {
-          index += 1;
-          delivered = event.position;
-          return { done: false, value: event };
-        }
-        const seenVersion = deps.signal.current;
-        const result = await deps.readAll({ after: checkpoint, maxCount: batchSize, filter: options.filter });
-        buffer = result.events;
-        index = 0;
-        checkpoint = result.checkpoint ?? checkpoint;
-        if (buffer.length === 0 && result.isEnd) {
-          await deps.signal.wait(seenVersion, deps.pollIntervalMs, abort.signal);
-        }
-      }
-      return done();
+      if (!(await fill())) return done();
+      const event = buffer[index] as RecordedEvent;
+      index += 1;
+      delivered = event.position;
+      return { done: false, value: event };
+    },
+    async nextBatch(max = Number.POSITIVE_INFINITY): Promise<RecordedEvent[]> {
+      if (!(await fill())) return [];
+      const batch = buffer.slice(index, index + max);
+      index += batch.length;
+      delivered = (batch[batch.length - 1] as RecordedEvent).position;
+      return batch;
     },
     async return(): Promise<IteratorReturnResult<undefined>> {
       abort.abort();

@@ -203,22 +203,41 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
       closed = true;
       await source.unsubscribe();
     };
+    const nextEvent = async (): Promise<RecordedEvent | undefined> => {
+      while (!closed) {
+        const next = await iterator.next();
+        if (next.done) return undefined;
+        const raw = next.value.event;
+        if (!isOwnEvent(raw) || !raw.position) continue;
+        const event = codec.upcast(toEvent(raw));
+        if (comparePositions(event.position, delivered) <= 0 || !matches(event, filter)) continue;
+        delivered = event.position;
+        return event;
+      }
+      return undefined;
+    };
     return {
       get position() {
         return delivered;
       },
+      get checkpoint() {
+        return delivered;
+      },
       async next() {
-        while (!closed) {
-          const next = await iterator.next();
-          if (next.done) return done();
-          const raw = next.value.event;
-          if (!isOwnEvent(raw) || !raw.position) continue;
-          const event = codec.upcast(toEvent(raw));
-          if (comparePositions(event.position, delivered) <= 0 || !matches(event, filter)) continue;
-          delivered = event.position;
-          return { done: false, value: event };
+        const event = await nextEvent();
+        return event ? { done: false, value: event } : done();
+      },
+      async nextBatch(max = Number.POSITIVE_INFINITY) {
+        const first = await nextEvent();
+        if (!first) return [];
+        const batch = [first];
+        // what the client has already buffered comes without waiting
+        while (batch.length < max && source.readableLength > 0) {
+          const event = await nextEvent();
+          if (!event) break;
+          batch.push(event);
         }
-        return done();
+        return batch;
       },
       async return() {
         await close();

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import type { Shift } from '../projections/time';
+import type { SchemaRegistry } from './schemaRegistry';
+
+export type EmissionFactor = { site: string; from: string; to?: string; kgCo2ePerKWh: number; source: string };
+
+export type PlantConfig = {
+  timeZone: string;
+  shifts: Shift[];
+  /** Later entries win where periods overlap. */
+  emissionFactors: EmissionFactor[];
+};
+
+/** China's national average electricity CO2 emission factor for 2023, MEE and NBS (published January 2026). */
+export const DEFAULT_EMISSION_FACTOR: EmissionFactor = {
+  site: '*',
+  from: '2000-01-01',
+  kgCo2ePerKWh: 0.5306,
+  source: 'MEE & NBS, 2023 national average electricity CO2 emission factor, 0.5306 kgCO2/kWh (announced January 2026)',
+};
+
+export const DEFAULT_SHIFTS: Shift[] = [
+  { name: 'A', start: '08:00', end: '16:00' },
+  { name: 'B', start: '16:00', end: '24:00' },
+  { name: 'C', start: '00:00', end: '08:00' },
+];
+
+/** The plant configuration: defaults, overridden by the JSON file PLANT_CONFIG names (validated). */
+export const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: SchemaRegistry): PlantConfig => {
+  const config: PlantConfig = { timeZone, shifts: DEFAULT_SHIFTS, emissionFactors: [DEFAULT_EMISSION_FACTOR] };
+  if (!file) return config;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  schemas.assert('config/plant', parsed, `plant configuration ${file}`);
+  const given = parsed as Partial<PlantConfig>;
+  return {
+    ...config,
+    ...(given.shifts ? { shifts: given.shifts } : {}),
+    ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
+  };
+};
+
+/** The factor for a site on a local day: the last configured entry that covers it. */
+export const emissionFactorFor = (factors: readonly EmissionFactor[], site: string, day: string): EmissionFactor =>
+  [...factors]
+    .reverse()
+    .find((f) => (f.site === site || f.site === '*') && f.from <= day && (f.to === undefined || day <= f.to)) ??
+  DEFAULT_EMISSION_FACTOR;

@@ -1,0 +1,22 @@
+import type { PlantConfig } from '../app/plant';
+import { carbonProjection } from './models/carbon';
+import { genealogyProjection } from './models/genealogy';
+import { labourProjection } from './models/labour';
+import { maintenanceProjection } from './models/maintenance';
+import { oeeProjection } from './models/oee';
+import { qualityProjection } from './models/quality';
+import { wipProjection } from './models/wip';
+import type { Projection } from './runner';
+
+export * from './runner';
+
+/** Every read model of the backbone (WIP carries the dispatch queues). */
+export const createProjections = (plant: PlantConfig): Projection[] => [
+  wipProjection,
+  qualityProjection(plant.timeZone),
+  maintenanceProjection,
+  carbonProjection(plant.timeZone),
+  oeeProjection(plant.timeZone, plant.shifts),
+  genealogyProjection,
+  labourProjection(plant.timeZone),
+];

@@ -1,0 +1,107 @@
+import type { EventStore } from '../app/eventStore';
+import type { Logger } from '../app/logger';
+import type { ReadStore } from '../app/readStore';
+import {
+  namespaceOf,
+  startProjectionGroup,
+  type Projection,
+  type ProjectionGroup,
+  type ProjectionStatus,
+} from './runner';
+
+export type ReadModelsRuntime = {
+  status(): Promise<ProjectionStatus[]>;
+  /** Resolves once every projection has applied the log as it was at the call. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Deps = { store: EventStore; readStore: ReadStore; logger: Logger };
+
+/**
+ * Runs the projections. One whose namespace is active (or that has none yet) runs in the main group;
+ * a new version builds beside the old one in a group of its own and, once it has caught up, becomes
+ * the one queries read, and the old namespace is dropped (blue/green).
+ */
+export const startReadModels = async (
+  deps: Deps,
+  projections: Projection[],
+  options: { batchSize?: number } = {},
+): Promise<ReadModelsRuntime> => {
+  const current: Projection[] = [];
+  const takeovers: Array<{ projection: Projection; previous: string }> = [];
+  for (const projection of projections) {
+    const active = await deps.readStore.active(projection.name);
+    const namespace = namespaceOf(projection);
+    if (active === undefined) await deps.readStore.activate(projection.name, namespace);
+    if (active === undefined || active === namespace) current.push(projection);
+    else takeovers.push({ projection, previous: active });
+  }
+  const groups: ProjectionGroup[] = [
+    await startProjectionGroup(
+      deps,
+      current.map((p) => ({ projection: p, namespace: namespaceOf(p) })),
+      options,
+    ),
+  ];
+  const switching: Array<Promise<void>> = [];
+  for (const { projection, previous } of takeovers) {
+    const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], options);
+    groups.push(group);
+    deps.logger.info('projection rebuilding beside the active version', {
+      projection: projection.name,
+      active: previous,
+      building: namespaceOf(projection),
+    });
+    switching.push(
+      group.idle().then(async () => {
+        const [status] = await group.status();
+        if (status?.state === 'failed') return;
+        await deps.readStore.activate(projection.name, namespaceOf(projection));
+        await deps.readStore.drop(previous);
+        deps.logger.info('projection took over', {
+          projection: projection.name,
+          namespace: namespaceOf(projection),
+          dropped: previous,
+        });
+      }),
+    );
+  }
+  return {
+    async status() {
+      return (await Promise.all(groups.map((g) => g.status()))).flat();
+    },
+    async idle() {
+      await Promise.all([...groups.map((g) => g.idle()), ...switching]);
+    },
+    async stop() {
+      await Promise.all(groups.map((g) => g.stop()));
+    },
+  };
+};
+
+/**
+ * Rebuilds projections from the start of the log into fresh namespaces and switches queries to them
+ * when done; the namespaces they replace are dropped. Reports progress per batch.
+ */
+export const rebuildReadModels = async (
+  deps: Deps,
+  projections: Projection[],
+  onProgress: (progress: { position: string | undefined; events: number }) => void,
+  options: { batchSize?: number } = {},
+): Promise<ProjectionStatus[]> => {
+  const suffix = `_r${Date.now().toString(36)}`;
+  const entries = projections.map((projection) => ({ projection, namespace: `${namespaceOf(projection)}${suffix}` }));
+  for (const { namespace } of entries) await deps.readStore.drop(namespace);
+  const group = await startProjectionGroup(deps, entries, { ...options, onBatch: onProgress });
+  await group.idle();
+  const status = await group.status();
+  await group.stop();
+  for (const { projection, namespace } of entries) {
+    if (status.find((s) => s.namespace === namespace)?.state === 'failed') continue;
+    const previous = await deps.readStore.active(projection.name);
+    await deps.readStore.activate(projection.name, namespace);
+    if (previous && previous !== namespace) await deps.readStore.drop(previous);
+  }
+  return status;
+};

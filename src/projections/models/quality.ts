@@ -1,0 +1,113 @@
+import type { Document } from '../../app/readStore';
+import type { Projection } from '../runner';
+import { localDate } from '../time';
+
+const add = (doc: Document | undefined, base: Document, counts: Record<string, number>): Document => {
+  const next = doc ?? base;
+  for (const [field, value] of Object.entries(counts)) next[field] = ((next[field] as number | undefined) ?? 0) + value;
+  return next;
+};
+
+/**
+ * The quality closed loop: nonconformances with their state, lot and disposition; good, scrap and
+ * rework per product, operation, work center and day (first-pass and final yield are read from
+ * them); defects by reason for the Pareto.
+ */
+export const qualityProjection = (timeZone: string): Projection => ({
+  name: 'quality',
+  version: 1,
+  collections: {
+    loops: { indexes: ['state', 'orderId'] },
+    yields: { indexes: ['dimension'] },
+    pareto: {},
+    orderProducts: {},
+  },
+  eventTypes: [
+    'OrderPlanned',
+    'OrderRevised',
+    'OperationQuantityReported',
+    'InspectionFailed',
+    'NonconformanceRaised',
+    'DispositionDecided',
+    'NonconformanceClosed',
+  ],
+  async apply(event, ctx) {
+    const d = event.data;
+    switch (event.type) {
+      case 'OrderPlanned':
+      case 'OrderRevised':
+        return ctx.update('orderProducts', d['orderId'] as string, () => ({
+          _id: d['orderId'] as string,
+          product: (d['spec'] as { product: string }).product,
+        }));
+      case 'OperationQuantityReported': {
+        const product =
+          ((await ctx.get('orderProducts', d['orderId'] as string))?.['product'] as string | undefined) ?? 'unknown';
+        const counts = { good: d['good'] as number, scrap: d['scrap'] as number, rework: d['rework'] as number };
+        const day = localDate(event.metadata.occurredAt, timeZone);
+        const keys: Array<[string, string]> = [
+          ['product', product],
+          ['operation', `${product}/${d['operationId'] as string}`],
+          ['workCenter', d['workCenter'] as string],
+          ['day', day],
+        ];
+        for (const [dimension, key] of keys) {
+          await ctx.update('yields', `${dimension}:${key}`, (doc) =>
+            add(doc, { _id: '', dimension, key, good: 0, scrap: 0, rework: 0 }, counts),
+          );
+        }
+        const scrap = d['scrap'] as number;
+        if (scrap > 0) {
+          const reason = (d['scrapReason'] as string | undefined) ?? 'unspecified';
+          await ctx.update('pareto', `scrap:${reason}`, (doc) =>
+            add(doc, { _id: '', kind: 'scrap', reason, units: 0, occurrences: 0 }, { units: scrap, occurrences: 1 }),
+          );
+        }
+        return;
+      }
+      case 'InspectionFailed':
+        for (const failed of d['failed'] as Array<{ characteristic: string }>) {
+          const reason = failed.characteristic;
+          await ctx.update('pareto', `inspection:${reason}`, (doc) =>
+            add(doc, { _id: '', kind: 'inspection', reason, units: 0, occurrences: 0 }, { units: 1, occurrences: 1 }),
+          );
+        }
+        return;
+      case 'NonconformanceRaised':
+        return ctx.update('loops', d['nonconformanceId'] as string, () => ({
+          _id: d['nonconformanceId'] as string,
+          nonconformanceId: d['nonconformanceId'],
+          orderId: d['orderId'],
+          operationId: d['operationId'] ?? null,
+          lotId: d['lotId'] ?? null,
+          product: d['product'] ?? null,
+          inspectionId: d['inspectionId'],
+          failed: d['failed'],
+          state: 'open',
+          disposition: null,
+          raisedAt: d['raisedAt'],
+          closedAt: null,
+          resolution: null,
+        }));
+      case 'DispositionDecided':
+        return ctx.update(
+          'loops',
+          d['nonconformanceId'] as string,
+          (doc) =>
+            doc &&
+            Object.assign(doc, {
+              disposition: d['disposition'],
+              state: d['disposition'] === 'rework' ? 'rework' : doc['state'],
+            }),
+        );
+      case 'NonconformanceClosed':
+        return ctx.update(
+          'loops',
+          d['nonconformanceId'] as string,
+          (doc) => doc && Object.assign(doc, { state: 'closed', resolution: d['resolution'], closedAt: d['closedAt'] }),
+        );
+      default:
+        return;
+    }
+  },
+});

@@ -1,0 +1,231 @@
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../app/eventStore';
+import type { Logger } from '../app/logger';
+import type { CollectionSpec, Document, ReadStore, Write } from '../app/readStore';
+
+/** What a projection's handler may do while applying one event. */
+export type ProjectionContext = {
+  readonly event: RecordedEvent;
+  /** A document as this projection last wrote it (reads its own writes within the batch). */
+  get(collection: string, id: string): Promise<Document | undefined>;
+  /**
+   * Changes one document: `change` gets it (or undefined) and returns the new one, null to delete, or
+   * undefined for no change. It may change the document it is given. Not called when the document
+   * already reflects this event (a batch replayed after a crash).
+   */
+  update(
+    collection: string,
+    id: string,
+    change: (doc: Document | undefined) => Document | null | undefined,
+  ): Promise<void>;
+};
+
+export type Projection = {
+  name: string;
+  /** A new version rebuilds beside the old one and takes over when it has caught up. */
+  version: number;
+  collections: Record<string, CollectionSpec>;
+  eventTypes: readonly string[];
+  apply(event: RecordedEvent, ctx: ProjectionContext): Promise<void> | void;
+};
+
+export const namespaceOf = (projection: Projection): string => `${projection.name}_v${projection.version}`;
+
+export type ProjectionError = { eventId: string; type: string; position: Position; message: string };
+
+export type ProjectionStatus = {
+  projection: string;
+  namespace: string;
+  state: 'catching-up' | 'live' | 'failed' | 'stopped';
+  position: Position | undefined;
+  events: number;
+  /** Events in the log after this projection's position (where positions count events). */
+  lagEvents: number | null;
+  /** How old the newest event it has applied was when it applied it, while behind; 0 when live. */
+  lagSeconds: number;
+  lastError: ProjectionError | null;
+};
+
+export type ProjectionGroup = {
+  status(): Promise<ProjectionStatus[]>;
+  /** Resolves once every member has applied (or passed) the log as it was at the call. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Member = {
+  projection: Projection;
+  namespace: string;
+  types: Set<string>;
+  position: Position | undefined;
+  events: number;
+  cache: Map<string, Document | null>;
+  dirty: Map<string, Write>;
+  failed: ProjectionError | null;
+  lastRecordedAt: string | undefined;
+};
+
+const CACHE_LIMIT = 200_000;
+const key = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+/** Positions of a store that count events (SQLite's) give a lag in events; others do not. */
+const distance = (from: Position | undefined, to: Position | undefined): number | null => {
+  if (to === undefined) return 0;
+  if (!/^\d+$/.test(to) || (from !== undefined && !/^\d+$/.test(from))) return null;
+  return Math.max(0, Number(to) - Number(from ?? 0));
+};
+
+/**
+ * Runs projections over one subscription. Each has its own namespace and checkpoint and skips events
+ * it has already applied; a batch's document changes and every member's checkpoint are committed
+ * together. A projection that throws stops there and reports the event; it never skips it.
+ */
+export const startProjectionGroup = async (
+  deps: { store: EventStore; readStore: ReadStore; logger: Logger },
+  entries: Array<{ projection: Projection; namespace: string }>,
+  options: { batchSize?: number; onBatch?: (status: { position: Position | undefined; events: number }) => void } = {},
+): Promise<ProjectionGroup> => {
+  const members: Member[] = [];
+  for (const { projection, namespace } of entries) {
+    await deps.readStore.ensure(namespace, projection.collections);
+    const saved = await deps.readStore.checkpoint(namespace);
+    members.push({
+      projection,
+      namespace,
+      types: new Set(projection.eventTypes),
+      position: saved?.position,
+      events: saved?.events ?? 0,
+      cache: new Map(),
+      dirty: new Map(),
+      failed: null,
+      lastRecordedAt: undefined,
+    });
+  }
+  const start = members.reduce<Position | undefined>(
+    (min, m) => (min === undefined || comparePositions(m.position, min) < 0 ? m.position : min),
+    members[0]?.position,
+  );
+  const eventTypes = [...new Set(members.flatMap((m) => [...m.types]))];
+  const subscription = deps.store.subscribe({
+    after: start,
+    filter: { eventTypes },
+    batchSize: options.batchSize ?? 2000,
+  });
+  let stopped = false;
+  let processing = false;
+  /** Between batches, a member has also passed everything the subscription filtered out. */
+  const effective = (m: Member): Position | undefined => {
+    const scanned = processing ? undefined : subscription.checkpoint;
+    return comparePositions(scanned, m.position) > 0 ? scanned : m.position;
+  };
+
+  const contextFor = (member: Member, event: RecordedEvent): ProjectionContext => {
+    const get = async (collection: string, id: string): Promise<Document | undefined> => {
+      const k = key(collection, id);
+      if (member.cache.has(k)) return member.cache.get(k) ?? undefined;
+      const doc = await deps.readStore.get(member.namespace, collection, id);
+      if (member.cache.size >= CACHE_LIMIT) member.cache.clear();
+      member.cache.set(k, doc ?? null);
+      return doc;
+    };
+    return {
+      event,
+      get,
+      async update(collection, id, change) {
+        const current = await get(collection, id);
+        if (current?._pos !== undefined && comparePositions(current._pos, event.position) >= 0) return;
+        const next = change(current);
+        if (next === undefined) return;
+        const k = key(collection, id);
+        if (next === null) {
+          member.cache.set(k, null);
+          member.dirty.set(k, { collection, id, doc: null });
+          return;
+        }
+        next._id = id;
+        next._pos = event.position;
+        member.cache.set(k, next);
+        member.dirty.set(k, { collection, id, doc: next });
+      },
+    };
+  };
+
+  const fail = (member: Member, event: RecordedEvent, error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    member.failed = { eventId: event.id, type: event.type, position: event.position, message };
+    member.dirty.clear();
+    member.cache.clear();
+    deps.logger.error('projection stopped on an event', {
+      projection: member.namespace,
+      event: event.id,
+      type: event.type,
+      position: event.position,
+      error,
+    });
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      const batch = await subscription.nextBatch(options.batchSize ?? 2000);
+      if (batch.length === 0) break;
+      processing = true;
+      for (const event of batch) {
+        for (const member of members) {
+          if (member.failed || !member.types.has(event.type) || comparePositions(event.position, member.position) <= 0)
+            continue;
+          try {
+            await member.projection.apply(event, contextFor(member, event));
+            member.events += 1;
+            member.lastRecordedAt = event.recordedAt;
+          } catch (error) {
+            fail(member, event, error);
+          }
+        }
+      }
+      const reached = subscription.checkpoint ?? (batch[batch.length - 1] as RecordedEvent).position;
+      const commits = members
+        .filter((m) => !m.failed && comparePositions(reached, m.position) > 0)
+        .map((m) => ({ namespace: m.namespace, writes: [...m.dirty.values()], position: reached, events: m.events }));
+      await deps.readStore.commit(commits);
+      for (const member of members) {
+        if (member.failed) continue;
+        member.dirty.clear();
+        if (comparePositions(reached, member.position) > 0) member.position = reached;
+      }
+      processing = false;
+      options.onBatch?.({ position: reached, events: members.reduce((sum, m) => sum + m.events, 0) });
+    }
+  })().catch((error: unknown) => {
+    deps.logger.error('projection group stopped', { error });
+  });
+
+  const group: ProjectionGroup = {
+    async status() {
+      const head = await deps.store.headPosition();
+      return members.map((m) => {
+        const lagEvents = distance(effective(m), head);
+        const behind = lagEvents === null ? comparePositions(effective(m), head) < 0 : lagEvents > 0;
+        return {
+          projection: m.projection.name,
+          namespace: m.namespace,
+          state: m.failed ? 'failed' : stopped ? 'stopped' : behind ? 'catching-up' : 'live',
+          position: m.position,
+          events: m.events,
+          lagEvents,
+          lagSeconds: behind && m.lastRecordedAt ? Math.max(0, (Date.now() - Date.parse(m.lastRecordedAt)) / 1000) : 0,
+          lastError: m.failed,
+        };
+      });
+    },
+    async idle() {
+      const head = await deps.store.headPosition();
+      const done = (): boolean => members.every((m) => m.failed || comparePositions(effective(m), head) >= 0);
+      while (!done() && !stopped) await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    async stop() {
+      stopped = true;
+      await subscription.close();
+      await loop;
+    },
+  };
+  return group;
+};

@@ -1,0 +1,85 @@
+/** Calendar arithmetic in the plant's time zone (Intl; no zone data of our own). */
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+const formatFor = (timeZone: string): Intl.DateTimeFormat => {
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+};
+
+const partsAt = (ms: number, timeZone: string): Record<string, number> => {
+  const parts: Record<string, number> = {};
+  for (const part of formatFor(timeZone).formatToParts(new Date(ms)))
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  return parts;
+};
+
+/** The zone's offset from UTC at an instant, in ms. */
+const offsetAt = (ms: number, timeZone: string): number => {
+  const p = partsAt(ms, timeZone);
+  return (
+    Date.UTC(p['year'] as number, (p['month'] as number) - 1, p['day'], p['hour'], p['minute'], p['second']) -
+    Math.floor(ms / 1000) * 1000
+  );
+};
+
+/** The local date (YYYY-MM-DD) of an instant in the zone. */
+export const localDate = (instant: string | number, timeZone: string): string => {
+  const p = partsAt(typeof instant === 'number' ? instant : Date.parse(instant), timeZone);
+  return `${p['year']}-${String(p['month']).padStart(2, '0')}-${String(p['day']).padStart(2, '0')}`;
+};
+
+/** The instant (ms) at which the zone's clock shows `date` `time` (HH:MM; 24:00 is the next midnight). */
+export const zonedInstant = (date: string, time: string, timeZone: string): number => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [hh, mm] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let guess = wall - offsetAt(wall, timeZone);
+  guess = wall - offsetAt(guess, timeZone);
+  return guess;
+};
+
+export const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+export type Shift = { name: string; start: string; end: string };
+
+/** How long a shift lasts on a local date (a DST change can make it shorter or longer). */
+export const shiftLengthSeconds = (date: string, shift: Shift, timeZone: string): number => {
+  const start = zonedInstant(date, shift.start, timeZone);
+  const end = zonedInstant(shift.end <= shift.start ? addDays(date, 1) : date, shift.end, timeZone);
+  return (end - start) / 1000;
+};
+
+/** Each shift occurrence that overlaps [fromMs, toMs), with the overlap in seconds. */
+export const shiftOverlaps = (
+  fromMs: number,
+  toMs: number,
+  shifts: readonly Shift[],
+  timeZone: string,
+): Array<{ date: string; shift: Shift; seconds: number; lengthSeconds: number }> => {
+  if (toMs <= fromMs) return [];
+  const out: Array<{ date: string; shift: Shift; seconds: number; lengthSeconds: number }> = [];
+  const last = localDate(toMs, timeZone);
+  for (let date = addDays(localDate(fromMs, timeZone), -1); date <= last; date = addDays(date, 1)) {
+    for (const shift of shifts) {
+      const start = zonedInstant(date, shift.start, timeZone);
+      const lengthSeconds = shiftLengthSeconds(date, shift, timeZone);
+      const overlap = Math.min(start + lengthSeconds * 1000, toMs) - Math.max(start, fromMs);
+      if (overlap > 0) out.push({ date, shift, seconds: overlap / 1000, lengthSeconds });
+    }
+  }
+  return out;
+};
