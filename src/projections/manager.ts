@@ -26,7 +26,8 @@ type Deps = { store: EventStore; readStore: ReadStore; logger: Logger };
 export const startReadModels = async (
   deps: Deps,
   projections: Projection[],
-  options: { batchSize?: number } = {},
+  /** onBatch: called after each committed batch of the active projections. */
+  options: { batchSize?: number; onBatch?: (progress: { position: string | undefined; events: number }) => void } = {},
 ): Promise<ReadModelsRuntime> => {
   const current: Projection[] = [];
   const takeovers: Array<{ projection: Projection; previous: string }> = [];
@@ -46,7 +47,9 @@ export const startReadModels = async (
   ];
   const switching: Array<Promise<void>> = [];
   for (const { projection, previous } of takeovers) {
-    const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], options);
+    const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], {
+      batchSize: options.batchSize,
+    });
     groups.push(group);
     deps.logger.info('projection rebuilding beside the active version', {
       projection: projection.name,
