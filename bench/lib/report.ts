@@ -12,6 +12,8 @@ export type BenchResult = {
   minimumRatio?: number;
   /** The value the issue allows at most (times), when it sets one. */
   maximumValue?: number;
+  /** The value the issue asks for at least (rates), when it sets one. */
+  minimumValue?: number;
 };
 
 export const machine = () => ({
@@ -33,12 +35,14 @@ export const result = (r: Omit<BenchResult, 'ratio'>): BenchResult => ({
 
 const meets = (r: BenchResult): boolean =>
   (r.minimumRatio === undefined || r.ratio >= r.minimumRatio) &&
-  (r.maximumValue === undefined || r.value <= r.maximumValue);
+  (r.maximumValue === undefined || r.value <= r.maximumValue) &&
+  (r.minimumValue === undefined || r.value >= r.minimumValue);
 
 const targetText = (r: BenchResult): string => {
   const targets = [
     ...(r.minimumRatio === undefined ? [] : [`min ratio ${r.minimumRatio}`]),
     ...(r.maximumValue === undefined ? [] : [`max ${r.maximumValue} ${r.unit}`]),
+    ...(r.minimumValue === undefined ? [] : [`min ${r.minimumValue.toLocaleString('en-US')} ${r.unit}`]),
   ];
   return targets.length === 0 ? '' : `${meets(r) ? 'ok' : 'MISSED'} (${targets.join(', ')})`;
 };

@@ -1,15 +1,17 @@
 import express, { type Express } from 'express';
 import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../app/logger';
+import type { ReadModelsRuntime } from '../projections/manager';
 import { notFound, problemHandler } from './problem';
 
 export type ApiDeps = {
   store: EventStore;
   logger: Logger;
+  readModels: ReadModelsRuntime;
 };
 
 /** The HTTP face. Operations endpoints for now; commands, queries and traceability join it. */
-export const createApi = ({ store, logger }: ApiDeps): Express => {
+export const createApi = ({ store, logger, readModels }: ApiDeps): Express => {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
@@ -18,7 +20,13 @@ export const createApi = ({ store, logger }: ApiDeps): Express => {
   app.get('/ready', async (_req, res) => {
     try {
       const head = await store.headPosition();
-      res.json({ status: 'ready', eventStore: { kind: store.kind, headPosition: head ?? null } });
+      const projections = await readModels.status();
+      const failed = projections.filter((p) => p.state === 'failed');
+      res.status(failed.length > 0 ? 503 : 200).json({
+        status: failed.length > 0 ? 'degraded' : 'ready',
+        eventStore: { kind: store.kind, headPosition: head ?? null },
+        projections,
+      });
     } catch (error) {
       logger.warn('not ready', { error });
       res

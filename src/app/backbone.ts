@@ -13,10 +13,16 @@ import type { EventStore } from './eventStore';
 import type { Logger } from './logger';
 import type { SchemaRegistry } from './schemaRegistry';
 import { startServices, type Services } from './services';
+import { createProjections } from '../projections';
+import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
+import { openReadStore, plantOf } from './readSide';
+import type { ReadStore } from './readStore';
 
 export type Backbone = {
   store: EventStore;
   services: Services;
+  readStore: ReadStore;
+  readModels: ReadModelsRuntime;
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
@@ -37,7 +43,9 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
     clock: () => new Date(),
     overdueIntervalMs: config.overdueCheckSeconds * 1000,
   });
-  const app = createApi({ store, logger });
+  const readStore = await openReadStore(config);
+  const readModels = await startReadModels({ store, readStore, logger }, createProjections(plantOf(config, schemas)));
+  const app = createApi({ store, logger, readModels });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
@@ -52,6 +60,8 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
   return {
     store,
     services,
+    readStore,
+    readModels,
     server,
     port,
     async close() {
@@ -60,6 +70,8 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
         server.closeIdleConnections();
       });
       await services.stop();
+      await readModels.stop();
+      await readStore.close();
       await checkpoints.close();
       await store.close();
       logger.info('backbone stopped');

@@ -18,6 +18,7 @@ export type Config = {
   /** Hex key that signs operation cards; undefined: kept in $DATA_DIR/card.key. */
   cardKey: string | undefined;
   overdueCheckSeconds: number;
+  plantConfigFile: string | undefined;
 };
 
 const KNOWN = [
@@ -32,6 +33,7 @@ const KNOWN = [
   'LOG_LEVEL',
   'CARD_KEY',
   'OVERDUE_CHECK_SECONDS',
+  'PLANT_CONFIG',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -73,5 +75,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     cardKey: vars.CARD_KEY,
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
+    plantConfigFile: vars.PLANT_CONFIG,
   };
 };

@@ -96,7 +96,11 @@ export const rebuildReadModels = async (
   const suffix = `_r${Date.now().toString(36)}`;
   const entries = projections.map((projection) => ({ projection, namespace: `${namespaceOf(projection)}${suffix}` }));
   for (const { namespace } of entries) await deps.readStore.drop(namespace);
-  const group = await startProjectionGroup(deps, entries, { ...options, onBatch: onProgress });
+  // large batches: a document touched by many events of a batch is written once
+  const group = await startProjectionGroup(deps, entries, {
+    batchSize: options.batchSize ?? 10_000,
+    onBatch: onProgress,
+  });
   await group.idle();
   const status = await group.status();
   await group.stop();

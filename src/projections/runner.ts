@@ -62,9 +62,18 @@ type Member = {
   dirty: Map<string, Write>;
   failed: ProjectionError | null;
   lastRecordedAt: string | undefined;
+  /** Built from empty with nothing evicted from the cache: a miss means the document does not exist. */
+  cacheComplete: boolean;
 };
 
 const CACHE_LIMIT = 200_000;
+
+/** Empties a full cache but for the batch's uncommitted writes, which reads must still see. */
+const trimCache = (member: Member): void => {
+  member.cache.clear();
+  member.cacheComplete = false;
+  for (const [k, write] of member.dirty) member.cache.set(k, write.doc);
+};
 const key = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
 /** Positions of a store that count events (SQLite's) give a lag in events; others do not. */
@@ -98,6 +107,7 @@ export const startProjectionGroup = async (
       dirty: new Map(),
       failed: null,
       lastRecordedAt: undefined,
+      cacheComplete: saved === undefined,
     });
   }
   const start = members.reduce<Position | undefined>(
@@ -122,8 +132,9 @@ export const startProjectionGroup = async (
     const get = async (collection: string, id: string): Promise<Document | undefined> => {
       const k = key(collection, id);
       if (member.cache.has(k)) return member.cache.get(k) ?? undefined;
+      if (member.cacheComplete) return undefined;
       const doc = await deps.readStore.get(member.namespace, collection, id);
-      if (member.cache.size >= CACHE_LIMIT) member.cache.clear();
+      if (member.cache.size >= CACHE_LIMIT) trimCache(member);
       member.cache.set(k, doc ?? null);
       return doc;
     };
@@ -136,6 +147,7 @@ export const startProjectionGroup = async (
         const next = change(current);
         if (next === undefined) return;
         const k = key(collection, id);
+        if (member.cache.size >= CACHE_LIMIT && !member.cache.has(k)) trimCache(member);
         if (next === null) {
           member.cache.set(k, null);
           member.dirty.set(k, { collection, id, doc: null });
@@ -154,6 +166,7 @@ export const startProjectionGroup = async (
     member.failed = { eventId: event.id, type: event.type, position: event.position, message };
     member.dirty.clear();
     member.cache.clear();
+    member.cacheComplete = false;
     deps.logger.error('projection stopped on an event', {
       projection: member.namespace,
       event: event.id,

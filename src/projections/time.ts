@@ -26,30 +26,48 @@ const partsAt = (ms: number, timeZone: string): Record<string, number> => {
   return parts;
 };
 
+/** Answers that repeat (offsets, shift boundaries) are kept: Intl is slow and projections ask often. */
+const memo = <T>(cache: Map<string, T>, key: string, compute: () => T): T => {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size > 50_000) cache.clear();
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
+};
+const offsets = new Map<string, number>();
+const instants = new Map<string, number>();
+
+// zone offsets change on quarter-hour boundaries at most, so one answer serves each quarter hour
+const QUARTER_HOUR = 900_000;
+
 /** The zone's offset from UTC at an instant, in ms. */
 const offsetAt = (ms: number, timeZone: string): number => {
-  const p = partsAt(ms, timeZone);
-  return (
-    Date.UTC(p['year'] as number, (p['month'] as number) - 1, p['day'], p['hour'], p['minute'], p['second']) -
-    Math.floor(ms / 1000) * 1000
-  );
+  const bucket = Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR;
+  return memo(offsets, `${timeZone}|${bucket}`, () => {
+    const p = partsAt(bucket, timeZone);
+    return (
+      Date.UTC(p['year'] as number, (p['month'] as number) - 1, p['day'], p['hour'], p['minute'], p['second']) - bucket
+    );
+  });
 };
 
 /** The local date (YYYY-MM-DD) of an instant in the zone. */
 export const localDate = (instant: string | number, timeZone: string): string => {
-  const p = partsAt(typeof instant === 'number' ? instant : Date.parse(instant), timeZone);
-  return `${p['year']}-${String(p['month']).padStart(2, '0')}-${String(p['day']).padStart(2, '0')}`;
+  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
+  return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 10);
 };
 
 /** The instant (ms) at which the zone's clock shows `date` `time` (HH:MM; 24:00 is the next midnight). */
-export const zonedInstant = (date: string, time: string, timeZone: string): number => {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [hh, mm] = time.split(':').map(Number) as [number, number];
-  const wall = Date.UTC(y, m - 1, d, hh, mm);
-  let guess = wall - offsetAt(wall, timeZone);
-  guess = wall - offsetAt(guess, timeZone);
-  return guess;
-};
+export const zonedInstant = (date: string, time: string, timeZone: string): number =>
+  memo(instants, `${timeZone}|${date}|${time}`, () => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    const [hh, mm] = time.split(':').map(Number) as [number, number];
+    const wall = Date.UTC(y, m - 1, d, hh, mm);
+    const guess = wall - offsetAt(wall, timeZone);
+    return wall - offsetAt(guess, timeZone);
+  });
 
 export const addDays = (date: string, days: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

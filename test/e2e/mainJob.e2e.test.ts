@@ -14,14 +14,50 @@ describe('the main job (npm start)', function () {
     const backbone = await startBackboneProcess({ DATA_DIR: temp.dir });
     const health = await fetch(`${backbone.baseUrl}/health`);
     expect(health.status).to.equal(200);
-    const ready = (await (await fetch(`${backbone.baseUrl}/ready`)).json()) as { eventStore: { kind: string } };
+    const ready = (await (await fetch(`${backbone.baseUrl}/ready`)).json()) as {
+      eventStore: { kind: string };
+      projections: Array<{ projection: string; state: string }>;
+    };
     expect(ready.eventStore.kind).to.equal('sqlite');
+    expect(ready.projections.map((p) => p.projection)).to.deep.equal([
+      'wip',
+      'quality',
+      'maintenance',
+      'carbon',
+      'oee',
+      'genealogy',
+      'labour',
+    ]);
+    expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);
     const missing = await fetch(`${backbone.baseUrl}/no/such/route`);
     expect(missing.status).to.equal(404);
     expect(missing.headers.get('content-type')).to.match(/^application\/problem\+json/);
     expect(await backbone.stop('SIGTERM')).to.equal(0);
     expect(backbone.logs.map((l) => l['msg'])).to.include('backbone stopped');
+  });
+
+  it('rebuilds read models with npm run projections:rebuild, and refuses an unknown one', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'scripts/projectionsRebuild.ts', 'wip', 'labour'],
+      {
+        env: { ...process.env, DATA_DIR: temp.dir },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stderr)
+      .to.match(/rebuilding wip, labour/)
+      .and.to.match(/done in/);
+    expect(run.stdout).to.match(/^wip\s+wip_v1_r\w+\s+live/m);
+    const wrong = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'scripts/projectionsRebuild.ts', 'nonsense'],
+      { env: { ...process.env, DATA_DIR: temp.dir }, encoding: 'utf8' },
+    );
+    expect(wrong.status).to.equal(1);
+    expect(wrong.stderr).to.match(/no read model named nonsense/);
   });
 
   it('refuses a bad configuration at start, naming the variable', () => {

@@ -4,8 +4,8 @@ import { localDate } from '../time';
 
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
 
-/** Segments that ended this long before the newest energy reading are no longer needed. */
-const KEEP_MS = 7 * 86_400_000;
+/** Segments that ended a day before the newest energy reading are no longer needed (readings come within minutes). */
+const KEEP_MS = 86_400_000;
 
 const addByDay = (doc: Document, field: string, day: string, kWh: number): void => {
   const byDay = (doc[field] as Record<string, number> | undefined) ?? {};
