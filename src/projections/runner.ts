@@ -128,25 +128,43 @@ export const startProjectionGroup = async (
     return comparePositions(scanned, m.position) > 0 ? scanned : m.position;
   };
 
-  const contextFor = (member: Member, event: RecordedEvent): ProjectionContext => {
-    const get = async (collection: string, id: string): Promise<Document | undefined> => {
-      const k = key(collection, id);
-      if (member.cache.has(k)) return member.cache.get(k) ?? undefined;
-      if (member.cacheComplete) return undefined;
-      const doc = await deps.readStore.get(member.namespace, collection, id);
-      if (member.cache.size >= CACHE_LIMIT) trimCache(member);
-      member.cache.set(k, doc ?? null);
-      return doc;
-    };
-    return {
-      event,
-      get,
-      async update(collection, id, change) {
-        const current = await get(collection, id);
-        if (current?._pos !== undefined && comparePositions(current._pos, event.position) >= 0) return;
+  /** Loads a document into the member's cache (a miss in a cache that holds everything is an absence). */
+  const load = async (member: Member, k: string, collection: string, id: string): Promise<Document | undefined> => {
+    if (member.cacheComplete) return undefined;
+    const doc = await deps.readStore.get(member.namespace, collection, id);
+    if (member.cache.size >= CACHE_LIMIT) trimCache(member);
+    member.cache.set(k, doc ?? null);
+    return doc;
+  };
+
+  /** One context per member, pointed at each event in turn: no closures made per event. */
+  const contextOf = (member: Member): ProjectionContext & { event: RecordedEvent } => {
+    const ctx = {
+      event: undefined as unknown as RecordedEvent,
+      async get(collection: string, id: string): Promise<Document | undefined> {
+        const k = key(collection, id);
+        const cached = member.cache.get(k);
+        if (cached !== undefined) return cached ?? undefined;
+        return member.cache.has(k) ? undefined : load(member, k, collection, id);
+      },
+      async update(
+        collection: string,
+        id: string,
+        change: (doc: Document | undefined) => Document | null | undefined,
+      ): Promise<void> {
+        const k = key(collection, id);
+        const cached = member.cache.get(k);
+        // the cached path stays synchronous: most updates touch a document already in memory
+        const current =
+          cached !== undefined
+            ? (cached ?? undefined)
+            : member.cache.has(k)
+              ? undefined
+              : await load(member, k, collection, id);
+        const position = ctx.event.position;
+        if (current?._pos !== undefined && comparePositions(current._pos, position) >= 0) return;
         const next = change(current);
         if (next === undefined) return;
-        const k = key(collection, id);
         if (member.cache.size >= CACHE_LIMIT && !member.cache.has(k)) trimCache(member);
         if (next === null) {
           member.cache.set(k, null);
@@ -154,12 +172,14 @@ export const startProjectionGroup = async (
           return;
         }
         next._id = id;
-        next._pos = event.position;
+        next._pos = position;
         member.cache.set(k, next);
         member.dirty.set(k, { collection, id, doc: next });
       },
     };
+    return ctx;
   };
+  const contexts = new Map(members.map((m) => [m, contextOf(m)]));
 
   const fail = (member: Member, event: RecordedEvent, error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
@@ -186,7 +206,9 @@ export const startProjectionGroup = async (
           if (member.failed || !member.types.has(event.type) || comparePositions(event.position, member.position) <= 0)
             continue;
           try {
-            await member.projection.apply(event, contextFor(member, event));
+            const ctx = contexts.get(member) as ProjectionContext & { event: RecordedEvent };
+            ctx.event = event;
+            await member.projection.apply(event, ctx);
             member.events += 1;
             member.lastRecordedAt = event.recordedAt;
           } catch (error) {

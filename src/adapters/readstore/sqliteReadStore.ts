@@ -90,10 +90,14 @@ export const createSqliteReadStore = (path: string): ReadStore => {
     }
     return statement;
   };
-  const tables = (namespace: string): string[] =>
+  /** Collection tables, of one namespace or (without one) of all. */
+  const tables = (namespace?: string): string[] =>
     (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>)
       .map((row) => row.name)
-      .filter((name) => name.startsWith(`c_${namespace}__`));
+      .filter((name) => name.startsWith(namespace === undefined ? 'c_' : `c_${namespace}__`));
+  // a collection never written (or dropped) reads as empty, as it does on MongoDB
+  const existing = new Set(tables());
+  const exists = (namespace: string, collection: string): boolean => existing.has(tableOf(namespace, collection));
   const parse = (row: { doc: string } | undefined): Document | undefined =>
     row ? (JSON.parse(row.doc) as Document) : undefined;
 
@@ -120,12 +124,14 @@ export const createSqliteReadStore = (path: string): ReadStore => {
       for (const [collection, spec] of Object.entries(collections)) {
         const table = tableOf(namespace, collection);
         db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
+        existing.add(table);
         for (const field of spec.indexes ?? []) {
           db.exec(`CREATE INDEX IF NOT EXISTS ${table}__${field.replace(/\./g, '_')} ON ${table} (${json(field)})`);
         }
       }
     },
     async get(namespace, collection, id) {
+      if (!exists(namespace, collection)) return undefined;
       return parse(
         prepared(`SELECT doc FROM ${tableOf(namespace, collection)} WHERE id = ?`).get(id) as
           { doc: string } | undefined,
@@ -133,6 +139,8 @@ export const createSqliteReadStore = (path: string): ReadStore => {
     },
     async find(namespace, collection, options: FindOptions = {}): Promise<Page> {
       const table = tableOf(namespace, collection);
+      if (options.cursor) decodeCursor(options.cursor);
+      if (!exists(namespace, collection)) return { items: [] };
       const limit = pageLimit(options.limit);
       const sortField = options.sort?.field ?? '_id';
       const direction = options.sort?.direction ?? 1;
@@ -188,7 +196,10 @@ export const createSqliteReadStore = (path: string): ReadStore => {
     },
     async drop(namespace) {
       db.transaction(() => {
-        for (const table of tables(namespace)) db.exec(`DROP TABLE ${table}`);
+        for (const table of tables(namespace)) {
+          db.exec(`DROP TABLE ${table}`);
+          existing.delete(table);
+        }
         prepared('DELETE FROM projection_checkpoints WHERE namespace = ?').run(namespace);
       })();
       statements.clear();
