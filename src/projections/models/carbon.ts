@@ -1,5 +1,6 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
+import { orderProducts } from './orderProducts';
 import { localDate } from '../time';
 
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
@@ -29,11 +30,10 @@ export const carbonProjection = (timeZone: string): Projection => ({
     days: {},
     segments: {},
     operationMachines: {},
-    orderProducts: {},
+    ...orderProducts.collection,
   },
   eventTypes: [
-    'OrderPlanned',
-    'OrderRevised',
+    ...orderProducts.eventTypes,
     'OperationStarted',
     'OperationPaused',
     'OperationResumed',
@@ -42,6 +42,7 @@ export const carbonProjection = (timeZone: string): Projection => ({
     'EnergyMeasured',
   ],
   async apply(event, ctx) {
+    if (await orderProducts.track(event, ctx)) return;
     const d = event.data;
     const orderId = d['orderId'] as string;
     const opKey = `${orderId}/${d['operationId'] as string}`;
@@ -54,7 +55,7 @@ export const carbonProjection = (timeZone: string): Projection => ({
         return next;
       });
     const open = async (machineId: string, at: string) => {
-      const product = ((await ctx.get('orderProducts', orderId))?.['product'] as string | undefined) ?? 'unknown';
+      const product = (await orderProducts.of(ctx, orderId)) ?? 'unknown';
       await segments(machineId, (list) =>
         list.push({ orderId, operationId: d['operationId'] as string, product, from: Date.parse(at), to: null }),
       );
@@ -69,12 +70,6 @@ export const carbonProjection = (timeZone: string): Projection => ({
       );
     };
     switch (event.type) {
-      case 'OrderPlanned':
-      case 'OrderRevised':
-        return ctx.update('orderProducts', orderId, () => ({
-          _id: orderId,
-          product: (d['spec'] as { product: string }).product,
-        }));
       case 'OperationStarted': {
         const machineId = d['machineId'] as string | undefined;
         if (!machineId) return;

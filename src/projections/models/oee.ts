@@ -1,5 +1,6 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
+import { orderProducts } from './orderProducts';
 import { shiftLengthSeconds, shiftOverlaps, type Shift } from '../time';
 
 const STATE_FIELDS: Record<string, string> = {
@@ -40,17 +41,17 @@ export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Proje
     shifts: { indexes: ['machineId', 'date'] },
     days: { indexes: ['machineId', 'date'] },
     machines: {},
-    orderProducts: {},
+    ...orderProducts.collection,
   },
   eventTypes: [
+    ...orderProducts.eventTypes,
     'MachineRegistered',
-    'OrderPlanned',
-    'OrderRevised',
     'OperationStarted',
     'MachineStateChanged',
     'ProductionCounted',
   ],
   async apply(event, ctx) {
+    if (await orderProducts.track(event, ctx)) return;
     const d = event.data;
     const machineId = d['machineId'] as string;
     const spread = async (fromMs: number, toMs: number, add: (doc: Document, share: number) => void) => {
@@ -81,15 +82,9 @@ export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Proje
           ),
           product: null,
         }));
-      case 'OrderPlanned':
-      case 'OrderRevised':
-        return ctx.update('orderProducts', d['orderId'] as string, () => ({
-          _id: d['orderId'] as string,
-          product: (d['spec'] as { product: string }).product,
-        }));
       case 'OperationStarted': {
         if (!machineId) return;
-        const product = (await ctx.get('orderProducts', d['orderId'] as string))?.['product'];
+        const product = await orderProducts.of(ctx, d['orderId'] as string);
         return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product }));
       }
       case 'MachineStateChanged': {

@@ -1,5 +1,6 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
+import { orderProducts } from './orderProducts';
 import { localDate } from '../time';
 
 const add = (doc: Document | undefined, base: Document, counts: Record<string, number>): Document => {
@@ -20,11 +21,10 @@ export const qualityProjection = (timeZone: string): Projection => ({
     loops: { indexes: ['state', 'orderId'] },
     yields: { indexes: ['dimension'] },
     pareto: {},
-    orderProducts: {},
+    ...orderProducts.collection,
   },
   eventTypes: [
-    'OrderPlanned',
-    'OrderRevised',
+    ...orderProducts.eventTypes,
     'OperationQuantityReported',
     'InspectionFailed',
     'NonconformanceRaised',
@@ -32,17 +32,11 @@ export const qualityProjection = (timeZone: string): Projection => ({
     'NonconformanceClosed',
   ],
   async apply(event, ctx) {
+    if (await orderProducts.track(event, ctx)) return;
     const d = event.data;
     switch (event.type) {
-      case 'OrderPlanned':
-      case 'OrderRevised':
-        return ctx.update('orderProducts', d['orderId'] as string, () => ({
-          _id: d['orderId'] as string,
-          product: (d['spec'] as { product: string }).product,
-        }));
       case 'OperationQuantityReported': {
-        const product =
-          ((await ctx.get('orderProducts', d['orderId'] as string))?.['product'] as string | undefined) ?? 'unknown';
+        const product = (await orderProducts.of(ctx, d['orderId'] as string)) ?? 'unknown';
         const counts = { good: d['good'] as number, scrap: d['scrap'] as number, rework: d['rework'] as number };
         const day = localDate(event.metadata.occurredAt, timeZone);
         const keys: Array<[string, string]> = [

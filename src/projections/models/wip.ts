@@ -1,4 +1,5 @@
-import { dispatchOrder, type QueueEntry } from '../../domain/dispatch';
+import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
+import { orderEventTypes } from '../../domain/order';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -41,26 +42,7 @@ export const wipProjection: Projection = {
   name: 'wip',
   version: 1,
   collections: { orders: { indexes: ['status', 'dueDate', 'priority'] }, workCenters: {} },
-  eventTypes: [
-    'OrderPlanned',
-    'OrderRevised',
-    'OrderReleased',
-    'OperationReady',
-    'OrderHeld',
-    'OrderResumed',
-    'OrderReprioritised',
-    'OrderCancelled',
-    'OperationStarted',
-    'OperationPaused',
-    'OperationResumed',
-    'OperationQuantityReported',
-    'OperationCompleted',
-    'OrderCompleted',
-    'OrderClosed',
-    'OperationQueued',
-    'OperationDequeued',
-    'QueuedOperationReprioritised',
-  ],
+  eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
     const d = event.data as Record<string, unknown> & { orderId: string; operationId?: string; workCenter?: string };
     const order = (change: (doc: Document) => void) =>
