@@ -1,19 +1,93 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
+import type { CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../app/logger';
+import type { ScanService } from '../app/scans';
+import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
+import type { ReadModelQueries } from '../projections/queries';
+import type { ApiKey } from './auth';
+import { commandRoutes } from './commandRoutes';
+import type { IdempotencyStore } from './idempotency';
+import { createMetrics } from './metrics';
+import { buildOpenApi, docsPage } from './openapi';
 import { notFound, problemHandler } from './problem';
+import { queryRoutes } from './queryRoutes';
+import { registerRoutes, type RouteSpec } from './routes';
+import { traceRoutes } from './traceRoutes';
 
 export type ApiDeps = {
   store: EventStore;
   logger: Logger;
   readModels: ReadModelsRuntime;
+  queries: ReadModelQueries;
+  commands: CommandHandler;
+  scans: ScanService;
+  cardKey: Buffer;
+  schemas: SchemaRegistry;
+  keys: readonly ApiKey[];
+  idempotency: IdempotencyStore;
+  clock?: () => Date;
+  /** SSE keep-alive interval. Default 15 s. */
+  heartbeatMs?: number;
 };
 
-/** The HTTP face. Operations endpoints for now; commands, queries and traceability join it. */
-export const createApi = ({ store, logger, readModels }: ApiDeps): Express => {
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
+  ...commandRoutes(deps),
+  ...queryRoutes(deps),
+  ...traceRoutes({
+    store: deps.store,
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+    ...(live ? { live } : {}),
+  }),
+];
+
+export type Api = {
+  app: Express;
+  /** Ends the live event streams (SSE), so a shutdown need not wait for them. */
+  endStreams(): void;
+};
+
+/** The HTTP face: commands, queries, traceability, live events, operations endpoints, OpenAPI. */
+export const createApi = (deps: ApiDeps): Api => {
+  const { store, logger, readModels } = deps;
   const app = express();
+  const metrics = createMetrics();
+  const live = new Set<() => void>();
+  const routes = allRoutes(deps, live);
+  const openApi = buildOpenApi(routes, deps.schemas);
   app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    req.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      metrics.count('http_requests_total', 'HTTP requests', {
+        method: req.method,
+        route,
+        status: String(res.statusCode),
+      });
+      metrics.observe('http_request_duration_seconds', 'HTTP request latency', { method: req.method, route }, seconds);
+      if (req.method !== 'GET' && res.statusCode < 300) metrics.count('commands_total', 'Commands accepted', { route });
+      logger.info('request', {
+        requestId: req.requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Math.round(seconds * 100_000) / 100,
+        actor: req.principal?.name,
+      });
+    });
+    next();
+  });
+  app.use(express.json({ limit: '256kb', strict: true }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -22,11 +96,13 @@ export const createApi = ({ store, logger, readModels }: ApiDeps): Express => {
       const head = await store.headPosition();
       const projections = await readModels.status();
       const failed = projections.filter((p) => p.state === 'failed');
-      res.status(failed.length > 0 ? 503 : 200).json({
-        status: failed.length > 0 ? 'degraded' : 'ready',
-        eventStore: { kind: store.kind, headPosition: head ?? null },
-        projections,
-      });
+      res
+        .status(failed.length > 0 ? 503 : 200)
+        .json({
+          status: failed.length > 0 ? 'degraded' : 'ready',
+          eventStore: { kind: store.kind, headPosition: head ?? null },
+          projections,
+        });
     } catch (error) {
       logger.warn('not ready', { error });
       res
@@ -42,7 +118,58 @@ export const createApi = ({ store, logger, readModels }: ApiDeps): Express => {
         );
     }
   });
+  app.get('/metrics', async (_req, res) => {
+    const projections = await readModels.status();
+    const stats = (store as { stats?: { appends: number; events: number; transactions: number } }).stats;
+    const gauges = [
+      {
+        name: 'projection_lag_events',
+        help: 'Events a projection is behind the log',
+        values: projections.map((p): [Record<string, string>, number] => [
+          { projection: p.projection },
+          p.lagEvents ?? -1,
+        ]),
+      },
+      {
+        name: 'projection_lag_seconds',
+        help: 'Age of the newest event a projection applied while behind',
+        values: projections.map((p): [Record<string, string>, number] => [{ projection: p.projection }, p.lagSeconds]),
+      },
+      ...(stats
+        ? [
+            {
+              name: 'event_store_appends_total',
+              help: 'Appends acknowledged by this process',
+              values: [[{}, stats.appends] as [Record<string, string>, number]],
+            },
+            {
+              name: 'event_store_events_total',
+              help: 'Events written by this process',
+              values: [[{}, stats.events] as [Record<string, string>, number]],
+            },
+            {
+              name: 'event_store_transactions_total',
+              help: 'Transactions committed (group commit)',
+              values: [[{}, stats.transactions] as [Record<string, string>, number]],
+            },
+          ]
+        : []),
+    ];
+    res.type('text/plain; version=0.0.4').send(metrics.render(gauges));
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(routes));
+  });
+  registerRoutes(app, routes, {
+    keys: deps.keys,
+    schemas: deps.schemas,
+    idempotency: deps.idempotency,
+    clock: deps.clock ?? (() => new Date()),
+  });
   app.use(notFound);
   app.use(problemHandler(logger));
-  return app;
+  return { app, endStreams: () => [...live].forEach((end) => end()) };
 };

@@ -17,7 +17,11 @@ export type Problem = {
 const TYPE_BASE = 'https://mes-backbone.dev/problems/';
 
 const send = (res: Parameters<RequestHandler>[1], problem: Problem): void => {
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  const requestId = res.get('X-Request-Id');
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(requestId ? { ...problem, requestId } : problem));
 };
 
 /** Any route that matched nothing. */

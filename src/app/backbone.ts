@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
+import { loadApiKeys } from '../api/auth';
+import { createIdempotencyStore } from '../api/idempotency';
+import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
 import { upcasters } from '../domain/upcasters';
 import { createSqliteCheckpointStore } from '../adapters/checkpoints/sqliteCheckpointStore';
@@ -30,24 +33,58 @@ export type Backbone = {
   close(): Promise<void>;
 };
 
+/** Stops taking requests and lets those in flight finish, closing what remains after a grace period. */
+const stopHttp = (server: Server, graceMs = 10_000): Promise<void> =>
+  new Promise<void>((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+
 /** The composition root: one process with its stores and its HTTP API. */
 export const startBackbone = async (config: Config, schemas: SchemaRegistry, logger: Logger): Promise<Backbone> => {
   mkdirSync(config.dataDir, { recursive: true });
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
+  const cardKey = loadCardKey(config.cardKey, config.dataDir);
   const services = await startServices({
     store,
     checkpoints,
     logger,
-    cardKey: loadCardKey(config.cardKey, config.dataDir),
+    cardKey,
     clock: () => new Date(),
     overdueIntervalMs: config.overdueCheckSeconds * 1000,
   });
   const readStore = await openReadStore(config);
-  const readModels = await startReadModels({ store, readStore, logger }, createProjections(plantOf(config, schemas)));
-  const app = createApi({ store, logger, readModels });
+  const plant = plantOf(config, schemas);
+  const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
+  const keyFile = config.apiKeysFile ?? join(config.dataDir, 'api-keys.json');
+  const { keys, created } = loadApiKeys(keyFile, schemas);
+  if (created)
+    logger.warn('no API keys were configured: an admin key was made; it is shown once, only its hash is kept', {
+      name: created.name,
+      token: created.token,
+      file: keyFile,
+    });
+  const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
+  const api = createApi({
+    store,
+    logger,
+    readModels,
+    queries: createReadModelQueries(readStore, plant),
+    commands: services.commands,
+    scans: services.scans,
+    cardKey,
+    schemas,
+    keys,
+    idempotency,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
+    const listening = api.app.listen(config.port, config.host, () => resolve(listening));
     listening.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -65,10 +102,10 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
     server,
     port,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const stopping = stopHttp(server);
+      api.endStreams();
+      await stopping;
+      idempotency.close();
       await services.stop();
       await readModels.stop();
       await readStore.close();

@@ -19,6 +19,7 @@ export type Config = {
   cardKey: string | undefined;
   overdueCheckSeconds: number;
   plantConfigFile: string | undefined;
+  apiKeysFile: string | undefined;
 };
 
 const KNOWN = [
@@ -34,6 +35,7 @@ const KNOWN = [
   'CARD_KEY',
   'OVERDUE_CHECK_SECONDS',
   'PLANT_CONFIG',
+  'API_KEYS_FILE',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -76,5 +78,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     cardKey: vars.CARD_KEY,
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
     plantConfigFile: vars.PLANT_CONFIG,
+    apiKeysFile: vars.API_KEYS_FILE,
   };
 };

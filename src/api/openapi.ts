@@ -1,0 +1,142 @@
+import type { SchemaRegistry } from '../app/schemaRegistry';
+import type { RouteSpec } from './routes';
+
+/** Paths outside the route table that the document also describes. */
+export const OPERATIONS_PATHS = [
+  { method: 'get', path: '/health', summary: 'Liveness' },
+  { method: 'get', path: '/ready', summary: 'Readiness: event store reachable, projections and their lag' },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics' },
+  { method: 'get', path: '/openapi.json', summary: 'This document' },
+  { method: 'get', path: '/docs', summary: 'A browsable page of the API' },
+] as const;
+
+const schemaName = (key: string): string => key.replace(/[^A-Za-z0-9]+/g, '_');
+const openApiPath = (path: string): string => path.replace(/:([A-Za-z]+)/g, '{$1}');
+
+const problem = {
+  description: 'A problem document (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** OpenAPI 3.1, built from the route table and the JSON Schemas in schemas/. */
+export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegistry) => {
+  const components: Record<string, unknown> = {
+    Problem: {
+      type: 'object',
+      required: ['type', 'title', 'status'],
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        instance: { type: 'string' },
+        requestId: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  };
+  for (const key of schemas.keys()) components[schemaName(key)] = schemas.schema(key);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    const params = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { $ref: '#/components/schemas/common_defs/$defs/id' },
+    }));
+    const querySchema = route.query
+      ? (schemas.schema(route.query) as { properties?: Record<string, unknown> })
+      : undefined;
+    const query = Object.entries(querySchema?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema,
+    }));
+    const headers =
+      route.kind === 'command'
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'A retried request with the same key gets the first answer and writes nothing.',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$' },
+            },
+            {
+              name: 'If-Match',
+              in: 'header',
+              required: false,
+              description: 'The stream revision (ETag) the caller saw: 412 if it has moved on.',
+              schema: { type: 'string' },
+            },
+          ]
+        : [];
+    paths[path] = paths[path] ?? {};
+    (paths[path])[route.method] = {
+      summary: route.summary,
+      tags: [route.tag],
+      description: `Roles: ${route.roles.join(', ')} (and admin).`,
+      'x-roles': route.roles,
+      security: [{ bearer: [] }],
+      parameters: [...params, ...query, ...headers],
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(route.body)}` } } },
+            },
+          }
+        : {}),
+      responses: {
+        [route.kind === 'command' ? '200' : '200']: {
+          description: 'OK',
+          content: { [route.produces ?? 'application/json']: {} },
+        },
+        ...(route.kind === 'command'
+          ? { '201': { description: 'Created' }, '409': problem, '412': problem, '415': problem }
+          : {}),
+        '400': problem,
+        '401': problem,
+        '403': problem,
+        '404': problem,
+      },
+    };
+  }
+  for (const op of OPERATIONS_PATHS) {
+    paths[op.path] = {
+      [op.method]: { summary: op.summary, tags: ['operations'], responses: { '200': { description: 'OK' } } },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Manufacturing execution backbone',
+      version: '0.1.0',
+      description: 'Commands for PDAs and planners, queries for analysts, traceability for auditors.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from configuration' } },
+    },
+    paths,
+  };
+};
+
+const escapeHtml = (text: string): string => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A plain page listing every route with its roles and schemas, linking the document. */
+export const docsPage = (routes: readonly RouteSpec[]): string => {
+  const rows = routes
+    .map(
+      (r) =>
+        `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.roles.join(', ')}</td><td>${r.body ? `<code>schemas/${r.body}.json</code>` : ''}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>MES backbone API</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}</style></head><body><h1>MES backbone API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every route takes <code>Authorization: Bearer &lt;API key&gt;</code>; errors are <code>application/problem+json</code>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>roles (and admin)</th><th>body</th></tr>\n${rows}\n</table></body></html>`;
+};

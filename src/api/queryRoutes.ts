@@ -1,0 +1,258 @@
+import QRCode from 'qrcode';
+import type { CommandHandler } from '../app/commandHandler';
+import { cardPayload } from '../app/operationCards';
+import type { Filter } from '../app/readStore';
+import { NotFoundError } from '../domain/errors';
+import type { ReadModelQueries } from '../projections/queries';
+import type { Role } from './auth';
+import type { RouteContext, RouteSpec } from './routes';
+
+const READERS: Role[] = ['analyst', 'planner', 'quality', 'maintenance', 'auditor'];
+const SHOP_FLOOR: Role[] = [...READERS, 'operator'];
+
+const query = (
+  path: string,
+  summary: string,
+  tag: string,
+  roles: Role[],
+  handle: (ctx: RouteContext) => Promise<unknown>,
+  schema?: string,
+): RouteSpec => ({
+  method: 'get',
+  path,
+  summary,
+  tag,
+  roles,
+  kind: 'query',
+  ...(schema ? { query: schema } : {}),
+  async handle(ctx) {
+    return { body: await handle(ctx) };
+  },
+});
+
+const p = (ctx: RouteContext, name: string): string => ctx.params[name] as string;
+const limit = (ctx: RouteContext): number | undefined => (ctx.query['limit'] ? Number(ctx.query['limit']) : undefined);
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const csvCell = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
+  // a leading = + - @ would be a formula in a spreadsheet
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** Analysts' queries over the read models, and the printable operation card. */
+export const queryRoutes = (deps: {
+  queries: ReadModelQueries;
+  commands: CommandHandler;
+  cardKey: Buffer;
+}): RouteSpec[] => {
+  const q = deps.queries;
+  return [
+    query(
+      '/api/wip/orders',
+      'Orders in progress: filter by status and product, sort by due date, priority or id, page with a cursor',
+      'wip',
+      SHOP_FLOOR,
+      async (ctx) => {
+        const filter: Filter = {};
+        if (ctx.query['status']) filter['status'] = ctx.query['status'];
+        if (ctx.query['product']) filter['product'] = ctx.query['product'];
+        const sort = ctx.query['sort'];
+        return q.wip.orders({
+          filter,
+          ...(sort
+            ? {
+                sort: {
+                  field: sort.replace(/^-/, '').replace('orderId', '_id'),
+                  direction: sort.startsWith('-') ? -1 : 1,
+                },
+              }
+            : {}),
+          ...(limit(ctx) ? { limit: limit(ctx) } : {}),
+          ...(ctx.query['cursor'] ? { cursor: ctx.query['cursor'] } : {}),
+        });
+      },
+      'queries/orders',
+    ),
+    query(
+      '/api/wip/orders/:orderId',
+      'One order: status, operations, good and scrap, quantity remaining, lateness',
+      'wip',
+      SHOP_FLOOR,
+      (ctx) => q.wip.order(p(ctx, 'orderId')),
+    ),
+    query(
+      '/api/wip/work-centers/:workCenter',
+      'A work center: its queue in dispatch order, what runs, load in hours',
+      'wip',
+      SHOP_FLOOR,
+      (ctx) => q.wip.workCenter(p(ctx, 'workCenter')),
+    ),
+    query(
+      '/api/dispatch/:workCenter',
+      'A work center’s queue in dispatch order (priority, due date, release time)',
+      'wip',
+      SHOP_FLOOR,
+      async (ctx) => (await q.wip.workCenter(p(ctx, 'workCenter')))['queue'],
+    ),
+    query(
+      '/api/quality/loops',
+      'Quality loops (nonconformances) with age, state, lot and disposition',
+      'quality',
+      READERS,
+      (ctx) => {
+        const filter: Filter = {};
+        for (const field of ['state', 'orderId', 'lotId']) if (ctx.query[field]) filter[field] = ctx.query[field];
+        return q.quality.loops(filter);
+      },
+      'queries/loops',
+    ),
+    query(
+      '/api/quality/yields',
+      'First-pass and final yield by product, operation, work center or day',
+      'quality',
+      READERS,
+      (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
+      'queries/yields',
+    ),
+    query('/api/quality/pareto', 'Defects by reason, most first, with cumulative share', 'quality', READERS, () =>
+      q.quality.pareto(),
+    ),
+    query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
+      q.maintenance.overdue(),
+    ),
+    query(
+      '/api/maintenance/machines/:machineId',
+      'A machine’s plans with next due, and its MTBF and MTTR',
+      'maintenance',
+      READERS,
+      async (ctx) => ({
+        plans: await q.maintenance.plans(p(ctx, 'machineId')),
+        reliability: await q.maintenance.reliability(p(ctx, 'machineId')),
+      }),
+    ),
+    query('/api/carbon/orders/:orderId', 'kWh and kg CO2e of an order, and per unit', 'carbon', READERS, (ctx) =>
+      q.carbon.order(p(ctx, 'orderId')),
+    ),
+    query('/api/carbon/products/:product', 'kWh and kg CO2e of a product, and per unit', 'carbon', READERS, (ctx) =>
+      q.carbon.product(p(ctx, 'product')),
+    ),
+    query(
+      '/api/carbon/machines/:machineId',
+      'kWh and kg CO2e of a machine, with its overhead',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.machine(p(ctx, 'machineId')),
+    ),
+    query(
+      '/api/carbon/days/:day',
+      'kWh and kg CO2e of a day, with the factor and its source',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.day(p(ctx, 'day')),
+    ),
+    query(
+      '/api/oee/:machineId/shifts',
+      'OEE per shift over a range of days, with the losses',
+      'oee',
+      READERS,
+      (ctx) => q.oee.shifts(p(ctx, 'machineId'), ctx.query['from'] ?? '0000-01-01', ctx.query['to'] ?? today()),
+      'queries/dateRange',
+    ),
+    query(
+      '/api/oee/:machineId/days',
+      'OEE per day over a range of days, with the losses',
+      'oee',
+      READERS,
+      (ctx) => q.oee.days(p(ctx, 'machineId'), ctx.query['from'] ?? '0000-01-01', ctx.query['to'] ?? today()),
+      'queries/dateRange',
+    ),
+    query('/api/genealogy/:lotId/backward', 'What went into a lot, transitively', 'genealogy', [...READERS], (ctx) =>
+      q.genealogy.backward(p(ctx, 'lotId')),
+    ),
+    query(
+      '/api/genealogy/:lotId/forward',
+      'Where a lot went, transitively (for a recall)',
+      'genealogy',
+      [...READERS],
+      (ctx) => q.genealogy.forward(p(ctx, 'lotId')),
+    ),
+    query('/api/labour/orders/:orderId', 'Labour hours of an order, by operator', 'labour', READERS, (ctx) =>
+      q.labour.order(p(ctx, 'orderId')),
+    ),
+    {
+      method: 'get',
+      path: '/api/labour',
+      summary: 'Labour hours per operator per day; format=csv gives every clocking for payroll',
+      tag: 'labour',
+      roles: READERS,
+      kind: 'query',
+      query: 'queries/labour',
+      async handle(ctx) {
+        const filter: Filter = {};
+        if (ctx.query['operatorId']) filter['operatorId'] = ctx.query['operatorId'];
+        if (ctx.query['from'] || ctx.query['to'])
+          filter['day'] = {
+            ...(ctx.query['from'] ? { $gte: ctx.query['from'] } : {}),
+            ...(ctx.query['to'] ? { $lte: ctx.query['to'] } : {}),
+          };
+        if (ctx.query['format'] !== 'csv') return { body: await q.labour.operatorDays(filter) };
+        const rows = await q.labour.clockings(filter);
+        const header = 'operatorId,day,orderId,operationId,startedAt,endedAt,minutes,hours';
+        const lines = rows.map((r) =>
+          ['operatorId', 'day', 'orderId', 'operationId', 'startedAt', 'endedAt', 'minutes', 'hours']
+            .map((f) => csvCell(r[f]))
+            .join(','),
+        );
+        ctx.res
+          .status(200)
+          .type('text/csv')
+          .set('Content-Disposition', 'attachment; filename="labour.csv"')
+          .send(`${[header, ...lines].join('\n')}\n`);
+        return { stream: true };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/orders/:orderId/operations/:operationId/card.svg',
+      summary: 'The printable operation card: QR code, order, product, operation, work center, quantity',
+      tag: 'operations',
+      roles: ['planner', 'operator'],
+      kind: 'query',
+      produces: 'image/svg+xml',
+      async handle(ctx) {
+        const orderId = p(ctx, 'orderId');
+        const operationId = p(ctx, 'operationId');
+        const { state } = await deps.commands.load('order', orderId);
+        if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
+        const routed = state.spec.routing?.operations.find((o) => o.operationId === operationId);
+        if (!routed) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+        const qr = await QRCode.toString(cardPayload(deps.cardKey, { orderId, operationId }), {
+          type: 'svg',
+          margin: 1,
+          errorCorrectionLevel: 'M',
+        });
+        const inner = qr.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
+        const viewBox = /viewBox="([^"]+)"/.exec(qr)?.[1] ?? '0 0 33 33';
+        const lines = [
+          `Order ${orderId}`,
+          `Product ${state.spec.product}`,
+          `Operation ${operationId} ${routed.code}`,
+          `Work center ${routed.workCenter}`,
+          `Quantity ${state.spec.quantity} ${state.spec.unit}`,
+        ];
+        const text = lines
+          .map(
+            (line, i) =>
+              `<text x="210" y="${40 + i * 28}" font-family="sans-serif" font-size="18">${escapeXml(line)}</text>`,
+          )
+          .join('');
+        const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="200" viewBox="0 0 600 200"><rect width="600" height="200" fill="#fff" stroke="#000"/><svg x="10" y="10" width="180" height="180" viewBox="${viewBox}">${inner}</svg>${text}</svg>`;
+        ctx.res.status(200).type('image/svg+xml').send(svg);
+        return { stream: true };
+      },
+    },
+  ];
+};

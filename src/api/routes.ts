@@ -1,0 +1,209 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import type { CommandContext, CommandHandler, CommandResult } from '../app/commandHandler';
+import type { EventSource } from '../app/eventStore';
+import type { SchemaRegistry } from '../app/schemaRegistry';
+import type { AggregateName, Directive } from '../domain/aggregates';
+import { ValidationError } from '../domain/errors';
+import type { CommandMeta } from '../domain/messages';
+import { authenticate, authorize, type ApiKey, type Principal, type Role } from './auth';
+import type { IdempotencyStore, StoredResponse } from './idempotency';
+
+export type RouteContext = {
+  req: Request;
+  res: Response;
+  principal: Principal;
+  requestId: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+  meta: CommandMeta;
+};
+
+/** A JSON answer, or `stream` when the route writes the response itself (NDJSON, SSE, CSV, SVG). */
+export type RouteResult = { status?: number; body?: unknown; revision?: number; stream?: true };
+
+export type RouteSpec = {
+  method: 'get' | 'post' | 'put';
+  path: string;
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  kind: 'command' | 'query' | 'trace';
+  /** Schema key of the JSON body (commands). */
+  body?: string;
+  /** Schema key of the query parameters. */
+  query?: string;
+  /** Content type when not JSON. */
+  produces?: string;
+  handle(ctx: RouteContext): Promise<RouteResult>;
+};
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
+
+const fingerprint = (req: Request): string =>
+  createHash('sha256')
+    .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)
+    .digest('hex');
+
+const parseIfMatch = (header: string | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(-?\d{1,15})"?$/.exec(header.trim());
+  if (!match)
+    throw new ValidationError('If-Match must be a stream revision from an ETag', [
+      { path: '/headers/if-match', message: 'must look like "12"' },
+    ]);
+  return Number(match[1]);
+};
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export type CommandRouteDeps = { commands: CommandHandler };
+
+/** A command route: body and params become one domain command on one aggregate. */
+export const commandRoute = <K extends AggregateName>(spec: {
+  method?: 'post' | 'put';
+  path: string;
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  body: string;
+  aggregate: K;
+  created?: boolean;
+  source?: EventSource;
+  id: (ctx: RouteContext) => string;
+  command: (ctx: RouteContext) => Omit<Extract<Directive, { aggregate: K }>['command'], 'meta'>;
+  deps: CommandRouteDeps;
+}): RouteSpec => ({
+  method: spec.method ?? 'post',
+  path: spec.path,
+  summary: spec.summary,
+  tag: spec.tag,
+  roles: spec.roles,
+  kind: 'command',
+  body: spec.body,
+  async handle(ctx) {
+    const result = await runCommand(
+      spec.deps.commands,
+      spec.aggregate,
+      spec.id(ctx),
+      { ...spec.command(ctx), meta: ctx.meta } as never,
+      ctx,
+      spec.source ?? 'api',
+    );
+    return {
+      status: spec.created && !result.duplicate ? 201 : 200,
+      body: commandAnswer(result),
+      revision: result.revision,
+    };
+  },
+});
+
+export const commandContext = (ctx: RouteContext, source: EventSource): CommandContext => {
+  const key = ctx.req.get('idempotency-key');
+  const expectedRevision = parseIfMatch(ctx.req.get('if-match'));
+  return {
+    commandId: key ? `http:${ctx.principal.name}:${key}` : randomUUID(),
+    correlationId: ctx.requestId,
+    source,
+    ...(expectedRevision === undefined ? {} : { expectedRevision }),
+  };
+};
+
+export const runCommand = <K extends AggregateName>(
+  commands: CommandHandler,
+  aggregate: K,
+  id: string,
+  command: Extract<Directive, { aggregate: K }>['command'],
+  ctx: RouteContext,
+  source: EventSource,
+): Promise<CommandResult> => commands.handle(aggregate, id, command as never, commandContext(ctx, source));
+
+export const commandAnswer = (result: CommandResult) => ({
+  streamId: result.streamId,
+  revision: result.revision,
+  position: result.position ?? null,
+  events: result.events.map((e) => e.type),
+  duplicate: result.duplicate,
+});
+
+const validateParams = (params: Record<string, string>): void => {
+  for (const [name, value] of Object.entries(params)) {
+    if (!ID.test(value))
+      throw new ValidationError(`${name} is not a valid id`, [
+        { path: `/params/${name}`, message: `must match ${ID.source}` },
+      ]);
+  }
+};
+
+/** Registers the routes: authentication, role check, validation of params, query and body, then the handler. */
+export const registerRoutes = (
+  app: Express,
+  routes: readonly RouteSpec[],
+  deps: { keys: readonly ApiKey[]; schemas: SchemaRegistry; idempotency: IdempotencyStore; clock: () => Date },
+): void => {
+  for (const route of routes) {
+    app[route.method](route.path, authenticate(deps.keys), authorize(route.roles), async (req, res) => {
+      const params = req.params as Record<string, string>;
+      validateParams(params);
+      const query = req.query as Record<string, unknown>;
+      if (route.query) deps.schemas.assert(route.query, query, 'query', '/query');
+      else if (Object.keys(query).length > 0)
+        throw new ValidationError('this route takes no query parameters', [
+          { path: `/query/${Object.keys(query)[0]}`, message: 'is not allowed' },
+        ]);
+      if (route.body) {
+        if (!req.is('application/json')) {
+          res
+            .status(415)
+            .type('application/problem+json')
+            .send(
+              JSON.stringify({
+                type: 'https://mes-backbone.dev/problems/unsupported-media-type',
+                title: 'Unsupported media type',
+                status: 415,
+                detail: 'send the body as application/json',
+              }),
+            );
+          return;
+        }
+        deps.schemas.assert(route.body, req.body, 'request body', '');
+      }
+      const principal = req.principal as Principal;
+      const key = route.kind === 'command' ? req.get('idempotency-key') : undefined;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new ValidationError('Idempotency-Key must be 1 to 100 letters, digits or ._:-', [
+          { path: '/headers/idempotency-key', message: 'is invalid' },
+        ]);
+      }
+      const print = key ? fingerprint(req) : '';
+      const replay = key ? deps.idempotency.find(principal.name, key, print) : undefined;
+      const send = (stored: StoredResponse): void => {
+        res.status(stored.status).set(stored.headers).json(stored.body);
+      };
+      if (replay) {
+        res.set('Idempotent-Replayed', 'true');
+        return send(replay);
+      }
+      const ctx: RouteContext = {
+        req,
+        res,
+        principal,
+        requestId: req.requestId as string,
+        params,
+        query: query as Record<string, string>,
+        body: (req.body ?? {}) as Record<string, unknown>,
+        meta: { now: deps.clock().toISOString(), actor: principal.name, roles: principal.roles },
+      };
+      const result = await route.handle(ctx);
+      if (result.stream) return;
+      const stored: StoredResponse = {
+        status: result.status ?? 200,
+        body: result.body ?? null,
+        headers: result.revision === undefined ? {} : { ETag: `"${result.revision}"` },
+      };
+      if (key) deps.idempotency.save(principal.name, key, print, stored);
+      send(stored);
+    });
+  }
+};

@@ -1,0 +1,232 @@
+import type { EventStore, RecordedEvent } from '../app/eventStore';
+import { verifyStream } from '../adapters/eventstore/hashChain';
+import { deciders } from '../domain/aggregates';
+import { NotFoundError, ValidationError } from '../domain/errors';
+import type { AnyEvent, Decider } from '../domain/messages';
+import type { Role } from './auth';
+import type { RouteContext, RouteSpec } from './routes';
+
+const AUDITORS: Role[] = ['auditor'];
+const PAGE = 1000;
+
+const view = (e: RecordedEvent) => ({
+  id: e.id,
+  type: e.type,
+  streamId: e.streamId,
+  revision: e.revision,
+  position: e.position,
+  recordedAt: e.recordedAt,
+  metadata: e.metadata,
+  data: e.data,
+});
+
+/** Every event of the log after `after` that passes `keep`, page by page (the log is never held whole). */
+async function* scan(store: EventStore, category?: string): AsyncGenerator<RecordedEvent> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.readAll({
+      after,
+      maxCount: PAGE,
+      ...(category ? { filter: { streamPrefixes: [`${category}-`] } } : {}),
+    });
+    yield* page.events;
+    after = page.checkpoint;
+    if (page.isEnd) return;
+  }
+}
+
+const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
+  const category = streamId.slice(0, streamId.indexOf('-'));
+  const decider = Object.values(deciders).find((d) => d.category === category);
+  if (!decider) throw new NotFoundError(`streams of category ${category} have no aggregate`);
+  return decider as unknown as Decider<unknown, AnyEvent, unknown>;
+};
+
+/** Traceability for auditors, and the live event feed for integrators. */
+export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; live?: Set<() => void> }): RouteSpec[] => {
+  const { store } = deps;
+  const streamId = (ctx: RouteContext) => ctx.params['streamId'] as string;
+  return [
+    {
+      method: 'get',
+      path: '/api/streams/:streamId/events',
+      summary: 'A stream’s history: every event with who, when, source and correlation',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      async handle(ctx) {
+        const events = await store.readStream(streamId(ctx));
+        if (events.length === 0) throw new NotFoundError(`stream ${streamId(ctx)} has no events`);
+        return { body: events.map(view), revision: events[events.length - 1]?.revision };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/streams/:streamId/state',
+      summary: 'An aggregate’s state as of an instant (asOf), rebuilt from only the events recorded up to it',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      query: 'queries/history',
+      async handle(ctx) {
+        const decider = deciderOf(streamId(ctx));
+        const asOf = ctx.query['asOf'] ? Date.parse(ctx.query['asOf']) : Number.POSITIVE_INFINITY;
+        const events = (await store.readStream(streamId(ctx))).filter((e) => Date.parse(e.recordedAt) <= asOf);
+        if (events.length === 0)
+          throw new NotFoundError(`stream ${streamId(ctx)} had no events at ${ctx.query['asOf'] ?? 'any time'}`);
+        const types = new Set<string>(decider.eventTypes);
+        const state = events
+          .filter((e) => types.has(e.type))
+          .reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data }), decider.initialState);
+        const last = events[events.length - 1] as RecordedEvent;
+        return {
+          body: {
+            streamId: streamId(ctx),
+            asOf: ctx.query['asOf'] ?? null,
+            revision: last.revision,
+            lastEventAt: last.recordedAt,
+            state,
+          },
+          revision: last.revision,
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/correlations/:correlationId',
+      summary: 'Everything one command or message caused, across streams, in order',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      async handle(ctx) {
+        const wanted = ctx.params['correlationId'];
+        const found: RecordedEvent[] = [];
+        for await (const event of scan(store)) if (event.metadata.correlationId === wanted) found.push(event);
+        if (found.length === 0) throw new NotFoundError(`nothing was caused by ${wanted}`);
+        return { body: found.map(view) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/verify/streams/:streamId',
+      summary: 'Verify a stream’s hash chain, naming the first broken link',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      async handle(ctx) {
+        const result = await verifyStream(store, streamId(ctx));
+        if (result.events === 0) throw new NotFoundError(`stream ${streamId(ctx)} has no events`);
+        return { body: result };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/verify/categories/:category',
+      summary: 'Verify every stream of a category (order, lot, machine...), naming each broken one',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      async handle(ctx) {
+        const category = ctx.params['category'] as string;
+        if (!/^[a-z]{1,30}$/.test(category))
+          throw new ValidationError('a category is lower-case letters', [
+            { path: '/params/category', message: 'must match ^[a-z]{1,30}$' },
+          ]);
+        const streams = new Set<string>();
+        for await (const event of scan(store, category)) streams.add(event.streamId);
+        const broken = [];
+        let events = 0;
+        for (const stream of streams) {
+          const result = await verifyStream(store, stream);
+          events += result.events;
+          if (!result.ok) broken.push({ streamId: stream, break: result.break });
+        }
+        const continuity =
+          'checkContinuity' in store
+            ? await (store as { checkContinuity(): Promise<unknown> }).checkContinuity()
+            : null;
+        return {
+          body: { category, ok: broken.length === 0, streams: streams.size, events, broken, logContinuity: continuity },
+        };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/export',
+      summary: 'Events recorded in a time range, as NDJSON, streamed',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      query: 'queries/export',
+      produces: 'application/x-ndjson',
+      async handle(ctx) {
+        const from = ctx.query['from'] ? Date.parse(ctx.query['from']) : Number.NEGATIVE_INFINITY;
+        const to = ctx.query['to'] ? Date.parse(ctx.query['to']) : Number.POSITIVE_INFINITY;
+        ctx.res.status(200).type('application/x-ndjson');
+        for await (const event of scan(store, ctx.query['category'])) {
+          const at = Date.parse(event.recordedAt);
+          if (at < from || at > to) continue;
+          if (!ctx.res.write(`${JSON.stringify(view(event))}\n`))
+            await new Promise((resolve) => ctx.res.once('drain', resolve));
+        }
+        ctx.res.end();
+        return { stream: true };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/events/stream',
+      summary: 'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type',
+      tag: 'integration',
+      roles: ['integrator', 'auditor'],
+      kind: 'trace',
+      query: 'queries/events',
+      produces: 'text/event-stream',
+      async handle(ctx) {
+        const after = ctx.req.get('last-event-id') ?? ctx.query['after'];
+        if (after !== undefined && !/^[0-9/]{1,60}$/.test(after)) {
+          throw new ValidationError('Last-Event-ID / after must be a position from this feed', [
+            { path: '/query/after', message: 'is not a position' },
+          ]);
+        }
+        const category = ctx.query['category'];
+        const type = ctx.query['type'];
+        const subscription = store.subscribe({
+          ...(after ? { after } : {}),
+          filter: {
+            ...(category ? { streamPrefixes: [`${category}-`] } : {}),
+            ...(type ? { eventTypes: [type] } : {}),
+          },
+          batchSize: 200,
+        });
+        ctx.res
+          .status(200)
+          .set({
+            'Content-Type': 'text/event-stream',
+            'Cache-Control': 'no-cache',
+            Connection: 'keep-alive',
+            'X-Accel-Buffering': 'no',
+          });
+        ctx.res.flushHeaders();
+        const heartbeat = setInterval(() => ctx.res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
+        const stop = () => {
+          clearInterval(heartbeat);
+          deps.live?.delete(stop);
+          void subscription.close();
+        };
+        ctx.req.once('close', stop);
+        // a shutdown ends live streams, so in-flight requests can finish
+        deps.live?.add(stop);
+        for await (const event of subscription) {
+          const ok = ctx.res.write(
+            `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`,
+          );
+          if (!ok) await new Promise((resolve) => ctx.res.once('drain', resolve));
+        }
+        stop();
+        ctx.res.end();
+        return { stream: true };
+      },
+    },
+  ];
+};

@@ -1,0 +1,315 @@
+import { expect } from 'chai';
+import { allRoutes, type ApiDeps } from '../../src/api/app';
+import { ROLES, type Role } from '../../src/api/auth';
+import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
+import { client, makeKeys } from '../support/apiClient';
+import { makeTempDir } from '../support/tmp';
+
+/** The route table, read for its shape only (no handler is called). */
+const ROUTES = allRoutes({} as ApiDeps);
+const fill = (path: string) => path.replace(/:([A-Za-z]+)/g, 'X1');
+
+const ORDER = {
+  orderId: 'PO-E2E-1',
+  product: 'SHAFT',
+  quantity: 10,
+  unit: 'pcs',
+  customer: 'ACME',
+  priority: 2,
+  dueDate: '2026-12-01T00:00:00+08:00',
+  routing: {
+    overlap: false,
+    operations: [
+      {
+        operationId: '010',
+        code: 'TURN',
+        workCenter: 'WC-E2E',
+        standardMinutesPerUnit: 2,
+        setupMinutes: 10,
+        inspectionRequired: false,
+        materials: [],
+      },
+    ],
+  },
+};
+
+describe('REST API over HTTP (a started process)', function () {
+  this.timeout(120_000);
+  const temp = makeTempDir('mes-api-');
+  const keys = makeKeys(temp.dir);
+  let backbone: BackboneProcess;
+  let api: ReturnType<typeof client>;
+
+  before(async () => {
+    backbone = await startBackboneProcess({ DATA_DIR: temp.dir, API_KEYS_FILE: keys.file });
+    api = client(backbone.baseUrl, keys.tokens);
+  });
+  after(async () => {
+    await backbone.stop();
+    temp.remove();
+  });
+
+  const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+    for (let i = 0; i < 200; i += 1) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  describe('roles, route by route', () => {
+    it('answers 401 without a token or with an unknown one, on every route', async () => {
+      for (const route of ROUTES) {
+        const none = await api.call(route.method.toUpperCase(), fill(route.path), {
+          as: null,
+          ...(route.body ? { body: {} } : {}),
+        });
+        expect(none.status, `${route.method} ${route.path}`).to.equal(401);
+        expect(none.headers.get('content-type')).to.match(/application\/problem\+json/);
+        const forged = await api.call(route.method.toUpperCase(), fill(route.path), {
+          as: null,
+          headers: { authorization: 'Bearer not-a-real-key-at-all' },
+        });
+        expect(forged.status, `${route.method} ${route.path}`).to.equal(401);
+      }
+    });
+
+    it('answers 403 to every role the route does not allow, and lets the allowed ones through', async () => {
+      for (const route of ROUTES) {
+        for (const role of ROLES.filter((r) => r !== 'admin') as Role[]) {
+          const response = await api.call(route.method.toUpperCase(), fill(route.path), {
+            as: role,
+            statusOnly: true,
+            ...(route.body ? { body: {} } : {}),
+          });
+          const allowed = route.roles.includes(role);
+          if (allowed) expect(response.status, `${role} on ${route.method} ${route.path}`).to.not.be.oneOf([401, 403]);
+          else expect(response.status, `${role} on ${route.method} ${route.path}`).to.equal(403);
+        }
+      }
+    });
+  });
+
+  describe('commands', () => {
+    it('plans an order (201 with an ETag), refuses a stale If-Match with 412, and releases with the right one', async () => {
+      const planned = await api.post('/api/orders', ORDER, 'planner');
+      expect(planned.status).to.equal(201);
+      expect(planned.body).to.deep.include({ streamId: 'order-PO-E2E-1', revision: 0, events: ['OrderPlanned'] });
+      expect(planned.headers.get('etag')).to.equal('"0"');
+      const stale = await api.post('/api/orders/PO-E2E-1/release', {}, 'planner', { 'if-match': '"7"' });
+      expect(stale.status).to.equal(412);
+      expect(stale.body).to.deep.include({ streamId: 'order-PO-E2E-1', expected: 7, actual: 0 });
+      const released = await api.post('/api/orders/PO-E2E-1/release', {}, 'planner', { 'if-match': '"0"' });
+      expect(released.status).to.equal(200);
+      expect((released.body as { events: string[] }).events).to.deep.equal(['OrderReleased', 'OperationReady']);
+    });
+
+    it('answers a retried request with the same Idempotency-Key with the first answer, writing nothing', async () => {
+      const body = {
+        lotId: 'L-E2E-1',
+        material: 'BAR',
+        quantity: 50,
+        unit: 'kg',
+        supplier: 'Steel Co',
+        supplierLot: 'S1',
+      };
+      const first = await api.post('/api/lots', body, 'planner', { 'idempotency-key': 'wms-receipt-1' });
+      const again = await api.post('/api/lots', body, 'planner', { 'idempotency-key': 'wms-receipt-1' });
+      expect(first.status).to.equal(201);
+      expect(again.status).to.equal(201);
+      expect(again.body).to.deep.equal(first.body);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      const other = await api.post('/api/lots', { ...body, lotId: 'L-E2E-2' }, 'planner', {
+        'idempotency-key': 'wms-receipt-1',
+      });
+      expect(other.status).to.equal(409);
+      const history = await api.get('/api/streams/lot-L-E2E-1/events', 'auditor');
+      expect((history.body as unknown[]).length).to.equal(1);
+    });
+
+    it('prints an operation card whose QR code a PDA scan starts the operation with, once', async () => {
+      const card = await api.get('/api/orders/PO-E2E-1/operations/010/card.svg', 'planner');
+      expect(card.status).to.equal(200);
+      expect(card.headers.get('content-type')).to.match(/image\/svg\+xml/);
+      expect(card.text).to.include('Order PO-E2E-1').and.include('Work center WC-E2E').and.include('<path');
+      const cardKey = await api.get('/api/wip/orders/PO-E2E-1', 'operator');
+      expect(cardKey.status).to.be.oneOf([200, 404]);
+      const forged = await api.post(
+        '/api/scans',
+        { scanId: 'scan-x', card: 'MES1/PO-E2E-1/010/AAAAAAAAAAAAAAAAAAAAAA', action: 'start', operatorId: 'op-1' },
+        'operator',
+      );
+      expect(forged.status).to.equal(400);
+      expect((forged.body as { errors: Array<{ path: string }> }).errors[0]?.path).to.equal('/card');
+    });
+
+    it('runs an operation through report and complete, and refuses what the rules refuse with 409 and the rule', async () => {
+      expect(
+        (
+          await api.post(
+            '/api/orders/PO-E2E-1/operations/010/start',
+            { machineId: 'M1', operatorId: 'op-1' },
+            'operator',
+          )
+        ).status,
+      ).to.equal(200);
+      const tooMany = await api.post(
+        '/api/orders/PO-E2E-1/operations/010/report',
+        { good: 11, scrap: 0, rework: 0 },
+        'operator',
+      );
+      expect(tooMany.status).to.equal(409);
+      expect(tooMany.body).to.deep.include({ rule: 'good-exceeds-delivered' });
+      expect(
+        (
+          await api.post(
+            '/api/orders/PO-E2E-1/operations/010/report',
+            { good: 9, scrap: 1, scrapReason: 'BURR', rework: 0 },
+            'operator',
+          )
+        ).status,
+      ).to.equal(200);
+      const done = await api.post('/api/orders/PO-E2E-1/operations/010/complete', {}, 'operator');
+      expect((done.body as { events: string[] }).events).to.deep.equal(['OperationCompleted', 'OrderCompleted']);
+    });
+  });
+
+  describe('queries', () => {
+    it('serves the WIP of an order and the yields once the projections catch up', async () => {
+      const order = await waitFor(async () => {
+        const r = await api.get('/api/wip/orders/PO-E2E-1', 'analyst');
+        return r.status === 200 && (r.body as { status: string }).status === 'Completed' ? r.body : undefined;
+      }, 'the order in WIP');
+      expect(order).to.deep.include({ quantityRemaining: 1, late: false });
+      const list = await api.get('/api/wip/orders?status=Completed&sort=-dueDate&limit=5', 'analyst');
+      expect((list.body as { items: Array<{ orderId: string }> }).items.map((o) => o.orderId)).to.include('PO-E2E-1');
+      const yields = await api.get('/api/quality/yields?by=product', 'quality');
+      expect(yields.body).to.deep.equal([
+        { dimension: 'product', key: 'SHAFT', good: 9, scrap: 1, rework: 0, firstPassYield: 0.9, finalYield: 0.9 },
+      ]);
+      const pareto = await api.get('/api/quality/pareto', 'analyst');
+      expect(pareto.body).to.deep.equal([
+        { kind: 'scrap', reason: 'BURR', units: 1, occurrences: 1, cumulativeShare: 1 },
+      ]);
+    });
+
+    it('refuses unknown query parameters and bad values with the parameter named', async () => {
+      const unknown = await api.get('/api/wip/orders?colour=red', 'analyst');
+      expect(unknown.status).to.equal(400);
+      expect((unknown.body as { errors: Array<{ path: string }> }).errors[0]?.path).to.equal('/query/colour');
+      const bad = await api.get('/api/wip/orders?limit=lots', 'analyst');
+      expect((bad.body as { errors: Array<{ path: string }> }).errors[0]?.path).to.equal('/query/limit');
+      const cursor = await api.get('/api/wip/orders?cursor=forged', 'analyst');
+      expect(cursor.status).to.equal(400);
+    });
+  });
+
+  describe('traceability', () => {
+    it('shows a stream’s history with who, when and source, and its state as of an instant', async () => {
+      const history = await api.get('/api/streams/order-PO-E2E-1/events', 'auditor');
+      const events = history.body as Array<{
+        type: string;
+        recordedAt: string;
+        metadata: { actor: string; source: string; correlationId: string };
+      }>;
+      expect(events.map((e) => e.type).slice(0, 2)).to.deep.equal(['OrderPlanned', 'OrderReleased']);
+      expect(events[0]?.metadata).to.deep.include({ actor: 'planner-1', source: 'api' });
+      const asOf = await api.get(
+        `/api/streams/order-PO-E2E-1/state?asOf=${encodeURIComponent(events[0]?.recordedAt as string)}`,
+        'auditor',
+      );
+      expect((asOf.body as { state: { status: string }; revision: number }).state.status).to.equal('Planned');
+      const now = await api.get('/api/streams/order-PO-E2E-1/state', 'auditor');
+      expect((now.body as { state: { status: string } }).state.status).to.equal('Completed');
+      const trace = await api.get(
+        `/api/correlations/${encodeURIComponent(events[1]?.metadata.correlationId as string)}`,
+        'auditor',
+      );
+      expect((trace.body as Array<{ type: string }>).map((e) => e.type)).to.include('OrderReleased');
+    });
+
+    it('verifies a stream and a category, and exports a time range as NDJSON', async () => {
+      expect((await api.get('/api/verify/streams/order-PO-E2E-1', 'auditor')).body).to.deep.include({ ok: true });
+      const category = await api.get('/api/verify/categories/order', 'auditor');
+      expect(category.body).to.deep.include({ category: 'order', ok: true, broken: [] });
+      const exported = await api.get('/api/export?category=lot', 'auditor');
+      expect(exported.headers.get('content-type')).to.match(/application\/x-ndjson/);
+      const lines = exported.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { streamId: string });
+      expect(lines.map((l) => l.streamId)).to.deep.equal(['lot-L-E2E-1']);
+    });
+
+    it('streams live events as SSE and resumes after the Last-Event-ID', async () => {
+      const read = async (
+        headers: Record<string, string>,
+        count: number,
+      ): Promise<Array<{ id: string; event: string }>> => {
+        const controller = new AbortController();
+        const response = await fetch(`${backbone.baseUrl}/api/events/stream?category=order`, {
+          headers: { authorization: `Bearer ${keys.tokens.integrator}`, ...headers },
+          signal: controller.signal,
+        });
+        expect(response.headers.get('content-type')).to.match(/text\/event-stream/);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let buffer = '';
+        const messages: Array<{ id: string; event: string }> = [];
+        while (messages.length < count) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const id = /^id: (.*)$/m.exec(block)?.[1];
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            if (id && event) messages.push({ id, event });
+          }
+        }
+        controller.abort();
+        return messages.slice(0, count);
+      };
+      const first = await read({}, 3);
+      expect(first.map((m) => m.event)).to.deep.equal(['OrderPlanned', 'OrderReleased', 'OperationReady']);
+      const resumed = await read({ 'last-event-id': first[1]?.id as string }, 2);
+      expect(resumed.map((m) => m.event)).to.deep.equal(['OperationReady', 'OperationStarted']);
+    });
+  });
+
+  describe('operations and the document', () => {
+    it('gives a request id on every answer, metrics, and an OpenAPI 3.1 document naming every route', async () => {
+      const response = await api.get('/api/wip/orders/PO-E2E-1', 'analyst', { 'x-request-id': 'trace-me-1' });
+      expect(response.headers.get('x-request-id')).to.equal('trace-me-1');
+      const missing = await api.get('/api/wip/orders/NOPE', 'analyst');
+      expect(missing.body).to.deep.include({ status: 404 });
+      expect((missing.body as { requestId: string }).requestId).to.match(/^[0-9a-f-]{36}$/);
+      const metrics = await api.get('/metrics', null);
+      expect(metrics.text).to.match(
+        /http_request_duration_seconds_bucket\{method="GET",route="\/api\/wip\/orders\/:orderId",le="0.005"\} \d+/,
+      );
+      expect(metrics.text).to.match(/projection_lag_events\{projection="wip"\} \d+/);
+      const doc = (await api.get('/openapi.json', null)).body as {
+        openapi: string;
+        paths: Record<string, Record<string, unknown>>;
+      };
+      expect(doc.openapi).to.equal('3.1.0');
+      const documented = Object.entries(doc.paths)
+        .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`))
+        .sort();
+      const served = [
+        ...ROUTES.map((r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`),
+        'get /health',
+        'get /ready',
+        'get /metrics',
+        'get /openapi.json',
+        'get /docs',
+      ].sort();
+      expect(documented).to.deep.equal(served);
+      const docs = await api.get('/docs', null);
+      expect(docs.text).to.include('/api/orders/:orderId/release');
+    });
+  });
+});
