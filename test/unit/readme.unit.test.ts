@@ -14,3 +14,18 @@ describe('README', () => {
     expect(firstBlock).to.include('npm start').and.to.include('npm test');
   });
 });
+
+describe('README role matrix', () => {
+  it('names every route of the API with exactly the roles it allows', async () => {
+    const { allRoutes } = await import('../../src/api/app');
+    const rows = readFileSync(resolve(__dirname, '../../README.md'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    for (const route of allRoutes({} as never)) {
+      const row = rows.find((cells) => cells[1] === `\`${route.method.toUpperCase()} ${route.path}\``);
+      expect(row, `${route.method} ${route.path}`).to.not.equal(undefined);
+      expect(row?.[3], `${route.method} ${route.path} roles`).to.equal(route.roles.join(', '));
+    }
+  });
+});
