@@ -96,13 +96,11 @@ export const createApi = (deps: ApiDeps): Api => {
       const head = await store.headPosition();
       const projections = await readModels.status();
       const failed = projections.filter((p) => p.state === 'failed');
-      res
-        .status(failed.length > 0 ? 503 : 200)
-        .json({
-          status: failed.length > 0 ? 'degraded' : 'ready',
-          eventStore: { kind: store.kind, headPosition: head ?? null },
-          projections,
-        });
+      res.status(failed.length > 0 ? 503 : 200).json({
+        status: failed.length > 0 ? 'degraded' : 'ready',
+        eventStore: { kind: store.kind, headPosition: head ?? null },
+        projections,
+      });
     } catch (error) {
       logger.warn('not ready', { error });
       res

@@ -77,7 +77,7 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
           ]
         : [];
     paths[path] = paths[path] ?? {};
-    (paths[path])[route.method] = {
+    paths[path][route.method] = {
       summary: route.summary,
       tags: [route.tag],
       description: `Roles: ${route.roles.join(', ')} (and admin).`,

@@ -199,14 +199,12 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
           },
           batchSize: 200,
         });
-        ctx.res
-          .status(200)
-          .set({
-            'Content-Type': 'text/event-stream',
-            'Cache-Control': 'no-cache',
-            Connection: 'keep-alive',
-            'X-Accel-Buffering': 'no',
-          });
+        ctx.res.status(200).set({
+          'Content-Type': 'text/event-stream',
+          'Cache-Control': 'no-cache',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+        });
         ctx.res.flushHeaders();
         const heartbeat = setInterval(() => ctx.res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
         const stop = () => {

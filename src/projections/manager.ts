@@ -29,22 +29,20 @@ export const startReadModels = async (
   /** onBatch: called after each committed batch of the active projections. */
   options: { batchSize?: number; onBatch?: (progress: { position: string | undefined; events: number }) => void } = {},
 ): Promise<ReadModelsRuntime> => {
-  const current: Projection[] = [];
+  const current: Array<{ projection: Projection; namespace: string }> = [];
   const takeovers: Array<{ projection: Projection; previous: string }> = [];
   for (const projection of projections) {
     const active = await deps.readStore.active(projection.name);
     const namespace = namespaceOf(projection);
-    if (active === undefined) await deps.readStore.activate(projection.name, namespace);
-    if (active === undefined || active === namespace) current.push(projection);
-    else takeovers.push({ projection, previous: active });
+    if (active === undefined) {
+      await deps.readStore.activate(projection.name, namespace);
+      current.push({ projection, namespace });
+    } else if (active === namespace || active.startsWith(`${namespace}_r`)) {
+      // the same version (perhaps rebuilt into a fresh namespace) goes on where it is
+      current.push({ projection, namespace: active });
+    } else takeovers.push({ projection, previous: active });
   }
-  const groups: ProjectionGroup[] = [
-    await startProjectionGroup(
-      deps,
-      current.map((p) => ({ projection: p, namespace: namespaceOf(p) })),
-      options,
-    ),
-  ];
+  const groups: ProjectionGroup[] = [await startProjectionGroup(deps, current, options)];
   const switching: Array<Promise<void>> = [];
   for (const { projection, previous } of takeovers) {
     const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], {

@@ -16,9 +16,14 @@ export const createReadModelQueries = (
   plant: PlantConfig,
   clock: () => Date = () => new Date(),
 ) => {
+  // the active namespace changes only at a takeover: looked up at most once a second per projection
+  const actives = new Map<string, { namespace: string; until: number }>();
   const namespace = async (projection: string): Promise<string> => {
+    const cached = actives.get(projection);
+    if (cached && cached.until > Date.now()) return cached.namespace;
     const active = await readStore.active(projection);
     if (!active) throw new NotFoundError(`read model ${projection} is not built yet`);
+    actives.set(projection, { namespace: active, until: Date.now() + 1000 });
     return active;
   };
   const get = async (projection: string, collection: string, id: string) =>

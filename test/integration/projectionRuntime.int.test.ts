@@ -4,7 +4,7 @@ import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadSt
 import { createLogger } from '../../src/app/logger';
 import type { ReadStore } from '../../src/app/readStore';
 import type { Projection } from '../../src/projections';
-import { startReadModels } from '../../src/projections/manager';
+import { rebuildReadModels, startReadModels } from '../../src/projections/manager';
 import { createReadModelQueries } from '../../src/projections/queries';
 import { generatePlant } from '../../bench/lib/plantGenerator';
 import type { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -71,6 +71,17 @@ describe('projection runtime: failures and blue/green', function () {
       Number(poisonedEvent?.position),
     );
     await runtime.stop();
+  });
+
+  it('after a rebuild, a restart goes on with the rebuilt namespace instead of building again', async () => {
+    const rebuilt = await rebuildReadModels({ store, readStore, logger }, [counter(1)], () => undefined);
+    const namespace = rebuilt[0]?.namespace as string;
+    expect(namespace).to.match(/^counter_v1_r/);
+    const restarted = await startReadModels({ store, readStore, logger }, [counter(1)]);
+    const [status] = await restarted.status();
+    expect(status).to.deep.include({ namespace, events: completed });
+    expect(await readStore.active('counter')).to.equal(namespace);
+    await restarted.stop();
   });
 
   it('builds a new version beside the active one and switches queries when it has caught up', async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const MAIN = resolve(__dirname, '../../src/main.ts');
@@ -14,11 +15,26 @@ export type BackboneProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Starts src/main.ts as `npm start` does, on a free port, and waits until it listens. */
+/** A port nothing listens on now. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+
+/**
+ * Starts src/main.ts as `npm start` does and waits until it listens: by its startup log line, or, when
+ * the log level hides it, by polling /health on a port chosen beforehand.
+ */
 export const startBackboneProcess = async (
   env: Record<string, string>,
   timeoutMs = 20_000,
 ): Promise<BackboneProcess> => {
+  if (env['LOG_LEVEL'] === 'warn' || env['LOG_LEVEL'] === 'error') return startQuietly(env, timeoutMs);
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +67,37 @@ export const startBackboneProcess = async (
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     logs,
+    stop: async (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return exited;
+    },
+  };
+};
+
+const startQuietly = async (env: Record<string, string>, timeoutMs: number): Promise<BackboneProcess> => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN], {
+    env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`backbone exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`backbone did not answer /health in ${timeoutMs} ms`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  return {
+    child,
+    port,
+    baseUrl,
+    logs: [],
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
       return exited;

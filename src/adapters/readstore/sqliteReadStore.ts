@@ -126,7 +126,10 @@ export const createSqliteReadStore = (path: string): ReadStore => {
         db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
         existing.add(table);
         for (const field of spec.indexes ?? []) {
-          db.exec(`CREATE INDEX IF NOT EXISTS ${table}__${field.replace(/\./g, '_')} ON ${table} (${json(field)})`);
+          // with the id: an equality filter ordered by id (the default) reads the index in order
+          db.exec(
+            `CREATE INDEX IF NOT EXISTS ${table}__${field.replace(/\./g, '_')}__id ON ${table} (${json(field)}, id)`,
+          );
         }
       }
     },
