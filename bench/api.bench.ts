@@ -43,7 +43,7 @@ const load = (
         url,
         connections: 32,
         duration: seconds,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${token}` },
         requests: [
           {
             setupRequest: (request: AutocannonRequest) => {
@@ -59,7 +59,7 @@ const load = (
         ],
       },
       (error, outcome) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         resolve({
           rate: outcome.requests.average,
           p50: outcome.latency.p50,

@@ -142,8 +142,9 @@ export const registerRoutes = (
   routes: readonly RouteSpec[],
   deps: { keys: readonly ApiKey[]; schemas: SchemaRegistry; idempotency: IdempotencyStore; clock: () => Date },
 ): void => {
+  const auth = authenticate(deps.keys);
   for (const route of routes) {
-    app[route.method](route.path, authenticate(deps.keys), authorize(route.roles), async (req, res) => {
+    app[route.method](route.path, auth, authorize(route.roles), async (req, res) => {
       const params = req.params as Record<string, string>;
       validateParams(params);
       const query = req.query as Record<string, unknown>;
