@@ -29,12 +29,16 @@ const say = (text: string) => !quiet && process.stderr.write(text);
 const MACHINES = 50;
 const RUNNING = 64;
 
-type Run = { rate: number; p50: number; p99: number; errors: number; non2xx: number };
+let connections = 0;
+let shown = 0;
+let outOfOrder = 0;
+
+type Run = { rate: number; p50: number; p99: number; errors: number; non2xx: number; outOfOrder: number };
 
 const load = (
   url: string,
   token: string,
-  build: () => { method: 'GET' | 'POST'; path: string; body?: unknown },
+  build: (connection: number) => { method: 'GET' | 'POST'; path: string; body?: unknown },
   seconds = SECONDS,
 ): Promise<Run> =>
   new Promise((resolve, reject) => {
@@ -46,12 +50,30 @@ const load = (
         headers: { authorization: `Bearer ${token}` },
         requests: [
           {
-            setupRequest: (request: AutocannonRequest) => {
-              const next = build();
+            onResponse: (status: number, body: string) => {
+              // autocannon builds a connection's first requests ahead, so a machine's first readings can
+              // arrive out of order; the domain refuses those as designed, and they are counted apart
+              if (status === 409 && /"rule":"(interval-overlap|state-out-of-order)"/.test(body)) outOfOrder += 1;
+              else if (status >= 300 && shown < 5) {
+                shown += 1;
+                console.error(`answer ${status}: ${body.slice(0, 300)}`);
+              }
+            },
+            setupRequest: (request: AutocannonRequest, context: object) => {
+              // autocannon keeps a context per connection: it gets a number once
+              const lane = context as { connection?: number };
+              lane.connection ??= connections += 1;
+              const next = build(lane.connection);
+              // headers set here replace the defaults: each request names all of its own
+              const headers: Record<string, string> = {
+                authorization: `Bearer ${token}`,
+                ...(next.body === undefined ? {} : { 'content-type': 'application/json' }),
+              };
               return {
                 ...request,
                 method: next.method,
                 path: next.path,
+                headers,
                 ...(next.body === undefined ? {} : { body: JSON.stringify(next.body) }),
               };
             },
@@ -60,12 +82,17 @@ const load = (
       },
       (error, outcome) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        // only 2xx answers count: a fast stream of refusals is not throughput
+        const ok = outcome.requests.total - outcome.non2xx - outcome.errors;
+        const refusedAsDesigned = outOfOrder;
+        outOfOrder = 0;
         resolve({
-          rate: outcome.requests.average,
+          rate: ok / outcome.duration,
           p50: outcome.latency.p50,
           p99: outcome.latency.p99,
           errors: outcome.errors,
-          non2xx: outcome.non2xx,
+          non2xx: outcome.non2xx - refusedAsDesigned,
+          outOfOrder: refusedAsDesigned,
         });
       },
     );
@@ -162,10 +189,11 @@ const main = async (): Promise<void> => {
     return at;
   };
   let r = 0;
-  const command = () => {
+  // a connection writes to a machine of its own, so its energy intervals and state changes arrive in order
+  const command = (connection: number) => {
     r += 1;
     const pick = r % 10;
-    const m = r % MACHINES;
+    const m = connection % MACHINES;
     if (pick < 4) {
       const to = tick(m);
       return {
@@ -238,10 +266,13 @@ const main = async (): Promise<void> => {
   await backbone.stop();
   say('raw appends...\n');
   const raw = await rawAppends(temp.dir);
-  if (commands.errors + commands.non2xx + queries.errors + queries.non2xx > 0) {
-    say(
-      `note: ${commands.non2xx} command and ${queries.non2xx} query answers were not 2xx; ${commands.errors + queries.errors} errors\n`,
+  say(`${commands.outOfOrder} command(s) refused as out of order (409, as designed), not counted\n`);
+  const failures = commands.errors + commands.non2xx + queries.errors + queries.non2xx;
+  if (failures > 0) {
+    console.error(
+      `${commands.non2xx} command and ${queries.non2xx} query answers were not 2xx, ${commands.errors + queries.errors} errors: the run does not count`,
     );
+    process.exitCode = 1;
   }
   report(`API benchmark over ${total.toLocaleString('en-US')} events (32 connections, ${SECONDS} s each)`, [
     result({

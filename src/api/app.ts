@@ -35,14 +35,15 @@ export type ApiDeps = {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+// queries first: express tries routes in order, and reads are the most frequent requests
 export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
-  ...commandRoutes(deps),
   ...queryRoutes(deps),
   ...traceRoutes({
     store: deps.store,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(live ? { live } : {}),
   }),
+  ...commandRoutes(deps),
 ];
 
 export type Api = {

@@ -70,6 +70,25 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const maxRetries = options.maxRetries ?? 5;
   const remember = options.rememberCommands ?? 1_000;
   const cache = new Map<string, CacheEntry>();
+  /*
+   * Commands on one stream run one after another in this process: they would only race for the same
+   * revision and retry. Other streams' commands still share group commits; a conflict can then come
+   * only from another process, and is retried.
+   */
+  const lanes = new Map<string, Promise<unknown>>();
+  const inLane = <T>(streamId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = lanes.get(streamId) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    lanes.set(streamId, tail);
+    void tail.then(() => {
+      if (lanes.get(streamId) === tail) lanes.delete(streamId);
+    });
+    return run;
+  };
 
   const touch = (streamId: string, entry: CacheEntry): void => {
     cache.delete(streamId);
@@ -103,9 +122,18 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     return { entry, domainMs };
   };
 
-  const handle: CommandHandler['handle'] = async (aggregate, id, command, context) => {
+  const handle: CommandHandler['handle'] = (aggregate, id, command, context) => {
     const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
     const streamId = `${decider.category}-${id}`;
+    return inLane(streamId, () => decideAndAppend(decider, streamId, command, context));
+  };
+
+  const decideAndAppend = async (
+    decider: Decider<unknown, AnyEvent, unknown>,
+    streamId: string,
+    command: Parameters<CommandHandler['handle']>[2],
+    context: CommandContext,
+  ): Promise<CommandResult> => {
     for (let attempt = 0; ; attempt += 1) {
       const { entry, domainMs: foldMs } = await current(decider, streamId);
       if (entry.commandIds.has(context.commandId)) {
