@@ -4,6 +4,7 @@ import { deciders } from '../domain/aggregates';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { Role } from './auth';
+import { orderEpcis } from './epcis';
 import type { RouteContext, RouteSpec } from './routes';
 
 const AUDITORS: Role[] = ['auditor'];
@@ -148,6 +149,20 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         return {
           body: { category, ok: broken.length === 0, streams: streams.size, events, broken, logContinuity: continuity },
         };
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/orders/:orderId/epcis',
+      summary: 'An order’s traceability as GS1 EPCIS 2.0 JSON-LD: input lots to output lots, inspections, receipts',
+      tag: 'traceability',
+      roles: AUDITORS,
+      kind: 'trace',
+      produces: 'application/ld+json',
+      async handle(ctx) {
+        const document = await orderEpcis(store, ctx.params['orderId'] as string, ctx.meta.now);
+        ctx.res.status(200).type('application/ld+json').send(JSON.stringify(document));
+        return { stream: true };
       },
     },
     {

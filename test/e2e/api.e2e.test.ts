@@ -229,6 +229,60 @@ describe('REST API over HTTP (a started process)', function () {
       expect((trace.body as Array<{ type: string }>).map((e) => e.type)).to.include('OrderReleased');
     });
 
+    it('gives an order’s traceability as EPCIS 2.0 JSON-LD: input lots to output lots, and inspections', async () => {
+      expect(
+        (
+          await api.post(
+            '/api/lots/L-E2E-1/issue',
+            { orderId: 'PO-E2E-1', operationId: '010', quantity: 20 },
+            'operator',
+          )
+        ).status,
+      ).to.equal(200);
+      expect(
+        (
+          await api.post(
+            '/api/lots/produced',
+            { lotId: 'FG-E2E-1', material: 'SHAFT', orderId: 'PO-E2E-1', quantity: 9, unit: 'pcs' },
+            'operator',
+          )
+        ).status,
+      ).to.equal(201);
+      await api.post(
+        '/api/inspections',
+        {
+          inspectionId: 'I-E2E-1',
+          orderId: 'PO-E2E-1',
+          lotId: 'FG-E2E-1',
+          characteristics: [{ name: 'runout', kind: 'measured', upper: 0.02 }],
+        },
+        'quality',
+      );
+      await api.post(
+        '/api/inspections/I-E2E-1/results',
+        { results: [{ characteristic: 'runout', value: 0.01 }] },
+        'quality',
+      );
+      const epcis = await api.get('/api/orders/PO-E2E-1/epcis', 'auditor');
+      expect(epcis.headers.get('content-type')).to.match(/application\/ld\+json/);
+      const doc = epcis.body as {
+        type: string;
+        schemaVersion: string;
+        epcisBody: { eventList: Array<Record<string, unknown>> };
+      };
+      expect(doc).to.deep.include({ type: 'EPCISDocument', schemaVersion: '2.0' });
+      const transformation = doc.epcisBody.eventList.find((e) => e['type'] === 'TransformationEvent');
+      expect(transformation).to.deep.include({
+        transformationID: 'urn:mes-backbone:order:PO-E2E-1',
+        inputQuantityList: [{ epcClass: 'urn:mes-backbone:lot:L-E2E-1', quantity: 20, uom: 'KGM' }],
+        outputQuantityList: [{ epcClass: 'urn:mes-backbone:lot:FG-E2E-1', quantity: 9, uom: 'H87' }],
+      });
+      const inspection = doc.epcisBody.eventList.find((e) => e['bizStep'] === 'inspecting');
+      expect(inspection).to.deep.include({ type: 'ObjectEvent', action: 'OBSERVE', disposition: 'conformant' });
+      expect(doc.epcisBody.eventList.find((e) => e['bizStep'] === 'receiving')).to.deep.include({ action: 'ADD' });
+      expect((await api.get('/api/orders/NOPE/epcis', 'auditor')).status).to.equal(404);
+    });
+
     it('verifies a stream and a category, and exports a time range as NDJSON', async () => {
       expect((await api.get('/api/verify/streams/order-PO-E2E-1', 'auditor')).body).to.deep.include({ ok: true });
       const category = await api.get('/api/verify/categories/order', 'auditor');
@@ -238,8 +292,18 @@ describe('REST API over HTTP (a started process)', function () {
       const lines = exported.text
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { streamId: string });
-      expect(lines.map((l) => l.streamId)).to.deep.equal(['lot-L-E2E-1']);
+        .map((l) => JSON.parse(l) as { streamId: string; type: string; recordedAt: string });
+      expect(new Set(lines.map((l) => l.streamId))).to.deep.equal(new Set(['lot-L-E2E-1', 'lot-FG-E2E-1']));
+      const until = await api.get(
+        `/api/export?category=lot&to=${encodeURIComponent(lines[0]?.recordedAt as string)}`,
+        'auditor',
+      );
+      expect(
+        until.text
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { type: string }).type),
+      ).to.deep.equal(['LotReceived']);
     });
 
     it('streams live events as SSE and resumes after the Last-Event-ID', async () => {
