@@ -9,6 +9,7 @@ import type { ReadModelsRuntime } from '../projections/manager';
 import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
 import { commandRoutes } from './commandRoutes';
+import { erpRoutes } from './erpRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -44,6 +45,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
     ...(live ? { live } : {}),
   }),
   ...commandRoutes(deps),
+  ...erpRoutes(deps),
 ];
 
 export type Api = {
@@ -89,6 +91,7 @@ export const createApi = (deps: ApiDeps): Api => {
     next();
   });
   app.use(express.json({ limit: '256kb', strict: true }));
+  app.use(express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

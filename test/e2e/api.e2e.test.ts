@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { allRoutes, type ApiDeps } from '../../src/api/app';
 import { ROLES, type Role } from '../../src/api/auth';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
@@ -172,6 +174,46 @@ describe('REST API over HTTP (a started process)', function () {
       ).to.equal(200);
       const done = await api.post('/api/orders/PO-E2E-1/operations/010/complete', {}, 'operator');
       expect((done.body as { events: string[] }).events).to.deep.equal(['OperationCompleted', 'OrderCompleted']);
+    });
+  });
+
+  describe('ERP production schedules (B2MML)', () => {
+    const schedule = readFileSync(resolve(__dirname, '../fixtures/b2mml/schedule.xml'), 'utf8');
+    const send = (xml: string) =>
+      api.call('POST', '/api/erp/production-schedules', {
+        as: 'integrator',
+        raw: xml,
+        headers: { 'content-type': 'application/xml' },
+      });
+    const outcomes = (response: { body: unknown }) =>
+      (response.body as { results: Array<{ outcome: string; rule?: string }> }).results.map((r) => r.rule ?? r.outcome);
+
+    it('plans an order from a schedule; the same schedule again creates nothing; a changed one revises it', async () => {
+      expect(outcomes(await send(schedule))).to.deep.equal(['planned']);
+      expect(outcomes(await send(schedule))).to.deep.equal(['unchanged']);
+      expect(outcomes(await send(schedule.replace('<Priority>2</Priority>', '<Priority>1</Priority>')))).to.deep.equal([
+        'revised',
+      ]);
+      const history = (await api.get('/api/streams/order-ERP-1001/events', 'auditor')).body as Array<{
+        type: string;
+        metadata: { source: string };
+      }>;
+      expect(history.map((e) => e.type)).to.deep.equal(['OrderPlanned', 'OrderRevised']);
+      expect(history[0]?.metadata.source).to.equal('erp');
+    });
+
+    it('refuses a change once the order has started, and refuses XXE and broken documents with 400', async () => {
+      await api.post('/api/orders/ERP-1001/release', {}, 'planner');
+      await api.post('/api/orders/ERP-1001/operations/010/start', {}, 'operator');
+      expect(outcomes(await send(schedule.replace('<Priority>2</Priority>', '<Priority>3</Priority>')))).to.deep.equal([
+        'order-started',
+      ]);
+      const xxe = await send(
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><ProductionSchedule/>',
+      );
+      expect(xxe.status).to.equal(400);
+      expect((xxe.body as { detail: string }).detail).to.match(/DTD/);
+      expect((await send('<ProductionSchedule><ProductionRequest>')).status).to.equal(400);
     });
   });
 
