@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { connect, headers, StringCodec, type NatsConnection } from 'nats';
+import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
+import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { DEAD_LETTER_STREAM, startDeviceIngestion } from '../../src/adapters/devices/deviceIngestion';
+import { createCommandHandler } from '../../src/app/commandHandler';
+import { createLogger } from '../../src/app/logger';
+import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
+import { upcasters } from '../../src/domain/upcasters';
+import { startNatsServer, type NatsServer } from '../support/natsServer';
+import { makeTempDir } from '../support/tmp';
+
+const sc = StringCodec();
+
+describe('device ingestion from a real nats-server (JetStream, MQTT)', function () {
+  this.timeout(60_000);
+  const temp = makeTempDir('mes-devices-');
+  const schemas = loadSchemaRegistry();
+  let nats: NatsServer;
+  let nc: NatsConnection;
+  let store: SqliteEventStore;
+  let ingestion: Awaited<ReturnType<typeof startDeviceIngestion>>;
+
+  const publish = async (subject: string, payload: unknown, id: string) => {
+    const h = headers();
+    h.set('Nats-Msg-Id', id);
+    await nc
+      .jetstream()
+      .publish(subject, sc.encode(typeof payload === 'string' ? payload : JSON.stringify(payload)), { headers: h });
+  };
+  const machineEvents = async (machineId: string) =>
+    (await store.readStream(`machine-${machineId}`)).filter((e) => e.type !== 'MachineRegistered');
+  const until = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+    for (let i = 0; i < 300; i += 1) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  before(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+    store = createSqliteEventStore({ path: join(temp.dir, 'events.db'), codec: createEventCodec(schemas, upcasters) });
+    const commands = createCommandHandler({ store });
+    for (const machineId of ['M1', 'M2', 'M3']) {
+      await commands.handle(
+        'machine',
+        machineId,
+        {
+          type: 'RegisterMachine',
+          data: {
+            machineId,
+            code: machineId,
+            name: machineId,
+            type: 'press',
+            workCenter: 'WC',
+            ratedPowerKw: 5,
+            idealCycleSeconds: [],
+          },
+          meta: { now: '2026-11-25T00:00:00Z', actor: 'test' },
+        },
+        { commandId: `reg-${machineId}`, correlationId: 'reg', source: 'api' },
+      );
+    }
+    ingestion = await startDeviceIngestion({
+      nc,
+      commands,
+      schemas,
+      logger: createLogger('error'),
+      intervalMs: 400,
+      graceMs: 100,
+    });
+  });
+  after(async () => {
+    await ingestion?.stop();
+    await nc?.close();
+    await nats?.stop();
+    await store?.close();
+    temp.remove();
+  });
+
+  it('appends a machine state change when the state changes, and nothing when it repeats', async () => {
+    await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T01:00:00Z' }, 's-1');
+    await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T01:00:05Z' }, 's-2');
+    await publish('devices.plant1.M1.state', { state: 'idle', at: '2026-11-25T01:10:00Z' }, 's-3');
+    const events = await until(async () => {
+      const found = await machineEvents('M1');
+      return found.length >= 2 ? found : undefined;
+    }, 'two state changes');
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await machineEvents('M1')).map((e) => e.data['state'])).to.deep.equal(['running', 'idle']);
+    expect(events[0]?.metadata).to.deep.include({ source: 'device', actor: 'device:M1', inputId: 's-1' });
+  });
+
+  it('sums energy per machine per interval into one event, once the interval has closed', async () => {
+    const at = new Date(Math.floor(Date.now() / 400) * 400 + 50).toISOString();
+    for (const [i, kWh] of [0.5, 0.25, 1.25].entries())
+      await publish('devices.plant1.M2.energy', { kWh, at }, `e-${i}`);
+    const [energy] = await until(async () => {
+      const found = (await machineEvents('M2')).filter((e) => e.type === 'EnergyMeasured');
+      return found.length > 0 ? found : undefined;
+    }, 'the energy interval');
+    expect(energy?.data['kWh']).to.equal(2);
+    expect(
+      Date.parse(energy?.data['intervalEnd'] as string) - Date.parse(energy?.data['intervalStart'] as string),
+    ).to.equal(400);
+  });
+
+  it('dead-letters an invalid message and one for an unknown machine, with the reason, and keeps going', async () => {
+    await publish('devices.plant1.M1.state', '{"state": "flying"', 'bad-1');
+    await publish('devices.plant1.M1.state', { state: 'dancing', at: '2026-11-25T02:00:00Z' }, 'bad-2');
+    await publish('devices.plant1.NOPE.state', { state: 'running', at: '2026-11-25T02:00:00Z' }, 'bad-3');
+    await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T02:00:00Z' }, 'good-4');
+    await until(
+      async () => ((await machineEvents('M1')).length >= 3 ? true : undefined),
+      'the good message after the bad ones',
+    );
+    const jsm = await nc.jetstreamManager();
+    const reasons: string[] = [];
+    await until(
+      async () => ((await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages >= 3 ? true : undefined),
+      'three dead letters',
+    );
+    for (let seq = 1; seq <= 3; seq += 1)
+      reasons.push((await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq })).header.get('Mes-Reason'));
+    expect(reasons[0]).to.match(/not JSON/);
+    expect(reasons[1]).to.match(/invalid state message: \/state/);
+    expect(reasons[2]).to.match(/not-found: machine NOPE is not registered/);
+  });
+
+  it('takes MQTT devices through the NATS server’s own MQTT listener', async () => {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${nats.mqttPort}`, {
+      clientId: 'press-m3',
+      protocolVersion: 4,
+    });
+    await client.publishAsync(
+      'devices/plant1/M3/state',
+      JSON.stringify({ state: 'down', reasonCode: 'JAM', at: '2026-11-25T03:00:00Z' }),
+      { qos: 1 },
+    );
+    await client.endAsync();
+    const [down] = await until(async () => {
+      const found = await machineEvents('M3');
+      return found.length > 0 ? found : undefined;
+    }, 'the MQTT state change');
+    expect(down?.data).to.deep.include({ state: 'down', reasonCode: 'JAM' });
+  });
+});
