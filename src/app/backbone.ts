@@ -16,6 +16,7 @@ import type { EventStore } from './eventStore';
 import type { Logger } from './logger';
 import type { SchemaRegistry } from './schemaRegistry';
 import { startServices, type Services } from './services';
+import { startNats } from './nats';
 import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
@@ -59,6 +60,10 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
     clock: () => new Date(),
     overdueIntervalMs: config.overdueCheckSeconds * 1000,
   });
+  // NATS only when configured: device ingestion and publication of every event to backend teams
+  const nats = config.natsUrl
+    ? await startNats(config.natsUrl, { store, checkpoints, logger, commands: services.commands, schemas })
+    : undefined;
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
@@ -106,6 +111,7 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
       api.endStreams();
       await stopping;
       idempotency.close();
+      await nats?.stop();
       await services.stop();
       await readModels.stop();
       await readStore.close();

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'nats';
 import { startBackboneProcess } from '../support/backboneProcess';
+import { client, makeKeys } from '../support/apiClient';
+import { startNatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
 
 describe('the main job (npm start)', function () {
@@ -58,6 +61,45 @@ describe('the main job (npm start)', function () {
     );
     expect(wrong.status).to.equal(1);
     expect(wrong.stderr).to.match(/no read model named nonsense/);
+  });
+
+  it('with NATS_URL, takes device messages from NATS and publishes every event as a CloudEvent', async () => {
+    const nats = await startNatsServer();
+    const dir = join(temp.dir, 'with-nats');
+    const keys = makeKeys(temp.dir);
+    const backbone = await startBackboneProcess({ DATA_DIR: dir, NATS_URL: nats.url, API_KEYS_FILE: keys.file });
+    const api = client(backbone.baseUrl, keys.tokens);
+    expect(
+      (
+        await api.post(
+          '/api/machines',
+          { machineId: 'M9', code: 'M9', name: 'Press 9', type: 'press', workCenter: 'WC', ratedPowerKw: 3 },
+          'maintenance',
+        )
+      ).status,
+    ).to.equal(201);
+    const nc = await connect({ servers: nats.url });
+    await nc
+      .jetstream()
+      .publish('devices.plant1.M9.state', JSON.stringify({ state: 'running', at: new Date().toISOString() }), {
+        msgID: 'm9-1',
+      });
+    let events: Array<{ type: string }> = [];
+    for (let i = 0; i < 200 && events.length < 2; i += 1) {
+      events = (await api.get('/api/streams/machine-M9/events', 'auditor')).body as Array<{ type: string }>;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(events.map((e) => e.type)).to.deep.equal(['MachineRegistered', 'MachineStateChanged']);
+    const jsm = await nc.jetstreamManager();
+    let published = 0;
+    for (let i = 0; i < 200 && published < 2; i += 1) {
+      published = (await jsm.streams.info('MES_EVENTS')).state.messages;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(published).to.equal(2);
+    await nc.close();
+    expect(await backbone.stop('SIGTERM')).to.equal(0);
+    await nats.stop();
   });
 
   it('refuses a bad configuration at start, naming the variable', () => {

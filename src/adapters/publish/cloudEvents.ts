@@ -1,0 +1,90 @@
+import { StorageType, headers as natsHeaders, nanos, type NatsConnection } from 'nats';
+import type { CheckpointStore } from '../../app/checkpoints';
+import type { EventStore, RecordedEvent } from '../../app/eventStore';
+import type { Logger } from '../../app/logger';
+
+export const EVENTS_STREAM = 'MES_EVENTS';
+const CHECKPOINT = 'cloudevents-publisher';
+
+export const subjectOf = (event: RecordedEvent): string =>
+  `mes.events.${event.streamId.slice(0, event.streamId.indexOf('-'))}.${event.type}`;
+
+/** A recorded event as a CloudEvents 1.0 structured JSON message. */
+export const toCloudEvent = (event: RecordedEvent) => ({
+  specversion: '1.0',
+  id: event.id,
+  source: `urn:mes-backbone:${event.metadata.source}`,
+  type: `mes.${event.type}`,
+  subject: event.streamId,
+  time: event.metadata.occurredAt,
+  datacontenttype: 'application/json',
+  dataschema: `https://mes-backbone.dev/schemas/events/${event.type}.v${event.metadata.schemaVersion}.json`,
+  data: event.data,
+  // extensions: lower-case alphanumerics, as the spec asks
+  position: event.position,
+  revision: event.revision,
+  correlationid: event.metadata.correlationId,
+  causationid: event.metadata.causationId,
+  actor: event.metadata.actor,
+  recordedat: event.recordedAt,
+});
+
+/**
+ * Publishes every event once to JetStream on `mes.events.<category>.<EventType>` as a CloudEvent, with
+ * Nats-Msg-Id = event id so the stream's duplicate window drops a republish. The checkpoint is saved
+ * after each batch is acknowledged by JetStream: a restart resumes with no gap, and what it sends
+ * again is dropped as a duplicate.
+ */
+export const startCloudEventsPublisher = async (deps: {
+  nc: NatsConnection;
+  store: EventStore;
+  checkpoints: CheckpointStore;
+  logger: Logger;
+}) => {
+  const jsm = await deps.nc.jetstreamManager();
+  try {
+    await jsm.streams.info(EVENTS_STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: EVENTS_STREAM,
+      subjects: ['mes.events.>'],
+      storage: StorageType.File,
+      duplicate_window: nanos(10 * 60_000),
+    });
+  }
+  const js = deps.nc.jetstream();
+  const subscription = deps.store.subscribe({ after: await deps.checkpoints.load(CHECKPOINT), batchSize: 500 });
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const batch = await subscription.nextBatch(500);
+      if (batch.length === 0) break;
+      for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
+        try {
+          await Promise.all(
+            batch.map((event) => {
+              const h = natsHeaders();
+              h.set('Nats-Msg-Id', event.id);
+              h.set('Content-Type', 'application/cloudevents+json');
+              return js.publish(subjectOf(event), JSON.stringify(toCloudEvent(event)), { headers: h });
+            }),
+          );
+          break;
+        } catch (error) {
+          if (stopped) return;
+          deps.logger.error('publishing events failed; retrying', { error });
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+      const reached = subscription.checkpoint;
+      if (reached) await deps.checkpoints.save(CHECKPOINT, reached);
+    }
+  })();
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      await subscription.close();
+      await loop;
+    },
+  };
+};

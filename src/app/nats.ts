@@ -1,0 +1,42 @@
+import { connect } from 'nats';
+import { startDeviceIngestion } from '../adapters/devices/deviceIngestion';
+import { startCloudEventsPublisher } from '../adapters/publish/cloudEvents';
+import type { CheckpointStore } from './checkpoints';
+import type { CommandHandler } from './commandHandler';
+import type { EventStore } from './eventStore';
+import type { Logger } from './logger';
+import type { SchemaRegistry } from './schemaRegistry';
+
+/** The NATS side of a process: device ingestion and CloudEvents publication, on one connection. */
+export const startNats = async (
+  url: string,
+  deps: {
+    store: EventStore;
+    checkpoints: CheckpointStore;
+    logger: Logger;
+    commands: CommandHandler;
+    schemas: SchemaRegistry;
+  },
+) => {
+  const nc = await connect({ servers: url, name: 'mes-backbone', maxReconnectAttempts: -1 });
+  const ingestion = await startDeviceIngestion({
+    nc,
+    commands: deps.commands,
+    schemas: deps.schemas,
+    logger: deps.logger,
+  });
+  const publisher = await startCloudEventsPublisher({
+    nc,
+    store: deps.store,
+    checkpoints: deps.checkpoints,
+    logger: deps.logger,
+  });
+  deps.logger.info('nats connected', { url, devices: 'devices.>', events: 'mes.events.>' });
+  return {
+    async stop(): Promise<void> {
+      await ingestion.stop();
+      await publisher.stop();
+      await nc.drain();
+    },
+  };
+};
