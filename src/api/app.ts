@@ -13,6 +13,7 @@ import { erpRoutes } from './erpRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
+import { buildAsyncApi } from './asyncapi';
 import { notFound, problemHandler } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
@@ -161,6 +162,10 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
+  });
+  const asyncApi = buildAsyncApi(deps.schemas);
+  app.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncApi);
   });
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsPage(routes));

@@ -7,6 +7,7 @@ export const OPERATIONS_PATHS = [
   { method: 'get', path: '/ready', summary: 'Readiness: event store reachable, projections and their lag' },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics' },
   { method: 'get', path: '/openapi.json', summary: 'This document' },
+  { method: 'get', path: '/asyncapi.json', summary: 'AsyncAPI 3.0: the NATS subjects and payloads' },
   { method: 'get', path: '/docs', summary: 'A browsable page of the API' },
 ] as const;
 

@@ -411,6 +411,7 @@ describe('REST API over HTTP (a started process)', function () {
         'get /ready',
         'get /metrics',
         'get /openapi.json',
+        'get /asyncapi.json',
         'get /docs',
       ].sort();
       expect(documented).to.deep.equal(served);

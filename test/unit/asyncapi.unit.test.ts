@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { buildAsyncApi } from '../../src/api/asyncapi';
+import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
+import { domainEventTypes } from '../../src/domain/aggregates';
+
+describe('AsyncAPI document', () => {
+  const doc = buildAsyncApi(loadSchemaRegistry());
+  const addresses = Object.values(doc.channels).map((c) => (c as { address: string }).address);
+
+  it('is AsyncAPI 3.0 with a channel and message for every event type, its data schema from schemas/events', () => {
+    expect(doc.asyncapi).to.equal('3.0.0');
+    for (const type of domainEventTypes) {
+      expect(
+        addresses.some((a) => a.endsWith(`.${type}`) && a.startsWith('mes.events.')),
+        type,
+      ).to.equal(true);
+      const message = doc.components.messages[`event_${type}`] as {
+        payload: { properties: { data: { $ref: string } } };
+      };
+      expect(message.payload.properties.data.$ref).to.match(new RegExp(`events_${type}_v\\d+$`));
+    }
+    expect(addresses).to.include('mes.events.order.OrderReleased');
+  });
+
+  it('describes the device subjects in, with their payload schemas, and the dead letters', () => {
+    expect(addresses).to.include.members([
+      'devices.{site}.{machineId}.state',
+      'devices.{site}.{machineId}.energy',
+      'devices.{site}.{machineId}.count',
+      'devices.{site}.{machineId}.telemetry',
+      'deadletter.devices.{site}.{machineId}.{kind}',
+    ]);
+    const schemaNames = Object.keys(doc.components.schemas);
+    expect(schemaNames).to.include.members(['devices_state', 'devices_energy']);
+  });
+});
