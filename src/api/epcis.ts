@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../app/eventStore';
+import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { NotFoundError } from '../domain/errors';
 
 const URN = 'urn:mes-backbone';
@@ -25,13 +25,9 @@ const base = (event: RecordedEvent) => ({
 /** Every event of these types whose data names the order, in log order. */
 const eventsOfOrder = async (store: EventStore, orderId: string, eventTypes: string[]): Promise<RecordedEvent[]> => {
   const found: RecordedEvent[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 1000, filter: { eventTypes } });
+  for await (const page of readPages(store, { filter: { eventTypes } }))
     found.push(...page.events.filter((e) => e.data['orderId'] === orderId));
-    after = page.checkpoint;
-    if (page.isEnd) return found;
-  }
+  return found;
 };
 
 /**

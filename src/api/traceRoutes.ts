@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../app/eventStore';
+import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { verifyStream } from '../adapters/eventstore/hashChain';
 import { deciders } from '../domain/aggregates';
 import { NotFoundError, ValidationError } from '../domain/errors';
@@ -8,7 +8,6 @@ import { orderEpcis } from './epcis';
 import type { RouteContext, RouteSpec } from './routes';
 
 const AUDITORS: Role[] = ['auditor'];
-const PAGE = 1000;
 
 const view = (e: RecordedEvent) => ({
   id: e.id,
@@ -21,19 +20,10 @@ const view = (e: RecordedEvent) => ({
   data: e.data,
 });
 
-/** Every event of the log after `after` that passes `keep`, page by page (the log is never held whole). */
+/** Every event of the log (of a category), page by page. */
 async function* scan(store: EventStore, category?: string): AsyncGenerator<RecordedEvent> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({
-      after,
-      maxCount: PAGE,
-      ...(category ? { filter: { streamPrefixes: [`${category}-`] } } : {}),
-    });
+  for await (const page of readPages(store, category ? { filter: { streamPrefixes: [`${category}-`] } } : {}))
     yield* page.events;
-    after = page.checkpoint;
-    if (page.isEnd) return;
-  }
 }
 
 const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {

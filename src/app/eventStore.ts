@@ -146,6 +146,20 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/**
+ * The log after `after` (with the filter), page by page to its current end: each page carries its
+ * checkpoint. The log is never held whole.
+ */
+export async function* readPages(store: EventStore, options: ReadAllOptions = {}): AsyncGenerator<ReadAllResult> {
+  let after = options.after;
+  for (;;) {
+    const page = await store.readAll({ maxCount: 1000, ...options, after });
+    yield page;
+    after = page.checkpoint ?? after;
+    if (page.isEnd) return;
+  }
+}
+
 export const comparePositions = (a: Position | undefined, b: Position | undefined): number => {
   if (a === b) return 0;
   if (a === undefined) return -1;

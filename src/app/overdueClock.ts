@@ -4,7 +4,7 @@ import type { MachineEvent } from '../domain/machine';
 import type { MaintenanceEvent } from '../domain/maintenance';
 import { isKnownError } from '../domain/errors';
 import type { CommandHandler } from './commandHandler';
-import type { EventStore, Position } from './eventStore';
+import { readPages, type EventStore, type Position } from './eventStore';
 import type { Logger } from './logger';
 
 export type OverdueClock = {
@@ -31,12 +31,10 @@ export const startOverdueClock = (deps: {
   let view: OverdueView = emptyOverdueView;
   let position: Position | undefined;
   const check = async (now: string): Promise<number> => {
-    for (;;) {
-      const page = await deps.store.readAll({ after: position, maxCount: 1000, filter: FILTER });
+    for await (const page of readPages(deps.store, { after: position, filter: FILTER })) {
       for (const event of page.events)
         view = evolveOverdueView(view, { type: event.type, data: event.data } as MaintenanceEvent | MachineEvent);
       position = page.checkpoint ?? position;
-      if (page.isEnd) break;
     }
     let raised = 0;
     for (const directive of overdueAlarms(view, now)) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EventStore, RecordedEvent } from '../../src/app/eventStore';
+import { readPages, type EventStore, type RecordedEvent } from '../../src/app/eventStore';
 import type { EventStoreSpec } from '../../src/app/createEventStore';
 import { verifyStream } from '../../src/adapters/eventstore/hashChain';
 
@@ -42,13 +42,8 @@ export const killDuringAppends = async (
   await exited;
 
   const stored: RecordedEvent[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 5000, filter: { streamPrefixes: [`${prefix}-`] } });
+  for await (const page of readPages(store, { maxCount: 5000, filter: { streamPrefixes: [`${prefix}-`] } }))
     stored.push(...page.events);
-    after = page.checkpoint;
-    if (page.isEnd) break;
-  }
   const storedIds = new Set(stored.map((e) => e.id));
   const perBatch = new Map<string, number>();
   for (const event of stored) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
 import { verifyStream } from '../../src/adapters/eventstore/hashChain';
+import { readPages } from '../../src/app/eventStore';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import type { CommandContext } from '../../src/app/commandHandler';
 import { createLogger } from '../../src/app/logger';
@@ -364,11 +365,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
     expect(labour.map((e) => e.type)).to.deep.equal(['OperatorClockedIn', 'OperatorClockedOut']);
     expect(labour[1]?.data).to.deep.include({ orderId: 'PO-1', operationId: '020', minutes: 60 });
     const streams = new Set<string>();
-    for (let page = await store.readAll({ maxCount: 10_000 }); ;) {
-      page.events.forEach((e) => streams.add(e.streamId));
-      if (page.isEnd) break;
-      page = await store.readAll({ after: page.checkpoint, maxCount: 10_000 });
-    }
+    for await (const page of readPages(store)) page.events.forEach((e) => streams.add(e.streamId));
     for (const stream of streams) expect((await verifyStream(store, stream)).ok, stream).to.equal(true);
     const orderEvents = await store.readStream('order-PO-1');
     expect(orderEvents.find((e) => e.type === 'OperationStarted')?.metadata).to.deep.include({
