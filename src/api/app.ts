@@ -14,7 +14,7 @@ import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
 import { buildAsyncApi } from './asyncapi';
-import { notFound, problemHandler } from './problem';
+import { notFound, problemHandler, sendProblem } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { traceRoutes } from './traceRoutes';
@@ -108,17 +108,7 @@ export const createApi = (deps: ApiDeps): Api => {
       });
     } catch (error) {
       logger.warn('not ready', { error });
-      res
-        .status(503)
-        .type('application/problem+json')
-        .send(
-          JSON.stringify({
-            type: 'https://mes-backbone.dev/problems/not-ready',
-            title: 'Not ready',
-            status: 503,
-            detail: 'the event store does not answer',
-          }),
-        );
+      sendProblem(res, 'not-ready', 503, 'Not ready', 'the event store does not answer');
     }
   });
   app.get('/metrics', async (_req, res) => {

@@ -4,6 +4,7 @@ import type { CommandHandler } from '../app/commandHandler';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { IllegalStateError, isKnownError } from '../domain/errors';
 import { canonicalJson } from '../app/canonicalJson';
+import { sendProblem } from './problem';
 import type { RouteSpec } from './routes';
 
 /** The ERP's production schedules: ISA-95 B2MML V0600 ProductionSchedule, as XML or its JSON rendering. */
@@ -19,18 +20,13 @@ export const erpRoutes = (deps: { commands: CommandHandler; schemas: SchemaRegis
     async handle(ctx) {
       const type = ctx.req.get('content-type') ?? '';
       if (!/(application|text)\/xml|application\/json/.test(type)) {
-        ctx.res
-          .status(415)
-          .type('application/problem+json')
-          .send(
-            JSON.stringify({
-              type: 'https://mes-backbone.dev/problems/unsupported-media-type',
-              title: 'Unsupported media type',
-              status: 415,
-              detail: 'send B2MML as application/xml, or its JSON rendering as application/json',
-              requestId: ctx.requestId,
-            }),
-          );
+        sendProblem(
+          ctx.res,
+          'unsupported-media-type',
+          415,
+          'Unsupported media type',
+          'send B2MML as application/xml, or its JSON rendering as application/json',
+        );
         return { stream: true };
       }
       const orders = scheduleToOrders(parseSchedule(ctx.req.body, type), deps.schemas);

@@ -24,6 +24,15 @@ const send = (res: Parameters<RequestHandler>[1], problem: Problem): void => {
     .send(JSON.stringify(requestId ? { ...problem, requestId } : problem));
 };
 
+/** Answers with a problem document of a kind (`unsupported-media-type`, `not-ready`...) and the request id. */
+export const sendProblem = (
+  res: Parameters<RequestHandler>[1],
+  kind: string,
+  status: number,
+  title: string,
+  detail: string,
+): void => send(res, { type: `${TYPE_BASE}${kind}`, title, status, detail });
+
 /** Any route that matched nothing. */
 export const notFound: RequestHandler = (req, res) =>
   send(res, {

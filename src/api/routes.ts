@@ -8,6 +8,7 @@ import { ValidationError } from '../domain/errors';
 import type { CommandMeta } from '../domain/messages';
 import { authenticate, authorize, type ApiKey, type Principal, type Role } from './auth';
 import type { IdempotencyStore, StoredResponse } from './idempotency';
+import { sendProblem } from './problem';
 
 export type RouteContext = {
   req: Request;
@@ -155,17 +156,13 @@ export const registerRoutes = (
         ]);
       if (route.body) {
         if (!req.is('application/json')) {
-          res
-            .status(415)
-            .type('application/problem+json')
-            .send(
-              JSON.stringify({
-                type: 'https://mes-backbone.dev/problems/unsupported-media-type',
-                title: 'Unsupported media type',
-                status: 415,
-                detail: 'send the body as application/json',
-              }),
-            );
+          sendProblem(
+            res,
+            'unsupported-media-type',
+            415,
+            'Unsupported media type',
+            'send the body as application/json',
+          );
           return;
         }
         deps.schemas.assert(route.body, req.body, 'request body', '');
