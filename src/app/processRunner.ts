@@ -81,9 +81,14 @@ export const startProcess = async (deps: Deps, definition: ProcessDefinition): P
         }
       }
       position = event.position;
-      await deps.checkpoints.save(definition.name, position);
+      // a checkpoint not saved means a replay after a restart, which the command ids make harmless
+      await deps.checkpoints
+        .save(definition.name, position)
+        .catch((error: unknown) =>
+          deps.logger.error('process checkpoint not saved', { process: definition.name, error }),
+        );
     }
-  })();
+  })().catch((error: unknown) => deps.logger.error('process stopped', { process: definition.name, error }));
 
   return {
     name: definition.name,

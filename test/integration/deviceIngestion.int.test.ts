@@ -22,6 +22,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
   let nc: NatsConnection;
   let store: SqliteEventStore;
   let ingestion: Awaited<ReturnType<typeof startDeviceIngestion>>;
+  let failures = 0;
 
   const publish = async (subject: string, payload: unknown, id: string) => {
     const h = headers();
@@ -45,8 +46,19 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     nats = await startNatsServer();
     nc = await connect({ servers: nats.url });
     store = createSqliteEventStore({ path: join(temp.dir, 'events.db'), codec: createEventCodec(schemas, upcasters) });
-    const commands = createCommandHandler({ store });
-    for (const machineId of ['M1', 'M2', 'M3']) {
+    const real = createCommandHandler({ store });
+    // once armed, the store fails once for M4 (a disk error, say): the message must come back
+    const commands: typeof real = {
+      ...real,
+      handle: (aggregate, id, command, context) => {
+        if (id === 'M4' && failures > 0) {
+          failures -= 1;
+          return Promise.reject(new Error('disk I/O error'));
+        }
+        return real.handle(aggregate, id, command as never, context);
+      },
+    };
+    for (const machineId of ['M1', 'M2', 'M3', 'M4']) {
       await commands.handle(
         'machine',
         machineId,
@@ -66,6 +78,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
         { commandId: `reg-${machineId}`, correlationId: 'reg', source: 'api' },
       );
     }
+    failures = 1;
     ingestion = await startDeviceIngestion({
       nc,
       commands,
@@ -130,6 +143,18 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     expect(reasons[0]).to.match(/not JSON/);
     expect(reasons[1]).to.match(/invalid state message: \/state/);
     expect(reasons[2]).to.match(/not-found: machine NOPE is not registered/);
+  });
+
+  it('leaves a message it failed to append (not a refusal) for redelivery, and appends it once', async () => {
+    await publish('devices.plant1.M4.state', { state: 'running', at: '2026-11-25T04:00:00Z' }, 'flaky-1');
+    const events = await until(async () => {
+      const found = await machineEvents('M4');
+      return found.length > 0 ? found : undefined;
+    }, 'the redelivered message');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(failures).to.equal(0);
+    expect((await machineEvents('M4')).map((e) => e.data['state'])).to.deep.equal(['running']);
+    expect(events[0]?.metadata.inputId).to.equal('flaky-1');
   });
 
   it('takes MQTT devices through the NATS server’s own MQTT listener', async () => {

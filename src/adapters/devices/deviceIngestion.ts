@@ -227,9 +227,15 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   const loop = (async () => {
     for await (const m of messages) {
       if (stopped) break;
-      await handle(m);
+      try {
+        await handle(m);
+      } catch (error) {
+        // even the dead-letter publish can fail: the message comes back, the consumer goes on
+        logger.error('device message could not be handled; it will be redelivered', { subject: m.subject, error });
+        m.nak(1_000);
+      }
     }
-  })();
+  })().catch((error: unknown) => logger.error('device ingestion stopped', { error }));
 
   return {
     /**

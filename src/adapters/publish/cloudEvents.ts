@@ -77,9 +77,13 @@ export const startCloudEventsPublisher = async (deps: {
         }
       }
       const reached = subscription.checkpoint;
-      if (reached) await deps.checkpoints.save(CHECKPOINT, reached);
+      // a checkpoint not saved means a replay after a restart, which the duplicate window drops
+      if (reached)
+        await deps.checkpoints
+          .save(CHECKPOINT, reached)
+          .catch((error: unknown) => deps.logger.error('publisher checkpoint not saved', { error }));
     }
-  })();
+  })().catch((error: unknown) => deps.logger.error('event publication stopped', { error }));
   return {
     async stop(): Promise<void> {
       stopped = true;
