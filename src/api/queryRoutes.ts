@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import type { CommandHandler } from '../app/commandHandler';
 import { cardPayload } from '../app/operationCards';
 import type { Filter } from '../app/readStore';
-import { NotFoundError } from '../domain/errors';
+import { NotFoundError, ValidationError } from '../domain/errors';
 import type { ReadModelQueries } from '../projections/queries';
 import type { Role } from './auth';
 import type { RouteContext, RouteSpec } from './routes';
@@ -151,7 +151,15 @@ export const queryRoutes = (deps: {
       'kWh and kg CO2e of a day, with the factor and its source',
       'carbon',
       READERS,
-      (ctx) => q.carbon.day(p(ctx, 'day')),
+      (ctx) => {
+        const day = p(ctx, 'day');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
+          throw new ValidationError(`${day} is not a day`, [
+            { path: '/params/day', message: 'must be a date, YYYY-MM-DD' },
+          ]);
+        }
+        return q.carbon.day(day);
+      },
     ),
     query(
       '/api/oee/:machineId/shifts',

@@ -236,6 +236,16 @@ describe('REST API over HTTP (a started process)', function () {
       ]);
     });
 
+    it('refuses a live-event position that is not this store’s, and a day that is not a date, with 400', async () => {
+      const foreign = await api.get('/api/events/stream?after=12/34', 'integrator');
+      expect(foreign.status).to.equal(400);
+      expect(foreign.headers.get('content-type')).to.match(/application\/problem\+json/);
+      const resume = await api.get('/api/events/stream', 'integrator', { 'last-event-id': 'yesterday' });
+      expect(resume.status).to.equal(400);
+      const day = await api.get('/api/carbon/days/X1', 'analyst');
+      expect((day.body as { errors: Array<{ path: string }> }).errors[0]?.path).to.equal('/params/day');
+    });
+
     it('refuses unknown query parameters and bad values with the parameter named', async () => {
       const unknown = await api.get('/api/wip/orders?colour=red', 'analyst');
       expect(unknown.status).to.equal(400);
