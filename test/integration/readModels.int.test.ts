@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
 import { createLogger } from '../../src/app/logger';
-import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS, type PlantConfig } from '../../src/app/plant';
+import { DEFAULT_EMISSION_FACTOR } from '../../src/app/plant';
 import type { ReadStore } from '../../src/app/readStore';
 import { createProjections } from '../../src/projections';
 import { startReadModels, type ReadModelsRuntime } from '../../src/projections/manager';
@@ -10,12 +10,9 @@ import { createReadModelQueries, type ReadModelQueries } from '../../src/project
 import type { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { openPlantStore, runPlantDay } from '../support/plantDay';
 import { makeTempDir } from '../support/tmp';
+import { TEST_PLANT } from '../support/readStoreDump';
 
-const plant: PlantConfig = {
-  timeZone: 'Asia/Shanghai',
-  shifts: DEFAULT_SHIFTS,
-  emissionFactors: [DEFAULT_EMISSION_FACTOR],
-};
+const plant = TEST_PLANT;
 const NOW = new Date('2026-11-25T09:00:00.000Z');
 
 describe('read models over a scripted production day', function () {
