@@ -9,6 +9,7 @@ import { createCommandHandler } from '../../src/app/commandHandler';
 import { createLogger } from '../../src/app/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
+import { registerMachines } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
 
@@ -58,26 +59,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
         return real.handle(aggregate, id, command as never, context);
       },
     };
-    for (const machineId of ['M1', 'M2', 'M3', 'M4']) {
-      await commands.handle(
-        'machine',
-        machineId,
-        {
-          type: 'RegisterMachine',
-          data: {
-            machineId,
-            code: machineId,
-            name: machineId,
-            type: 'press',
-            workCenter: 'WC',
-            ratedPowerKw: 5,
-            idealCycleSeconds: [],
-          },
-          meta: { now: '2026-11-25T00:00:00Z', actor: 'test' },
-        },
-        { commandId: `reg-${machineId}`, correlationId: 'reg', source: 'api' },
-      );
-    }
+    await registerMachines(commands, ['M1', 'M2', 'M3', 'M4']);
     failures = 1;
     ingestion = await startDeviceIngestion({
       nc,

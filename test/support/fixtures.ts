@@ -1,3 +1,4 @@
+import type { CommandHandler } from '../../src/app/commandHandler';
 import type { OrderSpec, RoutingOperation } from '../../src/domain/order';
 
 export const operation = (operationId: string, overrides: Partial<RoutingOperation> = {}): RoutingOperation => ({
@@ -27,3 +28,27 @@ export const orderSpec = (
   routing: { overlap: false, operations },
   ...overrides,
 });
+
+/** Registers machines through the command handler, as a plant's set-up would. */
+export const registerMachines = async (commands: CommandHandler, machineIds: string[]): Promise<void> => {
+  for (const machineId of machineIds) {
+    await commands.handle(
+      'machine',
+      machineId,
+      {
+        type: 'RegisterMachine',
+        data: {
+          machineId,
+          code: machineId,
+          name: machineId,
+          type: 'press',
+          workCenter: 'WC',
+          ratedPowerKw: 5,
+          idealCycleSeconds: [],
+        },
+        meta: { now: '2026-11-25T00:00:00Z', actor: 'test' },
+      },
+      { commandId: `reg-${machineId}`, correlationId: 'reg', source: 'api' },
+    );
+  }
+};

@@ -9,7 +9,14 @@ const BINARY =
   ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path)) ??
   'nats-server';
 
-export type NatsServer = { url: string; port: number; mqttPort: number; stop(): Promise<void> };
+export type NatsServer = {
+  url: string;
+  port: number;
+  mqttPort: number;
+  /** Stops the server and starts it again on the same ports and JetStream folder. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+};
 
 const listening = async (port: number, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -37,24 +44,36 @@ export const startNatsServer = async (): Promise<NatsServer> => {
     config,
     `server_name: test_${port}\nlisten: 127.0.0.1:${port}\njetstream { store_dir: "${join(temp.dir, 'js')}" }\nmqtt { listen: 127.0.0.1:${mqttPort} }\n`,
   );
-  const child: ChildProcess = spawn(BINARY, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    await listening(port, 10_000);
-    await listening(mqttPort, 10_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}: ${stderr}`);
-  }
+  const launch = async (): Promise<ChildProcess> => {
+    const child: ChildProcess = spawn(BINARY, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await listening(port, 10_000);
+      await listening(mqttPort, 10_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}: ${stderr}`);
+    }
+    return child;
+  };
+  const terminate = async (process: ChildProcess): Promise<void> => {
+    if (process.exitCode !== null) return;
+    const exited = new Promise((resolve) => process.once('exit', resolve));
+    process.kill('SIGTERM');
+    await exited;
+  };
+  let child = await launch();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     mqttPort,
+    async restart() {
+      await terminate(child);
+      child = await launch();
+    },
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await terminate(child);
       temp.remove();
     },
   };
