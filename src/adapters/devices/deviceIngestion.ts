@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  Events,
   StorageType,
   headers as natsHeaders,
   nanos,
@@ -360,7 +361,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   void (async () => {
     for await (const status of nc.status()) {
       if (stopped) break;
-      if (status.type === 'reconnect') {
+      if (status.type === Events.Reconnect) {
         logger.info('nats reconnected; device ingestion resumes from the first unacknowledged message');
         void restart();
       }
