@@ -1,0 +1,183 @@
+// npm run bench:devices [-- --json] [-- --runs N] [-- --messages N]
+// Device messages from 500 simulated machines through a real nats-server (JetStream, file storage):
+// ingested end to end (published to the stream, appended to the SQLite event store, acknowledged)
+// beside a raw JetStream consumer that only acknowledges the same messages, in the same run.
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, StorageType, connect, headers, nanos, type NatsConnection } from 'nats';
+import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
+import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { DEAD_LETTER_STREAM, DEVICE_STREAM, startDeviceIngestion } from '../src/adapters/devices/deviceIngestion';
+import { createCommandHandler } from '../src/app/commandHandler';
+import { createLogger } from '../src/app/logger';
+import { loadSchemaRegistry } from '../src/app/schemaRegistry';
+import { upcasters } from '../src/domain/upcasters';
+import { registerMachines } from '../test/support/fixtures';
+import { startNatsServer } from '../test/support/natsServer';
+import { makeTempDir } from '../test/support/tmp';
+import { argNumber, paired, report, result, secondsSince } from './lib/report';
+
+const runs = argNumber('runs', 3);
+const MESSAGES = argNumber('messages', 200_000);
+const MACHINE_IDS = Array.from({ length: 500 }, (_, i) => `M${String(i + 1).padStart(3, '0')}`);
+const T0 = Date.parse('2026-11-25T06:00:00Z');
+const INTERVAL_MS = 10_000;
+
+const temp = makeTempDir('mes-bench-devices-');
+const schemas = loadSchemaRegistry();
+const encoder = new TextEncoder();
+
+/**
+ * The messages of a plant: every second of device time each machine sends a count, an energy reading
+ * and telemetry, and every 10th second a state change. Returns the number of messages published.
+ */
+const publishPlant = async (nc: NatsConnection, run: number): Promise<{ count: number; perSecond: number }> => {
+  const jsm = await nc.jetstreamManager();
+  const started = process.hrtime.bigint();
+  let count = 0;
+  // as devices do: core NATS publishes that the stream captures, flushed every few thousand
+  for (let tick = 0; count < MESSAGES; tick += 1) {
+    const at = new Date(T0 + tick * 1_000).toISOString();
+    for (const m of MACHINE_IDS) {
+      const kinds: [string, unknown][] = [
+        ['count', { total: 2, good: 2, at }],
+        ['energy', { kWh: 0.004, at }],
+        ['telemetry', { at, values: { spindleTempC: 40 + (tick % 7) } }],
+      ];
+      if (tick % 10 === 0) kinds.push(['state', { state: (tick / 10) % 2 === 0 ? 'running' : 'idle', at }]);
+      for (const [kind, payload] of kinds) {
+        if (count >= MESSAGES) break;
+        const h = headers();
+        h.set('Nats-Msg-Id', `r${run}-${m}-${kind}-${tick}`);
+        nc.publish(`devices.bench.${m}.${kind}`, encoder.encode(JSON.stringify(payload)), { headers: h });
+        count += 1;
+        if (count % 2_000 === 0) await nc.flush();
+      }
+    }
+  }
+  const deadline = Date.now() + 30_000;
+  for (let stored = 0; stored < count;) {
+    if (Date.now() > deadline) throw new Error(`the stream holds ${stored} of ${count} messages published`);
+    await new Promise((r) => setTimeout(r, 10));
+    stored = (await jsm.streams.info(DEVICE_STREAM)).state.messages;
+  }
+  return { count, perSecond: count / secondsSince(started) };
+};
+
+const drained = async (nc: NatsConnection, durable: string): Promise<void> => {
+  const jsm = await nc.jetstreamManager();
+  for (;;) {
+    const info = await jsm.consumers.info(DEVICE_STREAM, durable);
+    if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** A consumer that only acknowledges: what JetStream and the client cost without the backbone. */
+const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> => {
+  const jsm = await nc.jetstreamManager();
+  await jsm.consumers.delete(DEVICE_STREAM, 'raw').catch(() => undefined);
+  await jsm.consumers.add(DEVICE_STREAM, {
+    durable_name: 'raw',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: 50_000,
+    ack_wait: nanos(60_000),
+  });
+  const started = process.hrtime.bigint();
+  const messages = await (await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')).consume({ max_messages: 1000 });
+  let acked = 0;
+  for await (const m of messages) {
+    m.ack();
+    if ((acked += 1) >= count) break;
+  }
+  await drained(nc, 'raw');
+  const seconds = secondsSince(started);
+  messages.stop();
+  return count / seconds;
+};
+
+const ingest = async (nc: NatsConnection, run: number, count: number): Promise<number> => {
+  const store = createSqliteEventStore({
+    path: join(temp.dir, `events-${run}.db`),
+    codec: createEventCodec(schemas, upcasters),
+  });
+  const commands = createCommandHandler({ store });
+  await registerMachines(commands, MACHINE_IDS);
+  const jsm = await nc.jetstreamManager();
+  await jsm.consumers.delete(DEVICE_STREAM, 'backbone-ingest').catch(() => undefined);
+  const started = process.hrtime.bigint();
+  const ingestion = await startDeviceIngestion({
+    nc,
+    commands,
+    schemas,
+    logger: createLogger('error'),
+    intervalMs: INTERVAL_MS,
+    graceMs: 1_000,
+  });
+  await drained(nc, 'backbone-ingest');
+  const seconds = secondsSince(started);
+  await ingestion.stop();
+  const appended = await store.headPosition();
+  await store.close();
+  const dead = (await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages;
+  // a fast run that dead-lettered or appended nothing would measure nothing
+  if (!appended || dead > 0) throw new Error(`the run is not valid: ${dead} dead letters, head ${String(appended)}`);
+  return count / seconds;
+};
+
+const main = async (): Promise<void> => {
+  const nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const jsm = await nc.jetstreamManager();
+  let publishRate = 0;
+  let run = 0;
+  try {
+    const fresh = async () => {
+      await jsm.streams.delete(DEVICE_STREAM).catch(() => undefined);
+      await jsm.streams.add({
+        name: DEVICE_STREAM,
+        subjects: ['devices.>'],
+        storage: StorageType.File,
+        duplicate_window: nanos(120_000),
+      });
+      run += 1;
+      const published = await publishPlant(nc, run);
+      publishRate = Math.max(publishRate, published.perSecond);
+      return published.count;
+    };
+    // each turn publishes the plant's messages afresh, then times the raw consumer and the ingestion on them
+    let count = 0;
+    const figures = await paired(
+      runs,
+      async () => ingest(nc, run, count),
+      async () => rawConsumer(nc, (count = await fresh())),
+    );
+    report(`Device ingestion: ${MACHINE_IDS.length} machines, ${count.toLocaleString('en-US')} messages a run`, [
+      result({
+        name: 'device messages ingested end to end (appended and acked)',
+        value: figures.value,
+        unit: 'msg/s',
+        baseline: 'raw JetStream consumer, ack only',
+        baselineValue: figures.baselineValue,
+        minimumRatio: 0.4,
+        minimumValue: 20_000,
+      }),
+      result({
+        name: 'messages published and stored in the stream (before the runs)',
+        value: publishRate,
+        unit: 'msg/s',
+        baseline: 'raw JetStream consumer, ack only',
+        baselineValue: figures.baselineValue,
+      }),
+    ]);
+  } finally {
+    await nc.close();
+    await nats.stop();
+    temp.remove();
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
