@@ -35,6 +35,67 @@ export const buildAsyncApi = (schemas: SchemaRegistry) => {
     parameters: { site: {}, machineId: {}, kind: {} },
   };
   operations['send_dead_letters'] = { action: 'send', channel: { $ref: '#/channels/dead_letters' } };
+  // the ERP and WMS bridges: imports in, the outbox's messages out
+  const bridge = (
+    name: string,
+    address: string,
+    action: 'send' | 'receive',
+    contentType: string,
+    summary: string,
+    payload?: unknown,
+  ) => {
+    messages[name] = {
+      name,
+      contentType,
+      summary,
+      headers: {
+        type: 'object',
+        properties: {
+          'Nats-Msg-Id': { type: 'string' },
+          ...(action === 'send' ? { 'Idempotency-Key': { type: 'string' }, 'Mes-Order-Id': { type: 'string' } } : {}),
+        },
+      },
+      ...(payload ? { payload } : {}),
+    };
+    channels[name] = { address, messages: { [name]: { $ref: `#/components/messages/${name}` } } };
+    operations[`${action}_${name}`] = { action, channel: { $ref: `#/channels/${name}` } };
+  };
+  bridge(
+    'erp_ProductionSchedule',
+    'mes.in.erp.ProductionSchedule',
+    'receive',
+    'application/xml',
+    'ISA-95 B2MML V0600 ProductionSchedule (or its JSON rendering with Content-Type application/json)',
+  );
+  bridge(
+    'wms_MaterialReceipt',
+    'mes.in.wms.MaterialReceipt',
+    'receive',
+    'application/json',
+    'Material the warehouse received: each line becomes a lot',
+    ref('wms/materialReceipt'),
+  );
+  bridge(
+    'erp_ProductionPerformance',
+    'mes.out.erp.ProductionPerformance',
+    'send',
+    'application/xml',
+    'ISA-95 B2MML V0600 ProductionPerformance when an operation or an order completes',
+  );
+  bridge(
+    'wms_MaterialRequest',
+    'mes.out.wms.MaterialRequest',
+    'send',
+    'application/json',
+    'The bill of materials of a released order',
+  );
+  bridge(
+    'wms_FinishedGoodsReceipt',
+    'mes.out.wms.FinishedGoodsReceipt',
+    'send',
+    'application/json',
+    'The good quantity and lots of a completed order',
+  );
   for (const decider of Object.values(deciders)) {
     for (const type of decider.eventTypes) {
       const versions = schemas.eventVersions(type);
@@ -83,14 +144,15 @@ export const buildAsyncApi = (schemas: SchemaRegistry) => {
       title: 'Manufacturing execution backbone: NATS',
       version: '0.1.0',
       description:
-        'Device messages in over NATS JetStream (or MQTT through NATS); every domain event out as a CloudEvent.',
+        'Device messages in over NATS JetStream (or MQTT through NATS); every domain event out as a CloudEvent; ERP and WMS messages in and out.',
     },
     defaultContentType: 'application/json',
     servers: {
       nats: {
         host: 'localhost:4222',
         protocol: 'nats',
-        description: 'JetStream streams DEVICES, DEVICE_DEAD_LETTERS, MES_EVENTS',
+        description:
+          'JetStream streams DEVICES, DEVICE_DEAD_LETTERS, MES_EVENTS, MES_INBOUND, MES_INBOUND_DEAD_LETTERS, MES_OUTBOUND',
       },
     },
     channels,

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { scheduleToOrders, parseSchedule } from '../adapters/erp/b2mml';
 import type { CommandHandler } from '../app/commandHandler';
+import { importSchedule, receiveMaterial } from '../app/integrationImports';
 import type { SchemaRegistry } from '../app/schemaRegistry';
-import { IllegalStateError, isKnownError } from '../domain/errors';
-import { canonicalJson } from '../app/canonicalJson';
 import { sendProblem } from './problem';
 import type { RouteSpec } from './routes';
 
@@ -29,58 +26,20 @@ export const erpRoutes = (deps: { commands: CommandHandler; schemas: SchemaRegis
         );
         return { stream: true };
       }
-      const orders = scheduleToOrders(parseSchedule(ctx.req.body, type), deps.schemas);
-      const results = [];
-      for (const { orderId, spec, path } of orders) {
-        // the same request sent again carries the same content: its command id says it was handled
-        const digest = createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 24);
-        const context = {
-          commandId: `erp:${orderId}:${digest}`,
-          correlationId: ctx.requestId,
-          source: 'erp' as const,
-          inputId: orderId,
-        };
-        try {
-          const planned = await deps.commands.handle(
-            'order',
-            orderId,
-            { type: 'PlanOrder', data: { orderId, spec }, meta: ctx.meta },
-            context,
-          );
-          results.push({
-            orderId,
-            element: path,
-            outcome: planned.duplicate ? 'unchanged' : 'planned',
-            revision: planned.revision,
-          });
-        } catch (error) {
-          if (!(error instanceof IllegalStateError) || error.rule !== 'order-exists') throw error;
-          try {
-            const revised = await deps.commands.handle(
-              'order',
-              orderId,
-              { type: 'ReviseOrder', data: { orderId, spec }, meta: ctx.meta },
-              { ...context, commandId: `erp:revise:${orderId}:${digest}` },
-            );
-            results.push({
-              orderId,
-              element: path,
-              outcome: revised.events.length > 0 ? 'revised' : 'unchanged',
-              revision: revised.revision,
-            });
-          } catch (refusal) {
-            if (!isKnownError(refusal)) throw refusal;
-            results.push({
-              orderId,
-              element: path,
-              outcome: 'refused',
-              rule: (refusal as { rule?: string }).rule ?? refusal.type,
-              reason: refusal.message,
-            });
-          }
-        }
-      }
+      const results = await importSchedule(deps, ctx.req.body, type, ctx.meta, ctx.requestId);
       return { body: { results } };
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/wms/material-receipts',
+    summary: 'A WMS material receipt (JSON): each line becomes a lot; the same receipt again creates nothing',
+    tag: 'wms',
+    roles: ['integrator', 'planner'],
+    kind: 'command',
+    body: 'wms/materialReceipt',
+    async handle(ctx) {
+      return { body: { results: await receiveMaterial(deps, ctx.req.body, ctx.meta, ctx.requestId) } };
     },
   },
 ];

@@ -17,6 +17,8 @@ import type { Logger } from './logger';
 import type { SchemaRegistry } from './schemaRegistry';
 import { startServices, type Services } from './services';
 import { startNats } from './nats';
+import { httpDestination, natsDestination } from '../adapters/integration/destinations';
+import { startOutbox } from '../adapters/integration/outbox';
 import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
@@ -64,6 +66,22 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
   const nats = config.natsUrl
     ? await startNats(config.natsUrl, { store, checkpoints, logger, commands: services.commands, schemas })
     : undefined;
+  // the ERP and WMS bridges' outbox, when something receives its messages
+  const destinations = [
+    ...(nats ? [await natsDestination(nats.nc)] : []),
+    ...(config.erpOutboundUrl ? [httpDestination('erp', config.erpOutboundUrl)] : []),
+    ...(config.wmsOutboundUrl ? [httpDestination('wms', config.wmsOutboundUrl)] : []),
+  ];
+  const outbox =
+    destinations.length > 0
+      ? await startOutbox({
+          store,
+          path: join(config.dataDir, 'outbox.db'),
+          destinations,
+          logger,
+          retry: { baseMs: config.outboxRetrySeconds * 1000 },
+        })
+      : undefined;
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
@@ -111,6 +129,7 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
       api.endStreams();
       await stopping;
       idempotency.close();
+      await outbox?.stop();
       await nats?.stop();
       await services.stop();
       await readModels.stop();

@@ -20,6 +20,9 @@ export type Config = {
   overdueCheckSeconds: number;
   plantConfigFile: string | undefined;
   apiKeysFile: string | undefined;
+  erpOutboundUrl: string | undefined;
+  wmsOutboundUrl: string | undefined;
+  outboxRetrySeconds: number;
 };
 
 const KNOWN = [
@@ -36,6 +39,9 @@ const KNOWN = [
   'OVERDUE_CHECK_SECONDS',
   'PLANT_CONFIG',
   'API_KEYS_FILE',
+  'ERP_OUTBOUND_URL',
+  'WMS_OUTBOUND_URL',
+  'OUTBOX_RETRY_SECONDS',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -79,5 +85,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
     plantConfigFile: vars.PLANT_CONFIG,
     apiKeysFile: vars.API_KEYS_FILE,
+    erpOutboundUrl: vars.ERP_OUTBOUND_URL,
+    wmsOutboundUrl: vars.WMS_OUTBOUND_URL,
+    outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? 1),
   };
 };

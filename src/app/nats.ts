@@ -1,13 +1,14 @@
 import { connect } from 'nats';
 import { startDeviceIngestion } from '../adapters/devices/deviceIngestion';
 import { startCloudEventsPublisher } from '../adapters/publish/cloudEvents';
+import { startInbound } from '../adapters/integration/inbound';
 import type { CheckpointStore } from './checkpoints';
 import type { CommandHandler } from './commandHandler';
 import type { EventStore } from './eventStore';
 import type { Logger } from './logger';
 import type { SchemaRegistry } from './schemaRegistry';
 
-/** The NATS side of a process: device ingestion and CloudEvents publication, on one connection. */
+/** The NATS side of a process: device ingestion, ERP/WMS inbound messages and CloudEvents publication, on one connection. */
 export const startNats = async (
   url: string,
   deps: {
@@ -31,10 +32,18 @@ export const startNats = async (
     checkpoints: deps.checkpoints,
     logger: deps.logger,
   });
-  deps.logger.info('nats connected', { url, devices: 'devices.>', events: 'mes.events.>' });
+  const inbound = await startInbound({
+    nc,
+    commands: deps.commands,
+    schemas: deps.schemas,
+    logger: deps.logger,
+  });
+  deps.logger.info('nats connected', { url, devices: 'devices.>', events: 'mes.events.>', inbound: 'mes.in.>' });
   return {
+    nc,
     async stop(): Promise<void> {
       await ingestion.stop();
+      await inbound.stop();
       await publisher.stop();
       await nc.drain();
     },

@@ -1,0 +1,125 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  StorageType,
+  headers as natsHeaders,
+  nanos,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import type { CommandHandler } from '../../app/commandHandler';
+import { importSchedule, receiveMaterial } from '../../app/integrationImports';
+import type { Logger } from '../../app/logger';
+import type { SchemaRegistry } from '../../app/schemaRegistry';
+import { isKnownError } from '../../domain/errors';
+
+export const INBOUND_STREAM = 'MES_INBOUND';
+export const INBOUND_DEAD_LETTERS = 'MES_INBOUND_DEAD_LETTERS';
+export const INBOUND_SUBJECTS = {
+  schedule: 'mes.in.erp.ProductionSchedule',
+  receipt: 'mes.in.wms.MaterialReceipt',
+} as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * ERP schedules and WMS receipts over NATS: a durable consumer on `mes.in.>` hands each message to the
+ * same import as the HTTP routes and acknowledges it after. A message that does not parse or validate,
+ * or whose elements the domain refuses, goes to the dead-letter stream with the reason (what was valid
+ * in it is applied, and sending it again changes nothing); any other failure is retried in place.
+ */
+export const startInbound = async (deps: {
+  nc: NatsConnection;
+  commands: CommandHandler;
+  schemas: SchemaRegistry;
+  logger: Logger;
+}) => {
+  const jsm = await deps.nc.jetstreamManager();
+  const js = deps.nc.jetstream();
+  for (const [name, subjects] of [
+    [INBOUND_STREAM, ['mes.in.>']],
+    [INBOUND_DEAD_LETTERS, ['deadletter.mes.in.>']],
+  ] as const) {
+    try {
+      await jsm.streams.info(name);
+    } catch {
+      await jsm.streams.add({
+        name,
+        subjects: [...subjects],
+        storage: StorageType.File,
+        duplicate_window: nanos(3_600_000),
+      });
+    }
+  }
+  try {
+    await jsm.consumers.info(INBOUND_STREAM, 'backbone-inbound');
+  } catch {
+    await jsm.consumers.add(INBOUND_STREAM, {
+      durable_name: 'backbone-inbound',
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: 1,
+      ack_wait: nanos(120_000),
+    });
+  }
+  const messages = await (await js.consumers.get(INBOUND_STREAM, 'backbone-inbound')).consume({ max_messages: 10 });
+  let stopped = false;
+
+  const deadLetter = async (m: JsMsg, reason: string): Promise<void> => {
+    const h = natsHeaders();
+    h.set('Mes-Reason', reason.slice(0, 1_000));
+    h.set('Mes-Original-Subject', m.subject);
+    h.set('Nats-Msg-Id', `dead-${m.info.streamSequence}`);
+    await js.publish(`deadletter.${m.subject}`, m.data, { headers: h });
+    deps.logger.warn('inbound message dead-lettered', { subject: m.subject, reason });
+  };
+
+  const outcome = async (m: JsMsg): Promise<string | undefined> => {
+    const meta = { now: new Date().toISOString(), actor: `nats:${m.subject}` };
+    const correlationId = m.headers?.get('Nats-Msg-Id') || `${m.subject}:${m.info.streamSequence}`;
+    const text = new TextDecoder().decode(m.data);
+    try {
+      let results: { element: string; outcome: string; reason?: string }[];
+      if (m.subject === INBOUND_SUBJECTS.schedule) {
+        const type =
+          m.headers?.get('Content-Type') || (text.trimStart().startsWith('<') ? 'application/xml' : 'application/json');
+        const body: unknown = /xml/.test(type) ? text : JSON.parse(text);
+        results = await importSchedule(deps, body, type, meta, correlationId);
+      } else if (m.subject === INBOUND_SUBJECTS.receipt) {
+        results = await receiveMaterial(deps, JSON.parse(text), meta, correlationId);
+      } else return `no import reads ${m.subject}: use ${Object.values(INBOUND_SUBJECTS).join(' or ')}`;
+      const refused = results.filter((r) => r.outcome === 'refused');
+      return refused.length === 0 ? undefined : refused.map((r) => `${r.element}: ${r.reason}`).join('; ');
+    } catch (error) {
+      if (error instanceof SyntaxError) return `the payload is not JSON: ${error.message}`;
+      if (!isKnownError(error)) throw error;
+      const problems = (error as { problems?: { path: string; message: string }[] }).problems ?? [];
+      return [error.message, ...problems.map((p) => `${p.path} ${p.message}`)].join('; ');
+    }
+  };
+
+  const loop = (async () => {
+    for await (const m of messages) {
+      for (let delay = 250; !stopped; delay = Math.min(delay * 2, 10_000)) {
+        try {
+          const reason = await outcome(m);
+          if (reason !== undefined) await deadLetter(m, reason);
+          m.ack();
+          break;
+        } catch (error) {
+          deps.logger.error('inbound message not handled; retrying', { subject: m.subject, error });
+          await sleep(delay);
+        }
+      }
+      if (stopped) break;
+    }
+  })().catch((error: unknown) => deps.logger.error('inbound consumer stopped', { error }));
+
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      messages.stop();
+      await loop;
+    },
+  };
+};

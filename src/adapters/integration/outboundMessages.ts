@@ -1,0 +1,294 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { RecordedEvent } from '../../app/eventStore';
+import type { OrderSpec } from '../../domain/order';
+
+/** A message for the ERP or the WMS, decided from the log; its key is its idempotency key. */
+export type OutboundMessage = {
+  key: string;
+  system: 'erp' | 'wms';
+  kind: 'ProductionPerformance' | 'MaterialRequest' | 'FinishedGoodsReceipt';
+  orderId: string;
+  contentType: 'application/xml' | 'application/json';
+  body: string;
+};
+
+type Material = { material: string; lotId: string; quantity: number; unit: string };
+type Segment = {
+  operationId: string;
+  code: string;
+  workCenter: string;
+  machineId?: string;
+  startedAt: string;
+  completedAt: string;
+  good: number;
+  scrap: number;
+  rework: number;
+  consumed: Material[];
+};
+
+/** What the translator remembers of an order between events (kept beside the outbox's checkpoint). */
+export type OrderMemory = {
+  orderId: string;
+  spec: OrderSpec;
+  segments: Segment[];
+  consumed: Record<string, Material[]>;
+  produced: Material[];
+};
+
+/** The events the translator reads. */
+export const OUTBOX_EVENT_TYPES = [
+  'OrderPlanned',
+  'OrderRevised',
+  'OrderReleased',
+  'OperationCompleted',
+  'OrderCompleted',
+  'OrderClosed',
+  'OrderCancelled',
+  'LotIssued',
+  'LotProduced',
+];
+
+const B2MML = 'http://www.mesa.org/xml/B2MML';
+const builder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true });
+
+const quantity = (value: number, unit: string, key?: string) => ({
+  QuantityString: String(value),
+  DataType: 'double',
+  UnitOfMeasure: unit,
+  ...(key ? { Key: key } : {}),
+});
+const materialActual = (m: Material, use: 'Consumed' | 'Produced') => ({
+  MaterialDefinitionID: m.material,
+  MaterialLotID: m.lotId,
+  MaterialUse: use,
+  Quantity: quantity(m.quantity, m.unit),
+});
+
+/**
+ * ISA-95 B2MML V0600 ProductionPerformance: one ProductionResponse for the order with a SegmentResponse
+ * per completed operation (actual times, equipment, material consumed, good and scrap quantities), and
+ * the order's produced material when it is complete.
+ */
+export const productionPerformanceXml = (
+  memory: OrderMemory,
+  segments: Segment[],
+  final: { completedAt: string; good: number; scrap: number } | undefined,
+  id: string,
+  publishedAt: string,
+): string => {
+  const { spec } = memory;
+  const starts = segments.map((s) => s.startedAt).sort();
+  const ends = segments.map((s) => s.completedAt).sort();
+  const document = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    ProductionPerformance: {
+      '@_xmlns': B2MML,
+      ID: id,
+      Description: final ? `order ${memory.orderId} completed` : `order ${memory.orderId}: operation completed`,
+      PublishedDate: publishedAt,
+      ProductionResponse: {
+        ID: memory.orderId,
+        ProductionRequestID: spec.erpRequestId ?? memory.orderId,
+        ProductProductionRuleID: spec.product,
+        StartTime: starts[0],
+        EndTime: final?.completedAt ?? ends[ends.length - 1],
+        ResponseState: final ? 'Completed' : 'Running',
+        SegmentResponse: segments.map((s) => ({
+          ID: `${memory.orderId}-${s.operationId}`,
+          ProcessSegmentID: s.code,
+          ActualStartTime: s.startedAt,
+          ActualEndTime: s.completedAt,
+          SegmentState: 'Completed',
+          EquipmentActual: s.machineId ? { EquipmentID: s.machineId } : { EquipmentID: s.workCenter },
+          MaterialActual: [
+            ...s.consumed.map((m) => materialActual(m, 'Consumed')),
+            {
+              MaterialDefinitionID: spec.product,
+              MaterialUse: 'Produced',
+              Quantity: [quantity(s.good, spec.unit, 'good'), quantity(s.scrap, spec.unit, 'scrap')],
+            },
+          ],
+        })),
+        ...(final
+          ? {
+              MaterialActual: [
+                ...memory.produced.map((m) => materialActual(m, 'Produced')),
+                {
+                  MaterialDefinitionID: spec.product,
+                  MaterialUse: 'Produced',
+                  Quantity: [quantity(final.good, spec.unit, 'good'), quantity(final.scrap, spec.unit, 'scrap')],
+                },
+              ],
+            }
+          : {}),
+      },
+    },
+  };
+  return builder.build(document);
+};
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * Decides the outbound messages an event causes, from what is remembered of its order. Pure: the same
+ * log gives the same messages with the same keys, so a replay re-sends what receivers can drop.
+ */
+export const translate = (
+  event: RecordedEvent,
+  memory: OrderMemory | undefined,
+): { orderId?: string; memory?: OrderMemory | null; messages: OutboundMessage[] } => {
+  const data = event.data;
+  const orderId = data['orderId'] as string | undefined;
+  if (!orderId) return { messages: [] };
+  const key = (kind: string) => `${event.id}:${kind}`;
+  switch (event.type) {
+    case 'OrderPlanned':
+    case 'OrderRevised': {
+      const spec = data['spec'] as OrderSpec;
+      const base = memory ?? { orderId, spec, segments: [], consumed: {}, produced: [] };
+      return { orderId, memory: { ...base, spec }, messages: [] };
+    }
+    case 'LotIssued': {
+      if (!memory) return { messages: [] };
+      const operationId = data['operationId'] as string;
+      const issued: Material = {
+        material: data['material'] as string,
+        lotId: data['lotId'] as string,
+        quantity: data['quantity'] as number,
+        unit: data['unit'] as string,
+      };
+      const consumed = { ...memory.consumed, [operationId]: [...(memory.consumed[operationId] ?? []), issued] };
+      return { orderId, memory: { ...memory, consumed }, messages: [] };
+    }
+    case 'LotProduced': {
+      if (!memory) return { messages: [] };
+      const produced: Material = {
+        material: data['material'] as string,
+        lotId: data['lotId'] as string,
+        quantity: data['quantity'] as number,
+        unit: data['unit'] as string,
+      };
+      return { orderId, memory: { ...memory, produced: [...memory.produced, produced] }, messages: [] };
+    }
+    case 'OrderReleased': {
+      if (!memory) return { messages: [] };
+      const { spec } = memory;
+      const lines = (spec.routing?.operations ?? []).flatMap((op) =>
+        op.materials.map((m) => ({
+          operationId: op.operationId,
+          workCenter: op.workCenter,
+          material: m.material,
+          quantity: Math.round(m.quantityPerUnit * spec.quantity * 1e6) / 1e6,
+          unit: m.unit,
+        })),
+      );
+      const body = {
+        requestId: `MR-${orderId}`,
+        orderId,
+        product: spec.product,
+        quantity: spec.quantity,
+        unit: spec.unit,
+        neededBy: spec.earliestStart ?? data['releasedAt'],
+        requestedAt: data['releasedAt'],
+        lines,
+      };
+      return {
+        messages: [
+          {
+            key: key('MaterialRequest'),
+            system: 'wms',
+            kind: 'MaterialRequest',
+            orderId,
+            contentType: 'application/json',
+            body: json(body),
+          },
+        ],
+      };
+    }
+    case 'OperationCompleted': {
+      if (!memory) return { messages: [] };
+      const operationId = data['operationId'] as string;
+      const code = memory.spec.routing?.operations.find((op) => op.operationId === operationId)?.code ?? operationId;
+      const segment: Segment = {
+        operationId,
+        code,
+        workCenter: data['workCenter'] as string,
+        ...(data['machineId'] ? { machineId: data['machineId'] as string } : {}),
+        startedAt: data['startedAt'] as string,
+        completedAt: data['completedAt'] as string,
+        good: data['good'] as number,
+        scrap: data['scrap'] as number,
+        rework: data['rework'] as number,
+        consumed: memory.consumed[operationId] ?? [],
+      };
+      const next = { ...memory, segments: [...memory.segments, segment] };
+      const xml = productionPerformanceXml(
+        next,
+        [segment],
+        undefined,
+        `PP-${orderId}-${operationId}`,
+        segment.completedAt,
+      );
+      return {
+        orderId,
+        memory: next,
+        messages: [
+          {
+            key: key('ProductionPerformance'),
+            system: 'erp',
+            kind: 'ProductionPerformance',
+            orderId,
+            contentType: 'application/xml',
+            body: xml,
+          },
+        ],
+      };
+    }
+    case 'OrderCompleted': {
+      if (!memory) return { messages: [] };
+      const final = {
+        completedAt: data['completedAt'] as string,
+        good: data['good'] as number,
+        scrap: data['scrap'] as number,
+      };
+      const xml = productionPerformanceXml(memory, memory.segments, final, `PP-${orderId}`, final.completedAt);
+      const receipt = {
+        receiptId: `FG-${orderId}`,
+        orderId,
+        product: memory.spec.product,
+        quantity: final.good,
+        unit: memory.spec.unit,
+        lots: memory.produced.filter((lot) => lot.material === memory.spec.product).map((lot) => lot.lotId),
+        completedAt: final.completedAt,
+      };
+      return {
+        orderId,
+        memory,
+        messages: [
+          {
+            key: key('ProductionPerformance'),
+            system: 'erp',
+            kind: 'ProductionPerformance',
+            orderId,
+            contentType: 'application/xml',
+            body: xml,
+          },
+          {
+            key: key('FinishedGoodsReceipt'),
+            system: 'wms',
+            kind: 'FinishedGoodsReceipt',
+            orderId,
+            contentType: 'application/json',
+            body: json(receipt),
+          },
+        ],
+      };
+    }
+    case 'OrderClosed':
+    case 'OrderCancelled':
+      // nothing more will be reported for the order: forget it
+      return { orderId, memory: null, messages: [] };
+    default:
+      return { messages: [] };
+  }
+};

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { scheduleToOrders, parseSchedule } from '../adapters/erp/b2mml';
+import { canonicalJson } from './canonicalJson';
+import type { CommandHandler } from './commandHandler';
+import type { SchemaRegistry } from './schemaRegistry';
+import type { CommandMeta } from '../domain/messages';
+import { IllegalStateError, isKnownError } from '../domain/errors';
+
+type Outcome = { element: string; outcome: string; revision?: number; rule?: string; reason?: string };
+
+const refusal = (error: unknown): { outcome: 'refused'; rule: string; reason: string } => {
+  if (!isKnownError(error)) throw error;
+  return { outcome: 'refused', rule: (error as { rule?: string }).rule ?? error.type, reason: error.message };
+};
+
+/**
+ * An ERP ProductionSchedule (B2MML XML or its JSON rendering), by HTTP or NATS: each ProductionRequest
+ * plans its order, or revises it when it changed (refused once started). The same request again
+ * creates nothing: its command id is the digest of what it asks.
+ */
+export const importSchedule = async (
+  deps: { commands: CommandHandler; schemas: SchemaRegistry },
+  body: unknown,
+  contentType: string,
+  meta: CommandMeta,
+  correlationId: string,
+): Promise<(Outcome & { orderId: string })[]> => {
+  const orders = scheduleToOrders(parseSchedule(body, contentType), deps.schemas);
+  const results = [];
+  for (const { orderId, spec, path } of orders) {
+    const digest = createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 24);
+    const context = { commandId: `erp:${orderId}:${digest}`, correlationId, source: 'erp' as const, inputId: orderId };
+    try {
+      const planned = await deps.commands.handle(
+        'order',
+        orderId,
+        { type: 'PlanOrder', data: { orderId, spec }, meta },
+        context,
+      );
+      results.push({
+        orderId,
+        element: path,
+        outcome: planned.duplicate ? 'unchanged' : 'planned',
+        revision: planned.revision,
+      });
+    } catch (error) {
+      if (!(error instanceof IllegalStateError) || error.rule !== 'order-exists') throw error;
+      try {
+        const revised = await deps.commands.handle(
+          'order',
+          orderId,
+          { type: 'ReviseOrder', data: { orderId, spec }, meta },
+          { ...context, commandId: `erp:revise:${orderId}:${digest}` },
+        );
+        results.push({
+          orderId,
+          element: path,
+          outcome: revised.events.length > 0 ? 'revised' : 'unchanged',
+          revision: revised.revision,
+        });
+      } catch (error) {
+        results.push({ orderId, element: path, ...refusal(error) });
+      }
+    }
+  }
+  return results;
+};
+
+export type MaterialReceipt = {
+  receiptId: string;
+  supplier: string;
+  receivedAt?: string;
+  lines: { lotId: string; material: string; quantity: number; unit: string; supplierLot: string }[];
+};
+
+/**
+ * A WMS material receipt, by HTTP or NATS: each line becomes a lot. Validated whole before any lot is
+ * received; the same receipt again creates nothing; a lot id already used by another receipt is refused.
+ */
+export const receiveMaterial = async (
+  deps: { commands: CommandHandler; schemas: SchemaRegistry },
+  body: unknown,
+  meta: CommandMeta,
+  correlationId: string,
+): Promise<(Outcome & { lotId: string })[]> => {
+  deps.schemas.assert('wms/materialReceipt', body, 'material receipt');
+  const receipt = body as MaterialReceipt;
+  const results = [];
+  for (const [index, line] of receipt.lines.entries()) {
+    const element = `/lines/${index}`;
+    try {
+      const received = await deps.commands.handle(
+        'lot',
+        line.lotId,
+        {
+          type: 'ReceiveLot',
+          data: { ...line, supplier: receipt.supplier, source: 'wms' },
+          meta: receipt.receivedAt ? { ...meta, now: receipt.receivedAt } : meta,
+        },
+        {
+          commandId: `wms:receipt:${receipt.receiptId}:${line.lotId}`,
+          correlationId,
+          source: 'wms',
+          inputId: receipt.receiptId,
+        },
+      );
+      results.push({
+        lotId: line.lotId,
+        element,
+        outcome: received.duplicate ? 'unchanged' : 'received',
+        revision: received.revision,
+      });
+    } catch (error) {
+      results.push({ lotId: line.lotId, element, ...refusal(error) });
+    }
+  }
+  return results;
+};
