@@ -49,6 +49,16 @@ export const queryRoutes = (deps: {
   cardKey: Buffer;
 }): RouteSpec[] => {
   const q = deps.queries;
+  /** The order and routed operation a card is for; 404 when either does not exist. */
+  const cardOf = async (ctx: RouteContext) => {
+    const orderId = p(ctx, 'orderId');
+    const operationId = p(ctx, 'operationId');
+    const { state } = await deps.commands.load('order', orderId);
+    if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
+    const routed = state.spec.routing?.operations.find((o) => o.operationId === operationId);
+    if (!routed) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+    return { orderId, operationId, state, routed };
+  };
   return [
     query(
       '/api/wip/orders',
@@ -224,6 +234,29 @@ export const queryRoutes = (deps: {
     },
     {
       method: 'get',
+      path: '/api/orders/:orderId/operations/:operationId/card',
+      summary: 'The operation card as JSON: the signed QR payload (for label printers and PDAs) and what the card shows',
+      tag: 'operations',
+      roles: ['planner', 'operator'],
+      kind: 'query',
+      async handle(ctx) {
+        const { orderId, operationId, state, routed } = await cardOf(ctx);
+        return {
+          body: {
+            payload: cardPayload(deps.cardKey, { orderId, operationId }),
+            orderId,
+            operationId,
+            code: routed.code,
+            workCenter: routed.workCenter,
+            product: state.spec.product,
+            quantity: state.spec.quantity,
+            unit: state.spec.unit,
+          },
+        };
+      },
+    },
+    {
+      method: 'get',
       path: '/api/orders/:orderId/operations/:operationId/card.svg',
       summary: 'The printable operation card: QR code, order, product, operation, work center, quantity',
       tag: 'operations',
@@ -231,12 +264,7 @@ export const queryRoutes = (deps: {
       kind: 'query',
       produces: 'image/svg+xml',
       async handle(ctx) {
-        const orderId = p(ctx, 'orderId');
-        const operationId = p(ctx, 'operationId');
-        const { state } = await deps.commands.load('order', orderId);
-        if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
-        const routed = state.spec.routing?.operations.find((o) => o.operationId === operationId);
-        if (!routed) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+        const { orderId, operationId, state, routed } = await cardOf(ctx);
         const qr = await QRCode.toString(cardPayload(deps.cardKey, { orderId, operationId }), {
           type: 'svg',
           margin: 1,

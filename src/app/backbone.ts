@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
-import { loadApiKeys } from '../api/auth';
+import { loadApiKeys, type ApiKey } from '../api/auth';
 import { createIdempotencyStore } from '../api/idempotency';
 import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
@@ -49,7 +49,22 @@ const stopHttp = (server: Server, graceMs = 10_000): Promise<void> =>
   });
 
 /** The composition root: one process with its stores and its HTTP API. */
-export const startBackbone = async (config: Config, schemas: SchemaRegistry, logger: Logger): Promise<Backbone> => {
+export type BackboneOptions = {
+  /** The clock commands are stamped with. Default: the wall clock; the demo runs an accelerated one. */
+  clock?: () => Date;
+  /** Keys held in memory beside the key file's (the demo's simulator). */
+  extraKeys?: ApiKey[];
+  /** How often the overdue clock looks, overriding OVERDUE_CHECK_SECONDS. */
+  overdueIntervalMs?: number;
+};
+
+export const startBackbone = async (
+  config: Config,
+  schemas: SchemaRegistry,
+  logger: Logger,
+  options: BackboneOptions = {},
+): Promise<Backbone> => {
+  const clock = options.clock ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
@@ -59,8 +74,8 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
     checkpoints,
     logger,
     cardKey,
-    clock: () => new Date(),
-    overdueIntervalMs: config.overdueCheckSeconds * 1000,
+    clock,
+    overdueIntervalMs: options.overdueIntervalMs ?? config.overdueCheckSeconds * 1000,
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
@@ -103,8 +118,9 @@ export const startBackbone = async (config: Config, schemas: SchemaRegistry, log
     scans: services.scans,
     cardKey,
     schemas,
-    keys,
+    keys: [...keys, ...(options.extraKeys ?? [])],
     idempotency,
+    clock,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = api.app.listen(config.port, config.host, () => resolve(listening));

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { hashToken } from '../api/auth';
+import { startBackbone } from '../app/backbone';
+import type { Config } from '../app/config';
+import type { Logger } from '../app/logger';
+import type { SchemaRegistry } from '../app/schemaRegistry';
+import { ValidationError } from '../domain/errors';
+import { createApiClient } from './client';
+import { runPlantSimulation } from './plantSimulator';
+import { progressBar } from './progress';
+import { createSimClock, type SimClock } from './simClock';
+import { formatSummary, readSummary } from './summary';
+
+export type DemoOptions = {
+  machines: number;
+  orders: number;
+  hours: number;
+  seconds: number;
+  'defect-rate': number;
+  'mtbf-hours': number;
+  'mttr-hours': number;
+  'late-maintenance': number;
+  seed: number;
+  exit: boolean;
+};
+
+/** `--name value` flags after `--demo`, validated against schemas/config/demo.json. */
+export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOptions => {
+  const given: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i] as string;
+    if (flag === '--demo') continue;
+    if (!flag.startsWith('--'))
+      throw new ValidationError(`unexpected argument ${flag}`, [{ path: '/argv', message: `${flag} is not a --flag` }]);
+    const name = flag.slice(2);
+    if (name === 'exit') {
+      given[name] = true;
+      continue;
+    }
+    const value = argv[(i += 1)];
+    given[name] = value !== undefined && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  schemas.assert('config/demo', given, 'demo options', '/argv');
+  return {
+    machines: 6,
+    orders: 30,
+    hours: 24,
+    seconds: 60,
+    'defect-rate': 0.15,
+    'mtbf-hours': 6,
+    'mttr-hours': 0.4,
+    'late-maintenance': 0.4,
+    seed: 1,
+    exit: false,
+    ...(given as Partial<DemoOptions>),
+  };
+};
+
+/**
+ * The demo: the backbone on an accelerated clock (a plant day in a minute by default) and a plant
+ * simulator driving it through its HTTP API (and NATS device subjects when NATS_URL is set), then a
+ * summary read back from the API. Simulated time starts where the last demo in this data folder ended
+ * (or now), so a second demo continues the first one's plant rather than going back in time.
+ */
+export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: Logger, argv: string[]) => {
+  const options = parseDemoArgs(argv, schemas);
+  const marker = join(config.dataDir, 'demo-clock.json');
+  const factor = (options.hours * 3600) / options.seconds;
+  let clock: SimClock | undefined;
+  const token = `mes_sim_${randomBytes(24).toString('base64url')}`;
+  const backbone = await startBackbone(config, schemas, logger, {
+    clock: () => clock?.now() ?? new Date(),
+    extraKeys: [{ name: 'simulator', roles: ['admin'], sha256: hashToken(token) }],
+    // the overdue clock looks about every simulated 10 minutes
+    overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
+  });
+  const previous = existsSync(marker)
+    ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
+    : 0;
+  clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
+  const baseUrl = `http://127.0.0.1:${backbone.port}`;
+  const api = createApiClient(baseUrl, token);
+  const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
+  process.stderr.write(
+    `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
+      ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n\n`,
+  );
+  const run = await runPlantSimulation({
+    api,
+    now: () => (clock as SimClock).now(),
+    factor,
+    machines: options.machines,
+    orders: options.orders,
+    hours: options.hours,
+    defectRate: options['defect-rate'],
+    mtbfHours: options['mtbf-hours'],
+    mttrHours: options['mttr-hours'],
+    lateMaintenanceRate: options['late-maintenance'],
+    seed: options.seed,
+    ...(nc ? { nats: nc } : {}),
+    onProgress: progressBar(),
+  });
+  clock.realTime();
+  writeFileSync(marker, `${JSON.stringify({ simulatedUntil: clock.now().toISOString() })}\n`);
+  // the process managers settle, then the read models catch up, before the summary is read
+  await backbone.services.settle();
+  const headPosition = await backbone.store.headPosition();
+  for (let i = 0; i < 300; i += 1) {
+    const status = await backbone.readModels.status();
+    if (status.every((s) => s.position !== undefined && headPosition !== undefined && s.position >= headPosition))
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const summary = await readSummary(api, run);
+  const { sent, ok, refused, failed } = api.counters;
+  const refusals = [...api.counters.refusals].map(([rule, n]) => `${rule} ${n}`).join(', ');
+  process.stdout.write(
+    `${formatSummary(summary, run, `${sent} sent, ${ok} accepted, ${refused} refused${refusals ? ` (${refusals})` : ''}, ${failed} failed`)}\n`,
+  );
+  await nc?.drain();
+  if (options.exit) {
+    await backbone.close();
+    return { summary, run };
+  }
+  process.stdout.write(
+    `\nThe backbone keeps serving at ${baseUrl} (Ctrl-C stops it). This run's token, held in memory only:\n  curl -H 'Authorization: Bearer ${token}' ${baseUrl}/api/wip/orders\n`,
+  );
+  return { summary, run, backbone };
+};

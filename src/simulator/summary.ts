@@ -1,0 +1,104 @@
+import type { ApiClient } from './client';
+import type { SimulationRun } from './plantSimulator';
+
+type Doc = Record<string, unknown>;
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
+const fixed = (value: unknown, digits = 2): string => (typeof value === 'number' ? value.toFixed(digits) : 'n/a');
+
+/** What the plant did, read back from the backbone's API: the figures an analyst would look at. */
+export const readSummary = async (api: ApiClient, run: SimulationRun) => {
+  const get = async (path: string): Promise<unknown> => {
+    const { status, body } = await api.get(path);
+    return status === 200 ? body : undefined;
+  };
+  const orders = (await Promise.all(run.orders.map((o) => get(`/api/wip/orders/${o.orderId}`)))).filter(
+    Boolean,
+  ) as Doc[];
+  const from = run.start.slice(0, 10);
+  const to = new Date(Date.parse(run.end) + 86_400_000).toISOString().slice(0, 10);
+  const oee = await Promise.all(
+    run.machines.map(async (machineId) => {
+      const days = ((await get(`/api/oee/${machineId}/days?from=${from}&to=${to}`)) ?? []) as Doc[];
+      return { machineId, days };
+    }),
+  );
+  const yields = (((await get('/api/quality/yields?by=product')) ?? []) as Doc[]).filter((y) =>
+    run.products.includes(y['key'] as string),
+  );
+  const loops = (((await get('/api/quality/loops')) ?? []) as Doc[]).filter((l) =>
+    String(l['orderId']).startsWith(`${run.runId}-`),
+  );
+  let raised = 0;
+  let cleared = 0;
+  for (const machineId of run.machines) {
+    const events = ((await get(`/api/streams/maintenance-PM-${machineId}/events`)) ?? []) as Doc[];
+    raised += events.filter((e) => e['type'] === 'MaintenanceOverdue').length;
+    cleared += events.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
+  }
+  const carbon = (
+    (await Promise.all(run.orders.map((o) => get(`/api/carbon/orders/${o.orderId}`)))).filter(Boolean) as Doc[]
+  ).reduce<{ kWh: number; kgCo2e: number; units: number }>(
+    (sum, c) => ({
+      kWh: sum.kWh + num(c['kWh']),
+      kgCo2e: sum.kgCo2e + num(c['kgCo2e']),
+      units: sum.units + num(c['goodUnits']),
+    }),
+    { kWh: 0, kgCo2e: 0, units: 0 },
+  );
+  return {
+    orders: {
+      total: run.orders.length,
+      completed: orders.filter((o) => ['Completed', 'Closed'].includes(o['status'] as string)).length,
+      late: orders.filter((o) => o['late'] === true).length,
+      inProgress: orders.filter((o) => ['Released', 'InProgress', 'OnHold'].includes(o['status'] as string)).length,
+    },
+    oee: oee.map(({ machineId, days }) => ({
+      machineId,
+      days: days.map((d) => ({
+        date: d['date'],
+        oee: d['oee'],
+        availability: d['availability'],
+        performance: d['performance'],
+        quality: d['quality'],
+      })),
+    })),
+    firstPassYield: yields.map((y) => ({ product: y['key'], firstPassYield: y['firstPassYield'], good: y['good'] })),
+    qualityLoops: {
+      opened: loops.length,
+      open: loops.filter((l) => l['state'] !== 'closed').length,
+    },
+    overdueAlarms: { raised, cleared },
+    carbon: {
+      kWh: carbon.kWh,
+      kgCo2e: carbon.kgCo2e,
+      goodUnits: carbon.units,
+      kWhPerUnit: carbon.units > 0 ? carbon.kWh / carbon.units : null,
+      kgCo2ePerUnit: carbon.units > 0 ? carbon.kgCo2e / carbon.units : null,
+    },
+  };
+};
+
+export type Summary = Awaited<ReturnType<typeof readSummary>>;
+
+export const formatSummary = (summary: Summary, run: SimulationRun, requests: string): string =>
+  [
+    '',
+    `Plant run ${run.runId}: ${run.start} to ${run.end} (simulated)`,
+    `  orders            ${summary.orders.completed} of ${summary.orders.total} completed, ${summary.orders.late} late, ${summary.orders.inProgress} in progress`,
+    '  OEE per machine   ' +
+      summary.oee
+        .map(
+          (m) =>
+            `${m.machineId.split('-').pop()} ${m.days.map((d) => `${String(d.date).slice(5)} ${fixed(d.oee)}`).join(' ') || 'n/a'}`,
+        )
+        .join(' | '),
+    '  first-pass yield  ' +
+      (summary.firstPassYield.map((y) => `${String(y.product)} ${fixed(y.firstPassYield, 3)}`).join(', ') || 'n/a'),
+    `  quality loops     ${summary.qualityLoops.opened} opened, ${summary.qualityLoops.open} still open`,
+    `  overdue alarms    ${summary.overdueAlarms.raised} raised, ${summary.overdueAlarms.cleared} cleared`,
+    `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2e, 1)} kg CO2e over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2ePerUnit, 3)} kg CO2e per unit`,
+    `  requests          ${requests}`,
+    ...(run.problems.length > 0
+      ? [`  refused           ${run.problems.slice(0, Number(process.env['DEMO_PROBLEMS'] ?? 5)).map((p) => p.slice(0, 160)).join('\n                    ')}`]
+      : []),
+  ].join('\n');
