@@ -11,7 +11,7 @@ import { ValidationError } from '../domain/errors';
 import { createApiClient } from './client';
 import { runPlantSimulation } from './plantSimulator';
 import { progressBar } from './progress';
-import { createSimClock, type SimClock } from './simClock';
+import { createSimClock } from './simClock';
 import { formatSummary, readSummary } from './summary';
 
 export type DemoOptions = {
@@ -69,18 +69,17 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
   const options = parseDemoArgs(argv, schemas);
   const marker = join(config.dataDir, 'demo-clock.json');
   const factor = (options.hours * 3600) / options.seconds;
-  let clock: SimClock | undefined;
+  const previous = existsSync(marker)
+    ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
+    : 0;
+  const clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
   const token = `mes_sim_${randomBytes(24).toString('base64url')}`;
   const backbone = await startBackbone(config, schemas, logger, {
-    clock: () => clock?.now() ?? new Date(),
+    clock: () => clock.now(),
     extraKeys: [{ name: 'simulator', roles: ['admin'], sha256: hashToken(token) }],
     // the overdue clock looks about every simulated 10 minutes
     overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
   });
-  const previous = existsSync(marker)
-    ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
-    : 0;
-  clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
   const api = createApiClient(baseUrl, token);
   const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
@@ -90,7 +89,7 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
   );
   const run = await runPlantSimulation({
     api,
-    now: () => (clock as SimClock).now(),
+    now: () => clock.now(),
     factor,
     machines: options.machines,
     orders: options.orders,

@@ -99,6 +99,11 @@ export const formatSummary = (summary: Summary, run: SimulationRun, requests: st
     `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2e, 1)} kg CO2e over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2ePerUnit, 3)} kg CO2e per unit`,
     `  requests          ${requests}`,
     ...(run.problems.length > 0
-      ? [`  refused           ${run.problems.slice(0, Number(process.env['DEMO_PROBLEMS'] ?? 5)).map((p) => p.slice(0, 160)).join('\n                    ')}`]
+      ? [
+          `  refused           ${run.problems
+            .slice(0, Number(process.env['DEMO_PROBLEMS'] ?? 5))
+            .map((p) => p.slice(0, 160))
+            .join('\n                    ')}`,
+        ]
       : []),
   ].join('\n');
