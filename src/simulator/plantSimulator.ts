@@ -96,6 +96,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const tasks: Task[] = [];
   const problems: string[] = [];
   let scans = 0;
+  let deviceMessages = 0;
   const must = async (what: string, answer: Promise<{ status: number; body: unknown }>) => {
     const { status, body } = await answer;
     if (status >= 200 && status < 300) return body;
@@ -252,6 +253,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     if (options.nats) {
       const js = options.nats.jetstream();
       const send = (kind: string, payload: object) => {
+        deviceMessages += 1;
         const h = natsHeaders();
         h.set('Nats-Msg-Id', `${m.machineId}-${kind}-${at}`);
         return js.publish(`devices.${site}.${m.machineId}.${kind}`, JSON.stringify(payload), { headers: h });
@@ -294,6 +296,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     const payload = { state, at: iso(at), ...(reasonCode ? { reasonCode } : {}) };
     if (options.nats) {
       const h = natsHeaders();
+      deviceMessages += 1;
       h.set('Nats-Msg-Id', `${m.machineId}-state-${at}`);
       await options.nats.jetstream().publish(`devices.${site}.${m.machineId}.state`, JSON.stringify(payload), {
         headers: h,
@@ -479,6 +482,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     orders: orders.map((o) => ({ orderId: o.orderId, product: o.product, due: iso(o.due) })),
     products: PRODUCTS,
     scans,
+    deviceMessages,
     problems,
   };
 };

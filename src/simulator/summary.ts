@@ -98,6 +98,8 @@ export const formatSummary = (summary: Summary, run: SimulationRun, requests: st
     `  overdue alarms    ${summary.overdueAlarms.raised} raised, ${summary.overdueAlarms.cleared} cleared`,
     `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2e, 1)} kg CO2e over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2ePerUnit, 3)} kg CO2e per unit`,
     `  requests          ${requests}`,
+    ...(run.deviceMessages > 0 ? [`  device messages   ${run.deviceMessages} over NATS`] : []),
+    `  operator scans    ${run.scans}`,
     ...(run.problems.length > 0
       ? [
           `  refused           ${run.problems

@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { startNatsServer, type NatsServer } from '../support/natsServer';
+import { makeTempDir } from '../support/tmp';
+
+const MAIN = resolve(__dirname, '../../src/main.ts');
+
+/** `npm start -- --demo ...`: the backbone and the simulator in one process, to the summary. */
+const runDemo = (env: Record<string, string>, args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, '--demo', ...args], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+
+const figures = (stdout: string) => {
+  const orders = /orders\s+(\d+) of (\d+) completed, (\d+) late/.exec(stdout);
+  const requests = /requests\s+(\d+) sent, (\d+) accepted, (\d+) refused.*, (\d+) failed/.exec(stdout);
+  const energy = /energy\s+([\d.]+) kWh, ([\d.]+) kg CO2e over (\d+) good units/.exec(stdout);
+  const alarms = /overdue alarms\s+(\d+) raised, (\d+) cleared/.exec(stdout);
+  return {
+    completed: Number(orders?.[1]),
+    orders: Number(orders?.[2]),
+    refused: Number(requests?.[3]),
+    failed: Number(requests?.[4]),
+    accepted: Number(requests?.[2]),
+    kWh: Number(energy?.[1]),
+    goodUnits: Number(energy?.[3]),
+    raised: Number(alarms?.[1]),
+    cleared: Number(alarms?.[2]),
+  };
+};
+
+describe('the demo: a plant simulator driving the backbone through its inputs', function () {
+  this.timeout(180_000);
+  const temp = makeTempDir('mes-demo-');
+  let nats: NatsServer | undefined;
+  after(async () => {
+    await nats?.stop();
+    temp.remove();
+  });
+
+  it('runs a plant day over HTTP with a progress bar and ends with a summary read back from the API', async () => {
+    const { code, stdout, stderr } = await runDemo({ DATA_DIR: join(temp.dir, 'http') }, [
+      '--seconds',
+      '10',
+      '--orders',
+      '10',
+      '--late-maintenance',
+      '1',
+      '--exit',
+    ]);
+    expect(code, stderr).to.equal(0);
+    expect(stderr).to.match(/\[#{30}\] 100%/);
+    const f = figures(stdout);
+    expect(f.orders).to.equal(10);
+    expect(f.completed, 'orders completed').to.be.greaterThan(0);
+    expect(f.accepted).to.be.greaterThan(100);
+    expect([f.refused, f.failed], 'requests refused, failed').to.deep.equal([0, 0]);
+    expect(f.kWh).to.be.greaterThan(0);
+    expect(f.goodUnits).to.be.greaterThan(0);
+    expect(stdout).to.match(/OEE per machine\s+\S+ \d\d-\d\d 0\.\d\d/);
+    expect(stdout).to.match(/first-pass yield\s+\S+ 0\.\d{3}/);
+    // every plan performed late raises its alarm, and performing it clears it
+    expect(f.raised, 'overdue alarms raised').to.be.greaterThan(0);
+    expect(f.cleared).to.equal(f.raised);
+  });
+
+  it('with NATS_URL, machines report over NATS device subjects and a second demo continues the first one’s time', async () => {
+    nats = await startNatsServer();
+    const env = { DATA_DIR: join(temp.dir, 'nats'), NATS_URL: nats.url };
+    const first = await runDemo(env, ['--seconds', '8', '--orders', '6', '--hours', '12', '--exit']);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stderr).to.match(/machines report over NATS/);
+    expect(first.stdout).to.match(/device messages\s+[1-9]\d* over NATS/);
+    const f = figures(first.stdout);
+    expect([f.refused, f.failed]).to.deep.equal([0, 0]);
+    expect(f.kWh, 'energy ingested from device messages').to.be.greaterThan(0);
+    const second = await runDemo(env, ['--seconds', '5', '--orders', '3', '--hours', '4', '--exit']);
+    expect(second.code, second.stderr).to.equal(0);
+    const ended = /to (\S+) \(simulated\)/.exec(first.stdout)?.[1] as string;
+    const began = /Plant run \S+: (\S+) to/.exec(second.stdout)?.[1] as string;
+    expect(Date.parse(began)).to.be.greaterThan(Date.parse(ended));
+    expect(figures(second.stdout).failed).to.equal(0);
+  });
+});
