@@ -127,7 +127,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     expect(reasons[2]).to.match(/not-found: machine NOPE is not registered/);
   });
 
-  it('leaves a message it failed to append (not a refusal) for redelivery, and appends it once', async () => {
+  it('retries a message it failed to append (not a refusal) in place, and appends it once', async () => {
     await publish('devices.plant1.M4.state', { state: 'running', at: '2026-11-25T04:00:00Z' }, 'flaky-1');
     const events = await until(async () => {
       const found = await machineEvents('M4');

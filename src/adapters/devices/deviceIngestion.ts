@@ -2,8 +2,6 @@ import {
   AckPolicy,
   DeliverPolicy,
   Events,
-  StorageType,
-  headers as natsHeaders,
   nanos,
   type ConsumerMessages,
   type JsMsg,
@@ -11,6 +9,7 @@ import {
   type NatsError,
 } from 'nats';
 import type { CommandHandler, CommandResult } from '../../app/commandHandler';
+import { ensureStream, publishDeadLetter } from '../natsStreams';
 import type { Logger } from '../../app/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../domain/errors';
@@ -100,25 +99,13 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   const ackWaitMs = options.ackWaitMs ?? intervalMs * 2 + graceMs + 30_000;
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
-  const ensure = async (name: string, subjects: string[]) => {
-    try {
-      await jsm.streams.info(name);
-    } catch {
-      await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: nanos(120_000) });
-    }
-  };
-  await ensure(DEVICE_STREAM, ['devices.>']);
-  await ensure(DEAD_LETTER_STREAM, ['deadletter.devices.>']);
+  await ensureStream(jsm, DEVICE_STREAM, ['devices.>'], 120_000);
+  await ensureStream(jsm, DEAD_LETTER_STREAM, ['deadletter.devices.>'], 120_000);
   let stopped = false;
   let session: Session | undefined;
 
   const deadLetter = async (m: JsMsg, reason: string): Promise<void> => {
-    const h = natsHeaders();
-    h.set('Mes-Reason', reason.slice(0, 500));
-    h.set('Mes-Original-Subject', m.subject);
-    h.set('Mes-Original-Sequence', String(m.info.streamSequence));
-    h.set('Nats-Msg-Id', `dead-${m.info.streamSequence}`);
-    await js.publish(`deadletter.${m.subject}`, m.data, { headers: h });
+    await publishDeadLetter(js, m, reason);
     m.ack();
     logger.warn('device message dead-lettered', { subject: m.subject, sequence: m.info.streamSequence, reason });
   };

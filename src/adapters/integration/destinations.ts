@@ -1,4 +1,5 @@
-import { StorageType, headers as natsHeaders, nanos, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { ensureStream } from '../natsStreams';
 import type { Destination, OutboxRow } from './outbox';
 
 export const OUTBOUND_STREAM = 'MES_OUTBOUND';
@@ -13,16 +14,7 @@ export const outboundSubject = (message: Pick<OutboxRow, 'system' | 'kind'>): st
  */
 export const natsDestination = async (nc: NatsConnection): Promise<Destination> => {
   const jsm = await nc.jetstreamManager();
-  try {
-    await jsm.streams.info(OUTBOUND_STREAM);
-  } catch {
-    await jsm.streams.add({
-      name: OUTBOUND_STREAM,
-      subjects: ['mes.out.>'],
-      storage: StorageType.File,
-      duplicate_window: nanos(24 * 3_600_000),
-    });
-  }
+  await ensureStream(jsm, OUTBOUND_STREAM, ['mes.out.>'], 24 * 3_600_000);
   const js = nc.jetstream();
   return {
     name: 'nats',

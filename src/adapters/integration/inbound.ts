@@ -1,8 +1,6 @@
 import {
   AckPolicy,
   DeliverPolicy,
-  StorageType,
-  headers as natsHeaders,
   nanos,
   type JsMsg,
   type NatsConnection,
@@ -12,6 +10,7 @@ import { importSchedule, receiveMaterial } from '../../app/integrationImports';
 import type { Logger } from '../../app/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { isKnownError } from '../../domain/errors';
+import { ensureStream, publishDeadLetter } from '../natsStreams';
 
 export const INBOUND_STREAM = 'MES_INBOUND';
 export const INBOUND_DEAD_LETTERS = 'MES_INBOUND_DEAD_LETTERS';
@@ -36,21 +35,8 @@ export const startInbound = async (deps: {
 }) => {
   const jsm = await deps.nc.jetstreamManager();
   const js = deps.nc.jetstream();
-  for (const [name, subjects] of [
-    [INBOUND_STREAM, ['mes.in.>']],
-    [INBOUND_DEAD_LETTERS, ['deadletter.mes.in.>']],
-  ] as const) {
-    try {
-      await jsm.streams.info(name);
-    } catch {
-      await jsm.streams.add({
-        name,
-        subjects: [...subjects],
-        storage: StorageType.File,
-        duplicate_window: nanos(3_600_000),
-      });
-    }
-  }
+  await ensureStream(jsm, INBOUND_STREAM, ['mes.in.>'], 3_600_000);
+  await ensureStream(jsm, INBOUND_DEAD_LETTERS, ['deadletter.mes.in.>'], 3_600_000);
   try {
     await jsm.consumers.info(INBOUND_STREAM, 'backbone-inbound');
   } catch {
@@ -66,11 +52,7 @@ export const startInbound = async (deps: {
   let stopped = false;
 
   const deadLetter = async (m: JsMsg, reason: string): Promise<void> => {
-    const h = natsHeaders();
-    h.set('Mes-Reason', reason.slice(0, 1_000));
-    h.set('Mes-Original-Subject', m.subject);
-    h.set('Nats-Msg-Id', `dead-${m.info.streamSequence}`);
-    await js.publish(`deadletter.${m.subject}`, m.data, { headers: h });
+    await publishDeadLetter(js, m, reason);
     deps.logger.warn('inbound message dead-lettered', { subject: m.subject, reason });
   };
 

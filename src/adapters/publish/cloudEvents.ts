@@ -1,4 +1,5 @@
-import { StorageType, headers as natsHeaders, nanos, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { ensureStream } from '../natsStreams';
 import type { CheckpointStore } from '../../app/checkpoints';
 import type { EventStore, RecordedEvent } from '../../app/eventStore';
 import type { Logger } from '../../app/logger';
@@ -42,16 +43,7 @@ export const startCloudEventsPublisher = async (deps: {
   logger: Logger;
 }) => {
   const jsm = await deps.nc.jetstreamManager();
-  try {
-    await jsm.streams.info(EVENTS_STREAM);
-  } catch {
-    await jsm.streams.add({
-      name: EVENTS_STREAM,
-      subjects: ['mes.events.>'],
-      storage: StorageType.File,
-      duplicate_window: nanos(10 * 60_000),
-    });
-  }
+  await ensureStream(jsm, EVENTS_STREAM, ['mes.events.>'], 10 * 60_000);
   const js = deps.nc.jetstream();
   const subscription = deps.store.subscribe({ after: await deps.checkpoints.load(CHECKPOINT), batchSize: 500 });
   let stopped = false;

@@ -1,0 +1,35 @@
+import {
+  StorageType,
+  headers as natsHeaders,
+  nanos,
+  type JetStreamManager,
+  type JsMsg,
+  type JetStreamClient,
+} from 'nats';
+
+/** Makes a file-backed JetStream stream unless it exists (an existing one keeps its configuration). */
+export const ensureStream = async (
+  jsm: JetStreamManager,
+  name: string,
+  subjects: string[],
+  duplicateWindowMs: number,
+): Promise<void> => {
+  try {
+    await jsm.streams.info(name);
+  } catch {
+    await jsm.streams.add({ name, subjects, storage: StorageType.File, duplicate_window: nanos(duplicateWindowMs) });
+  }
+};
+
+/**
+ * Copies a message that cannot be taken in to `deadletter.<its subject>` with the raw payload and the
+ * reason (`Mes-Reason`); its id comes from the original's stream sequence, so a repeat is dropped.
+ */
+export const publishDeadLetter = async (js: JetStreamClient, m: JsMsg, reason: string): Promise<void> => {
+  const h = natsHeaders();
+  h.set('Mes-Reason', reason.slice(0, 1_000));
+  h.set('Mes-Original-Subject', m.subject);
+  h.set('Mes-Original-Sequence', String(m.info.streamSequence));
+  h.set('Nats-Msg-Id', `dead-${m.info.stream}-${m.info.streamSequence}`);
+  await js.publish(`deadletter.${m.subject}`, m.data, { headers: h });
+};
