@@ -10,6 +10,7 @@ import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
 import { commandRoutes } from './commandRoutes';
 import { erpRoutes } from './erpRoutes';
+import type { OutboxStatus } from '../adapters/integration/outbox';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -33,6 +34,8 @@ export type ApiDeps = {
   clock?: () => Date;
   /** SSE keep-alive interval. Default 15 s. */
   heartbeatMs?: number;
+  /** The ERP/WMS outbox, when one runs: its delivery status is served to integrators. */
+  outbox?: { status(): OutboxStatus[] };
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;

@@ -1,3 +1,4 @@
+import type { OutboxStatus } from '../adapters/integration/outbox';
 import type { CommandHandler } from '../app/commandHandler';
 import { importSchedule, receiveMaterial } from '../app/integrationImports';
 import type { SchemaRegistry } from '../app/schemaRegistry';
@@ -5,7 +6,11 @@ import { sendProblem } from './problem';
 import type { RouteSpec } from './routes';
 
 /** The ERP's production schedules: ISA-95 B2MML V0600 ProductionSchedule, as XML or its JSON rendering. */
-export const erpRoutes = (deps: { commands: CommandHandler; schemas: SchemaRegistry }): RouteSpec[] => [
+export const erpRoutes = (deps: {
+  commands: CommandHandler;
+  schemas: SchemaRegistry;
+  outbox?: { status(): OutboxStatus[] };
+}): RouteSpec[] => [
   {
     method: 'post',
     path: '/api/erp/production-schedules',
@@ -40,6 +45,19 @@ export const erpRoutes = (deps: { commands: CommandHandler; schemas: SchemaRegis
     body: 'wms/materialReceipt',
     async handle(ctx) {
       return { body: { results: await receiveMaterial(deps, ctx.req.body, ctx.meta, ctx.requestId) } };
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/integration/outbox',
+    summary: 'Delivery of ERP and WMS messages per destination: waiting, failing (with the first failure), delivered',
+    tag: 'erp',
+    roles: ['integrator', 'auditor'],
+    kind: 'query',
+    handle() {
+      return Promise.resolve({
+        body: { running: deps.outbox !== undefined, destinations: deps.outbox?.status() ?? [] },
+      });
     },
   },
 ];

@@ -235,7 +235,8 @@ export const queryRoutes = (deps: {
     {
       method: 'get',
       path: '/api/orders/:orderId/operations/:operationId/card',
-      summary: 'The operation card as JSON: the signed QR payload (for label printers and PDAs) and what the card shows',
+      summary:
+        'The operation card as JSON: the signed QR payload (for label printers and PDAs) and what the card shows',
       tag: 'operations',
       roles: ['planner', 'operator'],
       kind: 'query',

@@ -119,6 +119,7 @@ export const startBackbone = async (
     cardKey,
     schemas,
     keys: [...keys, ...(options.extraKeys ?? [])],
+    ...(outbox ? { outbox } : {}),
     idempotency,
     clock,
   });

@@ -97,6 +97,12 @@ describe('the main job (npm start)', function () {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(published).to.equal(2);
+    // the ERP/WMS outbox runs with NATS as its destination; an integrator sees its state
+    const outbox = (await api.get('/api/integration/outbox', 'integrator')).body;
+    expect(outbox).to.deep.equal({
+      running: true,
+      destinations: [{ destination: 'nats', pending: 0, failing: 0, delivered: 0 }],
+    });
     await nc.close();
     expect(await backbone.stop('SIGTERM')).to.equal(0);
     await nats.stop();

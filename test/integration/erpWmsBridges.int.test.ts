@@ -296,8 +296,8 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     expect(rows).to.have.length(8);
     expect(rows.every((r) => r.delivered_at !== null)).to.equal(true);
     expect(outbox.status().map((s) => [s.destination, s.pending, s.delivered])).to.deep.equal([
-      ['erp-http', 0, 3],
       ['nats', 0, 5],
+      ['erp-http', 0, 3],
     ]);
     expect(erpRequests.filter((r) => r.status === 200)).to.have.length(3);
     expect((await jsm.streams.info(OUTBOUND_STREAM)).state.messages).to.equal(5);

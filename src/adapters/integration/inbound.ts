@@ -1,10 +1,4 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  nanos,
-  type JsMsg,
-  type NatsConnection,
-} from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import type { CommandHandler } from '../../app/commandHandler';
 import { importSchedule, receiveMaterial } from '../../app/integrationImports';
 import type { Logger } from '../../app/logger';

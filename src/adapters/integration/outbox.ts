@@ -18,6 +18,15 @@ export type OutboxRow = OutboundMessage & {
   createdAt: string;
 };
 
+/** Per destination: messages waiting, failing (tried, waiting for a retry) and delivered, and the first failure. */
+export type OutboxStatus = {
+  destination: string;
+  pending: number;
+  failing: number;
+  delivered: number;
+  oldestFailure?: { key: string; kind: string; attempts: number; last_error: string } | undefined;
+};
+
 export type RetryPolicy = {
   /** The first retry waits about this long; each next one twice as long. Default 1 s. */
   baseMs: number;
@@ -220,11 +229,12 @@ export const startOutbox = async (deps: {
 
   return {
     /** Per destination: messages waiting, failing (tried and waiting for a retry), delivered; the first failure. */
-    status() {
-      return status.all().map((row) => ({
-        ...row,
-        ...(row.failing > 0 ? { oldestFailure: lastFailure.get(row.destination) } : {}),
-      }));
+    status(): OutboxStatus[] {
+      const rows = new Map(status.all().map((row) => [row.destination, row]));
+      return deps.destinations.map(({ name }) => {
+        const row = rows.get(name) ?? { destination: name, pending: 0, failing: 0, delivered: 0 };
+        return { ...row, ...(row.failing > 0 ? { oldestFailure: lastFailure.get(name) } : {}) };
+      });
     },
     /** Every row, in order: for tests and for an integrator's audit. */
     rows(): (Row & { delivered_at: string | null; last_error: string | null })[] {
