@@ -31,6 +31,10 @@ export type Progress = { fraction: number; simTime: string; ordersCompleted: num
 type Operation = { operationId: string; code: string; workCenter: string; minutesPerUnit: number; inspection: boolean };
 type Order = {
   orderId: string;
+  /** Which of the ERP's schedules brings the order, and its due date in hours after that. */
+  batch: number;
+  dueHours: number;
+  arrived: boolean;
   product: string;
   quantity: number;
   priority: number;
@@ -165,15 +169,19 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     });
   }
 
-  // the ERP's schedule: orders with customer priorities and due dates, by B2MML
+  // the ERP's orders with customer priorities and due dates, sent as B2MML schedules through the day
+  const BATCHES = Math.min(4, options.orders);
   const orders: Order[] = Array.from({ length: options.orders }, (_, i) => {
     const product = PRODUCTS[i % PRODUCTS.length] as string;
     return {
+      batch: Math.floor((i * BATCHES) / options.orders),
+      dueHours: random.between(4, Math.max(6, options.hours * 0.5)),
+      arrived: false,
       orderId: `${runId}-PO-${String(i + 1).padStart(3, '0')}`,
       product,
       quantity: random.int(2, 6) * 10,
       priority: random.int(1, 9),
-      due: planned + random.between(4, options.hours * 0.9) * 3_600_000,
+      due: 0,
       operations: WORK_CENTERS.map((wc, k) => ({
         operationId: `0${k + 1}0`,
         code: wc.code,
@@ -187,59 +195,69 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       good: 0,
     };
   });
-  const schedule = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML">',
-    `  <ID>SCH-${runId}</ID>`,
-    ...orders.map((o) =>
-      [
-        '  <ProductionRequest>',
-        `    <ID>${o.orderId}</ID>`,
-        `    <Description>${['ACME Motors', 'Nordic Pumps', 'Delta Drives'][o.priority % 3]}</Description>`,
-        `    <ProductProductionRuleID>${o.product}</ProductProductionRuleID>`,
-        `    <Priority>${o.priority}</Priority>`,
-        `    <EarliestStartTime>${iso(planned)}</EarliestStartTime>`,
-        `    <LatestEndTime>${iso(o.due)}</LatestEndTime>`,
-        `    <MaterialRequirement><MaterialDefinitionID>${o.product}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse><Quantity><QuantityString>${o.quantity}</QuantityString><UnitOfMeasure>pcs</UnitOfMeasure></Quantity></MaterialRequirement>`,
-        ...o.operations.map((op) =>
-          [
-            '    <SegmentRequirement>',
-            `      <ID>${op.operationId}</ID>`,
-            `      <ProcessSegmentID>${op.code}</ProcessSegmentID>`,
-            `      <Duration>PT${Math.round(op.minutesPerUnit * o.quantity)}M</Duration>`,
-            `      <EquipmentRequirement><EquipmentClassID>${op.workCenter}</EquipmentClassID></EquipmentRequirement>`,
-            op.workCenter === 'WC-TURN'
-              ? `      <MaterialRequirement><MaterialDefinitionID>BAR-STEEL</MaterialDefinitionID><MaterialUse>Consumed</MaterialUse><Quantity><QuantityString>${o.quantity * 0.8}</QuantityString><UnitOfMeasure>kg</UnitOfMeasure></Quantity></MaterialRequirement>`
-              : '',
-            op.inspection
-              ? '      <SegmentParameter><ID>InspectionRequired</ID><Value>true</Value></SegmentParameter>'
-              : '',
-            '    </SegmentRequirement>',
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        ),
-        '  </ProductionRequest>',
-      ].join('\n'),
-    ),
-    '</ProductionSchedule>',
-  ].join('\n');
-  await must('the ERP schedule', api.post('/api/erp/production-schedules', schedule, 'application/xml'));
-  // the WMS receives bar steel: one lot per order, issued when turning starts
-  await must(
-    'the WMS receipt',
-    api.post('/api/wms/material-receipts', {
-      receiptId: `GR-${runId}`,
-      supplier: 'Steel Co',
-      lines: orders.map((o) => ({
-        lotId: `${o.orderId}-BAR`,
-        material: 'BAR-STEEL',
-        quantity: o.quantity,
-        unit: 'kg',
-        supplierLot: `SC-${o.orderId}`,
-      })),
-    }),
-  );
+  const scheduleXml = (batch: Order[], at: number, id: string) =>
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML">',
+      `  <ID>${id}</ID>`,
+      ...batch.map((o) =>
+        [
+          '  <ProductionRequest>',
+          `    <ID>${o.orderId}</ID>`,
+          `    <Description>${['ACME Motors', 'Nordic Pumps', 'Delta Drives'][o.priority % 3]}</Description>`,
+          `    <ProductProductionRuleID>${o.product}</ProductProductionRuleID>`,
+          `    <Priority>${o.priority}</Priority>`,
+          `    <EarliestStartTime>${iso(at)}</EarliestStartTime>`,
+          `    <LatestEndTime>${iso(o.due)}</LatestEndTime>`,
+          `    <MaterialRequirement><MaterialDefinitionID>${o.product}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse><Quantity><QuantityString>${o.quantity}</QuantityString><UnitOfMeasure>pcs</UnitOfMeasure></Quantity></MaterialRequirement>`,
+          ...o.operations.map((op) =>
+            [
+              '    <SegmentRequirement>',
+              `      <ID>${op.operationId}</ID>`,
+              `      <ProcessSegmentID>${op.code}</ProcessSegmentID>`,
+              `      <Duration>PT${Math.round(op.minutesPerUnit * o.quantity)}M</Duration>`,
+              `      <EquipmentRequirement><EquipmentClassID>${op.workCenter}</EquipmentClassID></EquipmentRequirement>`,
+              op.workCenter === 'WC-TURN'
+                ? `      <MaterialRequirement><MaterialDefinitionID>BAR-STEEL</MaterialDefinitionID><MaterialUse>Consumed</MaterialUse><Quantity><QuantityString>${o.quantity * 0.8}</QuantityString><UnitOfMeasure>kg</UnitOfMeasure></Quantity></MaterialRequirement>`
+                : '',
+              op.inspection
+                ? '      <SegmentParameter><ID>InspectionRequired</ID><Value>true</Value></SegmentParameter>'
+                : '',
+              '    </SegmentRequirement>',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          ),
+          '  </ProductionRequest>',
+        ].join('\n'),
+      ),
+      '</ProductionSchedule>',
+    ].join('\n');
+  /** A batch of orders arrives: the ERP's schedule, and the WMS receives their bar steel (one lot each). */
+  const arrive = async (b: number, at: number): Promise<void> => {
+    const batch = orders.filter((o) => o.batch === b);
+    for (const o of batch) o.due = at + o.dueHours * 3_600_000;
+    const id = `SCH-${runId}-${b + 1}`;
+    await must(
+      `schedule ${id}`,
+      api.post('/api/erp/production-schedules', scheduleXml(batch, at, id), 'application/xml'),
+    );
+    await must(
+      `receipt for ${id}`,
+      api.post('/api/wms/material-receipts', {
+        receiptId: `GR-${runId}-${b + 1}`,
+        supplier: 'Steel Co',
+        lines: batch.map((o) => ({
+          lotId: `${o.orderId}-BAR`,
+          material: 'BAR-STEEL',
+          quantity: o.quantity,
+          unit: 'kg',
+          supplierLot: `SC-${o.orderId}`,
+        })),
+      }),
+    );
+    for (const o of batch) o.arrived = true;
+  };
 
   const start = Math.ceil(options.now().getTime() / MINUTE) * MINUTE;
   const end = start + options.hours * 3_600_000;
@@ -350,7 +368,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const release = async (): Promise<void> => {
     const open = orders.filter((o) => o.released && !o.done).length;
     const waiting = orders
-      .filter((o) => !o.released)
+      .filter((o) => o.arrived && !o.released)
       .sort((a, b) => a.priority - b.priority || a.due - b.due)
       .slice(0, Math.max(0, options.machines * 2 - open));
     for (const order of waiting) {
@@ -457,6 +475,10 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   for (let t = start; t < end; t += MINUTE) {
     const ahead = t - options.now().getTime();
     if (ahead > 0) await sleep(ahead / options.factor);
+    for (let b = 0; b < BATCHES; b += 1) {
+      const arrival = start + Math.round((b * options.hours * 60) / (BATCHES + 1)) * MINUTE;
+      if (t === arrival) await arrive(b, t);
+    }
     if ((t - start) % (15 * MINUTE) === 0) await release();
     await Promise.all(machines.map((m) => step(m, t)));
     const due = tasks.filter((task) => task.at <= t);
