@@ -79,7 +79,14 @@ export const startBackbone = async (
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
-    ? await startNats(config.natsUrl, { store, checkpoints, logger, commands: services.commands, schemas })
+    ? await startNats(config.natsUrl, {
+        store,
+        checkpoints,
+        logger,
+        commands: services.commands,
+        schemas,
+        devices: config.devices,
+      })
     : undefined;
   // the ERP and WMS bridges' outbox, when something receives its messages
   const destinations = [

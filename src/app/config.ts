@@ -23,6 +23,7 @@ export type Config = {
   erpOutboundUrl: string | undefined;
   wmsOutboundUrl: string | undefined;
   outboxRetrySeconds: number;
+  devices: { intervalMs: number; graceMs: number; maxInFlight: number };
 };
 
 const KNOWN = [
@@ -42,6 +43,9 @@ const KNOWN = [
   'ERP_OUTBOUND_URL',
   'WMS_OUTBOUND_URL',
   'OUTBOX_RETRY_SECONDS',
+  'DEVICE_INTERVAL_SECONDS',
+  'DEVICE_GRACE_SECONDS',
+  'DEVICE_MAX_IN_FLIGHT',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -88,5 +92,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     erpOutboundUrl: vars.ERP_OUTBOUND_URL,
     wmsOutboundUrl: vars.WMS_OUTBOUND_URL,
     outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? 1),
+    devices: {
+      intervalMs: Math.max(1, Number(vars.DEVICE_INTERVAL_SECONDS ?? 60)) * 1000,
+      graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,
+      maxInFlight: Number(vars.DEVICE_MAX_IN_FLIGHT ?? 50_000),
+    },
   };
 };

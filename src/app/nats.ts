@@ -17,6 +17,7 @@ export const startNats = async (
     logger: Logger;
     commands: CommandHandler;
     schemas: SchemaRegistry;
+    devices?: { intervalMs: number; graceMs: number; maxInFlight: number };
   },
 ) => {
   const nc = await connect({ servers: url, name: 'mes-backbone', maxReconnectAttempts: -1 });
@@ -25,6 +26,7 @@ export const startNats = async (
     commands: deps.commands,
     schemas: deps.schemas,
     logger: deps.logger,
+    ...deps.devices,
   });
   const publisher = await startCloudEventsPublisher({
     nc,

@@ -9,6 +9,13 @@ describe('README', () => {
     const catalogue = readme.slice(readme.indexOf('## Event catalogue'), readme.indexOf('## Tests'));
     expect(domainEventTypes.filter((type) => !catalogue.includes(`\`${type}\``))).to.deep.equal([]);
   });
+  it('describes every configuration variable the process reads', () => {
+    const schema = JSON.parse(readFileSync(resolve(__dirname, '../../schemas/config/environment.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## HTTP API'));
+    expect(Object.keys(schema.properties).filter((name) => !table.includes(`| \`${name}\``))).to.deep.equal([]);
+  });
   it('starts with the two commands: run the main job, run the tests', () => {
     const firstBlock = readme.slice(readme.indexOf('```'), readme.indexOf('```', readme.indexOf('```') + 3));
     expect(firstBlock).to.include('npm start').and.to.include('npm test');
