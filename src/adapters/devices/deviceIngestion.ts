@@ -129,7 +129,9 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
    * when refused, retried in place on any other failure.
    */
   const settle = (s: Session, work: () => Promise<CommandResult>, batch: JsMsg[], lateReason?: string) => {
-    const replayed = batch.every((m) => m.info.streamSequence <= s.replayUntil);
+    const isReplay = (m: JsMsg) => m.info.streamSequence <= s.replayUntil;
+    const replayed = batch.every(isReplay);
+    /** Undefined: acknowledge all; a reason: dead-letter (for a late interval, only what was not replayed). */
     const outcome = async (): Promise<string | undefined> => {
       try {
         const result = await work();
@@ -143,8 +145,11 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     };
     return persistently(s, 'device message not appended', async () => {
       const reason = await outcome();
-      if (reason === undefined) for (const m of batch) m.ack();
-      else for (const m of batch) await deadLetter(m, reason);
+      for (const m of batch) {
+        // a replayed message of an interval already recorded was counted in it: only newer ones are late
+        if (reason === undefined || (reason === lateReason && isReplay(m))) m.ack();
+        else await deadLetter(m, reason);
+      }
     });
   };
 
