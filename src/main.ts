@@ -3,14 +3,16 @@ import { startBackbone } from './app/backbone';
 import { createLogger } from './app/logger';
 import { loadSchemaRegistry } from './app/schemaRegistry';
 import { isKnownError } from './domain/errors';
-import { runDemo } from './simulator/demo';
 
 const main = async (): Promise<void> => {
   const schemas = loadSchemaRegistry();
   const config = loadConfig(process.env, schemas);
   const logger = createLogger(config.logLevel);
   const args = process.argv.slice(2);
-  const demo = args.includes('--demo') ? await runDemo(config, schemas, logger, args) : undefined;
+  // the simulator is loaded only for the demo
+  const demo = args.includes('--demo')
+    ? await (await import('./simulator/demo')).runDemo(config, schemas, logger, args)
+    : undefined;
   if (demo && !demo.backbone) return;
   const backbone = demo?.backbone ?? (await startBackbone(config, schemas, logger));
   let stopping = false;
