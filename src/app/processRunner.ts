@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { retryUntilDone } from './retry';
 import type { Directive } from '../domain/aggregates';
 import { isKnownError } from '../domain/errors';
 import type { Trigger } from '../domain/processes';
@@ -66,20 +68,18 @@ export const startProcess = async (deps: Deps, definition: ProcessDefinition): P
 
   const loop = (async () => {
     for await (const event of subscription) {
-      for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
-        try {
-          await handleEvent(event);
-          break;
-        } catch (error) {
-          if (stopped) return;
+      const handled = await retryUntilDone(() => handleEvent(event), {
+        stopped: () => stopped,
+        firstMs: 100,
+        maxMs: 5_000,
+        onError: (error) =>
           deps.logger.error('process failed on an event; retrying', {
             process: definition.name,
             event: event.id,
             error,
-          });
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
+          }),
+      });
+      if (!handled) return;
       position = event.position;
       // a checkpoint not saved means a replay after a restart, which the command ids make harmless
       await deps.checkpoints
@@ -100,8 +100,7 @@ export const startProcess = async (deps: Deps, definition: ProcessDefinition): P
         const pending = await deps.store.readAll({ after: position, maxCount: 1, filter });
         if (pending.events.length === 0) return;
         const target = pending.events[0]?.position;
-        while (comparePositions(position, target) < 0 && !stopped)
-          await new Promise((resolve) => setTimeout(resolve, 5));
+        while (comparePositions(position, target) < 0 && !stopped) await sleep(5);
       }
     },
     async stop() {

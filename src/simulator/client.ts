@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** The simulator's HTTP client: the same API a PDA, a planner's tool or the ERP uses. */
 export type ApiAnswer = { status: number; body: unknown };
 
@@ -27,7 +29,7 @@ export const createApiClient = (baseUrl: string, token: string) => {
         const parsed: unknown =
           text && /json/.test(response.headers.get('content-type') ?? '') ? JSON.parse(text) : text;
         if (response.status >= 500 && attempt < 3) {
-          await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+          await sleep(200 * (attempt + 1));
           continue;
         }
         if (response.ok) counters.ok += 1;
@@ -42,7 +44,7 @@ export const createApiClient = (baseUrl: string, token: string) => {
           counters.failed += 1;
           return { status: 0, body: String(error) };
         }
-        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+        await sleep(200 * (attempt + 1));
       }
     }
   };

@@ -106,13 +106,7 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
   writeFileSync(marker, `${JSON.stringify({ simulatedUntil: clock.now().toISOString() })}\n`);
   // the process managers settle, then the read models catch up, before the summary is read
   await backbone.services.settle();
-  const headPosition = await backbone.store.headPosition();
-  for (let i = 0; i < 300; i += 1) {
-    const status = await backbone.readModels.status();
-    if (status.every((s) => s.position !== undefined && headPosition !== undefined && s.position >= headPosition))
-      break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await backbone.readModels.idle();
   const summary = await readSummary(api, run);
   const { sent, ok, refused, failed } = api.counters;
   const refusals = [...api.counters.refusals].map(([rule, n]) => `${rule} ${n}`).join(', ');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import type { ApiClient } from './client';
 import { seededRandom } from './simClock';
@@ -81,7 +82,6 @@ const WORK_CENTERS = [
 const PRODUCTS = ['SHAFT-20', 'FLANGE-8', 'HUB-12'];
 const POWER_SHARE: Record<MachineState, number> = { running: 1, setup: 0.5, idle: 0.2, maintenance: 0.1, down: 0.05 };
 const iso = (ms: number) => new Date(ms).toISOString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A plant that drives the backbone only through its real inputs: the ERP sends a B2MML schedule, the

@@ -10,6 +10,7 @@ import {
 } from 'nats';
 import type { CommandHandler, CommandResult } from '../../app/commandHandler';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
+import { retryUntilDone } from '../../app/retry';
 import type { Logger } from '../../app/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../domain/errors';
@@ -70,7 +71,7 @@ type Session = {
   timer: NodeJS.Timeout;
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const utf8 = new TextDecoder();
 
 /**
  * Device messages from JetStream into events. A durable consumer reads `devices.<site>.<machine>.<kind>`.
@@ -112,16 +113,10 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
 
   /** Retries in place until it succeeds or the session ends (then the next session replays the messages). */
   const persistently = async (s: Session, what: string, action: () => Promise<void>): Promise<void> => {
-    for (let delay = 250; !s.ended; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        await action();
-        return;
-      } catch (error) {
-        if (s.ended) return;
-        logger.error(`${what}; retrying`, { error });
-        await sleep(delay);
-      }
-    }
+    await retryUntilDone(action, {
+      stopped: () => s.ended,
+      onError: (error) => logger.error(`${what}; retrying`, { error }),
+    });
   };
 
   /**
@@ -220,7 +215,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     ];
     let payload: Record<string, unknown>;
     try {
-      payload = JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>;
+      payload = JSON.parse(utf8.decode(m.data)) as Record<string, unknown>;
     } catch {
       return reject(s, machineId, m, 'the payload is not JSON');
     }
@@ -338,15 +333,16 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     (restarting = restarting.then(async () => {
       if (session) await end(session);
       session = undefined;
-      for (let delay = 250; !stopped; delay = Math.min(delay * 2, 5_000)) {
-        try {
+      await retryUntilDone(
+        async () => {
           session = await begin();
-          return;
-        } catch (error) {
-          logger.warn('device consumer not ready; retrying', { error: String(error) });
-          await sleep(delay);
-        }
-      }
+        },
+        {
+          stopped: () => stopped,
+          maxMs: 5_000,
+          onError: (error) => logger.warn('device consumer not ready; retrying', { error: String(error) }),
+        },
+      );
     }));
 
   session = await begin();

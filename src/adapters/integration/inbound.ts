@@ -5,6 +5,7 @@ import type { Logger } from '../../app/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { isKnownError } from '../../domain/errors';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
+import { retryUntilDone } from '../../app/retry';
 
 export const INBOUND_STREAM = 'MES_INBOUND';
 export const INBOUND_DEAD_LETTERS = 'MES_INBOUND_DEAD_LETTERS';
@@ -13,7 +14,7 @@ export const INBOUND_SUBJECTS = {
   receipt: 'mes.in.wms.MaterialReceipt',
 } as const;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const utf8 = new TextDecoder();
 
 /**
  * ERP schedules and WMS receipts over NATS: a durable consumer on `mes.in.>` hands each message to the
@@ -53,7 +54,7 @@ export const startInbound = async (deps: {
   const outcome = async (m: JsMsg): Promise<string | undefined> => {
     const meta = { now: new Date().toISOString(), actor: `nats:${m.subject}` };
     const correlationId = m.headers?.get('Nats-Msg-Id') || `${m.subject}:${m.info.streamSequence}`;
-    const text = new TextDecoder().decode(m.data);
+    const text = utf8.decode(m.data);
     try {
       let results: { element: string; outcome: string; reason?: string }[];
       if (m.subject === INBOUND_SUBJECTS.schedule) {
@@ -76,18 +77,18 @@ export const startInbound = async (deps: {
 
   const loop = (async () => {
     for await (const m of messages) {
-      for (let delay = 250; !stopped; delay = Math.min(delay * 2, 10_000)) {
-        try {
+      const handled = await retryUntilDone(
+        async () => {
           const reason = await outcome(m);
           if (reason !== undefined) await deadLetter(m, reason);
           m.ack();
-          break;
-        } catch (error) {
-          deps.logger.error('inbound message not handled; retrying', { subject: m.subject, error });
-          await sleep(delay);
-        }
-      }
-      if (stopped) break;
+        },
+        {
+          stopped: () => stopped,
+          onError: (error) => deps.logger.error('inbound message not handled; retrying', { subject: m.subject, error }),
+        },
+      );
+      if (!handled) break;
     }
   })().catch((error: unknown) => deps.logger.error('inbound consumer stopped', { error }));
 

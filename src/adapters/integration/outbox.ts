@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EventStore } from '../../app/eventStore';
 import type { Logger } from '../../app/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
@@ -70,8 +71,8 @@ type Row = {
   next_attempt_at: number;
 };
 
-const sleep = (ms: number, wake?: Promise<void>) =>
-  Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), ...(wake ? [wake] : [])]);
+/** Waits `ms`, or less when `wake` settles first. */
+const sleep = (ms: number, wake?: Promise<void>) => Promise.race([delay(ms), ...(wake ? [wake] : [])]);
 
 /**
  * The outbox of the ERP and WMS bridges, in its own SQLite file. A feeder follows the event log from

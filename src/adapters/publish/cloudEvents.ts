@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { ensureStream } from '../natsStreams';
+import { retryUntilDone } from '../../app/retry';
 import type { CheckpointStore } from '../../app/checkpoints';
 import type { EventStore, RecordedEvent } from '../../app/eventStore';
 import type { Logger } from '../../app/logger';
@@ -51,8 +52,8 @@ export const startCloudEventsPublisher = async (deps: {
     while (!stopped) {
       const batch = await subscription.nextBatch(500);
       if (batch.length === 0) break;
-      for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
-        try {
+      const published = await retryUntilDone(
+        async () => {
           await Promise.all(
             batch.map((event) => {
               const h = natsHeaders();
@@ -61,13 +62,14 @@ export const startCloudEventsPublisher = async (deps: {
               return js.publish(subjectOf(event), JSON.stringify(toCloudEvent(event)), { headers: h });
             }),
           );
-          break;
-        } catch (error) {
-          if (stopped) return;
-          deps.logger.error('publishing events failed; retrying', { error });
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
+        },
+        {
+          stopped: () => stopped,
+          firstMs: 200,
+          onError: (error) => deps.logger.error('publishing events failed; retrying', { error }),
+        },
+      );
+      if (!published) return;
       const reached = subscription.checkpoint;
       // a checkpoint not saved means a replay after a restart, which the duplicate window drops
       if (reached)
