@@ -1,6 +1,6 @@
 import type { OutboxStatus } from '../adapters/integration/outbox';
 import type { CommandHandler } from '../app/commandHandler';
-import { importSchedule, receiveMaterial } from '../app/integrationImports';
+import { importSchedule, receiveMaterial, type MaterialReceipt } from '../app/integrationImports';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { sendProblem } from './problem';
 import type { RouteSpec } from './routes';
@@ -44,7 +44,9 @@ export const erpRoutes = (deps: {
     kind: 'command',
     body: 'wms/materialReceipt',
     async handle(ctx) {
-      return { body: { results: await receiveMaterial(deps, ctx.req.body, ctx.meta, ctx.requestId) } };
+      // the route table has validated the body against wms/materialReceipt
+      const receipt = ctx.body as MaterialReceipt;
+      return { body: { results: await receiveMaterial(deps, receipt, ctx.meta, ctx.requestId) } };
     },
   },
   {

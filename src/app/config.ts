@@ -93,7 +93,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     wmsOutboundUrl: vars.WMS_OUTBOUND_URL,
     outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? 1),
     devices: {
-      intervalMs: Math.max(1, Number(vars.DEVICE_INTERVAL_SECONDS ?? 60)) * 1000,
+      intervalMs: Number(vars.DEVICE_INTERVAL_SECONDS ?? 60) * 1000,
       graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,
       maxInFlight: Number(vars.DEVICE_MAX_IN_FLIGHT ?? 50_000),
     },

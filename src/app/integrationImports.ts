@@ -74,17 +74,16 @@ export type MaterialReceipt = {
 };
 
 /**
- * A WMS material receipt, by HTTP or NATS: each line becomes a lot. Validated whole before any lot is
- * received; the same receipt again creates nothing; a lot id already used by another receipt is refused.
+ * A WMS material receipt, by HTTP or NATS, validated whole against schemas/wms/materialReceipt.json by
+ * its caller (the route table, or the NATS import) before any lot is received: each line becomes a lot;
+ * the same receipt again creates nothing; a lot id already used by another receipt is refused.
  */
 export const receiveMaterial = async (
-  deps: { commands: CommandHandler; schemas: SchemaRegistry },
-  body: unknown,
+  deps: { commands: CommandHandler },
+  receipt: MaterialReceipt,
   meta: CommandMeta,
   correlationId: string,
 ): Promise<(Outcome & { lotId: string })[]> => {
-  deps.schemas.assert('wms/materialReceipt', body, 'material receipt');
-  const receipt = body as MaterialReceipt;
   const results = [];
   for (const [index, line] of receipt.lines.entries()) {
     const element = `/lines/${index}`;
