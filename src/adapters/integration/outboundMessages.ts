@@ -127,8 +127,6 @@ export const productionPerformanceXml = (
   return builder.build(document);
 };
 
-const json = (value: unknown): string => JSON.stringify(value);
-
 /**
  * Decides the outbound messages an event causes, from what is remembered of its order. Pure: the same
  * log gives the same messages with the same keys, so a replay re-sends what receivers can drop.
@@ -141,6 +139,29 @@ export const translate = (
   const orderId = data['orderId'] as string | undefined;
   if (!orderId) return { messages: [] };
   const key = (kind: string) => `${event.id}:${kind}`;
+  const toErp = (xml: string): OutboundMessage => ({
+    key: key('ProductionPerformance'),
+    system: 'erp',
+    kind: 'ProductionPerformance',
+    orderId,
+    contentType: 'application/xml',
+    body: xml,
+  });
+  const toWms = (kind: 'MaterialRequest' | 'FinishedGoodsReceipt', body: unknown): OutboundMessage => ({
+    key: key(kind),
+    system: 'wms',
+    kind,
+    orderId,
+    contentType: 'application/json',
+    body: JSON.stringify(body),
+  });
+  /** The lot of a LotIssued or LotProduced. */
+  const lotOf = (): Material => ({
+    material: data['material'] as string,
+    lotId: data['lotId'] as string,
+    quantity: data['quantity'] as number,
+    unit: data['unit'] as string,
+  });
   switch (event.type) {
     case 'OrderPlanned':
     case 'OrderRevised': {
@@ -151,24 +172,12 @@ export const translate = (
     case 'LotIssued': {
       if (!memory) return { messages: [] };
       const operationId = data['operationId'] as string;
-      const issued: Material = {
-        material: data['material'] as string,
-        lotId: data['lotId'] as string,
-        quantity: data['quantity'] as number,
-        unit: data['unit'] as string,
-      };
-      const consumed = { ...memory.consumed, [operationId]: [...(memory.consumed[operationId] ?? []), issued] };
+      const consumed = { ...memory.consumed, [operationId]: [...(memory.consumed[operationId] ?? []), lotOf()] };
       return { orderId, memory: { ...memory, consumed }, messages: [] };
     }
     case 'LotProduced': {
       if (!memory) return { messages: [] };
-      const produced: Material = {
-        material: data['material'] as string,
-        lotId: data['lotId'] as string,
-        quantity: data['quantity'] as number,
-        unit: data['unit'] as string,
-      };
-      return { orderId, memory: { ...memory, produced: [...memory.produced, produced] }, messages: [] };
+      return { orderId, memory: { ...memory, produced: [...memory.produced, lotOf()] }, messages: [] };
     }
     case 'OrderReleased': {
       if (!memory) return { messages: [] };
@@ -193,16 +202,7 @@ export const translate = (
         lines,
       };
       return {
-        messages: [
-          {
-            key: key('MaterialRequest'),
-            system: 'wms',
-            kind: 'MaterialRequest',
-            orderId,
-            contentType: 'application/json',
-            body: json(body),
-          },
-        ],
+        messages: [toWms('MaterialRequest', body)],
       };
     }
     case 'OperationCompleted': {
@@ -232,16 +232,7 @@ export const translate = (
       return {
         orderId,
         memory: next,
-        messages: [
-          {
-            key: key('ProductionPerformance'),
-            system: 'erp',
-            kind: 'ProductionPerformance',
-            orderId,
-            contentType: 'application/xml',
-            body: xml,
-          },
-        ],
+        messages: [toErp(xml)],
       };
     }
     case 'OrderCompleted': {
@@ -261,28 +252,8 @@ export const translate = (
         lots: memory.produced.filter((lot) => lot.material === memory.spec.product).map((lot) => lot.lotId),
         completedAt: final.completedAt,
       };
-      return {
-        orderId,
-        memory,
-        messages: [
-          {
-            key: key('ProductionPerformance'),
-            system: 'erp',
-            kind: 'ProductionPerformance',
-            orderId,
-            contentType: 'application/xml',
-            body: xml,
-          },
-          {
-            key: key('FinishedGoodsReceipt'),
-            system: 'wms',
-            kind: 'FinishedGoodsReceipt',
-            orderId,
-            contentType: 'application/json',
-            body: json(receipt),
-          },
-        ],
-      };
+      // the order's memory is unchanged: nothing to save
+      return { messages: [toErp(xml), toWms('FinishedGoodsReceipt', receipt)] };
     }
     case 'OrderClosed':
     case 'OrderCancelled':

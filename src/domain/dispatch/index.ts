@@ -1,16 +1,8 @@
 import { unreachable, type Command, type Decider, type Event } from '../messages';
+import type { OperationReady } from '../order/events';
 
-export type QueueEntry = {
-  orderId: string;
-  operationId: string;
-  product: string;
-  quantity: number;
-  /** 1 is the most urgent. */
-  priority: number;
-  dueDate: string;
-  releasedAt: string;
-  plannedMinutes: number;
-};
+/** An operation waiting in a work center's queue: what its OperationReady said, but the work center. */
+export type QueueEntry = Omit<OperationReady['data'], 'workCenter'>;
 
 export type OperationQueued = Event<'OperationQueued', QueueEntry & { workCenter: string }>;
 export type OperationDequeued = Event<

@@ -1,24 +1,10 @@
 import { NotFoundError, ValidationError, refuse } from '../errors';
 import { unreachable, type Command, type Decider } from '../messages';
-import { evolveLot, lotEventTypes, type LotEvent, type LotState } from './events';
+import { evolveLot, lotEventTypes, type LotEvent, type LotProduced, type LotReceived, type LotState } from './events';
 
-export type ReceiveLot = Command<
-  'ReceiveLot',
-  {
-    lotId: string;
-    material: string;
-    quantity: number;
-    unit: string;
-    supplier: string;
-    supplierLot: string;
-    source: 'wms' | 'manual';
-  }
->;
+export type ReceiveLot = Command<'ReceiveLot', Omit<LotReceived['data'], 'receivedAt'>>;
 export type IssueLot = Command<'IssueLot', { lotId: string; orderId: string; operationId: string; quantity: number }>;
-export type ProduceLot = Command<
-  'ProduceLot',
-  { lotId: string; material: string; orderId: string; quantity: number; unit: string }
->;
+export type ProduceLot = Command<'ProduceLot', Omit<LotProduced['data'], 'producedAt'>>;
 export type QuarantineLot = Command<'QuarantineLot', { lotId: string; reason: string; nonconformanceId?: string }>;
 export type ReleaseLot = Command<'ReleaseLot', { lotId: string; reason: string }>;
 export type ScrapLot = Command<'ScrapLot', { lotId: string; reason: string }>;

@@ -1,5 +1,5 @@
 import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
-import { orderEventTypes } from '../../domain/order';
+import { orderEventTypes, type OrderSpec } from '../../domain/order';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -70,15 +70,7 @@ export const wipProjection: Projection = {
     switch (event.type) {
       case 'OrderPlanned':
       case 'OrderRevised': {
-        const spec = d['spec'] as {
-          product: string;
-          quantity: number;
-          unit: string;
-          customer: string;
-          priority: number;
-          dueDate: string;
-          routing?: { operations: Array<{ operationId: string; workCenter: string }> };
-        };
+        const spec = d['spec'] as OrderSpec;
         await ctx.update('orders', d.orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
           const operations =
