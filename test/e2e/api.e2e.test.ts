@@ -6,6 +6,7 @@ import { ROLES, type Role } from '../../src/api/auth';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
 import { client, makeKeys } from '../support/apiClient';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 
 /** The route table, read for its shape only (no handler is called). */
 const ROUTES = allRoutes({} as ApiDeps);
@@ -50,15 +51,6 @@ describe('REST API over HTTP (a started process)', function () {
     await backbone.stop();
     temp.remove();
   });
-
-  const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
-    for (let i = 0; i < 200; i += 1) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   describe('roles, route by route', () => {
     it('answers 401 without a token or with an unknown one, on every route', async () => {

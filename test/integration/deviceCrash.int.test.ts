@@ -11,6 +11,7 @@ import { spawnTsChild, type TsChild } from '../support/child';
 import { registerMachines } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 
 const sc = StringCodec();
 const MACHINES = Array.from({ length: 10 }, (_, i) => `M${i + 1}`);
@@ -52,13 +53,6 @@ describe('device ingestion killed with SIGKILL mid-stream and restarted (real na
       events.filter((e) => e.type === type),
     );
   const stateChanges = async () => (await eventsOf('MachineStateChanged')).reduce((n, list) => n + list.length, 0);
-  const waitFor = async (probe: () => Promise<boolean>, what: string, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await probe())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
 
   it('appends every message once: no state change lost or doubled, every count and kWh summed once, no dead letter', async () => {
     const js = nc.jetstream();
@@ -88,7 +82,7 @@ describe('device ingestion killed with SIGKILL mid-stream and restarted (real na
     })();
     let kills = 0;
     for (const threshold of [800, 1_800]) {
-      await waitFor(async () => (await stateChanges()) >= threshold, `${threshold} state changes`);
+      await waitFor(async () => (await stateChanges()) >= threshold, `${threshold} state changes`, 60_000);
       child.process.kill('SIGKILL');
       await child.exited;
       kills += 1;
@@ -96,14 +90,22 @@ describe('device ingestion killed with SIGKILL mid-stream and restarted (real na
     }
     await publishing;
     const expectedChanges = MACHINES.length * ROUNDS;
-    await waitFor(async () => {
-      const counted = (await eventsOf('ProductionCounted')).flat();
-      return counted.reduce((n, e) => n + (e.data['total'] as number), 0) >= expectedChanges;
-    }, 'every count summed');
-    await waitFor(async () => {
-      const info = await (await nc.jetstreamManager()).consumers.info(DEVICE_STREAM, 'backbone-ingest');
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, 'every message acknowledged');
+    await waitFor(
+      async () => {
+        const counted = (await eventsOf('ProductionCounted')).flat();
+        return counted.reduce((n, e) => n + (e.data['total'] as number), 0) >= expectedChanges;
+      },
+      'every count summed',
+      60_000,
+    );
+    await waitFor(
+      async () => {
+        const info = await (await nc.jetstreamManager()).consumers.info(DEVICE_STREAM, 'backbone-ingest');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      'every message acknowledged',
+      60_000,
+    );
     expect(kills).to.equal(2);
 
     const states = await eventsOf('MachineStateChanged');

@@ -12,6 +12,7 @@ import { upcasters } from '../../src/domain/upcasters';
 import { registerMachines } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 
 const sc = StringCodec();
 
@@ -34,14 +35,6 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
   };
   const machineEvents = async (machineId: string) =>
     (await store.readStream(`machine-${machineId}`)).filter((e) => e.type !== 'MachineRegistered');
-  const until = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
-    for (let i = 0; i < 300; i += 1) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
 
   before(async () => {
     nats = await startNatsServer();
@@ -82,7 +75,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T01:00:00Z' }, 's-1');
     await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T01:00:05Z' }, 's-2');
     await publish('devices.plant1.M1.state', { state: 'idle', at: '2026-11-25T01:10:00Z' }, 's-3');
-    const events = await until(async () => {
+    const events = await waitFor(async () => {
       const found = await machineEvents('M1');
       return found.length >= 2 ? found : undefined;
     }, 'two state changes');
@@ -95,7 +88,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     const at = new Date(Math.floor(Date.now() / 400) * 400 + 50).toISOString();
     for (const [i, kWh] of [0.5, 0.25, 1.25].entries())
       await publish('devices.plant1.M2.energy', { kWh, at }, `e-${i}`);
-    const [energy] = await until(async () => {
+    const [energy] = await waitFor(async () => {
       const found = (await machineEvents('M2')).filter((e) => e.type === 'EnergyMeasured');
       return found.length > 0 ? found : undefined;
     }, 'the energy interval');
@@ -110,13 +103,13 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     await publish('devices.plant1.M1.state', { state: 'dancing', at: '2026-11-25T02:00:00Z' }, 'bad-2');
     await publish('devices.plant1.NOPE.state', { state: 'running', at: '2026-11-25T02:00:00Z' }, 'bad-3');
     await publish('devices.plant1.M1.state', { state: 'running', at: '2026-11-25T02:00:00Z' }, 'good-4');
-    await until(
+    await waitFor(
       async () => ((await machineEvents('M1')).length >= 3 ? true : undefined),
       'the good message after the bad ones',
     );
     const jsm = await nc.jetstreamManager();
     const reasons: string[] = [];
-    await until(
+    await waitFor(
       async () => ((await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages >= 3 ? true : undefined),
       'three dead letters',
     );
@@ -129,7 +122,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
 
   it('retries a message it failed to append (not a refusal) in place, and appends it once', async () => {
     await publish('devices.plant1.M4.state', { state: 'running', at: '2026-11-25T04:00:00Z' }, 'flaky-1');
-    const events = await until(async () => {
+    const events = await waitFor(async () => {
       const found = await machineEvents('M4');
       return found.length > 0 ? found : undefined;
     }, 'the redelivered message');
@@ -150,7 +143,7 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
       { qos: 1 },
     );
     await client.endAsync();
-    const [down] = await until(async () => {
+    const [down] = await waitFor(async () => {
       const found = await machineEvents('M3');
       return found.length > 0 ? found : undefined;
     }, 'the MQTT state change');

@@ -17,6 +17,7 @@ import { upcasters } from '../../src/domain/upcasters';
 import { operation, orderSpec } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 
 const sc = StringCodec();
 const logger = createLogger('error');
@@ -61,14 +62,6 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
   // the ERP endpoint fails its first two requests (503), as an ERP in maintenance would
   const erpRequests: { key: string; kind: string; body: string; status: number; at: number }[] = [];
 
-  const until = async <T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
-    for (let i = 0; i < 500; i += 1) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
   const send = async (subject: string, body: string, id: string, contentType?: string) => {
     const h = headers();
     h.set('Nats-Msg-Id', id);
@@ -128,7 +121,7 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     await send(INBOUND_SUBJECTS.schedule, document, 'sched-1', 'application/xml');
     await send(INBOUND_SUBJECTS.schedule, document, 'sched-1-again', 'application/xml');
     await send(INBOUND_SUBJECTS.schedule, '<ProductionSchedule><ProductionRequest>', 'sched-broken');
-    await until(async () => ((await deadLetters()).length > 0 ? true : undefined), 'the dead letter');
+    await waitFor(async () => ((await deadLetters()).length > 0 ? true : undefined), 'the dead letter');
     const orders = (await store.readAll({ filter: { eventTypes: ['OrderPlanned'] } })).events;
     expect(orders.length, 'one order per ProductionRequest, not two').to.be.greaterThan(0);
     expect(new Set(orders.map((e) => e.streamId)).size).to.equal(orders.length);
@@ -149,7 +142,7 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     await send(INBOUND_SUBJECTS.receipt, JSON.stringify(receipt), 'gr-1-again');
     const bad = { ...receipt, receiptId: 'GR-2', lines: [{ ...receipt.lines[0], lotId: 'L-X', quantity: -5 }] };
     await send(INBOUND_SUBJECTS.receipt, JSON.stringify(bad), 'gr-2');
-    await until(async () => ((await deadLetters()).length > 1 ? true : undefined), 'the second dead letter');
+    await waitFor(async () => ((await deadLetters()).length > 1 ? true : undefined), 'the second dead letter');
     const steel = await store.readStream('lot-L-STEEL-1');
     expect(steel.map((e) => e.type)).to.deep.equal(['LotReceived']);
     expect(steel[0]?.data).to.deep.include({ material: 'STEEL', quantity: 500, source: 'wms', supplier: 'Steelworks' });
@@ -210,7 +203,7 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     await jsm.consumers.add(OUTBOUND_STREAM, { durable_name: 'erp-wms-reader', ack_policy: AckPolicy.Explicit });
     const consumer = await nc.jetstream().consumers.get(OUTBOUND_STREAM, 'erp-wms-reader');
     const received: JsMsg[] = [];
-    await until(async () => {
+    await waitFor(async () => {
       const m = await consumer.next({ expires: 1_000 });
       if (m) {
         m.ack();
@@ -263,7 +256,7 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     expect(received.every((m) => m.headers?.get('Nats-Msg-Id') === m.headers?.get('Idempotency-Key'))).to.equal(true);
 
     // the ERP over HTTP: two 503s, then the three documents, in order, each accepted once
-    await until(
+    await waitFor(
       () => (erpRequests.filter((r) => r.status === 200).length >= 3 ? true : undefined),
       'the ERP to accept all three',
     );
