@@ -43,7 +43,6 @@ type Order = {
   operations: Operation[];
   next: number;
   released: boolean;
-  done: boolean;
   /** Good units of the last completed operation: what the next one receives. */
   good: number;
 };
@@ -82,6 +81,8 @@ const WORK_CENTERS = [
 const PRODUCTS = ['SHAFT-20', 'FLANGE-8', 'HUB-12'];
 const POWER_SHARE: Record<MachineState, number> = { running: 1, setup: 0.5, idle: 0.2, maintenance: 0.1, down: 0.05 };
 const iso = (ms: number) => new Date(ms).toISOString();
+/** An order whose last operation is complete (in the plant; the backbone may still wait on its inspection). */
+const done = (order: Order): boolean => order.next >= order.operations.length;
 
 /**
  * A plant that drives the backbone only through its real inputs: the ERP sends a B2MML schedule, the
@@ -191,7 +192,6 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       })),
       next: 0,
       released: false,
-      done: false,
       good: 0,
     };
   });
@@ -366,7 +366,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   });
 
   const release = async (): Promise<void> => {
-    const open = orders.filter((o) => o.released && !o.done).length;
+    const open = orders.filter((o) => o.released && !done(o)).length;
     const waiting = orders
       .filter((o) => o.arrived && !o.released)
       .sort((a, b) => a.priority - b.priority || a.due - b.due)
@@ -378,7 +378,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   };
   const nextJob = (m: Machine): Order | undefined =>
     orders
-      .filter((o) => o.released && !o.done && o.operations[o.next]?.workCenter === m.workCenter)
+      .filter((o) => o.released && !done(o) && o.operations[o.next]?.workCenter === m.workCenter)
       .filter((o) => !machines.some((other) => other.job?.order === o))
       .sort((a, b) => a.priority - b.priority || a.due - b.due)[0];
 
@@ -427,8 +427,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
           tasks.push(
             inspect(`${order.orderId}.${operation.operationId}.1`, !random.chance(options.defectRate), t + 10 * MINUTE),
           );
-        if (order.next >= order.operations.length) {
-          order.done = true;
+        if (done(order)) {
           await must(
             `finished goods of ${order.orderId}`,
             api.post('/api/lots/produced', {
@@ -490,7 +489,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     options.onProgress?.({
       fraction: (t + MINUTE - start) / (end - start),
       simTime: iso(t + MINUTE),
-      ordersCompleted: orders.filter((o) => o.done).length,
+      ordersCompleted: orders.filter(done).length,
       orders: orders.length,
       requests: api.counters.sent,
     });

@@ -1,7 +1,6 @@
 /** A clock that runs `factor` times faster than the wall clock from `start`; never goes back. */
 export type SimClock = {
   now(): Date;
-  readonly factor: number;
   /** From now on, time passes at the wall clock's pace, from where it has got to. */
   realTime(): void;
 };
@@ -13,9 +12,6 @@ export const createSimClock = (start: Date, factor: number): SimClock => {
   const now = () => new Date(anchorSim + (Date.now() - anchorReal) * pace);
   return {
     now,
-    get factor() {
-      return pace;
-    },
     realTime() {
       anchorSim = now().getTime();
       anchorReal = Date.now();

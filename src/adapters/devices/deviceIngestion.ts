@@ -194,12 +194,12 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     );
   };
 
-  const flush = (s: Session, final = false): void => {
+  const flush = (s: Session): void => {
     const now = Date.now();
     for (const [key, bucket] of s.buckets) {
       const passed = (s.watermarks.get(bucket.machineId) ?? 0) >= bucket.end + graceMs;
       const quiet = !s.replaying && now >= bucket.end + graceMs && now - bucket.touched >= graceMs;
-      if (final || passed || quiet) closeBucket(s, key, bucket);
+      if (passed || quiet) closeBucket(s, key, bucket);
     }
   };
 
@@ -366,10 +366,6 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
       await restarting;
       if (session) await end(session);
       session = undefined;
-    },
-    /** Closes every open interval now (for a drain before a planned stop, and for tests and benchmarks). */
-    flushAll(): void {
-      if (session) flush(session, true);
     },
   };
 };
