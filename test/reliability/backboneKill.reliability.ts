@@ -10,11 +10,13 @@ import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
 import { createProjections } from '../../src/projections';
 import { startReadModels } from '../../src/projections/manager';
-import { makeKeys } from '../support/apiClient';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { client, makeKeys } from '../support/apiClient';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
 import { orderSpec } from '../support/fixtures';
 import { dumpReadModels, TEST_PLANT } from '../support/readStoreDump';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 import { byScale, figure } from './figures';
 
 const LANES = 3;
@@ -37,23 +39,13 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
   /** Sends until acknowledged: a dead backbone or a 503 means the same request again, same key. */
   const send = async (path: string, body: unknown, key: string): Promise<Record<string, unknown>> => {
     for (let attempt = 0; attempt < 2_000; attempt += 1) {
-      try {
-        const response = await fetch(`${backbone.baseUrl}${path}`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${keys.tokens.admin}`,
-            'content-type': 'application/json',
-            'idempotency-key': key,
-          },
-          body: JSON.stringify(body),
-        });
-        const answer = (await response.json()) as Record<string, unknown>;
-        if (response.ok) return answer;
-        if (response.status < 500) throw new Error(`${path} refused: ${response.status} ${JSON.stringify(answer)}`);
-      } catch (error) {
-        if ((error as Error).message.includes('refused:')) throw error;
-      }
-      await new Promise((r) => setTimeout(r, 50));
+      // the backbone's address changes with each restart
+      const answer = await client(backbone.baseUrl, keys.tokens)
+        .post(path, body, 'admin', { 'idempotency-key': key })
+        .catch(() => undefined);
+      if (answer && answer.status < 300) return answer.body as Record<string, unknown>;
+      if (answer && answer.status < 500) throw new Error(`${path} refused: ${answer.status} ${answer.text}`);
+      await sleep(50);
     }
     throw new Error(`${path} was never acknowledged`);
   };
@@ -117,7 +109,7 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
     let kills = 0;
     for (let k = 1; k <= KILLS && !finished; k += 1) {
       const threshold = Math.floor((total * k) / (KILLS + 1));
-      while (acks.length < threshold && !finished) await new Promise((r) => setTimeout(r, 10));
+      while (acks.length < threshold && !finished) await sleep(10);
       if (finished) break;
       await backbone.stop('SIGKILL');
       kills += 1;
@@ -127,13 +119,16 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
     expect(kills, 'kills during the shift').to.equal(KILLS);
 
     // the read models catch up, then the process stops cleanly
-    for (let i = 0; i < 600; i += 1) {
-      const ready = (await (await fetch(`${backbone.baseUrl}/ready`)).json()) as {
-        projections: { lagEvents: number | null }[];
-      };
-      if (ready.projections.every((p) => p.lagEvents === 0)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => {
+        const ready = (await (await fetch(`${backbone.baseUrl}/ready`)).json()) as {
+          projections: { lagEvents: number | null }[];
+        };
+        return ready.projections.every((p) => p.lagEvents === 0);
+      },
+      'the read models to catch up',
+      60_000,
+    );
     await backbone.stop('SIGTERM');
 
     const schemas = loadSchemaRegistry();

@@ -6,7 +6,7 @@ import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
-import { makeKeys } from '../support/apiClient';
+import { client, makeKeys } from '../support/apiClient';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
@@ -35,17 +35,13 @@ describe('reliability: the NATS server restarted mid-ingestion', function () {
     const env = { DATA_DIR: join(temp.dir, 'data'), API_KEYS_FILE: keys.file, LOG_LEVEL: 'error', NATS_URL: nats.url };
     backbone = await startBackboneProcess(env);
     for (const machineId of MACHINES) {
-      const response = await fetch(`${backbone.baseUrl}/api/machines`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${keys.tokens.admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          machineId,
-          code: machineId,
-          name: machineId,
-          type: 'press',
-          workCenter: 'WC',
-          ratedPowerKw: 5,
-        }),
+      const response = await client(backbone.baseUrl, keys.tokens).post('/api/machines', {
+        machineId,
+        code: machineId,
+        name: machineId,
+        type: 'press',
+        workCenter: 'WC',
+        ratedPowerKw: 5,
       });
       expect(response.status).to.equal(201);
     }
