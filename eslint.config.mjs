@@ -2,6 +2,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The design's import table (README "Layout"): each folder may import only the folders named here.
+// Each entry forbids the others; a leak is a lint error.
+const OUR_FOLDERS = ['domain', 'lib', 'app', 'projections', 'adapters', 'api', 'simulator', 'main'];
+const MAY_IMPORT = {
+  domain: ['domain', 'lib'],
+  lib: ['lib'],
+  app: ['app', 'domain', 'lib'],
+  projections: ['projections', 'app', 'domain', 'lib'],
+  adapters: ['adapters', 'app', 'domain', 'lib'],
+  api: ['api', 'app', 'projections', 'domain', 'lib'],
+  simulator: ['simulator', 'lib'],
+};
+const layerRules = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: OUR_FOLDERS.filter((f) => !allowed.includes(f)).map((forbidden) => ({
+          group: [`**/${forbidden}`, `**/${forbidden}/**`, `!./**`],
+          message: `src/${folder}/ may import only ${allowed.map((a) => `src/${a}/`).join(', ')} (README, Layout).`,
+        })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/'] },
   js.configs.recommended,
@@ -22,6 +49,7 @@ export default tseslint.config(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
     },
   },
+  ...layerRules,
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -8,7 +8,7 @@ import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { DEAD_LETTER_STREAM, DEVICE_STREAM, startDeviceIngestion } from '../src/adapters/devices/deviceIngestion';
 import { createCommandHandler } from '../src/app/commandHandler';
-import { createLogger } from '../src/app/logger';
+import { createLogger } from '../src/lib/logger';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { upcasters } from '../src/domain/upcasters';
 import { registerMachines } from '../test/support/fixtures';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { createSqliteReadStore } from '../src/adapters/readstore/sqliteReadStore';
-import { createLogger } from '../src/app/logger';
+import { createLogger } from '../src/lib/logger';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { upcasters } from '../src/domain/upcasters';
 import { createProjections } from '../src/projections';

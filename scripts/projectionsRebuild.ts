@@ -1,10 +1,10 @@
 // npm run projections:rebuild [name ...]
 // Rebuilds read models from the start of the log into fresh namespaces, then switches queries to them.
-import { loadConfig } from '../src/app/config';
+import { loadConfig } from '../src/main/config';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
-import { createEventStore } from '../src/app/createEventStore';
-import { createLogger } from '../src/app/logger';
-import { openReadStore, plantOf } from '../src/app/readSide';
+import { createEventStore } from '../src/main/createEventStore';
+import { createLogger } from '../src/lib/logger';
+import { openReadStore, plantOf } from '../src/main/readSide';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { upcasters } from '../src/domain/upcasters';
 import { createProjections } from '../src/projections';

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import type { CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
-import type { Logger } from '../app/logger';
+import type { ScheduleReader } from '../app/integrationImports';
+import type { OutboxMonitor } from '../app/outbox';
+import type { Logger } from '../lib/logger';
 import type { ScanService } from '../app/scans';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
@@ -10,7 +12,6 @@ import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
 import { commandRoutes } from './commandRoutes';
 import { erpRoutes } from './erpRoutes';
-import type { OutboxStatus } from '../adapters/integration/outbox';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -35,7 +36,9 @@ export type ApiDeps = {
   /** SSE keep-alive interval. Default 15 s. */
   heartbeatMs?: number;
   /** The ERP/WMS outbox, when one runs: its delivery status is served to integrators. */
-  outbox?: { status(): OutboxStatus[] };
+  outbox?: OutboxMonitor;
+  /** Reads an ERP schedule into orders (the B2MML adapter). */
+  readSchedule: ScheduleReader;
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -116,7 +119,7 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.get('/metrics', async (_req, res) => {
     const projections = await readModels.status();
-    const stats = (store as { stats?: { appends: number; events: number; transactions: number } }).stats;
+    const { stats } = store;
     const gauges = [
       {
         name: 'projection_lag_events',
@@ -131,25 +134,21 @@ export const createApi = (deps: ApiDeps): Api => {
         help: 'Age of the newest event a projection applied while behind',
         values: projections.map((p): [Record<string, string>, number] => [{ projection: p.projection }, p.lagSeconds]),
       },
-      ...(stats
-        ? [
-            {
-              name: 'event_store_appends_total',
-              help: 'Appends acknowledged by this process',
-              values: [[{}, stats.appends] as [Record<string, string>, number]],
-            },
-            {
-              name: 'event_store_events_total',
-              help: 'Events written by this process',
-              values: [[{}, stats.events] as [Record<string, string>, number]],
-            },
-            {
-              name: 'event_store_transactions_total',
-              help: 'Transactions committed (group commit)',
-              values: [[{}, stats.transactions] as [Record<string, string>, number]],
-            },
-          ]
-        : []),
+      {
+        name: 'event_store_appends_total',
+        help: 'Appends acknowledged by this process',
+        values: [[{}, stats.appends] as [Record<string, string>, number]],
+      },
+      {
+        name: 'event_store_events_total',
+        help: 'Events written by this process',
+        values: [[{}, stats.events] as [Record<string, string>, number]],
+      },
+      {
+        name: 'event_store_transactions_total',
+        help: 'Transactions committed (group commit)',
+        values: [[{}, stats.transactions] as [Record<string, string>, number]],
+      },
     ];
     res.type('text/plain; version=0.0.4').send(metrics.render(gauges));
   });

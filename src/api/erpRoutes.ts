@@ -1,6 +1,6 @@
-import type { OutboxStatus } from '../adapters/integration/outbox';
 import type { CommandHandler } from '../app/commandHandler';
-import { importSchedule, receiveMaterial, type MaterialReceipt } from '../app/integrationImports';
+import { importSchedule, receiveMaterial, type MaterialReceipt, type ScheduleReader } from '../app/integrationImports';
+import type { OutboxMonitor } from '../app/outbox';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { sendProblem } from './problem';
 import type { RouteSpec } from './routes';
@@ -9,7 +9,8 @@ import type { RouteSpec } from './routes';
 export const erpRoutes = (deps: {
   commands: CommandHandler;
   schemas: SchemaRegistry;
-  outbox?: { status(): OutboxStatus[] };
+  readSchedule: ScheduleReader;
+  outbox?: OutboxMonitor;
 }): RouteSpec[] => [
   {
     method: 'post',
@@ -31,7 +32,7 @@ export const erpRoutes = (deps: {
         );
         return { stream: true };
       }
-      const results = await importSchedule(deps, ctx.req.body, type, ctx.meta, ctx.requestId);
+      const results = await importSchedule(deps, deps.readSchedule(ctx.req.body, type), ctx.meta, ctx.requestId);
       return { body: { results } };
     },
   },

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isKnownError, ValidationError, type FieldProblem } from '../domain/errors';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../lib/logger';
 
 /** RFC 9457 problem details. */
 export type Problem = {

@@ -1,5 +1,4 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
-import { verifyStream } from '../adapters/eventstore/hashChain';
 import { deciders } from '../domain/aggregates';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import type { AnyEvent, Decider } from '../domain/messages';
@@ -105,7 +104,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
       roles: AUDITORS,
       kind: 'trace',
       async handle(ctx) {
-        const result = await verifyStream(store, streamId(ctx));
+        const result = await store.verifyStream(streamId(ctx));
         if (result.events === 0) throw new NotFoundError(`stream ${streamId(ctx)} has no events`);
         return { body: result };
       },
@@ -128,7 +127,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         const broken = [];
         let events = 0;
         for (const stream of streams) {
-          const result = await verifyStream(store, stream);
+          const result = await store.verifyStream(stream);
           events += result.events;
           if (!result.ok) broken.push({ streamId: stream, break: result.break });
         }

@@ -2,7 +2,7 @@ import { deciders, type AggregateName, type Directive } from '../domain/aggregat
 import { WrongExpectedRevisionError } from '../domain/errors';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
-import { deterministicUuid } from './ids';
+import { deterministicUuid } from '../lib/ids';
 
 /** Where a command comes from, beyond what the domain sees. */
 export type CommandContext = {

@@ -134,8 +134,31 @@ export interface EventSubscription extends AsyncIterableIterator<RecordedEvent> 
   close(): Promise<void>;
 }
 
+/** What a store has written since it opened, for /metrics. */
+export type StoreStats = {
+  /** Appends acknowledged (retries included). */
+  appends: number;
+  /** Events written. */
+  events: number;
+  /** Transactions committed: appends / transactions is the group-commit factor. */
+  transactions: number;
+};
+
+export type ChainBreak = {
+  /** The first revision at which the chain does not hold. */
+  revision: number;
+  eventId: string | undefined;
+  reason: 'altered' | 'removed' | 'reordered';
+  detail: string;
+};
+
+export type VerifyResult =
+  | { ok: true; streamId: string; events: number; headHash: string }
+  | { ok: false; streamId: string; events: number; break: ChainBreak };
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'esdb';
+  readonly stats: Readonly<StoreStats>;
   append(streamId: string, events: EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
   /** An absent stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -143,6 +166,8 @@ export interface EventStore {
   subscribe(options?: SubscribeOptions): EventSubscription;
   /** The position of the newest event, or undefined for an empty store. */
   headPosition(): Promise<Position | undefined>;
+  /** Reads a stream exactly as stored and checks its hash chain, naming the first altered, removed or reordered event. */
+  verifyStream(streamId: string): Promise<VerifyResult>;
   close(): Promise<void>;
 }
 

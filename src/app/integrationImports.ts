@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { scheduleToOrders, parseSchedule } from '../adapters/erp/b2mml';
-import { canonicalJson } from './canonicalJson';
+import { canonicalJson } from '../lib/canonicalJson';
 import type { CommandHandler } from './commandHandler';
-import type { SchemaRegistry } from './schemaRegistry';
 import type { CommandMeta } from '../domain/messages';
+import type { OrderSpec } from '../domain/order';
 import { IllegalStateError, isKnownError } from '../domain/errors';
+
+/** One ProductionRequest of an ERP schedule, read by the ERP adapter: the order it asks for and where it stood. */
+export type ScheduledOrder = { orderId: string; spec: OrderSpec; path: string };
+
+/** Reads an ERP schedule (B2MML XML or its JSON rendering) into orders; refuses a bad one with its paths. */
+export type ScheduleReader = (body: unknown, contentType: string) => ScheduledOrder[];
 
 type Outcome = { element: string; outcome: string; revision?: number; rule?: string; reason?: string };
 
@@ -14,18 +19,16 @@ const refusal = (error: unknown): { outcome: 'refused'; rule: string; reason: st
 };
 
 /**
- * An ERP ProductionSchedule (B2MML XML or its JSON rendering), by HTTP or NATS: each ProductionRequest
+ * An ERP ProductionSchedule, by HTTP or NATS, as the ERP adapter read it: each ProductionRequest
  * plans its order, or revises it when it changed (refused once started). The same request again
  * creates nothing: its command id is the digest of what it asks.
  */
 export const importSchedule = async (
-  deps: { commands: CommandHandler; schemas: SchemaRegistry },
-  body: unknown,
-  contentType: string,
+  deps: { commands: CommandHandler },
+  orders: readonly ScheduledOrder[],
   meta: CommandMeta,
   correlationId: string,
 ): Promise<(Outcome & { orderId: string })[]> => {
-  const orders = scheduleToOrders(parseSchedule(body, contentType), deps.schemas);
   const results = [];
   for (const { orderId, spec, path } of orders) {
     const digest = createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 24);

@@ -5,7 +5,7 @@ import type { MaintenanceEvent } from '../domain/maintenance';
 import { isKnownError } from '../domain/errors';
 import type { CommandHandler } from './commandHandler';
 import { readPages, type EventStore, type Position } from './eventStore';
-import type { Logger } from './logger';
+import type { Logger } from '../lib/logger';
 
 export type OverdueClock = {
   /** Reads what is new, then raises the alarms due at `now`; returns how many it raised. */

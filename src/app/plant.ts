@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { Shift } from '../projections/time';
-import type { SchemaRegistry } from './schemaRegistry';
+import type { Shift } from '../lib/time';
 
 export type EmissionFactor = { site: string; from: string; to?: string; kgCo2ePerKWh: number; source: string };
 
@@ -24,20 +22,6 @@ export const DEFAULT_SHIFTS: Shift[] = [
   { name: 'B', start: '16:00', end: '24:00' },
   { name: 'C', start: '00:00', end: '08:00' },
 ];
-
-/** The plant configuration: defaults, overridden by the JSON file PLANT_CONFIG names (validated). */
-export const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: SchemaRegistry): PlantConfig => {
-  const config: PlantConfig = { timeZone, shifts: DEFAULT_SHIFTS, emissionFactors: [DEFAULT_EMISSION_FACTOR] };
-  if (!file) return config;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  schemas.assert('config/plant', parsed, `plant configuration ${file}`);
-  const given = parsed as Partial<PlantConfig>;
-  return {
-    ...config,
-    ...(given.shifts ? { shifts: given.shifts } : {}),
-    ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
-  };
-};
 
 /** The factor for a site on a local day: the last configured entry that covers it. */
 export const emissionFactorFor = (factors: readonly EmissionFactor[], site: string, day: string): EmissionFactor =>

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryUntilDone } from './retry';
+import { retryUntilDone } from '../lib/retry';
 import type { Directive } from '../domain/aggregates';
 import { isKnownError } from '../domain/errors';
 import type { Trigger } from '../domain/processes';
 import type { CheckpointStore } from './checkpoints';
 import type { CommandHandler } from './commandHandler';
 import { comparePositions, type EventFilter, type EventStore, type Position, type RecordedEvent } from './eventStore';
-import type { Logger } from './logger';
+import type { Logger } from '../lib/logger';
 
 export type ProcessDefinition = {
   name: string;

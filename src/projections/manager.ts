@@ -1,5 +1,5 @@
 import type { EventStore } from '../app/eventStore';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../lib/logger';
 import type { ReadStore } from '../app/readStore';
 import {
   namespaceOf,

@@ -1,5 +1,5 @@
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../app/eventStore';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../lib/logger';
 import type { CollectionSpec, Document, ReadStore, Write } from '../app/readStore';
 
 /** What a projection's handler may do while applying one event. */

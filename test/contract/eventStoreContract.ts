@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../src/app/eventStore';
 import { comparePositions, toObservable } from '../../src/app/eventStore';
-import { GENESIS_HASH, verifyStream } from '../../src/adapters/eventstore/hashChain';
-import type { EventStoreSpec } from '../../src/app/createEventStore';
+import { GENESIS_HASH } from '../../src/adapters/eventstore/hashChain';
+import type { EventStoreSpec } from '../../src/main/createEventStore';
 import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } from '../../src/domain/errors';
 import { counted, meta, uniqueStream } from '../support/events';
 import { killDuringAppends } from './killDuringAppends';
@@ -130,7 +130,7 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         expect(wins).to.equal(10);
         expect(conflicts).to.equal(10 * (writers - 1));
         expect((await store.readStream(stream)).map((e) => e.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        expect((await verifyStream(store, stream)).ok).to.equal(true);
+        expect((await store.verifyStream(stream)).ok).to.equal(true);
       });
     });
 
@@ -223,7 +223,7 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         expect(events[1]?.metadata.prevHash).to.equal(events[0]?.metadata.hash);
         expect(events[2]?.metadata.prevHash).to.equal(events[1]?.metadata.hash);
         expect(events.every((e) => /^[0-9a-f]{64}$/.test(e.metadata.hash))).to.equal(true);
-        const result = await verifyStream(store, stream);
+        const result = await store.verifyStream(stream);
         expect(result).to.deep.include({ ok: true, events: 3 });
       });
     });

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readPages, type EventStore, type RecordedEvent } from '../../src/app/eventStore';
-import type { EventStoreSpec } from '../../src/app/createEventStore';
-import { verifyStream } from '../../src/adapters/eventstore/hashChain';
+import type { EventStoreSpec } from '../../src/main/createEventStore';
 
 const CHILD = resolve(__dirname, '../support/appendChild.ts');
 
@@ -53,7 +52,7 @@ export const killDuringAppends = async (
   const streams = [...new Set(stored.map((e) => e.streamId))];
   const brokenChains: string[] = [];
   for (const stream of streams) {
-    if (!(await verifyStream(store, stream)).ok) brokenChains.push(stream);
+    if (!(await store.verifyStream(stream)).ok) brokenChains.push(stream);
   }
   return {
     acked: acked.size,

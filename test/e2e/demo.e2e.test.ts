@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
 
-const MAIN = resolve(__dirname, '../../src/main.ts');
+const MAIN = resolve(__dirname, '../../src/main/main.ts');
 
 /** `npm start -- --demo ...`: the backbone and the simulator in one process, to the summary. */
 const runDemo = (env: Record<string, string>, args: string[]) =>

@@ -109,7 +109,7 @@ describe('the main job (npm start)', function () {
   });
 
   it('refuses a bad configuration at start, naming the variable', () => {
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main/main.ts'], {
       env: { ...process.env, PORT: 'eighty', DATA_DIR: temp.dir },
       encoding: 'utf8',
     });

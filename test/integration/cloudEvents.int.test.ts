@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { EVENTS_STREAM, startCloudEventsPublisher } from '../../src/adapters/publish/cloudEvents';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { counted, createTestCodec, uniqueStream } from '../support/events';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { startNatsServer, type NatsServer } from '../support/natsServer';

@@ -11,7 +11,7 @@ import { httpDestination, natsDestination, OUTBOUND_STREAM } from '../../src/ada
 import { INBOUND_DEAD_LETTERS, INBOUND_SUBJECTS, startInbound } from '../../src/adapters/integration/inbound';
 import { startOutbox } from '../../src/adapters/integration/outbox';
 import { createCommandHandler, type CommandHandler } from '../../src/app/commandHandler';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
 import { operation, orderSpec } from '../support/fixtures';

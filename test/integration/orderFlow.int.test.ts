@@ -3,14 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
-import { verifyStream } from '../../src/adapters/eventstore/hashChain';
 import { readPages } from '../../src/app/eventStore';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import type { CommandContext } from '../../src/app/commandHandler';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { cardPayload } from '../../src/app/operationCards';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
-import { startServices, type Services } from '../../src/app/services';
+import { startServices, type Services } from '../../src/main/services';
 import { IllegalStateError } from '../../src/domain/errors';
 import type { CommandMeta } from '../../src/domain/messages';
 import { upcasters } from '../../src/domain/upcasters';
@@ -366,7 +365,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
     expect(labour[1]?.data).to.deep.include({ orderId: 'PO-1', operationId: '020', minutes: 60 });
     const streams = new Set<string>();
     for await (const page of readPages(store)) page.events.forEach((e) => streams.add(e.streamId));
-    for (const stream of streams) expect((await verifyStream(store, stream)).ok, stream).to.equal(true);
+    for (const stream of streams) expect((await store.verifyStream(stream)).ok, stream).to.equal(true);
     const orderEvents = await store.readStream('order-PO-1');
     expect(orderEvents.find((e) => e.type === 'OperationStarted')?.metadata).to.deep.include({
       source: 'pda',

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { createProjections } from '../../src/projections';
 import { rebuildReadModels, startReadModels } from '../../src/projections/manager';
 import { generatePlant } from '../../bench/lib/plantGenerator';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import type { ReadStore } from '../../src/app/readStore';
 import type { Projection } from '../../src/projections';
 import { rebuildReadModels, startReadModels } from '../../src/projections/manager';

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyStream } from '../../src/adapters/eventstore/hashChain';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/domain/errors';
 import { counted, createTestCodec, uniqueStream } from '../support/events';
@@ -81,7 +80,7 @@ describe('SQLite event store (embedded specifics)', () => {
     }
     const result = await first.append(stream, [counted(2)]);
     expect(result.nextExpectedRevision).to.equal(2);
-    expect((await verifyStream(first, stream)).ok).to.equal(true);
+    expect((await first.verifyStream(stream)).ok).to.equal(true);
     await second.close();
     await first.close();
   });
@@ -126,7 +125,7 @@ describe('SQLite event store (embedded specifics)', () => {
       bytes[at + 8] = 'X'.charCodeAt(0);
       writeFileSync(path, bytes);
       const reopened = open('byte.db');
-      const result = await verifyStream(reopened, stream);
+      const result = await reopened.verifyStream(stream);
       expect(result.ok).to.equal(false);
       expect(!result.ok && result.break).to.include({ revision: 2, reason: 'altered' });
       await reopened.close();
@@ -138,7 +137,7 @@ describe('SQLite event store (embedded specifics)', () => {
       expect(await store.checkContinuity()).to.deep.equal({ ok: true, events: 6 });
       const lastOfStream = (await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))[0];
       store.db.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 4').run(stream);
-      expect((await verifyStream(store, stream)).ok, 'the chain alone cannot see a cut tail').to.equal(true);
+      expect((await store.verifyStream(stream)).ok, 'the chain alone cannot see a cut tail').to.equal(true);
       expect(await store.checkContinuity()).to.deep.include({ ok: false, missingPosition: lastOfStream?.position });
       const tail = await store.append(uniqueStream(), [counted(100)]);
       store.db.prepare('DELETE FROM events WHERE position = ?').run(Number(tail.position));
@@ -169,9 +168,9 @@ describe('SQLite event store (embedded specifics)', () => {
       ];
       for (const [name, tamper, revision, reason] of cases) {
         const { store, stream } = await seed(`${name}.db`);
-        expect((await verifyStream(store, stream)).ok, `${name}: intact first`).to.equal(true);
+        expect((await store.verifyStream(stream)).ok, `${name}: intact first`).to.equal(true);
         tamper(store.db, stream);
-        const result = await verifyStream(store, stream);
+        const result = await store.verifyStream(stream);
         expect(!result.ok && result.break, name).to.include({ revision, reason });
         await store.close();
       }

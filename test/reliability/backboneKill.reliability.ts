@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
-import { verifyStream } from '../../src/adapters/eventstore/hashChain';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
 import { createProjections } from '../../src/projections';
@@ -151,7 +150,7 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
         expect(new Set(reports.map((e) => e.metadata.causationId)).size).to.equal(PER_LANE);
       }
       for (const streamId of new Set(acks.map((a) => a.streamId))) {
-        const verified = await verifyStream(store, streamId);
+        const verified = await store.verifyStream(streamId);
         expect(verified.ok, `${streamId} chain`).to.equal(true);
         eventsChecked += verified.events;
       }
@@ -192,7 +191,7 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
     writeFileSync(tampered, bytes);
     const altered = createSqliteEventStore({ path: tampered, codec });
     try {
-      const verified = await verifyStream(altered, 'machine-M1');
+      const verified = await altered.verifyStream('machine-M1');
       expect(verified.ok).to.equal(false);
       if (!verified.ok) expect(verified.break).to.deep.include({ reason: 'altered' });
       figure('changed bytes found by verification', `${changed} of ${changed} (machine-M1)`);

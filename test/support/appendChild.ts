@@ -2,7 +2,7 @@
 // line for each batch only after its append is acknowledged. The parent kills it with SIGKILL.
 import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { createEventStore, type EventStoreSpec } from '../../src/app/createEventStore';
+import { createEventStore, type EventStoreSpec } from '../../src/main/createEventStore';
 import { counted, createTestCodec } from './events';
 
 const main = async (): Promise<void> => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
-const MAIN = resolve(__dirname, '../../src/main.ts');
+const MAIN = resolve(__dirname, '../../src/main/main.ts');
 
 export type BackboneProcess = {
   child: ChildProcess;
@@ -27,7 +27,7 @@ export const freePort = (): Promise<number> =>
   });
 
 /**
- * Starts src/main.ts as `npm start` does and waits until it listens: by its startup log line, or, when
+ * Starts src/main/main.ts as `npm start` does and waits until it listens: by its startup log line, or, when
  * the log level hides it, by polling /health on a port chosen beforehand.
  */
 export const startBackboneProcess = async (

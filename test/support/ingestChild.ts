@@ -6,7 +6,7 @@ import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { startDeviceIngestion } from '../../src/adapters/devices/deviceIngestion';
 import { createCommandHandler } from '../../src/app/commandHandler';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
 

@@ -4,10 +4,10 @@ import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqli
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import type { CommandContext } from '../../src/app/commandHandler';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { cardPayload } from '../../src/app/operationCards';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
-import { startServices, type Services } from '../../src/app/services';
+import { startServices, type Services } from '../../src/main/services';
 import type { CommandMeta } from '../../src/domain/messages';
 import { upcasters } from '../../src/domain/upcasters';
 import { operation, orderSpec } from './fixtures';

@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/lib/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { createProjections } from '../../src/projections';
 import { startReadModels } from '../../src/projections/manager';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalJson } from '../../src/app/canonicalJson';
+import { canonicalJson } from '../../src/lib/canonicalJson';
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts members at every depth and drops white space', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadConfig } from '../../src/app/config';
+import { loadConfig } from '../../src/main/config';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { rejection } from '../support/assert';
 

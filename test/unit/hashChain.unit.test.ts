@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash, randomUUID } from 'node:crypto';
-import { canonicalJson } from '../../src/app/canonicalJson';
+import { canonicalJson } from '../../src/lib/canonicalJson';
 import type { RecordedEvent } from '../../src/app/eventStore';
 import { computeEventHash, GENESIS_HASH, verifyChain } from '../../src/adapters/eventstore/hashChain';
 

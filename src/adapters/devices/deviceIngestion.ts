@@ -10,8 +10,8 @@ import {
 } from 'nats';
 import type { CommandHandler, CommandResult } from '../../app/commandHandler';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
-import { retryUntilDone } from '../../app/retry';
-import type { Logger } from '../../app/logger';
+import { retryUntilDone } from '../../lib/retry';
+import type { Logger } from '../../lib/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../domain/errors';
 

@@ -1,10 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
+import type { ScheduleReader, ScheduledOrder } from '../../app/integrationImports';
 import { ValidationError, type FieldProblem } from '../../domain/errors';
 import type { OrderSpec, RoutingOperation } from '../../domain/order';
 
 /** One ProductionRequest of a schedule, as an order to plan (or revise). */
-export type ScheduledOrder = { orderId: string; spec: OrderSpec; path: string };
 
 type Node = Record<string, unknown>;
 
@@ -223,3 +223,9 @@ export const scheduleToOrders = (schedule: Node, schemas: SchemaRegistry): Sched
     throw new ValidationError(`the schedule does not validate: ${problems[0]?.path} ${problems[0]?.message}`, problems);
   return orders;
 };
+
+/** The application's schedule reader over B2MML: parse, then map each ProductionRequest to an order. */
+export const readB2mmlSchedule =
+  (schemas: SchemaRegistry): ScheduleReader =>
+  (body, contentType) =>
+    scheduleToOrders(parseSchedule(body, contentType), schemas);

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../app/canonicalJson';
+import { canonicalJson } from '../../lib/canonicalJson';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../../app/eventStore';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { ValidationError } from '../../domain/errors';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../app/canonicalJson';
-import type { EventMetadata, EventStore, RecordedEvent } from '../../app/eventStore';
+import { canonicalJson } from '../../lib/canonicalJson';
+import type { ChainBreak, EventMetadata, RecordedEvent, VerifyResult } from '../../app/eventStore';
 
 /** The prevHash of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -53,18 +53,6 @@ export const computeEventHash = (input: HashInput): string =>
     metadataJson: canonicalJson(input.metadata),
   });
 
-export type ChainBreak = {
-  /** The first revision at which the chain does not hold. */
-  revision: number;
-  eventId: string | undefined;
-  reason: 'altered' | 'removed' | 'reordered';
-  detail: string;
-};
-
-export type VerifyResult =
-  | { ok: true; streamId: string; events: number; headHash: string }
-  | { ok: false; streamId: string; events: number; break: ChainBreak };
-
 const withoutHash = (metadata: EventMetadata): Omit<EventMetadata, 'hash'> => {
   const { hash: _hash, ...rest } = metadata;
   return rest;
@@ -108,8 +96,11 @@ export const verifyChain = (streamId: string, events: readonly RecordedEvent[]):
   return { ok: true, streamId, events: events.length, headHash: prevHash };
 };
 
-/** Reads a stream exactly as stored and verifies its chain. */
-export const verifyStream = async (store: EventStore, streamId: string): Promise<VerifyResult> => {
-  // raw reads come back in the order written, so a reordering shows as revisions out of place
-  return verifyChain(streamId, await store.readStream(streamId, { raw: true }));
-};
+/**
+ * Reads a stream exactly as stored and verifies its chain: each store's `verifyStream`. Raw reads come
+ * back in the order written, so a reordering shows as revisions out of place.
+ */
+export const verifyStoredStream = async (
+  readRaw: (streamId: string) => Promise<RecordedEvent[]>,
+  streamId: string,
+): Promise<VerifyResult> => verifyChain(streamId, await readRaw(streamId));

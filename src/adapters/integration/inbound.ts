@@ -1,11 +1,12 @@
 import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import type { CommandHandler } from '../../app/commandHandler';
+import { readB2mmlSchedule } from '../erp/b2mml';
 import { importSchedule, receiveMaterial, type MaterialReceipt } from '../../app/integrationImports';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../lib/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { isKnownError } from '../../domain/errors';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
-import { retryUntilDone } from '../../app/retry';
+import { retryUntilDone } from '../../lib/retry';
 
 export const INBOUND_STREAM = 'MES_INBOUND';
 export const INBOUND_DEAD_LETTERS = 'MES_INBOUND_DEAD_LETTERS';
@@ -61,7 +62,7 @@ export const startInbound = async (deps: {
         const type =
           m.headers?.get('Content-Type') || (text.trimStart().startsWith('<') ? 'application/xml' : 'application/json');
         const body: unknown = /xml/.test(type) ? text : JSON.parse(text);
-        results = await importSchedule(deps, body, type, meta, correlationId);
+        results = await importSchedule(deps, readB2mmlSchedule(deps.schemas)(body, type), meta, correlationId);
       } else if (m.subject === INBOUND_SUBJECTS.receipt) {
         const receipt: unknown = JSON.parse(text);
         deps.schemas.assert('wms/materialReceipt', receipt, 'material receipt');

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventStore } from '../../app/eventStore';
-import type { Logger } from '../../app/logger';
+import type { OutboxStatus } from '../../app/outbox';
+import type { Logger } from '../../lib/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
 import { OUTBOX_EVENT_TYPES, translate, type OrderMemory, type OutboundMessage } from './outboundMessages';
 
@@ -17,15 +18,6 @@ export type OutboxRow = OutboundMessage & {
   destination: string;
   attempts: number;
   createdAt: string;
-};
-
-/** Per destination: messages waiting, failing (tried, waiting for a retry) and delivered, and the first failure. */
-export type OutboxStatus = {
-  destination: string;
-  pending: number;
-  failing: number;
-  delivered: number;
-  oldestFailure?: { key: string; kind: string; attempts: number; last_error: string } | undefined;
 };
 
 export type RetryPolicy = {

@@ -1,9 +1,9 @@
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { ensureStream } from '../natsStreams';
-import { retryUntilDone } from '../../app/retry';
+import { retryUntilDone } from '../../lib/retry';
 import type { CheckpointStore } from '../../app/checkpoints';
 import type { EventStore, RecordedEvent } from '../../app/eventStore';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../lib/logger';
 
 export const EVENTS_STREAM = 'MES_EVENTS';
 const CHECKPOINT = 'cloudevents-publisher';

@@ -1,7 +1,7 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
-import { localDate } from '../time';
+import { localDate } from '../../lib/time';
 
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
 

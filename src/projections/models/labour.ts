@@ -1,6 +1,6 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
-import { localDate } from '../time';
+import { localDate } from '../../lib/time';
 
 const hours = (minutes: number): number => Math.round((minutes / 60) * 10_000) / 10_000;
 

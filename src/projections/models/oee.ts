@@ -1,7 +1,7 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
-import { shiftLengthSeconds, shiftOverlaps, type Shift } from '../time';
+import { shiftLengthSeconds, shiftOverlaps, type Shift } from '../../lib/time';
 
 const STATE_FIELDS: Record<string, string> = {
   running: 'runningSeconds',

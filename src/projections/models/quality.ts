@@ -1,7 +1,7 @@
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
-import { localDate } from '../time';
+import { localDate } from '../../lib/time';
 
 const add = (doc: Document | undefined, base: Document, counts: Record<string, number>): Document => {
   const next = doc ?? base;

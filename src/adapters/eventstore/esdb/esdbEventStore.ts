@@ -20,6 +20,7 @@ import type {
   AppendResult,
   EventFilter,
   EventStore,
+  StoreStats,
   EventSubscription,
   EventToAppend,
   Position,
@@ -33,7 +34,7 @@ import { comparePositions } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
 import type { EventCodec } from '../eventCodec';
-import { GENESIS_HASH } from '../hashChain';
+import { GENESIS_HASH, verifyStoredStream } from '../hashChain';
 
 export type EsdbEventStoreOptions = {
   /** e.g. `esdb://localhost:2113?tls=false`. */
@@ -109,6 +110,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     return events;
   };
 
+  const stats: StoreStats = { appends: 0, events: 0, transactions: 0 };
   const append = async (
     streamId: string,
     events: EventToAppend[],
@@ -252,7 +254,15 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
 
   return {
     kind: 'esdb',
-    append,
+    stats,
+    async append(streamId, events, appendOptions) {
+      const result = await append(streamId, events, appendOptions);
+      stats.appends += 1;
+      stats.transactions += 1;
+      stats.events += events.length;
+      return result;
+    },
+    verifyStream: (streamId) => verifyStoredStream((id) => readRaw(id, {}), streamId),
     async readStream(streamId, readOptions = {}) {
       const events = await readRaw(streamId, readOptions);
       return readOptions.raw ? events : events.map((event) => codec.upcast(event));

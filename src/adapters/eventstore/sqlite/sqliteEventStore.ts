@@ -12,12 +12,13 @@ import type {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  StoreStats,
   SubscribeOptions,
 } from '../../../app/eventStore';
 import { ValidationError, WrongExpectedRevisionError } from '../../../domain/errors';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
 import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
-import { GENESIS_HASH } from '../hashChain';
+import { GENESIS_HASH, verifyStoredStream } from '../hashChain';
 import { AppendSignal, createPollingSubscription } from '../pollingSubscription';
 import { EVENT_LOG_DDL, openDurable, toPosition } from './schema';
 
@@ -63,22 +64,12 @@ const parsePosition = (position: string): number => {
   return Number(position);
 };
 
-export type SqliteStoreStats = {
-  /** Appends acknowledged (retries included). */
-  appends: number;
-  /** Events written. */
-  events: number;
-  /** Transactions committed: appends / transactions is the group-commit factor. */
-  transactions: number;
-};
-
 /** Whether the log's positions run 1..last with none missing. */
 export type ContinuityResult =
   { ok: true; events: number } | { ok: false; events: number; missingPosition: string; detail: string };
 
 export type SqliteEventStore = EventStore & {
   readonly db: Database.Database;
-  readonly stats: Readonly<SqliteStoreStats>;
   /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
   checkContinuity(): Promise<ContinuityResult>;
 };
@@ -91,7 +82,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   const { codec } = options;
   const maxBatch = options.maxBatch ?? 1000;
   const signal = new AppendSignal();
-  const stats: SqliteStoreStats = { appends: 0, events: 0, transactions: 0 };
+  const stats: StoreStats = { appends: 0, events: 0, transactions: 0 };
 
   const statements = {
     head: db.prepare<[string], { revision: number; hash: string }>(
@@ -348,6 +339,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       const p = statements.maxPosition.get()?.p;
       return p ? toPosition(p) : undefined;
     },
+
+    verifyStream: (streamId) => verifyStoredStream(async (id) => statements.asWritten.all(id).map(toEvent), streamId),
 
     async checkContinuity(): Promise<ContinuityResult> {
       const events = statements.count.get()?.n ?? 0;

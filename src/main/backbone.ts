@@ -12,17 +12,18 @@ import { createSqliteCheckpointStore } from '../adapters/checkpoints/sqliteCheck
 import { loadCardKey } from './cardKey';
 import type { Config } from './config';
 import { createEventStore } from './createEventStore';
-import type { EventStore } from './eventStore';
-import type { Logger } from './logger';
-import type { SchemaRegistry } from './schemaRegistry';
+import type { EventStore } from '../app/eventStore';
+import type { Logger } from '../lib/logger';
+import type { SchemaRegistry } from '../app/schemaRegistry';
 import { startServices, type Services } from './services';
 import { startNats } from './nats';
 import { httpDestination, natsDestination } from '../adapters/integration/destinations';
 import { startOutbox } from '../adapters/integration/outbox';
+import { readB2mmlSchedule } from '../adapters/erp/b2mml';
 import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
-import type { ReadStore } from './readStore';
+import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
   store: EventStore;
@@ -125,6 +126,7 @@ export const startBackbone = async (
     scans: services.scans,
     cardKey,
     schemas,
+    readSchedule: readB2mmlSchedule(schemas),
     keys: [...keys, ...(options.extraKeys ?? [])],
     ...(outbox ? { outbox } : {}),
     idempotency,

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { EventStoreSpec } from './createEventStore';
-import type { SchemaRegistry } from './schemaRegistry';
+import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from '../lib/logger';
 
 export type Config = {
   port: number;

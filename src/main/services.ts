@@ -1,11 +1,11 @@
 import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents, type Trigger } from '../domain/processes';
-import type { CheckpointStore } from './checkpoints';
-import { createCommandHandler, type CommandHandler } from './commandHandler';
-import type { EventStore } from './eventStore';
-import type { Logger } from './logger';
-import { startOverdueClock, type OverdueClock } from './overdueClock';
-import { startProcess, type RunningProcess } from './processRunner';
-import { createScanService, type ScanService } from './scans';
+import type { CheckpointStore } from '../app/checkpoints';
+import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
+import type { EventStore } from '../app/eventStore';
+import type { Logger } from '../lib/logger';
+import { startOverdueClock, type OverdueClock } from '../app/overdueClock';
+import { startProcess, type RunningProcess } from '../app/processRunner';
+import { createScanService, type ScanService } from '../app/scans';
 
 export type Services = {
   commands: CommandHandler;

@@ -1,8 +1,8 @@
-import { loadConfig } from './app/config';
-import { startBackbone } from './app/backbone';
-import { createLogger } from './app/logger';
-import { loadSchemaRegistry } from './app/schemaRegistry';
-import { isKnownError } from './domain/errors';
+import { loadConfig } from './config';
+import { startBackbone } from './backbone';
+import { createLogger } from '../lib/logger';
+import { loadSchemaRegistry } from '../app/schemaRegistry';
+import { isKnownError } from '../domain/errors';
 
 const main = async (): Promise<void> => {
   const schemas = loadSchemaRegistry();
@@ -11,7 +11,7 @@ const main = async (): Promise<void> => {
   const args = process.argv.slice(2);
   // the simulator is loaded only for the demo
   const demo = args.includes('--demo')
-    ? await (await import('./simulator/demo')).runDemo(config, schemas, logger, args)
+    ? await (await import('./demo')).runDemo(config, schemas, logger, args)
     : undefined;
   if (demo && !demo.backbone) return;
   const backbone = demo?.backbone ?? (await startBackbone(config, schemas, logger));

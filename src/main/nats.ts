@@ -2,11 +2,11 @@ import { connect } from 'nats';
 import { startDeviceIngestion } from '../adapters/devices/deviceIngestion';
 import { startCloudEventsPublisher } from '../adapters/publish/cloudEvents';
 import { startInbound } from '../adapters/integration/inbound';
-import type { CheckpointStore } from './checkpoints';
-import type { CommandHandler } from './commandHandler';
-import type { EventStore } from './eventStore';
-import type { Logger } from './logger';
-import type { SchemaRegistry } from './schemaRegistry';
+import type { CheckpointStore } from '../app/checkpoints';
+import type { CommandHandler } from '../app/commandHandler';
+import type { EventStore } from '../app/eventStore';
+import type { Logger } from '../lib/logger';
+import type { SchemaRegistry } from '../app/schemaRegistry';
 
 /** The NATS side of a process: device ingestion, ERP/WMS inbound messages and CloudEvents publication, on one connection. */
 export const startNats = async (

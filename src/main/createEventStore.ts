@@ -1,4 +1,4 @@
-import type { EventStore } from './eventStore';
+import type { EventStore } from '../app/eventStore';
 import type { EventCodec } from '../adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../adapters/eventstore/sqlite/sqliteEventStore';
 

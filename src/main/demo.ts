@@ -3,16 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { hashToken } from '../api/auth';
-import { startBackbone } from '../app/backbone';
-import type { Config } from '../app/config';
-import type { Logger } from '../app/logger';
+import { startBackbone } from './backbone';
+import type { Config } from './config';
+import type { Logger } from '../lib/logger';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
-import { createApiClient } from './client';
-import { runPlantSimulation } from './plantSimulator';
-import { progressBar } from './progress';
-import { createSimClock } from './simClock';
-import { formatSummary, readSummary } from './summary';
+import { createApiClient } from '../simulator/client';
+import { runPlantSimulation } from '../simulator/plantSimulator';
+import { progressBar } from '../simulator/progress';
+import { createSimClock } from '../simulator/simClock';
+import { formatSummary, readSummary } from '../simulator/summary';
 
 export type DemoOptions = {
   machines: number;
