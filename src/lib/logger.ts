@@ -38,7 +38,9 @@ const clean = (value: unknown, ancestors: object[] = []): unknown => {
   const path = [...ancestors, value];
   if (value instanceof Error) return clean(pino.stdSerializers.errWithCause(value), path);
   if (Array.isArray(value)) return value.map((item) => clean(item, path));
-  if (value instanceof Date || value instanceof Buffer || value instanceof Map || value instanceof Set) return value;
+  // as JSON.stringify would write it (a Date, a URL, a Buffer), then cleaned
+  const { toJSON } = value as { toJSON?: unknown };
+  if (typeof toJSON === 'function') return clean(toJSON.call(value), path);
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clean(item, path)]));
 };
 

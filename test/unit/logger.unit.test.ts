@@ -86,14 +86,16 @@ describe('logger (pino)', () => {
     const { logger, lines } = capture();
     logger.error('cannot reach nats://ops:pa55@nats.local:4222', {
       url: 'nats://user:pass@host:4222',
+      endpoint: new URL('https://erp:s3cret@erp.example/b2mml'),
       servers: ['mongodb://admin:pw@db1/mes', 'http://plain.example/path'],
       error: new Error('connect failed to https://tok3n@erp.example/api'),
     });
     const line = lines[0] as Record<string, unknown>;
     expect(line['msg']).to.equal('cannot reach nats://ops:***@nats.local:4222');
     expect(line['url']).to.equal('nats://user:***@host:4222');
+    expect(line['endpoint']).to.equal('https://erp:***@erp.example/b2mml');
     expect(line['servers']).to.deep.equal(['mongodb://admin:***@db1/mes', 'http://plain.example/path']);
     expect((line['error'] as SerializedError).message).to.equal('connect failed to https://***@erp.example/api');
-    expect(JSON.stringify(line)).to.not.match(/pa55|:pass@|:pw@|tok3n/);
+    expect(JSON.stringify(line)).to.not.match(/pa55|:pass@|:pw@|tok3n|s3cret/);
   });
 });
