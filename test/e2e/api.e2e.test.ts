@@ -395,10 +395,21 @@ describe('REST API over HTTP (a started process)', function () {
       expect(missing.body).to.deep.include({ status: 404 });
       expect((missing.body as { requestId: string }).requestId).to.match(/^[0-9a-f-]{36}$/);
       const metrics = await api.get('/metrics', null);
-      expect(metrics.text).to.match(
-        /http_request_duration_seconds_bucket\{method="GET",route="\/api\/wip\/orders\/:orderId",le="0.005"\} \d+/,
-      );
+      expect(metrics.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
+      // labels in any order: their order means nothing to Prometheus
+      const bucket = metrics.text
+        .split('\n')
+        .find(
+          (line) =>
+            line.startsWith('http_request_duration_seconds_bucket{') &&
+            ['method="GET"', 'route="/api/wip/orders/:orderId"', 'le="0.005"'].every((label) => line.includes(label)),
+        );
+      expect(bucket, 'latency bucket of a route').to.match(/\} \d+$/);
       expect(metrics.text).to.match(/projection_lag_events\{projection="wip"\} \d+/);
+      expect(metrics.text).to.match(/^event_store_events_total [1-9]\d*$/m);
+      // the process itself, from prom-client's default metrics
+      expect(metrics.text).to.match(/^process_resident_memory_bytes [1-9]\d*$/m);
+      expect(metrics.text).to.match(/^nodejs_eventloop_lag_seconds \d/m);
       const doc = (await api.get('/openapi.json', null)).body as {
         openapi: string;
         paths: Record<string, Record<string, unknown>>;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
@@ -48,7 +49,8 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
   });
 
   it('runs a plant day over HTTP with a progress bar and ends with a summary read back from the API', async () => {
-    const { code, stdout, stderr } = await runDemo({ DATA_DIR: join(temp.dir, 'http') }, [
+    const dataDir = join(temp.dir, 'http');
+    const { code, stdout, stderr } = await runDemo({ DATA_DIR: dataDir, LOG_LEVEL: 'info' }, [
       '--seconds',
       '10',
       '--orders',
@@ -68,6 +70,17 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
     expect(f.goodUnits).to.be.greaterThan(0);
     expect(stdout).to.match(/OEE per machine\s+\S+ \d\d-\d\d 0\.\d\d/);
     expect(stdout).to.match(/first-pass yield\s+\S+ 0\.\d{3}/);
+    // the terminal shows the banner, the progress and the summary; the request log goes to the file it names
+    expect(stdout.split('\n').filter((line) => line.trimStart().startsWith('{'))).to.deep.equal([]);
+    expect(stderr).to.not.match(/"msg":"request"/);
+    const logFile = /^Log \(a JSON line per request\): (.+)$/m.exec(stderr)?.[1];
+    expect(logFile).to.equal(join(dataDir, 'demo.log'));
+    const entries = readFileSync(logFile as string, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg: string; level: string; status?: number });
+    expect(entries.filter((e) => e.msg === 'request').length, 'request lines').to.be.at.least(f.accepted);
+    expect(entries.map((e) => e.msg)).to.include('backbone started');
     // every plan performed late raises its alarm, and performing it clears it
     expect(f.raised, 'overdue alarms raised').to.be.greaterThan(0);
     expect(f.cleared).to.equal(f.raised);

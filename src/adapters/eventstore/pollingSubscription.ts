@@ -48,6 +48,8 @@ type PollingDeps = {
   signal: AppendSignal;
   /** How long to wait for a local append before looking again (writes by other processes). */
   pollIntervalMs: number;
+  /** Told once, when the subscription is closed (or its iteration ends early). */
+  onClose?: () => void;
 };
 
 /**
@@ -64,6 +66,11 @@ export const createPollingSubscription = (deps: PollingDeps, options: SubscribeO
   let index = 0;
 
   const done = (): IteratorReturnResult<undefined> => ({ done: true, value: undefined });
+  const stop = (): void => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    deps.onClose?.();
+  };
 
   /** Makes sure the buffer has events, reading (and waiting for appends) as needed; false once closed. */
   const fill = async (): Promise<boolean> => {
@@ -103,11 +110,11 @@ export const createPollingSubscription = (deps: PollingDeps, options: SubscribeO
       return batch;
     },
     async return(): Promise<IteratorReturnResult<undefined>> {
-      abort.abort();
+      stop();
       return done();
     },
     async close(): Promise<void> {
-      abort.abort();
+      stop();
     },
     [Symbol.asyncIterator]() {
       return this;

@@ -72,6 +72,8 @@ export type SqliteEventStore = EventStore & {
   readonly db: Database.Database;
   /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
   checkContinuity(): Promise<ContinuityResult>;
+  /** Live subscriptions not yet closed. */
+  readonly openSubscriptions: number;
 };
 
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): SqliteEventStore => {
@@ -267,6 +269,9 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     kind: 'sqlite',
     db,
     stats,
+    get openSubscriptions() {
+      return subscriptions.size;
+    },
     append(streamId: string, events: EventToAppend[], appendOptions: AppendOptions = {}) {
       if (closed) return Promise.reject(new Error('the event store is closed'));
       let prepared: PreparedEvent[];
@@ -328,7 +333,12 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
 
     subscribe(subscribeOptions: SubscribeOptions = {}) {
       const subscription = createPollingSubscription(
-        { readAll: (o) => store.readAll(o), signal, pollIntervalMs: options.pollIntervalMs ?? 200 },
+        {
+          readAll: (o) => store.readAll(o),
+          signal,
+          pollIntervalMs: options.pollIntervalMs ?? 200,
+          onClose: () => subscriptions.delete(subscription),
+        },
         subscribeOptions,
       );
       subscriptions.add(subscription);
