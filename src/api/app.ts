@@ -10,7 +10,7 @@ import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
 import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
-import { commandRoutes } from './commandRoutes';
+import { commandRoutes } from './commands';
 import { erpRoutes } from './erpRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';

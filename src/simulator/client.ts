@@ -56,3 +56,6 @@ export const createApiClient = (baseUrl: string, token: string) => {
 };
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** Sends a request the plant needs: a refusal is noted as a problem and answers undefined. */
+export type Must = (what: string, answer: Promise<ApiAnswer>) => Promise<unknown>;

@@ -39,3 +39,5 @@ export const seededRandom = (seed: number) => {
     chance: (p: number) => next() < p,
   };
 };
+
+export type Random = ReturnType<typeof seededRandom>;

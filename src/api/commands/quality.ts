@@ -1,0 +1,53 @@
+import { commandRoute, type RouteSpec } from '../routes';
+import { optional, param, str, type CommandRoutesDeps } from './shared';
+
+/** A disposition decided on a nonconformance, with the note when one was given. */
+export const dispositionOf = (nonconformanceId: string, body: Record<string, unknown>) => ({
+  nonconformanceId,
+  disposition: body['disposition'] as never,
+  ...optional(body['note'] as string | undefined, 'note'),
+});
+
+/** Quality: inspections requested and recorded, nonconformances disposed. */
+export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
+  commandRoute({
+    deps,
+    path: '/api/inspections',
+    summary: 'Request an inspection',
+    tag: 'quality',
+    roles: ['operator', 'quality'],
+    body: 'commands/requestInspection',
+    aggregate: 'inspection',
+    created: true,
+    id: (ctx) => str(ctx, 'inspectionId'),
+    command: (ctx) => ({ type: 'RequestInspection', data: { ...ctx.body, reason: 'operator' } as never }),
+  }),
+  commandRoute({
+    deps,
+    path: '/api/inspections/:inspectionId/results',
+    summary: 'Record inspection results',
+    tag: 'quality',
+    roles: ['quality'],
+    body: 'commands/inspectionResults',
+    aggregate: 'inspection',
+    id: (ctx) => param(ctx, 'inspectionId'),
+    command: (ctx) => ({
+      type: 'RecordInspectionResults',
+      data: { inspectionId: param(ctx, 'inspectionId'), results: ctx.body['results'] as never },
+    }),
+  }),
+  commandRoute({
+    deps,
+    path: '/api/nonconformances/:nonconformanceId/disposition',
+    summary: 'Decide a disposition (use as is needs the quality role)',
+    tag: 'quality',
+    roles: ['quality', 'planner'],
+    body: 'commands/disposition',
+    aggregate: 'nonconformance',
+    id: (ctx) => param(ctx, 'nonconformanceId'),
+    command: (ctx) => ({
+      type: 'DecideDisposition',
+      data: dispositionOf(param(ctx, 'nonconformanceId'), ctx.body),
+    }),
+  }),
+];

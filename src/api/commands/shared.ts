@@ -1,0 +1,19 @@
+import type { CommandHandler } from '../../app/commandHandler';
+import type { ScanService } from '../../app/scans';
+import type { AggregateName, Directive } from '../../domain/aggregates';
+import type { RouteContext } from '../routes';
+
+export type CommandRoutesDeps = { commands: CommandHandler; scans: ScanService };
+
+/** A command to aggregate K as a route builds it; the handler adds the metadata. */
+export type CommandOf<K extends AggregateName> = Omit<Extract<Directive, { aggregate: K }>['command'], 'meta'>;
+
+/** A body field the route's schema has already checked to be a string. */
+export const str = (ctx: RouteContext, name: string): string => ctx.body[name] as string;
+
+/** A path parameter (checked as an id before the handler runs). */
+export const param = (ctx: RouteContext, name: string): string => ctx.params[name] as string;
+
+/** `{ [name]: value }`, or nothing when the value was not given: optional command fields stay absent. */
+export const optional = <T>(value: T | undefined, name: string): Record<string, T> =>
+  value === undefined ? {} : { [name]: value };
