@@ -27,8 +27,6 @@ const ROOT_NAMES: Record<string, (file: string) => string> = {
   commands: (file) => `${pascal(file)}Body`,
   queries: (file) => `${pascal(file)}Query`,
   devices: (file) => `Device${pascal(file)}Message`,
-  wms: (file) => `Wms${pascal(file)}`,
-  config: (file) => `${pascal(file)}Config`,
   common: (file) => pascal(file),
 };
 

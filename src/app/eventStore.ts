@@ -71,6 +71,12 @@ export type RecordedDomainEvent<T extends DomainEventType = DomainEventType> = {
 export const asDomainEvent = (event: RecordedEvent): RecordedDomainEvent | undefined =>
   isDomainEventType(event.type) ? (event as RecordedDomainEvent) : undefined;
 
+/** Whether the event is of one of `types`: narrows it to them. */
+export const isOfType = <T extends DomainEventType>(
+  types: readonly T[],
+  event: RecordedDomainEvent,
+): event is Extract<RecordedDomainEvent, { type: T }> => (types as readonly string[]).includes(event.type);
+
 export type AppendOptions = {
   /** Default 'any'. */
   expectedRevision?: ExpectedRevision;

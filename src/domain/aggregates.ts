@@ -21,7 +21,8 @@ export const deciders = {
 
 export type AggregateName = keyof typeof deciders;
 
-type CommandOf = {
+/** Each aggregate's commands. */
+export type CommandOf = {
   order: OrderCommand;
   lot: LotCommand;
   inspection: InspectionCommand;

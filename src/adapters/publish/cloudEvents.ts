@@ -11,8 +11,11 @@ const CHECKPOINT = 'cloudevents-publisher';
 export const subjectOf = (event: RecordedEvent): string =>
   `mes.events.${event.streamId.slice(0, event.streamId.indexOf('-'))}.${event.type}`;
 
-/** A recorded event as a CloudEvents 1.0 structured JSON message. */
-export const toCloudEvent = (event: RecordedEvent) => ({
+/**
+ * A recorded event as a CloudEvents 1.0 structured JSON message; `data` keeps the event's type (a
+ * RecordedDomainEvent gives its schema's type, the one `dataschema` names).
+ */
+export const toCloudEvent = <E extends RecordedEvent>(event: E) => ({
   specversion: '1.0',
   id: event.id,
   source: `urn:mes-backbone:${event.metadata.source}`,

@@ -3,7 +3,7 @@
 /**
  * API keys: each a name, its roles and the SHA-256 of the token (never the token)
  */
-export type ApiKeysConfig = {
+export type ConfigApiKeys = {
   name: string;
   /**
    * @minItems 1
@@ -15,7 +15,7 @@ export type ApiKeysConfig = {
 /**
  * Demo options (npm run demo -- --machines 6 ...)
  */
-export type DemoConfig = {
+export type ConfigDemo = {
   /**
    * Machines in the plant. Default 6.
    */
@@ -58,7 +58,7 @@ export type DemoConfig = {
   exit?: boolean;
 };
 
-export type EnvironmentConfig = {
+export type ConfigEnvironment = {
   /**
    * HTTP port. Default 3000.
    */
@@ -141,7 +141,7 @@ export type EnvironmentConfig = {
 /**
  * Plant configuration: shift calendar and emission factors (the file PLANT_CONFIG names)
  */
-export type PlantConfig = {
+export type ConfigPlant = {
   /**
    * @minItems 1
    * @maxItems 10

@@ -32,7 +32,7 @@ import type {
   StartOperationBody,
 } from './commands';
 import type { EventEnvelope, EventMetadata } from './common';
-import type { ApiKeysConfig, DemoConfig, EnvironmentConfig, PlantConfig } from './config';
+import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type {
   DispositionDecidedV1,
@@ -121,10 +121,10 @@ export type SchemaTypes = {
   'commands/startOperation': StartOperationBody;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
-  'config/apiKeys': ApiKeysConfig;
-  'config/demo': DemoConfig;
-  'config/environment': EnvironmentConfig;
-  'config/plant': PlantConfig;
+  'config/apiKeys': ConfigApiKeys;
+  'config/demo': ConfigDemo;
+  'config/environment': ConfigEnvironment;
+  'config/plant': ConfigPlant;
   'devices/count': DeviceCountMessage;
   'devices/energy': DeviceEnergyMessage;
   'devices/state': DeviceStateMessage;
