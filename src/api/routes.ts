@@ -92,7 +92,7 @@ export const commandRoute = <K extends AggregateName, B extends keyof SchemaType
   kind: 'command',
   body: spec.body,
   async handle(ctx) {
-    // as never: for a generic K, TypeScript cannot see that a command without its meta, plus meta, is the command
+    // cast: for a generic K, TypeScript cannot see that a command without its meta, plus meta, is the command
     const command: CommandOf[K] = { ...spec.command(ctx), meta: ctx.meta } as never;
     const result = await runCommand(
       spec.deps.commands,
