@@ -32,7 +32,7 @@ const rewrite = (schema: Schema, baseId: string, resolve: (ref: string) => strin
   }
   const closed = schema['type'] === 'object' && schema['additionalProperties'] === false;
   if (closed && Object.keys((schema['properties'] as Schema | undefined) ?? {}).length === 0) {
-    // `{}` would accept any value but null; no field at all is what the schema says
+    // `{}` would accept any value but null and undefined: a closed object with no fields has only never-typed keys
     return {
       tsType: 'Record<string, never>',
       ...(schema['description'] ? { description: schema['description'] } : {}),
@@ -53,7 +53,10 @@ const rewrite = (schema: Schema, baseId: string, resolve: (ref: string) => strin
   return out;
 };
 
-/** `export interface X extends A { ... }` becomes `export type X = A & { ... };`: the domain's types are aliases. */
+/**
+ * `export interface X extends A { ... }` becomes `export type X = A & { ... };`: an interface is not a
+ * `Record<string, unknown>`, which the domain's `Event<Type, Data>` asks of its data.
+ */
 const interfacesToAliases = (source: string): string => {
   const file = ts.createSourceFile('generated.ts', source, ts.ScriptTarget.ES2022, true);
   let out = source;

@@ -33,6 +33,7 @@ export type RunningProcess = {
 
 type Deps = { store: EventStore; commands: CommandHandler; checkpoints: CheckpointStore; logger: Logger };
 
+/** The spread keeps each event type paired with its data (picking `type` and `data` out would unpair them). */
 export const triggerOf = (event: RecordedDomainEvent): Trigger => ({ ...event, occurredAt: event.metadata.occurredAt });
 
 /**
