@@ -30,9 +30,7 @@ export const loadApiKeys = (
   schemas: SchemaRegistry,
 ): { keys: ApiKey[]; created?: { name: string; token: string } } => {
   if (existsSync(file)) {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    schemas.assert('config/apiKeys', parsed, `API keys ${file}`);
-    return { keys: parsed as ApiKey[] };
+    return { keys: schemas.parse('config/apiKeys', JSON.parse(readFileSync(file, 'utf8')), `API keys ${file}`) };
   }
   const token = `mes_${randomBytes(24).toString('base64url')}`;
   const keys: ApiKey[] = [{ name: 'admin', roles: ['admin'], sha256: hashToken(token) }];

@@ -1,4 +1,11 @@
-import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import {
+  asDomainEvent,
+  isOfType,
+  readPages,
+  type EventStore,
+  type RecordedDomainEvent,
+  type RecordedEvent,
+} from '../app/eventStore';
 import { NotFoundError } from '../domain/errors';
 
 const URN = 'urn:mes-backbone';
@@ -22,11 +29,18 @@ const base = (event: RecordedEvent) => ({
   recordTime: event.recordedAt,
 });
 
-/** Every event of these types whose data names the order, in log order. */
-const eventsOfOrder = async (store: EventStore, orderId: string, eventTypes: string[]): Promise<RecordedEvent[]> => {
-  const found: RecordedEvent[] = [];
-  for await (const page of readPages(store, { filter: { eventTypes } }))
-    found.push(...page.events.filter((e) => e.data['orderId'] === orderId));
+const TRACE_TYPES = ['LotIssued', 'LotProduced', 'InspectionPassed', 'InspectionFailed', 'OrderPlanned'] as const;
+type TraceEvent = RecordedDomainEvent<(typeof TRACE_TYPES)[number]>;
+
+/** Every event of the trace types whose data names the order, in log order. */
+const eventsOfOrder = async (store: EventStore, orderId: string): Promise<TraceEvent[]> => {
+  const found: TraceEvent[] = [];
+  for await (const page of readPages(store, { filter: { eventTypes: [...TRACE_TYPES] } })) {
+    for (const recorded of page.events) {
+      const event = asDomainEvent(recorded);
+      if (event && isOfType(TRACE_TYPES, event) && event.data.orderId === orderId) found.push(event);
+    }
+  }
   return found;
 };
 
@@ -36,32 +50,27 @@ const eventsOfOrder = async (store: EventStore, orderId: string, eventTypes: str
  * receipt of the lots that went into it. Identifiers are URIs of this backbone (urn:mes-backbone:...).
  */
 export const orderEpcis = async (store: EventStore, orderId: string, now: string) => {
-  const events = await eventsOfOrder(store, orderId, [
-    'LotIssued',
-    'LotProduced',
-    'InspectionPassed',
-    'InspectionFailed',
-    'OrderPlanned',
-  ]);
+  const events = await eventsOfOrder(store, orderId);
   if (!events.some((e) => e.type === 'OrderPlanned')) throw new NotFoundError(`order ${orderId} does not exist`);
   const issued = events.filter((e) => e.type === 'LotIssued');
   const produced = events.filter((e) => e.type === 'LotProduced');
   const eventList: Array<Record<string, unknown>> = [];
-  for (const lotId of [...new Set(issued.map((e) => e.data['lotId'] as string))]) {
-    const receipt = (await store.readStream(`lot-${lotId}`, { maxCount: 1 })).find((e) => e.type === 'LotReceived');
-    if (!receipt) continue;
+  for (const lotId of [...new Set(issued.map((e) => e.data.lotId))]) {
+    const [first] = await store.readStream(`lot-${lotId}`, { maxCount: 1 });
+    const receipt = first && asDomainEvent(first);
+    if (receipt?.type !== 'LotReceived') continue;
     eventList.push({
       type: 'ObjectEvent',
       ...base(receipt),
       action: 'ADD',
       bizStep: 'receiving',
       disposition: 'in_progress',
-      quantityList: [quantity(lotId, receipt.data['quantity'] as number, receipt.data['unit'] as string)],
+      quantityList: [quantity(lotId, receipt.data.quantity, receipt.data.unit)],
       readPoint: { id: `${URN}:site:receiving` },
     });
   }
   for (const inspection of events.filter((e) => e.type === 'InspectionPassed' || e.type === 'InspectionFailed')) {
-    const lotId = inspection.data['lotId'] as string | undefined;
+    const { lotId, inspectionId } = inspection.data;
     eventList.push({
       type: 'ObjectEvent',
       ...base(inspection),
@@ -69,7 +78,7 @@ export const orderEpcis = async (store: EventStore, orderId: string, now: string
       bizStep: 'inspecting',
       disposition: inspection.type === 'InspectionPassed' ? 'conformant' : 'non_conformant',
       ...(lotId ? { quantityList: [{ epcClass: `${URN}:lot:${lotId}` }] } : { epcList: [`${URN}:order:${orderId}`] }),
-      readPoint: { id: `${URN}:inspection:${inspection.data['inspectionId'] as string}` },
+      readPoint: { id: `${URN}:inspection:${inspectionId}` },
     });
   }
   if (issued.length > 0 || produced.length > 0) {
@@ -80,12 +89,8 @@ export const orderEpcis = async (store: EventStore, orderId: string, now: string
       eventID: `${URN}:order:${orderId}:transformation`,
       transformationID: `${URN}:order:${orderId}`,
       bizStep: 'creating_class_instance',
-      inputQuantityList: issued.map((e) =>
-        quantity(e.data['lotId'] as string, e.data['quantity'] as number, e.data['unit'] as string),
-      ),
-      outputQuantityList: produced.map((e) =>
-        quantity(e.data['lotId'] as string, e.data['quantity'] as number, e.data['unit'] as string),
-      ),
+      inputQuantityList: issued.map((e) => quantity(e.data.lotId, e.data.quantity, e.data.unit)),
+      outputQuantityList: produced.map((e) => quantity(e.data.lotId, e.data.quantity, e.data.unit)),
     });
   }
   eventList.sort((a, b) => String(a['eventTime']).localeCompare(String(b['eventTime'])));

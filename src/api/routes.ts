@@ -3,21 +3,23 @@ import type { Express, Request, Response } from 'express';
 import type { CommandContext, CommandHandler, CommandResult } from '../app/commandHandler';
 import type { EventSource } from '../app/eventStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
-import type { AggregateName, Directive } from '../domain/aggregates';
+import type { AggregateName, CommandOf } from '../domain/aggregates';
+import type { SchemaTypes } from '../domain/generated';
 import { ValidationError } from '../domain/errors';
 import type { CommandMeta } from '../domain/messages';
 import { authenticate, authorize, type ApiKey, type Principal, type Role } from './auth';
 import type { IdempotencyStore, StoredResponse } from './idempotency';
 import { sendProblem } from './problem';
 
-export type RouteContext = {
+/** What a route's handler gets; `Body` is the type of its body's schema once validated. */
+export type RouteContext<Body = Record<string, unknown>> = {
   req: Request;
   res: Response;
   principal: Principal;
   requestId: string;
   params: Record<string, string>;
   query: Record<string, string>;
-  body: Record<string, unknown>;
+  body: Body;
   meta: CommandMeta;
 };
 
@@ -61,19 +63,25 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export type CommandRouteDeps = { commands: CommandHandler };
 
+/** A command without its meta, each command keeping its own data (an Omit over a union would mix them). */
+export type CommandBody<C> = C extends unknown ? Omit<C, 'meta'> : never;
+
+/** The context of a route once its body schema has validated the body: `ctx.body` typed by that schema. */
+export type BodyContext<B extends keyof SchemaTypes> = RouteContext<SchemaTypes[B]>;
+
 /** A command route: body and params become one domain command on one aggregate. */
-export const commandRoute = <K extends AggregateName>(spec: {
+export const commandRoute = <K extends AggregateName, B extends keyof SchemaTypes>(spec: {
   method?: 'post' | 'put';
   path: string;
   summary: string;
   tag: string;
   roles: readonly Role[];
-  body: string;
+  body: B;
   aggregate: K;
   created?: boolean;
   source?: EventSource;
   id: (ctx: RouteContext) => string;
-  command: (ctx: RouteContext) => Omit<Extract<Directive, { aggregate: K }>['command'], 'meta'>;
+  command: (ctx: RouteContext) => CommandBody<CommandOf[K]>;
   deps: CommandRouteDeps;
 }): RouteSpec => ({
   method: spec.method ?? 'post',
@@ -84,11 +92,13 @@ export const commandRoute = <K extends AggregateName>(spec: {
   kind: 'command',
   body: spec.body,
   async handle(ctx) {
+    // cast: for a generic K, TypeScript cannot see that a command without its meta, plus meta, is the command
+    const command: CommandOf[K] = { ...spec.command(ctx), meta: ctx.meta } as never;
     const result = await runCommand(
       spec.deps.commands,
       spec.aggregate,
       spec.id(ctx),
-      { ...spec.command(ctx), meta: ctx.meta } as never,
+      command,
       ctx,
       spec.source ?? 'api',
     );
@@ -115,10 +125,10 @@ export const runCommand = <K extends AggregateName>(
   commands: CommandHandler,
   aggregate: K,
   id: string,
-  command: Extract<Directive, { aggregate: K }>['command'],
+  command: CommandOf[K],
   ctx: RouteContext,
   source: EventSource,
-): Promise<CommandResult> => commands.handle(aggregate, id, command as never, commandContext(ctx, source));
+): Promise<CommandResult> => commands.handle(aggregate, id, command, commandContext(ctx, source));
 
 export const commandAnswer = (result: CommandResult) => ({
   streamId: result.streamId,

@@ -1,4 +1,4 @@
-import { deciders, type AggregateName, type Directive } from '../domain/aggregates';
+import { deciders, type AggregateName, type CommandOf, type Directive } from '../domain/aggregates';
 import { WrongExpectedRevisionError } from '../domain/errors';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
@@ -44,7 +44,7 @@ export type CommandHandler = {
   handle<K extends AggregateName>(
     aggregate: K,
     id: string,
-    command: Extract<Directive, { aggregate: K }>['command'],
+    command: CommandOf[K],
     context: CommandContext,
   ): Promise<CommandResult>;
   /** A directive from a process manager: its aggregate, id and command. */
@@ -122,7 +122,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     return { entry, domainMs };
   };
 
-  const handle: CommandHandler['handle'] = (aggregate, id, command, context) => {
+  /** Any aggregate's command: what `handle` and `execute` both run. */
+  const run = (aggregate: AggregateName, id: string, command: Directive['command'], context: CommandContext) => {
     const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
     const streamId = `${decider.category}-${id}`;
     return inLane(streamId, () => decideAndAppend(decider, streamId, command, context));
@@ -131,7 +132,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const decideAndAppend = async (
     decider: Decider<unknown, AnyEvent, unknown>,
     streamId: string,
-    command: Parameters<CommandHandler['handle']>[2],
+    command: Directive['command'],
     context: CommandContext,
   ): Promise<CommandResult> => {
     for (let attempt = 0; ; attempt += 1) {
@@ -194,8 +195,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   };
 
   return {
-    handle,
-    execute: (directive, context) => handle(directive.aggregate, directive.id, directive.command as never, context),
+    handle: run,
+    execute: (directive, context) => run(directive.aggregate, directive.id, directive.command, context),
     async load(aggregate, id) {
       const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
       const { entry } = await current(decider, `${decider.category}-${id}`);

@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { isDomainEventType, type DomainEventOf, type DomainEventType } from '../domain/aggregates';
 import type { ExpectedRevision } from '../domain/errors';
 
 export type { ExpectedRevision };
@@ -54,6 +55,27 @@ export type RecordedEvent<Type extends string = string, Data = Record<string, un
   /** When the store wrote it (ISO 8601, UTC). */
   recordedAt: string;
 };
+
+/**
+ * A recorded event of the domain, typed by its type: `switch (event.type)` narrows `event.data` to
+ * that type's data at its newest schema version (src/domain/generated).
+ */
+export type RecordedDomainEvent<T extends DomainEventType = DomainEventType> = {
+  [K in T]: RecordedEvent<K, DomainEventOf<K>['data']>;
+}[T];
+
+/**
+ * The event typed by its type, or undefined for a type the domain does not know. The cast trusts the
+ * store: it validated the data against its version's schema on append and upcasts it on read.
+ */
+export const asDomainEvent = (event: RecordedEvent): RecordedDomainEvent | undefined =>
+  isDomainEventType(event.type) ? (event as RecordedDomainEvent) : undefined;
+
+/** Whether the event is of one of `types`: narrows it to them. */
+export const isOfType = <T extends DomainEventType>(
+  types: readonly T[],
+  event: RecordedDomainEvent,
+): event is Extract<RecordedDomainEvent, { type: T }> => (types as readonly string[]).includes(event.type);
 
 export type AppendOptions = {
   /** Default 'any'. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/canonicalJson';
 import type { CommandHandler } from './commandHandler';
 import type { CommandMeta } from '../domain/messages';
+import type { WmsMaterialReceipt } from '../domain/generated';
 import type { OrderSpec } from '../domain/order';
 import { IllegalStateError, isKnownError } from '../domain/errors';
 
@@ -69,12 +70,7 @@ export const importSchedule = async (
   return results;
 };
 
-export type MaterialReceipt = {
-  receiptId: string;
-  supplier: string;
-  receivedAt?: string;
-  lines: { lotId: string; material: string; quantity: number; unit: string; supplierLot: string }[];
-};
+export type MaterialReceipt = WmsMaterialReceipt;
 
 /**
  * A WMS material receipt, by HTTP or NATS, validated whole against schemas/wms/materialReceipt.json by

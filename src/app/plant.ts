@@ -1,6 +1,8 @@
+import type { ConfigPlant } from '../domain/generated';
 import type { Shift } from '../lib/time';
 
-export type EmissionFactor = { site: string; from: string; to?: string; kgCo2ePerKWh: number; source: string };
+/** A site's kg CO2e per kWh from a local day (to one, inclusive), with its source (schemas/config/plant.json). */
+export type EmissionFactor = NonNullable<ConfigPlant['emissionFactors']>[number];
 
 export type PlantConfig = {
   timeZone: string;

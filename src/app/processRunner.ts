@@ -1,16 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { retryUntilDone } from '../lib/retry';
-import type { Directive } from '../domain/aggregates';
+import type { DomainEventType, Directive } from '../domain/aggregates';
 import { isKnownError } from '../domain/errors';
 import type { Trigger } from '../domain/processes';
 import type { CheckpointStore } from './checkpoints';
 import type { CommandHandler } from './commandHandler';
-import { comparePositions, type EventFilter, type EventStore, type Position, type RecordedEvent } from './eventStore';
+import {
+  asDomainEvent,
+  comparePositions,
+  type EventFilter,
+  type EventStore,
+  type Position,
+  type RecordedDomainEvent,
+  type RecordedEvent,
+} from './eventStore';
 import type { Logger } from '../lib/logger';
 
 export type ProcessDefinition = {
   name: string;
-  eventTypes: readonly string[];
+  /** The events it reacts to; `react` may be given only these. */
+  eventTypes: readonly DomainEventType[];
   react: (trigger: Trigger) => Directive[];
 };
 
@@ -24,11 +33,8 @@ export type RunningProcess = {
 
 type Deps = { store: EventStore; commands: CommandHandler; checkpoints: CheckpointStore; logger: Logger };
 
-export const triggerOf = (event: RecordedEvent): Trigger => ({
-  type: event.type,
-  data: event.data,
-  occurredAt: event.metadata.occurredAt,
-});
+/** The spread keeps each event type paired with its data (picking `type` and `data` out would unpair them). */
+export const triggerOf = (event: RecordedDomainEvent): Trigger => ({ ...event, occurredAt: event.metadata.occurredAt });
 
 /**
  * Runs a process manager: from its checkpoint, each event it reacts to becomes directives, each
@@ -43,7 +49,8 @@ export const startProcess = async (deps: Deps, definition: ProcessDefinition): P
   let stopped = false;
 
   const handleEvent = async (event: RecordedEvent): Promise<void> => {
-    const directives = definition.react(triggerOf(event));
+    const domainEvent = asDomainEvent(event);
+    const directives = domainEvent ? definition.react(triggerOf(domainEvent)) : [];
     for (const [index, directive] of directives.entries()) {
       const context = {
         commandId: `${definition.name}:${event.id}:${index}`,

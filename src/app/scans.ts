@@ -1,26 +1,17 @@
 import { IllegalStateError } from '../domain/errors';
+import type { ScanBody } from '../domain/generated';
 import type { CommandMeta } from '../domain/messages';
 import type { OrderCommand } from '../domain/order';
 import type { CommandHandler, CommandResult } from './commandHandler';
 import { verifyCard } from './operationCards';
 
-export type ScanAction = 'start' | 'pause' | 'resume' | 'report' | 'complete';
-
-/** What a PDA sends when an operator scans an operation card. */
-export type Scan = {
-  /** The scan's own id: a PDA that retries sends the same id, and nothing counts twice. */
-  scanId: string;
-  card: string;
-  action: ScanAction;
-  operatorId: string;
-  machineId?: string;
-  good?: number;
-  scrap?: number;
-  scrapReason?: string;
-  rework?: number;
-  /** When the operator scanned (the PDA's clock); default: when it arrives. */
-  at?: string;
-};
+/**
+ * What a PDA sends when an operator scans an operation card (schemas/commands/scan.json). `scanId` is
+ * the scan's own id: a PDA that retries sends the same id, and nothing counts twice; `at` is when the
+ * operator scanned (the PDA's clock), by default when it arrives.
+ */
+export type Scan = ScanBody;
+export type ScanAction = Scan['action'];
 
 export type ScanOutcome = { orderId: string; operationId: string; results: CommandResult[] };
 

@@ -3,6 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { ValidationError, type FieldProblem } from '../domain/errors';
+import type { SchemaTypes } from '../domain/generated';
 
 /** Every schema's `$id` is this base plus its path under `schemas/`. */
 export const SCHEMA_BASE = 'https://mes-backbone.dev/schemas/';
@@ -19,6 +20,8 @@ export type SchemaRegistry = {
   check(key: string, value: unknown): FieldProblem[];
   /** Throws a ValidationError naming each failing field (prefixed with `pathPrefix`). */
   assert(key: string, value: unknown, what: string, pathPrefix?: string): void;
+  /** `value`, typed by the schema's generated type (src/domain/generated) once it validates; else as `assert`. */
+  parse<K extends keyof SchemaTypes>(key: K, value: unknown, what: string, pathPrefix?: string): SchemaTypes[K];
   /** Versions of an event type that have a schema, ascending. */
   eventVersions(type: string): number[];
   eventTypes(): string[];
@@ -92,16 +95,23 @@ export const loadSchemaRegistry = (roots: string[] = [DEFAULT_SCHEMA_ROOT]): Sch
     return validate(value) ? [] : toFieldProblems(validate.errors, prefix);
   };
 
+  const assert = (key: string, value: unknown, what: string, pathPrefix = ''): void => {
+    const problems = check(key, value, pathPrefix);
+    if (problems.length > 0) {
+      const first = problems[0] as FieldProblem;
+      throw new ValidationError(`${what} is invalid: ${first.path} ${first.message}`, problems);
+    }
+  };
+
   return {
     has: (key) => compiled.has(key),
     keys: () => [...compiled.keys()].sort(),
     check: (key, value) => check(key, value),
-    assert: (key, value, what, pathPrefix = '') => {
-      const problems = check(key, value, pathPrefix);
-      if (problems.length > 0) {
-        const first = problems[0] as FieldProblem;
-        throw new ValidationError(`${what} is invalid: ${first.path} ${first.message}`, problems);
-      }
+    assert,
+    parse: <K extends keyof SchemaTypes>(key: K, value: unknown, what: string, pathPrefix = '') => {
+      assert(key, value, what, pathPrefix);
+      // the type was generated from this schema (a unit test keeps the two the same)
+      return value as SchemaTypes[K];
     },
     eventVersions: (type) => versions.get(type) ?? [],
     eventTypes: () => [...versions.keys()].sort(),

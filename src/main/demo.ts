@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import type { ConfigDemo } from '../domain/generated';
 import { hashToken } from '../api/auth';
 import { startBackbone } from './backbone';
 import type { Config } from './config';
@@ -14,18 +15,7 @@ import { progressBar } from '../simulator/progress';
 import { createSimClock } from '../simulator/simClock';
 import { formatSummary, readSummary } from '../simulator/summary';
 
-export type DemoOptions = {
-  machines: number;
-  orders: number;
-  hours: number;
-  seconds: number;
-  'defect-rate': number;
-  'mtbf-hours': number;
-  'mttr-hours': number;
-  'late-maintenance': number;
-  seed: number;
-  exit: boolean;
-};
+export type DemoOptions = Required<ConfigDemo>;
 
 /** The demo's logger, and the file it writes to (named in the banner). */
 export type DemoLog = { logger: Logger; logFile: string };
@@ -46,7 +36,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     const value = argv[(i += 1)];
     given[name] = value !== undefined && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
   }
-  schemas.assert('config/demo', given, 'demo options', '/argv');
+  const options = schemas.parse('config/demo', given, 'demo options', '/argv');
   return {
     machines: 6,
     orders: 30,
@@ -58,7 +48,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     'late-maintenance': 0.4,
     seed: 1,
     exit: false,
-    ...(given as Partial<DemoOptions>),
+    ...options,
   };
 };
 

@@ -19,9 +19,7 @@ export const openReadStore = async (config: Config): Promise<ReadStore> => {
 const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: SchemaRegistry): PlantConfig => {
   const config: PlantConfig = { timeZone, shifts: DEFAULT_SHIFTS, emissionFactors: [DEFAULT_EMISSION_FACTOR] };
   if (!file) return config;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  schemas.assert('config/plant', parsed, `plant configuration ${file}`);
-  const given = parsed as Partial<PlantConfig>;
+  const given = schemas.parse('config/plant', JSON.parse(readFileSync(file, 'utf8')), `plant configuration ${file}`);
   return {
     ...config,
     ...(given.shifts ? { shifts: given.shifts } : {}),

@@ -1,4 +1,4 @@
-import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents, type Trigger } from '../domain/processes';
+import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
@@ -36,12 +36,12 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
     await startProcess(deps, {
       name: 'quality-loop',
       eventTypes: qualityLoopEvents,
-      react: (t) => qualityLoop(t as Parameters<typeof qualityLoop>[0]),
+      react: qualityLoop,
     }),
     await startProcess(deps, {
       name: 'dispatch',
       eventTypes: dispatchEvents,
-      react: (t: Trigger) => dispatch(t as Parameters<typeof dispatch>[0]),
+      react: dispatch,
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

@@ -1,4 +1,12 @@
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '../app/eventStore';
+import {
+  asDomainEvent,
+  comparePositions,
+  type EventStore,
+  type Position,
+  type RecordedDomainEvent,
+  type RecordedEvent,
+} from '../app/eventStore';
+import type { DomainEventType } from '../domain/aggregates';
 import type { Logger } from '../lib/logger';
 import type { CollectionSpec, Document, ReadStore, Write } from '../app/readStore';
 
@@ -19,13 +27,14 @@ export type ProjectionContext = {
   ): Promise<void>;
 };
 
+/** A read model: `apply` gets the event types it lists; `switch (event.type)` narrows each one's data. */
 export type Projection = {
   name: string;
   /** A new version rebuilds beside the old one and takes over when it has caught up. */
   version: number;
   collections: Record<string, CollectionSpec>;
-  eventTypes: readonly string[];
-  apply(event: RecordedEvent, ctx: ProjectionContext): Promise<void> | void;
+  eventTypes: readonly DomainEventType[];
+  apply(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> | void;
 };
 
 export const namespaceOf = (projection: Projection): string => `${projection.name}_v${projection.version}`;
@@ -202,13 +211,19 @@ export const startProjectionGroup = async (
       if (batch.length === 0) break;
       processing = true;
       for (const event of batch) {
+        const domainEvent = asDomainEvent(event);
         for (const member of members) {
-          if (member.failed || !member.types.has(event.type) || comparePositions(event.position, member.position) <= 0)
+          if (
+            !domainEvent ||
+            member.failed ||
+            !member.types.has(event.type) ||
+            comparePositions(event.position, member.position) <= 0
+          )
             continue;
           try {
             const ctx = contexts.get(member) as ProjectionContext & { event: RecordedEvent };
             ctx.event = event;
-            await member.projection.apply(event, ctx);
+            await member.projection.apply(domainEvent, ctx);
             member.events += 1;
             member.lastRecordedAt = event.recordedAt;
           } catch (error) {

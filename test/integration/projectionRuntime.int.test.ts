@@ -21,7 +21,7 @@ const counter = (version: number, poisoned?: string): Projection => ({
   collections: { totals: {} },
   eventTypes: ['OrderCompleted'],
   async apply(event, ctx) {
-    if (event.data['orderId'] === poisoned) throw new Error(`cannot count ${poisoned}`);
+    if (event.type === 'OrderCompleted' && event.data.orderId === poisoned) throw new Error(`cannot count ${poisoned}`);
     await ctx.update('totals', 'all', (doc) => ({
       _id: 'all',
       orders: ((doc?.['orders'] as number | undefined) ?? 0) + 1,

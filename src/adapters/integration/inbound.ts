@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import type { CommandHandler } from '../../app/commandHandler';
 import { readB2mmlSchedule } from '../erp/b2mml';
-import { importSchedule, receiveMaterial, type MaterialReceipt } from '../../app/integrationImports';
+import { importSchedule, receiveMaterial } from '../../app/integrationImports';
 import type { Logger } from '../../lib/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { isKnownError } from '../../domain/errors';
@@ -64,9 +64,8 @@ export const startInbound = async (deps: {
         const body: unknown = /xml/.test(type) ? text : JSON.parse(text);
         results = await importSchedule(deps, readB2mmlSchedule(deps.schemas)(body, type), meta, correlationId);
       } else if (m.subject === INBOUND_SUBJECTS.receipt) {
-        const receipt: unknown = JSON.parse(text);
-        deps.schemas.assert('wms/materialReceipt', receipt, 'material receipt');
-        results = await receiveMaterial(deps, receipt as MaterialReceipt, meta, correlationId);
+        const receipt = deps.schemas.parse('wms/materialReceipt', JSON.parse(text), 'material receipt');
+        results = await receiveMaterial(deps, receipt, meta, correlationId);
       } else return `no import reads ${m.subject}: use ${Object.values(INBOUND_SUBJECTS).join(' or ')}`;
       const refused = results.filter((r) => r.outcome === 'refused');
       return refused.length === 0 ? undefined : refused.map((r) => `${r.element}: ${r.reason}`).join('; ');

@@ -1,5 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
-import type { RecordedEvent } from '../../app/eventStore';
+import { isOfType, type RecordedDomainEvent } from '../../app/eventStore';
+import type { DomainEventType } from '../../domain/aggregates';
 import type { OrderSpec } from '../../domain/order';
 
 /** A message for the ERP or the WMS, decided from the log; its key is its idempotency key. */
@@ -46,7 +47,7 @@ export const OUTBOX_EVENT_TYPES = [
   'OrderCancelled',
   'LotIssued',
   'LotProduced',
-];
+] as const satisfies readonly DomainEventType[];
 
 const B2MML = 'http://www.mesa.org/xml/B2MML';
 const builder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true });
@@ -128,16 +129,17 @@ export const productionPerformanceXml = (
 };
 
 /**
- * Decides the outbound messages an event causes, from what is remembered of its order. Pure: the same
- * log gives the same messages with the same keys, so a replay re-sends what receivers can drop.
+ * Decides the outbound messages an event causes, from what is remembered of its order (`recall`).
+ * Pure: the same log gives the same messages with the same keys, so a replay re-sends what receivers
+ * can drop.
  */
 export const translate = (
-  event: RecordedEvent,
-  memory: OrderMemory | undefined,
+  event: RecordedDomainEvent,
+  recall: (orderId: string) => OrderMemory | undefined,
 ): { orderId?: string; memory?: OrderMemory | null; messages: OutboundMessage[] } => {
-  const data = event.data;
-  const orderId = data['orderId'] as string | undefined;
-  if (!orderId) return { messages: [] };
+  if (!isOfType(OUTBOX_EVENT_TYPES, event)) return { messages: [] };
+  const { orderId } = event.data;
+  const memory = recall(orderId);
   const key = (kind: string) => `${event.id}:${kind}`;
   const toErp = (xml: string): OutboundMessage => ({
     key: key('ProductionPerformance'),
@@ -156,28 +158,26 @@ export const translate = (
     body: JSON.stringify(body),
   });
   /** The lot of a LotIssued or LotProduced. */
-  const lotOf = (): Material => ({
-    material: data['material'] as string,
-    lotId: data['lotId'] as string,
-    quantity: data['quantity'] as number,
-    unit: data['unit'] as string,
-  });
+  const lotOf = ({ material, lotId, quantity, unit }: Material): Material => ({ material, lotId, quantity, unit });
   switch (event.type) {
     case 'OrderPlanned':
     case 'OrderRevised': {
-      const spec = data['spec'] as OrderSpec;
+      const { spec } = event.data;
       const base = memory ?? { orderId, spec, segments: [], consumed: {}, produced: [] };
       return { orderId, memory: { ...base, spec }, messages: [] };
     }
     case 'LotIssued': {
       if (!memory) return { messages: [] };
-      const operationId = data['operationId'] as string;
-      const consumed = { ...memory.consumed, [operationId]: [...(memory.consumed[operationId] ?? []), lotOf()] };
+      const { operationId } = event.data;
+      const consumed = {
+        ...memory.consumed,
+        [operationId]: [...(memory.consumed[operationId] ?? []), lotOf(event.data)],
+      };
       return { orderId, memory: { ...memory, consumed }, messages: [] };
     }
     case 'LotProduced': {
       if (!memory) return { messages: [] };
-      return { orderId, memory: { ...memory, produced: [...memory.produced, lotOf()] }, messages: [] };
+      return { orderId, memory: { ...memory, produced: [...memory.produced, lotOf(event.data)] }, messages: [] };
     }
     case 'OrderReleased': {
       if (!memory) return { messages: [] };
@@ -197,8 +197,8 @@ export const translate = (
         product: spec.product,
         quantity: spec.quantity,
         unit: spec.unit,
-        neededBy: spec.earliestStart ?? data['releasedAt'],
-        requestedAt: data['releasedAt'],
+        neededBy: spec.earliestStart ?? event.data.releasedAt,
+        requestedAt: event.data.releasedAt,
         lines,
       };
       return {
@@ -207,18 +207,18 @@ export const translate = (
     }
     case 'OperationCompleted': {
       if (!memory) return { messages: [] };
-      const operationId = data['operationId'] as string;
+      const { operationId, workCenter, machineId, startedAt, completedAt, good, scrap, rework } = event.data;
       const code = memory.spec.routing?.operations.find((op) => op.operationId === operationId)?.code ?? operationId;
       const segment: Segment = {
         operationId,
         code,
-        workCenter: data['workCenter'] as string,
-        ...(data['machineId'] ? { machineId: data['machineId'] as string } : {}),
-        startedAt: data['startedAt'] as string,
-        completedAt: data['completedAt'] as string,
-        good: data['good'] as number,
-        scrap: data['scrap'] as number,
-        rework: data['rework'] as number,
+        workCenter,
+        ...(machineId ? { machineId } : {}),
+        startedAt,
+        completedAt,
+        good,
+        scrap,
+        rework,
         consumed: memory.consumed[operationId] ?? [],
       };
       const next = { ...memory, segments: [...memory.segments, segment] };
@@ -237,11 +237,8 @@ export const translate = (
     }
     case 'OrderCompleted': {
       if (!memory) return { messages: [] };
-      const final = {
-        completedAt: data['completedAt'] as string,
-        good: data['good'] as number,
-        scrap: data['scrap'] as number,
-      };
+      const { completedAt, good, scrap } = event.data;
+      const final = { completedAt, good, scrap };
       const xml = productionPerformanceXml(memory, memory.segments, final, `PP-${orderId}`, final.completedAt);
       const receipt = {
         receiptId: `FG-${orderId}`,

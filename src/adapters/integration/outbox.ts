@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { EventStore } from '../../app/eventStore';
+import { asDomainEvent, type EventStore, type RecordedEvent } from '../../app/eventStore';
 import type { OutboxStatus } from '../../app/outbox';
 import type { Logger } from '../../lib/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
@@ -114,7 +114,7 @@ export const startOutbox = async (deps: {
     woken = new Promise<void>((resolve) => (wake = resolve));
   };
 
-  const record = db.transaction((events: Parameters<typeof translate>[0][], position: string | undefined) => {
+  const record = db.transaction((events: RecordedEvent[], position: string | undefined) => {
     const memories = new Map<string, OrderMemory | null>();
     const recall = (orderId: string): OrderMemory | undefined => {
       if (memories.has(orderId)) return memories.get(orderId) ?? undefined;
@@ -123,8 +123,9 @@ export const startOutbox = async (deps: {
     };
     let queued = 0;
     for (const event of events) {
-      const orderId = (event.data as { orderId?: string }).orderId;
-      const outcome = translate(event, orderId ? recall(orderId) : undefined);
+      const domainEvent = asDomainEvent(event);
+      if (!domainEvent) continue;
+      const outcome = translate(domainEvent, recall);
       if (outcome.orderId && outcome.memory !== undefined) memories.set(outcome.orderId, outcome.memory);
       for (const message of outcome.messages) {
         for (const destination of deps.destinations) {
@@ -144,7 +145,7 @@ export const startOutbox = async (deps: {
 
   const subscription = deps.store.subscribe({
     after: loadCheckpoint.get()?.position,
-    filter: { eventTypes: OUTBOX_EVENT_TYPES },
+    filter: { eventTypes: [...OUTBOX_EVENT_TYPES] },
     batchSize: 500,
   });
   const feeder = (async () => {
@@ -231,7 +232,11 @@ export const startOutbox = async (deps: {
     },
     /** Every row, in order: for tests and for an integrator's audit. */
     rows(): (Row & { delivered_at: string | null; last_error: string | null })[] {
-      return db.prepare('SELECT * FROM outbox ORDER BY seq').all() as never;
+      return db
+        .prepare<[], Row & { delivered_at: string | null; last_error: string | null }>(
+          'SELECT * FROM outbox ORDER BY seq',
+        )
+        .all();
     },
     async stop(): Promise<void> {
       stopped = true;

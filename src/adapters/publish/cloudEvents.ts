@@ -11,25 +11,32 @@ const CHECKPOINT = 'cloudevents-publisher';
 export const subjectOf = (event: RecordedEvent): string =>
   `mes.events.${event.streamId.slice(0, event.streamId.indexOf('-'))}.${event.type}`;
 
-/** A recorded event as a CloudEvents 1.0 structured JSON message. */
-export const toCloudEvent = (event: RecordedEvent) => ({
-  specversion: '1.0',
-  id: event.id,
-  source: `urn:mes-backbone:${event.metadata.source}`,
-  type: `mes.${event.type}`,
-  subject: event.streamId,
-  time: event.metadata.occurredAt,
-  datacontenttype: 'application/json',
-  dataschema: `https://mes-backbone.dev/schemas/events/${event.type}.v${event.metadata.schemaVersion}.json`,
-  data: event.data,
-  // extensions: lower-case alphanumerics, as the spec asks
-  position: event.position,
-  revision: event.revision,
-  correlationid: event.metadata.correlationId,
-  causationid: event.metadata.causationId,
-  actor: event.metadata.actor,
-  recordedat: event.recordedAt,
-});
+/**
+ * A recorded event as a CloudEvents 1.0 structured JSON message; `data` keeps the event's type (a
+ * RecordedDomainEvent gives its schema's type, the one `dataschema` names).
+ */
+export const toCloudEvent = <E extends RecordedEvent>(event: E) => {
+  // annotated, so the data keeps E's type rather than the constraint's
+  const data: E['data'] = event.data;
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: `urn:mes-backbone:${event.metadata.source}`,
+    type: `mes.${event.type}`,
+    subject: event.streamId,
+    time: event.metadata.occurredAt,
+    datacontenttype: 'application/json',
+    dataschema: `https://mes-backbone.dev/schemas/events/${event.type}.v${event.metadata.schemaVersion}.json`,
+    data,
+    // extensions: lower-case alphanumerics, as the spec asks
+    position: event.position,
+    revision: event.revision,
+    correlationid: event.metadata.correlationId,
+    causationid: event.metadata.causationId,
+    actor: event.metadata.actor,
+    recordedat: event.recordedAt,
+  };
+};
 
 /**
  * Publishes every event once to JetStream on `mes.events.<category>.<EventType>` as a CloudEvent, with

@@ -1,18 +1,12 @@
 import { unreachable, type Command, type Decider, type Event } from '../messages';
-import type { OperationReady } from '../order/events';
+import type * as Schema from '../generated';
 
 /** An operation waiting in a work center's queue: what its OperationReady said, but the work center. */
-export type QueueEntry = Omit<OperationReady['data'], 'workCenter'>;
+export type QueueEntry = Omit<Schema.OperationQueuedV1, 'workCenter'>;
 
-export type OperationQueued = Event<'OperationQueued', QueueEntry & { workCenter: string }>;
-export type OperationDequeued = Event<
-  'OperationDequeued',
-  { workCenter: string; orderId: string; operationId: string; reason: 'started' | 'held' | 'cancelled' }
->;
-export type QueuedOperationReprioritised = Event<
-  'QueuedOperationReprioritised',
-  { workCenter: string; orderId: string; operationId: string; priority: number }
->;
+export type OperationQueued = Event<'OperationQueued', Schema.OperationQueuedV1>;
+export type OperationDequeued = Event<'OperationDequeued', Schema.OperationDequeuedV1>;
+export type QueuedOperationReprioritised = Event<'QueuedOperationReprioritised', Schema.QueuedOperationReprioritisedV1>;
 export type DispatchEvent = OperationQueued | OperationDequeued | QueuedOperationReprioritised;
 export const dispatchEventTypes = [
   'OperationQueued',
@@ -20,7 +14,7 @@ export const dispatchEventTypes = [
   'QueuedOperationReprioritised',
 ] as const satisfies readonly DispatchEvent['type'][];
 
-export type EnqueueOperation = Command<'EnqueueOperation', QueueEntry & { workCenter: string }>;
+export type EnqueueOperation = Command<'EnqueueOperation', OperationQueued['data']>;
 export type DequeueOperation = Command<'DequeueOperation', OperationDequeued['data']>;
 export type ReprioritiseQueued = Command<'ReprioritiseQueued', QueuedOperationReprioritised['data']>;
 export type DispatchCommand = EnqueueOperation | DequeueOperation | ReprioritiseQueued;

@@ -1,34 +1,25 @@
 import { NotFoundError, ValidationError, refuse } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import type { Characteristic } from '../order/events';
 import {
   evolveInspection,
   inspectionEventTypes,
   type InspectionEvent,
-  type InspectionReason,
   type InspectionResult,
   type InspectionState,
 } from './events';
 
 export type RequestInspection = Command<
   'RequestInspection',
-  {
-    inspectionId: string;
-    orderId: string;
-    operationId?: string;
-    lotId?: string;
-    product?: string;
-    reason: InspectionReason;
-    characteristics: Characteristic[];
-    reinspectionOf?: string;
-  }
+  Schema.RequestInspectionBody & Pick<Schema.InspectionRequestedV1, 'reason' | 'reinspectionOf'>
 >;
 /** A measured characteristic gives `value`; an attribute gives `passed`. */
 export type RecordInspectionResults = Command<
   'RecordInspectionResults',
-  { inspectionId: string; results: Array<{ characteristic: string; value?: number; passed?: boolean }> }
+  { inspectionId: string } & Schema.InspectionResultsBody
 >;
-export type CancelInspection = Command<'CancelInspection', { inspectionId: string; reason: string }>;
+export type CancelInspection = Command<'CancelInspection', { inspectionId: string } & Schema.ReasonBody>;
 
 export type InspectionCommand = RequestInspection | RecordInspectionResults | CancelInspection;
 

@@ -1,47 +1,20 @@
+import type * as Schema from '../generated';
 import type { Event } from '../messages';
 import type { Characteristic } from '../order/events';
 
-export type InspectionReason = 'routing' | 'operator' | 'automatic' | 'reinspection';
+export type InspectionReason = Schema.InspectionRequestedV1['reason'];
 
-export type InspectionResult = { characteristic: string; value?: number; passed: boolean };
+export type InspectionResult = Schema.InspectionResult;
 
-export type InspectionSubject = { orderId: string; operationId?: string; lotId?: string; product?: string };
+export type InspectionSubject = Pick<Schema.InspectionRequestedV1, 'orderId' | 'operationId' | 'lotId' | 'product'>;
 
-export type InspectionRequested = Event<
-  'InspectionRequested',
-  InspectionSubject & {
-    inspectionId: string;
-    reason: InspectionReason;
-    characteristics: Characteristic[];
-    /** The nonconformance a re-inspection is to close. */
-    reinspectionOf?: string;
-    requestedAt: string;
-  }
->;
-export type InspectionResultsRecorded = Event<
-  'InspectionResultsRecorded',
-  { inspectionId: string; results: InspectionResult[]; inspector: string; recordedAt: string }
->;
-export type InspectionPassed = Event<
-  'InspectionPassed',
-  InspectionSubject & { inspectionId: string; reason: InspectionReason; reinspectionOf?: string; decidedAt: string }
->;
-export type InspectionFailed = Event<
-  'InspectionFailed',
-  InspectionSubject & {
-    inspectionId: string;
-    reason: InspectionReason;
-    reinspectionOf?: string;
-    failed: InspectionResult[];
-    /** All that was checked, so a re-inspection checks the same. */
-    characteristics: Characteristic[];
-    decidedAt: string;
-  }
->;
-export type InspectionCancelled = Event<
-  'InspectionCancelled',
-  { inspectionId: string; orderId: string; reason: string; cancelledAt: string }
->;
+/** `reinspectionOf`: the nonconformance a re-inspection is to close. */
+export type InspectionRequested = Event<'InspectionRequested', Schema.InspectionRequestedV1>;
+export type InspectionResultsRecorded = Event<'InspectionResultsRecorded', Schema.InspectionResultsRecordedV1>;
+export type InspectionPassed = Event<'InspectionPassed', Schema.InspectionPassedV1>;
+/** `characteristics`: all that was checked, so a re-inspection checks the same. */
+export type InspectionFailed = Event<'InspectionFailed', Schema.InspectionFailedV1>;
+export type InspectionCancelled = Event<'InspectionCancelled', Schema.InspectionCancelledV1>;
 
 export type InspectionEvent =
   InspectionRequested | InspectionResultsRecorded | InspectionPassed | InspectionFailed | InspectionCancelled;

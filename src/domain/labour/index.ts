@@ -1,15 +1,10 @@
 import { IllegalStateError, ValidationError } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider, type Event } from '../messages';
 
 /** What payroll needs: who worked on which order's operation, from when to when. */
-export type OperatorClockedIn = Event<
-  'OperatorClockedIn',
-  { operatorId: string; orderId: string; operationId: string; at: string }
->;
-export type OperatorClockedOut = Event<
-  'OperatorClockedOut',
-  { operatorId: string; orderId: string; operationId: string; startedAt: string; endedAt: string; minutes: number }
->;
+export type OperatorClockedIn = Event<'OperatorClockedIn', Schema.OperatorClockedInV1>;
+export type OperatorClockedOut = Event<'OperatorClockedOut', Schema.OperatorClockedOutV1>;
 export type LabourEvent = OperatorClockedIn | OperatorClockedOut;
 export const labourEventTypes = [
   'OperatorClockedIn',

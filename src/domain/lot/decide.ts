@@ -1,14 +1,15 @@
 import { NotFoundError, ValidationError, refuse } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
-import { evolveLot, lotEventTypes, type LotEvent, type LotProduced, type LotReceived, type LotState } from './events';
+import { evolveLot, lotEventTypes, type LotEvent, type LotReceived, type LotState } from './events';
 
 export type ReceiveLot = Command<'ReceiveLot', Omit<LotReceived['data'], 'receivedAt'>>;
-export type IssueLot = Command<'IssueLot', { lotId: string; orderId: string; operationId: string; quantity: number }>;
-export type ProduceLot = Command<'ProduceLot', Omit<LotProduced['data'], 'producedAt'>>;
-export type QuarantineLot = Command<'QuarantineLot', { lotId: string; reason: string; nonconformanceId?: string }>;
-export type ReleaseLot = Command<'ReleaseLot', { lotId: string; reason: string }>;
-export type ScrapLot = Command<'ScrapLot', { lotId: string; reason: string }>;
-export type ReturnLotToSupplier = Command<'ReturnLotToSupplier', { lotId: string; reason: string }>;
+export type IssueLot = Command<'IssueLot', { lotId: string } & Schema.IssueLotBody>;
+export type ProduceLot = Command<'ProduceLot', Schema.ProduceLotBody>;
+export type QuarantineLot = Command<'QuarantineLot', { lotId: string; nonconformanceId?: string } & Schema.ReasonBody>;
+export type ReleaseLot = Command<'ReleaseLot', { lotId: string } & Schema.ReasonBody>;
+export type ScrapLot = Command<'ScrapLot', { lotId: string } & Schema.ReasonBody>;
+export type ReturnLotToSupplier = Command<'ReturnLotToSupplier', { lotId: string } & Schema.ReasonBody>;
 
 export type LotCommand =
   ReceiveLot | IssueLot | ProduceLot | QuarantineLot | ReleaseLot | ScrapLot | ReturnLotToSupplier;

@@ -1,46 +1,15 @@
+import type * as Schema from '../generated';
 import type { Event } from '../messages';
 
-export type LotReceived = Event<
-  'LotReceived',
-  {
-    lotId: string;
-    material: string;
-    quantity: number;
-    unit: string;
-    supplier: string;
-    supplierLot: string;
-    receivedAt: string;
-    source: 'wms' | 'manual';
-  }
->;
+export type LotReceived = Event<'LotReceived', Schema.LotReceivedV1>;
 /** Material from the lot went into an order's operation: the backward link of genealogy. */
-export type LotIssued = Event<
-  'LotIssued',
-  {
-    lotId: string;
-    material: string;
-    orderId: string;
-    operationId: string;
-    quantity: number;
-    unit: string;
-    issuedAt: string;
-  }
->;
+export type LotIssued = Event<'LotIssued', Schema.LotIssuedV1>;
 /** Finished goods from an order became this lot: the forward link of genealogy. */
-export type LotProduced = Event<
-  'LotProduced',
-  { lotId: string; material: string; orderId: string; quantity: number; unit: string; producedAt: string }
->;
-export type LotQuarantined = Event<
-  'LotQuarantined',
-  { lotId: string; reason: string; nonconformanceId?: string; quarantinedAt: string }
->;
-export type LotReleased = Event<'LotReleased', { lotId: string; reason: string; releasedAt: string }>;
-export type LotScrapped = Event<'LotScrapped', { lotId: string; quantity: number; reason: string; scrappedAt: string }>;
-export type LotReturnedToSupplier = Event<
-  'LotReturnedToSupplier',
-  { lotId: string; quantity: number; supplier: string; reason: string; returnedAt: string }
->;
+export type LotProduced = Event<'LotProduced', Schema.LotProducedV1>;
+export type LotQuarantined = Event<'LotQuarantined', Schema.LotQuarantinedV1>;
+export type LotReleased = Event<'LotReleased', Schema.LotReleasedV1>;
+export type LotScrapped = Event<'LotScrapped', Schema.LotScrappedV1>;
+export type LotReturnedToSupplier = Event<'LotReturnedToSupplier', Schema.LotReturnedToSupplierV1>;
 
 export type LotEvent =
   LotReceived | LotIssued | LotProduced | LotQuarantined | LotReleased | LotScrapped | LotReturnedToSupplier;

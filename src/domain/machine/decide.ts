@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError, refuse } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   evolveMachine,
@@ -6,23 +7,13 @@ import {
   type MachineEvent,
   type MachineRegistered,
   type MachineState,
-  type MachineStatus,
 } from './events';
 
 export type RegisterMachine = Command<'RegisterMachine', Omit<MachineRegistered['data'], 'registeredAt'>>;
 /** `at` is when the machine changed (a device's timestamp); default: the command's time. */
-export type ChangeMachineState = Command<
-  'ChangeMachineState',
-  { machineId: string; state: MachineStatus; reasonCode?: string; at?: string }
->;
-export type RecordEnergy = Command<
-  'RecordEnergy',
-  { machineId: string; intervalStart: string; intervalEnd: string; kWh: number }
->;
-export type RecordCount = Command<
-  'RecordCount',
-  { machineId: string; intervalStart: string; intervalEnd: string; total: number; good?: number; product?: string }
->;
+export type ChangeMachineState = Command<'ChangeMachineState', { machineId: string } & Schema.MachineStateBody>;
+export type RecordEnergy = Command<'RecordEnergy', { machineId: string } & Schema.EnergyReadingBody>;
+export type RecordCount = Command<'RecordCount', { machineId: string } & Schema.CountReadingBody>;
 
 export type MachineCommand = RegisterMachine | ChangeMachineState | RecordEnergy | RecordCount;
 

@@ -1,41 +1,14 @@
+import type * as Schema from '../generated';
 import type { Event } from '../messages';
 
-export type MachineStatus = 'running' | 'idle' | 'setup' | 'down' | 'maintenance';
+export type MachineStatus = Schema.MachineStatus;
 
-export type MachineRegistered = Event<
-  'MachineRegistered',
-  {
-    machineId: string;
-    code: string;
-    name: string;
-    type: string;
-    workCenter: string;
-    ratedPowerKw: number;
-    /** Ideal cycle time per unit of each product, for OEE performance. */
-    idealCycleSeconds: Array<{ product: string; seconds: number }>;
-    registeredAt: string;
-  }
->;
-export type MachineStateChanged = Event<
-  'MachineStateChanged',
-  {
-    machineId: string;
-    state: MachineStatus;
-    previous: MachineStatus;
-    reasonCode?: string;
-    changedAt: string;
-    /** How long the previous state lasted. */
-    previousSeconds: number;
-  }
->;
-export type EnergyMeasured = Event<
-  'EnergyMeasured',
-  { machineId: string; intervalStart: string; intervalEnd: string; kWh: number }
->;
-export type ProductionCounted = Event<
-  'ProductionCounted',
-  { machineId: string; intervalStart: string; intervalEnd: string; total: number; good?: number; product?: string }
->;
+/** `idealCycleSeconds`: ideal cycle time per unit of each product, for OEE performance. */
+export type MachineRegistered = Event<'MachineRegistered', Schema.MachineRegisteredV1>;
+/** `previousSeconds`: how long the previous state lasted. */
+export type MachineStateChanged = Event<'MachineStateChanged', Schema.MachineStateChangedV1>;
+export type EnergyMeasured = Event<'EnergyMeasured', Schema.EnergyMeasuredV1>;
+export type ProductionCounted = Event<'ProductionCounted', Schema.ProductionCountedV1>;
 
 export type MachineEvent = MachineRegistered | MachineStateChanged | EnergyMeasured | ProductionCounted;
 

@@ -1,4 +1,5 @@
 import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   dueKey,
@@ -12,24 +13,13 @@ import {
 
 const DAY_MS = 86_400_000;
 
-export type DefineMaintenancePlan = Command<
-  'DefineMaintenancePlan',
-  {
-    planId: string;
-    machineId: string;
-    kind: 'maintenance' | 'inspection';
-    title: string;
-    cycle: MaintenanceCycle;
-    /** Calendar plans: when the cycle starts (default: now). Running-hour plans: the machine's hours now. */
-    startsAt?: string;
-    startRunningHours?: number;
-  }
->;
+/**
+ * `startsAt`: for calendar plans, when the cycle starts (default: now); `startRunningHours`: for
+ * running-hour plans, the machine's hours now.
+ */
+export type DefineMaintenancePlan = Command<'DefineMaintenancePlan', Schema.DefineMaintenancePlanBody>;
 /** `runningHours`: the machine's running hours when the work was done; required for running-hour plans. */
-export type PerformMaintenance = Command<
-  'PerformMaintenance',
-  { planId: string; performedAt?: string; runningHours?: number }
->;
+export type PerformMaintenance = Command<'PerformMaintenance', { planId: string } & Schema.PerformMaintenanceBody>;
 /** Sent by the overdue clock for the due period it found passed. */
 export type RaiseOverdueAlarm = Command<'RaiseOverdueAlarm', { planId: string; due: Due }>;
 

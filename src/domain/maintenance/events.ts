@@ -1,43 +1,16 @@
+import type * as Schema from '../generated';
 import type { Event } from '../messages';
 
-export type MaintenanceCycle = { unit: 'days'; every: number } | { unit: 'runningHours'; every: number };
+export type MaintenanceCycle = Schema.Cycle;
 
 /** Where a plan falls due: an instant (calendar plans) or a machine's running hours. */
-export type Due = { dueAt: string } | { dueRunningHours: number };
+export type Due = Schema.Due;
 
-export type MaintenancePlanDefined = Event<
-  'MaintenancePlanDefined',
-  {
-    planId: string;
-    machineId: string;
-    /** maintenance, or an inspection round (点检). */
-    kind: 'maintenance' | 'inspection';
-    title: string;
-    cycle: MaintenanceCycle;
-    firstDue: Due;
-    definedAt: string;
-  }
->;
-export type MaintenancePerformed = Event<
-  'MaintenancePerformed',
-  {
-    planId: string;
-    machineId: string;
-    performedAt: string;
-    performedBy: string;
-    runningHours?: number;
-    late: boolean;
-    nextDue: Due;
-  }
->;
-export type MaintenanceOverdue = Event<
-  'MaintenanceOverdue',
-  { planId: string; machineId: string; title: string; due: Due; raisedAt: string }
->;
-export type MaintenanceOverdueCleared = Event<
-  'MaintenanceOverdueCleared',
-  { planId: string; machineId: string; due: Due; raisedAt: string; clearedAt: string }
->;
+/** `kind`: maintenance, or an inspection round (点检). */
+export type MaintenancePlanDefined = Event<'MaintenancePlanDefined', Schema.MaintenancePlanDefinedV1>;
+export type MaintenancePerformed = Event<'MaintenancePerformed', Schema.MaintenancePerformedV1>;
+export type MaintenanceOverdue = Event<'MaintenanceOverdue', Schema.MaintenanceOverdueV1>;
+export type MaintenanceOverdueCleared = Event<'MaintenanceOverdueCleared', Schema.MaintenanceOverdueClearedV1>;
 
 export type MaintenanceEvent =
   MaintenancePlanDefined | MaintenancePerformed | MaintenanceOverdue | MaintenanceOverdueCleared;

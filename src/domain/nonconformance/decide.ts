@@ -1,6 +1,6 @@
 import { ForbiddenError, IllegalStateError, NotFoundError } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
-import type { InspectionResult } from '../inspection/events';
 import {
   FINAL_DISPOSITIONS,
   evolveNonconformance,
@@ -10,24 +10,9 @@ import {
   type NonconformanceState,
 } from './events';
 
-export type RaiseNonconformance = Command<
-  'RaiseNonconformance',
-  {
-    nonconformanceId: string;
-    inspectionId: string;
-    orderId: string;
-    operationId?: string;
-    lotId?: string;
-    product?: string;
-    failed: InspectionResult[];
-    reinspectionId: string;
-  }
->;
+export type RaiseNonconformance = Command<'RaiseNonconformance', Omit<Schema.NonconformanceRaisedV1, 'raisedAt'>>;
 export type ScheduleReinspection = Command<'ScheduleReinspection', { nonconformanceId: string; inspectionId: string }>;
-export type DecideDisposition = Command<
-  'DecideDisposition',
-  { nonconformanceId: string; disposition: Disposition; note?: string }
->;
+export type DecideDisposition = Command<'DecideDisposition', { nonconformanceId: string } & Schema.DispositionBody>;
 /** Sent by the quality loop when a re-inspection passes. */
 export type CloseNonconformance = Command<'CloseNonconformance', { nonconformanceId: string }>;
 

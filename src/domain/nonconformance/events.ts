@@ -1,43 +1,21 @@
+import type * as Schema from '../generated';
 import type { Event } from '../messages';
-import type { InspectionResult } from '../inspection/events';
 
-export type Disposition = 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+export type Disposition = Schema.DispositionDecidedV1['disposition'];
 /** rework waits for a re-inspection; the others end the loop. */
 export const FINAL_DISPOSITIONS: readonly Disposition[] = ['scrap', 'use-as-is', 'return-to-supplier'];
 
-export type Resolution = 'reinspection-passed' | Exclude<Disposition, 'rework'>;
+export type Resolution = Schema.NonconformanceClosedV1['resolution'];
 
-type Subject = { orderId: string; operationId?: string; lotId?: string };
+type Subject = Pick<Schema.NonconformanceRaisedV1, 'orderId' | 'operationId' | 'lotId'>;
 
-export type NonconformanceRaised = Event<
-  'NonconformanceRaised',
-  Subject & {
-    nonconformanceId: string;
-    inspectionId: string;
-    failed: InspectionResult[];
-    product?: string;
-    /** The re-inspection requested with it. */
-    reinspectionId: string;
-    raisedAt: string;
-  }
->;
+/** `reinspectionId`: the re-inspection requested with it. */
+export type NonconformanceRaised = Event<'NonconformanceRaised', Schema.NonconformanceRaisedV1>;
 /** A re-inspection failed and another is requested; it is the one the loop now waits for. */
-export type ReinspectionScheduled = Event<'ReinspectionScheduled', { nonconformanceId: string; inspectionId: string }>;
-export type DispositionDecided = Event<
-  'DispositionDecided',
-  Subject & { nonconformanceId: string; disposition: Disposition; decidedBy: string; note?: string; decidedAt: string }
->;
-export type NonconformanceClosed = Event<
-  'NonconformanceClosed',
-  Subject & {
-    nonconformanceId: string;
-    resolution: Resolution;
-    /** A re-inspection still waiting when a final disposition closed the loop: to be cancelled. */
-    pendingReinspection?: string;
-    openedAt: string;
-    closedAt: string;
-  }
->;
+export type ReinspectionScheduled = Event<'ReinspectionScheduled', Schema.ReinspectionScheduledV1>;
+export type DispositionDecided = Event<'DispositionDecided', Schema.DispositionDecidedV1>;
+/** `pendingReinspection`: a re-inspection still waiting when a final disposition closed the loop, to be cancelled. */
+export type NonconformanceClosed = Event<'NonconformanceClosed', Schema.NonconformanceClosedV1>;
 
 export type NonconformanceEvent =
   NonconformanceRaised | ReinspectionScheduled | DispositionDecided | NonconformanceClosed;

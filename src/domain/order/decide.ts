@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError, refuse } from '../errors';
+import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
@@ -13,27 +14,23 @@ import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
 export type ReviseOrder = Command<'ReviseOrder', { orderId: string; spec: OrderSpec }>;
 export type ReleaseOrder = Command<'ReleaseOrder', { orderId: string }>;
-export type HoldOrder = Command<'HoldOrder', { orderId: string; reason: string }>;
+export type HoldOrder = Command<'HoldOrder', { orderId: string } & Schema.ReasonBody>;
 export type ResumeOrder = Command<'ResumeOrder', { orderId: string }>;
-export type ReprioritiseOrder = Command<'ReprioritiseOrder', { orderId: string; priority: number }>;
-export type CancelOrder = Command<'CancelOrder', { orderId: string; reason: string }>;
+export type ReprioritiseOrder = Command<'ReprioritiseOrder', { orderId: string } & Schema.ReprioritiseBody>;
+export type CancelOrder = Command<'CancelOrder', { orderId: string } & Schema.ReasonBody>;
 export type CloseOrder = Command<'CloseOrder', { orderId: string }>;
-export type StartOperation = Command<
-  'StartOperation',
-  { orderId: string; operationId: string; machineId?: string; operatorId?: string }
->;
-export type PauseOperation = Command<'PauseOperation', { orderId: string; operationId: string; reason?: string }>;
-export type ResumeOperation = Command<'ResumeOperation', { orderId: string; operationId: string }>;
-export type ReportQuantity = Command<
-  'ReportQuantity',
-  { orderId: string; operationId: string; good: number; scrap: number; scrapReason?: string; rework: number }
->;
-export type CompleteOperation = Command<'CompleteOperation', { orderId: string; operationId: string }>;
+/** An operation of an order, as the path of an operation's command names it. */
+type OperationOf = { orderId: string; operationId: string };
+export type StartOperation = Command<'StartOperation', OperationOf & Schema.StartOperationBody>;
+export type PauseOperation = Command<'PauseOperation', OperationOf & Schema.OptionalReasonBody>;
+export type ResumeOperation = Command<'ResumeOperation', OperationOf>;
+export type ReportQuantity = Command<'ReportQuantity', OperationOf & Schema.ReportQuantityBody>;
+export type CompleteOperation = Command<'CompleteOperation', OperationOf>;
 export type OpenQualityLoop = Command<
   'OpenQualityLoop',
-  { orderId: string; loopId: string; kind: 'inspection' | 'nonconformance'; operationId?: string }
+  Pick<Schema.QualityLoopOpenedV1, 'orderId' | 'loopId' | 'kind' | 'operationId'>
 >;
-export type CloseQualityLoop = Command<'CloseQualityLoop', { orderId: string; loopId: string }>;
+export type CloseQualityLoop = Command<'CloseQualityLoop', Schema.QualityLoopClosedV1>;
 
 export type OrderCommand =
   | PlanOrder

@@ -1,143 +1,54 @@
 import type { Event } from '../messages';
+import type * as Schema from '../generated';
 
-export type MaterialRequirement = { material: string; quantityPerUnit: number; unit: string };
+export type MaterialRequirement = Schema.Material;
 
 /** What an inspection checks: a measured value against limits, or an attribute that passes or fails. */
-export type Characteristic =
-  | { name: string; kind: 'measured'; lower?: number; upper?: number; unit?: string }
-  | { name: string; kind: 'attribute' };
+export type Characteristic = Schema.Characteristic;
 
-export type RoutingOperation = {
-  /** Unique within the routing, e.g. `010`. */
-  operationId: string;
-  /** What is done, e.g. `TURN`. */
-  code: string;
-  workCenter: string;
-  standardMinutesPerUnit: number;
-  setupMinutes: number;
-  inspectionRequired: boolean;
-  /** What the inspection checks; a visual attribute check when the routing names none. */
-  characteristics?: Characteristic[];
-  /** Bill of materials of this operation. */
-  materials: MaterialRequirement[];
-};
+/**
+ * An operation of a routing. `operationId` is unique within the routing (e.g. `010`), `code` says what
+ * is done (e.g. `TURN`), `characteristics` what its inspection checks (a visual attribute check when
+ * the routing names none), `materials` its bill of materials.
+ */
+export type RoutingOperation = Schema.RoutingOperation;
 
-export type Routing = {
-  /** Whether an operation may start once the previous one has started (else: once it completed). */
-  overlap: boolean;
-  operations: RoutingOperation[];
-};
+/** `overlap`: whether an operation may start once the previous one has started (else: once it completed). */
+export type Routing = Schema.Routing;
 
-/** What planning decides about an order; the ERP or a planner supplies it. */
-export type OrderSpec = {
-  product: string;
-  quantity: number;
-  unit: string;
-  customer: string;
-  /** 1 is the most urgent, 9 the least. */
-  priority: number;
-  dueDate: string;
-  earliestStart?: string;
-  routing?: Routing;
-  /** Good units an operation may report beyond what it received, as a fraction (0.05 = 5%). */
-  overrunTolerance: number;
-  source: 'planner' | 'erp';
-  /** The ERP's ProductionRequest ID when the order came from a B2MML schedule. */
-  erpRequestId?: string;
-};
+/**
+ * What planning decides about an order; the ERP or a planner supplies it. `priority`: 1 is the most
+ * urgent, 9 the least; `overrunTolerance`: good units an operation may report beyond what it received,
+ * as a fraction (0.05 = 5%); `erpRequestId`: the ERP's ProductionRequest ID when the order came from a
+ * B2MML schedule.
+ */
+export type OrderSpec = Schema.OrderSpec;
 
 /** An operation in a work center's queue, as far as its order has gone. */
-export type QueuedOperation = { operationId: string; workCenter: string };
+export type QueuedOperation = Schema.Queued[number];
 
-export type OrderPlanned = Event<'OrderPlanned', { orderId: string; spec: OrderSpec; plannedAt: string }>;
-export type OrderRevised = Event<'OrderRevised', { orderId: string; spec: OrderSpec; revision: number }>;
-export type OrderReleased = Event<'OrderReleased', { orderId: string; releasedAt: string }>;
-export type OperationReady = Event<
-  'OperationReady',
-  {
-    orderId: string;
-    operationId: string;
-    workCenter: string;
-    product: string;
-    quantity: number;
-    priority: number;
-    dueDate: string;
-    releasedAt: string;
-    /** Setup plus standard time for the order quantity. */
-    plannedMinutes: number;
-  }
->;
-export type OrderHeld = Event<'OrderHeld', { orderId: string; reason: string; queued: QueuedOperation[] }>;
-export type OrderResumed = Event<'OrderResumed', { orderId: string }>;
-export type OrderReprioritised = Event<
-  'OrderReprioritised',
-  { orderId: string; priority: number; previous: number; queued: QueuedOperation[] }
->;
-export type OrderCancelled = Event<'OrderCancelled', { orderId: string; reason: string; queued: QueuedOperation[] }>;
-export type OperationStarted = Event<
-  'OperationStarted',
-  {
-    orderId: string;
-    operationId: string;
-    workCenter: string;
-    machineId?: string;
-    operatorId?: string;
-    startedAt: string;
-  }
->;
-export type OperationPaused = Event<
-  'OperationPaused',
-  { orderId: string; operationId: string; reason?: string; pausedAt: string }
->;
-export type OperationResumed = Event<'OperationResumed', { orderId: string; operationId: string; resumedAt: string }>;
-export type OperationQuantityReported = Event<
-  'OperationQuantityReported',
-  {
-    orderId: string;
-    operationId: string;
-    workCenter: string;
-    machineId?: string;
-    good: number;
-    scrap: number;
-    scrapReason?: string;
-    rework: number;
-    reportedAt: string;
-  }
->;
-export type OperationCompleted = Event<
-  'OperationCompleted',
-  {
-    orderId: string;
-    operationId: string;
-    workCenter: string;
-    machineId?: string;
-    good: number;
-    scrap: number;
-    rework: number;
-    startedAt: string;
-    completedAt: string;
-    last: boolean;
-  }
->;
-export type QualityLoopOpened = Event<
-  'QualityLoopOpened',
-  {
-    orderId: string;
-    loopId: string;
-    kind: 'inspection' | 'nonconformance';
-    operationId?: string;
-    /** routing: the operation requires an inspection; otherwise the loop mirrors another stream. */
-    reason: 'routing' | 'tracked';
-    /** For a routing inspection: what to check. */
-    characteristics?: Characteristic[];
-  }
->;
-export type QualityLoopClosed = Event<'QualityLoopClosed', { orderId: string; loopId: string }>;
-export type OrderCompleted = Event<
-  'OrderCompleted',
-  { orderId: string; product: string; good: number; scrap: number; completedAt: string }
->;
-export type OrderClosed = Event<'OrderClosed', { orderId: string; closedAt: string }>;
+export type OrderPlanned = Event<'OrderPlanned', Schema.OrderPlannedV1>;
+export type OrderRevised = Event<'OrderRevised', Schema.OrderRevisedV1>;
+export type OrderReleased = Event<'OrderReleased', Schema.OrderReleasedV1>;
+/** `plannedMinutes`: setup plus standard time for the order quantity. */
+export type OperationReady = Event<'OperationReady', Schema.OperationReadyV1>;
+export type OrderHeld = Event<'OrderHeld', Schema.OrderHeldV1>;
+export type OrderResumed = Event<'OrderResumed', Schema.OrderResumedV1>;
+export type OrderReprioritised = Event<'OrderReprioritised', Schema.OrderReprioritisedV1>;
+export type OrderCancelled = Event<'OrderCancelled', Schema.OrderCancelledV1>;
+export type OperationStarted = Event<'OperationStarted', Schema.OperationStartedV1>;
+export type OperationPaused = Event<'OperationPaused', Schema.OperationPausedV1>;
+export type OperationResumed = Event<'OperationResumed', Schema.OperationResumedV1>;
+export type OperationQuantityReported = Event<'OperationQuantityReported', Schema.OperationQuantityReportedV1>;
+export type OperationCompleted = Event<'OperationCompleted', Schema.OperationCompletedV1>;
+/**
+ * `reason` routing: the operation requires an inspection (`characteristics` says what to check);
+ * tracked: the loop mirrors another stream.
+ */
+export type QualityLoopOpened = Event<'QualityLoopOpened', Schema.QualityLoopOpenedV1>;
+export type QualityLoopClosed = Event<'QualityLoopClosed', Schema.QualityLoopClosedV1>;
+export type OrderCompleted = Event<'OrderCompleted', Schema.OrderCompletedV1>;
+export type OrderClosed = Event<'OrderClosed', Schema.OrderClosedV1>;
 
 export type OrderEvent =
   | OrderPlanned

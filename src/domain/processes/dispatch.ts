@@ -1,5 +1,4 @@
 import type { Directive } from '../aggregates';
-import type { OrderEvent } from '../order';
 import { metaFor, type Trigger } from './types';
 
 /** The events dispatch reacts to. */
@@ -15,7 +14,7 @@ export const dispatchEvents = [
  * Keeps the work centers' queues: an operation that becomes ready joins its work center's queue and
  * leaves it when started, held or cancelled; reprioritising an order reorders its queued operations.
  */
-export const dispatch = (event: Trigger<OrderEvent>): Directive[] => {
+export const dispatch = (event: Trigger): Directive[] => {
   const meta = metaFor(event, 'dispatch');
   switch (event.type) {
     case 'OperationReady': {

@@ -1,7 +1,4 @@
 import type { Directive } from '../aggregates';
-import type { InspectionEvent } from '../inspection';
-import type { NonconformanceEvent } from '../nonconformance';
-import type { OrderEvent } from '../order';
 import { metaFor, type Trigger } from './types';
 
 /** The nonconformance a failed inspection raises, and the re-inspection that follows a failure. */
@@ -19,15 +16,13 @@ export const qualityLoopEvents = [
   'NonconformanceClosed',
 ] as const;
 
-export type QualityLoopTrigger = Trigger<OrderEvent | InspectionEvent | NonconformanceEvent>;
-
 /**
  * The quality closed loop. A failed inspection raises a nonconformance, quarantines the lot and
  * requests a re-inspection; the loop closes when a re-inspection passes or a disposition is final.
  * Every inspection and nonconformance is mirrored on its order as an open loop, so the order cannot
  * complete while one is open.
  */
-export const qualityLoop = (event: QualityLoopTrigger): Directive[] => {
+export const qualityLoop = (event: Trigger): Directive[] => {
   const meta = metaFor(event, 'quality-loop');
   switch (event.type) {
     case 'QualityLoopOpened': {

@@ -1,7 +1,8 @@
-import type { AnyEvent, CommandMeta } from '../messages';
+import type { DomainEvent } from '../aggregates';
+import type { CommandMeta } from '../messages';
 
 /** An event as a process manager sees it: its type and data, and when it happened. */
-export type Trigger<E extends AnyEvent = AnyEvent> = E & { occurredAt: string };
+export type Trigger<E extends DomainEvent = DomainEvent> = E & { occurredAt: string };
 
 export const metaFor = (trigger: Trigger, process: string): CommandMeta => ({
   now: trigger.occurredAt,

@@ -3,6 +3,7 @@ import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
 import { localDate } from '../../lib/time';
 
+type Operation = { orderId: string; operationId: string };
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
 
 /** Segments that ended a day before the newest energy reading are no longer needed (readings come within minutes). */
@@ -43,63 +44,60 @@ export const carbonProjection = (timeZone: string): Projection => ({
   ],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
-    const d = event.data;
-    const orderId = d['orderId'] as string;
-    const opKey = `${orderId}/${d['operationId'] as string}`;
-    const machineOf = async (): Promise<string | undefined> =>
-      (await ctx.get('operationMachines', opKey))?.['machineId'] as string | undefined;
+    const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
+    const machineOf = async (op: Operation): Promise<string | undefined> =>
+      (await ctx.get('operationMachines', opKey(op)))?.['machineId'] as string | undefined;
     const segments = (machineId: string, change: (list: Segment[]) => void) =>
       ctx.update('segments', machineId, (doc) => {
         const next = doc ?? { _id: machineId, list: [] };
         change(next['list'] as Segment[]);
         return next;
       });
-    const open = async (machineId: string, at: string) => {
-      const product = (await orderProducts.of(ctx, orderId)) ?? 'unknown';
+    const open = async (op: Operation, machineId: string, at: string) => {
+      const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
       await segments(machineId, (list) =>
-        list.push({ orderId, operationId: d['operationId'] as string, product, from: Date.parse(at), to: null }),
+        list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
       );
     };
-    const close = async (at: string) => {
-      const machineId = await machineOf();
+    const close = async (op: Operation, at: string) => {
+      const machineId = await machineOf(op);
       if (!machineId) return;
       await segments(machineId, (list) =>
         list
-          .filter((s) => s.orderId === orderId && s.operationId === d['operationId'] && s.to === null)
+          .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
           .forEach((s) => (s.to = Date.parse(at))),
       );
     };
     switch (event.type) {
       case 'OperationStarted': {
-        const machineId = d['machineId'] as string | undefined;
+        const { machineId, startedAt } = event.data;
         if (!machineId) return;
-        await ctx.update('operationMachines', opKey, () => ({ _id: opKey, machineId }));
-        return open(machineId, d['startedAt'] as string);
+        await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), machineId }));
+        return open(event.data, machineId, startedAt);
       }
       case 'OperationResumed': {
-        const machineId = await machineOf();
-        return machineId ? open(machineId, d['resumedAt'] as string) : undefined;
+        const machineId = await machineOf(event.data);
+        return machineId ? open(event.data, machineId, event.data.resumedAt) : undefined;
       }
       case 'OperationPaused':
-        return close(d['pausedAt'] as string);
+        return close(event.data, event.data.pausedAt);
       case 'OperationCompleted':
-        return close(d['completedAt'] as string);
-      case 'OrderCompleted':
+        return close(event.data, event.data.completedAt);
+      case 'OrderCompleted': {
+        const { orderId, product, good } = event.data;
         await ctx.update('orders', orderId, (doc) =>
-          Object.assign(doc ?? { _id: orderId, orderId, product: d['product'], kWhByDay: {} }, {
-            goodUnits: d['good'],
-          }),
+          Object.assign(doc ?? { _id: orderId, orderId, product, kWhByDay: {} }, { goodUnits: good }),
         );
-        return ctx.update('products', d['product'] as string, (doc) => {
-          const next = doc ?? { _id: d['product'] as string, product: d['product'], kWhByDay: {}, units: 0 };
-          next['units'] = (next['units'] as number) + (d['good'] as number);
+        return ctx.update('products', product, (doc) => {
+          const next = doc ?? { _id: product, product, kWhByDay: {}, units: 0 };
+          next['units'] = (next['units'] as number) + good;
           return next;
         });
+      }
       case 'EnergyMeasured': {
-        const machineId = d['machineId'] as string;
-        const from = Date.parse(d['intervalStart'] as string);
-        const to = Date.parse(d['intervalEnd'] as string);
-        const kWh = d['kWh'] as number;
+        const { machineId, kWh } = event.data;
+        const from = Date.parse(event.data.intervalStart);
+        const to = Date.parse(event.data.intervalEnd);
         const day = localDate(from, timeZone);
         const list = (((await ctx.get('segments', machineId))?.['list'] as Segment[] | undefined) ?? []).map((s) => ({
           segment: s,

@@ -22,30 +22,27 @@ export const genealogyProjection: Projection = {
   collections: { lots: { indexes: ['producedBy'] }, orders: {} },
   eventTypes: ['LotReceived', 'LotProduced', 'LotIssued'],
   async apply(event, ctx) {
-    const d = event.data as Record<string, string | number>;
-    const lotId = d['lotId'] as string;
-    const orderId = d['orderId'] as string;
     switch (event.type) {
-      case 'LotReceived':
+      case 'LotReceived': {
+        const { lotId, material, supplier, supplierLot } = event.data;
         return ctx.update('lots', lotId, (doc) =>
-          Object.assign(lot(doc, lotId), {
-            material: d['material'],
-            origin: 'received',
-            supplier: d['supplier'],
-            supplierLot: d['supplierLot'],
-          }),
+          Object.assign(lot(doc, lotId), { material, origin: 'received', supplier, supplierLot }),
         );
-      case 'LotProduced':
+      }
+      case 'LotProduced': {
+        const { lotId, material, orderId } = event.data;
         await ctx.update('lots', lotId, (doc) =>
-          Object.assign(lot(doc, lotId), { material: d['material'], origin: 'produced', producedBy: orderId }),
+          Object.assign(lot(doc, lotId), { material, origin: 'produced', producedBy: orderId }),
         );
         return ctx.update('orders', orderId, (doc) => {
           const next = order(doc, orderId);
           next['outputs'] = [...(next['outputs'] as string[]), lotId];
           return next;
         });
+      }
       case 'LotIssued': {
-        const link = { orderId, operationId: d['operationId'], quantity: d['quantity'], unit: d['unit'] };
+        const { lotId, material, orderId, operationId, quantity, unit } = event.data;
+        const link = { orderId, operationId, quantity, unit };
         await ctx.update('lots', lotId, (doc) => {
           const next = lot(doc, lotId);
           next['issuedTo'] = [...(next['issuedTo'] as unknown[]), link];
@@ -53,10 +50,7 @@ export const genealogyProjection: Projection = {
         });
         return ctx.update('orders', orderId, (doc) => {
           const next = order(doc, orderId);
-          next['inputs'] = [
-            ...(next['inputs'] as unknown[]),
-            { lotId, material: d['material'], quantity: d['quantity'], unit: d['unit'], operationId: d['operationId'] },
-          ];
+          next['inputs'] = [...(next['inputs'] as unknown[]), { lotId, material, quantity, unit, operationId }];
           return next;
         });
       }

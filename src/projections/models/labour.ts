@@ -15,14 +15,8 @@ export const labourProjection = (timeZone: string): Projection => ({
   },
   eventTypes: ['OperatorClockedOut'],
   async apply(event, ctx) {
-    const d = event.data as {
-      operatorId: string;
-      orderId: string;
-      operationId: string;
-      startedAt: string;
-      endedAt: string;
-      minutes: number;
-    };
+    if (event.type !== 'OperatorClockedOut') return;
+    const d = event.data;
     const day = localDate(d.startedAt, timeZone);
     await ctx.update('clockings', event.id, () => ({ _id: event.id, ...d, day, hours: hours(d.minutes) }));
     await ctx.update('operatorDays', `${d.operatorId}|${day}`, (doc) => {

@@ -17,66 +17,72 @@ export const maintenanceProjection: Projection = {
     'MachineStateChanged',
   ],
   async apply(event, ctx) {
-    const d = event.data;
     switch (event.type) {
-      case 'MaintenancePlanDefined':
-        return ctx.update('plans', d['planId'] as string, () => ({
-          _id: d['planId'] as string,
-          planId: d['planId'],
-          machineId: d['machineId'],
-          kind: d['kind'],
-          title: d['title'],
-          cycle: d['cycle'],
-          due: d['firstDue'],
+      case 'MaintenancePlanDefined': {
+        const { planId, machineId, kind, title, cycle, firstDue } = event.data;
+        return ctx.update('plans', planId, () => ({
+          _id: planId,
+          planId,
+          machineId,
+          kind,
+          title,
+          cycle,
+          due: firstDue,
           overdueSince: null,
           lastPerformedAt: null,
           alarms: 0,
         }));
-      case 'MaintenancePerformed':
+      }
+      case 'MaintenancePerformed': {
+        const { nextDue, performedAt } = event.data;
         return ctx.update(
           'plans',
-          d['planId'] as string,
-          (doc) =>
-            doc && Object.assign(doc, { due: d['nextDue'], lastPerformedAt: d['performedAt'], overdueSince: null }),
+          event.data.planId,
+          (doc) => doc && Object.assign(doc, { due: nextDue, lastPerformedAt: performedAt, overdueSince: null }),
         );
-      case 'MaintenanceOverdue':
+      }
+      case 'MaintenanceOverdue': {
+        const { due, raisedAt } = event.data;
         // overdue since the due time passed (calendar plans) or since the alarm (running-hour plans)
-        return ctx.update('plans', d['planId'] as string, (doc) => {
+        return ctx.update('plans', event.data.planId, (doc) => {
           if (!doc) return undefined;
-          const due = d['due'] as { dueAt?: string };
           return Object.assign(doc, {
-            overdueSince: due.dueAt ?? d['raisedAt'],
-            alarmRaisedAt: d['raisedAt'],
+            overdueSince: 'dueAt' in due ? due.dueAt : raisedAt,
+            alarmRaisedAt: raisedAt,
             alarms: (doc['alarms'] as number) + 1,
           });
         });
+      }
       case 'MaintenanceOverdueCleared':
-        return ctx.update('plans', d['planId'] as string, (doc) => doc && Object.assign(doc, { overdueSince: null }));
-      case 'MachineRegistered':
-        return ctx.update('machines', d['machineId'] as string, () => ({
-          _id: d['machineId'] as string,
-          machineId: d['machineId'],
-          name: d['name'],
-          workCenter: d['workCenter'],
+        return ctx.update('plans', event.data.planId, (doc) => doc && Object.assign(doc, { overdueSince: null }));
+      case 'MachineRegistered': {
+        const { machineId, name, workCenter, registeredAt } = event.data;
+        return ctx.update('machines', machineId, () => ({
+          _id: machineId,
+          machineId,
+          name,
+          workCenter,
           state: 'idle',
-          since: d['registeredAt'],
+          since: registeredAt,
           runningSeconds: 0,
           downSeconds: 0,
           failures: 0,
           repairs: 0,
         }));
-      case 'MachineStateChanged':
-        return ctx.update('machines', d['machineId'] as string, (doc) => {
+      }
+      case 'MachineStateChanged': {
+        const { state, previous, previousSeconds: seconds, changedAt } = event.data;
+        return ctx.update('machines', event.data.machineId, (doc) => {
           if (!doc) return undefined;
-          const seconds = d['previousSeconds'] as number;
-          if (d['previous'] === 'running') doc['runningSeconds'] = (doc['runningSeconds'] as number) + seconds;
-          if (d['previous'] === 'down') {
+          if (previous === 'running') doc['runningSeconds'] = (doc['runningSeconds'] as number) + seconds;
+          if (previous === 'down') {
             doc['downSeconds'] = (doc['downSeconds'] as number) + seconds;
             doc['repairs'] = (doc['repairs'] as number) + 1;
           }
-          if (d['state'] === 'down') doc['failures'] = (doc['failures'] as number) + 1;
-          return Object.assign(doc, { state: d['state'], since: d['changedAt'] });
+          if (state === 'down') doc['failures'] = (doc['failures'] as number) + 1;
+          return Object.assign(doc, { state, since: changedAt });
         });
+      }
       default:
         return;
     }

@@ -52,9 +52,12 @@ export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Proje
   ],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
-    const d = event.data;
-    const machineId = d['machineId'] as string;
-    const spread = async (fromMs: number, toMs: number, add: (doc: Document, share: number) => void) => {
+    const spread = async (
+      machineId: string,
+      fromMs: number,
+      toMs: number,
+      add: (doc: Document, share: number) => void,
+    ) => {
       for (const overlap of shiftOverlaps(fromMs, toMs, shifts, timeZone)) {
         const share = overlap.seconds;
         const base = { machineId, date: overlap.date };
@@ -74,36 +77,38 @@ export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Proje
       }
     };
     switch (event.type) {
-      case 'MachineRegistered':
+      case 'MachineRegistered': {
+        const { machineId, idealCycleSeconds } = event.data;
         return ctx.update('machines', machineId, () => ({
           _id: machineId,
-          ideal: Object.fromEntries(
-            (d['idealCycleSeconds'] as Array<{ product: string; seconds: number }>).map((i) => [i.product, i.seconds]),
-          ),
+          ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
           product: null,
         }));
+      }
       case 'OperationStarted': {
+        const { machineId, orderId } = event.data;
         if (!machineId) return;
-        const product = await orderProducts.of(ctx, d['orderId'] as string);
+        const product = await orderProducts.of(ctx, orderId);
         return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product }));
       }
       case 'MachineStateChanged': {
-        const field = STATE_FIELDS[d['previous'] as string];
-        const to = Date.parse(d['changedAt'] as string);
+        const { machineId, previous, changedAt, previousSeconds } = event.data;
+        const field = STATE_FIELDS[previous];
+        const to = Date.parse(changedAt);
         if (!field) return;
-        return spread(to - (d['previousSeconds'] as number) * 1000, to, (doc, seconds) => addTo(doc, field, seconds));
+        return spread(machineId, to - previousSeconds * 1000, to, (doc, seconds) => addTo(doc, field, seconds));
       }
       case 'ProductionCounted': {
-        const from = Date.parse(d['intervalStart'] as string);
-        const to = Date.parse(d['intervalEnd'] as string);
+        const { machineId, total } = event.data;
+        const from = Date.parse(event.data.intervalStart);
+        const to = Date.parse(event.data.intervalEnd);
         const machine = await ctx.get('machines', machineId);
-        const product = (d['product'] as string | undefined) ?? (machine?.['product'] as string | undefined);
+        const product = event.data.product ?? (machine?.['product'] as string | undefined);
         const ideal = (machine?.['ideal'] as Record<string, number> | undefined) ?? {};
         const cycle = (product ? ideal[product] : undefined) ?? Object.values(ideal)[0] ?? 0;
-        const total = d['total'] as number;
-        const good = (d['good'] as number | undefined) ?? total;
+        const good = event.data.good ?? total;
         const middle = Math.floor((from + to) / 2);
-        return spread(middle, middle + 1, (doc) => {
+        return spread(machineId, middle, middle + 1, (doc) => {
           addTo(doc, 'total', total);
           addTo(doc, 'good', good);
           addTo(doc, 'idealSeconds', cycle * total);

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../app/eventStore';
+import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { ProjectionContext } from '../runner';
 
 /**
@@ -9,11 +9,10 @@ export const orderProducts = {
   collection: { orderProducts: {} },
   eventTypes: ['OrderPlanned', 'OrderRevised'] as const,
   /** Records the product when the event plans or revises an order; true when it did. */
-  track: async (event: RecordedEvent, ctx: ProjectionContext): Promise<boolean> => {
+  track: async (event: RecordedDomainEvent, ctx: ProjectionContext): Promise<boolean> => {
     if (event.type !== 'OrderPlanned' && event.type !== 'OrderRevised') return false;
-    const orderId = event.data['orderId'] as string;
-    const product = (event.data['spec'] as { product: string }).product;
-    await ctx.update('orderProducts', orderId, () => ({ _id: orderId, product }));
+    const { orderId, spec } = event.data;
+    await ctx.update('orderProducts', orderId, () => ({ _id: orderId, product: spec.product }));
     return true;
   },
   of: async (ctx: ProjectionContext, orderId: string): Promise<string | undefined> =>

@@ -33,26 +33,24 @@ export const qualityProjection = (timeZone: string): Projection => ({
   ],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
-    const d = event.data;
     switch (event.type) {
       case 'OperationQuantityReported': {
-        const product = (await orderProducts.of(ctx, d['orderId'] as string)) ?? 'unknown';
-        const counts = { good: d['good'] as number, scrap: d['scrap'] as number, rework: d['rework'] as number };
+        const { orderId, operationId, workCenter, good, scrap, rework, scrapReason } = event.data;
+        const product = (await orderProducts.of(ctx, orderId)) ?? 'unknown';
         const day = localDate(event.metadata.occurredAt, timeZone);
         const keys: Array<[string, string]> = [
           ['product', product],
-          ['operation', `${product}/${d['operationId'] as string}`],
-          ['workCenter', d['workCenter'] as string],
+          ['operation', `${product}/${operationId}`],
+          ['workCenter', workCenter],
           ['day', day],
         ];
         for (const [dimension, key] of keys) {
           await ctx.update('yields', `${dimension}:${key}`, (doc) =>
-            add(doc, { _id: '', dimension, key, good: 0, scrap: 0, rework: 0 }, counts),
+            add(doc, { _id: '', dimension, key, good: 0, scrap: 0, rework: 0 }, { good, scrap, rework }),
           );
         }
-        const scrap = d['scrap'] as number;
         if (scrap > 0) {
-          const reason = (d['scrapReason'] as string | undefined) ?? 'unspecified';
+          const reason = scrapReason ?? 'unspecified';
           await ctx.update('pareto', `scrap:${reason}`, (doc) =>
             add(doc, { _id: '', kind: 'scrap', reason, units: 0, occurrences: 0 }, { units: scrap, occurrences: 1 }),
           );
@@ -60,46 +58,48 @@ export const qualityProjection = (timeZone: string): Projection => ({
         return;
       }
       case 'InspectionFailed':
-        for (const failed of d['failed'] as Array<{ characteristic: string }>) {
+        for (const failed of event.data.failed) {
           const reason = failed.characteristic;
           await ctx.update('pareto', `inspection:${reason}`, (doc) =>
             add(doc, { _id: '', kind: 'inspection', reason, units: 0, occurrences: 0 }, { units: 1, occurrences: 1 }),
           );
         }
         return;
-      case 'NonconformanceRaised':
-        return ctx.update('loops', d['nonconformanceId'] as string, () => ({
-          _id: d['nonconformanceId'] as string,
-          nonconformanceId: d['nonconformanceId'],
-          orderId: d['orderId'],
-          operationId: d['operationId'] ?? null,
-          lotId: d['lotId'] ?? null,
-          product: d['product'] ?? null,
-          inspectionId: d['inspectionId'],
-          failed: d['failed'],
+      case 'NonconformanceRaised': {
+        const d = event.data;
+        return ctx.update('loops', d.nonconformanceId, () => ({
+          _id: d.nonconformanceId,
+          nonconformanceId: d.nonconformanceId,
+          orderId: d.orderId,
+          operationId: d.operationId ?? null,
+          lotId: d.lotId ?? null,
+          product: d.product ?? null,
+          inspectionId: d.inspectionId,
+          failed: d.failed,
           state: 'open',
           disposition: null,
-          raisedAt: d['raisedAt'],
+          raisedAt: d.raisedAt,
           closedAt: null,
           resolution: null,
         }));
-      case 'DispositionDecided':
+      }
+      case 'DispositionDecided': {
+        const { disposition } = event.data;
         return ctx.update(
           'loops',
-          d['nonconformanceId'] as string,
+          event.data.nonconformanceId,
           (doc) =>
-            doc &&
-            Object.assign(doc, {
-              disposition: d['disposition'],
-              state: d['disposition'] === 'rework' ? 'rework' : doc['state'],
-            }),
+            doc && Object.assign(doc, { disposition, state: disposition === 'rework' ? 'rework' : doc['state'] }),
         );
-      case 'NonconformanceClosed':
+      }
+      case 'NonconformanceClosed': {
+        const { resolution, closedAt } = event.data;
         return ctx.update(
           'loops',
-          d['nonconformanceId'] as string,
-          (doc) => doc && Object.assign(doc, { state: 'closed', resolution: d['resolution'], closedAt: d['closedAt'] }),
+          event.data.nonconformanceId,
+          (doc) => doc && Object.assign(doc, { state: 'closed', resolution, closedAt }),
         );
+      }
       default:
         return;
     }

@@ -1,5 +1,5 @@
 import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
-import { orderEventTypes, type OrderSpec } from '../../domain/order';
+import { orderEventTypes } from '../../domain/order';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -11,6 +11,7 @@ type OperationDoc = {
   scrap: number;
   rework: number;
 };
+type Operation = { orderId: string; operationId: string };
 type RunningDoc = {
   orderId: string;
   operationId: string;
@@ -44,18 +45,17 @@ export const wipProjection: Projection = {
   collections: { orders: { indexes: ['status', 'dueDate', 'priority'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
-    const d = event.data as Record<string, unknown> & { orderId: string; operationId?: string; workCenter?: string };
-    const order = (change: (doc: Document) => void) =>
-      ctx.update('orders', d.orderId, (doc) => {
+    const order = (orderId: string, change: (doc: Document) => void) =>
+      ctx.update('orders', orderId, (doc) => {
         if (!doc) return undefined;
         change(doc);
         doc['quantityRemaining'] = remaining(doc);
         return doc;
       });
-    const operation = (change: (op: OperationDoc) => void) =>
-      order((doc) => {
-        const op = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === d.operationId);
-        if (op) change(op);
+    const operation = (op: Operation, change: (op: OperationDoc) => void) =>
+      order(op.orderId, (doc) => {
+        const found = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === op.operationId);
+        if (found) change(found);
       });
     const wc = (id: string, change: (doc: Document) => void) =>
       ctx.update('workCenters', id, (doc) => {
@@ -65,13 +65,13 @@ export const wipProjection: Projection = {
         return next;
       });
     const runningOf = (doc: Document): RunningDoc[] => doc['running'] as RunningDoc[];
-    const same = (r: { orderId: string; operationId: string }) =>
-      r.orderId === d.orderId && r.operationId === d.operationId;
+    const queueOf = (doc: Document): QueueEntry[] => doc['queue'] as QueueEntry[];
+    const same = (op: Operation) => (r: Operation) => r.orderId === op.orderId && r.operationId === op.operationId;
     switch (event.type) {
       case 'OrderPlanned':
       case 'OrderRevised': {
-        const spec = d['spec'] as OrderSpec;
-        await ctx.update('orders', d.orderId, (doc) => {
+        const { orderId, spec } = event.data;
+        await ctx.update('orders', orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
           const operations =
             keep ??
@@ -84,8 +84,8 @@ export const wipProjection: Projection = {
               rework: 0,
             }));
           const next: Document = {
-            ...(doc ?? { _id: d.orderId, status: 'Planned' }),
-            orderId: d.orderId,
+            ...(doc ?? { _id: orderId, status: 'Planned' }),
+            orderId,
             product: spec.product,
             quantity: spec.quantity,
             unit: spec.unit,
@@ -99,79 +99,94 @@ export const wipProjection: Projection = {
         });
         return;
       }
-      case 'OrderReleased':
-        return order((doc) => Object.assign(doc, { status: 'Released', releasedAt: d['releasedAt'] }));
+      case 'OrderReleased': {
+        const { releasedAt } = event.data;
+        return order(event.data.orderId, (doc) => Object.assign(doc, { status: 'Released', releasedAt }));
+      }
       case 'OperationReady':
-        return operation((op) => (op.status = 'ready'));
+        return operation(event.data, (op) => (op.status = 'ready'));
       case 'OrderHeld':
-        return order((doc) => Object.assign(doc, { heldFrom: doc['status'], status: 'OnHold' }));
+        return order(event.data.orderId, (doc) => Object.assign(doc, { heldFrom: doc['status'], status: 'OnHold' }));
       case 'OrderResumed':
-        return order((doc) => Object.assign(doc, { status: doc['heldFrom'] ?? 'Released', heldFrom: null }));
-      case 'OrderReprioritised':
-        return order((doc) => (doc['priority'] = d['priority']));
+        return order(event.data.orderId, (doc) =>
+          Object.assign(doc, { status: doc['heldFrom'] ?? 'Released', heldFrom: null }),
+        );
+      case 'OrderReprioritised': {
+        const { priority } = event.data;
+        return order(event.data.orderId, (doc) => (doc['priority'] = priority));
+      }
       case 'OrderCancelled':
-        return order((doc) => (doc['status'] = 'Cancelled'));
-      case 'OperationStarted':
-        await operation((op) => (op.status = 'running'));
-        await order((doc) => doc['status'] === 'Released' && (doc['status'] = 'InProgress'));
+        return order(event.data.orderId, (doc) => (doc['status'] = 'Cancelled'));
+      case 'OperationStarted': {
+        const { orderId, operationId, workCenter: id, machineId, startedAt } = event.data;
+        await operation(event.data, (op) => (op.status = 'running'));
+        await order(orderId, (doc) => doc['status'] === 'Released' && (doc['status'] = 'InProgress'));
         // a started operation leaves the queue now: the dispatcher's dequeue may come after it completed
-        return wc(d.workCenter as string, (doc) => {
-          const queued = (doc['queue'] as QueueEntry[]).find(same);
-          doc['queue'] = (doc['queue'] as QueueEntry[]).filter((e) => !same(e));
-          const machineId = d['machineId'] as string | undefined;
+        return wc(id, (doc) => {
+          const queued = queueOf(doc).find(same(event.data));
+          doc['queue'] = queueOf(doc).filter((e) => !same(event.data)(e));
           runningOf(doc).push({
-            orderId: d.orderId,
-            operationId: d.operationId as string,
+            orderId,
+            operationId,
             plannedMinutes: queued?.plannedMinutes ?? 0,
-            startedAt: d['startedAt'] as string,
+            startedAt,
             ...(machineId ? { machineId } : {}),
           });
         });
+      }
       case 'OperationPaused':
       case 'OperationResumed': {
         const paused = event.type === 'OperationPaused';
-        await operation((op) => (op.status = paused ? 'paused' : 'running'));
-        const wip = await ctx.get('orders', d.orderId);
-        const op = (wip?.['operations'] as OperationDoc[] | undefined)?.find((o) => o.operationId === d.operationId);
+        await operation(event.data, (op) => (op.status = paused ? 'paused' : 'running'));
+        const wip = await ctx.get('orders', event.data.orderId);
+        const operations = wip?.['operations'] as OperationDoc[] | undefined;
+        const op = operations?.find((o) => o.operationId === event.data.operationId);
         if (op)
           await wc(op.workCenter, (doc) =>
             runningOf(doc)
-              .filter(same)
+              .filter(same(event.data))
               .forEach((r) => (r.paused = paused)),
           );
         return;
       }
-      case 'OperationQuantityReported':
-        return operation((op) => {
-          op.good += d['good'] as number;
-          op.scrap += d['scrap'] as number;
-          op.rework += d['rework'] as number;
+      case 'OperationQuantityReported': {
+        const { good, scrap, rework } = event.data;
+        return operation(event.data, (op) => {
+          op.good += good;
+          op.scrap += scrap;
+          op.rework += rework;
         });
+      }
       case 'OperationCompleted':
-        await operation((op) => (op.status = 'completed'));
-        return wc(d.workCenter as string, (doc) => (doc['running'] = runningOf(doc).filter((r) => !same(r))));
-      case 'OrderCompleted':
-        return order((doc) => Object.assign(doc, { status: 'Completed', completedAt: d['completedAt'] }));
+        await operation(event.data, (op) => (op.status = 'completed'));
+        return wc(
+          event.data.workCenter,
+          (doc) => (doc['running'] = runningOf(doc).filter((r) => !same(event.data)(r))),
+        );
+      case 'OrderCompleted': {
+        const { completedAt } = event.data;
+        return order(event.data.orderId, (doc) => Object.assign(doc, { status: 'Completed', completedAt }));
+      }
       case 'OrderClosed':
-        return order((doc) => (doc['status'] = 'Closed'));
+        return order(event.data.orderId, (doc) => (doc['status'] = 'Closed'));
       case 'OperationQueued': {
-        const { workCenter: id, ...entry } = d as unknown as QueueEntry & { workCenter: string };
+        const { workCenter: id, ...entry } = event.data;
         return wc(
           id,
-          (doc) =>
-            (doc['queue'] = [...(doc['queue'] as QueueEntry[]).filter((e) => !same(e)), entry].sort(dispatchOrder)),
+          (doc) => (doc['queue'] = [...queueOf(doc).filter((e) => !same(entry)(e)), entry].sort(dispatchOrder)),
         );
       }
       case 'OperationDequeued':
-        return wc(
-          d.workCenter as string,
-          (doc) => (doc['queue'] = (doc['queue'] as QueueEntry[]).filter((e) => !same(e))),
-        );
-      case 'QueuedOperationReprioritised':
-        return wc(d.workCenter as string, (doc) => {
-          (doc['queue'] as QueueEntry[]).filter(same).forEach((e) => (e.priority = d['priority'] as number));
-          (doc['queue'] as QueueEntry[]).sort(dispatchOrder);
+        return wc(event.data.workCenter, (doc) => (doc['queue'] = queueOf(doc).filter((e) => !same(event.data)(e))));
+      case 'QueuedOperationReprioritised': {
+        const { priority } = event.data;
+        return wc(event.data.workCenter, (doc) => {
+          queueOf(doc)
+            .filter(same(event.data))
+            .forEach((e) => (e.priority = priority));
+          queueOf(doc).sort(dispatchOrder);
         });
+      }
       default:
         return;
     }
