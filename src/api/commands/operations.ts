@@ -1,3 +1,4 @@
+import type { SchemaTypes } from '../../domain/generated';
 import { commandRoute, type RouteContext, type RouteSpec } from '../routes';
 import { optional, param, type CommandOf, type CommandRoutesDeps } from './shared';
 
@@ -17,7 +18,7 @@ export const operationRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
   const operationRoute = (
     name: string,
     summary: string,
-    body: string,
+    body: keyof SchemaTypes,
     command: (ctx: RouteContext) => CommandOf<'order'>,
   ): RouteSpec =>
     commandRoute({

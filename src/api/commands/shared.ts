@@ -1,12 +1,12 @@
 import type { CommandHandler } from '../../app/commandHandler';
 import type { ScanService } from '../../app/scans';
-import type { AggregateName, Directive } from '../../domain/aggregates';
-import type { RouteContext } from '../routes';
+import type { AggregateName, CommandOf as DomainCommandOf } from '../../domain/aggregates';
+import type { CommandBody, RouteContext } from '../routes';
 
 export type CommandRoutesDeps = { commands: CommandHandler; scans: ScanService };
 
 /** A command to aggregate K as a route builds it; the handler adds the metadata. */
-export type CommandOf<K extends AggregateName> = Omit<Extract<Directive, { aggregate: K }>['command'], 'meta'>;
+export type CommandOf<K extends AggregateName> = CommandBody<DomainCommandOf[K]>;
 
 /** A body field the route's schema has already checked to be a string. */
 export const str = (ctx: RouteContext, name: string): string => ctx.body[name] as string;
