@@ -298,6 +298,7 @@ export const commandRoutes = (deps: { commands: CommandHandler; scans: ScanServi
           nonconformanceId: ctx.params['nonconformanceId'] as string,
           disposition: ctx.body['disposition'] as never,
           ...optional(ctx.body['note'] as string | undefined, 'note'),
+          ...optional(ctx.body['reasonCode'] as string | undefined, 'reasonCode'),
         },
       }),
     }),

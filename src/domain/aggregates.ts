@@ -4,6 +4,7 @@ import { labourDecider, type LabourCommand } from './labour';
 import { lotDecider, type LotCommand } from './lot';
 import { machineDecider, type MachineCommand } from './machine';
 import { maintenanceDecider, type MaintenanceCommand } from './maintenance';
+import * as master from './masterData';
 import { nonconformanceDecider, type NonconformanceCommand } from './nonconformance';
 import { orderDecider, type OrderCommand } from './order';
 
@@ -17,6 +18,16 @@ export const deciders = {
   maintenance: maintenanceDecider,
   operator: labourDecider,
   workcenter: dispatchDecider,
+  site: master.siteDecider,
+  line: master.lineDecider,
+  workCenterDef: master.workCenterDecider,
+  product: master.productDecider,
+  material: master.materialDecider,
+  routing: master.routingDecider,
+  bom: master.bomDecider,
+  inspectionPlan: master.inspectionPlanDecider,
+  employee: master.employeeDecider,
+  reasonCodes: master.reasonCodesDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -30,6 +41,16 @@ type CommandOf = {
   maintenance: MaintenanceCommand;
   operator: LabourCommand;
   workcenter: DispatchCommand;
+  site: master.SiteCommand;
+  line: master.LineCommand;
+  workCenterDef: master.WorkCenterCommand;
+  product: master.ProductCommand;
+  material: master.MaterialCommand;
+  routing: master.RoutingCommand;
+  bom: master.BomCommand;
+  inspectionPlan: master.InspectionPlanCommand;
+  employee: master.EmployeeCommand;
+  reasonCodes: master.ReasonCodeCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */

@@ -26,7 +26,7 @@ export type RaiseNonconformance = Command<
 export type ScheduleReinspection = Command<'ScheduleReinspection', { nonconformanceId: string; inspectionId: string }>;
 export type DecideDisposition = Command<
   'DecideDisposition',
-  { nonconformanceId: string; disposition: Disposition; note?: string }
+  { nonconformanceId: string; disposition: Disposition; note?: string; reasonCode?: string }
 >;
 /** Sent by the quality loop when a re-inspection passes. */
 export type CloseNonconformance = Command<'CloseNonconformance', { nonconformanceId: string }>;
@@ -60,7 +60,7 @@ export const decideNonconformance = (
           `nonconformance ${nonconformanceId} is closed (${state.resolution})`,
           'nonconformance-closed',
         );
-      const { disposition, note } = command.data;
+      const { disposition, note, reasonCode } = command.data;
       if (disposition === 'use-as-is' && !command.meta.roles?.includes(QUALITY_ROLE)) {
         throw new ForbiddenError(
           `using a nonconforming part as it is needs an approver with the ${QUALITY_ROLE} role; ${command.meta.actor} has not`,
@@ -75,6 +75,7 @@ export const decideNonconformance = (
           decidedBy: command.meta.actor,
           decidedAt: now,
           ...(note ? { note } : {}),
+          ...(reasonCode ? { reasonCode } : {}),
         },
       };
       if (!FINAL_DISPOSITIONS.includes(disposition)) return [decided];

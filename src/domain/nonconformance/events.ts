@@ -25,7 +25,15 @@ export type NonconformanceRaised = Event<
 export type ReinspectionScheduled = Event<'ReinspectionScheduled', { nonconformanceId: string; inspectionId: string }>;
 export type DispositionDecided = Event<
   'DispositionDecided',
-  Subject & { nonconformanceId: string; disposition: Disposition; decidedBy: string; note?: string; decidedAt: string }
+  Subject & {
+    nonconformanceId: string;
+    disposition: Disposition;
+    /** A nonconformance reason code. */
+    reasonCode?: string;
+    decidedBy: string;
+    note?: string;
+    decidedAt: string;
+  }
 >;
 export type NonconformanceClosed = Event<
   'NonconformanceClosed',

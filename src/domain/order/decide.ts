@@ -3,16 +3,25 @@ import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
   type Characteristic,
+  type MasterVersions,
   type OperationReady,
   type OrderEvent,
   type OrderSpec,
   type QueuedOperation,
+  type Routing,
 } from './events';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
 export type ReviseOrder = Command<'ReviseOrder', { orderId: string; spec: OrderSpec }>;
-export type ReleaseOrder = Command<'ReleaseOrder', { orderId: string }>;
+/**
+ * `resolved`: the master routing (with its BOM and inspection plan) in force at release, which the
+ * application reads for an order planned without a routing; ignored when the order has one.
+ */
+export type ReleaseOrder = Command<
+  'ReleaseOrder',
+  { orderId: string; resolved?: { routing: Routing; masterData: MasterVersions } }
+>;
 export type HoldOrder = Command<'HoldOrder', { orderId: string; reason: string }>;
 export type ResumeOrder = Command<'ResumeOrder', { orderId: string }>;
 export type ReprioritiseOrder = Command<'ReprioritiseOrder', { orderId: string; priority: number }>;
@@ -66,6 +75,8 @@ const isFinished = (state: ExistingOrder): boolean =>
   state.status === 'Completed' || state.status === 'Closed' || state.status === 'Cancelled';
 
 const validateSpec = (spec: OrderSpec): void => {
+  if (typeof spec.unit !== 'string')
+    throw new ValidationError('the order needs a unit', [{ path: '/unit', message: 'is required' }]);
   const ids = (spec.routing?.operations ?? []).map((op) => op.operationId);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) {
@@ -288,21 +299,23 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       return [{ type: 'OrderPlanned', data: { orderId, spec: command.data.spec, plannedAt: now } }];
     case 'ReviseOrder': {
       const order = existing(state, orderId);
-      validateSpec(command.data.spec);
+      // a routing copied from master data at release stays: a revision need not repeat it
+      const spec =
+        order.masterData && !command.data.spec.routing
+          ? { ...command.data.spec, routing: order.spec.routing }
+          : command.data.spec;
+      validateSpec(spec);
       if (order.status !== 'Planned' && order.status !== 'Released') {
         refuse(
           order.status === 'InProgress' || order.status === 'OnHold' ? 'order-started' : 'order-finished',
           `order ${orderId} is ${order.status}; only planned or released orders can be revised`,
         );
       }
-      if (JSON.stringify(order.spec) === JSON.stringify(command.data.spec)) return [];
-      if (
-        order.status === 'Released' &&
-        JSON.stringify(order.spec.routing) !== JSON.stringify(command.data.spec.routing)
-      ) {
+      if (JSON.stringify(order.spec) === JSON.stringify(spec)) return [];
+      if (order.status === 'Released' && JSON.stringify(order.spec.routing) !== JSON.stringify(spec.routing)) {
         refuse('routing-locked', `order ${orderId} is released; its routing can no longer change`);
       }
-      return [{ type: 'OrderRevised', data: { orderId, spec: command.data.spec, revision: order.revision + 1 } }];
+      return [{ type: 'OrderRevised', data: { orderId, spec, revision: order.revision + 1 } }];
     }
     case 'ReleaseOrder': {
       const order = existing(state, orderId);
@@ -311,10 +324,16 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
           order.status === 'OnHold' ? 'order-on-hold' : 'order-not-planned',
           `order ${orderId} is ${order.status}, not planned`,
         );
-      if (order.operations.length === 0) refuse('routing-required', `order ${orderId} has no routing to release`);
-      return andThen(order, [{ type: 'OrderReleased', data: { orderId, releasedAt: now } }], (after) =>
-        ready(after, 0, now),
-      );
+      const { resolved } = command.data;
+      const copied = order.operations.length === 0 ? resolved : undefined;
+      if (order.operations.length === 0 && !copied)
+        refuse('routing-required', `order ${orderId} has no routing to release, and its product none in master data`);
+      if (copied) validateSpec({ ...order.spec, routing: copied.routing });
+      const released: OrderEvent = {
+        type: 'OrderReleased',
+        data: { orderId, releasedAt: now, ...(copied ? { routing: copied.routing, masterData: copied.masterData } : {}) },
+      };
+      return andThen(order, [released], (after) => ready(after, 0, now));
     }
     case 'HoldOrder': {
       const order = existing(state, orderId);

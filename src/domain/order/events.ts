@@ -1,21 +1,35 @@
 import type { Event } from '../messages';
+import type { Names } from '../names';
 
-export type MaterialRequirement = { material: string; quantityPerUnit: number; unit: string };
+export type MaterialRequirement = {
+  material: string;
+  quantityPerUnit: number;
+  unit: string;
+  /** Fraction added for scrap (0.02 = 2%); default 0. */
+  scrapAllowance?: number;
+};
 
 /** What an inspection checks: a measured value against limits, or an attribute that passes or fails. */
 export type Characteristic =
-  | { name: string; kind: 'measured'; lower?: number; upper?: number; unit?: string }
-  | { name: string; kind: 'attribute' };
+  | { name: string; kind: 'measured'; names?: Names; nominal?: number; lower?: number; upper?: number; unit?: string }
+  | { name: string; kind: 'attribute'; names?: Names };
 
 export type RoutingOperation = {
   /** Unique within the routing, e.g. `010`. */
   operationId: string;
   /** What is done, e.g. `TURN`. */
   code: string;
+  names?: Names;
   workCenter: string;
+  /** Work centers that can also do the operation (from the master routing). */
+  alternativeWorkCenters?: string[];
   standardMinutesPerUnit: number;
   setupMinutes: number;
   inspectionRequired: boolean;
+  /** Units to inspect (from the inspection plan). */
+  sampleSize?: number;
+  instructions?: string;
+  instructionsUrl?: string;
   /** What the inspection checks; a visual attribute check when the routing names none. */
   characteristics?: Characteristic[];
   /** Bill of materials of this operation. */
@@ -31,9 +45,12 @@ export type Routing = {
 /** What planning decides about an order; the ERP or a planner supplies it. */
 export type OrderSpec = {
   product: string;
+  /** The product's names from master data, copied when the order is planned. */
+  productNames?: Names;
   quantity: number;
   unit: string;
-  customer: string;
+  /** None for an order made to stock. */
+  customer?: string;
   /** 1 is the most urgent, 9 the least. */
   priority: number;
   dueDate: string;
@@ -51,7 +68,19 @@ export type QueuedOperation = { operationId: string; workCenter: string };
 
 export type OrderPlanned = Event<'OrderPlanned', { orderId: string; spec: OrderSpec; plannedAt: string }>;
 export type OrderRevised = Event<'OrderRevised', { orderId: string; spec: OrderSpec; revision: number }>;
-export type OrderReleased = Event<'OrderReleased', { orderId: string; releasedAt: string }>;
+/** The master-data versions an order took at release (schemas/common/defs.json `masterVersions`). */
+export type MasterVersion = { version: number; effectiveFrom: string };
+export type MasterVersions = {
+  product: MasterVersion;
+  routing: MasterVersion;
+  bom?: MasterVersion;
+  inspectionPlan?: MasterVersion;
+};
+/** `routing` and `masterData`: the master routing copied into an order planned without one. */
+export type OrderReleased = Event<
+  'OrderReleased',
+  { orderId: string; releasedAt: string; routing?: Routing; masterData?: MasterVersions }
+>;
 export type OperationReady = Event<
   'OperationReady',
   {
