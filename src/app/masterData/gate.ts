@@ -121,7 +121,7 @@ export const withMasterData = (inner: CommandHandler): CommandHandler => {
   };
 
   const handle: CommandHandler['handle'] = async (aggregate, id, command, context) =>
-    inner.handle(aggregate, id, (await prepare(aggregate, command as AnyCommand)) as never, context);
+    inner.handle(aggregate, id, (await prepare(aggregate, command)) as never, context);
   return {
     handle,
     execute: (directive, context) => handle(directive.aggregate, directive.id, directive.command as never, context),

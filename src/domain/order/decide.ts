@@ -124,9 +124,13 @@ const ready = (state: ExistingOrder, index: number, releasedAt: string): Operati
   state.operations[index]?.status === 'pending' ? readyEvent(state, index, releasedAt) : [];
 
 const mustBeWorkable = (state: ExistingOrder): string => {
-  if (state.status === 'OnHold') return refuse('order-on-hold', `order ${state.orderId} is on hold`);
+  const { orderId } = state;
+  if (state.status === 'OnHold') return refuse('order-on-hold', `order ${orderId} is on hold`, { orderId });
   if (state.status !== 'Released' && state.status !== 'InProgress') {
-    return refuse('order-not-released', `order ${state.orderId} is ${state.status}, not released`);
+    return refuse('order-not-released', `order ${orderId} is ${state.status}, not released`, {
+      orderId,
+      status: state.status,
+    });
   }
   return state.releasedAt;
 };
@@ -170,8 +174,10 @@ const decideOperation = (
         refuse(
           'previous-operation-not-done',
           `operation ${operationId} is not ready: the one before it has not ${overlap ? 'started' : 'completed'}`,
+          { orderId, operationId },
         );
-      if (op.status !== 'ready') refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}`);
+      if (op.status !== 'ready')
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}`, { orderId, operationId });
       const { machineId, operatorId } = command.data;
       const started: OrderEvent = {
         type: 'OperationStarted',
@@ -188,7 +194,10 @@ const decideOperation = (
     }
     case 'PauseOperation':
       if (op.status !== 'running')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not running`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not running`, {
+          orderId,
+          operationId,
+        });
       return [
         {
           type: 'OperationPaused',
@@ -202,7 +211,10 @@ const decideOperation = (
       ];
     case 'ResumeOperation':
       if (op.status !== 'paused')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not paused`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not paused`, {
+          orderId,
+          operationId,
+        });
       return [{ type: 'OperationResumed', data: { orderId, operationId, resumedAt: now } }];
     case 'ReportQuantity': {
       const { good, scrap, rework, scrapReason } = command.data;
@@ -210,6 +222,7 @@ const decideOperation = (
         refuse(
           `operation-${op.status}`,
           `operation ${operationId} is ${op.status}; quantities are reported while it runs`,
+          { orderId, operationId },
         );
       if (good + scrap + rework <= 0)
         throw new ValidationError('a report needs a quantity', [
@@ -225,6 +238,7 @@ const decideOperation = (
         refuse(
           'good-exceeds-delivered',
           `operation ${operationId} would have ${op.good + good} good units; it received ${received} (limit ${limit} with tolerance)`,
+          { orderId, operationId, good: op.good + good, received, limit },
         );
       }
       return [
@@ -246,7 +260,10 @@ const decideOperation = (
     }
     case 'CompleteOperation': {
       if (op.status !== 'running' && op.status !== 'paused')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not started`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not started`, {
+          orderId,
+          operationId,
+        });
       const last = index === state.operations.length - 1;
       const completed: OrderEvent[] = [
         {
@@ -327,11 +344,18 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       const { resolved } = command.data;
       const copied = order.operations.length === 0 ? resolved : undefined;
       if (order.operations.length === 0 && !copied)
-        refuse('routing-required', `order ${orderId} has no routing to release, and its product none in master data`);
+        refuse('routing-required', `order ${orderId} has no routing to release, and its product none in master data`, {
+          orderId,
+          product: order.spec.product,
+        });
       if (copied) validateSpec({ ...order.spec, routing: copied.routing });
       const released: OrderEvent = {
         type: 'OrderReleased',
-        data: { orderId, releasedAt: now, ...(copied ? { routing: copied.routing, masterData: copied.masterData } : {}) },
+        data: {
+          orderId,
+          releasedAt: now,
+          ...(copied ? { routing: copied.routing, masterData: copied.masterData } : {}),
+        },
       };
       return andThen(order, [released], (after) => ready(after, 0, now));
     }

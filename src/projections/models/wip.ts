@@ -31,6 +31,16 @@ const loadHours = (queue: QueueEntry[], running: RunningDoc[]): number =>
     ((queue.reduce((s, e) => s + e.plannedMinutes, 0) + running.reduce((s, r) => s + r.plannedMinutes, 0)) / 60) * 100,
   ) / 100;
 
+const operationsOf = (routing: OrderSpec['routing']): OperationDoc[] =>
+  (routing?.operations ?? []).map((op) => ({
+    operationId: op.operationId,
+    workCenter: op.workCenter,
+    status: 'pending',
+    good: 0,
+    scrap: 0,
+    rework: 0,
+  }));
+
 const workCenter = (doc: Document | undefined, id: string): Document =>
   doc ?? { _id: id, workCenter: id, queue: [], running: [], loadHours: 0 };
 
@@ -73,20 +83,12 @@ export const wipProjection: Projection = {
         const spec = d['spec'] as OrderSpec;
         await ctx.update('orders', d.orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
-          const operations =
-            keep ??
-            (spec.routing?.operations ?? []).map((op) => ({
-              operationId: op.operationId,
-              workCenter: op.workCenter,
-              status: 'pending',
-              good: 0,
-              scrap: 0,
-              rework: 0,
-            }));
+          const operations = keep ?? operationsOf(spec.routing);
           const next: Document = {
             ...(doc ?? { _id: d.orderId, status: 'Planned' }),
             orderId: d.orderId,
             product: spec.product,
+            ...(spec.productNames ? { productNames: spec.productNames } : {}),
             quantity: spec.quantity,
             unit: spec.unit,
             customer: spec.customer,
@@ -99,8 +101,17 @@ export const wipProjection: Projection = {
         });
         return;
       }
-      case 'OrderReleased':
-        return order((doc) => Object.assign(doc, { status: 'Released', releasedAt: d['releasedAt'] }));
+      case 'OrderReleased': {
+        // an order planned by product gets its operations from the master routing copied at release
+        const routing = d['routing'] as OrderSpec['routing'];
+        return order((doc) =>
+          Object.assign(doc, {
+            status: 'Released',
+            releasedAt: d['releasedAt'],
+            ...(routing ? { operations: operationsOf(routing), masterData: d['masterData'] } : {}),
+          }),
+        );
+      }
       case 'OperationReady':
         return operation((op) => (op.status = 'ready'));
       case 'OrderHeld':
