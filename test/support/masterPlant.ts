@@ -23,10 +23,13 @@ export const startMasterPlant = async (start: string) => {
     clock: () => clock.now,
     overdueIntervalMs: 0,
   });
-  const api = client(`http://127.0.0.1:${backbone.port}`, keys.tokens);
+  const baseUrl = `http://127.0.0.1:${backbone.port}`;
+  const api = client(baseUrl, keys.tokens);
   return {
     backbone,
     api,
+    baseUrl,
+    tokens: keys.tokens,
     clock,
     /** Moves the clock to an instant. */
     at: (iso: string) => {
@@ -82,14 +85,14 @@ export const seedMotorPlant = async ({ api }: MasterPlant): Promise<void> => {
   ] as const)
     await ok(api.post('/api/master/work-centers', { code, names: { 'zh-CN': zh, en }, site: 'QJ', machines: [] }));
   await ok(
-    api.post(
-      '/api/master/products',
-      { code: MOTOR, names: MOTOR_NAMES, unit: '台', family: 'YE3-132' },
-      'planner',
-    ),
+    api.post('/api/master/products', { code: MOTOR, names: MOTOR_NAMES, unit: '台', family: 'YE3-132' }, 'planner'),
   );
   await ok(
-    api.post('/api/master/materials', { code: 'CU-WIRE-1.2', names: { 'zh-CN': '漆包线 1.2mm' }, unit: 'kg' }, 'planner'),
+    api.post(
+      '/api/master/materials',
+      { code: 'CU-WIRE-1.2', names: { 'zh-CN': '漆包线 1.2mm' }, unit: 'kg' },
+      'planner',
+    ),
   );
   await ok(api.post('/api/master/routings', { code: MOTOR, operations: [windingStep, assemblyStep] }, 'planner'));
   await ok(
@@ -97,7 +100,9 @@ export const seedMotorPlant = async ({ api }: MasterPlant): Promise<void> => {
       '/api/master/boms',
       {
         code: MOTOR,
-        lines: [{ operationId: '010', material: 'CU-WIRE-1.2', quantityPerUnit: 2.5, unit: 'kg', scrapAllowance: 0.02 }],
+        lines: [
+          { operationId: '010', material: 'CU-WIRE-1.2', quantityPerUnit: 2.5, unit: 'kg', scrapAllowance: 0.02 },
+        ],
       },
       'planner',
     ),

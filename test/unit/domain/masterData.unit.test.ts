@@ -33,7 +33,10 @@ describe('master data: versioned records', () => {
       .then([defined]));
 
   it('writes nothing for the same definition again (a re-import), and refuses another one for the same code', () => {
-    product.given([defined]).when({ type: 'DefineProduct', data: { code: 'YE3-132M', record: motor }, meta: m }).then([]);
+    product
+      .given([defined])
+      .when({ type: 'DefineProduct', data: { code: 'YE3-132M', record: motor }, meta: m })
+      .then([]);
     product
       .given([defined])
       .when({ type: 'DefineProduct', data: { code: 'YE3-132M', record: renamed }, meta: m })
@@ -54,7 +57,10 @@ describe('master data: versioned records', () => {
           data: { code: 'YE3-132M', version: 2, effectiveFrom: '2026-12-01T00:00:00+08:00', record: renamed },
         },
       ]);
-    product.given([defined]).when({ type: 'ReviseProduct', data: { code: 'YE3-132M', record: motor }, meta: m }).then([]);
+    product
+      .given([defined])
+      .when({ type: 'ReviseProduct', data: { code: 'YE3-132M', record: motor }, meta: m })
+      .then([]);
     product
       .given([])
       .when({ type: 'ReviseProduct', data: { code: 'NOPE', record: motor }, meta: m })
@@ -82,7 +88,11 @@ describe('master data: versioned records', () => {
     });
     // a revision after the deactivation brings the product back
     const back = productDecider.decide(
-      { type: 'ReviseProduct', data: { code: 'YE3-132M', effectiveFrom: '2027-03-01T00:00:00Z', record: motor }, meta: m },
+      {
+        type: 'ReviseProduct',
+        data: { code: 'YE3-132M', effectiveFrom: '2027-03-01T00:00:00Z', record: motor },
+        meta: m,
+      },
       state,
     );
     const again = back.reduce(productDecider.evolve, state);
@@ -93,8 +103,14 @@ describe('master data: versioned records', () => {
 
   it('deactivates once; a second deactivation writes nothing', () => {
     const gone: ProductEvent = { type: 'ProductDeactivated', data: { code: 'YE3-132M', effectiveFrom: NOW } };
-    product.given([defined]).when({ type: 'DeactivateProduct', data: { code: 'YE3-132M' }, meta: m }).then([gone]);
-    product.given([defined, gone]).when({ type: 'DeactivateProduct', data: { code: 'YE3-132M' }, meta: m }).then([]);
+    product
+      .given([defined])
+      .when({ type: 'DeactivateProduct', data: { code: 'YE3-132M' }, meta: m })
+      .then([gone]);
+    product
+      .given([defined, gone])
+      .when({ type: 'DeactivateProduct', data: { code: 'YE3-132M' }, meta: m })
+      .then([]);
   });
 
   it('refuses a routing that repeats an operation, naming where', () => {
@@ -109,7 +125,10 @@ describe('master data: versioned records', () => {
     const record: RoutingRecord = { operations: [step, { ...step, alternativeWorkCenters: ['WC-TURN'] }] };
     let thrown: unknown;
     try {
-      routingDecider.decide({ type: 'DefineRouting', data: { code: 'YE3-132M', record }, meta: m }, { status: 'Initial' });
+      routingDecider.decide(
+        { type: 'DefineRouting', data: { code: 'YE3-132M', record }, meta: m },
+        { status: 'Initial' },
+      );
     } catch (error) {
       thrown = error;
     }
