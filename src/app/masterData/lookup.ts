@@ -23,7 +23,7 @@ export type MasterLookup = {
 export const createMasterLookup = (commands: Pick<CommandHandler, 'load'>): MasterLookup => {
   const timeline = async (kind: MasterKind, code: string): Promise<Timeline<unknown> | undefined> => {
     const { state } = await commands.load(MASTER_KINDS[kind].aggregate, code);
-    return state.status === 'Defined' ? (state.timeline) : undefined;
+    return state.status === 'Defined' ? state.timeline : undefined;
   };
   return {
     timeline,
