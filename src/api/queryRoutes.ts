@@ -3,6 +3,7 @@ import type { CommandHandler } from '../app/commandHandler';
 import { cardPayload } from '../app/operationCards';
 import type { Filter } from '../app/readStore';
 import { NotFoundError, ValidationError } from '../domain/errors';
+import { reasonCodesAt } from '../domain/masterData';
 import { nameIn, type Language, type Names } from '../domain/names';
 import type { ReadModelQueries } from '../projections/queries';
 import type { Role } from './auth';
@@ -170,8 +171,20 @@ export const queryRoutes = (deps: {
       (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
       'queries/yields',
     ),
-    query('/api/quality/pareto', 'Defects by reason, most first, with cumulative share', 'quality', READERS, () =>
-      q.quality.pareto(),
+    query(
+      '/api/quality/pareto',
+      'Defects by reason, most first, with cumulative share; scrap reasons labelled in the caller’s language',
+      'quality',
+      READERS,
+      async (ctx) => {
+        const language = languageOf(ctx.req);
+        const { state } = await deps.commands.load('reasonCodes', 'scrap');
+        const labels = new Map(reasonCodesAt(state, 'scrap', ctx.meta.now).map((r) => [r.code, r.names]));
+        return (await q.quality.pareto()).map((row) => {
+          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason as string), language) : undefined;
+          return label ? { ...row, label } : row;
+        });
+      },
     ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),

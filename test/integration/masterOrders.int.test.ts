@@ -197,6 +197,26 @@ describe('orders planned by product take their routing from master data (HTTP, S
     await ok(api.post('/api/lots/L-CU/issue', issue, 'operator'));
   });
 
+  it('labels scrap reasons in the caller’s language where the Pareto lists them', async () => {
+    const { api } = plant;
+    await ok(api.post('/api/orders/PO-B/operations/010/start', { operatorId: 'E1001' }, 'operator'));
+    await ok(
+      api.post(
+        '/api/orders/PO-B/operations/010/report',
+        { good: 9, scrap: 1, scrapReason: 'dimension', rework: 0 },
+        'operator',
+      ),
+    );
+    await plant.backbone.readModels.idle();
+    const label = async (language: string) =>
+      (
+        (await api.get('/api/quality/pareto', 'quality', { 'accept-language': language })).body as Array<
+          Record<string, unknown>
+        >
+      ).find((row) => row['reason'] === 'dimension')?.['label'];
+    expect([await label('zh-CN'), await label('en')]).to.deep.equal(['尺寸超差', 'Out of dimension']);
+  });
+
   it('plans from a B2MML request without segments with the master routing, its Chinese customer kept', async () => {
     const { api } = plant;
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
