@@ -226,13 +226,22 @@ describe('orders planned by product take their routing from master data (HTTP, S
     <LatestEndTime>${DUE}</LatestEndTime>
     <MaterialRequirement><MaterialDefinitionID>${MOTOR}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
       <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement>
+  </ProductionRequest>
+  <ProductionRequest><ID>PO-ERP-2</ID><ProductProductionRuleID>YE2-90S</ProductProductionRuleID>
+    <LatestEndTime>${DUE}</LatestEndTime>
+    <MaterialRequirement><MaterialDefinitionID>YE2-90S</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
+      <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement>
   </ProductionRequest></ProductionSchedule>`;
     const imported = await api.call('POST', '/api/erp/production-schedules', {
       as: 'integrator',
       raw: xml,
       headers: { 'content-type': 'application/xml' },
     });
-    expect((imported.body as { results: Array<{ outcome: string }> }).results[0]?.outcome).to.equal('planned');
+    const results = (imported.body as { results: Array<Record<string, unknown>> }).results;
+    expect(results.map((r) => [r['orderId'], r['outcome'], r['rule']])).to.deep.equal([
+      ['PO-ERP-1', 'planned', undefined],
+      ['PO-ERP-2', 'refused', 'product-unknown'],
+    ]);
     await ok(api.post('/api/orders/PO-ERP-1/release', {}, 'planner'));
     const { routing, masterData } = await released('PO-ERP-1');
     expect(routing.operations.map((op) => op.operationId)).to.deep.equal(['010', '020', '030']);
