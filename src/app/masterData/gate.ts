@@ -51,6 +51,7 @@ export const withMasterData = (inner: CommandHandler): CommandHandler => {
     }
     if (!routed && !product.active)
       refuse('product-inactive', `product ${code} is not active at ${at}`, { product: code });
+    // a planner's body may leave the unit out (planOrder.json): the product's is the order's then
     return { ...spec, unit: spec.unit ?? product.record.unit, productNames: product.record.names };
   };
 

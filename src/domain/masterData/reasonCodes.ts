@@ -1,4 +1,4 @@
-import type { Command, Decider, Event } from '../messages';
+import { unreachable, type Command, type Decider, type Event } from '../messages';
 import type { DeactivationInput, RecordInput } from './record';
 import { BUILTIN_REASON_CODES } from './builtinReasons';
 import {
@@ -62,6 +62,8 @@ export const reasonCodesDecider: Decider<ReasonCodeCommand, ReasonCodeEvent, Rea
         return [{ type: 'ReasonCodeRevised', data: { kind, ...outcome.data } }];
       case 'Deactivated':
         return [{ type: 'ReasonCodeDeactivated', data: { kind, ...outcome.data } }];
+      default:
+        return unreachable(outcome);
     }
   },
   evolve: (state, event) => {
