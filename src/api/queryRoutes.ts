@@ -283,23 +283,28 @@ export const queryRoutes = (deps: {
       method: 'get',
       path: '/api/orders/:orderId/operations/:operationId/card',
       summary:
-        'The operation card as JSON: the signed QR payload (for label printers and PDAs) and what the card shows',
+        'The operation card as JSON: the signed QR payload (for label printers and PDAs), what the card shows, the work instructions',
       tag: 'operations',
       roles: ['planner', 'operator'],
       kind: 'query',
       async handle(ctx) {
         const { orderId, operationId, state, routed } = await cardOf(ctx);
+        const language = languageOf(ctx.req);
+        const { instructions, instructionsUrl } = routed;
         return {
           body: {
             payload: cardPayload(deps.cardKey, { orderId, operationId }),
             orderId,
             operationId,
             code: routed.code,
+            ...(routed.names ? { operationName: nameIn(routed.names, language) } : {}),
             workCenter: routed.workCenter,
             product: state.spec.product,
-            ...(state.spec.productNames ? { productName: nameIn(state.spec.productNames, languageOf(ctx.req)) } : {}),
+            ...(state.spec.productNames ? { productName: nameIn(state.spec.productNames, language) } : {}),
             quantity: state.spec.quantity,
             unit: state.spec.unit,
+            ...(instructions ? { instructions } : {}),
+            ...(instructionsUrl ? { instructionsUrl } : {}),
           },
         };
       },

@@ -108,7 +108,12 @@ describe('orders planned by product take their routing from master data (HTTP, S
       payload: string;
       productName: string;
     };
-    expect(card.productName).to.equal(MOTOR_NAMES['zh-CN']);
+    expect(card).to.deep.include({
+      productName: MOTOR_NAMES['zh-CN'],
+      operationName: '绕线',
+      instructions: '1. 检查漆包线规格\n2. 按图纸绕制定子线圈',
+      instructionsUrl: 'http://wiki.qijiang.local/工艺/YE3-132M-4/绕线.pdf',
+    });
     for (const [scanId, action, extra] of [
       ['s1', 'start', {}],
       ['s2', 'complete', { good: 10, scrap: 0, rework: 0 }],
