@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createMasterDataService } from '../../src/app/masterData/service';
 import { MOTOR, MOTOR_NAMES, ok, seedMotorPlant, startMasterPlant, type MasterPlant } from '../support/masterPlant';
 
 type Problem = { status: number; rule?: string; detail: string; errors?: Array<{ path: string; message: string }> };
@@ -112,6 +113,29 @@ describe('master data over HTTP: versions, references, reason codes, languages',
       await api.post('/api/master/work-centers', { code: 'WC-X', names: { en: 'X' }, site: 'QJ', line: 'L-JB-1' })
     ).body as Problem;
     expect(wc.errors).to.deep.equal([{ path: '/line', message: 'line L-JB-1 belongs to site JB' }]);
+  });
+
+  it('validates a row for an import without writing anything: its content, then the codes it names', async () => {
+    const service = createMasterDataService({ commands: plant.backbone.services.commands });
+    const step = {
+      operationId: '010',
+      code: 'X',
+      workCenter: 'WC-NONE',
+      standardMinutesPerUnit: 1,
+      setupMinutes: 0,
+      inspectionRequired: false,
+    };
+    const problems = await service.validate(
+      'routing',
+      { code: MOTOR, record: { operations: [step, step] } },
+      '2026-11-25T00:00:00Z',
+    );
+    expect(problems.map((p) => p.path)).to.deep.equal([
+      '/operations/1/operationId',
+      '/operations/0/workCenter',
+      '/operations/1/workCenter',
+    ]);
+    expect(await plant.backbone.store.readStream(`routing-${MOTOR}`)).to.have.length(1);
   });
 
   it('refuses names with control characters, and takes any script up to the documented length', async () => {
