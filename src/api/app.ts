@@ -12,6 +12,8 @@ import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
 import { commandRoutes } from './commands';
 import { erpRoutes } from './erpRoutes';
+import { masterDataQueries } from './masterDataQueries';
+import { masterDataRoutes } from './masterDataRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -53,6 +55,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   }),
   ...commandRoutes(deps),
   ...erpRoutes(deps),
+  ...[...masterDataQueries(deps), ...masterDataRoutes(deps)],
 ];
 
 export type Api = {

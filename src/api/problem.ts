@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isKnownError, ValidationError, type FieldProblem } from '../domain/errors';
 import type { Logger } from '../lib/logger';
+import { languageOf } from './language';
+import { refusalDetail } from './refusalMessages';
 
 /** RFC 9457 problem details. */
 export type Problem = {
@@ -49,17 +51,21 @@ export const problemHandler =
     if (res.headersSent) return next(error);
     const instance = req.originalUrl;
     if (isKnownError(error)) {
+      const { rule, params } = error as { rule?: string; params?: Readonly<Record<string, string | number>> };
+      const language = languageOf(req);
+      const localised = refusalDetail(rule, params, language);
       const problem: Problem = {
         type: `${TYPE_BASE}${error.type}`,
         title: error.name,
         status: error.status,
-        detail: error.message,
+        detail: localised ?? error.message,
         instance,
       };
       if (error instanceof ValidationError) problem.errors = error.problems;
-      for (const key of ['rule', 'streamId', 'expected', 'actual', 'eventId'] as const) {
+      for (const key of ['rule', 'params', 'streamId', 'expected', 'actual', 'eventId'] as const) {
         if (key in error) problem[key] = (error as unknown as Record<string, unknown>)[key];
       }
+      if (localised) res.set('Content-Language', language);
       return send(res, problem);
     }
     // body-parser's errors carry their own 4xx status (malformed JSON, too large, bad encoding)

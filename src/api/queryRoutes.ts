@@ -3,8 +3,11 @@ import type { CommandHandler } from '../app/commandHandler';
 import { cardPayload } from '../app/operationCards';
 import type { Filter } from '../app/readStore';
 import { NotFoundError, ValidationError } from '../domain/errors';
+import { reasonCodesAt } from '../domain/masterData';
+import { nameIn, type Language, type Names } from '../domain/names';
 import type { ReadModelQueries } from '../projections/queries';
 import type { Role } from './auth';
+import { languageOf } from './language';
 import type { RouteContext, RouteSpec } from './routes';
 
 const READERS: Role[] = ['analyst', 'planner', 'quality', 'maintenance', 'auditor'];
@@ -35,6 +38,29 @@ const limit = (ctx: RouteContext): number | undefined => (ctx.query['limit'] ? N
 const today = (): string => new Date().toISOString().slice(0, 10);
 
 const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * A CSV download: UTF-8 with a byte order mark, so a spreadsheet on a Chinese Windows reads its
+ * Chinese names as UTF-8 rather than GBK.
+ */
+const sendCsv = (ctx: RouteContext, file: string, fields: string[], rows: ReadonlyArray<Record<string, unknown>>) => {
+  const lines = rows.map((r) => fields.map((f) => csvCell(r[f])).join(','));
+  ctx.res
+    .status(200)
+    .type('text/csv; charset=utf-8')
+    .set('Content-Disposition', `attachment; filename="${file}"`)
+    .send(`\uFEFF${[fields.join(','), ...lines].join('\n')}\n`);
+};
+/** An order document with its product's name in the caller's language. */
+const withProductName = (doc: Record<string, unknown>, language: Language) => {
+  const name = nameIn(doc['productNames'] as Names | undefined, language);
+  return name ? { ...doc, productName: name } : doc;
+};
+const CARD_LABELS: Record<Language, Record<'order' | 'product' | 'operation' | 'workCenter' | 'quantity', string>> = {
+  'zh-CN': { order: '订单', product: '产品', operation: '工序', workCenter: '工作中心', quantity: '数量' },
+  en: { order: 'Order', product: 'Product', operation: 'Operation', workCenter: 'Work center', quantity: 'Quantity' },
+};
+// fonts with the CJK glyphs a Chinese name needs, where the viewer or printer has them
+const CARD_FONTS = `'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif`;
 const csvCell = (value: unknown): string => {
   const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
   // a leading = + - @ would be a formula in a spreadsheet
@@ -60,38 +86,56 @@ export const queryRoutes = (deps: {
     return { orderId, operationId, state, routed };
   };
   return [
-    query(
-      '/api/wip/orders',
-      'Orders in progress: filter by status and product, sort by due date, priority or id, page with a cursor',
-      'wip',
-      SHOP_FLOOR,
-      async (ctx) => {
+    {
+      method: 'get',
+      path: '/api/wip/orders',
+      summary:
+        'Orders in progress: filter by status and product, sort by due date, priority or id, page with a cursor; format=csv gives every matching order',
+      tag: 'wip',
+      roles: SHOP_FLOOR,
+      kind: 'query',
+      query: 'queries/orders',
+      async handle(ctx) {
         const filter: Filter = {};
         if (ctx.query['status']) filter['status'] = ctx.query['status'];
         if (ctx.query['product']) filter['product'] = ctx.query['product'];
         const sort = ctx.query['sort'];
-        return q.wip.orders({
+        const language = languageOf(ctx.req);
+        const options = {
           filter,
           ...(sort
             ? {
                 sort: {
                   field: sort.replace(/^-/, '').replace('orderId', '_id'),
-                  direction: sort.startsWith('-') ? -1 : 1,
+                  direction: sort.startsWith('-') ? (-1 as const) : (1 as const),
                 },
               }
             : {}),
           ...(limit(ctx) ? { limit: limit(ctx) } : {}),
           ...(ctx.query['cursor'] ? { cursor: ctx.query['cursor'] } : {}),
-        });
+        };
+        if (ctx.query['format'] !== 'csv') {
+          const page = await q.wip.orders(options);
+          return { body: { ...page, items: page.items.map((doc) => withProductName(doc, language)) } };
+        }
+        const rows: Array<Record<string, unknown>> = [];
+        const every = { filter, ...(options.sort ? { sort: options.sort } : {}), limit: 1000 };
+        for (let page = await q.wip.orders(every); ;) {
+          rows.push(...page.items.map((doc) => withProductName(doc, language)));
+          if (!page.nextCursor) break;
+          page = await q.wip.orders({ ...every, cursor: page.nextCursor });
+        }
+        const fields = ['orderId', 'product', 'productName', 'quantity', 'unit', 'customer', 'priority', 'dueDate'];
+        sendCsv(ctx, 'orders.csv', [...fields, 'status', 'quantityRemaining', 'late'], rows);
+        return { stream: true };
       },
-      'queries/orders',
-    ),
+    },
     query(
       '/api/wip/orders/:orderId',
       'One order: status, operations, good and scrap, quantity remaining, lateness',
       'wip',
       SHOP_FLOOR,
-      (ctx) => q.wip.order(p(ctx, 'orderId')),
+      async (ctx) => withProductName(await q.wip.order(p(ctx, 'orderId')), languageOf(ctx.req)),
     ),
     query(
       '/api/wip/work-centers/:workCenter',
@@ -127,8 +171,20 @@ export const queryRoutes = (deps: {
       (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
       'queries/yields',
     ),
-    query('/api/quality/pareto', 'Defects by reason, most first, with cumulative share', 'quality', READERS, () =>
-      q.quality.pareto(),
+    query(
+      '/api/quality/pareto',
+      'Defects by reason, most first, with cumulative share; scrap reasons labelled in the caller’s language',
+      'quality',
+      READERS,
+      async (ctx) => {
+        const language = languageOf(ctx.req);
+        const { state } = await deps.commands.load('reasonCodes', 'scrap');
+        const labels = new Map(reasonCodesAt(state, 'scrap', ctx.meta.now).map((r) => [r.code, r.names]));
+        return (await q.quality.pareto()).map((row) => {
+          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason as string), language) : undefined;
+          return label ? { ...row, label } : row;
+        });
+      },
     ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),
@@ -218,17 +274,8 @@ export const queryRoutes = (deps: {
           };
         if (ctx.query['format'] !== 'csv') return { body: await q.labour.operatorDays(filter) };
         const rows = await q.labour.clockings(filter);
-        const header = 'operatorId,day,orderId,operationId,startedAt,endedAt,minutes,hours';
-        const lines = rows.map((r) =>
-          ['operatorId', 'day', 'orderId', 'operationId', 'startedAt', 'endedAt', 'minutes', 'hours']
-            .map((f) => csvCell(r[f]))
-            .join(','),
-        );
-        ctx.res
-          .status(200)
-          .type('text/csv')
-          .set('Content-Disposition', 'attachment; filename="labour.csv"')
-          .send(`${[header, ...lines].join('\n')}\n`);
+        const fields = ['operatorId', 'day', 'orderId', 'operationId', 'startedAt', 'endedAt', 'minutes', 'hours'];
+        sendCsv(ctx, 'labour.csv', fields, rows);
         return { stream: true };
       },
     },
@@ -236,22 +283,28 @@ export const queryRoutes = (deps: {
       method: 'get',
       path: '/api/orders/:orderId/operations/:operationId/card',
       summary:
-        'The operation card as JSON: the signed QR payload (for label printers and PDAs) and what the card shows',
+        'The operation card as JSON: the signed QR payload (for label printers and PDAs), what the card shows, the work instructions',
       tag: 'operations',
       roles: ['planner', 'operator'],
       kind: 'query',
       async handle(ctx) {
         const { orderId, operationId, state, routed } = await cardOf(ctx);
+        const language = languageOf(ctx.req);
+        const { instructions, instructionsUrl } = routed;
         return {
           body: {
             payload: cardPayload(deps.cardKey, { orderId, operationId }),
             orderId,
             operationId,
             code: routed.code,
+            ...(routed.names ? { operationName: nameIn(routed.names, language) } : {}),
             workCenter: routed.workCenter,
             product: state.spec.product,
+            ...(state.spec.productNames ? { productName: nameIn(state.spec.productNames, language) } : {}),
             quantity: state.spec.quantity,
             unit: state.spec.unit,
+            ...(instructions ? { instructions } : {}),
+            ...(instructionsUrl ? { instructionsUrl } : {}),
           },
         };
       },
@@ -273,17 +326,21 @@ export const queryRoutes = (deps: {
         });
         const inner = qr.replace(/^<svg[^>]*>/, '').replace(/<\/svg>\s*$/, '');
         const viewBox = /viewBox="([^"]+)"/.exec(qr)?.[1] ?? '0 0 33 33';
+        const language = languageOf(ctx.req);
+        const label = CARD_LABELS[language];
+        const productName = nameIn(state.spec.productNames, language);
+        const operationName = nameIn(routed.names, language);
         const lines = [
-          `Order ${orderId}`,
-          `Product ${state.spec.product}`,
-          `Operation ${operationId} ${routed.code}`,
-          `Work center ${routed.workCenter}`,
-          `Quantity ${state.spec.quantity} ${state.spec.unit}`,
+          `${label.order} ${orderId}`,
+          `${label.product} ${state.spec.product}${productName ? ` ${productName}` : ''}`,
+          `${label.operation} ${operationId} ${operationName ?? routed.code}`,
+          `${label.workCenter} ${routed.workCenter}`,
+          `${label.quantity} ${state.spec.quantity} ${state.spec.unit}`,
         ];
         const text = lines
           .map(
             (line, i) =>
-              `<text x="210" y="${40 + i * 28}" font-family="sans-serif" font-size="18">${escapeXml(line)}</text>`,
+              `<text x="210" y="${40 + i * 28}" font-family="${CARD_FONTS}" font-size="18">${escapeXml(line)}</text>`,
           )
           .join('');
         const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="200" viewBox="0 0 600 200"><rect width="600" height="200" fill="#fff" stroke="#000"/><svg x="10" y="10" width="180" height="180" viewBox="${viewBox}">${inner}</svg>${text}</svg>`;

@@ -1,6 +1,6 @@
 import { deciders, type AggregateName, type CommandOf, type Directive } from '../domain/aggregates';
 import { WrongExpectedRevisionError } from '../domain/errors';
-import type { AnyEvent, Decider } from '../domain/messages';
+import type { AnyCommand, AnyEvent, Decider } from '../domain/messages';
 import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
 import { deterministicUuid } from '../lib/ids';
 
@@ -123,7 +123,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   };
 
   /** Any aggregate's command: what `handle` and `execute` both run. */
-  const run = (aggregate: AggregateName, id: string, command: Directive['command'], context: CommandContext) => {
+  // the deciders are erased to one shape here, so a command is any command with its metadata
+  const run = (aggregate: AggregateName, id: string, command: AnyCommand, context: CommandContext) => {
     const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
     const streamId = `${decider.category}-${id}`;
     return inLane(streamId, () => decideAndAppend(decider, streamId, command, context));
@@ -132,7 +133,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const decideAndAppend = async (
     decider: Decider<unknown, AnyEvent, unknown>,
     streamId: string,
-    command: Directive['command'],
+    command: AnyCommand,
     context: CommandContext,
   ): Promise<CommandResult> => {
     for (let attempt = 0; ; attempt += 1) {
@@ -195,7 +196,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   };
 
   return {
-    handle: run,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: without it the command union over every aggregate is 'too complex to represent' (TS2590)
+    handle: (aggregate, id, command, context) => run(aggregate, id, command as AnyCommand, context),
     execute: (directive, context) => run(directive.aggregate, directive.id, directive.command, context),
     async load(aggregate, id) {
       const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;

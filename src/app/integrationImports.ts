@@ -48,7 +48,11 @@ export const importSchedule = async (
         revision: planned.revision,
       });
     } catch (error) {
-      if (!(error instanceof IllegalStateError) || error.rule !== 'order-exists') throw error;
+      // a request refused on its own (a product master data lacks) is answered as such; the others go on
+      if (!(error instanceof IllegalStateError) || error.rule !== 'order-exists') {
+        results.push({ orderId, element: path, ...refusal(error) });
+        continue;
+      }
       try {
         const revised = await deps.commands.handle(
           'order',

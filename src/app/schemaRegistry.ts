@@ -36,17 +36,25 @@ const listJsonFiles = (dir: string): string[] =>
     return name.endsWith('.json') ? [path] : [];
   });
 
+/** Patterns of schemas/common/defs.json said in words rather than as a regular expression. */
+const PATTERN_MESSAGES: Record<string, string> = {
+  '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$': 'must be a code: letters, digits and . _ : @ -, up to 100 characters',
+  '^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF]+$':
+    'must be text on one line without control characters, bidirectional overrides or unpaired surrogates',
+};
+
 export const toFieldProblems = (errors: readonly ErrorObject[] | null | undefined, prefix = ''): FieldProblem[] =>
   (errors ?? []).map((error) => {
     const params = error.params as Record<string, unknown>;
+    const extra = params['additionalProperty'] ?? params['unevaluatedProperty'];
     const child =
       typeof params['missingProperty'] === 'string'
         ? `/${params['missingProperty']}`
-        : typeof params['additionalProperty'] === 'string'
-          ? `/${params['additionalProperty']}`
+        : typeof extra === 'string'
+          ? `/${extra}`
           : '';
-    const message =
-      typeof params['additionalProperty'] === 'string' ? 'is not allowed' : (error.message ?? 'is invalid');
+    const pattern = typeof params['pattern'] === 'string' ? PATTERN_MESSAGES[params['pattern']] : undefined;
+    const message = typeof extra === 'string' ? 'is not allowed' : (pattern ?? error.message ?? 'is invalid');
     return { path: `${prefix}${error.instancePath}${child}` || '/', message };
   });
 

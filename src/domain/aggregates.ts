@@ -4,6 +4,7 @@ import { labourDecider, type LabourCommand, type LabourEvent } from './labour';
 import { lotDecider, type LotCommand, type LotEvent } from './lot';
 import { machineDecider, type MachineCommand, type MachineEvent } from './machine';
 import { maintenanceDecider, type MaintenanceCommand, type MaintenanceEvent } from './maintenance';
+import * as master from './masterData';
 import { nonconformanceDecider, type NonconformanceCommand, type NonconformanceEvent } from './nonconformance';
 import { orderDecider, type OrderCommand, type OrderEvent } from './order';
 
@@ -17,6 +18,16 @@ export const deciders = {
   maintenance: maintenanceDecider,
   operator: labourDecider,
   workcenter: dispatchDecider,
+  site: master.siteDecider,
+  line: master.lineDecider,
+  workCenterDef: master.workCenterDecider,
+  product: master.productDecider,
+  material: master.materialDecider,
+  routing: master.routingDecider,
+  bom: master.bomDecider,
+  inspectionPlan: master.inspectionPlanDecider,
+  employee: master.employeeDecider,
+  reasonCodes: master.reasonCodesDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -31,6 +42,16 @@ export type CommandOf = {
   maintenance: MaintenanceCommand;
   operator: LabourCommand;
   workcenter: DispatchCommand;
+  site: master.SiteCommand;
+  line: master.LineCommand;
+  workCenterDef: master.WorkCenterCommand;
+  product: master.ProductCommand;
+  material: master.MaterialCommand;
+  routing: master.RoutingCommand;
+  bom: master.BomCommand;
+  inspectionPlan: master.InspectionPlanCommand;
+  employee: master.EmployeeCommand;
+  reasonCodes: master.ReasonCodeCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -48,7 +69,17 @@ export type DomainEvent =
   | MachineEvent
   | MaintenanceEvent
   | LabourEvent
-  | DispatchEvent;
+  | DispatchEvent
+  | master.SiteEvent
+  | master.LineEvent
+  | master.WorkCenterEvent
+  | master.ProductEvent
+  | master.MaterialEvent
+  | master.RoutingEvent
+  | master.BomEvent
+  | master.InspectionPlanEvent
+  | master.EmployeeEvent
+  | master.ReasonCodeEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

@@ -8,6 +8,9 @@ export type FieldProblem = { path: string; message: string };
 
 type ErrorOptions = { cause?: unknown };
 
+/** What a refusal names (a lot, an operation, a code), for a message in the caller's language. */
+export type RefusalParams = Readonly<Record<string, string | number>>;
+
 export abstract class AppError extends Error {
   abstract readonly type: string;
   abstract readonly status: number;
@@ -21,12 +24,17 @@ export abstract class AppError extends Error {
 export class ValidationError extends AppError {
   readonly type = 'validation' as const;
   readonly status = 400;
+  /** The rule that refused the input, when one did (an unknown reason code): for clients to branch on. */
+  readonly rule?: string;
+  readonly params?: RefusalParams;
   constructor(
     message: string,
     readonly problems: FieldProblem[] = [],
-    options?: ErrorOptions,
+    options?: ErrorOptions & { rule?: string; params?: RefusalParams },
   ) {
     super(message, options);
+    if (options?.rule) this.rule = options.rule;
+    if (options?.params) this.params = options.params;
   }
 }
 
@@ -43,15 +51,17 @@ export class IllegalStateError extends AppError {
     message: string,
     /** A short, stable name of the rule that refused, for clients to branch on. */
     readonly rule: string = 'illegal-state',
-    options?: ErrorOptions,
+    options?: ErrorOptions & { params?: RefusalParams },
   ) {
     super(message, options);
+    if (options?.params) this.params = options.params;
   }
+  readonly params?: RefusalParams;
 }
 
-/** Refuses a command by the rule it breaks (409). */
-export const refuse = (rule: string, message: string): never => {
-  throw new IllegalStateError(message, rule);
+/** Refuses a command by the rule it breaks (409), naming what it refuses in `params`. */
+export const refuse = (rule: string, message: string, params?: RefusalParams): never => {
+  throw new IllegalStateError(message, rule, params ? { params } : undefined);
 };
 
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;

@@ -22,6 +22,7 @@ export type Command<Type extends string, Data extends Record<string, unknown>> =
 }>;
 
 export type AnyEvent = Event<string, Record<string, unknown>>;
+export type AnyCommand = Command<string, Record<string, unknown>>;
 
 /** An aggregate: how its events fold into state, and what a command decides given that state. */
 export type Decider<C, E extends AnyEvent, S> = {

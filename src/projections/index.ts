@@ -3,6 +3,7 @@ import { carbonProjection } from './models/carbon';
 import { genealogyProjection } from './models/genealogy';
 import { labourProjection } from './models/labour';
 import { maintenanceProjection } from './models/maintenance';
+import { masterDataProjection } from './models/masterData';
 import { oeeProjection } from './models/oee';
 import { qualityProjection } from './models/quality';
 import { wipProjection } from './models/wip';
@@ -19,4 +20,5 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   oeeProjection(plant.timeZone, plant.shifts),
   genealogyProjection,
   labourProjection(plant.timeZone),
+  masterDataProjection,
 ];

@@ -1,6 +1,7 @@
 import { emissionFactorFor, type PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
+import { masterDataQueries } from './masterDataQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -127,6 +128,10 @@ export const createReadModelQueries = (
 
   return {
     namespace,
+    master: masterDataQueries(
+      (kind) => all('masterData', 'records', { kind }),
+      () => clock().toISOString(),
+    ),
     wip: {
       order: async (orderId: string) => {
         const doc = await get('wip', 'orders', orderId);

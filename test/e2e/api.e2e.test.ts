@@ -123,7 +123,9 @@ describe('REST API over HTTP (a started process)', function () {
     });
 
     it('prints an operation card whose QR code a PDA scan starts the operation with, once', async () => {
-      const card = await api.get('/api/orders/PO-E2E-1/operations/010/card.svg', 'planner');
+      const card = await api.get('/api/orders/PO-E2E-1/operations/010/card.svg', 'planner', {
+        'accept-language': 'en',
+      });
       expect(card.status).to.equal(200);
       expect(card.headers.get('content-type')).to.match(/image\/svg\+xml/);
       expect(card.text).to.include('Order PO-E2E-1').and.include('Work center WC-E2E').and.include('<path');

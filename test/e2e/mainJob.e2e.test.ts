@@ -30,6 +30,7 @@ describe('the main job (npm start)', function () {
       'oee',
       'genealogy',
       'labour',
+      'masterData',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);

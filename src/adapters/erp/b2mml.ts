@@ -182,7 +182,8 @@ export const scheduleToOrders = (schedule: Node, schemas: SchemaRegistry): Sched
       product: text(request, 'ProductProductionRuleID') ?? text(produced, 'MaterialDefinitionID'),
       quantity,
       unit: amount?.unit ?? 'pcs',
-      customer: text(request, 'Description') ?? 'ERP',
+      // line breaks and runs of spaces in an ERP's description become one space: a customer is one line
+      customer: text(request, 'Description')?.replace(/\s+/g, ' ') ?? 'ERP',
       priority,
       dueDate: latest,
       ...(earliest ? { earliestStart: earliest } : {}),

@@ -58,6 +58,11 @@ const quantity = (value: number, unit: string, key?: string) => ({
   UnitOfMeasure: unit,
   ...(key ? { Key: key } : {}),
 });
+/** The product's name for a B2MML Description: Chinese first, as the plant names it. */
+const productDescription = (spec: OrderSpec) => {
+  const name = spec.productNames?.['zh-CN'] ?? spec.productNames?.en;
+  return name ? { Description: name } : {};
+};
 const materialActual = (m: Material, use: 'Consumed' | 'Produced') => ({
   MaterialDefinitionID: m.material,
   MaterialLotID: m.lotId,
@@ -104,6 +109,7 @@ export const productionPerformanceXml = (
           MaterialActual: [
             ...s.consumed.map((m) => materialActual(m, 'Consumed')),
             {
+              ...productDescription(spec),
               MaterialDefinitionID: spec.product,
               MaterialUse: 'Produced',
               Quantity: [quantity(s.good, spec.unit, 'good'), quantity(s.scrap, spec.unit, 'scrap')],
@@ -115,6 +121,7 @@ export const productionPerformanceXml = (
               MaterialActual: [
                 ...memory.produced.map((m) => materialActual(m, 'Produced')),
                 {
+                  ...productDescription(spec),
                   MaterialDefinitionID: spec.product,
                   MaterialUse: 'Produced',
                   Quantity: [quantity(final.good, spec.unit, 'good'), quantity(final.scrap, spec.unit, 'scrap')],
@@ -181,13 +188,15 @@ export const translate = (
     }
     case 'OrderReleased': {
       if (!memory) return { messages: [] };
-      const { spec } = memory;
+      // an order planned by product took its routing from master data at release
+      const copied = event.data.routing;
+      const spec = copied ? { ...memory.spec, routing: copied } : memory.spec;
       const lines = (spec.routing?.operations ?? []).flatMap((op) =>
         op.materials.map((m) => ({
           operationId: op.operationId,
           workCenter: op.workCenter,
           material: m.material,
-          quantity: Math.round(m.quantityPerUnit * spec.quantity * 1e6) / 1e6,
+          quantity: Math.round(m.quantityPerUnit * spec.quantity * (1 + (m.scrapAllowance ?? 0)) * 1e6) / 1e6,
           unit: m.unit,
         })),
       );
@@ -195,6 +204,7 @@ export const translate = (
         requestId: `MR-${orderId}`,
         orderId,
         product: spec.product,
+        ...(spec.productNames ? { productNames: spec.productNames } : {}),
         quantity: spec.quantity,
         unit: spec.unit,
         neededBy: spec.earliestStart ?? event.data.releasedAt,
@@ -202,6 +212,7 @@ export const translate = (
         lines,
       };
       return {
+        ...(copied ? { orderId, memory: { ...memory, spec } } : {}),
         messages: [toWms('MaterialRequest', body)],
       };
     }

@@ -6,6 +6,7 @@ export const dispositionOf = (nonconformanceId: string, body: Record<string, unk
   nonconformanceId,
   disposition: body['disposition'] as never,
   ...optional(body['note'] as string | undefined, 'note'),
+  ...optional(body['reasonCode'] as string | undefined, 'reasonCode'),
 });
 
 /** Quality: inspections requested and recorded, nonconformances disposed. */

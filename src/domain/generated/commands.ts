@@ -6,6 +6,17 @@ import type {
   DateTime,
   Id,
   MachineStatus,
+  MasterDataBomRecord,
+  MasterDataEmployeeRecord,
+  MasterDataInspectionPlanRecord,
+  MasterDataLineRecord,
+  MasterDataMaterialRecord,
+  MasterDataProductRecord,
+  MasterDataReasonCodeRecord,
+  MasterDataRoutingRecord,
+  MasterDataSiteRecord,
+  MasterDataWorkCenterRecord,
+  Name,
   PositiveQuantity,
   Priority,
   Quantity,
@@ -26,6 +37,62 @@ export type CountReadingBody = {
 };
 
 /**
+ * Deactivate a master-data record from an instant (default: now).
+ */
+export type DeactivateRecordBody = {
+  effectiveFrom?: DateTime;
+  reason?: Text;
+};
+
+/**
+ * Define a product’s bill of materials.
+ */
+export type DefineBomBody = MasterDataBomRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define an employee.
+ */
+export type DefineEmployeeBody = MasterDataEmployeeRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a product’s inspection plan.
+ */
+export type DefineInspectionPlanBody = MasterDataInspectionPlanRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a line.
+ */
+export type DefineLineBody = MasterDataLineRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
  * Define a maintenance or inspection plan.
  */
 export type DefineMaintenancePlanBody = {
@@ -39,11 +106,87 @@ export type DefineMaintenancePlanBody = {
 };
 
 /**
+ * Define a purchased material.
+ */
+export type DefineMaterialBody = MasterDataMaterialRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a product.
+ */
+export type DefineProductBody = MasterDataProductRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a reason code of the route’s kind (or override a built-in one).
+ */
+export type DefineReasonCodeBody = MasterDataReasonCodeRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a product’s routing.
+ */
+export type DefineRoutingBody = MasterDataRoutingRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a site.
+ */
+export type DefineSiteBody = MasterDataSiteRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Define a work center.
+ */
+export type DefineWorkCenterBody = MasterDataWorkCenterRecord & {
+  code: Id;
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
  * Decide a disposition.
  */
 export type DispositionBody = {
   disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
   note?: Text;
+  /**
+   * A nonconformance reason code (checked once the plant has defined its nonconformance reasons).
+   */
+  reasonCode?: Id;
 };
 
 /**
@@ -111,14 +254,17 @@ export type PerformMaintenanceBody = {
 };
 
 /**
- * Plan a production order.
+ * Plan a production order. With no routing, the product’s master routing, bill of materials and inspection plan in force at release are copied into the order.
  */
 export type PlanOrderBody = {
   orderId: Id;
   product: Id;
   quantity: PositiveQuantity;
-  unit: Unit;
-  customer: Text;
+  /**
+   * Default: the product’s unit from master data (required for a product that is not master data).
+   */
+  unit?: Unit;
+  customer?: Text;
   priority: Priority;
   dueDate: DateTime;
   earliestStart?: DateTime;
@@ -165,7 +311,7 @@ export type ReceiveLotBody = {
 export type RegisterMachineBody = {
   machineId: Id;
   code: Id;
-  name: Text;
+  name: Name;
   type: Text;
   workCenter: Id;
   ratedPowerKw: Quantity;
@@ -210,13 +356,71 @@ export type RequestInspectionBody = {
 };
 
 /**
- * Revise a planned or released order (the whole spec).
+ * Revise a product’s bill of materials: the whole record, in force from effectiveFrom.
+ */
+export type ReviseBomBody = MasterDataBomRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise an employee: the whole record, in force from effectiveFrom.
+ */
+export type ReviseEmployeeBody = MasterDataEmployeeRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a product’s inspection plan: the whole record, in force from effectiveFrom.
+ */
+export type ReviseInspectionPlanBody = MasterDataInspectionPlanRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a line: the whole record, in force from effectiveFrom.
+ */
+export type ReviseLineBody = MasterDataLineRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a purchased material: the whole record, in force from effectiveFrom.
+ */
+export type ReviseMaterialBody = MasterDataMaterialRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a planned or released order (the whole spec). With no routing, the product’s master routing, bill of materials and inspection plan in force at release are copied into the order.
  */
 export type ReviseOrderBody = {
   product: Id;
   quantity: PositiveQuantity;
-  unit: Unit;
-  customer: Text;
+  /**
+   * Default: the product’s unit from master data (required for a product that is not master data).
+   */
+  unit?: Unit;
+  customer?: Text;
   priority: Priority;
   dueDate: DateTime;
   earliestStart?: DateTime;
@@ -225,6 +429,61 @@ export type ReviseOrderBody = {
    * Default 0.
    */
   overrunTolerance?: number;
+};
+
+/**
+ * Revise a product: the whole record, in force from effectiveFrom.
+ */
+export type ReviseProductBody = MasterDataProductRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a reason code’s labels, in force from effectiveFrom.
+ */
+export type ReviseReasonCodeBody = MasterDataReasonCodeRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a product’s routing: the whole record, in force from effectiveFrom.
+ */
+export type ReviseRoutingBody = MasterDataRoutingRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a site: the whole record, in force from effectiveFrom.
+ */
+export type ReviseSiteBody = MasterDataSiteRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
+};
+
+/**
+ * Revise a work center: the whole record, in force from effectiveFrom.
+ */
+export type ReviseWorkCenterBody = MasterDataWorkCenterRecord & {
+  /**
+   * From when the version is in force; default: now.
+   */
+  effectiveFrom?: DateTime;
+  [k: string]: unknown;
 };
 
 /**

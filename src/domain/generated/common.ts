@@ -4,6 +4,8 @@ export type Characteristic =
   | {
       name: Id;
       kind: 'measured';
+      names?: Names;
+      nominal?: number;
       lower?: number;
       upper?: number;
       unit?: Unit;
@@ -11,6 +13,7 @@ export type Characteristic =
   | {
       name: Id;
       kind: 'attribute';
+      names?: Names;
     };
 
 /**
@@ -27,6 +30,11 @@ export type Cycle = {
  * ISO 8601 with an offset.
  */
 export type DateTime = string;
+
+/**
+ * Longer free text (work instructions), 1 to 2000 characters: line breaks and tabs allowed, other control characters, bidirectional overrides and unpaired surrogates not.
+ */
+export type Description = string;
 
 export type Due =
   | {
@@ -47,19 +55,60 @@ export type InspectionResult = {
   passed: boolean;
 };
 
+/**
+ * A link to a drawing or work instruction: http, https or file URL, up to 2000 characters (non-ASCII path segments allowed).
+ */
+export type Link = string;
+
 export type MachineStatus = 'running' | 'idle' | 'setup' | 'down' | 'maintenance';
+
+export type MasterVersion = {
+  version: number;
+  effectiveFrom: DateTime;
+};
+
+/**
+ * The master-data versions an order took at release.
+ */
+export type MasterVersions = {
+  product: MasterVersion;
+  routing: MasterVersion;
+  bom?: MasterVersion;
+  inspectionPlan?: MasterVersion;
+};
 
 export type Material = {
   material: Id;
   quantityPerUnit: Quantity;
   unit: Unit;
+  /**
+   * Extra material for scrap, as a fraction of the need (0.02 = 2%); default 0.
+   */
+  scrapAllowance?: number;
+};
+
+/**
+ * A name or label in any script, 1 to 200 characters, on one line: the rules of text.
+ */
+export type Name = string;
+
+/**
+ * A name in Simplified Chinese and in English; at least one. Answers fall back to the other when the asked language is missing.
+ */
+export type Names = {
+  'zh-CN'?: Name;
+  en?: Name;
 };
 
 export type OrderSpec = {
   product: Id;
+  /**
+   * The product’s names from master data, copied when the order is planned.
+   */
+  productNames?: Names;
   quantity: PositiveQuantity;
   unit: Unit;
-  customer: Text;
+  customer?: Text;
   priority: Priority;
   dueDate: DateTime;
   earliestStart?: DateTime;
@@ -95,10 +144,23 @@ export type Routing = {
 export type RoutingOperation = {
   operationId: Id;
   code: Id;
+  names?: Names;
   workCenter: Id;
+  /**
+   * Work centers that can also do the operation.
+   *
+   * @maxItems 20
+   */
+  alternativeWorkCenters?: Id[];
   standardMinutesPerUnit: Quantity;
   setupMinutes: Quantity;
   inspectionRequired: boolean;
+  /**
+   * Units to inspect, from the inspection plan.
+   */
+  sampleSize?: number;
+  instructions?: Description;
+  instructionsUrl?: Link;
   characteristics?: Characteristics;
   /**
    * @maxItems 200
@@ -106,6 +168,9 @@ export type RoutingOperation = {
   materials: Material[];
 };
 
+/**
+ * Free text on one line in any script (Chinese included), 1 to 500 characters: no control characters (C0, DEL, C1), no bidirectional overrides or isolates, no unpaired surrogates.
+ */
 export type Text = string;
 
 /**
@@ -145,4 +210,174 @@ export type EventMetadata = {
    * Identity of the input (scan, device message, ERP message) the event came from.
    */
   inputId?: string;
+};
+
+/**
+ * The bill of materials of a product, per routing operation.
+ */
+export type MasterDataBomRecord = {
+  /**
+   * @minItems 1
+   * @maxItems 2000
+   */
+  lines: {
+    operationId: Id;
+    /**
+     * A product or a purchased material.
+     */
+    material: Id;
+    quantityPerUnit: PositiveQuantity;
+    unit: Unit;
+    /**
+     * Fraction added for scrap; default 0.
+     */
+    scrapAllowance?: number;
+  }[];
+  [k: string]: unknown;
+};
+
+/**
+ * An employee (people as data; logins and roles are separate).
+ */
+export type MasterDataEmployeeRecord = {
+  names: Names;
+  badgeId?: Id;
+  /**
+   * Work centers the employee works in.
+   *
+   * @maxItems 200
+   */
+  workCenters?: Id[];
+  /**
+   * Skill codes.
+   *
+   * @maxItems 200
+   */
+  skills?: Id[];
+  [k: string]: unknown;
+};
+
+/**
+ * What to inspect after which operation of a product, and how many units.
+ */
+export type MasterDataInspectionPlanRecord = {
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  operations: {
+    operationId: Id;
+    sampleSize: number;
+    characteristics: Characteristics;
+  }[];
+  [k: string]: unknown;
+};
+
+/**
+ * A production line of a site.
+ */
+export type MasterDataLineRecord = {
+  names: Names;
+  site: Id;
+  [k: string]: unknown;
+};
+
+/**
+ * A purchased material.
+ */
+export type MasterDataMaterialRecord = {
+  names: Names;
+  unit: Unit;
+  [k: string]: unknown;
+};
+
+/**
+ * A product made here.
+ */
+export type MasterDataProductRecord = {
+  names: Names;
+  unit: Unit;
+  /**
+   * Product family: products of one family change over quickly.
+   */
+  family?: Id;
+  /**
+   * Drawing or work instruction.
+   */
+  documentUrl?: Link;
+  [k: string]: unknown;
+};
+
+/**
+ * The labels of a reason code.
+ */
+export type MasterDataReasonCodeRecord = {
+  names: Names;
+  [k: string]: unknown;
+};
+
+export type MasterDataReasonKind = 'downtime' | 'scrap' | 'nonconformance' | 'hold';
+
+/**
+ * The routing of a product (its code is the product’s).
+ */
+export type MasterDataRoutingRecord = {
+  /**
+   * An operation may start once the previous one has started; default false.
+   */
+  overlap?: boolean;
+  /**
+   * @minItems 1
+   * @maxItems 200
+   */
+  operations: {
+    operationId: Id;
+    code: Id;
+    names?: Names;
+    workCenter: Id;
+    /**
+     * Work centers that can also do the operation.
+     *
+     * @maxItems 20
+     */
+    alternativeWorkCenters?: Id[];
+    standardMinutesPerUnit: Quantity;
+    setupMinutes: Quantity;
+    inspectionRequired: boolean;
+    instructions?: Description;
+    instructionsUrl?: Link;
+  }[];
+  [k: string]: unknown;
+};
+
+/**
+ * A site (a plant): its emission factors are configured under its code.
+ */
+export type MasterDataSiteRecord = {
+  names: Names;
+  address?: Text;
+  [k: string]: unknown;
+};
+
+/**
+ * A work center: machines, site and calendar.
+ */
+export type MasterDataWorkCenterRecord = {
+  names: Names;
+  /**
+   * The site, whose emission factor applies to the work center’s energy.
+   */
+  site: Id;
+  line?: Id;
+  /**
+   * The machines of the work center.
+   *
+   * @maxItems 200
+   */
+  machines?: Id[];
+  /**
+   * The shift calendar the work center follows.
+   */
+  calendar?: Id;
+  [k: string]: unknown;
 };

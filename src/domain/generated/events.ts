@@ -8,14 +8,66 @@ import type {
   Id,
   InspectionResult,
   MachineStatus,
+  MasterDataBomRecord,
+  MasterDataEmployeeRecord,
+  MasterDataInspectionPlanRecord,
+  MasterDataLineRecord,
+  MasterDataMaterialRecord,
+  MasterDataProductRecord,
+  MasterDataReasonCodeRecord,
+  MasterDataReasonKind,
+  MasterDataRoutingRecord,
+  MasterDataSiteRecord,
+  MasterDataWorkCenterRecord,
+  MasterVersions,
+  Name,
   OrderSpec,
   PositiveQuantity,
   Priority,
   Quantity,
   Queued,
+  Routing,
   Text,
   Unit,
 } from './common';
+
+/**
+ * A product’s bill of materials is no longer in force from effectiveFrom.
+ */
+export type BomDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A product’s bill of materials was defined. Version 1.
+ */
+export type BomDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataBomRecord;
+};
+
+/**
+ * A product’s bill of materials got a new version, in force from its effectiveFrom.
+ */
+export type BomRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataBomRecord;
+};
 
 /**
  * A disposition was decided for a nonconformance.
@@ -26,9 +78,48 @@ export type DispositionDecidedV1 = {
   operationId?: Id;
   lotId?: Id;
   disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+  reasonCode?: Id;
   decidedBy: Text;
   note?: Text;
   decidedAt: DateTime;
+};
+
+/**
+ * An employee is no longer in force from effectiveFrom.
+ */
+export type EmployeeDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * An employee was defined. Version 1.
+ */
+export type EmployeeDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataEmployeeRecord;
+};
+
+/**
+ * An employee got a new version, in force from its effectiveFrom.
+ */
+export type EmployeeRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataEmployeeRecord;
 };
 
 /**
@@ -85,6 +176,44 @@ export type InspectionPassedV1 = {
 };
 
 /**
+ * A product’s inspection plan is no longer in force from effectiveFrom.
+ */
+export type InspectionPlanDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A product’s inspection plan was defined. Version 1.
+ */
+export type InspectionPlanDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataInspectionPlanRecord;
+};
+
+/**
+ * A product’s inspection plan got a new version, in force from its effectiveFrom.
+ */
+export type InspectionPlanRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataInspectionPlanRecord;
+};
+
+/**
  * An inspection was requested (by the routing, an operator, automatically, or as a re-inspection).
  */
 export type InspectionRequestedV1 = {
@@ -110,6 +239,44 @@ export type InspectionResultsRecordedV1 = {
   results: InspectionResult[];
   inspector: Text;
   recordedAt: DateTime;
+};
+
+/**
+ * A line is no longer in force from effectiveFrom.
+ */
+export type LineDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A production line was defined. Version 1.
+ */
+export type LineDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataLineRecord;
+};
+
+/**
+ * A line got a new version, in force from its effectiveFrom.
+ */
+export type LineRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataLineRecord;
 };
 
 /**
@@ -197,7 +364,7 @@ export type LotScrappedV1 = {
 export type MachineRegisteredV1 = {
   machineId: Id;
   code: Id;
-  name: Text;
+  name: Name;
   type: Text;
   workCenter: Id;
   ratedPowerKw: Quantity;
@@ -269,6 +436,44 @@ export type MaintenancePlanDefinedV1 = {
   cycle: Cycle;
   firstDue: Due;
   definedAt: DateTime;
+};
+
+/**
+ * A purchased material is no longer in force from effectiveFrom.
+ */
+export type MaterialDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A purchased material was defined. Version 1.
+ */
+export type MaterialDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataMaterialRecord;
+};
+
+/**
+ * A purchased material got a new version, in force from its effectiveFrom.
+ */
+export type MaterialRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataMaterialRecord;
 };
 
 /**
@@ -479,6 +684,11 @@ export type OrderPlannedV1 = {
 export type OrderReleasedV1 = {
   orderId: Id;
   releasedAt: DateTime;
+  /**
+   * The master routing (with its bill of materials and inspection plan) copied into an order planned without one.
+   */
+  routing?: Routing;
+  masterData?: MasterVersions;
 };
 
 /**
@@ -508,6 +718,31 @@ export type OrderRevisedV1 = {
 };
 
 /**
+ * A product is no longer in force from effectiveFrom.
+ */
+export type ProductDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A product was defined. Version 1.
+ */
+export type ProductDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataProductRecord;
+};
+
+/**
  * Units a machine counted over an interval.
  */
 export type ProductionCountedV1 = {
@@ -517,6 +752,19 @@ export type ProductionCountedV1 = {
   total: Quantity;
   good?: Quantity;
   product?: Id;
+};
+
+/**
+ * A product got a new version, in force from its effectiveFrom.
+ */
+export type ProductRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataProductRecord;
 };
 
 /**
@@ -550,6 +798,47 @@ export type QueuedOperationReprioritisedV1 = {
 };
 
 /**
+ * A reason code may no longer be used from effectiveFrom.
+ */
+export type ReasonCodeDeactivatedV1 = {
+  kind: MasterDataReasonKind;
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A reason code was defined in the plant’s table of its kind.
+ */
+export type ReasonCodeDefinedV1 = {
+  kind: MasterDataReasonKind;
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataReasonCodeRecord;
+};
+
+/**
+ * A reason code got new labels, in force from effectiveFrom.
+ */
+export type ReasonCodeRevisedV1 = {
+  kind: MasterDataReasonKind;
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataReasonCodeRecord;
+};
+
+/**
  * A re-inspection failed and another one was requested.
  */
 export type ReinspectionScheduledV1 = {
@@ -557,15 +846,141 @@ export type ReinspectionScheduledV1 = {
   inspectionId: Id;
 };
 
+/**
+ * A product’s routing is no longer in force from effectiveFrom.
+ */
+export type RoutingDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A product’s routing was defined. Version 1.
+ */
+export type RoutingDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataRoutingRecord;
+};
+
+/**
+ * A product’s routing got a new version, in force from its effectiveFrom.
+ */
+export type RoutingRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataRoutingRecord;
+};
+
+/**
+ * A site is no longer in force from effectiveFrom.
+ */
+export type SiteDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A site (plant) was defined. Version 1.
+ */
+export type SiteDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataSiteRecord;
+};
+
+/**
+ * A site got a new version, in force from its effectiveFrom.
+ */
+export type SiteRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataSiteRecord;
+};
+
+/**
+ * A work center is no longer in force from effectiveFrom.
+ */
+export type WorkCenterDeactivatedV1 = {
+  code: Id;
+  /**
+   * From when it is no longer in force.
+   */
+  effectiveFrom: DateTime;
+  reason?: Text;
+};
+
+/**
+ * A work center was defined. Version 1.
+ */
+export type WorkCenterDefinedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataWorkCenterRecord;
+};
+
+/**
+ * A work center got a new version, in force from its effectiveFrom.
+ */
+export type WorkCenterRevisedV1 = {
+  code: Id;
+  version: number;
+  /**
+   * From when this version is in force.
+   */
+  effectiveFrom: DateTime;
+  record: MasterDataWorkCenterRecord;
+};
+
 /** Each event type's data at its newest version: what the domain writes and reads after upcasting. */
 export type EventData = {
+  BomDeactivated: BomDeactivatedV1;
+  BomDefined: BomDefinedV1;
+  BomRevised: BomRevisedV1;
   DispositionDecided: DispositionDecidedV1;
+  EmployeeDeactivated: EmployeeDeactivatedV1;
+  EmployeeDefined: EmployeeDefinedV1;
+  EmployeeRevised: EmployeeRevisedV1;
   EnergyMeasured: EnergyMeasuredV1;
   InspectionCancelled: InspectionCancelledV1;
   InspectionFailed: InspectionFailedV1;
   InspectionPassed: InspectionPassedV1;
+  InspectionPlanDeactivated: InspectionPlanDeactivatedV1;
+  InspectionPlanDefined: InspectionPlanDefinedV1;
+  InspectionPlanRevised: InspectionPlanRevisedV1;
   InspectionRequested: InspectionRequestedV1;
   InspectionResultsRecorded: InspectionResultsRecordedV1;
+  LineDeactivated: LineDeactivatedV1;
+  LineDefined: LineDefinedV1;
+  LineRevised: LineRevisedV1;
   LotIssued: LotIssuedV1;
   LotProduced: LotProducedV1;
   LotQuarantined: LotQuarantinedV1;
@@ -579,6 +994,9 @@ export type EventData = {
   MaintenanceOverdueCleared: MaintenanceOverdueClearedV1;
   MaintenancePerformed: MaintenancePerformedV1;
   MaintenancePlanDefined: MaintenancePlanDefinedV1;
+  MaterialDeactivated: MaterialDeactivatedV1;
+  MaterialDefined: MaterialDefinedV1;
+  MaterialRevised: MaterialRevisedV1;
   NonconformanceClosed: NonconformanceClosedV1;
   NonconformanceRaised: NonconformanceRaisedV1;
   OperationCompleted: OperationCompletedV1;
@@ -600,9 +1018,24 @@ export type EventData = {
   OrderReprioritised: OrderReprioritisedV1;
   OrderResumed: OrderResumedV1;
   OrderRevised: OrderRevisedV1;
+  ProductDeactivated: ProductDeactivatedV1;
+  ProductDefined: ProductDefinedV1;
+  ProductRevised: ProductRevisedV1;
   ProductionCounted: ProductionCountedV1;
   QualityLoopClosed: QualityLoopClosedV1;
   QualityLoopOpened: QualityLoopOpenedV1;
   QueuedOperationReprioritised: QueuedOperationReprioritisedV1;
+  ReasonCodeDeactivated: ReasonCodeDeactivatedV1;
+  ReasonCodeDefined: ReasonCodeDefinedV1;
+  ReasonCodeRevised: ReasonCodeRevisedV1;
   ReinspectionScheduled: ReinspectionScheduledV1;
+  RoutingDeactivated: RoutingDeactivatedV1;
+  RoutingDefined: RoutingDefinedV1;
+  RoutingRevised: RoutingRevisedV1;
+  SiteDeactivated: SiteDeactivatedV1;
+  SiteDefined: SiteDefinedV1;
+  SiteRevised: SiteRevisedV1;
+  WorkCenterDeactivated: WorkCenterDeactivatedV1;
+  WorkCenterDefined: WorkCenterDefinedV1;
+  WorkCenterRevised: WorkCenterRevisedV1;
 };

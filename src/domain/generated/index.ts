@@ -10,7 +10,18 @@ export type * from './wms';
 
 import type {
   CountReadingBody,
+  DeactivateRecordBody,
+  DefineBomBody,
+  DefineEmployeeBody,
+  DefineInspectionPlanBody,
+  DefineLineBody,
   DefineMaintenancePlanBody,
+  DefineMaterialBody,
+  DefineProductBody,
+  DefineReasonCodeBody,
+  DefineRoutingBody,
+  DefineSiteBody,
+  DefineWorkCenterBody,
   DispositionBody,
   EmptyBody,
   EnergyReadingBody,
@@ -27,7 +38,17 @@ import type {
   ReportQuantityBody,
   ReprioritiseBody,
   RequestInspectionBody,
+  ReviseBomBody,
+  ReviseEmployeeBody,
+  ReviseInspectionPlanBody,
+  ReviseLineBody,
+  ReviseMaterialBody,
   ReviseOrderBody,
+  ReviseProductBody,
+  ReviseReasonCodeBody,
+  ReviseRoutingBody,
+  ReviseSiteBody,
+  ReviseWorkCenterBody,
   ScanBody,
   StartOperationBody,
 } from './commands';
@@ -35,13 +56,25 @@ import type { EventEnvelope, EventMetadata } from './common';
 import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type {
+  BomDeactivatedV1,
+  BomDefinedV1,
+  BomRevisedV1,
   DispositionDecidedV1,
+  EmployeeDeactivatedV1,
+  EmployeeDefinedV1,
+  EmployeeRevisedV1,
   EnergyMeasuredV1,
   InspectionCancelledV1,
   InspectionFailedV1,
   InspectionPassedV1,
+  InspectionPlanDeactivatedV1,
+  InspectionPlanDefinedV1,
+  InspectionPlanRevisedV1,
   InspectionRequestedV1,
   InspectionResultsRecordedV1,
+  LineDeactivatedV1,
+  LineDefinedV1,
+  LineRevisedV1,
   LotIssuedV1,
   LotProducedV1,
   LotQuarantinedV1,
@@ -55,6 +88,9 @@ import type {
   MaintenanceOverdueV1,
   MaintenancePerformedV1,
   MaintenancePlanDefinedV1,
+  MaterialDeactivatedV1,
+  MaterialDefinedV1,
+  MaterialRevisedV1,
   NonconformanceClosedV1,
   NonconformanceRaisedV1,
   OperationCompletedV1,
@@ -76,11 +112,26 @@ import type {
   OrderReprioritisedV1,
   OrderResumedV1,
   OrderRevisedV1,
+  ProductDeactivatedV1,
+  ProductDefinedV1,
+  ProductRevisedV1,
   ProductionCountedV1,
   QualityLoopClosedV1,
   QualityLoopOpenedV1,
   QueuedOperationReprioritisedV1,
+  ReasonCodeDeactivatedV1,
+  ReasonCodeDefinedV1,
+  ReasonCodeRevisedV1,
   ReinspectionScheduledV1,
+  RoutingDeactivatedV1,
+  RoutingDefinedV1,
+  RoutingRevisedV1,
+  SiteDeactivatedV1,
+  SiteDefinedV1,
+  SiteRevisedV1,
+  WorkCenterDeactivatedV1,
+  WorkCenterDefinedV1,
+  WorkCenterRevisedV1,
 } from './events';
 import type {
   DateRangeQuery,
@@ -90,6 +141,8 @@ import type {
   LabourQuery,
   ListQuery,
   LoopsQuery,
+  MasterAtQuery,
+  MasterListQuery,
   OrdersQuery,
   YieldsQuery,
 } from './queries';
@@ -99,7 +152,18 @@ import type { WmsMaterialReceipt } from './wms';
 
 export type SchemaTypes = {
   'commands/countReading': CountReadingBody;
+  'commands/deactivateRecord': DeactivateRecordBody;
+  'commands/defineBom': DefineBomBody;
+  'commands/defineEmployee': DefineEmployeeBody;
+  'commands/defineInspectionPlan': DefineInspectionPlanBody;
+  'commands/defineLine': DefineLineBody;
   'commands/defineMaintenancePlan': DefineMaintenancePlanBody;
+  'commands/defineMaterial': DefineMaterialBody;
+  'commands/defineProduct': DefineProductBody;
+  'commands/defineReasonCode': DefineReasonCodeBody;
+  'commands/defineRouting': DefineRoutingBody;
+  'commands/defineSite': DefineSiteBody;
+  'commands/defineWorkCenter': DefineWorkCenterBody;
   'commands/disposition': DispositionBody;
   'commands/empty': EmptyBody;
   'commands/energyReading': EnergyReadingBody;
@@ -116,7 +180,17 @@ export type SchemaTypes = {
   'commands/reportQuantity': ReportQuantityBody;
   'commands/reprioritise': ReprioritiseBody;
   'commands/requestInspection': RequestInspectionBody;
+  'commands/reviseBom': ReviseBomBody;
+  'commands/reviseEmployee': ReviseEmployeeBody;
+  'commands/reviseInspectionPlan': ReviseInspectionPlanBody;
+  'commands/reviseLine': ReviseLineBody;
+  'commands/reviseMaterial': ReviseMaterialBody;
   'commands/reviseOrder': ReviseOrderBody;
+  'commands/reviseProduct': ReviseProductBody;
+  'commands/reviseReasonCode': ReviseReasonCodeBody;
+  'commands/reviseRouting': ReviseRoutingBody;
+  'commands/reviseSite': ReviseSiteBody;
+  'commands/reviseWorkCenter': ReviseWorkCenterBody;
   'commands/scan': ScanBody;
   'commands/startOperation': StartOperationBody;
   'common/eventEnvelope': EventEnvelope;
@@ -129,13 +203,25 @@ export type SchemaTypes = {
   'devices/energy': DeviceEnergyMessage;
   'devices/state': DeviceStateMessage;
   'devices/telemetry': DeviceTelemetryMessage;
+  'events/BomDeactivated.v1': BomDeactivatedV1;
+  'events/BomDefined.v1': BomDefinedV1;
+  'events/BomRevised.v1': BomRevisedV1;
   'events/DispositionDecided.v1': DispositionDecidedV1;
+  'events/EmployeeDeactivated.v1': EmployeeDeactivatedV1;
+  'events/EmployeeDefined.v1': EmployeeDefinedV1;
+  'events/EmployeeRevised.v1': EmployeeRevisedV1;
   'events/EnergyMeasured.v1': EnergyMeasuredV1;
   'events/InspectionCancelled.v1': InspectionCancelledV1;
   'events/InspectionFailed.v1': InspectionFailedV1;
   'events/InspectionPassed.v1': InspectionPassedV1;
+  'events/InspectionPlanDeactivated.v1': InspectionPlanDeactivatedV1;
+  'events/InspectionPlanDefined.v1': InspectionPlanDefinedV1;
+  'events/InspectionPlanRevised.v1': InspectionPlanRevisedV1;
   'events/InspectionRequested.v1': InspectionRequestedV1;
   'events/InspectionResultsRecorded.v1': InspectionResultsRecordedV1;
+  'events/LineDeactivated.v1': LineDeactivatedV1;
+  'events/LineDefined.v1': LineDefinedV1;
+  'events/LineRevised.v1': LineRevisedV1;
   'events/LotIssued.v1': LotIssuedV1;
   'events/LotProduced.v1': LotProducedV1;
   'events/LotQuarantined.v1': LotQuarantinedV1;
@@ -149,6 +235,9 @@ export type SchemaTypes = {
   'events/MaintenanceOverdueCleared.v1': MaintenanceOverdueClearedV1;
   'events/MaintenancePerformed.v1': MaintenancePerformedV1;
   'events/MaintenancePlanDefined.v1': MaintenancePlanDefinedV1;
+  'events/MaterialDeactivated.v1': MaterialDeactivatedV1;
+  'events/MaterialDefined.v1': MaterialDefinedV1;
+  'events/MaterialRevised.v1': MaterialRevisedV1;
   'events/NonconformanceClosed.v1': NonconformanceClosedV1;
   'events/NonconformanceRaised.v1': NonconformanceRaisedV1;
   'events/OperationCompleted.v1': OperationCompletedV1;
@@ -170,11 +259,26 @@ export type SchemaTypes = {
   'events/OrderReprioritised.v1': OrderReprioritisedV1;
   'events/OrderResumed.v1': OrderResumedV1;
   'events/OrderRevised.v1': OrderRevisedV1;
+  'events/ProductDeactivated.v1': ProductDeactivatedV1;
+  'events/ProductDefined.v1': ProductDefinedV1;
   'events/ProductionCounted.v1': ProductionCountedV1;
+  'events/ProductRevised.v1': ProductRevisedV1;
   'events/QualityLoopClosed.v1': QualityLoopClosedV1;
   'events/QualityLoopOpened.v1': QualityLoopOpenedV1;
   'events/QueuedOperationReprioritised.v1': QueuedOperationReprioritisedV1;
+  'events/ReasonCodeDeactivated.v1': ReasonCodeDeactivatedV1;
+  'events/ReasonCodeDefined.v1': ReasonCodeDefinedV1;
+  'events/ReasonCodeRevised.v1': ReasonCodeRevisedV1;
   'events/ReinspectionScheduled.v1': ReinspectionScheduledV1;
+  'events/RoutingDeactivated.v1': RoutingDeactivatedV1;
+  'events/RoutingDefined.v1': RoutingDefinedV1;
+  'events/RoutingRevised.v1': RoutingRevisedV1;
+  'events/SiteDeactivated.v1': SiteDeactivatedV1;
+  'events/SiteDefined.v1': SiteDefinedV1;
+  'events/SiteRevised.v1': SiteRevisedV1;
+  'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
+  'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
+  'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
   'queries/dateRange': DateRangeQuery;
   'queries/events': EventsQuery;
   'queries/export': ExportQuery;
@@ -182,6 +286,8 @@ export type SchemaTypes = {
   'queries/labour': LabourQuery;
   'queries/list': ListQuery;
   'queries/loops': LoopsQuery;
+  'queries/masterAt': MasterAtQuery;
+  'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;

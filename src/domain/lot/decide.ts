@@ -28,14 +28,17 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
   const closed = state.status === 'Consumed' || state.status === 'Scrapped' || state.status === 'Returned';
   switch (command.type) {
     case 'IssueLot': {
-      if (state.status === 'Quarantined') refuse('lot-quarantined', `lot ${lotId} is quarantined: ${state.reason}`);
-      if (state.status !== 'Available') refuse('lot-not-available', `lot ${lotId} is ${state.status}`);
+      if (state.status === 'Quarantined')
+        refuse('lot-quarantined', `lot ${lotId} is quarantined: ${state.reason}`, { lotId, reason: state.reason });
+      if (state.status !== 'Available')
+        refuse('lot-not-available', `lot ${lotId} is ${state.status}`, { lotId, status: state.status });
       if (command.data.quantity <= 0)
         throw new ValidationError('an issue needs a quantity', [{ path: '/quantity', message: 'must be > 0' }]);
       if (command.data.quantity > state.onHand + 1e-9) {
         refuse(
           'lot-insufficient',
           `lot ${lotId} has ${state.onHand} ${state.unit} on hand; ${command.data.quantity} asked`,
+          { lotId, onHand: state.onHand, unit: state.unit, quantity: command.data.quantity },
         );
       }
       const { orderId, operationId, quantity } = command.data;

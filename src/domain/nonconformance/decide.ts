@@ -45,7 +45,7 @@ export const decideNonconformance = (
           `nonconformance ${nonconformanceId} is closed (${state.resolution})`,
           'nonconformance-closed',
         );
-      const { disposition, note } = command.data;
+      const { disposition, note, reasonCode } = command.data;
       if (disposition === 'use-as-is' && !command.meta.roles?.includes(QUALITY_ROLE)) {
         throw new ForbiddenError(
           `using a nonconforming part as it is needs an approver with the ${QUALITY_ROLE} role; ${command.meta.actor} has not`,
@@ -60,6 +60,7 @@ export const decideNonconformance = (
           decidedBy: command.meta.actor,
           decidedAt: now,
           ...(note ? { note } : {}),
+          ...(reasonCode ? { reasonCode } : {}),
         },
       };
       if (!FINAL_DISPOSITIONS.includes(disposition)) return [decided];

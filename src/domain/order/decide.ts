@@ -4,16 +4,25 @@ import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
   type Characteristic,
+  type MasterVersions,
   type OperationReady,
   type OrderEvent,
   type OrderSpec,
   type QueuedOperation,
+  type Routing,
 } from './events';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
 export type ReviseOrder = Command<'ReviseOrder', { orderId: string; spec: OrderSpec }>;
-export type ReleaseOrder = Command<'ReleaseOrder', { orderId: string }>;
+/**
+ * `resolved`: the master routing (with its BOM and inspection plan) in force at release, which the
+ * application reads for an order planned without a routing; ignored when the order has one.
+ */
+export type ReleaseOrder = Command<
+  'ReleaseOrder',
+  { orderId: string; resolved?: { routing: Routing; masterData: MasterVersions } }
+>;
 export type HoldOrder = Command<'HoldOrder', { orderId: string } & Schema.ReasonBody>;
 export type ResumeOrder = Command<'ResumeOrder', { orderId: string }>;
 export type ReprioritiseOrder = Command<'ReprioritiseOrder', { orderId: string } & Schema.ReprioritiseBody>;
@@ -63,6 +72,8 @@ const isFinished = (state: ExistingOrder): boolean =>
   state.status === 'Completed' || state.status === 'Closed' || state.status === 'Cancelled';
 
 const validateSpec = (spec: OrderSpec): void => {
+  if (typeof spec.unit !== 'string')
+    throw new ValidationError('the order needs a unit', [{ path: '/unit', message: 'is required' }]);
   const ids = (spec.routing?.operations ?? []).map((op) => op.operationId);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated !== undefined) {
@@ -110,9 +121,13 @@ const ready = (state: ExistingOrder, index: number, releasedAt: string): Operati
   state.operations[index]?.status === 'pending' ? readyEvent(state, index, releasedAt) : [];
 
 const mustBeWorkable = (state: ExistingOrder): string => {
-  if (state.status === 'OnHold') return refuse('order-on-hold', `order ${state.orderId} is on hold`);
+  const { orderId } = state;
+  if (state.status === 'OnHold') return refuse('order-on-hold', `order ${orderId} is on hold`, { orderId });
   if (state.status !== 'Released' && state.status !== 'InProgress') {
-    return refuse('order-not-released', `order ${state.orderId} is ${state.status}, not released`);
+    return refuse('order-not-released', `order ${orderId} is ${state.status}, not released`, {
+      orderId,
+      status: state.status,
+    });
   }
   return state.releasedAt;
 };
@@ -156,8 +171,10 @@ const decideOperation = (
         refuse(
           'previous-operation-not-done',
           `operation ${operationId} is not ready: the one before it has not ${overlap ? 'started' : 'completed'}`,
+          { orderId, operationId },
         );
-      if (op.status !== 'ready') refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}`);
+      if (op.status !== 'ready')
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}`, { orderId, operationId });
       const { machineId, operatorId } = command.data;
       const started: OrderEvent = {
         type: 'OperationStarted',
@@ -174,7 +191,10 @@ const decideOperation = (
     }
     case 'PauseOperation':
       if (op.status !== 'running')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not running`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not running`, {
+          orderId,
+          operationId,
+        });
       return [
         {
           type: 'OperationPaused',
@@ -188,7 +208,10 @@ const decideOperation = (
       ];
     case 'ResumeOperation':
       if (op.status !== 'paused')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not paused`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not paused`, {
+          orderId,
+          operationId,
+        });
       return [{ type: 'OperationResumed', data: { orderId, operationId, resumedAt: now } }];
     case 'ReportQuantity': {
       const { good, scrap, rework, scrapReason } = command.data;
@@ -196,6 +219,7 @@ const decideOperation = (
         refuse(
           `operation-${op.status}`,
           `operation ${operationId} is ${op.status}; quantities are reported while it runs`,
+          { orderId, operationId },
         );
       if (good + scrap + rework <= 0)
         throw new ValidationError('a report needs a quantity', [
@@ -211,6 +235,7 @@ const decideOperation = (
         refuse(
           'good-exceeds-delivered',
           `operation ${operationId} would have ${op.good + good} good units; it received ${received} (limit ${limit} with tolerance)`,
+          { orderId, operationId, good: op.good + good, received, limit },
         );
       }
       return [
@@ -232,7 +257,10 @@ const decideOperation = (
     }
     case 'CompleteOperation': {
       if (op.status !== 'running' && op.status !== 'paused')
-        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not started`);
+        refuse(`operation-${op.status}`, `operation ${operationId} is ${op.status}, not started`, {
+          orderId,
+          operationId,
+        });
       const last = index === state.operations.length - 1;
       const completed: OrderEvent[] = [
         {
@@ -285,21 +313,23 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       return [{ type: 'OrderPlanned', data: { orderId, spec: command.data.spec, plannedAt: now } }];
     case 'ReviseOrder': {
       const order = existing(state, orderId);
-      validateSpec(command.data.spec);
+      // a routing copied from master data at release stays: a revision need not repeat it
+      const spec =
+        order.masterData && !command.data.spec.routing
+          ? { ...command.data.spec, routing: order.spec.routing }
+          : command.data.spec;
+      validateSpec(spec);
       if (order.status !== 'Planned' && order.status !== 'Released') {
         refuse(
           order.status === 'InProgress' || order.status === 'OnHold' ? 'order-started' : 'order-finished',
           `order ${orderId} is ${order.status}; only planned or released orders can be revised`,
         );
       }
-      if (JSON.stringify(order.spec) === JSON.stringify(command.data.spec)) return [];
-      if (
-        order.status === 'Released' &&
-        JSON.stringify(order.spec.routing) !== JSON.stringify(command.data.spec.routing)
-      ) {
+      if (JSON.stringify(order.spec) === JSON.stringify(spec)) return [];
+      if (order.status === 'Released' && JSON.stringify(order.spec.routing) !== JSON.stringify(spec.routing)) {
         refuse('routing-locked', `order ${orderId} is released; its routing can no longer change`);
       }
-      return [{ type: 'OrderRevised', data: { orderId, spec: command.data.spec, revision: order.revision + 1 } }];
+      return [{ type: 'OrderRevised', data: { orderId, spec, revision: order.revision + 1 } }];
     }
     case 'ReleaseOrder': {
       const order = existing(state, orderId);
@@ -308,10 +338,23 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
           order.status === 'OnHold' ? 'order-on-hold' : 'order-not-planned',
           `order ${orderId} is ${order.status}, not planned`,
         );
-      if (order.operations.length === 0) refuse('routing-required', `order ${orderId} has no routing to release`);
-      return andThen(order, [{ type: 'OrderReleased', data: { orderId, releasedAt: now } }], (after) =>
-        ready(after, 0, now),
-      );
+      const { resolved } = command.data;
+      const copied = order.operations.length === 0 ? resolved : undefined;
+      if (order.operations.length === 0 && !copied)
+        refuse('routing-required', `order ${orderId} has no routing to release, and its product none in master data`, {
+          orderId,
+          product: order.spec.product,
+        });
+      if (copied) validateSpec({ ...order.spec, routing: copied.routing });
+      const released: OrderEvent = {
+        type: 'OrderReleased',
+        data: {
+          orderId,
+          releasedAt: now,
+          ...(copied ? { routing: copied.routing, masterData: copied.masterData } : {}),
+        },
+      };
+      return andThen(order, [released], (after) => ready(after, 0, now));
     }
     case 'HoldOrder': {
       const order = existing(state, orderId);

@@ -24,6 +24,10 @@ export type Routing = Schema.Routing;
  */
 export type OrderSpec = Schema.OrderSpec;
 
+/** The master-data versions an order took at release. */
+export type MasterVersion = Schema.MasterVersion;
+export type MasterVersions = Schema.MasterVersions;
+
 /** An operation in a work center's queue, as far as its order has gone. */
 export type QueuedOperation = Schema.Queued[number];
 

@@ -1,5 +1,5 @@
 import { unreachable } from '../messages';
-import type { OrderEvent, OrderSpec } from './events';
+import type { MasterVersions, OrderEvent, OrderSpec } from './events';
 
 export type OperationStatus = 'pending' | 'ready' | 'running' | 'paused' | 'completed';
 
@@ -23,6 +23,8 @@ type OrderBody = {
   /** Open inspections and nonconformances: the order cannot complete while one is open. */
   openLoops: string[];
   releasedAt?: string;
+  /** The master-data versions the order took at release, when its routing came from master data. */
+  masterData?: MasterVersions;
 };
 
 export type ActiveStatus = 'Planned' | 'Released' | 'InProgress';
@@ -73,8 +75,12 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
         operations: keepProgress ? state.operations : operationsOf(event.data.spec),
       };
     }
-    case 'OrderReleased':
-      return { ...state, status: 'Released', releasedAt: event.data.releasedAt };
+    case 'OrderReleased': {
+      const { releasedAt, routing, masterData } = event.data;
+      if (!routing) return { ...state, status: 'Released', releasedAt };
+      const spec = { ...state.spec, routing };
+      return { ...state, status: 'Released', releasedAt, spec, operations: operationsOf(spec), masterData };
+    }
     case 'OperationReady':
       return withOperation(state, event.data.operationId, (op) => ({ ...op, status: 'ready' }));
     case 'OrderHeld':

@@ -1,5 +1,5 @@
 import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
-import { orderEventTypes } from '../../domain/order';
+import { orderEventTypes, type OrderSpec } from '../../domain/order';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -31,6 +31,16 @@ const loadHours = (queue: QueueEntry[], running: RunningDoc[]): number =>
   Math.round(
     ((queue.reduce((s, e) => s + e.plannedMinutes, 0) + running.reduce((s, r) => s + r.plannedMinutes, 0)) / 60) * 100,
   ) / 100;
+
+const operationsOf = (routing: OrderSpec['routing']): OperationDoc[] =>
+  (routing?.operations ?? []).map((op) => ({
+    operationId: op.operationId,
+    workCenter: op.workCenter,
+    status: 'pending',
+    good: 0,
+    scrap: 0,
+    rework: 0,
+  }));
 
 const workCenter = (doc: Document | undefined, id: string): Document =>
   doc ?? { _id: id, workCenter: id, queue: [], running: [], loadHours: 0 };
@@ -73,20 +83,12 @@ export const wipProjection: Projection = {
         const { orderId, spec } = event.data;
         await ctx.update('orders', orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
-          const operations =
-            keep ??
-            (spec.routing?.operations ?? []).map((op) => ({
-              operationId: op.operationId,
-              workCenter: op.workCenter,
-              status: 'pending',
-              good: 0,
-              scrap: 0,
-              rework: 0,
-            }));
+          const operations = keep ?? operationsOf(spec.routing);
           const next: Document = {
             ...(doc ?? { _id: orderId, status: 'Planned' }),
             orderId,
             product: spec.product,
+            ...(spec.productNames ? { productNames: spec.productNames } : {}),
             quantity: spec.quantity,
             unit: spec.unit,
             customer: spec.customer,
@@ -100,8 +102,15 @@ export const wipProjection: Projection = {
         return;
       }
       case 'OrderReleased': {
-        const { releasedAt } = event.data;
-        return order(event.data.orderId, (doc) => Object.assign(doc, { status: 'Released', releasedAt }));
+        // an order planned by product gets its operations from the master routing copied at release
+        const { releasedAt, routing, masterData } = event.data;
+        return order(event.data.orderId, (doc) =>
+          Object.assign(doc, {
+            status: 'Released',
+            releasedAt,
+            ...(routing ? { operations: operationsOf(routing), masterData } : {}),
+          }),
+        );
       }
       case 'OperationReady':
         return operation(event.data, (op) => (op.status = 'ready'));
