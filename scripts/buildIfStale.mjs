@@ -8,7 +8,8 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const SERVER_MAIN = join(ROOT, 'dist', 'main', 'main.js');
+const MAIN = join('dist', 'main', 'main.js');
+export const SERVER_MAIN = join(ROOT, MAIN);
 /** What dist/ is built from; a web app built into dist/ would add its folder here. */
 const SOURCES = ['src', 'tsconfig.json', 'tsconfig.build.json'];
 
@@ -23,18 +24,22 @@ const newest = (path) => {
 };
 
 /** Why dist/ must be built, or undefined when it is up to date. tsc rewrites every output, so one stands for all. */
-export const staleReason = () => {
+export const staleReason = (root = ROOT) => {
   let built;
   try {
-    built = statSync(SERVER_MAIN).mtimeMs;
+    built = statSync(join(root, MAIN)).mtimeMs;
   } catch {
-    return `${relative(ROOT, SERVER_MAIN)} is missing`;
+    return `${MAIN} is missing`;
   }
-  const source = SOURCES.map((name) => newest(join(ROOT, name))).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
-  return source.mtimeMs > built ? `${relative(ROOT, source.path)} is newer than the build` : undefined;
+  const source = SOURCES.map((name) => newest(join(root, name))).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+  return source.mtimeMs > built ? `${relative(root, source.path)} is newer than the build` : undefined;
 };
 
-const npm = () => (process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []]);
+// the npm that runs this script (npm start), else the one on the PATH
+const npm = () => {
+  const cli = process.env.npm_execpath;
+  return cli?.endsWith('npm-cli.js') ? [process.execPath, [cli]] : ['npm', []];
+};
 
 /** Builds when stale; exits the process when the build fails (tsc has printed why). */
 export const buildIfStale = () => {
@@ -44,11 +49,8 @@ export const buildIfStale = () => {
   const [command, prefix] = npm();
   const run = spawnSync(command, [...prefix, 'run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   if (run.status !== 0) {
-    process.stderr.write(
-      run.error?.code === 'ENOENT'
-        ? 'cannot build dist/: npm is not on the PATH\n'
-        : 'cannot build dist/: the build failed (typescript comes with `npm ci`; a production install without it needs a built dist/)\n',
-    );
+    const why = run.error?.code === 'ENOENT' ? 'npm is not on the PATH' : 'the build failed (see above)';
+    process.stderr.write(`cannot build dist/: ${why}\n`);
     process.exit(1);
   }
   return true;
