@@ -15,7 +15,9 @@ const SOURCES = ['src', 'tsconfig.json', 'tsconfig.build.json'];
 
 /** The newest file or folder under `path` (a folder's own time moves when an entry is deleted). */
 const newest = (path) => {
-  const stat = statSync(path);
+  // a copy that ships dist/ without its sources runs dist/ as it is
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) return { path, mtimeMs: -Infinity };
   const self = { path, mtimeMs: stat.mtimeMs };
   if (!stat.isDirectory()) return self;
   return readdirSync(path)

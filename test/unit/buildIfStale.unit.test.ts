@@ -57,6 +57,13 @@ describe('npm start: is dist/ stale?', () => {
     expect(staleReason(dir)).to.equal('src/main is newer than the build');
   });
 
+  it('runs a dist/ shipped without its sources as it is', () => {
+    const { dir } = fresh();
+    rmSync(join(dir, 'src'), { recursive: true });
+    rmSync(join(dir, 'tsconfig.json'));
+    expect(staleReason(dir)).to.equal(undefined);
+  });
+
   it('is stale when a tsconfig changed', () => {
     const { dir, at } = fresh();
     at('tsconfig.build.json', 1001);
