@@ -10,6 +10,8 @@ export type BenchResult = {
   ratio: number;
   /** The ratio the issue asks for at least, when it sets one. */
   minimumRatio?: number;
+  /** The ratio the issue allows at most (a time beside its baseline), when it sets one. */
+  maximumRatio?: number;
   /** The value the issue allows at most (times), when it sets one. */
   maximumValue?: number;
   /** The value the issue asks for at least (rates), when it sets one. */
@@ -35,19 +37,21 @@ export const result = (r: Omit<BenchResult, 'ratio'>): BenchResult => ({
 
 const meets = (r: BenchResult): boolean =>
   (r.minimumRatio === undefined || r.ratio >= r.minimumRatio) &&
+  (r.maximumRatio === undefined || r.ratio <= r.maximumRatio) &&
   (r.maximumValue === undefined || r.value <= r.maximumValue) &&
   (r.minimumValue === undefined || r.value >= r.minimumValue);
 
 const targetText = (r: BenchResult): string => {
   const targets = [
     ...(r.minimumRatio === undefined ? [] : [`min ratio ${r.minimumRatio}`]),
+    ...(r.maximumRatio === undefined ? [] : [`max ratio ${r.maximumRatio}`]),
     ...(r.maximumValue === undefined ? [] : [`max ${r.maximumValue} ${r.unit}`]),
     ...(r.minimumValue === undefined ? [] : [`min ${r.minimumValue.toLocaleString('en-US')} ${r.unit}`]),
   ];
   return targets.length === 0 ? '' : `${meets(r) ? 'ok' : 'MISSED'} (${targets.join(', ')})`;
 };
 
-/** Prints a table (or, with --json, one JSON object); exits 1 when a minimum ratio is missed. */
+/** Prints a table (or, with --json, one JSON object); exits 1 when a target is missed. */
 export const report = (title: string, results: BenchResult[]): void => {
   const failed = results.filter((r) => !meets(r));
   if (process.argv.includes('--json')) {
