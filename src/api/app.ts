@@ -20,6 +20,7 @@ import { notFound, problemHandler, sendProblem } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { traceRoutes } from './traceRoutes';
+import { serveWebApp } from './webApp';
 
 export type ApiDeps = {
   store: EventStore;
@@ -168,6 +169,7 @@ export const createApi = (deps: ApiDeps): Api => {
     idempotency: deps.idempotency,
     clock: deps.clock ?? (() => new Date()),
   });
+  serveWebApp(app);
   app.use(notFound);
   app.use(problemHandler(logger));
   return { app, endStreams: () => [...live].forEach((end) => end()) };

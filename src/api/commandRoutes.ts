@@ -2,6 +2,7 @@ import type { CommandHandler } from '../app/commandHandler';
 import type { ScanService } from '../app/scans';
 import { runningHoursAt } from '../domain/machine';
 import type { OrderSpec } from '../domain/order';
+import { lotRoutes } from './lotRoutes';
 import { commandAnswer, commandContext, commandRoute, type RouteContext, type RouteSpec } from './routes';
 
 const str = (ctx: RouteContext, name: string): string => ctx.body[name] as string;
@@ -234,25 +235,7 @@ export const commandRoutes = (deps: { commands: CommandHandler; scans: ScanServi
       id: (ctx) => str(ctx, 'lotId'),
       command: (ctx) => ({ type: 'ProduceLot', data: ctx.body as never }),
     }),
-    commandRoute({
-      deps: d,
-      path: '/api/lots/:lotId/issue',
-      summary: 'Issue material to an order operation',
-      tag: 'lots',
-      roles: ['operator'],
-      body: 'commands/issueLot',
-      aggregate: 'lot',
-      id: lot,
-      command: (ctx) => ({
-        type: 'IssueLot',
-        data: {
-          lotId: lot(ctx),
-          orderId: str(ctx, 'orderId'),
-          operationId: str(ctx, 'operationId'),
-          quantity: ctx.body['quantity'] as number,
-        },
-      }),
-    }),
+    ...lotRoutes(d),
     lotStep('quarantine', 'Quarantine a lot', 'QuarantineLot'),
     lotStep('release', 'Release a quarantined lot', 'ReleaseLot'),
     lotStep('scrap', 'Scrap a lot', 'ScrapLot'),

@@ -252,6 +252,9 @@ export const queryRoutes = (deps: {
             product: state.spec.product,
             quantity: state.spec.quantity,
             unit: state.spec.unit,
+            customer: state.spec.customer,
+            dueDate: state.spec.dueDate,
+            materials: routed.materials,
           },
         };
       },

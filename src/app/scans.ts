@@ -18,6 +18,8 @@ export type Scan = {
   scrap?: number;
   scrapReason?: string;
   rework?: number;
+  /** Why it pauses (a downtime reason code), for `pause`. */
+  reason?: string;
   /** When the operator scanned (the PDA's clock); default: when it arrives. */
   at?: string;
 };
@@ -86,7 +88,11 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
       }
       case 'pause':
         results.push(
-          await order({ type: 'PauseOperation', data: operation, meta: commandMeta }),
+          await order({
+            type: 'PauseOperation',
+            data: { ...operation, ...(scan.reason ? { reason: scan.reason } : {}) },
+            meta: commandMeta,
+          }),
           ...(await clock('ClockOut')),
         );
         break;

@@ -3,7 +3,17 @@ import { unreachable, type Command, type Decider } from '../messages';
 import { evolveLot, lotEventTypes, type LotEvent, type LotProduced, type LotReceived, type LotState } from './events';
 
 export type ReceiveLot = Command<'ReceiveLot', Omit<LotReceived['data'], 'receivedAt'>>;
-export type IssueLot = Command<'IssueLot', { lotId: string; orderId: string; operationId: string; quantity: number }>;
+export type IssueLot = Command<
+  'IssueLot',
+  {
+    lotId: string;
+    orderId: string;
+    operationId: string;
+    quantity: number;
+    /** The materials the operation's bill lists (read from its order); a lot of another is refused. */
+    bom?: readonly string[];
+  }
+>;
 export type ProduceLot = Command<'ProduceLot', Omit<LotProduced['data'], 'producedAt'>>;
 export type QuarantineLot = Command<'QuarantineLot', { lotId: string; reason: string; nonconformanceId?: string }>;
 export type ReleaseLot = Command<'ReleaseLot', { lotId: string; reason: string }>;
@@ -27,6 +37,12 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
   const closed = state.status === 'Consumed' || state.status === 'Scrapped' || state.status === 'Returned';
   switch (command.type) {
     case 'IssueLot': {
+      const { bom } = command.data;
+      if (bom && bom.length > 0 && !bom.includes(state.material))
+        refuse(
+          'lot-wrong-material',
+          `lot ${lotId} is ${state.material}; operation ${command.data.operationId} uses ${bom.join(', ')}`,
+        );
       if (state.status === 'Quarantined') refuse('lot-quarantined', `lot ${lotId} is quarantined: ${state.reason}`);
       if (state.status !== 'Available') refuse('lot-not-available', `lot ${lotId} is ${state.status}`);
       if (command.data.quantity <= 0)

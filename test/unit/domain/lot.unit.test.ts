@@ -57,6 +57,31 @@ describe('material lot', () => {
       .when({ type: 'IssueLot', data: { lotId: 'L1', orderId: 'PO-1', operationId: '020', quantity: 100.5 }, meta: m })
       .thenThrows(IllegalStateError, 'lot-insufficient');
   });
+  it('never issues a material the operation’s bill of materials does not list', () => {
+    const issue = (bom: string[]) =>
+      lot
+        .given([received])
+        .when({
+          type: 'IssueLot',
+          data: { lotId: 'L1', orderId: 'PO-1', operationId: '020', quantity: 5, bom },
+          meta: m,
+        });
+    issue(['BAR-STEEL', 'OIL']).thenThrows(IllegalStateError, 'lot-wrong-material');
+    issue(['BAR-STEEL', 'CU-WIRE']).then([
+      {
+        type: 'LotIssued',
+        data: {
+          lotId: 'L1',
+          material: 'CU-WIRE',
+          orderId: 'PO-1',
+          operationId: '020',
+          quantity: 5,
+          unit: 'kg',
+          issuedAt: NOW,
+        },
+      },
+    ]);
+  });
   it('never issues while quarantined, and releases from quarantine', () => {
     lot
       .given([received, quarantined])
