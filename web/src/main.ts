@@ -1,0 +1,35 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { openStore } from './composables/idb';
+import { createLive, LIVE } from './composables/live';
+import { createMasterData, MASTER_DATA } from './composables/masterData';
+import { createOfflineQueue, OUTBOX, type OutboxEntry } from './composables/offlineQueue';
+import { createOrders, ORDERS } from './composables/orders';
+import { createSession, SESSION } from './composables/session';
+import { createAppI18n } from './i18n';
+import { createAppRouter } from './router';
+import './theme.css';
+
+const start = async (): Promise<void> => {
+  const session = createSession(localStorage);
+  const i18n = createAppI18n(localStorage);
+  const store = await openStore<OutboxEntry>('mes-pda', 'outbox', 'seq');
+  const outbox = createOfflineQueue({ api: session.api, store, online: () => navigator.onLine });
+  const live = createLive({ api: session.api });
+  const masterData = createMasterData(session.api, session.capabilities, () => i18n.global.locale.value);
+  const app = createApp(App)
+    .use(i18n)
+    .use(createAppRouter(session))
+    .provide(SESSION, session)
+    .provide(OUTBOX, outbox)
+    .provide(LIVE, live)
+    .provide(ORDERS, createOrders(session.api, localStorage))
+    .provide(MASTER_DATA, masterData);
+  window.addEventListener('online', () => void outbox.flush());
+  await outbox.load();
+  void outbox.flush();
+  app.mount('#app');
+  await session.probe();
+};
+
+void start();

@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { checkBudget } from '../scripts/webBudget';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
+// the backbone's own paths: never answered from the app shell, never cached
+const SERVER_PATHS = /^\/(api|health|ready|metrics|openapi\.json|asyncapi\.json|docs)(\/|$)/;
+
+/** Prints each PDA route's initial JavaScript, gzipped, and fails the build past the budget. */
+const budget = (): Plugin => ({
+  name: 'mes-budget',
+  apply: 'build',
+  closeBundle() {
+    const { report, over } = checkBudget(outDir);
+    this.info(`\n${report}`);
+    if (over.length > 0) this.error(`initial JavaScript over budget: ${over.map((r) => r.route).join(', ')}`);
+  },
+});
+
+export default defineConfig({
+  root,
+  base: '/',
+  build: { outDir, emptyOutDir: true, manifest: true, target: 'es2020', chunkSizeWarningLimit: 600 },
+  server: {
+    proxy: Object.fromEntries(
+      ['/api', '/health', '/ready', '/openapi.json'].map((path) => [path, 'http://127.0.0.1:3000']),
+    ),
+  },
+  plugins: [
+    vue(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: 'script-defer',
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'MES 车间终端',
+        short_name: 'MES PDA',
+        description: '工单、工序打卡、物料扫码',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        background_color: '#ffffff',
+        theme_color: '#0b3d91',
+        icons: [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        // the app shell only: API answers are never cached (the offline queue keeps what the operator did)
+        globPatterns: ['**/*.{js,css,html,svg,woff2}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [SERVER_PATHS],
+        runtimeCaching: [],
+      },
+    }),
+    budget(),
+  ],
+});
