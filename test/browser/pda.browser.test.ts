@@ -26,7 +26,8 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
       expect(text).to.include('上海电机厂').and.include('SHAFT-20').and.include('工序 010');
       expect(text).to.include('已完成 0 / 20 pcs').and.include('剩余 20').and.include('已逾期');
       expect(text).to.include('下一步：扫码开工');
-      // a new order released elsewhere appears without a reload (the live stream)
+      // a new order released elsewhere once the live stream is open appears without a reload
+      await page.getByTestId('network').filter({ hasText: '实时' }).waitFor();
       await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));
       const second = await planAndRelease(api, { workCenter: 'WC-LOGIN', dueInHours: 24, priority: 1 });
       await page.getByTestId('work-item').filter({ hasText: second.orderId }).waitFor({ timeout: 15_000 });

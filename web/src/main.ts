@@ -6,30 +6,37 @@ import { createMasterData, MASTER_DATA } from './composables/masterData';
 import { createOfflineQueue, OUTBOX, type OutboxEntry } from './composables/offlineQueue';
 import { createOrders, ORDERS } from './composables/orders';
 import { createSession, SESSION } from './composables/session';
-import { createAppI18n } from './i18n';
+import { createAppI18n, I18N } from './i18n';
 import { createAppRouter } from './router';
 import './theme.css';
 
-const start = async (): Promise<void> => {
+const whenIdle = (run: () => void): void => {
+  if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 3000 });
+  else setTimeout(run, 1000);
+};
+
+const start = (): void => {
   const session = createSession(localStorage);
   const i18n = createAppI18n(localStorage);
-  const store = await openStore<OutboxEntry>('mes-pda', 'outbox', 'seq');
+  const store = openStore<OutboxEntry>('mes-pda', 'outbox', 'seq');
   const outbox = createOfflineQueue({ api: session.api, store, online: () => navigator.onLine });
   const live = createLive({ api: session.api });
   const masterData = createMasterData(session.api, session.capabilities, () => i18n.global.locale.value);
   const app = createApp(App)
     .use(i18n)
     .use(createAppRouter(session))
+    .provide(I18N, i18n)
     .provide(SESSION, session)
     .provide(OUTBOX, outbox)
     .provide(LIVE, live)
     .provide(ORDERS, createOrders(session.api, localStorage))
     .provide(MASTER_DATA, masterData);
   window.addEventListener('online', () => void outbox.flush());
-  await outbox.load();
-  void outbox.flush();
   app.mount('#app');
-  await session.probe();
+  void outbox.flush();
+  // what the backbone offers (its OpenAPI document, 160 KB) is read again when idle, at once on a new device
+  if (session.known()) whenIdle(() => void session.probe());
+  else void session.probe();
 };
 
-void start();
+start();

@@ -1,14 +1,16 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { Session } from './composables/session';
+// the screen an operator opens the app on comes with the app; the others load when first opened
+import WorkListPage from './pda/WorkListPage.vue';
 
-/** The PDA's screens, each loaded when first opened; labels need only the device key (a planner's browser). */
+/** The PDA's screens; labels need only the device key (a planner's browser). */
 export const createAppRouter = (session: Session) => {
   const router = createRouter({
     history: createWebHistory(),
     routes: [
       { path: '/', redirect: '/work' },
       { path: '/login', component: () => import('./pda/LoginPage.vue') },
-      { path: '/work', component: () => import('./pda/WorkListPage.vue'), meta: { operator: true } },
+      { path: '/work', component: WorkListPage, meta: { operator: true } },
       {
         path: '/op/:orderId/:operationId',
         component: () => import('./pda/OperationPage.vue'),

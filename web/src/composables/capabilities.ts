@@ -22,6 +22,12 @@ const fromList = (list: readonly string[]): Capabilities => {
   };
 };
 
+/** The list seen last time, if any: the app starts on it and reads the document again when idle. */
+export const keptCapabilities = (storage: Storage): Capabilities | undefined => {
+  const saved = storage.getItem(KEY);
+  return saved ? fromList(JSON.parse(saved) as string[]) : undefined;
+};
+
 /** Reads /openapi.json; offline, the last list seen (or none). */
 export const loadCapabilities = async (api: ApiClient, storage: Storage): Promise<Capabilities> => {
   try {
@@ -32,7 +38,6 @@ export const loadCapabilities = async (api: ApiClient, storage: Storage): Promis
     storage.setItem(KEY, JSON.stringify(list));
     return fromList(list);
   } catch {
-    const saved = storage.getItem(KEY);
-    return fromList(saved ? (JSON.parse(saved) as string[]) : []);
+    return keptCapabilities(storage) ?? fromList([]);
   }
 };

@@ -12,12 +12,13 @@ const done = <R>(request: IDBRequest<R>): Promise<R> =>
     request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
   });
 
-export const openStore = async <T>(database: string, store: string, keyPath: string): Promise<Store<T>> => {
+/** Opens in the background: the first use waits for it, the app's start does not. */
+export const openStore = <T>(database: string, store: string, keyPath: string): Store<T> => {
   const open = indexedDB.open(database, 1);
   open.onupgradeneeded = () => open.result.createObjectStore(store, { keyPath });
-  const db = await done(open);
+  const opened = done(open);
   const run = async <R>(mode: IDBTransactionMode, act: (s: IDBObjectStore) => IDBRequest<R>): Promise<R> => {
-    const tx = db.transaction(store, mode);
+    const tx = (await opened).transaction(store, mode);
     const result = await done(act(tx.objectStore(store)));
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();

@@ -59,6 +59,11 @@ export const createLive = (deps: { api: ApiClient; pollMs?: number; debounceMs?:
         onEvent,
         onStatus: (s) => {
           status.value = s;
+          // what changed before the stream (re)opened is read once: no event falls between a screen's read and the stream
+          if (s === 'live') {
+            listeners.forEach((l) => dirty.add(l));
+            notify();
+          }
           if (s !== 'unavailable') return;
           connection = undefined;
           status.value = 'polling';

@@ -106,8 +106,6 @@ export const createOfflineQueue = (deps: {
     pending,
     refused,
     flush,
-    /** Loads the counts kept from before (a reload, a restart). */
-    load: async (): Promise<void> => void (await refresh()),
     /** Keeps the entry, then tries to send it (after any that wait before it). */
     async submit(entry: Omit<OutboxEntry, 'seq' | 'createdAt' | 'state'>): Promise<Outcome> {
       const at = now();

@@ -1,6 +1,6 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue';
 import { ApiError, createApiClient, type ApiClient } from './api';
-import { loadCapabilities, type Capabilities } from './capabilities';
+import { keptCapabilities, loadCapabilities, type Capabilities } from './capabilities';
 
 export type Operator = { id: string; name?: string; workCenters: string[] };
 
@@ -42,7 +42,9 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
     ...(saved ? { operator: JSON.parse(saved) as Operator } : {}),
   });
   const api: ApiClient = createApiClient(() => state.deviceKey, fetcher);
-  let capabilities: Capabilities = { has: () => false, find: () => undefined };
+  let capabilities: Capabilities = keptCapabilities(storage) ?? { has: () => false, find: () => undefined };
+  const modeOf = (c: Capabilities): LoginMode => (c.has('post', '/api/session/badge') ? 'badge' : 'key');
+  state.mode = modeOf(capabilities);
   const remember = (operator: Operator | undefined): void => {
     state.operator = operator;
     if (operator) storage.setItem(OPERATOR, JSON.stringify(operator));
@@ -52,10 +54,12 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
     state: readonly(state),
     api,
     capabilities: () => capabilities,
+    /** Whether what the backbone offers was seen before: then the app need not wait for it to start. */
+    known: () => keptCapabilities(storage) !== undefined,
     /** Learns what the backbone offers; with badge login, asks who the session cookie belongs to. */
     async probe(): Promise<void> {
       capabilities = await loadCapabilities(api, storage);
-      state.mode = capabilities.has('post', '/api/session/badge') ? 'badge' : 'key';
+      state.mode = modeOf(capabilities);
       if (state.mode === 'badge' && capabilities.has('get', '/api/me')) {
         try {
           remember(operatorOf(await api.get<Me>('/api/me'), state.operator?.workCenters ?? []));

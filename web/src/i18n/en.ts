@@ -64,9 +64,9 @@ export const en: typeof zhCN = {
     completed: 'Completed',
   },
   scan: {
-    placeholder: 'Scan a card or a lot label',
+    placeholder: 'Scan card or lot',
     keyboard: 'Type with the keyboard',
-    camera: 'Scan with camera',
+    camera: 'Camera',
     cameraTitle: 'Point at the QR code',
     cameraDenied: 'The camera cannot open: allow it, or use the scanner',
     close: 'Close',

@@ -62,9 +62,9 @@ export const zhCN = {
     completed: '已完工',
   },
   scan: {
-    placeholder: '扫描工序卡或批次标签',
+    placeholder: '扫描工序卡或批次',
     keyboard: '用键盘输入',
-    camera: '摄像头扫码',
+    camera: '摄像头',
     cameraTitle: '对准二维码',
     cameraDenied: '无法打开摄像头：请允许使用摄像头，或使用扫描枪',
     close: '关闭',
