@@ -6,6 +6,7 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { checkBudget } from '../scripts/webBudget';
+import { i18nPrecompile } from './i18nPrecompile';
 import { vantStyles } from './vantStyles';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -38,6 +39,15 @@ const precompress = (): Plugin => ({
 export default defineConfig({
   root,
   base: '/',
+  // compile-time flags: no Options API, no legacy i18n API, no global i18n components, no devtools hooks in production
+  define: {
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   build: { outDir, emptyOutDir: true, manifest: true, target: 'es2020', chunkSizeWarningLimit: 600 },
   server: {
     proxy: Object.fromEntries(
@@ -47,6 +57,7 @@ export default defineConfig({
   plugins: [
     vue(),
     vantStyles(),
+    i18nPrecompile(),
     VitePWA({
       registerType: 'autoUpdate',
       injectRegister: 'script-defer',

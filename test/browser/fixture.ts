@@ -1,6 +1,6 @@
 // Root hooks of the browser suite (.mocharc.browser.json): one web build, one backbone, one Chromium for all files.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashToken, type Role } from '../../src/api/auth';
@@ -44,6 +44,10 @@ export const SCREENSHOTS = join(__dirname, '../../docs/screenshots');
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(300_000);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `the browser tests drive Debian's Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`,
+      );
     ensureWebBuild();
     selectors.setTestIdAttribute('data-test');
     const keys = makeKeys(temp.dir);

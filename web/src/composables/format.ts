@@ -1,13 +1,12 @@
-const formats = new Map<string, Intl.DateTimeFormat>();
+const two = (n: number): string => String(n).padStart(2, '0');
 
-/** A due date as a PDA shows it: month, day, hour and minute in the device's zone (one formatter per locale: they are slow to make). */
-export const formatDue = (iso: string, locale: string): string => {
-  let format = formats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-    formats.set(locale, format);
-  }
-  return format.format(new Date(iso));
+/**
+ * A due date as a PDA shows it, in the device's zone: `12-01 18:46`, the same in both languages
+ * (no Intl formatter: making the first one costs a PDA a tenth of a second at start).
+ */
+export const formatDue = (iso: string): string => {
+  const d = new Date(iso);
+  return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 };
 
 /** Whole hours past a due date (0 when not past). */

@@ -12,13 +12,19 @@ const done = <R>(request: IDBRequest<R>): Promise<R> =>
     request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
   });
 
-/** Opens in the background: the first use waits for it, the app's start does not. */
+/** Opens on first use: the app's start does not wait for the database. */
 export const openStore = <T>(database: string, store: string, keyPath: string): Store<T> => {
-  const open = indexedDB.open(database, 1);
-  open.onupgradeneeded = () => open.result.createObjectStore(store, { keyPath });
-  const opened = done(open);
+  let opened: Promise<IDBDatabase> | undefined;
+  const db = (): Promise<IDBDatabase> => {
+    if (!opened) {
+      const open = indexedDB.open(database, 1);
+      open.onupgradeneeded = () => open.result.createObjectStore(store, { keyPath });
+      opened = done(open);
+    }
+    return opened;
+  };
   const run = async <R>(mode: IDBTransactionMode, act: (s: IDBObjectStore) => IDBRequest<R>): Promise<R> => {
-    const tx = (await opened).transaction(store, mode);
+    const tx = (await db()).transaction(store, mode);
     const result = await done(act(tx.objectStore(store)));
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();

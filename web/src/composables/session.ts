@@ -1,6 +1,7 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue';
 import { ApiError, createApiClient, type ApiClient } from './api';
 import { keptCapabilities, loadCapabilities, type Capabilities } from './capabilities';
+import { DEVICE_KEY, OPERATOR } from './prefetch';
 
 export type Operator = { id: string; name?: string; workCenters: string[] };
 
@@ -11,9 +12,6 @@ export type Operator = { id: string; name?: string; workCenters: string[] };
 export type LoginMode = 'badge' | 'key';
 
 type State = { deviceKey?: string; operator?: Operator; mode: LoginMode; ready: boolean };
-
-const DEVICE_KEY = 'mes.deviceKey';
-const OPERATOR = 'mes.operator';
 
 /** What GET /api/me answers (people issue); the names it may use are read leniently. */
 type Me = {
@@ -54,8 +52,6 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
     state: readonly(state),
     api,
     capabilities: () => capabilities,
-    /** Whether what the backbone offers was seen before: then the app need not wait for it to start. */
-    known: () => keptCapabilities(storage) !== undefined,
     /** Learns what the backbone offers; with badge login, asks who the session cookie belongs to. */
     async probe(): Promise<void> {
       capabilities = await loadCapabilities(api, storage);

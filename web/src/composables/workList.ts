@@ -1,3 +1,4 @@
+import { inject, ref, type InjectionKey, type Ref } from 'vue';
 import type { ApiClient } from './api';
 
 export type OperationStatus = 'pending' | 'ready' | 'running' | 'paused' | 'completed';
@@ -114,4 +115,52 @@ export const loadWork = async (
     });
     return { workCenter: workCenters[i] as string, items };
   });
+};
+
+export type WorkGroups = Array<{ workCenter: string; items: WorkItem[] }>;
+const KEPT = 'mes.work';
+
+/**
+ * My work as the screen shows it: the list last read (kept on the device, shown at once and offline)
+ * and a refresh that callers share: main.ts starts one before the screen is drawn.
+ */
+export const createMyWork = (deps: { api: ApiClient; storage: Storage; workCenters: () => readonly string[] }) => {
+  const groups: Ref<WorkGroups> = ref(JSON.parse(deps.storage.getItem(KEPT) ?? '[]') as WorkGroups);
+  let running: Promise<void> | undefined;
+  let again = false;
+  const load = async (): Promise<void> => {
+    const chosen = deps.workCenters();
+    const centers = chosen.length > 0 ? chosen : await knownWorkCenters(deps.api);
+    groups.value = await loadWork(deps.api, centers);
+    deps.storage.setItem(KEPT, JSON.stringify(groups.value));
+  };
+  /** Reads my work again; a call while a read runs gets another read after it (the log moved on). */
+  const refresh = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = load()
+      .catch(() => undefined) // offline or refused: the list as last read stays, the banner says why
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          void refresh();
+        }
+      });
+    return running;
+  };
+  /** Reads my work unless a read is under way (the one main.ts started while the screen was drawn). */
+  const ensure = (): Promise<void> => running ?? refresh();
+  return { groups, refresh, ensure };
+};
+
+export type MyWork = ReturnType<typeof createMyWork>;
+export const MY_WORK: InjectionKey<MyWork> = Symbol('myWork');
+
+export const useMyWork = (): MyWork => {
+  const work = inject(MY_WORK);
+  if (!work) throw new Error('my work is provided by main.ts');
+  return work;
 };
