@@ -38,9 +38,73 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
         orders.findIndex((t) => t.includes(first.orderId)),
       );
       await page.screenshot({ path: join(SCREENSHOTS, 'pda-work-list.png') });
+      // English on one tap (loaded when chosen), and back
+      await page.getByRole('button', { name: 'English' }).tap();
+      await page.getByText('My work', { exact: true }).waitFor();
+      expect(await item.innerText()).to.include('Next: scan to start');
+      await page.getByRole('button', { name: '中文' }).tap();
+      await page.getByText('我的任务', { exact: true }).waitFor();
       await page.getByTestId('logout').tap();
       await page.waitForURL('**/login**');
       expect(await page.getByTestId('who').count()).to.equal(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('logs in with a badge and PIN once the backbone offers them (the people issue’s routes, stood in for here), and logs out of the session', async () => {
+    const { api, pdaToken, open } = pda();
+    const order = await planAndRelease(api, { workCenter: 'WC-BADGE' });
+    const { context, page } = await open({ login: false });
+    const calls: string[] = [];
+    let session = false;
+    // what the people issue will serve: the badge login, who is logged in, the logout
+    await page.route('**/openapi.json', (route) =>
+      route.fulfill({
+        json: {
+          paths: {
+            '/api/session/badge': { post: {} },
+            '/api/me': { get: {} },
+            '/api/session': { delete: {} },
+            '/api/wip/orders': { get: {} },
+          },
+        },
+      }),
+    );
+    await page.route('**/api/session/badge', async (route) => {
+      calls.push(
+        `${route.request().method()} badge ${route.request().postData()} ${route.request().headers()['authorization']}`,
+      );
+      session = true;
+      await route.fulfill({ status: 204, headers: { 'set-cookie': 'mes_session=s1; Path=/; HttpOnly' } });
+    });
+    await page.route('**/api/me', (route) =>
+      session
+        ? route.fulfill({ json: { personId: 'E1024', name: '张伟', workCenters: ['WC-BADGE'] } })
+        : route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }),
+    );
+    await page.route('**/api/session', async (route) => {
+      calls.push(`${route.request().method()} session`);
+      session = false;
+      await route.fulfill({ status: 204 });
+    });
+    try {
+      await page.goto('/login');
+      await page.getByTestId('device-key').locator('input').fill(pdaToken);
+      await page.getByRole('button', { name: '保存密钥' }).tap();
+      await page.getByTestId('pin').waitFor();
+      await page.getByTestId('operator-id').locator('input').fill('B-1024');
+      await page.getByTestId('pin').locator('input').fill('4321');
+      await page.getByTestId('login').tap();
+      await page.waitForURL('**/work');
+      expect(await page.getByTestId('who').textContent()).to.equal('张伟');
+      await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor();
+      await page.getByTestId('logout').tap();
+      await page.waitForURL('**/login**');
+      expect(calls).to.deep.equal([
+        `POST badge {"badgeId":"B-1024","pin":"4321"} Bearer ${pdaToken}`,
+        'DELETE session',
+      ]);
     } finally {
       await context.close();
     }
