@@ -17,6 +17,7 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
       await page.getByRole('button', { name: '保存密钥' }).tap();
       await page.getByTestId('operator-id').locator('input').fill('op-7');
       await page.getByText('WC-LOGIN', { exact: true }).tap();
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-login.png') });
       await page.getByTestId('login').tap();
       await page.waitForURL('**/work');
       expect(await page.getByTestId('who').textContent()).to.equal('op-7');
@@ -95,6 +96,7 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
       await page.getByTestId('pin').waitFor();
       await page.getByTestId('operator-id').locator('input').fill('B-1024');
       await page.getByTestId('pin').locator('input').fill('4321');
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-login-badge.png') });
       await page.getByTestId('login').tap();
       await page.waitForURL('**/work');
       expect(await page.getByTestId('who').textContent()).to.equal('张伟');

@@ -19,6 +19,9 @@ export type CardInfo = {
 };
 
 const orderKey = (id: string) => `mes.order.${id}`;
+const INDEX = 'mes.kept';
+// orders and cards kept for offline screens: the newest ones only, so a PDA's storage never fills
+const KEEP = 100;
 const cardKey = (orderId: string, operationId: string) => `mes.card.${orderId}/${operationId}`;
 
 /**
@@ -26,6 +29,13 @@ const cardKey = (orderId: string, operationId: string) => `mes.card.${orderId}/$
  * changed here by what the operator did until the read model says so itself.
  */
 export const createOrders = (api: ApiClient, storage: Storage) => {
+  const write = (key: string, value: unknown): void => {
+    const index = (JSON.parse(storage.getItem(INDEX) ?? '[]') as string[]).filter((k) => k !== key);
+    index.push(key);
+    for (const old of index.splice(0, Math.max(0, index.length - KEEP))) storage.removeItem(old);
+    storage.setItem(INDEX, JSON.stringify(index));
+    storage.setItem(key, JSON.stringify(value));
+  };
   const read = <T>(key: string): T | undefined => {
     const saved = storage.getItem(key);
     return saved ? (JSON.parse(saved) as T) : undefined;
@@ -33,7 +43,7 @@ export const createOrders = (api: ApiClient, storage: Storage) => {
   const fetchKept = async <T>(key: string, path: string): Promise<T | undefined> => {
     try {
       const value = await api.get<T>(path);
-      storage.setItem(key, JSON.stringify(value));
+      write(key, value);
       return value;
     } catch (error) {
       if (error instanceof NetworkError) return read<T>(key);
@@ -50,7 +60,7 @@ export const createOrders = (api: ApiClient, storage: Storage) => {
       ),
     /** Keeps an order as the operator's own action left it (shown offline, replaced by the next read). */
     keep(order: WipOrder): void {
-      storage.setItem(orderKey(order.orderId), JSON.stringify(order));
+      write(orderKey(order.orderId), order);
     },
     kept: (id: string) => read<WipOrder>(orderKey(id)),
   };
