@@ -16,11 +16,15 @@ export type Pda = {
   api: ReturnType<typeof client>;
   /** The PDA's device key: operator, and integrator for the live stream (until the people issue's device role). */
   pdaToken: string;
+  /** A key with the operator role only: it may not read the live stream. */
+  operatorToken: string;
   browser: Browser;
   /** The order whose first card the fake camera shows. */
   cameraOrder: SeedOrder;
   /** A context as a PDA: 360×640, touch, zh-CN; logged in as `operatorId` on `workCenters` unless `login` is false. */
   open: (options: {
+    /** The device key; default the PDA's. */
+    token?: string;
     operatorId?: string;
     workCenters?: string[];
     login?: boolean;
@@ -81,9 +85,10 @@ export const mochaHooks = {
       backbone,
       api,
       pdaToken,
+      operatorToken: keys.tokens.operator,
       browser,
       cameraOrder,
-      open: async ({ operatorId, workCenters = [], login = true }) => {
+      open: async ({ token = pdaToken, operatorId, workCenters = [], login = true }) => {
         const context = await browser.newContext({
           baseURL: backbone.baseUrl,
           viewport: { width: 360, height: 640 },
@@ -103,7 +108,7 @@ export const mochaHooks = {
               storage.setItem('mes.deviceKey', token);
               storage.setItem('mes.operator', operator);
             },
-            [pdaToken, JSON.stringify({ id: operatorId ?? 'op-1', workCenters })] as const,
+            [token, JSON.stringify({ id: operatorId ?? 'op-1', workCenters })] as const,
           );
         const page = await context.newPage();
         return { context, page };

@@ -53,6 +53,19 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
     }
   });
 
+  it('re-reads my work every 10 s with a key that may not read the live stream', async () => {
+    const { api, operatorToken, open } = pda();
+    const { context, page } = await open({ token: operatorToken, operatorId: 'op-11', workCenters: ['WC-POLL'] });
+    try {
+      await page.goto('/work');
+      await page.getByTestId('network').filter({ hasText: '定时刷新' }).waitFor();
+      const order = await planAndRelease(api, { workCenter: 'WC-POLL' });
+      await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor({ timeout: 15_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('logs in with a badge and PIN once the backbone offers them (the people issue’s routes, stood in for here), and logs out of the session', async () => {
     const { api, pdaToken, open } = pda();
     const order = await planAndRelease(api, { workCenter: 'WC-BADGE' });
