@@ -72,6 +72,11 @@ describe('PDA: material in, scanned while the operation runs (Chromium)', functi
       expect([direct.status, (direct.body as { rule?: string }).rule]).to.deep.equal([409, 'lot-wrong-material']);
       await page.locator('.van-popup__close-icon').last().tap();
 
+      // a lot nobody received: the 404 in words
+      await scan(page, `L-NONE-${tag}`);
+      await page.getByTestId('material-refusal').filter({ hasText: '找不到这个批次' }).waitFor();
+      await page.locator('.van-popup__close-icon').last().tap();
+
       await scan(page, held);
       await page.getByTestId('material-refusal').filter({ hasText: '这个批次已被隔离，不能投料' }).waitFor();
       await page.locator('.van-popup__close-icon').last().tap();

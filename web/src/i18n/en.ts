@@ -3,7 +3,6 @@ import type { zhCN } from './zh-CN';
 /** The same keys as zh-CN (the type says so). */
 export const en: typeof zhCN = {
   app: {
-    title: 'MES shop floor',
     online: 'Online',
     offline: 'Offline',
     pending: '{n} waiting to send',
@@ -37,24 +36,19 @@ export const en: typeof zhCN = {
   work: {
     title: 'My work',
     empty: 'Nothing to do right now',
-    allCenters: 'All work centers',
     queue: '{n} operations',
     order: 'Order {id}',
     operation: 'Operation {id}',
-    customer: 'Customer',
     due: 'Due {date}',
     late: '{hours} h late',
     lateShort: 'Late',
     done: 'Done {good} / {quantity} {unit}',
     remaining: '{n} to go',
-    scrap: 'Scrap {n}',
     next: {
       start: 'Next: scan to start',
       report: 'Next: report or complete',
       resume: 'Next: scan to resume',
     },
-    refresh: 'Refresh',
-    labels: 'Print cards',
   },
   opStatus: {
     pending: 'Not ready',
@@ -69,19 +63,12 @@ export const en: typeof zhCN = {
     camera: 'Camera',
     cameraTitle: 'Point at the QR code',
     cameraDenied: 'The camera cannot open: allow it, or use the scanner',
-    close: 'Close',
     unknown: 'Unknown code: {text}. Scan an operation card or a lot label.',
     lotNeedsOperation: 'This is a lot label. Scan the card of a running operation first, then the lot.',
   },
   op: {
     title: 'Operation',
-    order: 'Order',
-    product: 'Product',
-    customer: 'Customer',
-    operation: 'Operation',
-    status: 'State',
     workCenter: 'Work center',
-    quantity: 'Quantity',
     good: 'Good',
     scrap: 'Scrap',
     rework: 'Rework',
@@ -107,7 +94,6 @@ export const en: typeof zhCN = {
     queued: 'Kept, sent when the network is back',
     back: 'Back',
     materialHint: 'Running: scan a lot label to issue material',
-    otherCard: 'Opened the operation of the card',
   },
   material: {
     title: 'Material in',

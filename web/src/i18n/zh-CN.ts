@@ -1,7 +1,6 @@
 // zh-CN is the app's first language: every visible string is a key here, and en.ts has the same keys.
 export const zhCN = {
   app: {
-    title: 'MES 车间终端',
     online: '在线',
     offline: '离线',
     pending: '{n} 条待发送',
@@ -35,24 +34,19 @@ export const zhCN = {
   work: {
     title: '我的任务',
     empty: '当前没有待做的工序',
-    allCenters: '全部工作中心',
     queue: '{n} 道工序',
     order: '工单 {id}',
     operation: '工序 {id}',
-    customer: '客户',
     due: '交期 {date}',
     late: '已逾期 {hours} 小时',
     lateShort: '已逾期',
     done: '已完成 {good} / {quantity} {unit}',
     remaining: '剩余 {n}',
-    scrap: '报废 {n}',
     next: {
       start: '下一步：扫码开工',
       report: '下一步：报工或完工',
       resume: '下一步：扫码恢复',
     },
-    refresh: '刷新',
-    labels: '打印工序卡',
   },
   opStatus: {
     pending: '未就绪',
@@ -67,19 +61,12 @@ export const zhCN = {
     camera: '摄像头',
     cameraTitle: '对准二维码',
     cameraDenied: '无法打开摄像头：请允许使用摄像头，或使用扫描枪',
-    close: '关闭',
     unknown: '无法识别的条码：{text}。请扫描工序卡或物料批次标签。',
     lotNeedsOperation: '这是物料批次标签。请先扫描进行中工序的工序卡，再扫描批次投料。',
   },
   op: {
     title: '工序操作',
-    order: '工单',
-    product: '产品',
-    customer: '客户',
-    operation: '工序',
-    status: '状态',
     workCenter: '工作中心',
-    quantity: '数量',
     good: '合格',
     scrap: '报废',
     rework: '返工',
@@ -105,7 +92,6 @@ export const zhCN = {
     queued: '已保存，联网后自动发送',
     back: '返回',
     materialHint: '工序进行中：扫描物料批次标签即可投料',
-    otherCard: '已打开工序卡对应的工序',
   },
   material: {
     title: '投料',
