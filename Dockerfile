@@ -1,7 +1,7 @@
 # The backbone service, in two stages. Build: compilers for better-sqlite3, every dependency, tsc into
-# dist/, then the dev dependencies pruned away. Runtime: the same Node image (better-sqlite3's native
-# module is built for its ABI), production dependencies, dist/ and schemas/ only; no compilers, no
-# TypeScript. Node 24 is the active LTS (supported to April 2028).
+# dist/ and the web app by Vite into dist/web/, then the dev dependencies pruned away. Runtime: the same
+# Node image (better-sqlite3's native module is built for its ABI), production dependencies, dist/ and
+# schemas/ only; no compilers, no TypeScript. Node 24 is the active LTS (supported to April 2028).
 
 FROM node:24-bookworm-slim AS build
 RUN apt-get update \
@@ -13,6 +13,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY schemas ./schemas
 COPY src ./src
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

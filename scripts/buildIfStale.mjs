@@ -10,8 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join('dist', 'main', 'main.js');
 export const SERVER_MAIN = join(ROOT, MAIN);
-/** What dist/ is built from; a web app built into dist/ would add its folder here. */
-const SOURCES = ['src', 'tsconfig.json', 'tsconfig.build.json'];
+/** Each output of `npm run build` (one file that every build rewrites) and what it is built from. */
+const OUTPUTS = [
+  { built: MAIN, from: ['src', 'tsconfig.json', 'tsconfig.build.json'] },
+  { built: join('dist', 'web', 'index.html'), from: ['web'] },
+];
 
 /** The newest file or folder under `path` (a folder's own time moves when an entry is deleted). */
 const newest = (path) => {
@@ -25,16 +28,20 @@ const newest = (path) => {
     .reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a), self);
 };
 
-/** Why dist/ must be built, or undefined when it is up to date. tsc rewrites every output, so one stands for all. */
+/** Why dist/ must be built, or undefined when it is up to date. Each build rewrites its output, so one file stands for all. */
 export const staleReason = (root = ROOT) => {
-  let built;
-  try {
-    built = statSync(join(root, MAIN)).mtimeMs;
-  } catch {
-    return `${MAIN} is missing`;
+  for (const output of OUTPUTS) {
+    const built = statSync(join(root, output.built), { throwIfNoEntry: false })?.mtimeMs;
+    // a copy that ships dist/ without the sources of a part runs that part as it is
+    const sources = output.from.map((name) => newest(join(root, name)));
+    const source = sources.reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
+    if (built === undefined) {
+      if (source.mtimeMs === -Infinity && output.built !== MAIN) continue;
+      return `${output.built} is missing`;
+    }
+    if (source.mtimeMs > built) return `${relative(root, source.path)} is newer than the build`;
   }
-  const source = SOURCES.map((name) => newest(join(root, name))).reduce((a, b) => (b.mtimeMs > a.mtimeMs ? b : a));
-  return source.mtimeMs > built ? `${relative(root, source.path)} is newer than the build` : undefined;
+  return undefined;
 };
 
 // the npm that runs this script (npm start), else the one on the PATH

@@ -12,6 +12,7 @@ import type { ReadModelQueries } from '../projections/queries';
 import type { ApiKey } from './auth';
 import { commandRoutes } from './commands';
 import { erpRoutes } from './erpRoutes';
+import { lotRoutes } from './lotRoutes';
 import { masterDataQueries } from './masterDataQueries';
 import { masterDataRoutes } from './masterDataRoutes';
 import type { IdempotencyStore } from './idempotency';
@@ -22,6 +23,7 @@ import { notFound, problemHandler, sendProblem } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { traceRoutes } from './traceRoutes';
+import { serveWebApp } from './webApp';
 
 export type ApiDeps = {
   store: EventStore;
@@ -48,6 +50,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 // queries first: express tries routes in order, and reads are the most frequent requests
 export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
   ...queryRoutes(deps),
+  ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
@@ -141,6 +144,7 @@ export const createApi = (deps: ApiDeps): Api => {
     clock: deps.clock ?? (() => new Date()),
     inFlight: (change) => (handlersInFlight += change),
   });
+  serveWebApp(app);
   app.use(notFound);
   app.use(problemHandler(logger));
   return {

@@ -305,6 +305,9 @@ export const queryRoutes = (deps: {
             unit: state.spec.unit,
             ...(instructions ? { instructions } : {}),
             ...(instructionsUrl ? { instructionsUrl } : {}),
+            customer: state.spec.customer,
+            dueDate: state.spec.dueDate,
+            materials: routed.materials,
           },
         };
       },

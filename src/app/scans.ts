@@ -77,7 +77,11 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
       }
       case 'pause':
         results.push(
-          await order({ type: 'PauseOperation', data: operation, meta: commandMeta }),
+          await order({
+            type: 'PauseOperation',
+            data: { ...operation, ...(scan.reason ? { reason: scan.reason } : {}) },
+            meta: commandMeta,
+          }),
           ...(await clock('ClockOut')),
         );
         break;

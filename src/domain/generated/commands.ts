@@ -498,6 +498,10 @@ export type ScanBody = {
   good?: Quantity;
   scrap?: Quantity;
   scrapReason?: Id;
+  /**
+   * Why the operation pauses (a downtime reason code); for action pause.
+   */
+  reason?: Id;
   rework?: Quantity;
   at?: DateTime;
 };

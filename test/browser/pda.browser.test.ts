@@ -1,0 +1,182 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { waitFor } from '../support/waitFor';
+import { pda, SCREENSHOTS } from './fixture';
+import { cardPayload, orderEvents, planAndRelease } from './seed';
+
+describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, touch)', function () {
+  this.timeout(120_000);
+
+  it('logs in with the device key and an employee number, shows my work with Chinese names, updated live, and logs out in one tap', async () => {
+    const { api, pdaToken, open } = pda();
+    const first = await planAndRelease(api, { workCenter: 'WC-LOGIN', dueInHours: -5, priority: 2 });
+    const { context, page } = await open({ login: false });
+    try {
+      await page.goto('/');
+      await page.getByTestId('device-key').locator('input').fill(pdaToken);
+      await page.getByRole('button', { name: '保存密钥' }).tap();
+      await page.getByTestId('operator-id').locator('input').fill('op-7');
+      await page.getByText('WC-LOGIN', { exact: true }).tap();
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-login.png') });
+      await page.getByTestId('login').tap();
+      await page.waitForURL('**/work');
+      expect(await page.getByTestId('who').textContent()).to.equal('op-7');
+      const item = page.getByTestId('work-item').filter({ hasText: first.orderId });
+      await item.waitFor();
+      const text = await item.innerText();
+      expect(text).to.include('上海电机厂').and.include('SHAFT-20').and.include('工序 010');
+      expect(text).to.include('已完成 0 / 20 pcs').and.include('剩余 20').and.include('已逾期');
+      expect(text).to.include('下一步：扫码开工');
+      // a new order released elsewhere once the live stream is open appears without a reload
+      await page.getByTestId('network').filter({ hasText: '实时' }).waitFor();
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));
+      const second = await planAndRelease(api, { workCenter: 'WC-LOGIN', dueInHours: 24, priority: 1 });
+      await page.getByTestId('work-item').filter({ hasText: second.orderId }).waitFor({ timeout: 15_000 });
+      expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).to.equal(1);
+      // dispatch order: priority 1 before priority 2
+      const orders = await page.getByTestId('work-item').allInnerTexts();
+      expect(orders.findIndex((t) => t.includes(second.orderId))).to.be.lessThan(
+        orders.findIndex((t) => t.includes(first.orderId)),
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-work-list.png') });
+      // English on one tap (loaded when chosen), and back
+      await page.getByRole('button', { name: 'English' }).tap();
+      await page.getByText('My work', { exact: true }).waitFor();
+      expect(await item.innerText()).to.include('Next: scan to start');
+      await page.getByRole('button', { name: '中文' }).tap();
+      await page.getByText('我的任务', { exact: true }).waitFor();
+      await page.getByTestId('logout').tap();
+      await page.waitForURL('**/login**');
+      expect(await page.getByTestId('who').count()).to.equal(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('re-reads my work every 10 s with a key that may not read the live stream', async () => {
+    const { api, operatorToken, open } = pda();
+    const { context, page } = await open({ token: operatorToken, operatorId: 'op-11', workCenters: ['WC-POLL'] });
+    try {
+      await page.goto('/work');
+      await page.getByTestId('network').filter({ hasText: '定时刷新' }).waitFor();
+      const order = await planAndRelease(api, { workCenter: 'WC-POLL' });
+      await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor({ timeout: 15_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('logs in with a badge and PIN once the backbone offers them (the people issue’s routes, stood in for here), and logs out of the session', async () => {
+    const { api, pdaToken, open } = pda();
+    const order = await planAndRelease(api, { workCenter: 'WC-BADGE' });
+    const { context, page } = await open({ login: false });
+    const calls: string[] = [];
+    let session = false;
+    // what the people issue will serve: the badge login, who is logged in, the logout
+    await page.route('**/openapi.json', (route) =>
+      route.fulfill({
+        json: {
+          paths: {
+            '/api/session/badge': { post: {} },
+            '/api/me': { get: {} },
+            '/api/session': { delete: {} },
+            '/api/wip/orders': { get: {} },
+          },
+        },
+      }),
+    );
+    await page.route('**/api/session/badge', async (route) => {
+      calls.push(
+        `${route.request().method()} badge ${route.request().postData()} ${route.request().headers()['authorization']}`,
+      );
+      session = true;
+      await route.fulfill({ status: 204, headers: { 'set-cookie': 'mes_session=s1; Path=/; HttpOnly' } });
+    });
+    await page.route('**/api/me', (route) =>
+      session
+        ? route.fulfill({ json: { personId: 'E1024', name: '张伟', workCenters: ['WC-BADGE'] } })
+        : route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }),
+    );
+    await page.route('**/api/session', async (route) => {
+      calls.push(`${route.request().method()} session`);
+      session = false;
+      await route.fulfill({ status: 204 });
+    });
+    try {
+      await page.goto('/login');
+      await page.getByTestId('device-key').locator('input').fill(pdaToken);
+      await page.getByRole('button', { name: '保存密钥' }).tap();
+      await page.getByTestId('pin').waitFor();
+      await page.getByTestId('operator-id').locator('input').fill('B-1024');
+      await page.getByTestId('pin').locator('input').fill('4321');
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-login-badge.png') });
+      await page.getByTestId('login').tap();
+      await page.waitForURL('**/work');
+      expect(await page.getByTestId('who').textContent()).to.equal('张伟');
+      await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor();
+      await page.getByTestId('logout').tap();
+      await page.waitForURL('**/login**');
+      expect(calls).to.deep.equal([
+        `POST badge {"badgeId":"B-1024","pin":"4321"} Bearer ${pdaToken}`,
+        'DELETE session',
+      ]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens an operation from a card typed by a keyboard-wedge scanner, then starts, pauses with a reason, resumes, reports good and scrap, and completes it: each in the log with the operator', async () => {
+    const { api, open } = pda();
+    const order = await planAndRelease(api, { workCenter: 'WC-WEDGE' });
+    const payload = await cardPayload(api, order.orderId, '010');
+    const { context, page } = await open({ operatorId: 'op-2', workCenters: ['WC-WEDGE'] });
+    const types = async () => (await orderEvents(api, order.orderId)).map((e) => e.type);
+    try {
+      await page.goto('/work');
+      await page.getByTestId('scan-field').focus();
+      await page.keyboard.type(payload, { delay: 5 });
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`**/op/${order.orderId}/010`);
+      await page.getByTestId('action-start').tap();
+      await waitFor(async () => (await types()).includes('OperationStarted'), 'OperationStarted');
+      await page.getByTestId('op-status').filter({ hasText: '进行中' }).waitFor();
+
+      await page.getByTestId('action-pause').tap();
+      await page.getByRole('button', { name: '设备故障' }).tap();
+      await waitFor(async () => (await types()).includes('OperationPaused'), 'OperationPaused');
+      await page.getByTestId('op-status').filter({ hasText: '已暂停' }).waitFor();
+      await page.getByTestId('action-resume').tap();
+      await waitFor(async () => (await types()).includes('OperationResumed'), 'OperationResumed');
+
+      await page.getByTestId('action-report').tap();
+      await page.getByTestId('report-good').locator('input').fill('15');
+      await page.getByTestId('report-scrap').locator('input').fill('2');
+      await page.getByTestId('scrap-reason-dimension').tap();
+      await page.getByTestId('report-submit').tap();
+      await waitFor(async () => (await types()).includes('OperationQuantityReported'), 'OperationQuantityReported');
+      await page.getByTestId('op-counts').filter({ hasText: '15 / 2 / 0' }).waitFor();
+      await page.screenshot({ path: join(SCREENSHOTS, 'pda-operation.png') });
+
+      await page.getByTestId('action-complete').tap();
+      await page.getByRole('button', { name: '完工' }).last().tap();
+      await waitFor(async () => (await types()).includes('OperationCompleted'), 'OperationCompleted');
+      await page.getByText('这道工序已完工').waitFor();
+
+      const events = await orderEvents(api, order.orderId);
+      const of = (type: string) => events.filter((e) => e.type === type);
+      expect(of('OperationStarted').map((e) => e.data['operatorId'])).to.deep.equal(['op-2']);
+      expect(of('OperationPaused').map((e) => e.data['reason'])).to.deep.equal(['breakdown']);
+      expect(
+        of('OperationQuantityReported').map((e) => [e.data['good'], e.data['scrap'], e.data['scrapReason']]),
+      ).to.deep.equal([[15, 2, 'dimension']]);
+      expect(of('OperationCompleted')).to.have.length(1);
+      // every step came from the PDA, through its key
+      for (const e of events.filter((x) => x.type.startsWith('Operation') && x.type !== 'OperationReady'))
+        expect([e.metadata['source'], e.metadata['actor']], e.type).to.deep.equal(['pda', 'pda-1']);
+      const labour = await api.get(`/api/labour/orders/${order.orderId}`, 'analyst');
+      expect(JSON.stringify(labour.body)).to.include('op-2');
+    } finally {
+      await context.close();
+    }
+  });
+});
