@@ -14,23 +14,26 @@ export type GroupLookup = {
   eventById: (id: string) => RecordedEvent | undefined;
 };
 
+export type AcceptedAppend = {
+  outcome: 'accepted';
+  streamId: string;
+  firstRevision: number;
+  prevHash: string;
+  /** The events to insert, in order, at positions firstPosition, firstPosition + 1, ... */
+  sealed: SealedEvent[];
+  firstPosition: number;
+  result: AppendResult;
+};
+
 export type AppendDecision =
-  | {
-      outcome: 'accepted';
-      firstRevision: number;
-      prevHash: string;
-      /** The events to insert, in order, at positions firstPosition, firstPosition + 1, ... */
-      sealed: SealedEvent[];
-      firstPosition: number;
-      result: AppendResult;
-    }
-  | { outcome: 'duplicate'; result: AppendResult }
-  | { outcome: 'refused'; error: unknown };
+  AcceptedAppend | { outcome: 'duplicate'; result: AppendResult } | { outcome: 'refused'; error: unknown };
 
 export type GroupPlan = {
   decisions: AppendDecision[];
   /** Each written stream's head once the group commits. */
   heads: Map<string, StreamHead>;
+  /** The position the next group's first event will get. */
+  nextPosition: number;
 };
 
 /**
@@ -47,20 +50,32 @@ export const planGroup = (
   recordedAt: string,
 ): GroupPlan => {
   const heads = new Map<string, StreamHead>();
-  const staged = new Map<string, RecordedEvent>();
+  /** Ids accepted earlier in this group; an event is built from its append only when asked for (a retry). */
+  const staged = new Map<string, AcceptedAppend>();
   let position = nextPosition;
+
+  const stagedEvent = (id: string): RecordedEvent | undefined => {
+    const append = staged.get(id);
+    if (!append) return undefined;
+    const offset = append.sealed.findIndex((event) => event.id === id);
+    const { type, data, metadata } = append.sealed[offset] as SealedEvent;
+    const { streamId } = append;
+    const at = toPosition(append.firstPosition + offset);
+    return { id, type, data, metadata, streamId, revision: append.firstRevision + offset, position: at, recordedAt };
+  };
+  const isKnown = (id: string): boolean => staged.has(id) || lookup.eventById(id) !== undefined;
 
   const decide = ({ streamId, events, expected }: QueuedAppend): AppendDecision => {
     const head = heads.get(streamId) ?? lookup.head(streamId);
-    const stored = events.map((event) => staged.get(event.id) ?? lookup.eventById(event.id));
     let refusal: unknown;
     try {
       assertExpectedRevision(streamId, expected, head?.revision);
     } catch (error) {
       refusal = error;
     }
-    if (refusal !== undefined || stored.some((event) => event !== undefined)) {
+    if (refusal !== undefined || events.some((event) => isKnown(event.id))) {
       // a refused append, or one reusing known ids, may be a retry of one already stored
+      const stored = events.map((event) => stagedEvent(event.id) ?? lookup.eventById(event.id));
       try {
         const retried = resolveRetry(codec, streamId, events, stored);
         return retried ? { outcome: 'duplicate', result: retried } : { outcome: 'refused', error: refusal };
@@ -72,18 +87,25 @@ export const planGroup = (
     const prevHash = head?.hash ?? GENESIS_HASH;
     const sealed = codec.seal(streamId, events, firstRevision, prevHash);
     const firstPosition = position;
-    for (const [offset, event] of sealed.entries()) {
-      const at = toPosition(position + offset);
-      staged.set(event.id, { ...event, streamId, revision: firstRevision + offset, position: at, recordedAt });
-    }
     position += sealed.length;
     const lastRevision = firstRevision + sealed.length - 1;
     heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
     const result = { nextExpectedRevision: lastRevision, position: toPosition(position - 1) };
-    return { outcome: 'accepted', firstRevision, prevHash, sealed, firstPosition, result };
+    const accepted: AcceptedAppend = {
+      outcome: 'accepted',
+      streamId,
+      firstRevision,
+      prevHash,
+      sealed,
+      firstPosition,
+      result,
+    };
+    for (const event of sealed) staged.set(event.id, accepted);
+    return accepted;
   };
 
-  return { decisions: appends.map(decide), heads };
+  const decisions = appends.map(decide);
+  return { decisions, heads, nextPosition: position };
 };
 
 /*

@@ -56,21 +56,23 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
    */
   const heads = new Map<string, StreamHead>();
   let seenDataVersion: unknown;
+  /** The log's next position, known while no other connection has committed (like the heads). */
+  let nextPosition: number | undefined;
   const lookup: GroupLookup = { head: (streamId) => heads.get(streamId) ?? statements.head.get(streamId), eventById };
 
   const writeGroup = db.transaction((group: readonly PendingAppend[]): GroupPlan => {
     const version = statements.dataVersion.get();
+    if (version !== seenDataVersion) nextPosition = undefined;
     if (version !== seenDataVersion || heads.size > 100_000) heads.clear();
     seenDataVersion = version;
     const recordedAt = new Date().toISOString();
-    const next = (statements.nextPosition.get() as { next: number }).next;
+    const next = nextPosition ?? (statements.nextPosition.get() as { next: number }).next;
     const plan = planGroup(codec, group, lookup, next, recordedAt);
-    for (const [index, decision] of plan.decisions.entries()) {
+    for (const decision of plan.decisions) {
       if (decision.outcome !== 'accepted') continue;
-      const { streamId } = group[index] as PendingAppend;
       for (const [offset, event] of decision.sealed.entries()) {
         const info = statements.insert.run(
-          streamId,
+          decision.streamId,
           decision.firstRevision + offset,
           event.id,
           event.type,
@@ -101,9 +103,12 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
       try {
         plan = writeGroup.immediate(group);
       } catch (error) {
+        // a write through this same connection (which data_version does not show) may have taken a planned position
+        nextPosition = undefined;
         for (const request of group) request.reject(error);
         continue;
       }
+      nextPosition = plan.nextPosition;
       for (const [streamId, head] of plan.heads) heads.set(streamId, head);
       // the transaction has committed (and synced): every decision is final and durable
       stats.transactions += 1;
