@@ -105,17 +105,19 @@ describe('device windowing (intervals, watermarks, lateness)', () => {
     const [closed] = w.closeDue(EARLY, false);
     const reason = 'late: the energy interval 2026-11-25T06:00:00.000Z/2026-11-25T06:00:10.000Z was already recorded';
     expect(closed?.lateReason).to.equal(reason);
-    expect(w.add(reading('e2', 'M1', 'energy', 9, { kWh: 5 }), EARLY)).to.deep.equal({ action: 'late', reason });
-    expect(
-      w.add(reading('c', 'M1', 'count', 9, { total: 1 }), EARLY),
-      'the count interval is still open',
-    ).to.deep.equal({
+    // closed but not yet appended: a message for it opens it again, under the same command id
+    expect(w.add(reading('e2', 'M1', 'energy', 8, { kWh: 5 }), EARLY)).to.deep.equal({ action: 'held' });
+    const again = w.closeDue(EARLY, false);
+    expect(again.map((c) => [c.commandId, c.messages])).to.deep.equal([[closed?.commandId, ['e2']]]);
+    w.markRecorded(closed as NonNullable<typeof closed>);
+    expect(w.add(reading('e3', 'M1', 'energy', 9, { kWh: 5 }), EARLY)).to.deep.equal({ action: 'late', reason });
+    expect(w.add(reading('e4', 'M1', 'energy', 10, { kWh: 2 }), EARLY)).to.deep.equal({ action: 'held' });
+    expect(w.add(reading('c', 'M1', 'count', 9, { total: 1 }), EARLY), 'the count interval').to.deep.equal({
       action: 'held',
     });
-    expect(w.add(reading('e3', 'M1', 'energy', 10, { kWh: 2 }), EARLY)).to.deep.equal({ action: 'held' });
     w.add(reading('s', 'M1', 'state', 30), EARLY);
-    const later = w.closeDue(EARLY, false).filter((c) => c.kind === 'energy');
-    expect(later.map((c) => [c.start - T0, c.messages])).to.deep.equal([[INTERVAL, ['e3']]]);
+    const energy = w.closeDue(EARLY, false).filter((c) => c.kind === 'energy');
+    expect(energy.map((c) => [c.start - T0, c.messages])).to.deep.equal([[INTERVAL, ['e4']]]);
   });
 
   it('keeps machines apart: one machine’s watermark closes none of another’s intervals', () => {

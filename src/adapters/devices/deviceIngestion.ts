@@ -82,7 +82,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   const append = (s: Session, interval: ClosedInterval<JsMsg>): void => {
     const { machineId, command, commandId, messages, lateReason } = interval;
     const work = () => commands.handle('machine', machineId, command, context(machineId, commandId));
-    settle(s, machineId, work, messages, lateReason);
+    settle(s, machineId, work, messages, { lateReason, onDone: () => s.windowing.markRecorded(interval) });
   };
 
   const handle = (s: Session, m: JsMsg): void => {

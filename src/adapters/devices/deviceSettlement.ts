@@ -49,20 +49,22 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
     });
   };
 
-  /** Runs a command for messages and settles them, in the machine's lane. */
+  /** Runs a command for messages and settles them, in the machine's lane; `onDone` once the command is appended (or known). */
   const settle = (
     s: SettlingSession,
     machineId: string,
     work: () => Promise<CommandResult>,
     batch: JsMsg[],
-    lateReason?: string,
+    interval?: { lateReason: string; onDone: () => void },
   ): void => {
+    const lateReason = interval?.lateReason;
     const replayed = batch.every((m) => isReplay(s, m));
     /** Undefined: acknowledge all; a reason: dead-letter (for a late interval, only what was not replayed). */
     const outcome = async (): Promise<string | undefined> => {
       try {
         const result = await work();
-        // the interval was recorded before (by an earlier session): these messages came too late for it
+        interval?.onDone();
+        // recorded before (by an earlier session, or while this one was closing it): these messages came too late
         return lateReason && result.duplicate && !replayed ? lateReason : undefined;
       } catch (error) {
         if (error instanceof IllegalStateError && replayed && ORDER_RULES.has(error.rule)) return undefined;

@@ -62,7 +62,10 @@ type Bucket<M> = {
   touched: number;
 };
 
-/** Intervals remembered as recorded per machine and kind; a message older than those is found late by the store. */
+/**
+ * Intervals remembered as recorded, per machine and kind. A message for an older one, or for one
+ * closed and not yet recorded, forms a new interval whose append the store finds already done.
+ */
 const RECORDED_KEPT = 32;
 
 const ACK: Admission = { action: 'ack' };
@@ -92,11 +95,12 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     if (kind === 'telemetry') return ACK;
     if (kind === 'state') return PASS;
     const start = Math.floor(at / intervalMs) * intervalMs;
-    if (recorded.get(`${machineId}|${kind}`)?.includes(start))
-      return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
     const key = `${machineId}|${kind}|${start}`;
     let bucket = open.get(key);
     if (!bucket) {
+      // a message joining an open interval is never late: only a new one needs looking up
+      if (recorded.get(`${machineId}|${kind}`)?.includes(start))
+        return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
       bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, messages: [], touched: now };
       open.set(key, bucket);
     }
@@ -109,10 +113,11 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     return HELD;
   };
 
-  const remember = (bucket: Bucket<M>): void => {
-    const lane = `${bucket.machineId}|${bucket.kind}`;
+  /** Told once a closed interval is appended (or found appended before): later messages for it are late. */
+  const markRecorded = ({ machineId, kind, start }: Pick<ClosedInterval<M>, 'machineId' | 'kind' | 'start'>): void => {
+    const lane = `${machineId}|${kind}`;
     const starts = recorded.get(lane) ?? [];
-    starts.push(bucket.start);
+    starts.push(start);
     if (starts.length > RECORDED_KEPT) starts.shift();
     recorded.set(lane, starts);
   };
@@ -156,14 +161,18 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
       const passed = (watermarks.get(bucket.machineId) ?? 0) >= due;
       if (passed || (quiet && now >= due && now - bucket.touched >= graceMs)) {
         open.delete(key);
-        remember(bucket);
         closed.push(toClosed(bucket));
       }
     }
     return closed;
   };
 
-  return { add, closeDue, watermark: (machineId: string): number | undefined => watermarks.get(machineId) };
+  return {
+    add,
+    closeDue,
+    markRecorded,
+    watermark: (machineId: string): number | undefined => watermarks.get(machineId),
+  };
 };
 
 export type Windowing<M> = ReturnType<typeof createWindowing<M>>;
