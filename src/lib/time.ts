@@ -59,14 +59,24 @@ export const localDate = (instant: string | number, timeZone: string): string =>
   return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 10);
 };
 
-/** The instant (ms) at which the zone's clock shows `date` `time` (HH:MM; 24:00 is the next midnight). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The instant (ms) at which the zone's clock shows `date` `time` (HH:MM; 24:00 is the next midnight).
+ * A time shown twice (clocks going back) is its first occurrence; a time skipped (clocks going
+ * forward) is read with the offset before the jump, so 02:30 in a 02:00-03:00 gap is 03:30 after it.
+ */
 export const zonedInstant = (date: string, time: string, timeZone: string): number =>
   memo(instants, `${timeZone}|${date}|${time}`, () => {
     const [y, m, d] = date.split('-').map(Number) as [number, number, number];
     const [hh, mm] = time.split(':').map(Number) as [number, number];
     const wall = Date.UTC(y, m - 1, d, hh, mm);
-    const guess = wall - offsetAt(wall, timeZone);
-    return wall - offsetAt(guess, timeZone);
+    // the offsets a day either side differ only when this wall time is near a change of offset
+    const before = offsetAt(wall - DAY_MS, timeZone);
+    if (offsetAt(wall - before, timeZone) === before) return wall - before;
+    const after = offsetAt(wall + DAY_MS, timeZone);
+    if (offsetAt(wall - after, timeZone) === after) return wall - after;
+    return wall - before;
   });
 
 export const addDays = (date: string, days: number): string =>

@@ -1,0 +1,67 @@
+import type { SchemaRegistry } from '../../app/schemaRegistry';
+import type { ChangeMachineState } from '../../domain/machine';
+import type { DeviceKind, DeviceReading } from './windowing';
+
+const SUBJECT = /^devices\.([A-Za-z0-9_-]{1,50})\.([A-Za-z0-9][A-Za-z0-9_:@-]{0,99})\.(state|energy|count|telemetry)$/;
+
+const utf8 = new TextDecoder();
+
+/** A device message read from its subject and payload, or why it cannot be taken in. */
+export type ParsedDeviceMessage<M> =
+  | {
+      ok: true;
+      site: string;
+      /** ISO 8601 device time, as sent. */
+      at: string;
+      payload: Record<string, unknown>;
+      reading: DeviceReading<M>;
+    }
+  | { ok: false; machineId: string; reason: string };
+
+/** Reads `devices.<site>.<machine>.<kind>` and checks the payload against `devices/<kind>`. */
+export const parseDeviceMessage = <M>(
+  schemas: SchemaRegistry,
+  subject: string,
+  data: Uint8Array,
+  message: M,
+): ParsedDeviceMessage<M> => {
+  const parts = SUBJECT.exec(subject);
+  if (!parts) return { ok: false, machineId: '', reason: `subject ${subject} is not devices.<site>.<machine>.<kind>` };
+  const [, site, machineId, kind] = parts as unknown as [string, string, string, DeviceKind];
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(utf8.decode(data)) as Record<string, unknown>;
+  } catch {
+    return { ok: false, machineId, reason: 'the payload is not JSON' };
+  }
+  const problems = schemas.check(`devices/${kind}`, payload);
+  if (problems.length > 0) {
+    const reason = `invalid ${kind} message: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`;
+    return { ok: false, machineId, reason };
+  }
+  // the schema has checked these fields' types
+  const at = payload['at'] as string;
+  const reading: DeviceReading<M> = {
+    machineId,
+    kind,
+    at: Date.parse(at),
+    kWh: payload['kWh'] as number | undefined,
+    total: payload['total'] as number | undefined,
+    good: payload['good'] as number | undefined,
+    product: payload['product'] as string | undefined,
+    message,
+  };
+  return { ok: true, site, at, payload, reading };
+};
+
+/** The command a state message asks for; its `at` is the device's time. */
+export const stateCommand = (machineId: string, at: string, payload: Record<string, unknown>): ChangeMachineState => ({
+  type: 'ChangeMachineState',
+  data: {
+    machineId,
+    state: payload['state'] as ChangeMachineState['data']['state'],
+    at,
+    ...(payload['reasonCode'] ? { reasonCode: payload['reasonCode'] as string } : {}),
+  },
+  meta: { now: at, actor: `device:${machineId}` },
+});

@@ -1,0 +1,178 @@
+import type { RecordCount, RecordEnergy } from '../../domain/machine';
+
+export type DeviceKind = 'state' | 'energy' | 'count' | 'telemetry';
+export type IntervalKind = 'energy' | 'count';
+
+/** A device message that passed validation; `message` is the transport's handle on it. */
+export type DeviceReading<M> = {
+  machineId: string;
+  kind: DeviceKind;
+  /** Device time, ms since the epoch. */
+  at: number;
+  kWh?: number;
+  total?: number;
+  /** Default: `total`. */
+  good?: number;
+  product?: string;
+  message: M;
+};
+
+/** What becomes of a reading as it arrives. */
+export type Admission =
+  /** Telemetry: it only moves its machine's watermark. */
+  | { action: 'ack' }
+  /** A state message: handled on its own, in arrival order. */
+  | { action: 'pass' }
+  /** It joined an open interval: it is settled when that interval closes. */
+  | { action: 'held' }
+  /** Its interval was already recorded: it cannot join it any more. */
+  | { action: 'late'; reason: string };
+
+/** An interval that has closed: its command, and the messages to settle once it is appended. */
+export type ClosedInterval<M> = {
+  machineId: string;
+  kind: IntervalKind;
+  start: number;
+  end: number;
+  /** The same interval always gets the same id, so appending it twice writes it once. */
+  commandId: string;
+  command: RecordEnergy | RecordCount;
+  messages: M[];
+  /** Why a message that arrives once this interval is recorded is dead-lettered. */
+  lateReason: string;
+};
+
+export type WindowingOptions = {
+  /** Length of an interval, device time. */
+  intervalMs: number;
+  /** How long past an interval's end its messages may still arrive. */
+  graceMs: number;
+};
+
+type Bucket<M> = {
+  machineId: string;
+  kind: IntervalKind;
+  start: number;
+  kWh: number;
+  total: number;
+  good: number;
+  product?: string;
+  messages: M[];
+  /** Wall-clock time of the last message that joined. */
+  touched: number;
+};
+
+/**
+ * Intervals remembered as recorded, per machine and kind. A message for an older one, or for one
+ * closed and not yet recorded, forms a new interval whose append the store finds already done.
+ */
+const RECORDED_KEPT = 32;
+
+const ACK: Admission = { action: 'ack' };
+const PASS: Admission = { action: 'pass' };
+const HELD: Admission = { action: 'held' };
+
+const isoOf = (ms: number): string => new Date(ms).toISOString();
+
+export const lateReason = (kind: IntervalKind, start: number, end: number): string =>
+  `late: the ${kind} interval ${isoOf(start)}/${isoOf(end)} was already recorded`;
+
+/**
+ * Sums energy and counts per machine per interval of device time. Each machine has a watermark, the
+ * newest device time it has sent; an interval closes when its machine's watermark is past its end
+ * plus the grace, or (`quiet`) when the wall clock is that far past it and no message joined for the
+ * grace. No I/O: time comes in as arguments, what to do goes out as answers.
+ */
+export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) => {
+  const open = new Map<string, Bucket<M>>();
+  const watermarks = new Map<string, number>();
+  const recorded = new Map<string, number[]>();
+
+  const add = (reading: DeviceReading<M>, now: number): Admission => {
+    const { machineId, kind, at } = reading;
+    const watermark = watermarks.get(machineId);
+    if (watermark === undefined || at > watermark) watermarks.set(machineId, at);
+    if (kind === 'telemetry') return ACK;
+    if (kind === 'state') return PASS;
+    const start = Math.floor(at / intervalMs) * intervalMs;
+    const key = `${machineId}|${kind}|${start}`;
+    let bucket = open.get(key);
+    if (!bucket) {
+      // a message joining an open interval is never late: only a new one needs looking up
+      if (recorded.get(`${machineId}|${kind}`)?.includes(start))
+        return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
+      bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, messages: [], touched: now };
+      open.set(key, bucket);
+    }
+    bucket.kWh += reading.kWh ?? 0;
+    bucket.total += reading.total ?? 0;
+    bucket.good += reading.good ?? reading.total ?? 0;
+    if (reading.product) bucket.product = reading.product;
+    bucket.messages.push(reading.message);
+    bucket.touched = now;
+    return HELD;
+  };
+
+  /** Told once a closed interval is appended (or found appended before): later messages for it are late. */
+  const markRecorded = ({ machineId, kind, start }: Pick<ClosedInterval<M>, 'machineId' | 'kind' | 'start'>): void => {
+    const lane = `${machineId}|${kind}`;
+    const starts = recorded.get(lane) ?? [];
+    starts.push(start);
+    if (starts.length > RECORDED_KEPT) starts.shift();
+    recorded.set(lane, starts);
+  };
+
+  const toClosed = (bucket: Bucket<M>): ClosedInterval<M> => {
+    const { machineId, kind, start } = bucket;
+    const end = start + intervalMs;
+    const interval = { machineId, intervalStart: isoOf(start), intervalEnd: isoOf(end) };
+    const meta = { now: interval.intervalEnd, actor: `device:${machineId}` };
+    const command: RecordEnergy | RecordCount =
+      kind === 'energy'
+        ? { type: 'RecordEnergy', data: { ...interval, kWh: Math.round(bucket.kWh * 1e6) / 1e6 }, meta }
+        : {
+            type: 'RecordCount',
+            data: {
+              ...interval,
+              total: bucket.total,
+              good: bucket.good,
+              ...(bucket.product ? { product: bucket.product } : {}),
+            },
+            meta,
+          };
+    const commandId = `device:${kind}:${machineId}:${start}`;
+    return {
+      machineId,
+      kind,
+      start,
+      end,
+      commandId,
+      command,
+      messages: bucket.messages,
+      lateReason: lateReason(kind, start, end),
+    };
+  };
+
+  /** The intervals due to close at `now` (wall clock), in the order they were opened; `quiet`: false while replaying. */
+  const closeDue = (now: number, quiet: boolean): Array<ClosedInterval<M>> => {
+    const closed: Array<ClosedInterval<M>> = [];
+    for (const [key, bucket] of open) {
+      const due = bucket.start + intervalMs + graceMs;
+      const passed = (watermarks.get(bucket.machineId) ?? 0) >= due;
+      if (passed || (quiet && now >= due && now - bucket.touched >= graceMs)) {
+        open.delete(key);
+        closed.push(toClosed(bucket));
+      }
+    }
+    return closed;
+  };
+
+  return {
+    add,
+    closeDue,
+    markRecorded,
+    watermark: (machineId: string): number | undefined => watermarks.get(machineId),
+  };
+};
+
+export type Windowing<M> = ReturnType<typeof createWindowing<M>>;

@@ -1,0 +1,146 @@
+import type { AppendResult, ExpectedRevision, RecordedEvent } from '../../../app/eventStore';
+import { assertExpectedRevision, resolveRetry } from '../appendRules';
+import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
+import { GENESIS_HASH } from '../hashChain';
+import { toPosition } from './schema';
+
+export type StreamHead = { revision: number; hash: string };
+
+export type QueuedAppend = { streamId: string; events: readonly PreparedEvent[]; expected: ExpectedRevision };
+
+/** What the store held when the group's transaction began (read under its write lock). */
+export type GroupLookup = {
+  head: (streamId: string) => StreamHead | undefined;
+  eventById: (id: string) => RecordedEvent | undefined;
+};
+
+export type AcceptedAppend = {
+  outcome: 'accepted';
+  streamId: string;
+  firstRevision: number;
+  prevHash: string;
+  /** The events to insert, in order, at positions firstPosition, firstPosition + 1, ... */
+  sealed: SealedEvent[];
+  firstPosition: number;
+  result: AppendResult;
+};
+
+export type AppendDecision =
+  AcceptedAppend | { outcome: 'duplicate'; result: AppendResult } | { outcome: 'refused'; error: unknown };
+
+export type GroupPlan = {
+  decisions: AppendDecision[];
+  /** Each written stream's head once the group commits. */
+  heads: Map<string, StreamHead>;
+  /** The position the next group's first event will get. */
+  nextPosition: number;
+};
+
+/**
+ * Decides every append of a group, in order, before anything is written: so a refused append leaves
+ * nothing behind and the transaction needs no savepoints. An accepted append moves its stream's head
+ * and holds its ids for the appends after it in the same group, as if it were already stored.
+ * `nextPosition` is the position the first inserted event will get (the log's AUTOINCREMENT).
+ */
+export const planGroup = (
+  codec: EventCodec,
+  appends: readonly QueuedAppend[],
+  lookup: GroupLookup,
+  nextPosition: number,
+  recordedAt: string,
+): GroupPlan => {
+  const heads = new Map<string, StreamHead>();
+  /** Ids accepted earlier in this group; an event is built from its append only when asked for (a retry). */
+  const staged = new Map<string, AcceptedAppend>();
+  let position = nextPosition;
+
+  const stagedEvent = (id: string): RecordedEvent | undefined => {
+    const append = staged.get(id);
+    if (!append) return undefined;
+    const offset = append.sealed.findIndex((event) => event.id === id);
+    const { type, data, metadata } = append.sealed[offset] as SealedEvent;
+    const { streamId } = append;
+    const at = toPosition(append.firstPosition + offset);
+    return { id, type, data, metadata, streamId, revision: append.firstRevision + offset, position: at, recordedAt };
+  };
+  const isKnown = (id: string): boolean => staged.has(id) || lookup.eventById(id) !== undefined;
+
+  const decide = ({ streamId, events, expected }: QueuedAppend): AppendDecision => {
+    const head = heads.get(streamId) ?? lookup.head(streamId);
+    let refusal: unknown;
+    try {
+      assertExpectedRevision(streamId, expected, head?.revision);
+    } catch (error) {
+      refusal = error;
+    }
+    if (refusal !== undefined || events.some((event) => isKnown(event.id))) {
+      // a refused append, or one reusing known ids, may be a retry of one already stored
+      const stored = events.map((event) => stagedEvent(event.id) ?? lookup.eventById(event.id));
+      try {
+        const retried = resolveRetry(codec, streamId, events, stored);
+        return retried ? { outcome: 'duplicate', result: retried } : { outcome: 'refused', error: refusal };
+      } catch (conflict) {
+        return { outcome: 'refused', error: conflict };
+      }
+    }
+    const firstRevision = head ? head.revision + 1 : 0;
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    const sealed = codec.seal(streamId, events, firstRevision, prevHash);
+    const firstPosition = position;
+    position += sealed.length;
+    const lastRevision = firstRevision + sealed.length - 1;
+    heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
+    const result = { nextExpectedRevision: lastRevision, position: toPosition(position - 1) };
+    const accepted: AcceptedAppend = {
+      outcome: 'accepted',
+      streamId,
+      firstRevision,
+      prevHash,
+      sealed,
+      firstPosition,
+      result,
+    };
+    for (const event of sealed) staged.set(event.id, accepted);
+    return accepted;
+  };
+
+  const decisions = appends.map(decide);
+  return { decisions, heads, nextPosition: position };
+};
+
+/*
+ * When to commit. Waiting for the loop's check phase (setImmediate) lets appends from many I/O
+ * callbacks, concurrent HTTP requests say, share one transaction; committing at the next microtask
+ * spares a lone writer that wait. So: while commits keep going out alone, up to SOLO_COMMITS_PER_TURN
+ * of them commit at once in each loop turn; as soon as a group forms, one per turn does and the rest
+ * are grouped. Either way the loop turns, so other I/O is served.
+ */
+const SOLO_COMMITS_PER_TURN = 16;
+const SOLO_STREAK_TO_HURRY = 4;
+
+export type FlushState = { readonly soloStreak: number; readonly commitsThisTurn: number };
+
+export const INITIAL_FLUSH_STATE: FlushState = { soloStreak: 0, commitsThisTurn: 0 };
+
+/**
+ * `now`: flush at the next microtask; `nextTurn`: after the loop's I/O (setImmediate). `startsTurn`:
+ * the first hurried commit of this loop turn, so the caller arranges `turnEnded` for the next turn.
+ */
+export type FlushPlan = { state: FlushState; when: 'now' | 'nextTurn'; startsTurn: boolean };
+
+export const planFlush = (state: FlushState): FlushPlan => {
+  const budget = state.soloStreak >= SOLO_STREAK_TO_HURRY ? SOLO_COMMITS_PER_TURN : 0;
+  if (state.commitsThisTurn >= budget) return { state, when: 'nextTurn', startsTurn: false };
+  return {
+    state: { ...state, commitsThisTurn: state.commitsThisTurn + 1 },
+    when: 'now',
+    startsTurn: state.commitsThisTurn === 0,
+  };
+};
+
+export const groupCommitted = (state: FlushState, groupSize: number): FlushState => ({
+  ...state,
+  soloStreak: groupSize === 1 ? state.soloStreak + 1 : 0,
+});
+
+export const turnEnded = (state: FlushState): FlushState => ({ ...state, commitsThisTurn: 0 });

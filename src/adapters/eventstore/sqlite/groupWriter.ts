@@ -1,0 +1,155 @@
+import type Database from 'better-sqlite3';
+import type { AppendResult, ExpectedRevision, RecordedEvent, StoreStats } from '../../../app/eventStore';
+import type { EventCodec, PreparedEvent } from '../eventCodec';
+import {
+  INITIAL_FLUSH_STATE,
+  groupCommitted,
+  planFlush,
+  planGroup,
+  turnEnded,
+  type AppendDecision,
+  type GroupLookup,
+  type GroupPlan,
+  type QueuedAppend,
+  type StreamHead,
+} from './groupCommit';
+
+export type GroupWriterOptions = {
+  db: Database.Database;
+  codec: EventCodec;
+  /** The most appends grouped into one transaction. */
+  maxBatch: number;
+  eventById: (id: string) => RecordedEvent | undefined;
+  /** Called after each commit, once its appends are answered. */
+  onCommit: () => void;
+};
+
+type PendingAppend = QueuedAppend & {
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+};
+
+/**
+ * Group commit: appends queued in the same moment share one transaction (planned by `planGroup`,
+ * written, committed with synchronous=FULL); each is answered only once that commit is on disk.
+ */
+export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: GroupWriterOptions) => {
+  const stats: StoreStats = { appends: 0, events: 0, transactions: 0 };
+  const statements = {
+    head: db.prepare<[string], StreamHead>(
+      "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
+    ),
+    insert: db.prepare(
+      'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    // what AUTOINCREMENT gives the next row: past the largest position ever used, deleted or not
+    nextPosition: db.prepare<[], { next: number }>(
+      "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), coalesce((SELECT max(position) FROM events), 0)) + 1 AS next",
+    ),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+  };
+
+  /*
+   * Stream heads this process wrote, so an append need not read its stream's last row. Valid while
+   * no other connection has committed: data_version changes when one has (read under the write
+   * lock, so none can commit meanwhile). Heads of a transaction are kept only once it commits.
+   */
+  const heads = new Map<string, StreamHead>();
+  let seenDataVersion: unknown;
+  /** The log's next position, known while no other connection has committed (like the heads). */
+  let nextPosition: number | undefined;
+  const lookup: GroupLookup = { head: (streamId) => heads.get(streamId) ?? statements.head.get(streamId), eventById };
+
+  const writeGroup = db.transaction((group: readonly PendingAppend[]): GroupPlan => {
+    const version = statements.dataVersion.get();
+    if (version !== seenDataVersion) nextPosition = undefined;
+    if (version !== seenDataVersion || heads.size > 100_000) heads.clear();
+    seenDataVersion = version;
+    const recordedAt = new Date().toISOString();
+    const next = nextPosition ?? (statements.nextPosition.get() as { next: number }).next;
+    const plan = planGroup(codec, group, lookup, next, recordedAt);
+    for (const decision of plan.decisions) {
+      if (decision.outcome !== 'accepted') continue;
+      for (const [offset, event] of decision.sealed.entries()) {
+        const info = statements.insert.run(
+          decision.streamId,
+          decision.firstRevision + offset,
+          event.id,
+          event.type,
+          event.dataJson,
+          event.metadataJson,
+          recordedAt,
+        );
+        // the answers were planned with these positions: a difference must undo the whole group
+        if (Number(info.lastInsertRowid) !== decision.firstPosition + offset)
+          throw new Error(`event ${event.id} got position ${info.lastInsertRowid}, not the one planned`);
+      }
+    }
+    return plan;
+  });
+
+  let queue: PendingAppend[] = [];
+  let flushScheduled = false;
+  let drained: Promise<void> = Promise.resolve();
+  let markDrained: () => void = () => undefined;
+  let flushState = INITIAL_FLUSH_STATE;
+
+  const flush = (): void => {
+    flushScheduled = false;
+    while (queue.length > 0) {
+      const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      let plan: GroupPlan;
+      try {
+        plan = writeGroup.immediate(group);
+      } catch (error) {
+        // a write through this same connection (which data_version does not show) may have taken a planned position
+        nextPosition = undefined;
+        for (const request of group) request.reject(error);
+        continue;
+      }
+      nextPosition = plan.nextPosition;
+      for (const [streamId, head] of plan.heads) heads.set(streamId, head);
+      // the transaction has committed (and synced): every decision is final and durable
+      stats.transactions += 1;
+      flushState = groupCommitted(flushState, group.length);
+      for (const [index, request] of group.entries()) {
+        const decision = plan.decisions[index] as AppendDecision;
+        if (decision.outcome === 'refused') request.reject(decision.error);
+        else {
+          stats.appends += 1;
+          stats.events += request.events.length;
+          request.resolve(decision.result);
+        }
+      }
+      onCommit();
+    }
+    markDrained();
+  };
+
+  const scheduleFlush = (): void => {
+    const plan = planFlush(flushState);
+    flushState = plan.state;
+    if (plan.when === 'nextTurn') {
+      setImmediate(flush);
+      return;
+    }
+    if (plan.startsTurn) setImmediate(() => (flushState = turnEnded(flushState)));
+    queueMicrotask(flush);
+  };
+
+  return {
+    stats,
+    append: (streamId: string, events: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> =>
+      new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ streamId, events, expected, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          drained = new Promise((resolveDrained) => (markDrained = resolveDrained));
+          scheduleFlush();
+        }
+      }),
+    /** Settles once every append queued so far is answered. */
+    drained: (): Promise<void> => drained,
+  };
+};

@@ -1,0 +1,151 @@
+import type Database from 'better-sqlite3';
+import type {
+  Position,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  VerifyResult,
+} from '../../../app/eventStore';
+import { ValidationError } from '../../../domain/errors';
+import type { EventCodec } from '../eventCodec';
+import { verifyStoredStream } from '../hashChain';
+import { toPosition } from './schema';
+
+type Row = {
+  position: number;
+  stream_id: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+};
+
+/** Whether the log's positions run 1..last with none missing. */
+export type ContinuityResult =
+  { ok: true; events: number } | { ok: false; events: number; missingPosition: string; detail: string };
+
+const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
+
+const parsePosition = (position: string): number => {
+  if (!/^\d{1,20}$/.test(position)) {
+    throw new ValidationError(`${JSON.stringify(position)} is not a position of this store`, [
+      { path: '/after', message: 'must be a position returned by this store' },
+    ]);
+  }
+  return Number(position);
+};
+
+const toEvent = (row: Row): RecordedEvent => ({
+  id: row.id,
+  type: row.type,
+  data: JSON.parse(row.data) as Record<string, unknown>,
+  metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+  streamId: row.stream_id,
+  revision: row.revision,
+  position: toPosition(row.position),
+  recordedAt: row.recorded_at,
+});
+
+export type SqliteReads = ReturnType<typeof createSqliteReads>;
+
+/** The store's reads: streams, the log by position, and the checks on what is stored. */
+export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
+  const statements = {
+    byId: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
+    forwards: db.prepare<[string, number, number], Row>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    backwards: db.prepare<[string, number, number], Row>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    asWritten: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY position`),
+    maxPosition: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
+    sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+    firstGap: db.prepare<[], { missing: number }>(
+      'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
+    ),
+    first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
+  };
+  const readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
+
+  const readAllStatement = (prefixes: number, types: number): Database.Statement<unknown[], Row> => {
+    const key = `${prefixes}:${types}`;
+    let statement = readAllStatements.get(key);
+    if (!statement) {
+      const clauses = ['position > ?'];
+      if (prefixes > 0) clauses.push(`(${Array(prefixes).fill('substr(stream_id, 1, ?) = ?').join(' OR ')})`);
+      if (types > 0) clauses.push(`type IN (${Array(types).fill('?').join(', ')})`);
+      statement = db.prepare<unknown[], Row>(
+        `SELECT ${COLUMNS} FROM events WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT ?`,
+      );
+      readAllStatements.set(key, statement);
+    }
+    return statement;
+  };
+
+  return {
+    /** The event stored under an id, as written (not upcast): what a retried append is compared with. */
+    eventById: (id: string): RecordedEvent | undefined => {
+      const row = statements.byId.get(id);
+      return row && toEvent(row);
+    },
+
+    readStream: async (streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> => {
+      if (options.raw) return statements.asWritten.all(streamId).map(toEvent);
+      const limit = options.maxCount ?? -1;
+      const rows =
+        options.direction === 'backwards'
+          ? statements.backwards.all(streamId, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+          : statements.forwards.all(streamId, options.fromRevision ?? 0, limit);
+      return rows.map((row) => codec.upcast(toEvent(row)));
+    },
+
+    readAll: async (options: ReadAllOptions = {}): Promise<ReadAllResult> => {
+      const after = options.after === undefined ? 0 : parsePosition(options.after);
+      const maxCount = options.maxCount ?? 1000;
+      const prefixes = options.filter?.streamPrefixes ?? [];
+      const types = options.filter?.eventTypes ?? [];
+      const statement = readAllStatement(prefixes.length, types.length);
+      const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
+      // the page and the log's head in one read transaction, so an end reached is the end at that moment
+      const read = db.transaction(() => {
+        const rows = statement.all(...params);
+        const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
+        return { rows, head };
+      });
+      const { rows, head } = read();
+      const events = rows.map((row) => codec.upcast(toEvent(row)));
+      const lastRow = rows[rows.length - 1];
+      const isEnd = rows.length < maxCount;
+      const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as Row).position;
+      return { events, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
+    },
+
+    headPosition: async (): Promise<Position | undefined> => {
+      const p = statements.maxPosition.get()?.p;
+      return p ? toPosition(p) : undefined;
+    },
+
+    verifyStream: (streamId: string): Promise<VerifyResult> =>
+      verifyStoredStream(async (id) => statements.asWritten.all(id).map(toEvent), streamId),
+
+    /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
+    checkContinuity: async (): Promise<ContinuityResult> => {
+      const events = statements.count.get()?.n ?? 0;
+      const last = statements.sequence.get()?.seq ?? 0;
+      const first = statements.first.get()?.p ?? null;
+      if (events === last) return { ok: true, events };
+      const missing = first !== null && first > 1 ? 1 : (statements.firstGap.get()?.missing ?? 1);
+      return {
+        ok: false,
+        events,
+        missingPosition: toPosition(missing),
+        detail: `${last - events} of ${last} positions are missing; the first is ${missing}`,
+      };
+    },
+  };
+};
