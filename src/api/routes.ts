@@ -80,8 +80,8 @@ export const commandRoute = <K extends AggregateName, B extends keyof SchemaType
   aggregate: K;
   created?: boolean;
   source?: EventSource;
-  id: (ctx: RouteContext) => string;
-  command: (ctx: RouteContext) => CommandBody<CommandOf[K]>;
+  id: (ctx: BodyContext<B>) => string;
+  command: (ctx: BodyContext<B>) => CommandBody<CommandOf[K]>;
   deps: CommandRouteDeps;
 }): RouteSpec => ({
   method: spec.method ?? 'post',
@@ -91,7 +91,9 @@ export const commandRoute = <K extends AggregateName, B extends keyof SchemaType
   roles: spec.roles,
   kind: 'command',
   body: spec.body,
-  async handle(ctx) {
+  async handle(untyped) {
+    // the route table has validated the body against schema B before any handler runs
+    const ctx = untyped as BodyContext<B>;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: without it the command union over every aggregate is 'too complex to represent' (TS2590)
     const command: CommandOf[K] = { ...spec.command(ctx), meta: ctx.meta } as never;
     const result = await runCommand(
@@ -99,7 +101,7 @@ export const commandRoute = <K extends AggregateName, B extends keyof SchemaType
       spec.aggregate,
       spec.id(ctx),
       command,
-      ctx,
+      untyped,
       spec.source ?? 'api',
     );
     return {

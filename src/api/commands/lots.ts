@@ -32,7 +32,7 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
       aggregate: 'lot',
       created: true,
       id: (ctx) => str(ctx, 'lotId'),
-      command: (ctx) => ({ type: 'ReceiveLot', data: { ...ctx.body, source: 'manual' } as never }),
+      command: (ctx) => ({ type: 'ReceiveLot', data: { ...ctx.body, source: 'manual' } }),
     }),
     commandRoute({
       deps,
@@ -44,7 +44,7 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
       aggregate: 'lot',
       created: true,
       id: (ctx) => str(ctx, 'lotId'),
-      command: (ctx) => ({ type: 'ProduceLot', data: ctx.body as never }),
+      command: (ctx) => ({ type: 'ProduceLot', data: ctx.body }),
     }),
     commandRoute({
       deps,
@@ -61,7 +61,7 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
           lotId: lot(ctx),
           orderId: str(ctx, 'orderId'),
           operationId: str(ctx, 'operationId'),
-          quantity: ctx.body['quantity'] as number,
+          quantity: ctx.body['quantity'],
         },
       }),
     }),

@@ -15,7 +15,7 @@ export const machineRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     aggregate: 'machine',
     created: true,
     id: (ctx) => str(ctx, 'machineId'),
-    command: (ctx) => ({ type: 'RegisterMachine', data: { idealCycleSeconds: [], ...ctx.body } as never }),
+    command: (ctx) => ({ type: 'RegisterMachine', data: { idealCycleSeconds: [], ...ctx.body } }),
   }),
   commandRoute({
     deps,
@@ -26,7 +26,7 @@ export const machineRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     body: 'commands/machineState',
     aggregate: 'machine',
     id: machine,
-    command: (ctx) => ({ type: 'ChangeMachineState', data: { machineId: machine(ctx), ...ctx.body } as never }),
+    command: (ctx) => ({ type: 'ChangeMachineState', data: { machineId: machine(ctx), ...ctx.body } }),
   }),
   commandRoute({
     deps,
@@ -37,7 +37,7 @@ export const machineRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     body: 'commands/energyReading',
     aggregate: 'machine',
     id: machine,
-    command: (ctx) => ({ type: 'RecordEnergy', data: { machineId: machine(ctx), ...ctx.body } as never }),
+    command: (ctx) => ({ type: 'RecordEnergy', data: { machineId: machine(ctx), ...ctx.body } }),
   }),
   commandRoute({
     deps,
@@ -48,6 +48,6 @@ export const machineRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     body: 'commands/countReading',
     aggregate: 'machine',
     id: machine,
-    command: (ctx) => ({ type: 'RecordCount', data: { machineId: machine(ctx), ...ctx.body } as never }),
+    command: (ctx) => ({ type: 'RecordCount', data: { machineId: machine(ctx), ...ctx.body } }),
   }),
 ];

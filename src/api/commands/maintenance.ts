@@ -1,19 +1,20 @@
 import { runningHoursAt } from '../../domain/machine';
+import type { PerformMaintenanceBody } from '../../domain/generated';
 import type { MaintenanceState } from '../../domain/maintenance';
-import { commandAnswer, commandContext, commandRoute, type RouteSpec } from '../routes';
+import { commandAnswer, commandContext, commandRoute, type BodyContext, type RouteSpec } from '../routes';
 import { optional, param, str, type CommandRoutesDeps } from './shared';
 
 /** The machine whose running hours the work is recorded at: when the plan counts running hours and the body gave none. */
-export const machineToRead = (plan: MaintenanceState, body: Record<string, unknown>): string | undefined =>
-  body['runningHours'] === undefined && plan.status === 'Active' && plan.cycle.unit === 'runningHours'
+export const machineToRead = (plan: MaintenanceState, body: PerformMaintenanceBody): string | undefined =>
+  body.runningHours === undefined && plan.status === 'Active' && plan.cycle.unit === 'runningHours'
     ? plan.machineId
     : undefined;
 
 /** The work performed: when and at what running hours, those given first, else those read from the machine. */
-export const performedData = (planId: string, body: Record<string, unknown>, readHours?: number) => ({
+export const performedData = (planId: string, body: PerformMaintenanceBody, readHours?: number) => ({
   planId,
-  ...optional(body['performedAt'] as string | undefined, 'performedAt'),
-  ...optional((body['runningHours'] as number | undefined) ?? readHours, 'runningHours'),
+  ...optional(body.performedAt, 'performedAt'),
+  ...optional(body.runningHours ?? readHours, 'runningHours'),
 });
 
 /** Maintenance plans: defined, and their work recorded. */
@@ -28,7 +29,7 @@ export const maintenanceRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     aggregate: 'maintenance',
     created: true,
     id: (ctx) => str(ctx, 'planId'),
-    command: (ctx) => ({ type: 'DefineMaintenancePlan', data: ctx.body as never }),
+    command: (ctx) => ({ type: 'DefineMaintenancePlan', data: ctx.body }),
   }),
   {
     method: 'post',
@@ -38,7 +39,9 @@ export const maintenanceRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     roles: ['maintenance'],
     kind: 'command',
     body: 'commands/performMaintenance',
-    async handle(ctx) {
+    async handle(untyped) {
+      // the route table has validated the body against its schema before the handler runs
+      const ctx = untyped as BodyContext<'commands/performMaintenance'>;
       const planId = param(ctx, 'planId');
       const plan = (await deps.commands.load('maintenance', planId)).state;
       const machineId = machineToRead(plan, ctx.body);
@@ -47,7 +50,7 @@ export const maintenanceRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
           ? undefined
           : runningHoursAt(
               (await deps.commands.load('machine', machineId)).state,
-              (ctx.body['performedAt'] as string | undefined) ?? ctx.meta.now,
+              ctx.body.performedAt ?? ctx.meta.now,
             );
       const result = await deps.commands.handle(
         'maintenance',

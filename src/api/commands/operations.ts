@@ -1,25 +1,28 @@
-import type { SchemaTypes } from '../../domain/generated';
-import { commandRoute, type RouteContext, type RouteSpec } from '../routes';
+import type { ReportQuantityBody, SchemaTypes } from '../../domain/generated';
+import { commandRoute, type BodyContext, type RouteContext, type RouteSpec } from '../routes';
 import { optional, param, type CommandOf, type CommandRoutesDeps } from './shared';
 
-const order = (ctx: RouteContext) => param(ctx, 'orderId');
-const operation = (ctx: RouteContext) => ({ orderId: order(ctx), operationId: param(ctx, 'operationId') });
+const order = (ctx: Pick<RouteContext, 'params'>) => param(ctx, 'orderId');
+const operation = (ctx: Pick<RouteContext, 'params'>) => ({
+  orderId: order(ctx),
+  operationId: param(ctx, 'operationId'),
+});
 
 /** What an operator reports: good, scrap and rework, with the scrap reason when one was given. */
-export const reportedQuantities = (body: Record<string, unknown>) => ({
-  good: body['good'] as number,
-  scrap: body['scrap'] as number,
-  rework: body['rework'] as number,
-  ...optional(body['scrapReason'] as string | undefined, 'scrapReason'),
+export const reportedQuantities = (body: ReportQuantityBody) => ({
+  good: body.good,
+  scrap: body.scrap,
+  rework: body.rework,
+  ...optional(body.scrapReason, 'scrapReason'),
 });
 
 /** Operators start, pause, resume, report and complete an order's operations. */
 export const operationRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
-  const operationRoute = (
+  const operationRoute = <B extends keyof SchemaTypes>(
     name: string,
     summary: string,
-    body: keyof SchemaTypes,
-    command: (ctx: RouteContext) => CommandOf<'order'>,
+    body: B,
+    command: (ctx: BodyContext<B>) => CommandOf<'order'>,
   ): RouteSpec =>
     commandRoute({
       deps,
@@ -37,13 +40,13 @@ export const operationRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
       type: 'StartOperation',
       data: {
         ...operation(ctx),
-        ...optional(ctx.body['machineId'] as string | undefined, 'machineId'),
-        ...optional(ctx.body['operatorId'] as string | undefined, 'operatorId'),
+        ...optional(ctx.body['machineId'], 'machineId'),
+        ...optional(ctx.body['operatorId'], 'operatorId'),
       },
     })),
     operationRoute('pause', 'Pause an operation', 'commands/optionalReason', (ctx) => ({
       type: 'PauseOperation',
-      data: { ...operation(ctx), ...optional(ctx.body['reason'] as string | undefined, 'reason') },
+      data: { ...operation(ctx), ...optional(ctx.body['reason'], 'reason') },
     })),
     operationRoute('resume', 'Resume an operation', 'commands/empty', (ctx) => ({
       type: 'ResumeOperation',

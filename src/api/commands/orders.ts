@@ -81,7 +81,7 @@ export const orderRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
       id: order,
       command: (ctx) => ({
         type: 'ReprioritiseOrder',
-        data: { orderId: order(ctx), priority: ctx.body['priority'] as number },
+        data: { orderId: order(ctx), priority: ctx.body['priority'] },
       }),
     }),
   ];

@@ -1,12 +1,13 @@
+import type { DispositionBody } from '../../domain/generated';
 import { commandRoute, type RouteSpec } from '../routes';
 import { optional, param, str, type CommandRoutesDeps } from './shared';
 
 /** A disposition decided on a nonconformance, with the note when one was given. */
-export const dispositionOf = (nonconformanceId: string, body: Record<string, unknown>) => ({
+export const dispositionOf = (nonconformanceId: string, body: DispositionBody) => ({
   nonconformanceId,
-  disposition: body['disposition'] as never,
-  ...optional(body['note'] as string | undefined, 'note'),
-  ...optional(body['reasonCode'] as string | undefined, 'reasonCode'),
+  disposition: body.disposition,
+  ...optional(body.note, 'note'),
+  ...optional(body.reasonCode, 'reasonCode'),
 });
 
 /** Quality: inspections requested and recorded, nonconformances disposed. */
@@ -21,7 +22,7 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     aggregate: 'inspection',
     created: true,
     id: (ctx) => str(ctx, 'inspectionId'),
-    command: (ctx) => ({ type: 'RequestInspection', data: { ...ctx.body, reason: 'operator' } as never }),
+    command: (ctx) => ({ type: 'RequestInspection', data: { ...ctx.body, reason: 'operator' } }),
   }),
   commandRoute({
     deps,
@@ -34,7 +35,7 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     id: (ctx) => param(ctx, 'inspectionId'),
     command: (ctx) => ({
       type: 'RecordInspectionResults',
-      data: { inspectionId: param(ctx, 'inspectionId'), results: ctx.body['results'] as never },
+      data: { inspectionId: param(ctx, 'inspectionId'), results: ctx.body['results'] },
     }),
   }),
   commandRoute({

@@ -1,3 +1,4 @@
+import type { ScanBody } from '../../domain/generated';
 import { commandAnswer, type RouteSpec } from '../routes';
 import type { CommandRoutesDeps } from './shared';
 
@@ -12,7 +13,8 @@ export const scanRoutes = (deps: Pick<CommandRoutesDeps, 'scans'>): RouteSpec[] 
     kind: 'command',
     body: 'commands/scan',
     async handle(ctx) {
-      const outcome = await deps.scans.handle(ctx.body as never, ctx.meta, ctx.requestId);
+      // the route table has validated the body against commands/scan before the handler runs
+      const outcome = await deps.scans.handle(ctx.body as ScanBody, ctx.meta, ctx.requestId);
       return {
         body: {
           orderId: outcome.orderId,

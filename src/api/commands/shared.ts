@@ -9,10 +9,11 @@ export type CommandRoutesDeps = { commands: CommandHandler; scans: ScanService }
 export type CommandOf<K extends AggregateName> = CommandBody<DomainCommandOf[K]>;
 
 /** A body field the route's schema has already checked to be a string. */
-export const str = (ctx: RouteContext, name: string): string => ctx.body[name] as string;
+export const str = (ctx: { body: object }, name: string): string =>
+  (ctx.body as Record<string, unknown>)[name] as string;
 
 /** A path parameter (checked as an id before the handler runs). */
-export const param = (ctx: RouteContext, name: string): string => ctx.params[name] as string;
+export const param = (ctx: Pick<RouteContext, 'params'>, name: string): string => ctx.params[name] as string;
 
 /** `{ [name]: value }`, or nothing when the value was not given: optional command fields stay absent. */
 export const optional = <T>(value: T | undefined, name: string): Record<string, T> =>

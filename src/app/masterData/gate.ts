@@ -126,6 +126,7 @@ export const withMasterData = (inner: CommandHandler): CommandHandler => {
     inner.handle(aggregate, id, (await prepare(aggregate, command)) as never, context);
   return {
     handle,
+    // cast: TS2590 again; the directive pairs each aggregate with its own command
     execute: (directive, context) => handle(directive.aggregate, directive.id, directive.command as never, context),
     load: (aggregate, id) => inner.load(aggregate, id),
   };

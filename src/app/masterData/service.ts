@@ -24,6 +24,7 @@ export const createMasterDataService = (deps: { commands: CommandHandler }) => {
     checkReferences(masterKind(kind).references(input as RecordInput<never>), lookup(), input.effectiveFrom ?? now);
 
   const validate = async (kind: MasterKind, input: RecordInput<unknown>, now: string): Promise<FieldProblem[]> => [
+    // cast: the kind is chosen at run time, so its record type is erased; validate checks the record's content
     ...masterKind(kind).kind.validate(input.record as never),
     ...(await referenceProblems(kind, input, now)),
   ];
@@ -31,7 +32,8 @@ export const createMasterDataService = (deps: { commands: CommandHandler }) => {
   const send = (kind: MasterKind, verb: string, data: unknown, meta: CommandMeta, context: CommandContext) => {
     const { aggregate, kind: rules } = masterKind(kind);
     const code = (data as { code: string }).code;
-    // the kind's prefix makes the command type (DefineProduct, ReviseRouting...): its decider's own
+    // the kind's prefix makes the command type (DefineProduct, ReviseRouting...): its decider's own; cast
+    // because the kind is chosen at run time, which the command union cannot follow
     const command = { type: `${verb}${rules.prefix}`, data, meta } as never;
     return deps.commands.handle(aggregate, code, command, context);
   };
@@ -69,6 +71,7 @@ export const createMasterDataService = (deps: { commands: CommandHandler }) => {
     deps.commands.handle(
       'reasonCodes',
       kind,
+      // cast: the verb is chosen at run time (define, revise, deactivate), which the command union cannot follow
       { type: `${verb}ReasonCode`, data: { ...data, kind }, meta } as never,
       context,
     );
