@@ -1,3 +1,5 @@
+import { apiKeyDecider, type ApiKeyCommand } from './apikey';
+import { deviceDecider, type DeviceCommand } from './device';
 import { dispatchDecider, type DispatchCommand } from './dispatch';
 import { inspectionDecider, type InspectionCommand } from './inspection';
 import { labourDecider, type LabourCommand } from './labour';
@@ -6,6 +8,7 @@ import { machineDecider, type MachineCommand } from './machine';
 import { maintenanceDecider, type MaintenanceCommand } from './maintenance';
 import { nonconformanceDecider, type NonconformanceCommand } from './nonconformance';
 import { orderDecider, type OrderCommand } from './order';
+import { personDecider, type PersonCommand } from './people';
 
 /** Every aggregate by name; its stream is `<category>-<id>`. */
 export const deciders = {
@@ -17,6 +20,9 @@ export const deciders = {
   maintenance: maintenanceDecider,
   operator: labourDecider,
   workcenter: dispatchDecider,
+  person: personDecider,
+  device: deviceDecider,
+  apikey: apiKeyDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -30,6 +36,9 @@ type CommandOf = {
   maintenance: MaintenanceCommand;
   operator: LabourCommand;
   workcenter: DispatchCommand;
+  person: PersonCommand;
+  device: DeviceCommand;
+  apikey: ApiKeyCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
