@@ -9,6 +9,7 @@ import {
   pinProblems,
   type Credential,
   type PersonEvent,
+  type PersonProfile,
 } from '../../../src/domain/people';
 import { meta, specFor } from '../../support/given';
 
@@ -20,11 +21,15 @@ const credential = (sealed: string): Credential => ({
   keyLength: 32,
   sealed,
 });
+const profile: PersonProfile = {
+  personId: 'li.wei',
+  displayName: 'Li Wei',
+  roles: ['operator'],
+  workCenters: ['WC-1'],
+  badgeId: 'B-1',
+};
 const registered: PersonEvent[] = [
-  {
-    type: 'PersonRegistered',
-    data: { personId: 'li.wei', displayName: 'Li Wei', roles: ['operator'], workCenters: ['WC-1'], badgeId: 'B-1' },
-  },
+  { type: 'PersonRegistered', data: profile },
   {
     type: 'PasswordSet',
     data: { personId: 'li.wei', reason: 'initial', mustChange: true, credential: credential('a') },
@@ -67,7 +72,7 @@ describe('person decider', () => {
       .given([])
       .when({
         type: 'RegisterPerson',
-        data: { ...(registered[0]?.data as never), credential: credential('a') },
+        data: { ...profile, credential: credential('a') },
         meta: secadmin,
       })
       .then(registered);
@@ -106,7 +111,7 @@ describe('person decider', () => {
       .given(registered)
       .when({
         type: 'RegisterPerson',
-        data: { ...(registered[0]?.data as never), credential: credential('b') },
+        data: { ...profile, credential: credential('b') },
         meta: secadmin,
       })
       .thenThrows(IllegalStateError, 'person-exists');
