@@ -1,5 +1,5 @@
 import type { CommandHandler } from '../app/commandHandler';
-import type { ScanService } from '../app/scans';
+import { operatorFor, type ScanService } from '../app/scans';
 import { runningHoursAt } from '../domain/machine';
 import type { OrderSpec } from '../domain/order';
 import { commandAnswer, commandContext, commandRoute, type RouteContext, type RouteSpec } from './routes';
@@ -131,7 +131,7 @@ export const commandRoutes = (deps: { commands: CommandHandler; scans: ScanServi
         data: {
           ...operation(ctx),
           ...optional(ctx.body['machineId'] as string | undefined, 'machineId'),
-          ...optional(ctx.body['operatorId'] as string | undefined, 'operatorId'),
+          ...optional(operatorFor(ctx.principal, ctx.body['operatorId'] as string | undefined), 'operatorId'),
         },
       }),
     }),
@@ -200,7 +200,7 @@ export const commandRoutes = (deps: { commands: CommandHandler; scans: ScanServi
       kind: 'command',
       body: 'commands/scan',
       async handle(ctx) {
-        const outcome = await deps.scans.handle(ctx.body as never, ctx.meta, ctx.requestId);
+        const outcome = await deps.scans.handle(ctx.body as never, ctx.principal, ctx.meta, ctx.requestId);
         return {
           body: {
             orderId: outcome.orderId,
@@ -306,7 +306,7 @@ export const commandRoutes = (deps: { commands: CommandHandler; scans: ScanServi
       path: '/api/machines',
       summary: 'Register a machine',
       tag: 'machines',
-      roles: ['maintenance', 'planner'],
+      roles: ['maintenance', 'planner', 'sysadmin'],
       body: 'commands/registerMachine',
       aggregate: 'machine',
       created: true,

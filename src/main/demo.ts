@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { hashToken } from '../api/auth';
 import { startBackbone } from './backbone';
 import type { Config } from './config';
 import type { Logger } from '../lib/logger';
@@ -73,14 +72,21 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
     ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
     : 0;
   const clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
-  const token = `mes_sim_${randomBytes(24).toString('base64url')}`;
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
-    extraKeys: [{ name: 'simulator', roles: ['admin'], sha256: hashToken(token) }],
     // the overdue clock looks about every simulated 10 minutes
     overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
   });
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
+  const { token } = await backbone.security.auth.keys.create(
+    {
+      name: `simulator-${randomBytes(4).toString('hex')}`,
+      owner: 'system:demo',
+      roles: ['operator', 'quality', 'maintenance', 'planner', 'analyst', 'auditor', 'integrator'],
+    },
+    { now: new Date().toISOString(), actor: 'system' },
+    'demo',
+  );
   const api = createApiClient(baseUrl, token);
   const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
   process.stderr.write(

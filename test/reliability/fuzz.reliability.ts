@@ -158,7 +158,7 @@ describe('reliability: every route fuzzed with generated bad inputs', function (
         const controller = new AbortController();
         const response = await fetch(`${backbone.baseUrl}${input.path}`, {
           method: input.method,
-          headers: { authorization: `Bearer ${keys.tokens.admin}`, ...input.headers },
+          headers: { authorization: `Bearer ${keys.tokens.all}`, ...input.headers },
           signal: controller.signal,
           ...(input.body === undefined ? {} : { body: input.body }),
         });

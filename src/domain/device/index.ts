@@ -14,9 +14,7 @@ export type RegisterDevice = Command<'RegisterDevice', DeviceRegistered['data']>
 export type RetireDevice = Command<'RetireDevice', { deviceId: string; reason: string }>;
 export type DeviceCommand = RegisterDevice | RetireDevice;
 
-export type DeviceState =
-  | { status: 'Initial' }
-  | ({ status: 'Registered' | 'Retired' } & DeviceRegistered['data']);
+export type DeviceState = { status: 'Initial' } | ({ status: 'Registered' | 'Retired' } & DeviceRegistered['data']);
 
 export const evolveDevice = (state: DeviceState, event: DeviceEvent): DeviceState => {
   switch (event.type) {

@@ -30,7 +30,10 @@ export const passwordProblems = (password: string, login: string, minLength: num
   if (password.length > 128) problems.push({ path: at, message: 'must be at most 128 characters' });
   const missing = CLASSES.filter(([pattern]) => !pattern.test(password)).map(([, name]) => name);
   if (missing.length > 1)
-    problems.push({ path: at, message: `must have three of: lower-case, upper-case, digit, symbol (lacks ${missing.join(', ')})` });
+    problems.push({
+      path: at,
+      message: `must have three of: lower-case, upper-case, digit, symbol (lacks ${missing.join(', ')})`,
+    });
   if (login.length >= 3 && password.toLowerCase().includes(login.toLowerCase()))
     problems.push({ path: at, message: 'must not contain the login' });
   return problems;

@@ -50,13 +50,7 @@ export type TraceabilityRead = Event<
 export type ConfigurationLoaded = Event<'ConfigurationLoaded', { configuration: Record<string, unknown> }>;
 
 export type SecurityEvent =
-  | LoginSucceeded
-  | LoginFailed
-  | LoginLockedOut
-  | SessionEnded
-  | AccessDenied
-  | TraceabilityRead
-  | ConfigurationLoaded;
+  LoginSucceeded | LoginFailed | LoginLockedOut | SessionEnded | AccessDenied | TraceabilityRead | ConfigurationLoaded;
 
 export const securityEventTypes = [
   'LoginSucceeded',
