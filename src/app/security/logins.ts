@@ -1,4 +1,4 @@
-import { ForbiddenError, IllegalStateError, UnauthenticatedError } from '../../domain/errors';
+import { IllegalStateError, UnauthenticatedError } from '../../domain/errors';
 import type { CommandHandler } from '../commandHandler';
 import type { KnownPerson } from './directory';
 import type { EmployeeDirectory } from './employees';
@@ -145,7 +145,7 @@ export const createLogins = (deps: {
      */
     async badge(device: Principal, badgeId: string, pin: string, caller: Caller): Promise<NewSession> {
       if (!device.deviceId || device.via !== 'key')
-        throw new ForbiddenError('a badge login needs the key of a registered device');
+        throw new IllegalStateError('a badge login needs the key of a registered device', 'not-a-device');
       const account = `badge:${badgeId}`;
       await guard(caller, 'badge', badgeId, account);
       const personId = await deps.employees.findByBadge(badgeId);
