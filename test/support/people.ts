@@ -57,3 +57,64 @@ export const shopFloor = async (api: Api, deviceId: string, personId: string, ba
 /** A request as the operator on the shop floor. */
 export const asOperator = (api: Api, operator: ShopFloor, method: string, path: string, body?: unknown) =>
   api.call(method, path, { as: null, headers: operator.headers, ...(body === undefined ? {} : { body }) });
+
+/** A browser: its session cookie and CSRF token, as a person's browser keeps them. */
+export type Browser = {
+  cookie: string;
+  csrf: string;
+  call: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; headers: Headers; body: unknown }>;
+};
+
+export const browserOf = (baseUrl: string, cookie: string, csrf: string): Browser => ({
+  cookie,
+  csrf,
+  async call(method, path, body, headers = {}) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrf,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  },
+});
+
+/** POST /api/session (and the second step when a code is given): the answer, and a browser when a session began. */
+export const passwordLogin = async (baseUrl: string, login: string, password: string, code?: () => string) => {
+  const post = (path: string, body: unknown) =>
+    fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  let response = await post('/api/session', { login, password });
+  let body = (await response.json()) as Record<string, unknown>;
+  if (body['status'] === 'second-factor-required' && code) {
+    response = await post('/api/session/second-factor', { challenge: body['challenge'], code: code() });
+    body = (await response.json()) as Record<string, unknown>;
+  }
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('mes_session='));
+  return {
+    status: response.status,
+    headers: response.headers,
+    body,
+    setCookie: cookie,
+    browser: cookie ? browserOf(baseUrl, cookie.split(';')[0] as string, body['csrfToken'] as string) : undefined,
+  };
+};

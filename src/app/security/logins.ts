@@ -49,7 +49,6 @@ export const createLogins = (deps: {
       account,
       correlationId: caller.correlationId,
     });
-    await throttle.check(caller.address, account);
     throw new UnauthenticatedError(method === 'badge' ? 'badge or PIN not accepted' : 'login not accepted');
   };
   const guard = async (
