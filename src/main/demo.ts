@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -7,7 +6,8 @@ import type { Config } from './config';
 import type { Logger } from '../lib/logger';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
-import { createApiClient } from '../simulator/client';
+import { logInPlant } from '../simulator/logins';
+import { DEMO_CREDENTIALS, setUpDemoPlant } from './demoPlant';
 import { runPlantSimulation } from '../simulator/plantSimulator';
 import { progressBar } from '../simulator/progress';
 import { createSimClock } from '../simulator/simClock';
@@ -78,23 +78,15 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
     overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
   });
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
-  const { token } = await backbone.security.auth.keys.create(
-    {
-      name: `simulator-${randomBytes(4).toString('hex')}`,
-      owner: 'system:demo',
-      roles: ['operator', 'quality', 'maintenance', 'planner', 'analyst', 'auditor', 'integrator'],
-    },
-    { now: new Date().toISOString(), actor: 'system' },
-    'demo',
-  );
-  const api = createApiClient(baseUrl, token);
+  // the plant's people log in as people, operators with badge and PIN on their own PDA, integrations with their keys
+  const api = await logInPlant(baseUrl, await setUpDemoPlant(backbone.security, options.machines, config.dataDir));
   const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
   process.stderr.write(
     `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
       ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n\n`,
   );
   const run = await runPlantSimulation({
-    api,
+    clients: api,
     now: () => clock.now(),
     factor,
     machines: options.machines,
@@ -125,7 +117,7 @@ export const runDemo = async (config: Config, schemas: SchemaRegistry, logger: L
     return { summary, run };
   }
   process.stdout.write(
-    `\nThe backbone keeps serving at ${baseUrl} (Ctrl-C stops it). This run's token, held in memory only:\n  curl -H 'Authorization: Bearer ${token}' ${baseUrl}/api/wip/orders\n`,
+    `\nThe backbone keeps serving at ${baseUrl} (Ctrl-C stops it). The plant's people log in with POST /api/session;\ntheir logins and passwords are in ${join(config.dataDir, DEMO_CREDENTIALS)} (readable by its owner only).\n`,
   );
   return { summary, run, backbone };
 };

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import type { ApiClient } from './client';
+import type { PlantClients } from './logins';
 import { seededRandom } from './simClock';
 
 export type SimulationOptions = {
-  api: ApiClient;
+  /** The plant's people, operators on their PDAs, and integrations, each logged in as themselves. */
+  clients: PlantClients;
   /** The backbone's clock (accelerated in the demo): the simulation keeps pace with it. */
   now: () => Date;
   /** Simulated time per wall-clock time. */
@@ -59,6 +61,8 @@ type Job = {
 type MachineState = 'running' | 'idle' | 'setup' | 'down' | 'maintenance';
 type Machine = {
   machineId: string;
+  /** The operator on this machine's PDA. */
+  operator: ApiClient;
   workCenter: string;
   ratedKw: number;
   state: MachineState;
@@ -92,7 +96,7 @@ const done = (order: Order): boolean => order.next >= order.operations.length;
  * (late now and then). Machines fail and are repaired at random (MTBF, MTTR), from a seed.
  */
 export const runPlantSimulation = async (options: SimulationOptions) => {
-  const { api } = options;
+  const { clients } = options;
   const random = seededRandom(options.seed);
   const site = options.site ?? 'plant1';
   // set-up takes simulated time too: the run proper starts after it (see below)
@@ -114,6 +118,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     const wc = WORK_CENTERS[i % WORK_CENTERS.length] as (typeof WORK_CENTERS)[number];
     return {
       machineId: `${runId}-M${i + 1}`,
+      operator: clients.operators[i % clients.operators.length] as ApiClient,
       workCenter: wc.workCenter,
       ratedKw: wc.ratedKw,
       state: 'idle',
@@ -130,7 +135,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   for (const m of machines) {
     await must(
       `register ${m.machineId}`,
-      api.post('/api/machines', {
+      clients.maintenance.post('/api/machines', {
         machineId: m.machineId,
         code: m.machineId,
         name: `${m.workCenter === 'WC-TURN' ? 'Lathe' : 'Mill'} ${m.machineId}`,
@@ -143,7 +148,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     const dueAt = planned + random.between(2, 20) * 3_600_000;
     await must(
       `plan ${m.machineId}`,
-      api.post('/api/maintenance-plans', {
+      clients.maintenance.post('/api/maintenance-plans', {
         planId: `PM-${m.machineId}`,
         machineId: m.machineId,
         kind: 'maintenance',
@@ -163,7 +168,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
         m.until = at + 30 * MINUTE;
         await must(
           `perform PM-${m.machineId}`,
-          api.post(`/api/maintenance-plans/PM-${m.machineId}/perform`, { performedAt: iso(at) }),
+          clients.maintenance.post(`/api/maintenance-plans/PM-${m.machineId}/perform`, { performedAt: iso(at) }),
         );
         return true;
       },
@@ -240,11 +245,11 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     const id = `SCH-${runId}-${b + 1}`;
     await must(
       `schedule ${id}`,
-      api.post('/api/erp/production-schedules', scheduleXml(batch, at, id), 'application/xml'),
+      clients.erp.post('/api/erp/production-schedules', scheduleXml(batch, at, id), 'application/xml'),
     );
     await must(
       `receipt for ${id}`,
-      api.post('/api/wms/material-receipts', {
+      clients.wms.post('/api/wms/material-receipts', {
         receiptId: `GR-${runId}-${b + 1}`,
         supplier: 'Steel Co',
         lines: batch.map((o) => ({
@@ -290,12 +295,15 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       const interval = { intervalStart: iso(m.reportedAt), intervalEnd: iso(at) };
       await must(
         `energy of ${m.machineId}`,
-        api.post(`/api/machines/${m.machineId}/energy`, { ...interval, kWh: Math.round(m.kWh * 1e4) / 1e4 }),
+        clients.gateway.post(`/api/machines/${m.machineId}/energy`, {
+          ...interval,
+          kWh: Math.round(m.kWh * 1e4) / 1e4,
+        }),
       );
       if (m.total > 0)
         await must(
           `counts of ${m.machineId}`,
-          api.post(`/api/machines/${m.machineId}/counts`, {
+          clients.gateway.post(`/api/machines/${m.machineId}/counts`, {
             ...interval,
             total: m.total,
             good: m.good,
@@ -319,17 +327,17 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       await options.nats.jetstream().publish(`devices.${site}.${m.machineId}.state`, JSON.stringify(payload), {
         headers: h,
       });
-    } else await must(`state of ${m.machineId}`, api.post(`/api/machines/${m.machineId}/state`, payload));
+    } else await must(`state of ${m.machineId}`, clients.gateway.post(`/api/machines/${m.machineId}/state`, payload));
   };
   const scan = (job: Job, m: Machine, action: string, at: number, extra: object = {}) => {
     scans += 1;
     return must(
       `${action} ${job.order.orderId}/${job.operation.operationId}`,
-      api.post('/api/scans', {
+      // the operator is whoever is logged in on the machine's PDA: the scan does not name them
+      m.operator.post('/api/scans', {
         scanId: `${job.order.orderId}-${job.operation.operationId}-${action}`,
         card: job.card,
         action,
-        operatorId: `OP-${m.machineId.slice(-2)}`,
         machineId: m.machineId,
         at: iso(at),
         ...extra,
@@ -343,7 +351,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     at,
     what: `inspection ${inspectionId}`,
     run: async (t) => {
-      const answer = await api.post(`/api/inspections/${inspectionId}/results`, {
+      const answer = await clients.quality.post(`/api/inspections/${inspectionId}/results`, {
         results: [{ characteristic: 'visual', passed }],
       });
       if (answer.status === 404) return false; // the quality loop has not requested it yet
@@ -355,7 +363,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     at,
     what: `disposition of ${nonconformanceId}`,
     run: async (t) => {
-      const answer = await api.post(`/api/nonconformances/${nonconformanceId}/disposition`, {
+      const answer = await clients.quality.post(`/api/nonconformances/${nonconformanceId}/disposition`, {
         disposition: 'rework',
         note: 'rework the burr, inspect again',
       });
@@ -373,7 +381,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       .slice(0, Math.max(0, options.machines * 2 - open));
     for (const order of waiting) {
       order.released = true;
-      await must(`release ${order.orderId}`, api.post(`/api/orders/${order.orderId}/release`, {}));
+      await must(`release ${order.orderId}`, clients.planner.post(`/api/orders/${order.orderId}/release`, {}));
     }
   };
   const nextJob = (m: Machine): Order | undefined =>
@@ -430,7 +438,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
         if (done(order)) {
           await must(
             `finished goods of ${order.orderId}`,
-            api.post('/api/lots/produced', {
+            m.operator.post('/api/lots/produced', {
               lotId: `${order.orderId}-FG`,
               material: order.product,
               orderId: order.orderId,
@@ -450,7 +458,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     m.job = { order, operation, card: '', target, made: 0, good: 0, scrap: 0, carry: 0 };
     const card = (await must(
       `card of ${order.orderId}/${operation.operationId}`,
-      api.get(`/api/orders/${order.orderId}/operations/${operation.operationId}/card`),
+      m.operator.get(`/api/orders/${order.orderId}/operations/${operation.operationId}/card`),
     )) as { payload: string } | undefined;
     if (!card) {
       m.job = undefined;
@@ -461,7 +469,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     if (operation.workCenter === 'WC-TURN')
       await must(
         `issue to ${order.orderId}`,
-        api.post(`/api/lots/${order.orderId}-BAR/issue`, {
+        m.operator.post(`/api/lots/${order.orderId}-BAR/issue`, {
           orderId: order.orderId,
           operationId: operation.operationId,
           quantity: order.quantity * 0.8,
@@ -491,7 +499,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       simTime: iso(t + MINUTE),
       ordersCompleted: orders.filter(done).length,
       orders: orders.length,
-      requests: api.counters.sent,
+      requests: clients.counters.sent,
     });
   }
   await Promise.all(machines.map((m) => report(m, end, true)));
