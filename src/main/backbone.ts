@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
 import type { SecurityApi } from '../api/security';
+import type { EmployeeDirectory } from '../app/security/employees';
 import { createIdempotencyStore } from '../api/idempotency';
 import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
@@ -58,6 +59,8 @@ export type BackboneOptions = {
   clock?: () => Date;
   /** How often the overdue clock looks, overriding OVERDUE_CHECK_SECONDS. */
   overdueIntervalMs?: number;
+  /** Who holds a badge: the employee master data once wired. Default: the person accounts' own badge ids. */
+  employees?: EmployeeDirectory;
 };
 
 export const startBackbone = async (
@@ -109,7 +112,13 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
-  const security = await startSecurity({ config, store, schemas, logger });
+  const security = await startSecurity({
+    config,
+    store,
+    schemas,
+    logger,
+    ...(options.employees ? { employees: options.employees } : {}),
+  });
   const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
   const api = createApi({
     store,
