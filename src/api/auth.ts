@@ -51,7 +51,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const crossSite = (req: Request): string | undefined => {
   const origin = req.get('origin');
-  if (origin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return `Origin ${origin} is another site`;
+  if (origin && origin !== `${req.protocol}://${req.host}`) return `Origin ${origin} is another site`;
   const site = req.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site is ${site}`;
   return undefined;

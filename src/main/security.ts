@@ -100,8 +100,19 @@ export const startSecurity = async (deps: {
   );
   const recordFailure = createFailureRecorder({ throttle, log, logger });
   const employees = deps.employees ?? accountsAsEmployees(directory);
-  const logins = createLogins({ commands, sessions, store: store_, secrets, throttle, recordFailure, employees, now });
-  const enrolment = createEnrolment({ commands, store: store_, secrets, issuer: 'MES backbone', now });
+  const usedSteps = new Map<string, number>();
+  const logins = createLogins({
+    commands,
+    sessions,
+    store: store_,
+    secrets,
+    throttle,
+    recordFailure,
+    employees,
+    usedSteps,
+    now,
+  });
+  const enrolment = createEnrolment({ commands, store: store_, secrets, issuer: 'MES backbone', usedSteps, now });
   const people = createPeopleService({
     commands,
     directory,

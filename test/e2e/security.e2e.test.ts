@@ -116,7 +116,8 @@ describe('people, sessions, keys and the security trail (a started process)', fu
     const offer = (await pending.call('POST', '/api/me/second-factor', {})).body as { secret: string; uri: string };
     expect(offer.uri).to.match(/^otpauth:\/\/totp\//);
     const totp = new TOTP({ secret: Secret.fromBase32(offer.secret) });
-    const confirmed = await pending.call('POST', '/api/me/second-factor/confirm', { code: totp.generate() });
+    const confirmCode = totp.generate();
+    const confirmed = await pending.call('POST', '/api/me/second-factor/confirm', { code: confirmCode });
     expect((confirmed.body as { recoveryCodes: string[] }).recoveryCodes).to.have.length(10);
     expect((await pending.call('GET', '/api/people')).status).to.equal(200);
     expect((await pending.call('DELETE', '/api/session')).status).to.equal(200);
@@ -124,7 +125,12 @@ describe('people, sessions, keys and the security trail (a started process)', fu
 
     const wrongCode = await passwordLogin(backbone.baseUrl, 'secadmin', 'Sec-Admin-Pass-2026', () => '000000');
     expect(wrongCode.status).to.equal(401);
-    const again = await passwordLogin(backbone.baseUrl, 'secadmin', 'Sec-Admin-Pass-2026', () => totp.generate());
+    // a code works once: the one that confirmed the enrolment is refused, the next time step's is taken
+    const replayed = await passwordLogin(backbone.baseUrl, 'secadmin', 'Sec-Admin-Pass-2026', () => confirmCode);
+    expect(replayed.status).to.equal(401);
+    const again = await passwordLogin(backbone.baseUrl, 'secadmin', 'Sec-Admin-Pass-2026', () =>
+      totp.generate({ timestamp: Date.now() + 30_000 }),
+    );
     expect(again.status).to.equal(201);
     expect(again.body).to.deep.include({ status: 'active', pending: [] });
     secadmin = again.browser as Browser;

@@ -14,6 +14,8 @@ export const createEnrolment = (deps: {
   store: SessionStore;
   secrets: Secrets;
   issuer: string;
+  /** The last TOTP time step used per person, shared with the logins: the confirming code cannot log in. */
+  usedSteps: Map<string, number>;
   now: () => Date;
 }) => {
   const session = (principal: Principal): { sessionId: string; personId: string } => {
@@ -39,8 +41,10 @@ export const createEnrolment = (deps: {
       const pending = (await deps.store.byId(sessionId))?.pendingTotp;
       if (!pending) throw new IllegalStateError('begin the enrolment first', 'no-enrolment');
       const secret = deps.secrets.unseal(pending);
-      if (totpStep(secret, code, deps.now().getTime()) === undefined)
+      const step = totpStep(secret, code, deps.now().getTime());
+      if (step === undefined)
         throw new IllegalStateError('that code does not match the offered secret', 'bad-second-factor');
+      deps.usedSteps.set(personId, step);
       const recoveryCodes = newRecoveryCodes();
       await deps.commands.handle(
         'person',

@@ -30,10 +30,12 @@ export const createLogins = (deps: {
   throttle: Throttle;
   recordFailure: FailureRecorder;
   employees: EmployeeDirectory;
+  /** The last TOTP time step used per person, shared with the enrolment: a code works once. */
+  usedSteps: Map<string, number>;
   now: () => Date;
 }) => {
   const { sessions, secrets, throttle, recordFailure } = deps;
-  const lastStep = new Map<string, number>();
+  const lastStep = deps.usedSteps;
   const refuse = async (
     caller: Caller,
     method: 'password' | 'second-factor' | 'badge',
