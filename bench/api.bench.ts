@@ -253,16 +253,16 @@ const main = async (): Promise<void> => {
   };
   // each phase starts with an unmeasured warm-up: a cold process compiles its routes first
   say('commands (warm-up, then measured)...\n');
-  await load(backbone.baseUrl, keys.tokens.admin, command, 3);
-  const commands = await load(backbone.baseUrl, keys.tokens.admin, command);
+  await load(backbone.baseUrl, keys.tokens.all, command, 3);
+  const commands = await load(backbone.baseUrl, keys.tokens.all, command);
   // queries are measured over caught-up read models, not while projections apply the commands above
   for (let ready = false; !ready; await new Promise((r) => setTimeout(r, 200))) {
     const status = (await api.get('/ready', null)).body as { projections: Array<{ lagEvents: number | null }> };
     ready = status.projections.every((p) => p.lagEvents === 0);
   }
   say('queries (warm-up, then measured)...\n');
-  await load(backbone.baseUrl, keys.tokens.admin, query, 3);
-  const queries = await load(backbone.baseUrl, keys.tokens.admin, query);
+  await load(backbone.baseUrl, keys.tokens.all, query, 3);
+  const queries = await load(backbone.baseUrl, keys.tokens.all, query);
   await backbone.stop();
   say('raw appends...\n');
   const raw = await rawAppends(temp.dir);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
 import type { ScheduleReader } from '../app/integrationImports';
@@ -9,12 +9,17 @@ import type { ScanService } from '../app/scans';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
 import type { ReadModelQueries } from '../projections/queries';
-import type { ApiKey } from './auth';
+import { TooManyAttemptsError } from '../domain/errors';
 import { commandRoutes } from './commands';
 import { erpRoutes } from './erpRoutes';
+import { keyRoutes } from './keyRoutes';
 import { lotRoutes } from './lotRoutes';
 import { masterDataQueries } from './masterDataQueries';
 import { masterDataRoutes } from './masterDataRoutes';
+import { peopleRoutes } from './peopleRoutes';
+import type { SecurityApi } from './security';
+import { securityRoutes } from './securityRoutes';
+import { sessionRoutes } from './sessionRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -34,7 +39,10 @@ export type ApiDeps = {
   scans: ScanService;
   cardKey: Buffer;
   schemas: SchemaRegistry;
-  keys: readonly ApiKey[];
+  /** People, sessions, keys, devices and the security trail. */
+  security: SecurityApi;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For and -Proto to believe (TLS termination). Default none. */
+  trustProxy?: string;
   idempotency: IdempotencyStore;
   clock?: () => Date;
   /** SSE keep-alive interval. Default 15 s. */
@@ -59,6 +67,10 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...commandRoutes(deps),
   ...erpRoutes(deps),
   ...[...masterDataQueries(deps), ...masterDataRoutes(deps)],
+  ...sessionRoutes(deps),
+  ...peopleRoutes(deps),
+  ...keyRoutes(deps),
+  ...securityRoutes(deps),
 ];
 
 export type Api = {
@@ -83,6 +95,8 @@ export const createApi = (deps: ApiDeps): Api => {
   const routes = allRoutes(deps, live);
   const openApi = buildOpenApi(routes, deps.schemas);
   app.disable('x-powered-by');
+  if (deps.trustProxy)
+    app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -138,7 +152,7 @@ export const createApi = (deps: ApiDeps): Api => {
     res.type('html').send(docsPage(routes));
   });
   registerRoutes(app, routes, {
-    keys: deps.keys,
+    auth: deps.security.auth,
     schemas: deps.schemas,
     idempotency: deps.idempotency,
     clock: deps.clock ?? (() => new Date()),
@@ -146,6 +160,10 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   serveWebApp(app);
   app.use(notFound);
+  app.use(((error, _req, res, next) => {
+    if (error instanceof TooManyAttemptsError) res.set('Retry-After', String(error.retryAfterSeconds));
+    next(error);
+  }) as ErrorRequestHandler);
   app.use(problemHandler(logger));
   return {
     app,

@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { deciders } from '../domain/aggregates';
+import { SECURITY_CATEGORIES } from '../domain/security';
 
 const ref = (key: string) => ({ $ref: `#/components/schemas/${key.replace(/[^A-Za-z0-9]+/g, '_')}` });
 
@@ -96,7 +97,11 @@ export const buildAsyncApi = (schemas: SchemaRegistry) => {
     'application/json',
     'The good quantity and lots of a completed order',
   );
-  for (const decider of Object.values(deciders)) {
+  // the security trail's categories are not published (see the CloudEvents publisher)
+  const published = Object.values(deciders).filter(
+    (d) => !(SECURITY_CATEGORIES as readonly string[]).includes(d.category),
+  );
+  for (const decider of published) {
     for (const type of decider.eventTypes) {
       const versions = schemas.eventVersions(type);
       const latest = versions[versions.length - 1];

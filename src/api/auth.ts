@@ -1,41 +1,29 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RequestHandler } from 'express';
-import type { SchemaRegistry } from '../app/schemaRegistry';
+import type { Request, RequestHandler } from 'express';
+import type { ApiKeyService } from '../app/security/apiKeys';
+import type { FailureRecorder } from '../app/security/failures';
+import type { Principal } from '../app/security/principal';
+import { sha256Hex } from '../app/security/secrets';
+import type { SecurityLog } from '../app/security/securityLog';
+import type { Sessions } from '../app/security/sessions';
+import type { Throttle } from '../app/security/throttle';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors';
+import type { Role } from '../domain/people';
 
-export const ROLES = [
-  'operator',
-  'quality',
-  'maintenance',
-  'planner',
-  'analyst',
-  'auditor',
-  'integrator',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../domain/people';
+export type { Principal } from '../app/security/principal';
 
-export type ApiKey = { name: string; roles: Role[]; sha256: string };
-export type Principal = { name: string; roles: Role[] };
+/** The unsalted SHA-256 of the old key file (`schemas/config/apiKeys.json`), read only to import it. */
+export const hashToken = (token: string): string => sha256Hex(token);
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const SESSION_COOKIE = 'mes_session';
 
-/**
- * The API keys: from the file API_KEYS_FILE names, else `$DATA_DIR/api-keys.json`. When there is
- * none, an admin key is made, its token returned once to be shown, and only its hash kept.
- */
-export const loadApiKeys = (
-  file: string,
-  schemas: SchemaRegistry,
-): { keys: ApiKey[]; created?: { name: string; token: string } } => {
-  if (existsSync(file)) {
-    return { keys: schemas.parse('config/apiKeys', JSON.parse(readFileSync(file, 'utf8')), `API keys ${file}`) };
-  }
-  const token = `mes_${randomBytes(24).toString('base64url')}`;
-  const keys: ApiKey[] = [{ name: 'admin', roles: ['admin'], sha256: hashToken(token) }];
-  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  return { keys, created: { name: 'admin', token } };
+/** What authentication needs: the key registry, the sessions, the failure throttle and the security log. */
+export type AuthDeps = {
+  keys: ApiKeyService;
+  sessions: Sessions;
+  throttle: Throttle;
+  recordFailure: FailureRecorder;
+  log: SecurityLog;
 };
 
 declare module 'express-serve-static-core' {
@@ -45,36 +33,136 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Bearer token to principal; a missing or unknown token is 401. */
-export const authenticate = (keys: readonly ApiKey[]): RequestHandler => {
-  // tokens already checked, so a busy client is not hashed on every request (known keys only, bounded)
-  const known = new Map<string, ApiKey>();
-  return (req, _res, next) => {
-    const header = req.get('authorization');
-    const match = header ? /^Bearer ([A-Za-z0-9._~+/=-]{8,200})$/.exec(header) : null;
-    if (!match) return next(new UnauthenticatedError('a bearer token is required (Authorization: Bearer <API key>)'));
-    const token = match[1] as string;
-    let key = known.get(token);
-    if (!key) {
-      const hash = hashToken(token);
-      key = keys.find((k) => k.sha256 === hash);
-      if (key && known.size < 1000) known.set(token, key);
-    }
-    if (!key) return next(new UnauthenticatedError('the API key is not known'));
-    req.principal = { name: key.name, roles: key.roles };
-    next();
-  };
+export const addressOf = (req: Request): string => (req.ip ?? req.socket.remoteAddress ?? 'unknown').slice(0, 100);
+
+export const cookieOf = (req: Request, name: string): string | undefined => {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return undefined;
 };
 
-/** Allows the route's roles (admin always); anything else is 403. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A cookie-authenticated write must carry the session's CSRF token in `X-CSRF-Token`, and must not
+ * come from another site (Origin, when sent, is this host; Sec-Fetch-Site, when sent, is same-origin).
+ */
+const crossSite = (req: Request): string | undefined => {
+  const origin = req.get('origin');
+  if (origin && origin !== `${req.protocol}://${req.host}`) return `Origin ${origin} is another site`;
+  const site = req.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return `Sec-Fetch-Site is ${site}`;
+  return undefined;
+};
+
+/**
+ * The caller: `Authorization: Bearer` with an API key or a session token (a shop-floor session also
+ * needs its device's key in `X-Device-Key`), or the session cookie. An unknown or refused credential
+ * is 401, recorded with the source address; a locked address is 429 before anything is checked.
+ */
+export const authenticate =
+  (deps: AuthDeps): RequestHandler =>
+  async (req, _res, next) => {
+    const address = addressOf(req);
+    const correlationId = req.requestId as string;
+    const header = req.get('authorization');
+    const bearer = header ? /^Bearer ([A-Za-z0-9._~+/=-]{8,200})$/.exec(header)?.[1] : undefined;
+    const cookie = bearer ? undefined : cookieOf(req, SESSION_COOKIE);
+    if (!bearer && !cookie)
+      return next(
+        new UnauthenticatedError('a bearer token (Authorization: Bearer <API key>) or a session cookie is required'),
+      );
+    const viaSession = !bearer || bearer.startsWith('ses_');
+    try {
+      await deps.throttle.check(address);
+    } catch (error) {
+      await deps.recordFailure({ method: viaSession ? 'session' : 'key', reason: 'locked', address, correlationId });
+      return next(error);
+    }
+    if (!viaSession) {
+      const checked = await deps.keys.check(bearer);
+      if (checked.ok) {
+        req.principal = checked.principal;
+        return next();
+      }
+      await deps.recordFailure({
+        method: 'key',
+        reason: checked.reason,
+        address,
+        subject: checked.subject,
+        correlationId,
+      });
+      return next(new UnauthenticatedError('the API key is not accepted'));
+    }
+    const checked = await deps.sessions.check((bearer ?? cookie) as string, req.get('x-device-key'), correlationId);
+    if (!checked.ok) {
+      // a stale cookie is a browser coming back, not an attack: only bearer failures are counted
+      if (bearer || checked.reason !== 'unknown-session')
+        await deps.recordFailure({
+          method: 'session',
+          reason: checked.reason,
+          address,
+          subject: checked.subject,
+          correlationId,
+        });
+      return next(new UnauthenticatedError('the session is not valid (ended, expired or idle): log in again'));
+    }
+    if (cookie && !SAFE.has(req.method)) {
+      const foreign = crossSite(req);
+      if (foreign) return next(new ForbiddenError(`a cross-site write is refused: ${foreign}`, 'csrf'));
+      if (!deps.sessions.csrfMatches(checked.session, req.get('x-csrf-token')))
+        return next(
+          new ForbiddenError('a write with the session cookie needs the X-CSRF-Token given at login', 'csrf'),
+        );
+    }
+    req.principal = checked.principal;
+    next();
+  };
+
+/**
+ * Allows the route's roles, and nothing for a person with a step pending (a password to change, a
+ * second factor to enrol) but the routes that take that step. No role passes every check. A refusal
+ * is a 403 and an AccessDenied security event.
+ */
 export const authorize =
-  (roles: readonly Role[]): RequestHandler =>
-  (req, _res, next) => {
-    const held = req.principal?.roles ?? [];
-    if (held.includes('admin') || held.some((role) => roles.includes(role))) return next();
-    next(
-      new ForbiddenError(
-        `this route needs one of the roles ${roles.join(', ')}; ${req.principal?.name ?? 'the caller'} has ${held.join(', ') || 'none'}`,
-      ),
+  (
+    route: { method: string; path: string; roles: readonly Role[]; allowPending?: true },
+    log: SecurityLog,
+  ): RequestHandler =>
+  async (req, _res, next) => {
+    const principal = req.principal as Principal;
+    const pending = principal.pending[0];
+    const denied =
+      pending && !route.allowPending
+        ? new ForbiddenError(
+            pending === 'password-change'
+              ? 'change the first or reset password first (POST /api/me/password)'
+              : 'enrol a second factor first (POST /api/me/second-factor)',
+            `${pending}-required`,
+          )
+        : principal.roles.some((role) => route.roles.includes(role))
+          ? undefined
+          : new ForbiddenError(
+              `this route needs one of the roles ${route.roles.join(', ')}; ${principal.name} has ${principal.roles.join(', ') || 'none'}`,
+              'role',
+            );
+    if (!denied) return next();
+    await log.record(
+      {
+        type: 'AccessDenied',
+        data: {
+          method: route.method.toUpperCase(),
+          route: route.path,
+          needed: [...route.roles],
+          held: principal.roles,
+          address: addressOf(req),
+          rule: denied.rule,
+        },
+      },
+      principal.name,
+      req.requestId as string,
     );
+    next(denied);
   };

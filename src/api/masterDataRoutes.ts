@@ -18,9 +18,9 @@ export const MASTER_ROUTES: ReadonlyArray<{
   many: string;
   writers: Role[];
 }> = [
-  { kind: 'site', path: 'sites', what: 'a site', many: 'sites', writers: ['admin'] },
-  { kind: 'line', path: 'lines', what: 'a production line', many: 'production lines', writers: ['admin'] },
-  { kind: 'workCenter', path: 'work-centers', what: 'a work center', many: 'work centers', writers: ['admin'] },
+  { kind: 'site', path: 'sites', what: 'a site', many: 'sites', writers: ['sysadmin'] },
+  { kind: 'line', path: 'lines', what: 'a production line', many: 'production lines', writers: ['sysadmin'] },
+  { kind: 'workCenter', path: 'work-centers', what: 'a work center', many: 'work centers', writers: ['sysadmin'] },
   { kind: 'product', path: 'products', what: 'a product', many: 'products', writers: ['planner'] },
   {
     kind: 'material',
@@ -44,7 +44,7 @@ export const MASTER_ROUTES: ReadonlyArray<{
     many: 'inspection plans',
     writers: ['quality'],
   },
-  { kind: 'employee', path: 'employees', what: 'an employee', many: 'employees', writers: ['admin'] },
+  { kind: 'employee', path: 'employees', what: 'an employee', many: 'employees', writers: ['secadmin'] },
 ];
 
 /** Who keeps each table of reason codes. */

@@ -81,9 +81,9 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
     paths[path][route.method] = {
       summary: route.summary,
       tags: [route.tag],
-      description: `Roles: ${route.roles.join(', ')} (and admin).`,
+      description: route.public ? 'No credential: a login.' : `Roles: ${route.roles.join(', ')}.`,
       'x-roles': route.roles,
-      security: [{ bearer: [] }],
+      security: route.public ? [] : [{ bearer: [] }, { session: [] }],
       parameters: [...params, ...query, ...headers],
       ...(route.body
         ? {
@@ -105,6 +105,10 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
         '401': problem,
         '403': problem,
         '404': problem,
+        '429': {
+          ...problem,
+          description: 'Too many failed logins from this address or for this account (Retry-After)',
+        },
       },
     };
   }
@@ -123,7 +127,20 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       schemas: components,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from configuration' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key `<keyId>.<secret>`, or a session token (a shop-floor session also sends its device key in X-Device-Key)',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'mes_session',
+          description: 'The browser session of POST /api/session; writes also send X-CSRF-Token',
+        },
+      },
     },
     paths,
   };
@@ -136,8 +153,8 @@ export const docsPage = (routes: readonly RouteSpec[]): string => {
   const rows = routes
     .map(
       (r) =>
-        `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.roles.join(', ')}</td><td>${r.body ? `<code>schemas/${r.body}.json</code>` : ''}</td></tr>`,
+        `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.public ? 'anyone (login)' : r.roles.join(', ')}</td><td>${r.body ? `<code>schemas/${r.body}.json</code>` : ''}</td></tr>`,
     )
     .join('\n');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>MES backbone API</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}</style></head><body><h1>MES backbone API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every route takes <code>Authorization: Bearer &lt;API key&gt;</code>; errors are <code>application/problem+json</code>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>roles (and admin)</th><th>body</th></tr>\n${rows}\n</table></body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>MES backbone API</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}</style></head><body><h1>MES backbone API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every route but the logins takes <code>Authorization: Bearer &lt;API key&gt;</code> or the session cookie; errors are <code>application/problem+json</code>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>roles</th><th>body</th></tr>\n${rows}\n</table></body></html>`;
 };

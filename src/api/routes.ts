@@ -7,7 +7,7 @@ import type { AggregateName, CommandOf } from '../domain/aggregates';
 import type { SchemaTypes } from '../domain/generated';
 import { ValidationError } from '../domain/errors';
 import type { CommandMeta } from '../domain/messages';
-import { authenticate, authorize, type ApiKey, type Principal, type Role } from './auth';
+import { addressOf, authenticate, authorize, type AuthDeps, type Principal, type Role } from './auth';
 import type { IdempotencyStore, StoredResponse } from './idempotency';
 import { sendProblem } from './problem';
 
@@ -27,12 +27,21 @@ export type RouteContext<Body = Record<string, unknown>> = {
 export type RouteResult = { status?: number; body?: unknown; revision?: number; stream?: true };
 
 export type RouteSpec = {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
   summary: string;
   tag: string;
+  /** Who may call it; `[]` with `public` for the login routes. */
   roles: readonly Role[];
-  kind: 'command' | 'query' | 'trace';
+  /**
+   * `trace`: a traceability or audit read, recorded as a security event (who, what, which range,
+   * from where); `security`: logins and accounts, never replayed from an Idempotency-Key (answers hold secrets).
+   */
+  kind: 'command' | 'query' | 'trace' | 'security';
+  /** No credential needed: the password and second-factor logins. */
+  public?: true;
+  /** Open to a person who must first change their password or enrol a second factor. */
+  allowPending?: true;
   /** Schema key of the JSON body (commands). */
   body?: string;
   /** Schema key of the query parameters. */
@@ -154,7 +163,7 @@ export const registerRoutes = (
   app: Express,
   routes: readonly RouteSpec[],
   deps: {
-    keys: readonly ApiKey[];
+    auth: AuthDeps;
     schemas: SchemaRegistry;
     idempotency: IdempotencyStore;
     clock: () => Date;
@@ -162,9 +171,11 @@ export const registerRoutes = (
     inFlight?: (change: 1 | -1) => void;
   },
 ): void => {
-  const auth = authenticate(deps.keys);
+  const auth = authenticate(deps.auth);
+  const nobody: Principal = { name: 'anonymous', roles: [], via: 'session', pending: [] };
   for (const route of routes) {
-    app[route.method](route.path, auth, authorize(route.roles), async (req, res) => {
+    const guards = route.public ? [] : [auth, authorize(route, deps.auth.log)];
+    app[route.method](route.path, ...guards, async (req, res) => {
       const params = req.params as Record<string, string>;
       validateParams(params);
       const query = req.query as Record<string, unknown>;
@@ -186,7 +197,23 @@ export const registerRoutes = (
         }
         deps.schemas.assert(route.body, req.body, 'request body', '');
       }
-      const principal = req.principal as Principal;
+      const principal = req.principal ?? nobody;
+      if (route.kind === 'security') res.set('Cache-Control', 'no-store');
+      if (route.kind === 'trace')
+        await deps.auth.log.record(
+          {
+            type: 'TraceabilityRead',
+            data: {
+              method: route.method.toUpperCase(),
+              route: route.path,
+              params,
+              query: query as Record<string, string>,
+              address: addressOf(req),
+            },
+          },
+          principal.name,
+          req.requestId as string,
+        );
       const key = route.kind === 'command' ? req.get('idempotency-key') : undefined;
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
         throw new ValidationError('Idempotency-Key must be 1 to 100 letters, digits or ._:-', [

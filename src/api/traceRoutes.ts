@@ -1,6 +1,7 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { deciders } from '../domain/aggregates';
-import { NotFoundError, ValidationError } from '../domain/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
+import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { Role } from './auth';
 import { orderEpcis } from './epcis';
@@ -20,10 +21,22 @@ const view = (e: RecordedEvent) => ({
   data: e.data,
 });
 
-/** Every event of the log (of a category), page by page. */
+// separation of duties: the security trail (people, devices, keys, logins) is the audit administrator's
+const TRAIL = 'the security trail is read by the audit administrator (GET /api/security/events)';
+const business = (streamId: string): string => {
+  if (isSecurityStream(streamId)) throw new ForbiddenError(TRAIL, 'security-trail');
+  return streamId;
+};
+const businessCategory = (category: string | undefined): string | undefined => {
+  if (category && (SECURITY_CATEGORIES as readonly string[]).includes(category))
+    throw new ForbiddenError(TRAIL, 'security-trail');
+  return category;
+};
+
+/** Every business event of the log (of a category), page by page. */
 async function* scan(store: EventStore, category?: string): AsyncGenerator<RecordedEvent> {
   for await (const page of readPages(store, category ? { filter: { streamPrefixes: [`${category}-`] } } : {}))
-    yield* page.events;
+    yield* page.events.filter((e) => !isSecurityStream(e.streamId));
 }
 
 const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
@@ -36,7 +49,7 @@ const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
 /** Traceability for auditors, and the live event feed for integrators. */
 export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; live?: Set<() => void> }): RouteSpec[] => {
   const { store } = deps;
-  const streamId = (ctx: RouteContext) => ctx.params['streamId'] as string;
+  const streamId = (ctx: RouteContext) => business(ctx.params['streamId'] as string);
   return [
     {
       method: 'get',
@@ -123,6 +136,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
           throw new ValidationError('a category is lower-case letters', [
             { path: '/params/category', message: 'must match ^[a-z]{1,30}$' },
           ]);
+        businessCategory(category);
         const streams = new Set<string>();
         for await (const event of scan(store, category)) streams.add(event.streamId);
         const broken = [];
@@ -169,7 +183,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         const to = ctx.query['to'] ? Date.parse(ctx.query['to']) : Number.POSITIVE_INFINITY;
         const closed = responseClosed(ctx.res);
         ctx.res.status(200).type('application/x-ndjson');
-        for await (const event of scan(store, ctx.query['category'])) {
+        for await (const event of scan(store, businessCategory(ctx.query['category']))) {
           const at = Date.parse(event.recordedAt);
           if (at < from || at > to) continue;
           if (!(await writeOrWait(ctx.res, `${JSON.stringify(view(event))}\n`, closed.signal))) break;
@@ -191,7 +205,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         const after = ctx.req.get('last-event-id') ?? ctx.query['after'];
         // the store knows its positions: a foreign one is refused now, as a 400, not in a stream already begun
         if (after !== undefined) await store.readAll({ after, maxCount: 1 });
-        const category = ctx.query['category'];
+        const category = businessCategory(ctx.query['category']);
         const type = ctx.query['type'];
         const subscription = store.subscribe({
           ...(after ? { after } : {}),
@@ -217,6 +231,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
           });
           ctx.res.flushHeaders();
           for await (const event of subscription) {
+            if (isSecurityStream(event.streamId)) continue;
             const message = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
             if (!(await writeOrWait(ctx.res, message, ended.signal))) break;
           }

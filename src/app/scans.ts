@@ -1,4 +1,4 @@
-import { IllegalStateError } from '../domain/errors';
+import { ForbiddenError, IllegalStateError } from '../domain/errors';
 import type { ScanBody } from '../domain/generated';
 import type { CommandMeta } from '../domain/messages';
 import type { OrderCommand } from '../domain/order';
@@ -8,7 +8,8 @@ import { verifyCard } from './operationCards';
 /**
  * What a PDA sends when an operator scans an operation card (schemas/commands/scan.json). `scanId` is
  * the scan's own id: a PDA that retries sends the same id, and nothing counts twice; `at` is when the
- * operator scanned (the PDA's clock), by default when it arrives.
+ * operator scanned (the PDA's clock), by default when it arrives. Who scanned is the operator logged in, never
+ * a name in the body (one that names another is refused).
  */
 export type Scan = ScanBody;
 export type ScanAction = Scan['action'];
@@ -18,9 +19,35 @@ export type ScanOutcome = { orderId: string; operationId: string; results: Comma
 // a scan that finds the operator already in (or not in) does not fail the production fact it carries
 const LENIENT_LABOUR_RULES = new Set(['already-clocked-in', 'not-clocked-in']);
 
+/**
+ * The operator of a request is the person logged in (a shop-floor or browser session, or a key that
+ * belongs to a person). A body may repeat that name but never name someone else (403).
+ */
+export const operatorFor = (caller: { personId?: string }, named: string | undefined): string | undefined => {
+  if (named !== undefined && named !== caller.personId)
+    throw new ForbiddenError(
+      `operatorId ${named} is not the operator logged in (${caller.personId ?? 'nobody'}): nobody clocks in someone else`,
+      'operator-not-caller',
+    );
+  return caller.personId;
+};
+
 /** Turns a verified scan into the operation command and the operator's clocking. */
 export const createScanService = (deps: { commands: CommandHandler; cardKey: Buffer }) => ({
-  async handle(scan: Scan, meta: CommandMeta, correlationId: string): Promise<ScanOutcome> {
+  /** `operator` is who is logged in; the scan's own operatorId, if any, must be the same person. */
+  async handle(
+    input: Scan,
+    operator: { personId?: string },
+    meta: CommandMeta,
+    correlationId: string,
+  ): Promise<ScanOutcome> {
+    const operatorId = operatorFor(operator, input.operatorId);
+    if (!operatorId)
+      throw new ForbiddenError(
+        'a scan clocks the operator logged in: log in on the device with badge and PIN',
+        'operator-session-required',
+      );
+    const scan = { ...input, operatorId };
     const { orderId, operationId } = verifyCard(deps.cardKey, scan.card);
     const at = scan.at ?? meta.now;
     const commandMeta: CommandMeta = { ...meta, now: at };

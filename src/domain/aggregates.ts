@@ -1,3 +1,5 @@
+import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent } from './apikey';
+import { deviceDecider, type DeviceCommand, type DeviceEvent } from './device';
 import { dispatchDecider, type DispatchCommand, type DispatchEvent } from './dispatch';
 import { inspectionDecider, type InspectionCommand, type InspectionEvent } from './inspection';
 import { labourDecider, type LabourCommand, type LabourEvent } from './labour';
@@ -7,6 +9,8 @@ import { maintenanceDecider, type MaintenanceCommand, type MaintenanceEvent } fr
 import * as master from './masterData';
 import { nonconformanceDecider, type NonconformanceCommand, type NonconformanceEvent } from './nonconformance';
 import { orderDecider, type OrderCommand, type OrderEvent } from './order';
+import { securityEventTypes, type SecurityEvent } from './security';
+import { personDecider, type PersonCommand, type PersonEvent } from './people';
 
 /** Every aggregate by name; its stream is `<category>-<id>`. */
 export const deciders = {
@@ -28,6 +32,9 @@ export const deciders = {
   inspectionPlan: master.inspectionPlanDecider,
   employee: master.employeeDecider,
   reasonCodes: master.reasonCodesDecider,
+  person: personDecider,
+  device: deviceDecider,
+  apikey: apiKeyDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -52,13 +59,20 @@ export type CommandOf = {
   inspectionPlan: master.InspectionPlanCommand;
   employee: master.EmployeeCommand;
   reasonCodes: master.ReasonCodeCommand;
+  person: PersonCommand;
+  device: DeviceCommand;
+  apikey: ApiKeyCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
 export type Directive = { [K in AggregateName]: { aggregate: K; id: string; command: CommandOf[K] } }[AggregateName];
 
 /** Every domain event type, each in exactly one aggregate. */
-export const domainEventTypes: readonly DomainEventType[] = Object.values(deciders).flatMap((d) => [...d.eventTypes]);
+export const domainEventTypes: readonly DomainEventType[] = [
+  ...Object.values(deciders).flatMap((d) => [...d.eventTypes]),
+  // the security trail is appended by the security log, not decided by an aggregate
+  ...securityEventTypes,
+];
 
 /** Every event of the domain with its data: `switch (event.type)` narrows `event.data`. */
 export type DomainEvent =
@@ -79,7 +93,11 @@ export type DomainEvent =
   | master.BomEvent
   | master.InspectionPlanEvent
   | master.EmployeeEvent
-  | master.ReasonCodeEvent;
+  | master.ReasonCodeEvent
+  | PersonEvent
+  | DeviceEvent
+  | ApiKeyEvent
+  | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */
 export type DomainEventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

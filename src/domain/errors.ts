@@ -103,6 +103,28 @@ export class UnauthenticatedError extends AppError {
 export class ForbiddenError extends AppError {
   readonly type = 'forbidden' as const;
   readonly status = 403;
+  constructor(
+    message: string,
+    /** A short, stable name of the rule that refused (`role`, `csrf`, `operator-not-caller`). */
+    readonly rule: string = 'forbidden',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Too many failed logins for an account or a source address: locked until the window passes (429, Retry-After). */
+export class TooManyAttemptsError extends AppError {
+  readonly type = 'too-many-attempts' as const;
+  readonly status = 429;
+  constructor(
+    message: string,
+    /** Seconds until the lock lifts. */
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export type KnownError =
@@ -112,6 +134,7 @@ export type KnownError =
   | WrongExpectedRevisionError
   | EventIdConflictError
   | UnauthenticatedError
-  | ForbiddenError;
+  | ForbiddenError
+  | TooManyAttemptsError;
 
 export const isKnownError = (error: unknown): error is KnownError => error instanceof AppError;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
-import { loadApiKeys, type ApiKey } from '../api/auth';
+import type { SecurityApi } from '../api/security';
+import type { EmployeeDirectory } from '../app/security/employees';
 import { createIdempotencyStore } from '../api/idempotency';
 import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
@@ -23,6 +24,7 @@ import { readB2mmlSchedule } from '../adapters/erp/b2mml';
 import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
+import { startSecurity } from './security';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -30,6 +32,8 @@ export type Backbone = {
   services: Services;
   readStore: ReadStore;
   readModels: ReadModelsRuntime;
+  /** People, sessions, keys, devices and the security trail (the demo sets up its plant's people through it). */
+  security: SecurityApi;
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
@@ -53,10 +57,10 @@ const stopHttp = (server: Server, graceMs = 10_000): Promise<void> =>
 export type BackboneOptions = {
   /** The clock commands are stamped with. Default: the wall clock; the demo runs an accelerated one. */
   clock?: () => Date;
-  /** Keys held in memory beside the key file's (the demo's simulator). */
-  extraKeys?: ApiKey[];
   /** How often the overdue clock looks, overriding OVERDUE_CHECK_SECONDS. */
   overdueIntervalMs?: number;
+  /** Who holds a badge: the employee master data once wired. Default: the person accounts' own badge ids. */
+  employees?: EmployeeDirectory;
 };
 
 export const startBackbone = async (
@@ -108,15 +112,13 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
-  const keyFile = config.apiKeysFile ?? join(config.dataDir, 'api-keys.json');
-  const { keys, created } = loadApiKeys(keyFile, schemas);
-  if (created)
-    logger.warn('no API keys were configured: an admin key was made; it is shown once, only its hash is kept', {
-      name: created.name,
-      // not under `token`, which the logger redacts: this is the one time it is shown, on purpose
-      adminToken: created.token,
-      file: keyFile,
-    });
+  const security = await startSecurity({
+    config,
+    store,
+    schemas,
+    logger,
+    ...(options.employees ? { employees: options.employees } : {}),
+  });
   const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
   const api = createApi({
     store,
@@ -128,7 +130,8 @@ export const startBackbone = async (
     cardKey,
     schemas,
     readSchedule: readB2mmlSchedule(schemas),
-    keys: [...keys, ...(options.extraKeys ?? [])],
+    security: security.api,
+    ...(config.security.trustProxy ? { trustProxy: config.security.trustProxy } : {}),
     ...(outbox ? { outbox } : {}),
     idempotency,
     clock,
@@ -149,6 +152,7 @@ export const startBackbone = async (
     services,
     readStore,
     readModels,
+    security: security.api,
     server,
     port,
     async close() {
@@ -156,6 +160,7 @@ export const startBackbone = async (
       api.endStreams();
       await stopping;
       idempotency.close();
+      await security.close();
       await outbox?.stop();
       await nats?.stop();
       await services.stop();

@@ -23,6 +23,20 @@ export type Config = {
   wmsOutboundUrl: string | undefined;
   outboxRetrySeconds: number;
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
+  security: SecurityConfig;
+};
+
+/** Sessions, login failures, passwords and the security trail (README, People and security). */
+export type SecurityConfig = {
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  loginMaxFailures: number;
+  loginAddressMaxFailures: number;
+  loginLockoutSeconds: number;
+  passwordMinLength: number;
+  securityLogRetentionDays: number;
+  /** Express `trust proxy` (a hop count, `loopback`, addresses): whose X-Forwarded-For and -Proto to believe. */
+  trustProxy: string | undefined;
 };
 
 const KNOWN = [
@@ -45,6 +59,14 @@ const KNOWN = [
   'DEVICE_INTERVAL_SECONDS',
   'DEVICE_GRACE_SECONDS',
   'DEVICE_MAX_IN_FLIGHT',
+  'SESSION_IDLE_SECONDS',
+  'SESSION_MAX_SECONDS',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_ADDRESS_MAX_FAILURES',
+  'LOGIN_LOCKOUT_SECONDS',
+  'PASSWORD_MIN_LENGTH',
+  'SECURITY_LOG_RETENTION_DAYS',
+  'TRUST_PROXY',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -95,6 +117,16 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       intervalMs: Number(vars.DEVICE_INTERVAL_SECONDS ?? 60) * 1000,
       graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,
       maxInFlight: Number(vars.DEVICE_MAX_IN_FLIGHT ?? 50_000),
+    },
+    security: {
+      sessionIdleSeconds: Number(vars.SESSION_IDLE_SECONDS ?? 1800),
+      sessionMaxSeconds: Number(vars.SESSION_MAX_SECONDS ?? 43_200),
+      loginMaxFailures: Number(vars.LOGIN_MAX_FAILURES ?? 5),
+      loginAddressMaxFailures: Number(vars.LOGIN_ADDRESS_MAX_FAILURES ?? 20),
+      loginLockoutSeconds: Number(vars.LOGIN_LOCKOUT_SECONDS ?? 900),
+      passwordMinLength: Number(vars.PASSWORD_MIN_LENGTH ?? 12),
+      securityLogRetentionDays: Number(vars.SECURITY_LOG_RETENTION_DAYS ?? 180),
+      trustProxy: vars.TRUST_PROXY,
     },
   };
 };

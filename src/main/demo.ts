@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import type { ConfigDemo } from '../domain/generated';
-import { hashToken } from '../api/auth';
 import { startBackbone } from './backbone';
 import type { Config } from './config';
 import type { Logger } from '../lib/logger';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
-import { createApiClient } from '../simulator/client';
+import { logInPlant } from '../simulator/logins';
+import { DEMO_CREDENTIALS, setUpDemoPlant } from './demoPlant';
 import { runPlantSimulation } from '../simulator/plantSimulator';
 import { progressBar } from '../simulator/progress';
 import { createSimClock } from '../simulator/simClock';
@@ -71,15 +70,14 @@ export const runDemo = async (
     ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
     : 0;
   const clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
-  const token = `mes_sim_${randomBytes(24).toString('base64url')}`;
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
-    extraKeys: [{ name: 'simulator', roles: ['admin'], sha256: hashToken(token) }],
     // the overdue clock looks about every simulated 10 minutes
     overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
   });
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
-  const api = createApiClient(baseUrl, token);
+  // the plant's people log in as people, operators with badge and PIN on their own PDA, integrations with their keys
+  const api = await logInPlant(baseUrl, await setUpDemoPlant(backbone.security, options.machines, config.dataDir));
   const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
   process.stderr.write(
     `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
@@ -87,7 +85,7 @@ export const runDemo = async (
       `Log (a JSON line per request): ${logFile}\n\n`,
   );
   const run = await runPlantSimulation({
-    api,
+    clients: api,
     now: () => clock.now(),
     factor,
     machines: options.machines,
@@ -118,7 +116,7 @@ export const runDemo = async (
     return { summary, run };
   }
   process.stdout.write(
-    `\nThe backbone keeps serving at ${baseUrl} (Ctrl-C stops it). This run's token, held in memory only:\n  curl -H 'Authorization: Bearer ${token}' ${baseUrl}/api/wip/orders\n`,
+    `\nThe backbone keeps serving at ${baseUrl} (Ctrl-C stops it). The plant's people log in with POST /api/session;\ntheir logins and passwords are in ${join(config.dataDir, DEMO_CREDENTIALS)} (readable by its owner only).\n`,
   );
   return { summary, run, backbone };
 };

@@ -5,8 +5,13 @@ export type ApiAnswer = { status: number; body: unknown };
 
 export type ApiCounters = { sent: number; ok: number; refused: number; failed: number; refusals: Map<string, number> };
 
-export const createApiClient = (baseUrl: string, token: string) => {
-  const counters: ApiCounters = { sent: 0, ok: 0, refused: 0, failed: 0, refusals: new Map() };
+/** How a client proves who it is: a key or session token as bearer, or a browser's cookie and CSRF token. */
+export type Credentials = Record<string, string>;
+
+export const newCounters = (): ApiCounters => ({ sent: 0, ok: 0, refused: 0, failed: 0, refusals: new Map() });
+
+/** A client acting as one person, device or integration; clients of one run share their counters. */
+export const createApiClient = (baseUrl: string, credentials: Credentials, counters: ApiCounters = newCounters()) => {
   const call = async (
     method: 'GET' | 'POST',
     path: string,
@@ -19,7 +24,7 @@ export const createApiClient = (baseUrl: string, token: string) => {
         const response = await fetch(`${baseUrl}${path}`, {
           method,
           headers: {
-            authorization: `Bearer ${token}`,
+            ...credentials,
             ...(body === undefined ? {} : { 'content-type': contentType ?? 'application/json' }),
           },
           ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),

@@ -6,7 +6,8 @@ import type { Order } from './orderPlan';
 import type { Random } from './simClock';
 
 export type CrewDeps = {
-  api: ApiClient;
+  /** The operator logged in on the machine's PDA: scans name nobody, the session says who. */
+  operatorOf: (m: Machine) => ApiClient;
   must: Must;
   random: Random;
   /** The share of inspections that fail. */
@@ -24,17 +25,16 @@ export type CrewDeps = {
  * the finished goods). The decisions are orderFlow's; this sends them.
  */
 export const createCrew = (deps: CrewDeps) => {
-  const { api, must, machines } = deps;
+  const { operatorOf, must, machines } = deps;
   let scans = 0;
   const scan = (job: Job, m: Machine, action: string, at: number, extra: object = {}) => {
     scans += 1;
     return must(
       `${action} ${job.order.orderId}/${job.operation.operationId}`,
-      api.post('/api/scans', {
+      operatorOf(m).post('/api/scans', {
         scanId: `${job.order.orderId}-${job.operation.operationId}-${action}`,
         card: job.card,
         action,
-        operatorId: `OP-${m.machineId.slice(-2)}`,
         machineId: m.machineId,
         at: iso(at),
         ...extra,
@@ -53,7 +53,10 @@ export const createCrew = (deps: CrewDeps) => {
     job.order.good = after.good;
     if (after.inspection) deps.inspect(after.inspection.inspectionId, after.inspection.passed, after.inspection.at);
     if (after.finishedGoods)
-      await must(`finished goods of ${job.order.orderId}`, api.post('/api/lots/produced', after.finishedGoods));
+      await must(
+        `finished goods of ${job.order.orderId}`,
+        operatorOf(m).post('/api/lots/produced', after.finishedGoods),
+      );
   };
 
   const dispatch = async (m: Machine, t: number): Promise<void> => {
@@ -66,7 +69,7 @@ export const createCrew = (deps: CrewDeps) => {
     const { operationId } = job.operation;
     const card = (await must(
       `card of ${orderId}/${operationId}`,
-      api.get(`/api/orders/${orderId}/operations/${operationId}/card`),
+      operatorOf(m).get(`/api/orders/${orderId}/operations/${operationId}/card`),
     )) as { payload: string } | undefined;
     if (!card) {
       m.job = undefined;
@@ -75,7 +78,7 @@ export const createCrew = (deps: CrewDeps) => {
     job.card = card.payload;
     await scan(job, m, 'start', t);
     const issue = issueFor(job);
-    if (issue) await must(`issue to ${orderId}`, api.post(`/api/lots/${issue.lotId}/issue`, issue.body));
+    if (issue) await must(`issue to ${orderId}`, operatorOf(m).post(`/api/lots/${issue.lotId}/issue`, issue.body));
     await deps.setState(m, { state: 'setup', at: t });
     m.until = t + SETUP_MINUTES * MINUTE;
   };

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
 import { HOUR, MINUTE, PRODUCTS, iso } from './catalog';
 import type { ApiClient, Must } from './client';
+import type { PlantClients } from './logins';
 import { createCrew } from './crew';
 import { createDeviceLink } from './deviceLink';
 import {
@@ -22,7 +23,8 @@ import { seededRandom } from './simClock';
 import { qualityTasks, runDueTasks, type Task } from './tasks';
 
 export type SimulationOptions = {
-  api: ApiClient;
+  /** The plant's people, operators on their PDAs, and integrations, each logged in as themselves. */
+  clients: PlantClients;
   /** The backbone's clock (accelerated in the demo): the simulation keeps pace with it. */
   now: () => Date;
   /** Simulated time per wall-clock time. */
@@ -58,7 +60,7 @@ export type Progress = { fraction: number; simTime: string; ordersCompleted: num
  * clock minute by minute and sends what the model decided through the API client.
  */
 export const runPlantSimulation = async (options: SimulationOptions) => {
-  const { api } = options;
+  const { clients } = options;
   const random = seededRandom(options.seed);
   const rates = { mtbfHours: options.mtbfHours, mttrHours: options.mttrHours };
   // set-up takes simulated time too: the run proper starts after it (see below)
@@ -73,12 +75,12 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     return undefined;
   };
   const link = createDeviceLink({
-    api,
+    api: clients.gateway,
     must,
     site: options.site ?? 'plant1',
     ...(options.nats ? { nats: options.nats } : {}),
   });
-  const quality = qualityTasks(api, (task) => tasks.push(task));
+  const quality = qualityTasks(clients.quality, (task) => tasks.push(task));
   const setState = async (m: Machine, change: StateChange): Promise<void> => {
     if (m.state === change.state) return;
     m.state = change.state;
@@ -88,9 +90,9 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   // the plant: machines split between two work centers, each with a maintenance plan
   const machines = Array.from({ length: options.machines }, (_, i) => createMachine(runId, i));
   for (const m of machines) {
-    await must(`register ${m.machineId}`, api.post('/api/machines', registration(m)));
+    await must(`register ${m.machineId}`, clients.maintenance.post('/api/machines', registration(m)));
     const { plan, performAt } = maintenancePlan(m, planned, random, options.lateMaintenanceRate);
-    await must(`plan ${m.machineId}`, api.post('/api/maintenance-plans', plan));
+    await must(`plan ${m.machineId}`, clients.maintenance.post('/api/maintenance-plans', plan));
     tasks.push({
       at: performAt,
       what: `maintenance of ${m.machineId}`,
@@ -100,7 +102,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
         m.until = at + MAINTENANCE_MINUTES * MINUTE;
         await must(
           `perform ${plan.planId}`,
-          api.post(`/api/maintenance-plans/${plan.planId}/perform`, { performedAt: iso(at) }),
+          clients.maintenance.post(`/api/maintenance-plans/${plan.planId}/perform`, { performedAt: iso(at) }),
         );
         return true;
       },
@@ -116,20 +118,24 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     const id = `SCH-${runId}-${b + 1}`;
     await must(
       `schedule ${id}`,
-      api.post('/api/erp/production-schedules', scheduleXml(batch, at, id), 'application/xml'),
+      clients.erp.post('/api/erp/production-schedules', scheduleXml(batch, at, id), 'application/xml'),
     );
-    await must(`receipt for ${id}`, api.post('/api/wms/material-receipts', materialReceipt(runId, b, batch)));
+    await must(`receipt for ${id}`, clients.wms.post('/api/wms/material-receipts', materialReceipt(runId, b, batch)));
     for (const o of batch) o.arrived = true;
   };
   const release = async (): Promise<void> => {
     for (const order of toRelease(orders, options.machines)) {
       order.released = true;
-      await must(`release ${order.orderId}`, api.post(`/api/orders/${order.orderId}/release`, {}));
+      await must(`release ${order.orderId}`, clients.planner.post(`/api/orders/${order.orderId}/release`, {}));
     }
   };
 
+  // each machine's operator is whoever is logged in on its PDA
+  const operators = new Map(
+    machines.map((m, i) => [m.machineId, clients.operators[i % clients.operators.length] as ApiClient]),
+  );
   const crew = createCrew({
-    api,
+    operatorOf: (m) => operators.get(m.machineId) as ApiClient,
     must,
     random,
     defectRate: options.defectRate,
@@ -175,7 +181,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       simTime: iso(t + MINUTE),
       ordersCompleted: orders.filter(done).length,
       orders: orders.length,
-      requests: api.counters.sent,
+      requests: clients.counters.sent,
     });
   }
   await Promise.all(machines.map((m) => report(m, end, true)));

@@ -6,11 +6,13 @@ const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const fixed = (value: unknown, digits = 2): string => (typeof value === 'number' ? value.toFixed(digits) : 'n/a');
 
 /** What the plant did, read back from the backbone's API: the figures an analyst would look at. */
-export const readSummary = async (api: ApiClient, run: SimulationRun) => {
-  const get = async (path: string): Promise<unknown> => {
-    const { status, body } = await api.get(path);
+export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient }, run: SimulationRun) => {
+  // figures as an analyst reads them; the overdue alarms from the maintenance streams' history, as an auditor does
+  const read = async (as: ApiClient, path: string): Promise<unknown> => {
+    const { status, body } = await as.get(path);
     return status === 200 ? body : undefined;
   };
+  const get = (path: string) => read(api.analyst, path);
   const orders = (await Promise.all(run.orders.map((o) => get(`/api/wip/orders/${o.orderId}`)))).filter(
     Boolean,
   ) as Doc[];
@@ -31,7 +33,7 @@ export const readSummary = async (api: ApiClient, run: SimulationRun) => {
   let raised = 0;
   let cleared = 0;
   for (const machineId of run.machines) {
-    const events = ((await get(`/api/streams/maintenance-PM-${machineId}/events`)) ?? []) as Doc[];
+    const events = ((await read(api.auditor, `/api/streams/maintenance-PM-${machineId}/events`)) ?? []) as Doc[];
     raised += events.filter((e) => e['type'] === 'MaintenanceOverdue').length;
     cleared += events.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
   }

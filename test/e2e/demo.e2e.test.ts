@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
@@ -84,6 +85,41 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
     // every plan performed late raises its alarm, and performing it clears it
     expect(f.raised, 'overdue alarms raised').to.be.greaterThan(0);
     expect(f.cleared).to.equal(f.raised);
+    // people and devices, not a shared key: who did what is in the log
+    const db = new Database(join(temp.dir, 'http', 'events.db'), { readonly: true });
+    const actors = (type: string) =>
+      db
+        .prepare<[string], { actor: string }>(
+          "SELECT DISTINCT json_extract(metadata, '$.actor') AS actor FROM events WHERE type = ? ORDER BY actor",
+        )
+        .all(type)
+        .map((r) => r.actor);
+    expect(actors('OperatorClockedIn'), 'operators clocked in by their own badge sessions').to.deep.equal([
+      'op-01',
+      'op-02',
+      'op-03',
+      'op-04',
+      'op-05',
+      'op-06',
+    ]);
+    expect(actors('OrderReleased')).to.deep.equal(['li.na']);
+    expect(actors('InspectionResultsRecorded')).to.deep.equal(['wang.qiang']);
+    const badgeLogins = db
+      .prepare("SELECT data FROM events WHERE type = 'LoginSucceeded'")
+      .all()
+      .map((r) => JSON.parse((r as { data: string }).data) as { method: string; deviceId?: string })
+      .filter((d) => d.method === 'badge');
+    expect(badgeLogins.map((d) => d.deviceId).sort()).to.deep.equal([
+      'PDA-01',
+      'PDA-02',
+      'PDA-03',
+      'PDA-04',
+      'PDA-05',
+      'PDA-06',
+    ]);
+    db.close();
+    expect(statSync(join(temp.dir, 'http', 'demo-credentials.txt')).mode & 0o777).to.equal(0o600);
+    expect(stdout).to.not.match(/Bearer /);
   });
 
   it('with NATS_URL, machines report over NATS device subjects and a second demo continues the first one’s time', async () => {

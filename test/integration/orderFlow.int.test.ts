@@ -191,8 +191,8 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
       operatorId: 'op-1',
       machineId: 'M1',
     };
-    await scans.handle(startScan, meta('op-1'), 'pda-corr-1');
-    const retried = await scans.handle(startScan, meta('op-1'), 'pda-corr-1');
+    await scans.handle(startScan, { personId: 'op-1' }, meta('op-1'), 'pda-corr-1');
+    const retried = await scans.handle(startScan, { personId: 'op-1' }, meta('op-1'), 'pda-corr-1');
     expect(
       retried.results.every((r) => r.duplicate || r.events.length === 0),
       'a retried scan writes nothing',
@@ -202,6 +202,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
     at('2026-11-25T02:50:00.000Z');
     await scans.handle(
       { scanId: 'scan-2', card: card('010'), action: 'complete', operatorId: 'op-1', good: 10 },
+      { personId: 'op-1' },
       meta('op-1'),
       'pda-corr-2',
     );
@@ -321,6 +322,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
     at('2026-11-26T02:00:00.000Z');
     await scans.handle(
       { scanId: 'scan-3', card: card('020'), action: 'start', operatorId: 'op-2', machineId: 'M2' },
+      { personId: 'op-2' },
       meta('op-2'),
       'pda-corr-3',
     );
@@ -335,6 +337,7 @@ describe('a whole order through the backbone (SQLite, controlled clock)', functi
         scrap: 1,
         scrapReason: 'SHORT',
       },
+      { personId: 'op-2' },
       meta('op-2'),
       'pda-corr-4',
     );

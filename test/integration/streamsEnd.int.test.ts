@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import type { ReadStore } from '../../src/app/readStore';
 import { createScanService } from '../../src/app/scans';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { createLogger } from '../../src/lib/logger';
+import { loadConfig } from '../../src/main/config';
+import { startSecurity, type Security } from '../../src/main/security';
 import { startReadModels, type ReadModelsRuntime } from '../../src/projections/manager';
 import { createReadModelQueries } from '../../src/projections/queries';
 import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS } from '../../src/app/plant';
@@ -32,6 +35,7 @@ describe('live streams and exports end when the client goes away', function () {
   let readModels: ReadModelsRuntime;
   let idempotency: ReturnType<typeof createIdempotencyStore>;
   let api: Api;
+  let security: Security;
   let server: Server;
   let baseUrl: string;
   // the server's side of each request, to see when a handler is held by backpressure
@@ -54,6 +58,15 @@ describe('live streams and exports end when the client goes away', function () {
     idempotency = createIdempotencyStore(join(temp.dir, 'api.db'));
     const cardKey = randomBytes(32);
     const commands = createCommandHandler({ store });
+    // the auditor's key comes in through the key file, as a plant's integration keys do
+    const keyFile = join(temp.dir, 'api-keys.json');
+    writeFileSync(keyFile, JSON.stringify([{ name: 'auditor-1', roles: ['auditor'], sha256: hashToken(token) }]));
+    security = await startSecurity({
+      config: loadConfig({ DATA_DIR: temp.dir, API_KEYS_FILE: keyFile }, schemas),
+      store,
+      schemas,
+      logger,
+    });
     api = createApi({
       store,
       logger,
@@ -63,7 +76,7 @@ describe('live streams and exports end when the client goes away', function () {
       scans: createScanService({ commands, cardKey }),
       cardKey,
       schemas,
-      keys: [{ name: 'auditor-1', roles: ['auditor'], sha256: hashToken(token) }],
+      security: security.api,
       idempotency,
       readSchedule: readB2mmlSchedule(schemas),
     });
@@ -77,6 +90,7 @@ describe('live streams and exports end when the client goes away', function () {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     idempotency.close();
+    await security.close();
     await readModels.stop();
     await readStore.close();
     await store.close();

@@ -40,7 +40,7 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
     for (let attempt = 0; attempt < 2_000; attempt += 1) {
       // the backbone's address changes with each restart
       const answer = await client(backbone.baseUrl, keys.tokens)
-        .post(path, body, 'admin', { 'idempotency-key': key })
+        .post(path, body, 'all', { 'idempotency-key': key })
         .catch(() => undefined);
       if (answer && answer.status < 300) return answer.body as Record<string, unknown>;
       if (answer && answer.status < 500) throw new Error(`${path} refused: ${answer.status} ${answer.text}`);
@@ -138,7 +138,7 @@ describe('reliability: the backbone killed with SIGKILL during a shift, and rest
       // every acknowledged command: its event at the revision it was answered with, caused by it
       for (const { key, streamId, revision } of acks) {
         const [event] = await store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
-        expect(event?.metadata.causationId, `${key} at ${streamId}@${revision}`).to.equal(`http:admin-1:${key}`);
+        expect(event?.metadata.causationId, `${key} at ${streamId}@${revision}`).to.equal(`http:all-1:${key}`);
       }
       // none doubled: exactly the commands sent, and every chain whole
       for (let i = 1; i <= LANES; i += 1) {

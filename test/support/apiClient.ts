@@ -3,27 +3,44 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashToken, ROLES, type Role } from '../../src/api/auth';
 
-/** One API key per role (and admin), written hashed to a keys file; the tokens stay with the test. */
-export const makeKeys = (dir: string): { file: string; tokens: Record<Role, string> } => {
+/** A test key's identity: one role, or `all` (every business role and sysadmin, what most tests act as). */
+export type As = Role | 'all';
+
+/** Every role but the security and audit administrators and devices, which no key combines with others. */
+export const ALL_BUSINESS_ROLES: Role[] = ROLES.filter((r) => !['secadmin', 'auditadmin', 'device'].includes(r));
+
+/**
+ * One API key per role and one with every business role, written in the old key file format
+ * (`API_KEYS_FILE`), which the backbone imports at start into its key registry (with a warning);
+ * the tokens stay with the test.
+ */
+export const makeKeys = (dir: string): { file: string; tokens: Record<As, string> } => {
+  const names: As[] = [...ROLES, 'all'];
   const tokens = Object.fromEntries(
-    ROLES.map((role) => [role, `test_${role}_${randomBytes(12).toString('hex')}`]),
-  ) as Record<Role, string>;
+    names.map((name) => [name, `test_${name}_${randomBytes(12).toString('hex')}`]),
+  ) as Record<As, string>;
   const file = join(dir, 'keys.json');
   writeFileSync(
     file,
-    JSON.stringify(ROLES.map((role) => ({ name: `${role}-1`, roles: [role], sha256: hashToken(tokens[role]) }))),
+    JSON.stringify(
+      names.map((name) => ({
+        name: `${name}-1`,
+        roles: name === 'all' ? ALL_BUSINESS_ROLES : [name],
+        sha256: hashToken(tokens[name]),
+      })),
+    ),
   );
   return { file, tokens };
 };
 
 export type Call = { status: number; headers: Headers; body: unknown; text: string };
 
-export const client = (baseUrl: string, tokens: Record<Role, string>) => {
+export const client = (baseUrl: string, tokens: Record<As, string>) => {
   const call = async (
     method: string,
     path: string,
     options: {
-      as?: Role | null;
+      as?: As | null;
       body?: unknown;
       raw?: string;
       headers?: Record<string, string>;
@@ -31,7 +48,7 @@ export const client = (baseUrl: string, tokens: Record<Role, string>) => {
     } = {},
   ): Promise<Call> => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.as !== null) headers['authorization'] = `Bearer ${tokens[options.as ?? 'admin']}`;
+    if (options.as !== null) headers['authorization'] = `Bearer ${tokens[options.as ?? 'all']}`;
     let payload: string | undefined = options.raw;
     if (options.body !== undefined) {
       payload = JSON.stringify(options.body);
@@ -60,9 +77,9 @@ export const client = (baseUrl: string, tokens: Record<Role, string>) => {
   };
   return {
     call,
-    get: (path: string, as?: Role | null, headers?: Record<string, string>) =>
+    get: (path: string, as?: As | null, headers?: Record<string, string>) =>
       call('GET', path, { as, ...(headers ? { headers } : {}) }),
-    post: (path: string, body: unknown, as?: Role | null, headers?: Record<string, string>) =>
+    post: (path: string, body: unknown, as?: As | null, headers?: Record<string, string>) =>
       call('POST', path, { body, as, ...(headers ? { headers } : {}) }),
   };
 };

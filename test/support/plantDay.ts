@@ -200,6 +200,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
       operatorId: 'op-1',
       machineId: 'M1',
     },
+    { personId: 'op-1' },
     meta('op-1'),
     's1',
   );
@@ -225,6 +226,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
       scrapReason: 'BURR',
       rework: 1,
     },
+    { personId: 'op-1' },
     meta('op-1'),
     's2',
   );
@@ -313,6 +315,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
       operatorId: 'op-1',
       good: 10,
     },
+    { personId: 'op-1' },
     meta('op-1'),
     's3',
   );

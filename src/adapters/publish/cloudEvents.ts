@@ -4,6 +4,7 @@ import { retryUntilDone } from '../../lib/retry';
 import type { CheckpointStore } from '../../app/checkpoints';
 import type { EventStore, RecordedEvent } from '../../app/eventStore';
 import type { Logger } from '../../lib/logger';
+import { isSecurityStream } from '../../domain/security';
 
 export const EVENTS_STREAM = 'MES_EVENTS';
 const CHECKPOINT = 'cloudevents-publisher';
@@ -62,12 +63,15 @@ export const startCloudEventsPublisher = async (deps: {
       const published = await retryUntilDone(
         async () => {
           await Promise.all(
-            batch.map((event) => {
-              const h = natsHeaders();
-              h.set('Nats-Msg-Id', event.id);
-              h.set('Content-Type', 'application/cloudevents+json');
-              return js.publish(subjectOf(event), JSON.stringify(toCloudEvent(event)), { headers: h });
-            }),
+            // the security trail (people, devices, keys, logins) stays inside: personal data, not integration facts
+            batch
+              .filter((event) => !isSecurityStream(event.streamId))
+              .map((event) => {
+                const h = natsHeaders();
+                h.set('Nats-Msg-Id', event.id);
+                h.set('Content-Type', 'application/cloudevents+json');
+                return js.publish(subjectOf(event), JSON.stringify(toCloudEvent(event)), { headers: h });
+              }),
           );
         },
         {

@@ -10,7 +10,7 @@ export const machineRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     path: '/api/machines',
     summary: 'Register a machine',
     tag: 'machines',
-    roles: ['maintenance', 'planner'],
+    roles: ['maintenance', 'planner', 'sysadmin'],
     body: 'commands/registerMachine',
     aggregate: 'machine',
     created: true,

@@ -1,3 +1,4 @@
+import { operatorFor } from '../../app/scans';
 import type { ReportQuantityBody, SchemaTypes } from '../../domain/generated';
 import { commandRoute, type BodyContext, type RouteContext, type RouteSpec } from '../routes';
 import { optional, param, type CommandOf, type CommandRoutesDeps } from './shared';
@@ -41,7 +42,7 @@ export const operationRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
       data: {
         ...operation(ctx),
         ...optional(ctx.body['machineId'], 'machineId'),
-        ...optional(ctx.body['operatorId'], 'operatorId'),
+        ...optional(operatorFor(ctx.principal, ctx.body.operatorId), 'operatorId'),
       },
     })),
     operationRoute('pause', 'Pause an operation', 'commands/optionalReason', (ctx) => ({

@@ -14,7 +14,7 @@ export const scanRoutes = (deps: Pick<CommandRoutesDeps, 'scans'>): RouteSpec[] 
     body: 'commands/scan',
     async handle(ctx) {
       // the route table has validated the body against commands/scan before the handler runs
-      const outcome = await deps.scans.handle(ctx.body as ScanBody, ctx.meta, ctx.requestId);
+      const outcome = await deps.scans.handle(ctx.body as ScanBody, ctx.principal, ctx.meta, ctx.requestId);
       return {
         body: {
           orderId: outcome.orderId,

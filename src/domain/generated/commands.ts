@@ -21,9 +21,41 @@ import type {
   Priority,
   Quantity,
   Routing,
+  SecurityLogin,
+  SecurityRoles,
   Text,
   Unit,
 } from './common';
+
+/**
+ * An operator's login on a registered device: badge id and PIN.
+ */
+export type BadgeLoginBody = {
+  badgeId: Id;
+  pin: string;
+};
+
+/**
+ * A person's own password change.
+ */
+export type ChangePasswordBody = {
+  currentPassword: string;
+  newPassword: string;
+};
+
+/**
+ * A person's own badge PIN.
+ */
+export type ChangePinBody = {
+  pin: string;
+};
+
+/**
+ * The first code of the authenticator app, confirming the enrolment.
+ */
+export type ConfirmSecondFactorBody = {
+  code: string;
+};
 
 /**
  * Units counted over an interval.
@@ -34,6 +66,16 @@ export type CountReadingBody = {
   total: Quantity;
   good?: Quantity;
   product?: Id;
+};
+
+/**
+ * An API key to make: a unique name, its owner (person:<login>, or a system), roles and an optional expiry (default a year).
+ */
+export type CreateKeyBody = {
+  name: Id;
+  owner: string;
+  roles: SecurityRoles;
+  expiresAt?: DateTime;
 };
 
 /**
@@ -230,6 +272,14 @@ export type IssueLotBody = {
 };
 
 /**
+ * A login with a password.
+ */
+export type LoginBody = {
+  login: string;
+  password: string;
+};
+
+/**
  * A machine state change.
  */
 export type MachineStateBody = {
@@ -251,6 +301,26 @@ export type OptionalReasonBody = {
 export type PerformMaintenanceBody = {
   performedAt?: DateTime;
   runningHours?: Quantity;
+};
+
+/**
+ * A person's display name, work centers, employee number and badge id.
+ */
+export type PersonProfileBody = {
+  displayName: Text;
+  /**
+   * @maxItems 100
+   */
+  workCenters?: Id[];
+  employeeNumber?: Id;
+  badgeId?: Id;
+};
+
+/**
+ * A person's roles.
+ */
+export type PersonRolesBody = {
+  roles: SecurityRoles;
 };
 
 /**
@@ -306,6 +376,15 @@ export type ReceiveLotBody = {
 };
 
 /**
+ * A shop-floor device (PDA) to register.
+ */
+export type RegisterDeviceBody = {
+  deviceId: Id;
+  name: Text;
+  workCenter?: Id;
+};
+
+/**
  * Register a machine.
  */
 export type RegisterMachineBody = {
@@ -324,6 +403,21 @@ export type RegisterMachineBody = {
     product: Id;
     seconds: PositiveQuantity;
   }[];
+};
+
+/**
+ * A person to register: login, display name, roles, work centers, employee number and badge id where there are.
+ */
+export type RegisterPersonBody = {
+  personId: SecurityLogin;
+  displayName: Text;
+  roles: SecurityRoles;
+  /**
+   * @maxItems 100
+   */
+  workCenters?: Id[];
+  employeeNumber?: Id;
+  badgeId?: Id;
 };
 
 /**
@@ -487,13 +581,23 @@ export type ReviseWorkCenterBody = MasterDataWorkCenterRecord & {
 };
 
 /**
+ * A new secret for a key, with an optional new expiry (default a year).
+ */
+export type RotateKeyBody = {
+  expiresAt?: DateTime;
+};
+
+/**
  * A PDA scan of an operation card.
  */
 export type ScanBody = {
   scanId: Id;
   card: string;
   action: 'start' | 'pause' | 'resume' | 'report' | 'complete';
-  operatorId: Id;
+  /**
+   * Optional: the operator logged in. A scan clocks whoever is logged in; naming someone else is refused (403).
+   */
+  operatorId?: Id;
   machineId?: Id;
   good?: Quantity;
   scrap?: Quantity;
@@ -504,6 +608,14 @@ export type ScanBody = {
   reason?: Id;
   rework?: Quantity;
   at?: DateTime;
+};
+
+/**
+ * The second step of a login: the challenge and a TOTP code or a recovery code.
+ */
+export type SecondFactorBody = {
+  challenge: string;
+  code: string;
 };
 
 /**

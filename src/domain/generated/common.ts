@@ -381,3 +381,53 @@ export type MasterDataWorkCenterRecord = {
   calendar?: Id;
   [k: string]: unknown;
 };
+
+/**
+ * The source address of the request.
+ */
+export type SecurityAddress = string;
+
+/**
+ * A memory-hard hash: scrypt parameters in the clear, salt and hash sealed (AES-256-GCM) under the server key.
+ */
+export type SecurityCredential = {
+  algorithm: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  keyLength: number;
+  sealed: string;
+};
+
+/**
+ * A person's login, also the id of the stream person-<login>.
+ */
+export type SecurityLogin = string;
+
+export type SecurityReason = string;
+
+/**
+ * A role; no role passes every check.
+ */
+export type SecurityRole =
+  | 'operator'
+  | 'quality'
+  | 'maintenance'
+  | 'planner'
+  | 'analyst'
+  | 'auditor'
+  | 'integrator'
+  | 'sysadmin'
+  | 'secadmin'
+  | 'auditadmin'
+  | 'device';
+
+/**
+ * @minItems 1
+ * @maxItems 11
+ */
+export type SecurityRoles = SecurityRole[];
+
+export type SecurityStringMap = {
+  [k: string]: string;
+};

@@ -27,9 +27,59 @@ import type {
   Quantity,
   Queued,
   Routing,
+  SecurityAddress,
+  SecurityCredential,
+  SecurityLogin,
+  SecurityReason,
+  SecurityRoles,
+  SecurityStringMap,
   Text,
   Unit,
 } from './common';
+
+/**
+ * A request was refused for its roles (403), with what the route needs and what the caller holds (security log).
+ */
+export type AccessDeniedV1 = {
+  method: string;
+  route: string;
+  needed: string[];
+  held: string[];
+  address: SecurityAddress;
+  rule?: string;
+};
+
+/**
+ * An API key was made (or imported from the old key file) with its owner, roles and expiry; only a verifier of its secret is kept.
+ */
+export type ApiKeyCreatedV1 = {
+  keyId: Id;
+  name: Id;
+  owner: string;
+  roles: SecurityRoles;
+  expiresAt: DateTime;
+  scheme: 'hmac-sha256' | 'sha256-legacy';
+  verifier: string;
+  importedFrom?: string;
+};
+
+/**
+ * An API key was revoked: refused from the next request on.
+ */
+export type ApiKeyRevokedV1 = {
+  keyId: Id;
+  reason: SecurityReason;
+};
+
+/**
+ * An API key got a new secret; the old one is refused from then on.
+ */
+export type ApiKeyRotatedV1 = {
+  keyId: Id;
+  scheme: 'hmac-sha256';
+  verifier: string;
+  expiresAt: DateTime;
+};
 
 /**
  * A product’s bill of materials is no longer in force from effectiveFrom.
@@ -67,6 +117,33 @@ export type BomRevisedV1 = {
    */
   effectiveFrom: DateTime;
   record: MasterDataBomRecord;
+};
+
+/**
+ * The configuration the backbone started with, secrets masked (security log).
+ */
+export type ConfigurationLoadedV1 = {
+  configuration: {
+    [k: string]: unknown;
+  };
+};
+
+/**
+ * A shop-floor device (PDA) was registered with its own key.
+ */
+export type DeviceRegisteredV1 = {
+  deviceId: Id;
+  name: Text;
+  keyId: Id;
+  workCenter?: Id;
+};
+
+/**
+ * A device was retired: its key is revoked and its sessions end.
+ */
+export type DeviceRetiredV1 = {
+  deviceId: Id;
+  reason: SecurityReason;
 };
 
 /**
@@ -277,6 +354,52 @@ export type LineRevisedV1 = {
    */
   effectiveFrom: DateTime;
   record: MasterDataLineRecord;
+};
+
+/**
+ * A login or credential check failed, with the reason and source address (security log).
+ */
+export type LoginFailedV1 = {
+  method: 'password' | 'second-factor' | 'recovery-code' | 'badge' | 'key' | 'session';
+  reason:
+    | 'unknown-account'
+    | 'bad-password'
+    | 'bad-second-factor'
+    | 'locked'
+    | 'disabled'
+    | 'unknown-key'
+    | 'bad-key'
+    | 'key-revoked'
+    | 'key-expired'
+    | 'unknown-badge'
+    | 'bad-pin'
+    | 'unknown-session'
+    | 'device-mismatch'
+    | 'bad-challenge';
+  address: SecurityAddress;
+  subject?: string;
+};
+
+/**
+ * Too many failures: an account or a source address is locked until the time given (security log).
+ */
+export type LoginLockedOutV1 = {
+  scope: 'account' | 'address';
+  subject: string;
+  address: SecurityAddress;
+  failures: number;
+  until: DateTime;
+};
+
+/**
+ * A login succeeded and a session began (security log).
+ */
+export type LoginSucceededV1 = {
+  method: 'password' | 'second-factor' | 'recovery-code' | 'badge' | 'key' | 'session';
+  subject: string;
+  sessionId: Id;
+  address: SecurityAddress;
+  deviceId?: Id;
 };
 
 /**
@@ -718,6 +841,78 @@ export type OrderRevisedV1 = {
 };
 
 /**
+ * A password was set: the first one or a reset (to be changed at the next login), or changed by its owner.
+ */
+export type PasswordSetV1 = {
+  personId: SecurityLogin;
+  reason: 'initial' | 'reset' | 'changed';
+  mustChange: boolean;
+  credential: SecurityCredential;
+};
+
+/**
+ * A person's account was disabled: no login, every session ended.
+ */
+export type PersonDisabledV1 = {
+  personId: SecurityLogin;
+  reason: SecurityReason;
+};
+
+/**
+ * A disabled account was enabled again.
+ */
+export type PersonEnabledV1 = {
+  personId: SecurityLogin;
+};
+
+/**
+ * A person's display name, work centers, employee number or badge id changed.
+ */
+export type PersonProfileChangedV1 = {
+  personId: SecurityLogin;
+  displayName: Text;
+  /**
+   * @maxItems 100
+   */
+  workCenters: Id[];
+  employeeNumber?: Id;
+  badgeId?: Id;
+};
+
+/**
+ * A person was registered with a login, display name, roles and work centers (and an employee number and badge id where there is one).
+ */
+export type PersonRegisteredV1 = {
+  personId: SecurityLogin;
+  displayName: Text;
+  roles: SecurityRoles;
+  /**
+   * @maxItems 100
+   */
+  workCenters: Id[];
+  employeeNumber?: Id;
+  badgeId?: Id;
+};
+
+/**
+ * A person's roles changed (by a security administrator; never one's own).
+ */
+export type PersonRolesChangedV1 = {
+  personId: SecurityLogin;
+  roles: SecurityRoles;
+  previous: SecurityRoles;
+};
+
+/**
+ * A badge PIN was issued to a person or changed by them.
+ */
+export type PinSetV1 = {
+  personId: SecurityLogin;
+  reason: 'issued' | 'changed';
+  credential: SecurityCredential;
+};
+
+/**
  * A product is no longer in force from effectiveFrom.
  */
 export type ProductDeactivatedV1 = {
@@ -839,6 +1034,14 @@ export type ReasonCodeRevisedV1 = {
 };
 
 /**
+ * A person logged in with one of their recovery codes; it cannot be used again.
+ */
+export type RecoveryCodeUsedV1 = {
+  personId: SecurityLogin;
+  index: number;
+};
+
+/**
  * A re-inspection failed and another one was requested.
  */
 export type ReinspectionScheduledV1 = {
@@ -885,6 +1088,38 @@ export type RoutingRevisedV1 = {
 };
 
 /**
+ * A person enrolled a TOTP second factor (secret sealed) with recovery codes (keyed hashes).
+ */
+export type SecondFactorEnrolledV1 = {
+  personId: SecurityLogin;
+  method: 'totp';
+  sealedSecret: string;
+  /**
+   * @minItems 1
+   * @maxItems 20
+   */
+  recoveryCodes: string[];
+};
+
+/**
+ * A security administrator reset a person's second factor; they enrol again at the next login.
+ */
+export type SecondFactorResetV1 = {
+  personId: SecurityLogin;
+  reason: SecurityReason;
+};
+
+/**
+ * A session ended: logout, revoked, replaced by a login elsewhere, idle, expired or disabled (security log).
+ */
+export type SessionEndedV1 = {
+  sessionId: Id;
+  subject: string;
+  reason: 'logout' | 'revoked' | 'replaced' | 'idle' | 'expired' | 'disabled';
+  by?: string;
+};
+
+/**
  * A site is no longer in force from effectiveFrom.
  */
 export type SiteDeactivatedV1 = {
@@ -920,6 +1155,17 @@ export type SiteRevisedV1 = {
    */
   effectiveFrom: DateTime;
   record: MasterDataSiteRecord;
+};
+
+/**
+ * A traceability, export or audit read: what, which range, from where; the actor is who (security log).
+ */
+export type TraceabilityReadV1 = {
+  method: string;
+  route: string;
+  params: SecurityStringMap;
+  query: SecurityStringMap;
+  address: SecurityAddress;
 };
 
 /**
@@ -962,9 +1208,16 @@ export type WorkCenterRevisedV1 = {
 
 /** Each event type's data at its newest version: what the domain writes and reads after upcasting. */
 export type EventData = {
+  AccessDenied: AccessDeniedV1;
+  ApiKeyCreated: ApiKeyCreatedV1;
+  ApiKeyRevoked: ApiKeyRevokedV1;
+  ApiKeyRotated: ApiKeyRotatedV1;
   BomDeactivated: BomDeactivatedV1;
   BomDefined: BomDefinedV1;
   BomRevised: BomRevisedV1;
+  ConfigurationLoaded: ConfigurationLoadedV1;
+  DeviceRegistered: DeviceRegisteredV1;
+  DeviceRetired: DeviceRetiredV1;
   DispositionDecided: DispositionDecidedV1;
   EmployeeDeactivated: EmployeeDeactivatedV1;
   EmployeeDefined: EmployeeDefinedV1;
@@ -981,6 +1234,9 @@ export type EventData = {
   LineDeactivated: LineDeactivatedV1;
   LineDefined: LineDefinedV1;
   LineRevised: LineRevisedV1;
+  LoginFailed: LoginFailedV1;
+  LoginLockedOut: LoginLockedOutV1;
+  LoginSucceeded: LoginSucceededV1;
   LotIssued: LotIssuedV1;
   LotProduced: LotProducedV1;
   LotQuarantined: LotQuarantinedV1;
@@ -1018,6 +1274,13 @@ export type EventData = {
   OrderReprioritised: OrderReprioritisedV1;
   OrderResumed: OrderResumedV1;
   OrderRevised: OrderRevisedV1;
+  PasswordSet: PasswordSetV1;
+  PersonDisabled: PersonDisabledV1;
+  PersonEnabled: PersonEnabledV1;
+  PersonProfileChanged: PersonProfileChangedV1;
+  PersonRegistered: PersonRegisteredV1;
+  PersonRolesChanged: PersonRolesChangedV1;
+  PinSet: PinSetV1;
   ProductDeactivated: ProductDeactivatedV1;
   ProductDefined: ProductDefinedV1;
   ProductRevised: ProductRevisedV1;
@@ -1028,13 +1291,18 @@ export type EventData = {
   ReasonCodeDeactivated: ReasonCodeDeactivatedV1;
   ReasonCodeDefined: ReasonCodeDefinedV1;
   ReasonCodeRevised: ReasonCodeRevisedV1;
+  RecoveryCodeUsed: RecoveryCodeUsedV1;
   ReinspectionScheduled: ReinspectionScheduledV1;
   RoutingDeactivated: RoutingDeactivatedV1;
   RoutingDefined: RoutingDefinedV1;
   RoutingRevised: RoutingRevisedV1;
+  SecondFactorEnrolled: SecondFactorEnrolledV1;
+  SecondFactorReset: SecondFactorResetV1;
+  SessionEnded: SessionEndedV1;
   SiteDeactivated: SiteDeactivatedV1;
   SiteDefined: SiteDefinedV1;
   SiteRevised: SiteRevisedV1;
+  TraceabilityRead: TraceabilityReadV1;
   WorkCenterDeactivated: WorkCenterDeactivatedV1;
   WorkCenterDefined: WorkCenterDefinedV1;
   WorkCenterRevised: WorkCenterRevisedV1;

@@ -9,7 +9,12 @@ export type * from './queries';
 export type * from './wms';
 
 import type {
+  BadgeLoginBody,
+  ChangePasswordBody,
+  ChangePinBody,
+  ConfirmSecondFactorBody,
   CountReadingBody,
+  CreateKeyBody,
   DeactivateRecordBody,
   DefineBomBody,
   DefineEmployeeBody,
@@ -27,14 +32,19 @@ import type {
   EnergyReadingBody,
   InspectionResultsBody,
   IssueLotBody,
+  LoginBody,
   MachineStateBody,
   OptionalReasonBody,
   PerformMaintenanceBody,
+  PersonProfileBody,
+  PersonRolesBody,
   PlanOrderBody,
   ProduceLotBody,
   ReasonBody,
   ReceiveLotBody,
+  RegisterDeviceBody,
   RegisterMachineBody,
+  RegisterPersonBody,
   ReportQuantityBody,
   ReprioritiseBody,
   RequestInspectionBody,
@@ -49,16 +59,25 @@ import type {
   ReviseRoutingBody,
   ReviseSiteBody,
   ReviseWorkCenterBody,
+  RotateKeyBody,
   ScanBody,
+  SecondFactorBody,
   StartOperationBody,
 } from './commands';
 import type { EventEnvelope, EventMetadata } from './common';
 import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type {
+  AccessDeniedV1,
+  ApiKeyCreatedV1,
+  ApiKeyRevokedV1,
+  ApiKeyRotatedV1,
   BomDeactivatedV1,
   BomDefinedV1,
   BomRevisedV1,
+  ConfigurationLoadedV1,
+  DeviceRegisteredV1,
+  DeviceRetiredV1,
   DispositionDecidedV1,
   EmployeeDeactivatedV1,
   EmployeeDefinedV1,
@@ -75,6 +94,9 @@ import type {
   LineDeactivatedV1,
   LineDefinedV1,
   LineRevisedV1,
+  LoginFailedV1,
+  LoginLockedOutV1,
+  LoginSucceededV1,
   LotIssuedV1,
   LotProducedV1,
   LotQuarantinedV1,
@@ -112,6 +134,13 @@ import type {
   OrderReprioritisedV1,
   OrderResumedV1,
   OrderRevisedV1,
+  PasswordSetV1,
+  PersonDisabledV1,
+  PersonEnabledV1,
+  PersonProfileChangedV1,
+  PersonRegisteredV1,
+  PersonRolesChangedV1,
+  PinSetV1,
   ProductDeactivatedV1,
   ProductDefinedV1,
   ProductRevisedV1,
@@ -122,13 +151,18 @@ import type {
   ReasonCodeDeactivatedV1,
   ReasonCodeDefinedV1,
   ReasonCodeRevisedV1,
+  RecoveryCodeUsedV1,
   ReinspectionScheduledV1,
   RoutingDeactivatedV1,
   RoutingDefinedV1,
   RoutingRevisedV1,
+  SecondFactorEnrolledV1,
+  SecondFactorResetV1,
+  SessionEndedV1,
   SiteDeactivatedV1,
   SiteDefinedV1,
   SiteRevisedV1,
+  TraceabilityReadV1,
   WorkCenterDeactivatedV1,
   WorkCenterDefinedV1,
   WorkCenterRevisedV1,
@@ -144,6 +178,7 @@ import type {
   MasterAtQuery,
   MasterListQuery,
   OrdersQuery,
+  SecurityEventsQuery,
   YieldsQuery,
 } from './queries';
 import type { WmsMaterialReceipt } from './wms';
@@ -151,7 +186,12 @@ import type { WmsMaterialReceipt } from './wms';
 /** The type of a value that schemas/<key>.json accepts, by registry key. */
 
 export type SchemaTypes = {
+  'commands/badgeLogin': BadgeLoginBody;
+  'commands/changePassword': ChangePasswordBody;
+  'commands/changePin': ChangePinBody;
+  'commands/confirmSecondFactor': ConfirmSecondFactorBody;
   'commands/countReading': CountReadingBody;
+  'commands/createKey': CreateKeyBody;
   'commands/deactivateRecord': DeactivateRecordBody;
   'commands/defineBom': DefineBomBody;
   'commands/defineEmployee': DefineEmployeeBody;
@@ -169,14 +209,19 @@ export type SchemaTypes = {
   'commands/energyReading': EnergyReadingBody;
   'commands/inspectionResults': InspectionResultsBody;
   'commands/issueLot': IssueLotBody;
+  'commands/login': LoginBody;
   'commands/machineState': MachineStateBody;
   'commands/optionalReason': OptionalReasonBody;
   'commands/performMaintenance': PerformMaintenanceBody;
+  'commands/personProfile': PersonProfileBody;
+  'commands/personRoles': PersonRolesBody;
   'commands/planOrder': PlanOrderBody;
   'commands/produceLot': ProduceLotBody;
   'commands/reason': ReasonBody;
   'commands/receiveLot': ReceiveLotBody;
+  'commands/registerDevice': RegisterDeviceBody;
   'commands/registerMachine': RegisterMachineBody;
+  'commands/registerPerson': RegisterPersonBody;
   'commands/reportQuantity': ReportQuantityBody;
   'commands/reprioritise': ReprioritiseBody;
   'commands/requestInspection': RequestInspectionBody;
@@ -191,7 +236,9 @@ export type SchemaTypes = {
   'commands/reviseRouting': ReviseRoutingBody;
   'commands/reviseSite': ReviseSiteBody;
   'commands/reviseWorkCenter': ReviseWorkCenterBody;
+  'commands/rotateKey': RotateKeyBody;
   'commands/scan': ScanBody;
+  'commands/secondFactor': SecondFactorBody;
   'commands/startOperation': StartOperationBody;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
@@ -203,9 +250,16 @@ export type SchemaTypes = {
   'devices/energy': DeviceEnergyMessage;
   'devices/state': DeviceStateMessage;
   'devices/telemetry': DeviceTelemetryMessage;
+  'events/AccessDenied.v1': AccessDeniedV1;
+  'events/ApiKeyCreated.v1': ApiKeyCreatedV1;
+  'events/ApiKeyRevoked.v1': ApiKeyRevokedV1;
+  'events/ApiKeyRotated.v1': ApiKeyRotatedV1;
   'events/BomDeactivated.v1': BomDeactivatedV1;
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
+  'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
+  'events/DeviceRegistered.v1': DeviceRegisteredV1;
+  'events/DeviceRetired.v1': DeviceRetiredV1;
   'events/DispositionDecided.v1': DispositionDecidedV1;
   'events/EmployeeDeactivated.v1': EmployeeDeactivatedV1;
   'events/EmployeeDefined.v1': EmployeeDefinedV1;
@@ -222,6 +276,9 @@ export type SchemaTypes = {
   'events/LineDeactivated.v1': LineDeactivatedV1;
   'events/LineDefined.v1': LineDefinedV1;
   'events/LineRevised.v1': LineRevisedV1;
+  'events/LoginFailed.v1': LoginFailedV1;
+  'events/LoginLockedOut.v1': LoginLockedOutV1;
+  'events/LoginSucceeded.v1': LoginSucceededV1;
   'events/LotIssued.v1': LotIssuedV1;
   'events/LotProduced.v1': LotProducedV1;
   'events/LotQuarantined.v1': LotQuarantinedV1;
@@ -259,6 +316,13 @@ export type SchemaTypes = {
   'events/OrderReprioritised.v1': OrderReprioritisedV1;
   'events/OrderResumed.v1': OrderResumedV1;
   'events/OrderRevised.v1': OrderRevisedV1;
+  'events/PasswordSet.v1': PasswordSetV1;
+  'events/PersonDisabled.v1': PersonDisabledV1;
+  'events/PersonEnabled.v1': PersonEnabledV1;
+  'events/PersonProfileChanged.v1': PersonProfileChangedV1;
+  'events/PersonRegistered.v1': PersonRegisteredV1;
+  'events/PersonRolesChanged.v1': PersonRolesChangedV1;
+  'events/PinSet.v1': PinSetV1;
   'events/ProductDeactivated.v1': ProductDeactivatedV1;
   'events/ProductDefined.v1': ProductDefinedV1;
   'events/ProductionCounted.v1': ProductionCountedV1;
@@ -269,13 +333,18 @@ export type SchemaTypes = {
   'events/ReasonCodeDeactivated.v1': ReasonCodeDeactivatedV1;
   'events/ReasonCodeDefined.v1': ReasonCodeDefinedV1;
   'events/ReasonCodeRevised.v1': ReasonCodeRevisedV1;
+  'events/RecoveryCodeUsed.v1': RecoveryCodeUsedV1;
   'events/ReinspectionScheduled.v1': ReinspectionScheduledV1;
   'events/RoutingDeactivated.v1': RoutingDeactivatedV1;
   'events/RoutingDefined.v1': RoutingDefinedV1;
   'events/RoutingRevised.v1': RoutingRevisedV1;
+  'events/SecondFactorEnrolled.v1': SecondFactorEnrolledV1;
+  'events/SecondFactorReset.v1': SecondFactorResetV1;
+  'events/SessionEnded.v1': SessionEndedV1;
   'events/SiteDeactivated.v1': SiteDeactivatedV1;
   'events/SiteDefined.v1': SiteDefinedV1;
   'events/SiteRevised.v1': SiteRevisedV1;
+  'events/TraceabilityRead.v1': TraceabilityReadV1;
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
@@ -289,6 +358,7 @@ export type SchemaTypes = {
   'queries/masterAt': MasterAtQuery;
   'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
+  'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;
 };

@@ -129,6 +129,17 @@ export type OrdersQuery = {
 };
 
 /**
+ * Filters of the security audit trail.
+ */
+export type SecurityEventsQuery = {
+  type?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+};
+
+/**
  * Yields by a dimension.
  */
 export type YieldsQuery = {

@@ -28,7 +28,7 @@ describe('simulator: the operators', () => {
     // machines 1 and 3 are lathes, 2 a mill
     const machines = [0, 1, 2].map((i) => createMachine('C', i));
     const crew = createCrew({
-      api,
+      operatorOf: () => api,
       must,
       random: steady(),
       defectRate: 0,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ApiAnswer, ApiClient } from '../../../src/simulator/client';
+import type { PlantClients } from '../../../src/simulator/logins';
 import { runPlantSimulation } from '../../../src/simulator/plantSimulator';
 import { START } from '../../support/simulatedMachine';
 
@@ -34,8 +35,16 @@ describe('simulator: the plant shell sends what the model decides', function () 
     const { api, requests } = recordingClient();
     // the backbone's clock moves a minute each time the plant looks: always ahead, so the plant never waits
     let clock = START;
+    // one recording client plays every role: what matters here is what is sent, in which order
+    const clients = {
+      counters: api.counters,
+      ...Object.fromEntries(
+        ['planner', 'quality', 'maintenance', 'analyst', 'auditor', 'erp', 'wms', 'gateway'].map((role) => [role, api]),
+      ),
+      operators: [api],
+    } as PlantClients;
     const run = await runPlantSimulation({
-      api,
+      clients,
       now: () => new Date((clock += 60_000)),
       factor: 1,
       machines: 4,

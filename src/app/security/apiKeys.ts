@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { IllegalStateError, NotFoundError, ValidationError } from '../../domain/errors';
+import type { CommandMeta } from '../../domain/messages';
+import { isRole, type Role } from '../../domain/people';
+import type { LoginFailure } from '../../domain/security';
+import { deterministicUuid } from '../../lib/ids';
+import type { CommandHandler } from '../commandHandler';
+import type { KnownKey, SecurityDirectory } from './directory';
+import type { Principal } from './principal';
+import { randomToken, sameHex, sha256Hex, type Secrets } from './secrets';
+import type { SessionStore } from './sessionStore';
+
+const DAY = 86_400_000;
+const TOKEN = /^(k[0-9a-f]{20})\.([A-Za-z0-9_-]{43})$/;
+/** Keys made without an expiry live a year; imported ones 90 days, time to replace them. */
+const DEFAULT_DAYS = 365;
+const IMPORTED_DAYS = 90;
+
+export type KeyView = Omit<KnownKey, 'verifier' | 'scheme' | 'status'> & {
+  status: 'active' | 'revoked' | 'expired';
+  legacy: boolean;
+  lastUsedAt: string | null;
+};
+export type NewKey = { name: string; owner: string; roles: string[]; expiresAt?: string };
+export type LegacyKey = { name: string; roles: string[]; sha256: string };
+export type KeyCheck = { ok: true; principal: Principal } | { ok: false; reason: LoginFailure; subject?: string };
+
+/**
+ * API keys for machines, integrations and devices: `<keyId>.<secret>`, the secret made here and
+ * kept only as an HMAC under the server's pepper. Each check reads the key's stream past what this
+ * process has seen, so a revocation (here or by the keys CLI) holds from the next request on.
+ */
+export const createApiKeyService = (deps: {
+  commands: CommandHandler;
+  directory: SecurityDirectory;
+  secrets: Secrets;
+  sessions?: SessionStore;
+  now: () => Date;
+}) => {
+  const { commands, directory, secrets } = deps;
+  const used = new Map<string, number>();
+  const context = (commandId: string, correlationId: string) => ({ commandId, correlationId, source: 'api' as const });
+  const checkName = async (name: string): Promise<void> => {
+    await directory.refresh();
+    if (directory.keyByName(name) || directory.person(name))
+      throw new IllegalStateError(`the name ${name} is taken by another key or a person`, 'key-name-taken');
+  };
+  const live = async (keyId: string): Promise<KnownKey> => {
+    await directory.refresh();
+    const key = directory.keys().find((k) => k.keyId === keyId);
+    if (!key) throw new NotFoundError(`key ${keyId} does not exist`);
+    return key;
+  };
+  const expiry = (expiresAt: string | undefined, days: number): string =>
+    expiresAt ?? new Date(deps.now().getTime() + days * DAY).toISOString();
+
+  const service = {
+    /** Makes a key; its token is in the answer once and nowhere else. */
+    async create(key: NewKey, meta: CommandMeta, correlationId: string) {
+      await checkName(key.name);
+      const owner = key.owner.startsWith('person:') ? directory.person(key.owner.slice(7)) : undefined;
+      if (key.owner.startsWith('person:') && !owner)
+        throw new ValidationError(`owner ${key.owner} is not a registered person`, [
+          { path: '/owner', message: 'is unknown' },
+        ]);
+      const beyond = owner ? key.roles.filter((r) => !(owner.profile.roles as string[]).includes(r)) : [];
+      if (beyond.length > 0)
+        throw new IllegalStateError(
+          `a person's key cannot hold roles they do not: ${beyond.join(', ')}`,
+          'key-beyond-owner',
+        );
+      const keyId = `k${randomBytes(10).toString('hex')}`;
+      const token = `${keyId}.${randomToken(32)}`;
+      const expiresAt = expiry(key.expiresAt, DEFAULT_DAYS);
+      await commands.handle(
+        'apikey',
+        keyId,
+        {
+          type: 'CreateApiKey',
+          data: {
+            keyId,
+            name: key.name,
+            owner: key.owner,
+            roles: key.roles as Role[],
+            expiresAt,
+            scheme: 'hmac-sha256',
+            verifier: secrets.hmac(token),
+          },
+          meta,
+        },
+        context(`key:create:${keyId}`, correlationId),
+      );
+      return { keyId, name: key.name, roles: key.roles, expiresAt, token };
+    },
+    /** A new secret for the same key (and expiry); the old token is refused from the next request on. */
+    async rotate(keyId: string, expiresAt: string | undefined, meta: CommandMeta, correlationId: string) {
+      const key = await live(keyId);
+      const token = `${keyId}.${randomToken(32)}`;
+      const until = expiry(expiresAt, DEFAULT_DAYS);
+      await commands.handle(
+        'apikey',
+        keyId,
+        { type: 'RotateApiKey', data: { keyId, verifier: secrets.hmac(token), expiresAt: until }, meta },
+        context(`key:rotate:${keyId}:${randomToken(8)}`, correlationId),
+      );
+      return { keyId, name: key.name, roles: key.roles, expiresAt: until, token };
+    },
+    async revoke(keyId: string, reason: string, meta: CommandMeta, correlationId: string): Promise<void> {
+      await live(keyId);
+      await commands.handle(
+        'apikey',
+        keyId,
+        { type: 'RevokeApiKey', data: { keyId, reason }, meta },
+        context(`key:revoke:${keyId}`, correlationId),
+      );
+    },
+    async list(): Promise<KeyView[]> {
+      await directory.refresh();
+      const lastUsed = (await deps.sessions?.keysLastUsed()) ?? new Map<string, number>();
+      const now = deps.now().getTime();
+      return directory.keys().map(({ verifier: _v, scheme, status, ...key }) => ({
+        ...key,
+        status: status === 'Revoked' ? 'revoked' : Date.parse(key.expiresAt) <= now ? 'expired' : 'active',
+        legacy: scheme === 'sha256-legacy',
+        lastUsedAt: lastUsed.has(key.keyId) ? new Date(lastUsed.get(key.keyId) as number).toISOString() : null,
+      }));
+    },
+    /**
+     * Keys of the old file (name, roles, SHA-256 of the token) become keys of the registry, once:
+     * a name already there is left alone (so a revocation sticks). The `admin` role no longer exists.
+     */
+    async importLegacy(entries: LegacyKey[], file: string, meta: CommandMeta, correlationId: string) {
+      await directory.refresh();
+      const imported: string[] = [];
+      const skipped: Array<{ name: string; why: string }> = [];
+      for (const entry of entries) {
+        if (directory.keyByName(entry.name)) continue;
+        const roles = entry.roles.filter(isRole);
+        if (roles.length === 0) {
+          skipped.push({ name: entry.name, why: `no role left of ${entry.roles.join(', ')} (admin no longer exists)` });
+          continue;
+        }
+        const keyId = `l${deterministicUuid(`legacy-key:${entry.name}`).replace(/-/g, '').slice(0, 20)}`;
+        try {
+          await commands.handle(
+            'apikey',
+            keyId,
+            {
+              type: 'CreateApiKey',
+              data: {
+                keyId,
+                name: entry.name,
+                owner: `file:${entry.name}`,
+                roles,
+                expiresAt: expiry(undefined, IMPORTED_DAYS),
+                scheme: 'sha256-legacy',
+                verifier: entry.sha256,
+                importedFrom: file,
+              },
+              meta,
+            },
+            context(`key:import:${keyId}`, correlationId),
+          );
+          imported.push(entry.name);
+        } catch (error) {
+          if (!(error instanceof IllegalStateError)) throw error;
+          skipped.push({ name: entry.name, why: error.message });
+        }
+      }
+      return { imported, skipped };
+    },
+    /** Checks a bearer token against the registry; never throws for a bad token. */
+    async check(token: string): Promise<KeyCheck> {
+      const match = TOKEN.exec(token);
+      let keyId = match?.[1];
+      if (!keyId) {
+        const sha = sha256Hex(token);
+        keyId = directory.keyIdByLegacyHash(sha);
+        if (!keyId) {
+          await directory.refresh();
+          keyId = directory.keyIdByLegacyHash(sha);
+        }
+        if (!keyId) return { ok: false, reason: 'unknown-key' };
+      }
+      const { state } = await commands.load('apikey', keyId);
+      if (state.status === 'Initial') return { ok: false, reason: 'unknown-key', subject: keyId };
+      const presented = state.scheme === 'hmac-sha256' ? secrets.hmac(token) : sha256Hex(token);
+      if (!sameHex(presented, state.verifier)) return { ok: false, reason: 'bad-key', subject: keyId };
+      if (state.status === 'Revoked') return { ok: false, reason: 'key-revoked', subject: keyId };
+      const now = deps.now().getTime();
+      if (Date.parse(state.expiresAt) <= now) return { ok: false, reason: 'key-expired', subject: keyId };
+      const personId = state.owner.startsWith('person:') ? state.owner.slice(7) : undefined;
+      if (personId && (await commands.load('person', personId)).state.status !== 'Active')
+        return { ok: false, reason: 'disabled', subject: keyId };
+      if ((used.get(keyId) ?? 0) < now - 60_000) {
+        used.set(keyId, now);
+        await deps.sessions?.keyUsed(keyId, now);
+      }
+      const deviceId = state.owner.startsWith('device:') ? state.owner.slice(7) : undefined;
+      return {
+        ok: true,
+        principal: {
+          name: state.name,
+          roles: state.roles,
+          via: 'key',
+          keyId,
+          pending: [],
+          ...(personId ? { personId } : {}),
+          ...(deviceId ? { deviceId } : {}),
+        },
+      };
+    },
+  };
+  return service;
+};
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

@@ -1,0 +1,4 @@
+export * from './roles';
+export * from './credentials';
+export * from './events';
+export * from './decide';
