@@ -14,6 +14,7 @@ import { commandRoutes } from './commands';
 import { erpRoutes } from './erpRoutes';
 import { masterDataQueries } from './masterDataQueries';
 import { masterDataRoutes } from './masterDataRoutes';
+import { masterSheetRoutes } from './masterSheetRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -21,6 +22,7 @@ import { buildAsyncApi } from './asyncapi';
 import { notFound, problemHandler, sendProblem } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
+import { CSV_MIME, XLSX_MIME } from './sheetFiles';
 import { traceRoutes } from './traceRoutes';
 
 export type ApiDeps = {
@@ -55,7 +57,8 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   }),
   ...commandRoutes(deps),
   ...erpRoutes(deps),
-  ...[...masterDataQueries(deps), ...masterDataRoutes(deps)],
+  // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code
+  ...[...masterSheetRoutes(deps), ...masterDataQueries(deps), ...masterDataRoutes(deps)],
 ];
 
 export type Api = {
@@ -103,6 +106,8 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.use(express.json({ limit: '256kb', strict: true }));
   app.use(express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }));
+  // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
+  app.use(express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -142,6 +142,8 @@ import type {
   ListQuery,
   LoopsQuery,
   MasterAtQuery,
+  MasterExportQuery,
+  MasterImportQuery,
   MasterListQuery,
   OrdersQuery,
   YieldsQuery,
@@ -287,6 +289,8 @@ export type SchemaTypes = {
   'queries/list': ListQuery;
   'queries/loops': LoopsQuery;
   'queries/masterAt': MasterAtQuery;
+  'queries/masterExport': MasterExportQuery;
+  'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
   'queries/yields': YieldsQuery;
