@@ -28,7 +28,7 @@ const writersOf = (kind: SheetKind): Role[] => {
 const WHAT: Record<SheetKind, string> = {
   products: 'products',
   materials: 'purchased materials',
-  routings: 'routings (a workbook: sheet routing, one row per operation, and sheet bom)',
+  routings: 'routings with BOMs (XLSX sheets routing and bom; CSV: routing)',
   boms: 'bills of materials (one row per material of an operation)',
   'reason-codes': 'reason codes of every kind',
   employees: 'employees',
@@ -63,7 +63,7 @@ export const masterSheetRoutes = (deps: {
     {
       method: 'get',
       path: `/api/master/${kind}/export`,
-      summary: `Export the active ${WHAT[kind]} as CSV (UTF-8) or XLSX, with zh-CN and en names: the layout an import reads`,
+      summary: `Export active ${WHAT[kind]} as CSV or XLSX, with zh-CN and en names`,
       tag: 'master data',
       roles: READERS,
       kind: 'query',
@@ -92,7 +92,7 @@ export const masterSheetRoutes = (deps: {
     {
       method: 'post',
       path: `/api/master/${kind}/import`,
-      summary: `Import ${WHAT[kind]} from CSV or XLSX: every row checked first; a bad row writes nothing unless partial=true; the same file again writes nothing`,
+      summary: `Import ${WHAT[kind]} from CSV or XLSX: a bad row writes nothing unless partial=true`,
       tag: 'master data',
       roles: writersOf(kind),
       kind: 'command',
