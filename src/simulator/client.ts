@@ -8,7 +8,7 @@ export type ApiCounters = { sent: number; ok: number; refused: number; failed: n
 export const createApiClient = (baseUrl: string, token: string) => {
   const counters: ApiCounters = { sent: 0, ok: 0, refused: 0, failed: 0, refusals: new Map() };
   const call = async (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
     contentType?: string,
@@ -52,6 +52,7 @@ export const createApiClient = (baseUrl: string, token: string) => {
     counters,
     get: (path: string) => call('GET', path),
     post: (path: string, body: unknown, contentType?: string) => call('POST', path, body, contentType),
+    put: (path: string, body: unknown) => call('PUT', path, body),
   };
 };
 

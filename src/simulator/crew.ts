@@ -18,6 +18,9 @@ export type CrewDeps = {
   inspect: (inspectionId: string, passed: boolean, at: number) => void;
 };
 
+/** The operator at a machine (an employee in master data). */
+export const operatorOf = (machineId: string): string => `OP-${machineId.slice(-2)}`;
+
 /**
  * The operators at the machines: they give an idle machine the most urgent job (card, start scan,
  * material issue, set-up) and finish a job when its units are made (report, complete, the inspection,
@@ -34,7 +37,7 @@ export const createCrew = (deps: CrewDeps) => {
         scanId: `${job.order.orderId}-${job.operation.operationId}-${action}`,
         card: job.card,
         action,
-        operatorId: `OP-${m.machineId.slice(-2)}`,
+        operatorId: operatorOf(m.machineId),
         machineId: m.machineId,
         at: iso(at),
         ...extra,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from 'nats';
 import { HOUR, MINUTE, PRODUCTS, iso } from './catalog';
 import type { ApiClient, Must } from './client';
-import { createCrew } from './crew';
+import { createCrew, operatorOf } from './crew';
 import { createDeviceLink } from './deviceLink';
 import {
   createMachine,
@@ -16,6 +16,7 @@ import {
   type Machine,
   type StateChange,
 } from './machineModel';
+import { seedMasterData } from './masterPlant';
 import { done, toRelease } from './orderFlow';
 import { arrivalTimes, batchCount, dueAt, materialReceipt, planOrders, scheduleXml } from './orderPlan';
 import { seededRandom } from './simClock';
@@ -106,6 +107,9 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       },
     });
   }
+
+  // what the plant makes and how, in master data: the ERP's orders name only products
+  await seedMasterData(api, must, machines, operatorOf);
 
   // the ERP's orders with customer priorities and due dates, sent as B2MML schedules through the day
   const orders = planOrders({ runId, orders: options.orders, hours: options.hours }, random);
