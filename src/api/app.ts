@@ -20,6 +20,7 @@ import { peopleRoutes } from './peopleRoutes';
 import type { SecurityApi } from './security';
 import { securityRoutes } from './securityRoutes';
 import { sessionRoutes } from './sessionRoutes';
+import { masterSheetRoutes } from './masterSheetRoutes';
 import type { IdempotencyStore } from './idempotency';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
@@ -27,6 +28,7 @@ import { buildAsyncApi } from './asyncapi';
 import { notFound, problemHandler, sendProblem } from './problem';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
+import { CSV_MIME, XLSX_MIME } from './sheetFiles';
 import { traceRoutes } from './traceRoutes';
 import { serveWebApp } from './webApp';
 
@@ -66,7 +68,8 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   }),
   ...commandRoutes(deps),
   ...erpRoutes(deps),
-  ...[...masterDataQueries(deps), ...masterDataRoutes(deps)],
+  // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code
+  ...[...masterSheetRoutes(deps), ...masterDataQueries(deps), ...masterDataRoutes(deps)],
   ...sessionRoutes(deps),
   ...peopleRoutes(deps),
   ...keyRoutes(deps),
@@ -120,6 +123,8 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.use(express.json({ limit: '256kb', strict: true }));
   app.use(express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }));
+  // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
+  app.use(express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });

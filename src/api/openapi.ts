@@ -92,11 +92,20 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
               content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(route.body)}` } } },
             },
           }
-        : {}),
+        : route.accepts
+          ? {
+              requestBody: {
+                required: true,
+                content: Object.fromEntries(
+                  route.accepts.map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+                ),
+              },
+            }
+          : {}),
       responses: {
         [route.kind === 'command' ? '200' : '200']: {
           description: 'OK',
-          content: { [route.produces ?? 'application/json']: {} },
+          content: Object.fromEntries([route.produces ?? 'application/json'].flat().map((type) => [type, {}])),
         },
         ...(route.kind === 'command'
           ? { '201': { description: 'Created' }, '409': problem, '412': problem, '415': problem }

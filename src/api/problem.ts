@@ -62,7 +62,7 @@ export const problemHandler =
         instance,
       };
       if (error instanceof ValidationError) problem.errors = error.problems;
-      for (const key of ['rule', 'params', 'streamId', 'expected', 'actual', 'eventId'] as const) {
+      for (const key of ['rule', 'params', 'streamId', 'expected', 'actual', 'eventId', 'rows'] as const) {
         if (key in error) problem[key] = (error as unknown as Record<string, unknown>)[key];
       }
       if (localised) res.set('Content-Language', language);

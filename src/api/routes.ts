@@ -46,8 +46,10 @@ export type RouteSpec = {
   body?: string;
   /** Schema key of the query parameters. */
   query?: string;
-  /** Content type when not JSON. */
-  produces?: string;
+  /** Content type when not JSON (several: the query chooses). */
+  produces?: string | readonly string[];
+  /** Content types of a body that is not JSON (a CSV or XLSX file): the handler reads the raw bytes. */
+  accepts?: readonly string[];
   handle(ctx: RouteContext): Promise<RouteResult>;
 };
 

@@ -77,6 +77,9 @@ export const setUpDemoPlant = async (
       erp: await key('demo-erp', ['integrator']),
       wms: await key('demo-wms', ['integrator']),
       gateway: await key('demo-gateway', ['integrator']),
+      // the plant's set-up (sites, work centers, employees) by its two administrators' keys, kept apart
+      sysadmin: await key('demo-setup-system', ['sysadmin']),
+      secadmin: await key('demo-setup-people', ['secadmin']),
     },
   };
   const file = join(dataDir, DEMO_CREDENTIALS);

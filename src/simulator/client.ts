@@ -13,7 +13,7 @@ export const newCounters = (): ApiCounters => ({ sent: 0, ok: 0, refused: 0, fai
 /** A client acting as one person, device or integration; clients of one run share their counters. */
 export const createApiClient = (baseUrl: string, credentials: Credentials, counters: ApiCounters = newCounters()) => {
   const call = async (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
     contentType?: string,
@@ -57,6 +57,7 @@ export const createApiClient = (baseUrl: string, credentials: Credentials, count
     counters,
     get: (path: string) => call('GET', path),
     post: (path: string, body: unknown, contentType?: string) => call('POST', path, body, contentType),
+    put: (path: string, body: unknown) => call('PUT', path, body),
   };
 };
 

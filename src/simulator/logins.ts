@@ -10,7 +10,7 @@ export type PlantLogins = {
   /** One operator per machine, each on their own PDA with badge and PIN. */
   operators: Array<{ login: string; badgeId: string; pin: string; deviceToken: string }>;
   /** API keys of the ERP, the WMS and the machines' gateway (when machines report over HTTP). */
-  keys: { erp: string; wms: string; gateway: string };
+  keys: { erp: string; wms: string; gateway: string; sysadmin: string; secadmin: string };
 };
 
 export type PlantClients = {
@@ -23,6 +23,9 @@ export type PlantClients = {
   erp: ApiClient;
   wms: ApiClient;
   gateway: ApiClient;
+  /** The set-up keys of the system and the security administrator (sites and work centers; employees). */
+  sysadmin: ApiClient;
+  secadmin: ApiClient;
   /** The operator logged in on the PDA at machine `index`. */
   operators: ApiClient[];
 };
@@ -91,6 +94,8 @@ export const logInPlant = async (baseUrl: string, logins: PlantLogins): Promise<
     erp: key(logins.keys.erp),
     wms: key(logins.keys.wms),
     gateway: key(logins.keys.gateway),
+    sysadmin: key(logins.keys.sysadmin),
+    secadmin: key(logins.keys.secadmin),
     operators: await Promise.all(logins.operators.map(async (o) => as(await shopFloor(baseUrl, o)))),
   };
 };

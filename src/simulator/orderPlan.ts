@@ -75,7 +75,10 @@ export const dueAt = (order: Order, arrivedAt: number): number => arrivedAt + or
 
 const CUSTOMERS = ['ACME Motors', 'Nordic Pumps', 'Delta Drives'];
 
-/** A B2MML V0600 ProductionSchedule of a batch of orders (their due dates set). */
+/**
+ * A B2MML V0600 ProductionSchedule of a batch of orders (their due dates set). The requests carry no
+ * segments: the backbone takes each product's routing, BOM and inspection plan from master data.
+ */
 export const scheduleXml = (batch: readonly Order[], at: number, id: string): string =>
   [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -91,24 +94,6 @@ export const scheduleXml = (batch: readonly Order[], at: number, id: string): st
         `    <EarliestStartTime>${iso(at)}</EarliestStartTime>`,
         `    <LatestEndTime>${iso(o.due)}</LatestEndTime>`,
         `    <MaterialRequirement><MaterialDefinitionID>${o.product}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse><Quantity><QuantityString>${o.quantity}</QuantityString><UnitOfMeasure>pcs</UnitOfMeasure></Quantity></MaterialRequirement>`,
-        ...o.operations.map((op) =>
-          [
-            '    <SegmentRequirement>',
-            `      <ID>${op.operationId}</ID>`,
-            `      <ProcessSegmentID>${op.code}</ProcessSegmentID>`,
-            `      <Duration>PT${Math.round(op.minutesPerUnit * o.quantity)}M</Duration>`,
-            `      <EquipmentRequirement><EquipmentClassID>${op.workCenter}</EquipmentClassID></EquipmentRequirement>`,
-            op.workCenter === 'WC-TURN'
-              ? `      <MaterialRequirement><MaterialDefinitionID>BAR-STEEL</MaterialDefinitionID><MaterialUse>Consumed</MaterialUse><Quantity><QuantityString>${barSteelKg(o)}</QuantityString><UnitOfMeasure>kg</UnitOfMeasure></Quantity></MaterialRequirement>`
-              : '',
-            op.inspection
-              ? '      <SegmentParameter><ID>InspectionRequired</ID><Value>true</Value></SegmentParameter>'
-              : '',
-            '    </SegmentRequirement>',
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        ),
         '  </ProductionRequest>',
       ].join('\n'),
     ),

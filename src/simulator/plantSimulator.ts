@@ -17,6 +17,7 @@ import {
   type Machine,
   type StateChange,
 } from './machineModel';
+import { seedMasterData } from './masterPlant';
 import { done, toRelease } from './orderFlow';
 import { arrivalTimes, batchCount, dueAt, materialReceipt, planOrders, scheduleXml } from './orderPlan';
 import { seededRandom } from './simClock';
@@ -108,6 +109,9 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
       },
     });
   }
+
+  // what the plant makes and how, in master data: the ERP's orders name only products
+  await seedMasterData(clients, must, machines);
 
   // the ERP's orders with customer priorities and due dates, sent as B2MML schedules through the day
   const orders = planOrders({ runId, orders: options.orders, hours: options.hours }, random);

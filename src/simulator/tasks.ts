@@ -36,6 +36,7 @@ export const qualityTasks = (api: Pick<ApiClient, 'post'>, schedule: (task: Task
     run: async (t) => {
       const answer = await api.post(`/api/nonconformances/${nonconformanceId}/disposition`, {
         disposition: 'rework',
+        reasonCode: 'BURR',
         note: 'rework the burr, inspect again',
       });
       if (answer.status === 404) return false;

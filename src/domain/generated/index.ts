@@ -176,6 +176,8 @@ import type {
   ListQuery,
   LoopsQuery,
   MasterAtQuery,
+  MasterExportQuery,
+  MasterImportQuery,
   MasterListQuery,
   OrdersQuery,
   SecurityEventsQuery,
@@ -356,6 +358,8 @@ export type SchemaTypes = {
   'queries/list': ListQuery;
   'queries/loops': LoopsQuery;
   'queries/masterAt': MasterAtQuery;
+  'queries/masterExport': MasterExportQuery;
+  'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
   'queries/securityEvents': SecurityEventsQuery;

@@ -76,6 +76,26 @@ export type MasterAtQuery = {
 };
 
 /**
+ * The format of a master-data export.
+ */
+export type MasterExportQuery = {
+  /**
+   * csv (default): UTF-8 with a byte order mark, one sheet; xlsx: a workbook, a routing's BOM as its second sheet.
+   */
+  format?: 'csv' | 'xlsx';
+};
+
+/**
+ * How a master-data import treats a file with bad rows.
+ */
+export type MasterImportQuery = {
+  /**
+   * true: write the records whose rows are all good and answer which were refused; default false: a bad row writes nothing.
+   */
+  partial?: 'true' | 'false';
+};
+
+/**
  * Master-data records: search, filter, page.
  */
 export type MasterListQuery = {

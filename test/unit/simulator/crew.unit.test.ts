@@ -18,6 +18,10 @@ describe('simulator: the operators', () => {
         requests.push(`POST ${path}`);
         return { status: 200, body: {} };
       },
+      put: async (path) => {
+        requests.push(`PUT ${path}`);
+        return { status: 200, body: {} };
+      },
     };
     const must: Must = async (_what, answer) => (await answer).body;
     const orders = planOrders({ runId: 'C', orders: 1, hours: 24 }, steady()).map((o) => ({

@@ -54,7 +54,7 @@ describe('simulator: the ERP’s orders and schedules', () => {
     }
   });
 
-  it('writes B2MML that the backbone’s own adapter reads back as the same orders', () => {
+  it('writes B2MML that the backbone’s own adapter reads back as the same orders, by product without segments', () => {
     const at = arrivalTimes(START, hours, 4)[1]!;
     const batch = orders.filter((o) => o.batch === 1).map((o) => ({ ...o, due: dueAt(o, at) }));
     const read = scheduleToOrders(
@@ -67,12 +67,8 @@ describe('simulator: the ERP’s orders and schedules', () => {
       expect(r.spec).to.deep.include({ product: o.product, quantity: o.quantity, priority: o.priority });
       expect(r.spec.dueDate).to.equal(new Date(o.due).toISOString());
       expect(r.spec.earliestStart).to.equal(new Date(at).toISOString());
-      const ops = r.spec.routing?.operations ?? [];
-      expect(ops.map((op) => [op.workCenter, op.inspectionRequired])).to.deep.equal([
-        ['WC-TURN', false],
-        ['WC-MILL', true],
-      ]);
-      expect(ops[0]?.materials).to.deep.equal([{ material: 'BAR-STEEL', quantityPerUnit: 0.8, unit: 'kg' }]);
+      // no segments: the backbone takes the product's master routing, BOM and inspection plan at release
+      expect(r.spec.routing).to.equal(undefined);
     });
   });
 

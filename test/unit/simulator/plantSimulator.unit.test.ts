@@ -24,6 +24,7 @@ const recordingClient = () => {
     counters: { sent: 0, ok: 0, refused: 0, failed: 0, refusals: new Map() },
     get: (path) => answer('GET', path),
     post: (path, body) => answer('POST', path, body),
+    put: (path, body) => answer('PUT', path, body),
   };
   return { api, requests };
 };
