@@ -4,7 +4,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApi } from '../api/app';
 import type { SecurityApi } from '../api/security';
-import type { EmployeeDirectory } from '../app/security/employees';
 import { createIdempotencyStore } from '../api/idempotency';
 import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
@@ -59,8 +58,6 @@ export type BackboneOptions = {
   clock?: () => Date;
   /** How often the overdue clock looks, overriding OVERDUE_CHECK_SECONDS. */
   overdueIntervalMs?: number;
-  /** Who holds a badge: the employee master data once wired. Default: the person accounts' own badge ids. */
-  employees?: EmployeeDirectory;
 };
 
 export const startBackbone = async (
@@ -112,19 +109,24 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
+  const queries = createReadModelQueries(readStore, plant);
   const security = await startSecurity({
     config,
     store,
     schemas,
     logger,
-    ...(options.employees ? { employees: options.employees } : {}),
+    // badges from the employee master data (the read model), the accounts' own badge ids beside them
+    employeesWithBadge: async (badgeId) =>
+      (await queries.master.list('employee', { active: true, fields: { badgeId }, limit: 10 })).items.map(
+        (employee) => employee.code,
+      ),
   });
   const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
   const api = createApi({
     store,
     logger,
     readModels,
-    queries: createReadModelQueries(readStore, plant),
+    queries,
     commands: services.commands,
     scans: services.scans,
     cardKey,

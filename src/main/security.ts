@@ -9,7 +9,7 @@ import { createPeopleService } from '../app/people/peopleService';
 import { createApiKeyService, type LegacyKey } from '../app/security/apiKeys';
 import { createDeviceService } from '../app/security/devices';
 import { createSecurityDirectory } from '../app/security/directory';
-import { accountsAsEmployees, type EmployeeDirectory } from '../app/security/employees';
+import { accountsAsEmployees, masterEmployees } from '../app/security/employees';
 import { createEnrolment } from '../app/security/enrolment';
 import { createFailureRecorder } from '../app/security/failures';
 import { createLogins } from '../app/security/logins';
@@ -68,8 +68,8 @@ export const startSecurity = async (deps: {
   store: EventStore;
   schemas: SchemaRegistry;
   logger: Logger;
-  /** The employee master data, when wired; else the accounts' own badge ids. */
-  employees?: EmployeeDirectory;
+  /** The codes of the employees in force holding a badge (master data); else the accounts' own badge ids. */
+  employeesWithBadge?: (badgeId: string) => Promise<string[]>;
 }): Promise<Security> => {
   const { config, store, logger } = deps;
   const s = config.security;
@@ -99,7 +99,9 @@ export const startSecurity = async (deps: {
     () => Date.now(),
   );
   const recordFailure = createFailureRecorder({ throttle, log, logger });
-  const employees = deps.employees ?? accountsAsEmployees(directory);
+  const employees = deps.employeesWithBadge
+    ? masterEmployees(directory, deps.employeesWithBadge)
+    : accountsAsEmployees(directory);
   const usedSteps = new Map<string, number>();
   const logins = createLogins({
     commands,

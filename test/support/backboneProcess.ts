@@ -32,7 +32,8 @@ export const freePort = (): Promise<number> =>
  */
 export const startBackboneProcess = async (
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  // ts-node compiles at every start: seconds on a quiet machine, several times that on a busy one
+  timeoutMs = 60_000,
 ): Promise<BackboneProcess> => {
   if (env['LOG_LEVEL'] === 'warn' || env['LOG_LEVEL'] === 'error') return startQuietly(env, timeoutMs);
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN], {
@@ -44,10 +45,11 @@ export const startBackboneProcess = async (
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`backbone did not start in ${timeoutMs} ms: ${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // a backbone that never started must not outlive the test run (mocha would wait for it)
+      child.kill('SIGKILL');
+      reject(new Error(`backbone did not start in ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
     void exited.then((code) => reject(new Error(`backbone exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
@@ -90,7 +92,10 @@ const startQuietly = async (env: Record<string, string>, timeoutMs: number): Pro
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`backbone did not answer /health in ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`backbone did not answer /health in ${timeoutMs} ms`);
+    }
     await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   }
   return {
