@@ -5,23 +5,9 @@ import type { Event } from '../messages';
  * The security audit trail beside the people, device and key streams: one stream per UTC day,
  * `security-<yyyy-mm-dd>`, written only by the backbone itself (no route appends to it).
  */
-export type LoginMethod = 'password' | 'second-factor' | 'recovery-code' | 'badge' | 'key' | 'session';
-export type LoginFailure =
-  | 'unknown-account'
-  | 'bad-password'
-  | 'bad-second-factor'
-  | 'locked'
-  | 'disabled'
-  | 'unknown-key'
-  | 'bad-key'
-  | 'key-revoked'
-  | 'key-expired'
-  | 'unknown-badge'
-  | 'bad-pin'
-  | 'unknown-session'
-  | 'device-mismatch'
-  | 'bad-challenge';
-export type SessionEndReason = 'logout' | 'revoked' | 'replaced' | 'idle' | 'expired' | 'disabled';
+export type LoginMethod = Schema.LoginSucceededV1['method'];
+export type LoginFailure = Schema.LoginFailedV1['reason'];
+export type SessionEndReason = Schema.SessionEndedV1['reason'];
 
 export type LoginSucceeded = Event<
   'LoginSucceeded',
