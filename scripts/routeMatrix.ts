@@ -11,7 +11,7 @@ export const routeMatrix = (): string => {
   const rows = allRoutes({} as never).map((r) => [
     `\`${r.method.toUpperCase()} ${r.path}\``,
     r.summary.replaceAll('|', '\\|'),
-    r.roles.join(', '),
+    r.public ? 'anyone (login)' : r.roles.join(', '),
   ]);
   return [['route', 'what', 'roles'], ['---', '---', '---'], ...rows].map((c) => `| ${c.join(' | ')} |`).join('\n');
 };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { asOperator, shopFloor, type ShopFloor } from '../support/people';
 import { XMLParser } from 'fast-xml-parser';
 import { translate, type OrderMemory } from '../../src/adapters/integration/outboundMessages';
 import { toCloudEvent } from '../../src/adapters/publish/cloudEvents';
@@ -20,6 +21,8 @@ const order = (orderId: string) => ({ orderId, product: MOTOR, quantity: 10, pri
 describe('orders planned by product take their routing from master data (HTTP, SQLite)', function () {
   this.timeout(60_000);
   let plant: MasterPlant;
+  // the operator logged in on a PDA: scans and starts clock whoever the session says
+  let operator: ShopFloor;
   const released = async (orderId: string) => {
     const events = await plant.backbone.store.readStream(`order-${orderId}`);
     const event = events.find((e) => e.type === 'OrderReleased') as RecordedEvent<
@@ -32,6 +35,7 @@ describe('orders planned by product take their routing from master data (HTTP, S
   before(async () => {
     plant = await startMasterPlant('2026-11-25T00:00:00Z');
     await seedMotorPlant(plant);
+    operator = await shopFloor(plant.api, 'PDA-M1', 'e1001', 'B-E1001');
   });
   after(async () => plant.stop());
 
@@ -118,9 +122,7 @@ describe('orders planned by product take their routing from master data (HTTP, S
       ['s1', 'start', {}],
       ['s2', 'complete', { good: 10, scrap: 0, rework: 0 }],
     ] as const)
-      await ok(
-        api.post('/api/scans', { scanId, card: card.payload, action, operatorId: 'E1001', ...extra }, 'operator'),
-      );
+      await ok(asOperator(api, operator, 'POST', '/api/scans', { scanId, card: card.payload, action, ...extra }));
     await plant.backbone.readModels.idle();
 
     const zh = (await api.get('/api/wip/orders/PO-A', 'planner')).body as Record<string, unknown>;
@@ -206,7 +208,7 @@ describe('orders planned by product take their routing from master data (HTTP, S
 
   it('labels scrap reasons in the caller’s language where the Pareto lists them', async () => {
     const { api } = plant;
-    await ok(api.post('/api/orders/PO-B/operations/010/start', { operatorId: 'E1001' }, 'operator'));
+    await ok(asOperator(api, operator, 'POST', '/api/orders/PO-B/operations/010/start', {}));
     await ok(
       api.post(
         '/api/orders/PO-B/operations/010/report',

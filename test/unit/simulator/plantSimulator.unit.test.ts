@@ -40,7 +40,18 @@ describe('simulator: the plant shell sends what the model decides', function () 
     const clients = {
       counters: api.counters,
       ...Object.fromEntries(
-        ['planner', 'quality', 'maintenance', 'analyst', 'auditor', 'erp', 'wms', 'gateway'].map((role) => [role, api]),
+        [
+          'planner',
+          'quality',
+          'maintenance',
+          'analyst',
+          'auditor',
+          'erp',
+          'wms',
+          'gateway',
+          'sysadmin',
+          'secadmin',
+        ].map((role) => [role, api]),
       ),
       operators: [api],
     } as PlantClients;
