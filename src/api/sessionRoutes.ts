@@ -96,6 +96,8 @@ export const sessionRoutes = (deps: { security?: SecurityApi }): RouteSpec[] => 
             sessionId,
             sessionKind,
             displayName: person?.displayName,
+            // where the person works: a PDA lists those work centers' operations
+            workCenters: person?.workCenters ?? [],
           },
         };
       },

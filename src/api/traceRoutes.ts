@@ -27,6 +27,9 @@ const business = (streamId: string): string => {
   if (isSecurityStream(streamId)) throw new ForbiddenError(TRAIL, 'security-trail');
   return streamId;
 };
+/** What an operator's live stream carries: their orders and the work-center queues. */
+const OPERATOR_CATEGORIES = ['order', 'workcenter'];
+
 const businessCategory = (category: string | undefined): string | undefined => {
   if (category && (SECURITY_CATEGORIES as readonly string[]).includes(category))
     throw new ForbiddenError(TRAIL, 'security-trail');
@@ -195,9 +198,10 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
     {
       method: 'get',
       path: '/api/events/stream',
-      summary: 'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type',
+      summary:
+        'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type (operators: orders and work-center queues only)',
       tag: 'integration',
-      roles: ['integrator', 'auditor'],
+      roles: ['integrator', 'auditor', 'operator'],
       kind: 'trace',
       query: 'queries/events',
       produces: 'text/event-stream',
@@ -207,10 +211,19 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         if (after !== undefined) await store.readAll({ after, maxCount: 1 });
         const category = businessCategory(ctx.query['category']);
         const type = ctx.query['type'];
+        // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records
+        const shopFloorOnly = !ctx.principal.roles.some((role) => role === 'integrator' || role === 'auditor');
+        const categories = shopFloorOnly
+          ? OPERATOR_CATEGORIES.filter((c) => category === undefined || c === category)
+          : category
+            ? [category]
+            : undefined;
+        if (categories?.length === 0)
+          throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
         const subscription = store.subscribe({
           ...(after ? { after } : {}),
           filter: {
-            ...(category ? { streamPrefixes: [`${category}-`] } : {}),
+            ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
             ...(type ? { eventTypes: [type] } : {}),
           },
           batchSize: 200,

@@ -1,11 +1,10 @@
 // Root hooks of the browser suite (.mocharc.browser.json): one web build, one backbone, one Chromium for all files.
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { hashToken, type Role } from '../../src/api/auth';
 import { client, makeKeys } from '../support/apiClient';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
+import { registerDevice, shopFloor } from '../support/people';
 import { makeTempDir } from '../support/tmp';
 import { ensureWebBuild } from '../support/webBuild';
 import { qrVideo } from '../support/y4m';
@@ -14,16 +13,19 @@ import { planAndRelease, type SeedOrder } from './seed';
 export type Pda = {
   backbone: BackboneProcess;
   api: ReturnType<typeof client>;
-  /** The PDA's device key: operator, and integrator for the live stream (until the people issue's device role). */
+  /** A registered PDA's device key (role device): it logs operators in, and does nothing else. */
   pdaToken: string;
-  /** A key with the operator role only: it may not read the live stream. */
-  operatorToken: string;
+  /** A planner's key: it reads work lists but not the live stream. */
+  noLiveToken: string;
   browser: Browser;
   /** The order whose first card the fake camera shows. */
   cameraOrder: SeedOrder;
-  /** A context as a PDA: 360×640, touch, zh-CN; logged in as `operatorId` on `workCenters` unless `login` is false. */
+  /**
+   * A context as a PDA: 360×640, touch, zh-CN; unless `login` is false, `operatorId` (registered with
+   * badge `B-<operatorId>` and a PIN, on a device of their own) logged in with a real badge session.
+   */
   open: (options: {
-    /** The device key; default the PDA's. */
+    /** A key to use instead of an operator's session (no one logged in). */
     token?: string;
     operatorId?: string;
     workCenters?: string[];
@@ -55,15 +57,12 @@ export const mochaHooks = {
     ensureWebBuild();
     selectors.setTestIdAttribute('data-test');
     const keys = makeKeys(temp.dir);
-    const pdaToken = `test_pda_${randomBytes(12).toString('hex')}`;
-    const list = JSON.parse(readFileSync(keys.file, 'utf8')) as Array<{ name: string; roles: Role[]; sha256: string }>;
-    list.push({ name: 'pda-1', roles: ['operator', 'integrator'], sha256: hashToken(pdaToken) });
-    writeFileSync(keys.file, JSON.stringify(list));
     const backbone = await startBackboneProcess(
       { DATA_DIR: temp.dir, API_KEYS_FILE: keys.file, LOG_LEVEL: 'warn' },
       60_000,
     );
     const api = client(backbone.baseUrl, keys.tokens);
+    const pdaToken = await registerDevice(api, 'PDA-LOGIN');
     const cameraOrder = await planAndRelease(api, { workCenter: 'WC-CAM' });
     const card = await api.get(`/api/orders/${cameraOrder.orderId}/operations/010/card`, 'operator');
     const video = join(temp.dir, 'card.y4m');
@@ -85,10 +84,12 @@ export const mochaHooks = {
       backbone,
       api,
       pdaToken,
-      operatorToken: keys.tokens.operator,
+      noLiveToken: keys.tokens.planner,
       browser,
       cameraOrder,
-      open: async ({ token = pdaToken, operatorId, workCenters = [], login = true }) => {
+      open: async ({ token, operatorId = 'op-1', workCenters = [], login = true }) => {
+        const floor =
+          login && !token ? await shopFloor(api, `PDA-${operatorId}`, operatorId, `B-${operatorId}`) : undefined;
         const context = await browser.newContext({
           baseURL: backbone.baseUrl,
           viewport: { width: 360, height: 640 },
@@ -101,14 +102,19 @@ export const mochaHooks = {
         });
         if (login)
           await context.addInitScript(
-            ([token, operator]) => {
+            ([key, session, operator]) => {
               // runs in the page (the test's tsconfig has no DOM types)
               const storage = (globalThis as unknown as { localStorage: BrowserStorage }).localStorage;
               if (storage.getItem('mes.deviceKey')) return;
-              storage.setItem('mes.deviceKey', token);
+              storage.setItem('mes.deviceKey', key);
+              if (session) storage.setItem('mes.sessionToken', session);
               storage.setItem('mes.operator', operator);
             },
-            [token, JSON.stringify({ id: operatorId ?? 'op-1', workCenters })] as const,
+            [
+              floor?.deviceToken ?? token ?? pdaToken,
+              floor?.headers['authorization']?.replace('Bearer ', '') ?? '',
+              JSON.stringify({ id: operatorId, workCenters }),
+            ] as const,
           );
         const page = await context.newPage();
         return { context, page };

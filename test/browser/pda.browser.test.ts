@@ -7,20 +7,28 @@ import { cardPayload, orderEvents, planAndRelease } from './seed';
 describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, touch)', function () {
   this.timeout(120_000);
 
-  it('logs in with the device key and an employee number, shows my work with Chinese names, updated live, and logs out in one tap', async () => {
+  it('logs in on a registered PDA with badge and PIN, shows my work with Chinese names, updated live, and logs out in one tap', async () => {
     const { api, pdaToken, open } = pda();
     const first = await planAndRelease(api, { workCenter: 'WC-LOGIN', dueInHours: -5, priority: 2 });
+    const person = await api.post(
+      '/api/people',
+      { personId: 'op-7', displayName: '王芳', roles: ['operator'], workCenters: ['WC-LOGIN'], badgeId: 'B-0007' },
+      'secadmin',
+    );
+    expect(person.status, JSON.stringify(person.body)).to.equal(201);
+    const { pin } = (await api.post('/api/people/op-7/pin', {}, 'secadmin')).body as { pin: string };
     const { context, page } = await open({ login: false });
     try {
       await page.goto('/');
       await page.getByTestId('device-key').locator('input').fill(pdaToken);
       await page.getByRole('button', { name: '保存密钥' }).tap();
-      await page.getByTestId('operator-id').locator('input').fill('op-7');
-      await page.getByText('WC-LOGIN', { exact: true }).tap();
+      await page.getByTestId('pin').waitFor();
+      await page.getByTestId('operator-id').locator('input').fill('B-0007');
+      await page.getByTestId('pin').locator('input').fill(pin);
       await page.screenshot({ path: join(SCREENSHOTS, 'pda-login.png') });
       await page.getByTestId('login').tap();
       await page.waitForURL('**/work');
-      expect(await page.getByTestId('who').textContent()).to.equal('op-7');
+      expect(await page.getByTestId('who').textContent()).to.equal('王芳');
       const item = page.getByTestId('work-item').filter({ hasText: first.orderId });
       await item.waitFor();
       const text = await item.innerText();
@@ -48,78 +56,26 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
       await page.getByTestId('logout').tap();
       await page.waitForURL('**/login**');
       expect(await page.getByTestId('who').count()).to.equal(0);
+      // the PDA keeps no session once logged out
+      const kept = await page.evaluate(() =>
+        (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(
+          'mes.sessionToken',
+        ),
+      );
+      expect(kept).to.equal(null);
     } finally {
       await context.close();
     }
   });
 
   it('re-reads my work every 10 s with a key that may not read the live stream', async () => {
-    const { api, operatorToken, open } = pda();
-    const { context, page } = await open({ token: operatorToken, operatorId: 'op-11', workCenters: ['WC-POLL'] });
+    const { api, noLiveToken, open } = pda();
+    const { context, page } = await open({ token: noLiveToken, operatorId: 'op-11', workCenters: ['WC-POLL'] });
     try {
       await page.goto('/work');
       await page.getByTestId('network').filter({ hasText: '定时刷新' }).waitFor();
       const order = await planAndRelease(api, { workCenter: 'WC-POLL' });
       await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor({ timeout: 15_000 });
-    } finally {
-      await context.close();
-    }
-  });
-
-  it('logs in with a badge and PIN once the backbone offers them (the people issue’s routes, stood in for here), and logs out of the session', async () => {
-    const { api, pdaToken, open } = pda();
-    const order = await planAndRelease(api, { workCenter: 'WC-BADGE' });
-    const { context, page } = await open({ login: false });
-    const calls: string[] = [];
-    let session = false;
-    // what the people issue will serve: the badge login, who is logged in, the logout
-    await page.route('**/openapi.json', (route) =>
-      route.fulfill({
-        json: {
-          paths: {
-            '/api/session/badge': { post: {} },
-            '/api/me': { get: {} },
-            '/api/session': { delete: {} },
-            '/api/wip/orders': { get: {} },
-          },
-        },
-      }),
-    );
-    await page.route('**/api/session/badge', async (route) => {
-      calls.push(
-        `${route.request().method()} badge ${route.request().postData()} ${route.request().headers()['authorization']}`,
-      );
-      session = true;
-      await route.fulfill({ status: 204, headers: { 'set-cookie': 'mes_session=s1; Path=/; HttpOnly' } });
-    });
-    await page.route('**/api/me', (route) =>
-      session
-        ? route.fulfill({ json: { personId: 'E1024', name: '张伟', workCenters: ['WC-BADGE'] } })
-        : route.fulfill({ status: 401, contentType: 'application/problem+json', body: '{"status":401}' }),
-    );
-    await page.route('**/api/session', async (route) => {
-      calls.push(`${route.request().method()} session`);
-      session = false;
-      await route.fulfill({ status: 204 });
-    });
-    try {
-      await page.goto('/login');
-      await page.getByTestId('device-key').locator('input').fill(pdaToken);
-      await page.getByRole('button', { name: '保存密钥' }).tap();
-      await page.getByTestId('pin').waitFor();
-      await page.getByTestId('operator-id').locator('input').fill('B-1024');
-      await page.getByTestId('pin').locator('input').fill('4321');
-      await page.screenshot({ path: join(SCREENSHOTS, 'pda-login-badge.png') });
-      await page.getByTestId('login').tap();
-      await page.waitForURL('**/work');
-      expect(await page.getByTestId('who').textContent()).to.equal('张伟');
-      await page.getByTestId('work-item').filter({ hasText: order.orderId }).waitFor();
-      await page.getByTestId('logout').tap();
-      await page.waitForURL('**/login**');
-      expect(calls).to.deep.equal([
-        `POST badge {"badgeId":"B-1024","pin":"4321"} Bearer ${pdaToken}`,
-        'DELETE session',
-      ]);
     } finally {
       await context.close();
     }

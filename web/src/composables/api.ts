@@ -30,8 +30,8 @@ export type ApiClient = {
   request: <T>(method: string, path: string, options?: RequestOptions) => Promise<T>;
   get: <T>(path: string, options?: RequestOptions) => Promise<T>;
   post: <T>(path: string, body: unknown, options?: RequestOptions) => Promise<T>;
-  /** The bearer token sent, if any (the device key). */
-  token: () => string | undefined;
+  /** The credential headers sent: the operator's session with the device key, or the device key. */
+  credentials: () => Record<string, string>;
 };
 
 const problemOf = async (response: Response): Promise<Problem> => {
@@ -49,11 +49,12 @@ const problemOf = async (response: Response): Promise<Problem> => {
  * The one door to the HTTP API: JSON in and out, the device key as bearer (when configured), the
  * shop-floor session cookie (when the backbone gives one), problems as ApiError.
  */
-export const createApiClient = (token: () => string | undefined, fetcher: typeof fetch = fetch): ApiClient => {
+export const createApiClient = (
+  credentials: () => Record<string, string>,
+  fetcher: typeof fetch = fetch,
+): ApiClient => {
   const request = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<T> => {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    const bearer = token();
-    if (bearer) headers['authorization'] = `Bearer ${bearer}`;
+    const headers: Record<string, string> = { accept: 'application/json', ...credentials(), ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -77,6 +78,6 @@ export const createApiClient = (token: () => string | undefined, fetcher: typeof
     request,
     get: (path, options) => request('GET', path, options),
     post: (path, body, options) => request('POST', path, { ...options, body }),
-    token,
+    credentials,
   };
 };

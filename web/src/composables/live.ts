@@ -54,7 +54,7 @@ export const createLive = (deps: { api: ApiClient; pollMs?: number; debounceMs?:
       const ready = await deps.api.get<Ready>('/ready').catch(() => undefined);
       const head = ready?.eventStore?.headPosition ?? undefined;
       connection = connectLive({
-        token: deps.api.token,
+        credentials: deps.api.credentials,
         ...(head ? { after: head } : {}),
         onEvent,
         onStatus: (s) => {

@@ -31,7 +31,8 @@ export const parseEventStream = (buffer: string): { messages: Message[]; rest: s
  * falls back to polling.
  */
 export const connectLive = (options: {
-  token: () => string | undefined;
+  /** The credential headers of the API client. */
+  credentials: () => Record<string, string>;
   /** Start after this position (the log's head when the screen opened). */
   after?: string;
   onEvent: (event: LiveEvent) => void;
@@ -45,9 +46,7 @@ export const connectLive = (options: {
   let last = options.after;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = async (): Promise<void> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    const token = options.token();
-    if (token) headers['authorization'] = `Bearer ${token}`;
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.credentials() };
     if (last) headers['last-event-id'] = last;
     const response = await fetcher('/api/events/stream', {
       headers,

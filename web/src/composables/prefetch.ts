@@ -1,5 +1,15 @@
 export const DEVICE_KEY = 'mes.deviceKey';
 export const OPERATOR = 'mes.operator';
+/** The shop-floor session of the operator logged in with badge and PIN (sent with the device key). */
+export const SESSION_TOKEN = 'mes.sessionToken';
+
+/** The credentials a PDA sends: the operator's session bound to the device, else the device key alone. */
+export const credentialHeaders = (deviceKey: string | null | undefined, sessionToken: string | null | undefined) =>
+  sessionToken && deviceKey
+    ? { authorization: `Bearer ${sessionToken}`, 'x-device-key': deviceKey }
+    : deviceKey
+      ? { authorization: `Bearer ${deviceKey}` }
+      : {};
 
 const early = new Map<string, Promise<Response>>();
 
@@ -14,7 +24,7 @@ export const prefetchMyWork = (storage: Storage): void => {
   const { workCenters = [] } = JSON.parse(operator) as { workCenters?: string[] };
   for (const wc of workCenters) {
     const path = `/api/wip/work-centers/${encodeURIComponent(wc)}`;
-    const headers = { accept: 'application/json', authorization: `Bearer ${key}` };
+    const headers = { accept: 'application/json', ...credentialHeaders(key, storage.getItem(SESSION_TOKEN)) };
     const answer = fetch(path, { headers, credentials: 'same-origin', cache: 'no-store' });
     answer.catch(() => undefined); // whoever takes it sees the failure
     early.set(path, answer);

@@ -1,7 +1,7 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue';
 import { ApiError, createApiClient, type ApiClient } from './api';
 import { keptCapabilities, loadCapabilities, type Capabilities } from './capabilities';
-import { DEVICE_KEY, OPERATOR } from './prefetch';
+import { credentialHeaders, DEVICE_KEY, OPERATOR, SESSION_TOKEN } from './prefetch';
 
 export type Operator = { id: string; name?: string; workCenters: string[] };
 
@@ -11,7 +11,7 @@ export type Operator = { id: string; name?: string; workCenters: string[] };
  */
 export type LoginMode = 'badge' | 'key';
 
-type State = { deviceKey?: string; operator?: Operator; mode: LoginMode; ready: boolean };
+type State = { deviceKey?: string; sessionToken?: string; operator?: Operator; mode: LoginMode; ready: boolean };
 
 /** What GET /api/me answers (people issue); the names it may use are read leniently. */
 type Me = {
@@ -37,9 +37,21 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
     mode: 'key',
     ready: false,
     ...(storage.getItem(DEVICE_KEY) ? { deviceKey: storage.getItem(DEVICE_KEY) as string } : {}),
+    ...(storage.getItem(SESSION_TOKEN) ? { sessionToken: storage.getItem(SESSION_TOKEN) as string } : {}),
     ...(saved ? { operator: JSON.parse(saved) as Operator } : {}),
   });
-  const api: ApiClient = createApiClient(() => state.deviceKey, fetcher);
+  const api: ApiClient = createApiClient(() => credentialHeaders(state.deviceKey, state.sessionToken), fetcher);
+  // the badge login is the device's own request: its key alone, never a session left behind
+  const device: ApiClient = createApiClient(() => credentialHeaders(state.deviceKey, undefined), fetcher);
+  const keepSession = (token: string | undefined): void => {
+    if (token) {
+      state.sessionToken = token;
+      storage.setItem(SESSION_TOKEN, token);
+    } else {
+      delete state.sessionToken;
+      storage.removeItem(SESSION_TOKEN);
+    }
+  };
   let capabilities: Capabilities = keptCapabilities(storage) ?? { has: () => false, find: () => undefined };
   const modeOf = (c: Capabilities): LoginMode => (c.has('post', '/api/session/badge') ? 'badge' : 'key');
   state.mode = modeOf(capabilities);
@@ -61,28 +73,33 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
           remember(operatorOf(await api.get<Me>('/api/me'), state.operator?.workCenters ?? []));
         } catch (error) {
           // 401: no session (or it expired); offline: keep who was here
-          if (error instanceof ApiError) remember(undefined);
+          if (error instanceof ApiError) {
+            keepSession(undefined);
+            remember(undefined);
+          }
         }
       }
       state.ready = true;
     },
     /** Keeps the device key once it opens a read the PDA needs; a wrong key is refused (401). */
     async configureDevice(key: string): Promise<void> {
-      const probe = createApiClient(() => key, fetcher);
-      await probe.get('/api/wip/orders?limit=1');
+      const probe = createApiClient(() => credentialHeaders(key, undefined), fetcher);
+      await probe.get('/api/me');
       state.deviceKey = key;
       storage.setItem(DEVICE_KEY, key);
     },
     forgetDevice(): void {
       delete state.deviceKey;
       storage.removeItem(DEVICE_KEY);
+      keepSession(undefined);
       remember(undefined);
     },
     loginWithOperatorId(id: string, workCenters: string[]): void {
       remember({ id, workCenters });
     },
     async loginWithBadge(badgeId: string, pin: string, workCenters: string[]): Promise<void> {
-      await api.post('/api/session/badge', { badgeId, pin });
+      const session = await device.post<{ token?: string }>('/api/session/badge', { badgeId, pin });
+      keepSession(session?.token);
       const me = await api.get<Me>('/api/me');
       remember(operatorOf(me, workCenters) ?? { id: badgeId, workCenters });
     },
@@ -92,6 +109,7 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
     /** One tap: ends the badge session on the backbone (when there is one) and forgets the operator here. */
     async logout(): Promise<void> {
       if (state.mode === 'badge') await api.request('DELETE', '/api/session').catch(() => undefined);
+      keepSession(undefined);
       remember(undefined);
     },
   };
