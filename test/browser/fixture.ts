@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { client, makeKeys } from '../support/apiClient';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
-import { registerDevice, shopFloor } from '../support/people';
+import { badgeLogin, registerDevice, shopFloor, type ShopFloor } from '../support/people';
 import { makeTempDir } from '../support/tmp';
 import { ensureWebBuild } from '../support/webBuild';
 import { qrVideo } from '../support/y4m';
@@ -15,8 +15,6 @@ export type Pda = {
   api: ReturnType<typeof client>;
   /** A registered PDA's device key (role device): it logs operators in, and does nothing else. */
   pdaToken: string;
-  /** A planner's key: it reads work lists but not the live stream. */
-  noLiveToken: string;
   browser: Browser;
   /** The order whose first card the fake camera shows. */
   cameraOrder: SeedOrder;
@@ -80,16 +78,27 @@ export const mochaHooks = {
         `--use-file-for-fake-video-capture=${video}`,
       ],
     });
+    // an operator is registered (with a PDA of their own) once; each later open logs in again there
+    const operators = new Map<string, ShopFloor>();
+    const loggedIn = async (operatorId: string): Promise<ShopFloor> => {
+      const known = operators.get(operatorId);
+      if (!known) {
+        const floor = await shopFloor(api, `PDA-${operatorId}`, operatorId, `B-${operatorId}`);
+        operators.set(operatorId, floor);
+        return floor;
+      }
+      const again = await badgeLogin(api, known.deviceToken, `B-${operatorId}`, known.pin);
+      const { token } = again.body as { token: string };
+      return { ...known, headers: { authorization: `Bearer ${token}`, 'x-device-key': known.deviceToken } };
+    };
     shared = {
       backbone,
       api,
       pdaToken,
-      noLiveToken: keys.tokens.planner,
       browser,
       cameraOrder,
       open: async ({ token, operatorId = 'op-1', workCenters = [], login = true }) => {
-        const floor =
-          login && !token ? await shopFloor(api, `PDA-${operatorId}`, operatorId, `B-${operatorId}`) : undefined;
+        const floor = login && !token ? await loggedIn(operatorId) : undefined;
         const context = await browser.newContext({
           baseURL: backbone.baseUrl,
           viewport: { width: 360, height: 640 },

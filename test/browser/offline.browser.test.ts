@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../support/waitFor';
+import { asOperator, shopFloor } from '../support/people';
 import { pda, SCREENSHOTS } from './fixture';
 import { cardPayload, orderEvents, planAndRelease } from './seed';
 
@@ -74,11 +75,12 @@ describe('PDA: offline and back (Chromium, the browser context set offline)', fu
       await report(page, 4);
       await page.getByTestId('pending').filter({ hasText: '1 条' }).waitFor();
       // another PDA completes the operation while this one is offline
-      const completed = await api.post(
-        '/api/scans',
-        { scanId: randomUUID(), card: payload, action: 'complete', operatorId: 'op-9' },
-        'operator',
-      );
+      const other = await shopFloor(api, 'PDA-OTHER', 'op-9', 'B-op-9');
+      const completed = await asOperator(api, other, 'POST', '/api/scans', {
+        scanId: randomUUID(),
+        card: payload,
+        action: 'complete',
+      });
       expect(completed.status, completed.text).to.equal(200);
       await context.setOffline(false);
       const refused = page.getByTestId('refused');

@@ -26,7 +26,7 @@ type Me = {
 const operatorOf = (me: Me, workCenters: string[]): Operator | undefined => {
   const id = me.personId ?? me.id ?? me.employeeNo;
   if (!id) return undefined;
-  const name = me.name ?? me.displayName;
+  const name = me.displayName ?? me.name;
   return { id, ...(name ? { name } : {}), workCenters: me.workCenters?.length ? me.workCenters : workCenters };
 };
 
