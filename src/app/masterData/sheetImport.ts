@@ -97,6 +97,7 @@ export const createSheetImport = (deps: { commands: CommandHandler; schemas: Sch
         return lookup.at<R>(kind, c, at);
       },
     };
+    // casts: the sheet's kind is chosen at run time, so its record type is erased (as in the service's validate)
     problems(entry.kind.validate(content as never));
     problems(await checkReferences(entry.references(input as never), overlay, effectiveFrom ?? now));
   };
@@ -161,6 +162,7 @@ export const createSheetImport = (deps: { commands: CommandHandler; schemas: Sch
     };
     if (target.kind === 'reason') {
       const send = current.defined ? service.reviseReason : service.defineReason;
+      // cast: the row was checked as a reason code record above; its type is erased with the sheet's kind
       return send(target.reason as ReasonKind, input as never, meta, context);
     }
     const send = current.defined ? service.revise : service.define;
