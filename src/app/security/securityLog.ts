@@ -17,6 +17,7 @@ export type SecurityQuery = {
 /** An event of the trail as the audit administrator sees it: secrets, hashes and verifiers left out. */
 const redact = (event: RecordedEvent): RecordedEvent => {
   const data: Record<string, unknown> = { ...event.data };
+  // untyped on purpose: any event of the trail, whatever its type, loses the secret fields it may carry
   const credential = data['credential'] as Record<string, unknown> | undefined;
   if (credential) {
     const { sealed: _sealed, ...params } = credential;
