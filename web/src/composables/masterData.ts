@@ -11,9 +11,9 @@ export const BUILT_IN_REASONS: Record<'downtime' | 'scrap', readonly string[]> =
   scrap: ['dimension', 'surface', 'material-defect', 'setup-piece', 'damage', 'other'],
 };
 
-type Named = { code?: string; id?: string; name?: string; names?: Record<string, string> };
+type Named = { code?: string; id?: string; name?: string; label?: string; names?: Record<string, string> };
 
-const localName = (doc: Named, locale: string): string | undefined => doc.names?.[locale] ?? doc.name;
+const localName = (doc: Named, locale: string): string | undefined => doc.names?.[locale] ?? doc.label ?? doc.name;
 const itemsOf = (body: unknown): Named[] =>
   Array.isArray(body) ? (body as Named[]) : ((body as { items?: Named[] } | null)?.items ?? []);
 
@@ -23,9 +23,9 @@ const itemsOf = (body: unknown): Named[] =>
  */
 export const createMasterData = (api: ApiClient, capabilities: () => Capabilities, locale: () => string) => {
   const names = new Map<string, Promise<string | undefined>>();
-  /** A product's or material's name (`GET /api/products/{code}`, `GET /api/materials/{code}`), when served. */
+  /** A product's or material's name (`GET /api/master/products/{code}`, `.../materials/{code}`), when served. */
   const nameOf = (kind: 'products' | 'materials', code: string): Promise<string | undefined> => {
-    const template = capabilities().find('get', new RegExp(`^/api/${kind}/\\{[^}]+\\}$`));
+    const template = capabilities().find('get', new RegExp(`^/api/master/${kind}/\\{[^}]+\\}$`));
     if (!template) return Promise.resolve(undefined);
     let known = names.get(`${kind}/${code}`);
     if (!known) {
@@ -43,11 +43,11 @@ export const createMasterData = (api: ApiClient, capabilities: () => Capabilitie
     materialName: (code: string) => nameOf('materials', code),
     reasons(kind: 'downtime' | 'scrap'): Promise<Reason[]> {
       const builtIn = BUILT_IN_REASONS[kind].map((code) => ({ code }));
-      if (!capabilities().has('get', '/api/reason-codes')) return Promise.resolve(builtIn);
+      if (!capabilities().has('get', '/api/master/reason-codes')) return Promise.resolve(builtIn);
       let known = reasons.get(kind);
       if (!known) {
         known = api
-          .get<unknown>(`/api/reason-codes?kind=${kind}`)
+          .get<unknown>(`/api/master/reason-codes?kind=${kind}&active=true`)
           .then((body) =>
             itemsOf(body).flatMap((doc): Reason[] => {
               const code = doc.code ?? doc.id;
