@@ -47,6 +47,19 @@ describe('PDA: log in, my work, scan a card and act on it (Chromium, 360×640, t
         orders.findIndex((t) => t.includes(first.orderId)),
       );
       await page.screenshot({ path: join(SCREENSHOTS, 'pda-work-list.png') });
+      // every control a thumb taps is at least 44 px high and wide (WCAG 2.5.5's target size)
+      const small = await page.locator('button, a, input, [role="button"]').evaluateAll((nodes) =>
+        nodes
+          .map((node) => {
+            const box = (
+              node as unknown as { getBoundingClientRect(): { width: number; height: number } }
+            ).getBoundingClientRect();
+            return { what: (node as unknown as { outerHTML: string }).outerHTML.slice(0, 80), box };
+          })
+          .filter(({ box }) => box.width > 0 && (box.height < 44 || box.width < 44)),
+      );
+      expect(small, JSON.stringify(small)).to.deep.equal([]);
+      expect(await page.locator('button, a, input, [role="button"]').count(), 'controls checked').to.be.greaterThan(3);
       // English on one tap (loaded when chosen), and back
       await page.getByRole('button', { name: 'English' }).tap();
       await page.getByText('My work', { exact: true }).waitFor();
