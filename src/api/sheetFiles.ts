@@ -1,4 +1,7 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+// exceljs is a quarter of a second to load: only a workbook upload or download pays for it, not every start
+const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 import type { ExportSheet } from '../app/masterData/sheetExport';
 import { writeCell } from '../app/masterData/sheetLayouts';
 import type { SheetTable } from '../app/masterData/sheetRecords';
@@ -54,7 +57,7 @@ const readXlsx = async (bytes: Buffer): Promise<SheetTable[]> => {
   // an XLSX file is a zip archive: anything else is not one, whatever its Content-Type says
   if (bytes.subarray(0, 4).toString('binary') !== 'PK\u0003\u0004')
     bad('the body is not an XLSX workbook', 'an XLSX file is a zip archive; this is not one');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   } catch (error) {
@@ -92,7 +95,7 @@ export const writeCsv = (sheet: ExportSheet): string =>
 
 /** A workbook with a worksheet per sheet: a bold frozen header (its Chinese name as the cell's note), then the rows. */
 export const writeXlsx = async (sheets: readonly ExportSheet[]): Promise<Buffer> => {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   for (const { layout, rows } of sheets) {
     const sheet = workbook.addWorksheet(layout.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = layout.columns.map((c) => ({
