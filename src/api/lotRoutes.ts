@@ -1,9 +1,7 @@
 import type { CommandHandler } from '../app/commandHandler';
 import { NotFoundError } from '../domain/errors';
-import type { Role } from './auth';
+import { SHOP_FLOOR } from './queryRoutes';
 import type { RouteContext, RouteSpec } from './routes';
-
-const SHOP_FLOOR: Role[] = ['analyst', 'planner', 'quality', 'maintenance', 'auditor', 'operator'];
 
 /** A lot as a PDA reads it before issuing it (the issue itself is a lot command: src/api/commands/lots.ts). */
 export const lotRoutes = (deps: { commands: CommandHandler }): RouteSpec[] => {

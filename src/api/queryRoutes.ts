@@ -1,3 +1,4 @@
+import { formatCsv } from '../lib/csv';
 import QRCode from 'qrcode';
 import type { CommandHandler } from '../app/commandHandler';
 import { cardPayload } from '../app/operationCards';
@@ -11,7 +12,7 @@ import { languageOf } from './language';
 import type { RouteContext, RouteSpec } from './routes';
 
 const READERS: Role[] = ['analyst', 'planner', 'quality', 'maintenance', 'auditor'];
-const SHOP_FLOOR: Role[] = [...READERS, 'operator'];
+export const SHOP_FLOOR: Role[] = [...READERS, 'operator'];
 
 const query = (
   path: string,
@@ -43,12 +44,11 @@ const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#$
  * Chinese names as UTF-8 rather than GBK.
  */
 const sendCsv = (ctx: RouteContext, file: string, fields: string[], rows: ReadonlyArray<Record<string, unknown>>) => {
-  const lines = rows.map((r) => fields.map((f) => csvCell(r[f])).join(','));
   ctx.res
     .status(200)
     .type('text/csv; charset=utf-8')
     .set('Content-Disposition', `attachment; filename="${file}"`)
-    .send(`\uFEFF${[fields.join(','), ...lines].join('\n')}\n`);
+    .send(formatCsv([fields, ...rows.map((r) => fields.map((f) => csvText(r[f])))]));
 };
 /** An order document with its product's name in the caller's language. */
 const withProductName = (doc: Record<string, unknown>, language: Language) => {
@@ -61,11 +61,10 @@ const CARD_LABELS: Record<Language, Record<'order' | 'product' | 'operation' | '
 };
 // fonts with the CJK glyphs a Chinese name needs, where the viewer or printer has them
 const CARD_FONTS = `'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif`;
-const csvCell = (value: unknown): string => {
+/** A read-model value as CSV text; a leading = + - @ would be a formula in a spreadsheet (quoting is formatCsv's). */
+const csvText = (value: unknown): string => {
   const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
-  // a leading = + - @ would be a formula in a spreadsheet
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 };
 
 /** Analysts' queries over the read models, and the printable operation card. */

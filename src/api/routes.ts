@@ -26,6 +26,10 @@ export type RouteContext<Body = Record<string, unknown>> = {
 /** A JSON answer, or `stream` when the route writes the response itself (NDJSON, SSE, CSV, SVG). */
 export type RouteResult = { status?: number; body?: unknown; revision?: number; stream?: true };
 
+/** A caller on the shop floor only: neither an integrator nor an auditor (who read the whole log). */
+export const isShopFloorOnly = (principal: { roles: readonly string[] }): boolean =>
+  !principal.roles.some((role) => role === 'integrator' || role === 'auditor');
+
 export type RouteSpec = {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
@@ -50,6 +54,8 @@ export type RouteSpec = {
   produces?: string | readonly string[];
   /** Content types of a body that is not JSON (a CSV or XLSX file): the handler reads the raw bytes. */
   accepts?: readonly string[];
+  /** A trace route operators may follow for their work (the live feed): not recorded as a traceability read for them. */
+  shopFloorFeed?: true;
   handle(ctx: RouteContext): Promise<RouteResult>;
 };
 
@@ -201,7 +207,7 @@ export const registerRoutes = (
       }
       const principal = req.principal ?? nobody;
       if (route.kind === 'security') res.set('Cache-Control', 'no-store');
-      if (route.kind === 'trace')
+      if (route.kind === 'trace' && !(route.shopFloorFeed && isShopFloorOnly(principal)))
         await deps.auth.log.record(
           {
             type: 'TraceabilityRead',

@@ -5,7 +5,7 @@ import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { Role } from './auth';
 import { orderEpcis } from './epcis';
-import type { RouteContext, RouteSpec } from './routes';
+import { isShopFloorOnly, type RouteContext, type RouteSpec } from './routes';
 import { responseClosed, writeOrWait } from './streamWrite';
 
 const AUDITORS: Role[] = ['auditor'];
@@ -203,6 +203,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
       tag: 'integration',
       roles: ['integrator', 'auditor', 'operator'],
       kind: 'trace',
+      shopFloorFeed: true,
       query: 'queries/events',
       produces: 'text/event-stream',
       async handle(ctx) {
@@ -212,8 +213,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         const category = businessCategory(ctx.query['category']);
         const type = ctx.query['type'];
         // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records
-        const shopFloorOnly = !ctx.principal.roles.some((role) => role === 'integrator' || role === 'auditor');
-        const categories = shopFloorOnly
+        const categories = isShopFloorOnly(ctx.principal)
           ? OPERATOR_CATEGORIES.filter((c) => category === undefined || c === category)
           : category
             ? [category]

@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '../lib/logger';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +37,7 @@ export const loadPepper = (dataDir: string): Buffer => {
   return pepper;
 };
 
-const maskUrl = (url: string | undefined): string | null => (url ? url.replace(/\/\/[^@/]*@/, '//***@') : null);
+const maskUrl = (url: string | undefined): string | null => (url ? maskUrlCredentials(url) : null);
 
 /** The configuration as recorded at each start and shown to the system administrator: no secret in it. */
 export const maskedConfiguration = (config: Config): Record<string, unknown> => ({

@@ -138,9 +138,9 @@ describe('group commit: deciding a batch of appends before writing', () => {
     const batch = [append(stream, [1, 2]), append(stream, [3]), append(uniqueStream(), [4])];
     const result = plan(batch, stored, 2);
     const [a, b, c] = result.decisions.map(accepted);
-    expect(a?.prevHash).to.equal(stored[0]?.metadata.hash);
-    expect(b?.prevHash).to.equal(a?.sealed[1]?.metadata.hash);
-    expect(c?.prevHash).to.equal(GENESIS_HASH);
+    expect(a?.sealed[0]?.metadata.prevHash).to.equal(stored[0]?.metadata.hash);
+    expect(b?.sealed[0]?.metadata.prevHash).to.equal(a?.sealed[1]?.metadata.hash);
+    expect(c?.sealed[0]?.metadata.prevHash).to.equal(GENESIS_HASH);
     const all = [...stored, ...written(batch, result)].filter((e) => e.streamId === stream);
     expect(verifyChain(stream, all)).to.include({ ok: true, events: 4 });
   });

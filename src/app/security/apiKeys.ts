@@ -54,9 +54,17 @@ export const createApiKeyService = (deps: {
   const expiry = (expiresAt: string | undefined, days: number): string =>
     expiresAt ?? new Date(deps.now().getTime() + days * DAY).toISOString();
 
+  let legacyRefreshedAt = 0;
   const service = {
-    /** Makes a key; its token is in the answer once and nowhere else. */
-    async create(key: NewKey, meta: CommandMeta, correlationId: string) {
+    /**
+     * Makes a key; its token is in the answer once and nowhere else. A device's key is made only by its
+     * registration (`forDevice`): a key owned by `device:<id>` would log operators in on that device.
+     */
+    async create(key: NewKey, meta: CommandMeta, correlationId: string, forDevice = false) {
+      if (key.owner.startsWith('device:') !== forDevice)
+        throw new ValidationError(`a key owned by ${key.owner} is made by registering the device`, [
+          { path: '/owner', message: 'device keys come from POST /api/devices' },
+        ]);
       await checkName(key.name);
       const owner = key.owner.startsWith('person:') ? directory.person(key.owner.slice(7)) : undefined;
       if (key.owner.startsWith('person:') && !owner)
@@ -176,7 +184,9 @@ export const createApiKeyService = (deps: {
       if (!keyId) {
         const sha = sha256Hex(token);
         keyId = directory.keyIdByLegacyHash(sha);
-        if (!keyId) {
+        // any bearer lands here: the log is read again for a key imported elsewhere at most every 10 s
+        if (!keyId && Date.now() - legacyRefreshedAt > 10_000) {
+          legacyRefreshedAt = Date.now();
           await directory.refresh();
           keyId = directory.keyIdByLegacyHash(sha);
         }

@@ -37,6 +37,7 @@ export const createDeviceService = (deps: {
         { name: `device-${spec.deviceId}`, owner: `device:${spec.deviceId}`, roles: ['device'] },
         meta,
         correlationId,
+        true,
       );
       await commands.handle(
         'device',

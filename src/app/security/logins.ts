@@ -174,15 +174,6 @@ export const createLogins = (deps: {
         'badge',
         device.deviceId,
       );
-      if (started.roles.length === 0) {
-        await sessions.endAll(
-          { personId: id, deviceId: device.deviceId },
-          'revoked',
-          device.name,
-          caller.correlationId,
-        );
-        throw new IllegalStateError(`${id} has no shop-floor role`, 'no-shop-floor-role');
-      }
       return started;
     },
   };

@@ -60,15 +60,23 @@ export const createSecrets = (pepper: Buffer) => {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   };
-  // an unknown account is answered after the same work as a known one
-  const decoy: Promise<Credential> = (async () => {
+  const hash = async (secret: string): Promise<Credential> => {
     const salt = randomBytes(16);
-    const hash = await scryptAsync('decoy', salt, SCRYPT);
-    return { algorithm: 'scrypt', ...SCRYPT, sealed: seal(`${salt.toString('base64')}$${hash.toString('base64')}`) };
-  })();
+    const hashed = await scryptAsync(secret, salt, SCRYPT);
+    return { algorithm: 'scrypt', ...SCRYPT, sealed: seal(`${salt.toString('base64')}$${hashed.toString('base64')}`) };
+  };
+  // an unknown account is answered after the same work as a known one; made at the first such login, not at start
+  let decoy: Promise<Credential> | undefined;
   const verify = async (secret: string, credential: Credential): Promise<boolean> => {
     if (!credential.sealed) return false;
-    const [salt, hash] = unseal(credential.sealed).split('$');
+    let opened: string;
+    try {
+      opened = unseal(credential.sealed);
+    } catch {
+      // sealed under another pepper (pepper.key replaced or lost): the secret cannot match, a refusal not a 500
+      return false;
+    }
+    const [salt, hash] = opened.split('$');
     const expected = Buffer.from(hash ?? '', 'base64');
     const actual = await scryptAsync(secret, Buffer.from(salt ?? '', 'base64'), credential);
     return expected.length === actual.length && timingSafeEqual(expected, actual);
@@ -78,14 +86,11 @@ export const createSecrets = (pepper: Buffer) => {
     seal,
     unseal,
     /** A salted scrypt hash of a password or PIN, sealed, with its parameters. */
-    async hash(secret: string): Promise<Credential> {
-      const salt = randomBytes(16);
-      const hash = await scryptAsync(secret, salt, SCRYPT);
-      return { algorithm: 'scrypt', ...SCRYPT, sealed: seal(`${salt.toString('base64')}$${hash.toString('base64')}`) };
-    },
+    hash,
     verify,
     /** Spends what a verification spends, for an account that does not exist. */
     async decoy(secret: string): Promise<false> {
+      decoy ??= hash('decoy');
       await verify(secret, await decoy);
       return false;
     },

@@ -18,7 +18,6 @@ export type AcceptedAppend = {
   outcome: 'accepted';
   streamId: string;
   firstRevision: number;
-  prevHash: string;
   /** The events to insert, in order, at positions firstPosition, firstPosition + 1, ... */
   sealed: SealedEvent[];
   firstPosition: number;
@@ -95,7 +94,6 @@ export const planGroup = (
       outcome: 'accepted',
       streamId,
       firstRevision,
-      prevHash,
       sealed,
       firstPosition,
       result,
