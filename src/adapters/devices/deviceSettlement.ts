@@ -73,9 +73,12 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
         throw error;
       }
     };
+    // decided once: a dead letter that fails part-way is retried without running the command again
+    let decided: { reason: string | undefined } | undefined;
     enqueue(s, machineId, () =>
       persistently(s, 'device message not appended', async () => {
-        const reason = await outcome();
+        decided ??= { reason: await outcome() };
+        const { reason } = decided;
         for (const m of batch) {
           // a replayed message of an interval already recorded was counted in it: only newer ones are late
           if (reason === undefined || (reason === lateReason && isReplay(s, m))) m.ack();
