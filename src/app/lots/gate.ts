@@ -73,17 +73,13 @@ export const withLotRules = (inner: CommandHandler, deps: { store: Pick<EventSto
   };
 
   const handle: CommandHandler['handle'] = async (aggregate, id, command, context) => {
-    // cast: the union of every aggregate's commands is too complex for tsc to narrow here (TS2590)
-    const any = command as AnyCommand;
-    if (aggregate === 'lot' && any.type === 'IssueLot')
-      return inner.handle('lot', id, await issue(any as IssueLot), context);
-    if (aggregate === 'lot' && any.type === 'ProduceLot') {
-      const produceLot = any as ProduceLot;
-      return inLane(`order-${produceLot.data.orderId}`, async () => {
-        await produce(produceLot);
-        return inner.handle('lot', id, produceLot, context);
+    const any: AnyCommand = command;
+    if (aggregate === 'lot' && any.type === 'IssueLot') return inner.handle('lot', id, await issue(any), context);
+    if (aggregate === 'lot' && any.type === 'ProduceLot')
+      return inLane(`order-${any.data.orderId}`, async () => {
+        await produce(any);
+        return inner.handle('lot', id, any, context);
       });
-    }
     return inner.handle(aggregate, id, command, context);
   };
   return {
