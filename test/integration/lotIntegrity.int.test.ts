@@ -235,6 +235,10 @@ describe('lot integrity: issues, produced lots, genealogy and shipments (HTTP an
     for (const lot of back.lots) expect(Object.keys(lot).filter((k) => k.startsWith('_'))).to.deep.equal([]);
     const quarantined = await trace('L-CU-2', 'forward', (t) => t.lots[0]?.['status'] === 'quarantined');
     expect(quarantined.lots[0]).to.deep.include({ lotId: 'L-CU-2', status: 'quarantined', reason: '来料检验不合格' });
+    await ok(api.post('/api/lots/L-CU-2/release', { reason: '复检合格' }, 'quality'));
+    const released = await trace('L-CU-2', 'forward', (t) => t.lots[0]?.['status'] !== 'quarantined');
+    expect(released.lots[0]).to.deep.include({ status: 'released', onHand: 100 });
+    expect(released.lots[0]).not.to.have.property('reason');
   });
 
   it('ships finished goods by the API and by a WMS message (NATS and HTTP), so a forward trace reaches the customers, and EPCIS says shipping', async () => {
