@@ -212,6 +212,11 @@ describe('lot integrity: issues, produced lots, genealogy and shipments (HTTP an
     await ok(fg('FG-2', 3));
     expect((await refusal(fg('FG-3', 1))).rule).to.equal('quantity-exceeds-order');
     expect(await backbone.store.readStream('lot-FG-X')).to.deep.equal([]);
+    // two lots of PO-L2 (10 made, no tolerance) at once: 6 + 6 is two too many, so one of them is refused
+    const both = await Promise.all(
+      ['FG-L2-A', 'FG-L2-B'].map((lotId) => fg(lotId, 6, { orderId: 'PO-L2' }).then((r) => r.status)),
+    );
+    expect([...both].sort()).to.deep.equal([201, 409]);
   });
 
   it('answers genealogy with each link once, each lot’s status, and no storage fields', async () => {
