@@ -77,6 +77,14 @@ export const buildAsyncApi = (schemas: SchemaRegistry) => {
     ref('wms/materialReceipt'),
   );
   bridge(
+    'wms_Shipment',
+    'mes.in.wms.Shipment',
+    'receive',
+    'application/json',
+    'Finished goods the warehouse shipped to a customer: each line ships (part of) a lot made here; a refused line is dead-lettered with its element path (/lines/0)',
+    ref('wms/shipment'),
+  );
+  bridge(
     'erp_ProductionPerformance',
     'mes.out.erp.ProductionPerformance',
     'send',

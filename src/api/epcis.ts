@@ -29,7 +29,14 @@ const base = (event: RecordedEvent) => ({
   recordTime: event.recordedAt,
 });
 
-const TRACE_TYPES = ['LotIssued', 'LotProduced', 'InspectionPassed', 'InspectionFailed', 'OrderPlanned'] as const;
+const TRACE_TYPES = [
+  'LotIssued',
+  'LotProduced',
+  'LotShipped',
+  'InspectionPassed',
+  'InspectionFailed',
+  'OrderPlanned',
+] as const;
 type TraceEvent = RecordedDomainEvent<(typeof TRACE_TYPES)[number]>;
 
 /** Every event of the trace types whose data names the order, in log order. */
@@ -44,10 +51,26 @@ const eventsOfOrder = async (store: EventStore, orderId: string): Promise<TraceE
   return found;
 };
 
+/** One entry per lot, quantities summed: a lot issued twice to the order is one input of the transformation. */
+const perLot = (events: readonly { data: { lotId: string; quantity: number; unit: string } }[]) => {
+  const lots = new Map<string, { lotId: string; quantity: number; unit: string }>();
+  for (const { data } of events) {
+    const known = lots.get(data.lotId);
+    lots.set(
+      data.lotId,
+      known
+        ? { ...known, quantity: known.quantity + data.quantity }
+        : { lotId: data.lotId, quantity: data.quantity, unit: data.unit },
+    );
+  }
+  return [...lots.values()];
+};
+
 /**
  * An order's traceability as a GS1 EPCIS 2.0 JSON-LD document: a TransformationEvent from the lots
- * issued to it to the lots it produced, and ObjectEvents for the inspections of its lots and for the
- * receipt of the lots that went into it. Identifiers are URIs of this backbone (urn:mes-backbone:...).
+ * issued to it to the lots it produced (one entry per lot), and ObjectEvents for the inspections of its
+ * lots, for the receipt of the lots that went into it and for the shipping of its lots to customers
+ * (bizStep shipping, the customer as the destination, the shipment as a despatch advice). Identifiers are URIs of this backbone (urn:mes-backbone:...).
  */
 export const orderEpcis = async (store: EventStore, orderId: string, now: string) => {
   const events = await eventsOfOrder(store, orderId);
@@ -89,8 +112,23 @@ export const orderEpcis = async (store: EventStore, orderId: string, now: string
       eventID: `${URN}:order:${orderId}:transformation`,
       transformationID: `${URN}:order:${orderId}`,
       bizStep: 'creating_class_instance',
-      inputQuantityList: issued.map((e) => quantity(e.data.lotId, e.data.quantity, e.data.unit)),
-      outputQuantityList: produced.map((e) => quantity(e.data.lotId, e.data.quantity, e.data.unit)),
+      inputQuantityList: perLot(issued).map((e) => quantity(e.lotId, e.quantity, e.unit)),
+      outputQuantityList: perLot(produced).map((e) => quantity(e.lotId, e.quantity, e.unit)),
+    });
+  }
+  for (const shipped of events.filter((e) => e.type === 'LotShipped')) {
+    const { lotId, shipmentId, customer } = shipped.data;
+    eventList.push({
+      type: 'ObjectEvent',
+      ...base(shipped),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      quantityList: [quantity(lotId, shipped.data.quantity, shipped.data.unit)],
+      readPoint: { id: `${URN}:site:shipping` },
+      bizTransactionList: [{ type: 'desadv', bizTransaction: `${URN}:shipment:${shipmentId}` }],
+      sourceList: [{ type: 'owning_party', source: `${URN}:site` }],
+      destinationList: [{ type: 'owning_party', destination: `${URN}:customer:${encodeURIComponent(customer)}` }],
     });
   }
   eventList.sort((a, b) => String(a['eventTime']).localeCompare(String(b['eventTime'])));

@@ -1,5 +1,12 @@
 import type { CommandHandler } from '../app/commandHandler';
-import { importSchedule, receiveMaterial, type MaterialReceipt, type ScheduleReader } from '../app/integrationImports';
+import {
+  importSchedule,
+  receiveMaterial,
+  shipGoods,
+  type MaterialReceipt,
+  type ScheduleReader,
+  type Shipment,
+} from '../app/integrationImports';
 import type { OutboxMonitor } from '../app/outbox';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { sendProblem } from './problem';
@@ -48,6 +55,21 @@ export const erpRoutes = (deps: {
       // the route table has validated the body against wms/materialReceipt
       const receipt = ctx.body as MaterialReceipt;
       return { body: { results: await receiveMaterial(deps, receipt, ctx.meta, ctx.requestId) } };
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/wms/shipments',
+    summary:
+      'A WMS shipment (JSON): each line ships (part of) a finished lot to the customer; the same shipment again ships nothing more',
+    tag: 'wms',
+    roles: ['integrator', 'planner'],
+    kind: 'command',
+    body: 'wms/shipment',
+    async handle(ctx) {
+      // the route table has validated the body against wms/shipment
+      const shipment = ctx.body as Shipment;
+      return { body: { results: await shipGoods(deps, shipment, ctx.meta, ctx.requestId) } };
     },
   },
   {

@@ -62,6 +62,8 @@ export const problemHandler =
         instance,
       };
       if (error instanceof ValidationError) problem.errors = error.problems;
+      // a 404 or 409 that names the fields it is about (an issue to an order that does not exist)
+      else if ('problems' in error && Array.isArray(error.problems)) problem.errors = error.problems;
       for (const key of ['rule', 'params', 'streamId', 'expected', 'actual', 'eventId', 'rows'] as const) {
         if (key in error) problem[key] = (error as unknown as Record<string, unknown>)[key];
       }

@@ -242,12 +242,16 @@ export const queryRoutes = (deps: {
       (ctx) => q.oee.days(p(ctx, 'machineId'), ctx.query['from'] ?? '0000-01-01', ctx.query['to'] ?? today()),
       'queries/dateRange',
     ),
-    query('/api/genealogy/:lotId/backward', 'What went into a lot, transitively', 'genealogy', [...READERS], (ctx) =>
-      q.genealogy.backward(p(ctx, 'lotId')),
+    query(
+      '/api/genealogy/:lotId/backward',
+      'What went into a lot, transitively: each lot once with its status, each link once',
+      'genealogy',
+      [...READERS],
+      (ctx) => q.genealogy.backward(p(ctx, 'lotId')),
     ),
     query(
       '/api/genealogy/:lotId/forward',
-      'Where a lot went, transitively (for a recall)',
+      'Where a lot went, transitively, down to the customers it was shipped to (for a recall)',
       'genealogy',
       [...READERS],
       (ctx) => q.genealogy.forward(p(ctx, 'lotId')),

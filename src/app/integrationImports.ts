@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/canonicalJson';
 import type { CommandHandler } from './commandHandler';
 import type { CommandMeta } from '../domain/messages';
-import type { WmsMaterialReceipt } from '../domain/generated';
+import type { WmsMaterialReceipt, WmsShipment } from '../domain/generated';
 import type { OrderSpec } from '../domain/order';
 import { IllegalStateError, isKnownError } from '../domain/errors';
 
@@ -111,6 +111,64 @@ export const receiveMaterial = async (
         element,
         outcome: received.duplicate ? 'unchanged' : 'received',
         revision: received.revision,
+      });
+    } catch (error) {
+      results.push({ lotId: line.lotId, element, ...refusal(error) });
+    }
+  }
+  return results;
+};
+
+export type Shipment = WmsShipment;
+
+/**
+ * A WMS shipment, by HTTP or NATS, validated whole against schemas/wms/shipment.json by its caller:
+ * each line ships (part of) a finished lot to the customer; the same shipment again ships nothing
+ * more (the lot remembers its shipments); a line refused (a lot not made here, quarantined, short)
+ * is answered with its element path while the other lines ship.
+ */
+export const shipGoods = async (
+  deps: { commands: CommandHandler },
+  shipment: Shipment,
+  meta: CommandMeta,
+  correlationId: string,
+): Promise<(Outcome & { lotId: string })[]> => {
+  const results = [];
+  const seen = new Set<string>();
+  for (const [index, line] of shipment.lines.entries()) {
+    const element = `/lines/${index}`;
+    if (seen.has(line.lotId)) {
+      results.push({
+        lotId: line.lotId,
+        element,
+        outcome: 'refused',
+        rule: 'line-repeated',
+        reason: `lot ${line.lotId} is on an earlier line of shipment ${shipment.shipmentId}: ship it on one line`,
+      });
+      continue;
+    }
+    seen.add(line.lotId);
+    try {
+      const shipped = await deps.commands.handle(
+        'lot',
+        line.lotId,
+        {
+          type: 'ShipLot',
+          data: { ...line, shipmentId: shipment.shipmentId, customer: shipment.customer },
+          meta: shipment.shippedAt ? { ...meta, now: shipment.shippedAt } : meta,
+        },
+        {
+          commandId: `wms:shipment:${shipment.shipmentId}:${line.lotId}`,
+          correlationId,
+          source: 'wms',
+          inputId: shipment.shipmentId,
+        },
+      );
+      results.push({
+        lotId: line.lotId,
+        element,
+        outcome: shipped.duplicate || shipped.events.length === 0 ? 'unchanged' : 'shipped',
+        revision: shipped.revision,
       });
     } catch (error) {
       results.push({ lotId: line.lotId, element, ...refusal(error) });

@@ -41,6 +41,20 @@ export class ValidationError extends AppError {
 export class NotFoundError extends AppError {
   readonly type = 'not-found' as const;
   readonly status = 404;
+  /** The rule that refused, when one names what is missing (`order-unknown`): for clients to branch on. */
+  readonly rule?: string;
+  readonly params?: RefusalParams;
+  /** The input fields that name what is missing. */
+  readonly problems?: FieldProblem[];
+  constructor(
+    message: string,
+    options?: ErrorOptions & { rule?: string; params?: RefusalParams; problems?: FieldProblem[] },
+  ) {
+    super(message, options);
+    if (options?.rule) this.rule = options.rule;
+    if (options?.params) this.params = options.params;
+    if (options?.problems) this.problems = options.problems;
+  }
 }
 
 /** A command that does not apply to the aggregate in its current state (409). */
@@ -51,12 +65,15 @@ export class IllegalStateError extends AppError {
     message: string,
     /** A short, stable name of the rule that refused, for clients to branch on. */
     readonly rule: string = 'illegal-state',
-    options?: ErrorOptions & { params?: RefusalParams },
+    options?: ErrorOptions & { params?: RefusalParams; problems?: FieldProblem[] },
   ) {
     super(message, options);
     if (options?.params) this.params = options.params;
+    if (options?.problems) this.problems = options.problems;
   }
   readonly params?: RefusalParams;
+  /** The input fields the refusal is about, when it names them. */
+  readonly problems?: FieldProblem[];
 }
 
 /** Refuses a command by the rule it breaks (409), naming what it refuses in `params`. */

@@ -1,6 +1,7 @@
 import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
+import { withLotRules } from '../app/lots/gate';
 import { withMasterData } from '../app/masterData/gate';
 import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../lib/logger';
@@ -31,7 +32,9 @@ export type ServicesOptions = {
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
 export const startServices = async (options: ServicesOptions): Promise<Services> => {
-  const commands = withMasterData(createCommandHandler({ store: options.store }));
+  const commands = withMasterData(
+    withLotRules(createCommandHandler({ store: options.store }), { store: options.store }),
+  );
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
   const processes = [
     await startProcess(deps, {

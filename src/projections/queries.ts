@@ -1,6 +1,7 @@
 import { emissionFactorFor, type PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
+import { walkGenealogy } from './genealogyQueries';
 import { masterDataQueries } from './masterDataQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
@@ -90,41 +91,8 @@ export const createReadModelQueries = (
     };
   };
 
-  const walk = async (lotId: string, direction: 'backward' | 'forward') => {
-    const lots: Document[] = [];
-    const links: Array<{ from: string; to: string; kind: 'issued' | 'produced' }> = [];
-    const seen = new Set<string>();
-    const queue = [lotId];
-    while (queue.length > 0) {
-      const id = queue.shift() as string;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const lot = await get('genealogy', 'lots', id);
-      if (!lot) continue;
-      lots.push(lot);
-      if (direction === 'backward') {
-        const orderId = lot['producedBy'] as string | null;
-        if (!orderId) continue;
-        links.push({ from: `order:${orderId}`, to: `lot:${id}`, kind: 'produced' });
-        const order = await get('genealogy', 'orders', orderId);
-        for (const input of (order?.['inputs'] as Array<{ lotId: string }> | undefined) ?? []) {
-          links.push({ from: `lot:${input.lotId}`, to: `order:${orderId}`, kind: 'issued' });
-          queue.push(input.lotId);
-        }
-      } else {
-        for (const issue of (lot['issuedTo'] as Array<{ orderId: string }> | undefined) ?? []) {
-          links.push({ from: `lot:${id}`, to: `order:${issue.orderId}`, kind: 'issued' });
-          const order = await get('genealogy', 'orders', issue.orderId);
-          for (const output of (order?.['outputs'] as string[] | undefined) ?? []) {
-            links.push({ from: `order:${issue.orderId}`, to: `lot:${output}`, kind: 'produced' });
-            queue.push(output);
-          }
-        }
-      }
-    }
-    if (lots.length === 0) throw new NotFoundError(`lot ${lotId} is not known`);
-    return { lotId, direction, lots, links };
-  };
+  const walk = (lotId: string, direction: 'backward' | 'forward') =>
+    walkGenealogy((collection, id) => get('genealogy', collection, id), lotId, direction);
 
   return {
     namespace,

@@ -296,10 +296,16 @@ describe('REST API over HTTP (a started process)', function () {
     it('gives an order’s traceability as EPCIS 2.0 JSON-LD: input lots to output lots, and inspections', async () => {
       expect(
         (
+          // the order has completed: quality records the issue late, past the order's state, with a reason
           await api.post(
             '/api/lots/L-E2E-1/issue',
-            { orderId: 'PO-E2E-1', operationId: '010', quantity: 20 },
-            'operator',
+            {
+              orderId: 'PO-E2E-1',
+              operationId: '010',
+              quantity: 20,
+              override: { reason: 'issue recorded after completion' },
+            },
+            'quality',
           )
         ).status,
       ).to.equal(200);

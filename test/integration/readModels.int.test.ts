@@ -160,12 +160,35 @@ describe('read models over a scripted production day', function () {
     expect(day?.oee).to.be.closeTo(0.2125, 1e-12); // 24480 / 86400 x 0.8 x 0.9375
   });
 
-  it('genealogy: backward from a finished lot and forward from a raw lot, transitively', async () => {
+  it('genealogy: backward from a finished lot and forward from a raw lot, transitively, with each lot’s status', async () => {
     const back = await q.genealogy.backward('FG-2');
-    expect(back.lots.map((l) => l['lotId'])).to.deep.equal(['FG-2', 'FG-1', 'L-1']);
+    // L-1: 100 kg received, 20 issued to PO-1 (80 left); FG-1: 10 made by PO-1, all issued to PO-5; FG-2: 10 made by PO-5
+    expect(back.lots.map((l) => [l['lotId'], l['status'], l['onHand']])).to.deep.equal([
+      ['FG-2', 'produced', 10],
+      ['FG-1', 'consumed', 0],
+      ['L-1', 'received', 80],
+    ]);
+    expect(back.links).to.deep.equal([
+      { from: 'order:PO-5', to: 'lot:FG-2', kind: 'produced', quantity: 10, unit: 'pcs' },
+      { from: 'lot:FG-1', to: 'order:PO-5', kind: 'issued', quantity: 10, unit: 'pcs' },
+      { from: 'order:PO-1', to: 'lot:FG-1', kind: 'produced', quantity: 10, unit: 'pcs' },
+      { from: 'lot:L-1', to: 'order:PO-1', kind: 'issued', quantity: 20, unit: 'kg' },
+    ]);
     const forward = await q.genealogy.forward('L-1');
     expect(forward.lots.map((l) => l['lotId'])).to.deep.equal(['L-1', 'FG-1', 'FG-2']);
-    expect(forward.links).to.deep.include({ from: 'lot:FG-1', to: 'order:PO-3', kind: 'issued' });
+    expect(forward.links).to.deep.include({
+      from: 'lot:FG-1',
+      to: 'order:PO-5',
+      kind: 'issued',
+      quantity: 10,
+      unit: 'pcs',
+    });
+    expect(forward.customers).to.deep.equal([]);
+    for (const lot of [...back.lots, ...forward.lots])
+      expect(
+        Object.keys(lot).filter((key) => key.startsWith('_')),
+        'storage fields',
+      ).to.deep.equal([]);
   });
 
   it('labour: hours per operator per day and per order', async () => {

@@ -339,7 +339,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
       ctx(),
     );
   }
-  // genealogy: PO-1 makes FG-1 from L-1; FG-1 goes into PO-3, which makes FG-2
+  // genealogy: PO-1 makes FG-1 from L-1; FG-1 goes into PO-5 (released, its operation ready), which makes FG-2
   at('2026-11-25T08:10:00.000Z');
   await commands.handle(
     'lot',
@@ -356,7 +356,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
     'FG-1',
     {
       type: 'IssueLot',
-      data: { lotId: 'FG-1', orderId: 'PO-3', operationId: '010', quantity: 10 },
+      data: { lotId: 'FG-1', orderId: 'PO-5', operationId: '010', quantity: 10 },
       meta: meta('op-2'),
     },
     ctx(),
@@ -366,7 +366,7 @@ export const runPlantDay = async (store: SqliteEventStore, dir: string): Promise
     'FG-2',
     {
       type: 'ProduceLot',
-      data: { lotId: 'FG-2', material: 'MOTOR', orderId: 'PO-3', quantity: 10, unit: 'pcs' },
+      data: { lotId: 'FG-2', material: 'SHAFT', orderId: 'PO-5', quantity: 10, unit: 'pcs' },
       meta: meta('op-2'),
     },
     ctx(),

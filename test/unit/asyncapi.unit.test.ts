@@ -39,4 +39,11 @@ describe('AsyncAPI document', () => {
     const schemaNames = Object.keys(doc.components.schemas);
     expect(schemaNames).to.include.members(['devices_state', 'devices_energy']);
   });
+
+  it('describes the WMS shipments in, with their payload schema, and the lot shipped event out', () => {
+    expect(addresses).to.include.members(['mes.in.wms.Shipment', 'mes.events.lot.LotShipped']);
+    const message = (doc.components.messages as Record<string, { payload?: { $ref: string } }>)['wms_Shipment'];
+    expect(message?.payload?.$ref).to.equal('#/components/schemas/wms_shipment');
+    expect(Object.keys(doc.components.schemas)).to.include('wms_shipment');
+  });
 });

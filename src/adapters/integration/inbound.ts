@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import type { CommandHandler } from '../../app/commandHandler';
 import { readB2mmlSchedule } from '../erp/b2mml';
-import { importSchedule, receiveMaterial } from '../../app/integrationImports';
+import { importSchedule, receiveMaterial, shipGoods } from '../../app/integrationImports';
 import type { Logger } from '../../lib/logger';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { isKnownError } from '../../domain/errors';
@@ -13,12 +13,13 @@ export const INBOUND_DEAD_LETTERS = 'MES_INBOUND_DEAD_LETTERS';
 export const INBOUND_SUBJECTS = {
   schedule: 'mes.in.erp.ProductionSchedule',
   receipt: 'mes.in.wms.MaterialReceipt',
+  shipment: 'mes.in.wms.Shipment',
 } as const;
 
 const utf8 = new TextDecoder();
 
 /**
- * ERP schedules and WMS receipts over NATS: a durable consumer on `mes.in.>` hands each message to the
+ * ERP schedules, WMS receipts and WMS shipments over NATS: a durable consumer on `mes.in.>` hands each message to the
  * same import as the HTTP routes and acknowledges it after. A message that does not parse or validate,
  * or whose elements the domain refuses, goes to the dead-letter stream with the reason (what was valid
  * in it is applied, and sending it again changes nothing); any other failure is retried in place.
@@ -66,6 +67,9 @@ export const startInbound = async (deps: {
       } else if (m.subject === INBOUND_SUBJECTS.receipt) {
         const receipt = deps.schemas.parse('wms/materialReceipt', JSON.parse(text), 'material receipt');
         results = await receiveMaterial(deps, receipt, meta, correlationId);
+      } else if (m.subject === INBOUND_SUBJECTS.shipment) {
+        const shipment = deps.schemas.parse('wms/shipment', JSON.parse(text), 'shipment');
+        results = await shipGoods(deps, shipment, meta, correlationId);
       } else return `no import reads ${m.subject}: use ${Object.values(INBOUND_SUBJECTS).join(' or ')}`;
       const refused = results.filter((r) => r.outcome === 'refused');
       return refused.length === 0 ? undefined : refused.map((r) => `${r.element}: ${r.reason}`).join('; ');

@@ -1,9 +1,9 @@
 import { commandRoute, type RouteContext, type RouteSpec } from '../routes';
-import { param, str, type CommandRoutesDeps } from './shared';
+import { optional, param, str, type CommandRoutesDeps } from './shared';
 
 const lot = (ctx: RouteContext) => param(ctx, 'lotId');
 
-/** Material lots: received, produced, issued to operations, and quality's holds and ends. */
+/** Material lots: received, produced, issued to operations, shipped to customers, and quality's holds and ends. */
 export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
   const step = (
     name: string,
@@ -37,7 +37,7 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
     commandRoute({
       deps,
       path: '/api/lots/produced',
-      summary: 'Record an order’s finished goods as a lot',
+      summary: 'Record an order’s finished goods as a lot (its product, within its quantity plus overrun tolerance)',
       tag: 'lots',
       roles: ['operator', 'planner'],
       body: 'commands/produceLot',
@@ -49,9 +49,10 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
     commandRoute({
       deps,
       path: '/api/lots/:lotId/issue',
-      summary: 'Issue material to an order operation',
+      summary:
+        'Issue material to an order operation (released order, ready or running operation, on its BOM; quality or planner may override with a reason)',
       tag: 'lots',
-      roles: ['operator'],
+      roles: ['operator', 'quality', 'planner'],
       body: 'commands/issueLot',
       aggregate: 'lot',
       id: lot,
@@ -62,8 +63,20 @@ export const lotRoutes = (deps: CommandRoutesDeps): RouteSpec[] => {
           orderId: str(ctx, 'orderId'),
           operationId: str(ctx, 'operationId'),
           quantity: ctx.body['quantity'],
+          ...optional(ctx.body['override'], 'override'),
         },
       }),
+    }),
+    commandRoute({
+      deps,
+      path: '/api/lots/:lotId/ship',
+      summary: 'Ship finished goods of a lot to a customer (a shipment or delivery note)',
+      tag: 'lots',
+      roles: ['planner', 'integrator'],
+      body: 'commands/shipLot',
+      aggregate: 'lot',
+      id: lot,
+      command: (ctx) => ({ type: 'ShipLot', data: { ...ctx.body, lotId: lot(ctx) } }),
     }),
     step('quarantine', 'Quarantine a lot', 'QuarantineLot'),
     step('release', 'Release a quarantined lot', 'ReleaseLot'),

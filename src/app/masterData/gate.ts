@@ -1,7 +1,6 @@
 import type { Directive } from '../../domain/aggregates';
 import { ValidationError, refuse } from '../../domain/errors';
 import {
-  bomCheck,
   checkReasonCode,
   routingForOrder,
   type BomRecord,
@@ -20,8 +19,8 @@ type AnyCommand = Directive['command'];
  * The command handler with master data in front of it, for every writer (API, scans, devices, ERP,
  * process managers): an order planned by product gets the product's unit and names, and at release
  * the master routing, BOM and inspection plan in force, copied into its command (its decider stays
- * pure); reason codes in commands must be the plant's (once it has defined codes of that kind); a
- * lot issued to an operation must be on its bill of materials (when the operation lists one).
+ * pure); reason codes in commands must be the plant's (once it has defined codes of that kind). The
+ * bill of materials of an issue is checked with the other lot rules (src/app/lots/gate.ts).
  */
 export const withMasterData = (inner: CommandHandler): CommandHandler => {
   const lookup = createMasterLookup(inner);
@@ -102,20 +101,6 @@ export const withMasterData = (inner: CommandHandler): CommandHandler => {
       case 'DecideDisposition':
         await reason('nonconformance', command.data.reasonCode, now, '/reasonCode');
         return command;
-      case 'IssueLot': {
-        if (aggregate !== 'lot') return command;
-        const lot = (await inner.load('lot', command.data.lotId)).state;
-        const order = (await inner.load('order', command.data.orderId)).state;
-        if (lot.status === 'Initial' || order.status === 'Initial') return command;
-        const { lotId, orderId, operationId } = command.data;
-        if (bomCheck(order.spec.routing, operationId, lot.material) === 'not-on-bom')
-          refuse(
-            'material-not-on-bom',
-            `material ${lot.material} of lot ${lotId} is not on the bill of materials of operation ${operationId} of order ${orderId}`,
-            { material: lot.material, lotId, orderId, operationId },
-          );
-        return command;
-      }
       default:
         return command;
     }

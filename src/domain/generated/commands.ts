@@ -269,6 +269,12 @@ export type IssueLotBody = {
   orderId: Id;
   operationId: Id;
   quantity: PositiveQuantity;
+  /**
+   * Issue although the order's or operation's state or the bill of materials would refuse it (a quality or planner user only): the reason is recorded in the event with who overrode and which rules.
+   */
+  override?: {
+    reason: Text;
+  };
 };
 
 /**
@@ -616,6 +622,25 @@ export type ScanBody = {
 export type SecondFactorBody = {
   challenge: string;
   code: string;
+};
+
+/**
+ * Ship finished goods of a lot to a customer.
+ */
+export type ShipLotBody = {
+  /**
+   * The shipment (delivery note) the lot leaves with; the same shipment of the same lot again writes nothing.
+   */
+  shipmentId: Id;
+  /**
+   * Who receives the goods: the customer to recall from.
+   */
+  customer: Text;
+  quantity: PositiveQuantity;
+  /**
+   * When given, must be the lot's unit.
+   */
+  unit?: Unit;
 };
 
 /**

@@ -413,6 +413,22 @@ export type LotIssuedV1 = {
   quantity: PositiveQuantity;
   unit: Unit;
   issuedAt: DateTime;
+  /**
+   * Present when a quality or planner user issued past a refusal: who, why, and which rules.
+   */
+  override?: {
+    /**
+     * The authenticated person who overrode.
+     */
+    by: string;
+    reason: Text;
+    /**
+     * The rules that would have refused the issue (material-not-on-bom, order-not-released, order-on-hold, operation-pending, operation-completed).
+     *
+     * @maxItems 10
+     */
+    rules: string[];
+  };
 };
 
 /**
@@ -479,6 +495,23 @@ export type LotScrappedV1 = {
   quantity: Quantity;
   reason: Text;
   scrappedAt: DateTime;
+};
+
+/**
+ * Finished goods of a lot were shipped to a customer (genealogy: lot to customer, for a recall).
+ */
+export type LotShippedV1 = {
+  lotId: Id;
+  material: Id;
+  /**
+   * The order that produced the lot.
+   */
+  orderId: Id;
+  shipmentId: Id;
+  customer: Text;
+  quantity: PositiveQuantity;
+  unit: Unit;
+  shippedAt: DateTime;
 };
 
 /**
@@ -1244,6 +1277,7 @@ export type EventData = {
   LotReleased: LotReleasedV1;
   LotReturnedToSupplier: LotReturnedToSupplierV1;
   LotScrapped: LotScrappedV1;
+  LotShipped: LotShippedV1;
   MachineRegistered: MachineRegisteredV1;
   MachineStateChanged: MachineStateChangedV1;
   MaintenanceOverdue: MaintenanceOverdueV1;

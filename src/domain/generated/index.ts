@@ -62,6 +62,7 @@ import type {
   RotateKeyBody,
   ScanBody,
   SecondFactorBody,
+  ShipLotBody,
   StartOperationBody,
 } from './commands';
 import type { EventEnvelope, EventMetadata } from './common';
@@ -104,6 +105,7 @@ import type {
   LotReleasedV1,
   LotReturnedToSupplierV1,
   LotScrappedV1,
+  LotShippedV1,
   MachineRegisteredV1,
   MachineStateChangedV1,
   MaintenanceOverdueClearedV1,
@@ -183,7 +185,7 @@ import type {
   SecurityEventsQuery,
   YieldsQuery,
 } from './queries';
-import type { WmsMaterialReceipt } from './wms';
+import type { WmsMaterialReceipt, WmsShipment } from './wms';
 
 /** The type of a value that schemas/<key>.json accepts, by registry key. */
 
@@ -241,6 +243,7 @@ export type SchemaTypes = {
   'commands/rotateKey': RotateKeyBody;
   'commands/scan': ScanBody;
   'commands/secondFactor': SecondFactorBody;
+  'commands/shipLot': ShipLotBody;
   'commands/startOperation': StartOperationBody;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
@@ -288,6 +291,7 @@ export type SchemaTypes = {
   'events/LotReleased.v1': LotReleasedV1;
   'events/LotReturnedToSupplier.v1': LotReturnedToSupplierV1;
   'events/LotScrapped.v1': LotScrappedV1;
+  'events/LotShipped.v1': LotShippedV1;
   'events/MachineRegistered.v1': MachineRegisteredV1;
   'events/MachineStateChanged.v1': MachineStateChangedV1;
   'events/MaintenanceOverdue.v1': MaintenanceOverdueV1;
@@ -365,4 +369,5 @@ export type SchemaTypes = {
   'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;
+  'wms/shipment': WmsShipment;
 };

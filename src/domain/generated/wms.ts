@@ -21,3 +21,21 @@ export type WmsMaterialReceipt = {
     supplierLot: Text;
   }[];
 };
+
+/**
+ * Finished goods the warehouse shipped to a customer: each line ships (part of) a lot made here. The same shipment sent again ships nothing more.
+ */
+export type WmsShipment = {
+  shipmentId: Id;
+  customer: Text;
+  shippedAt?: DateTime;
+  /**
+   * @minItems 1
+   * @maxItems 500
+   */
+  lines: {
+    lotId: Id;
+    quantity: PositiveQuantity;
+    unit?: Unit;
+  }[];
+};

@@ -4,15 +4,31 @@ import { unreachable, type Command, type Decider } from '../messages';
 import { evolveLot, lotEventTypes, type LotEvent, type LotReceived, type LotState } from './events';
 
 export type ReceiveLot = Command<'ReceiveLot', Omit<LotReceived['data'], 'receivedAt'>>;
-export type IssueLot = Command<'IssueLot', { lotId: string } & Schema.IssueLotBody>;
+/**
+ * `overridden`: the rules a quality or planner user's `override` set aside, as the application's lot
+ * rules found them (src/app/lots/gate.ts); the event records them with who and why.
+ */
+export type IssueLot = Command<'IssueLot', { lotId: string; overridden?: readonly string[] } & Schema.IssueLotBody>;
 export type ProduceLot = Command<'ProduceLot', Schema.ProduceLotBody>;
 export type QuarantineLot = Command<'QuarantineLot', { lotId: string; nonconformanceId?: string } & Schema.ReasonBody>;
 export type ReleaseLot = Command<'ReleaseLot', { lotId: string } & Schema.ReasonBody>;
 export type ScrapLot = Command<'ScrapLot', { lotId: string } & Schema.ReasonBody>;
 export type ReturnLotToSupplier = Command<'ReturnLotToSupplier', { lotId: string } & Schema.ReasonBody>;
+export type ShipLot = Command<'ShipLot', { lotId: string } & Schema.ShipLotBody>;
 
 export type LotCommand =
-  ReceiveLot | IssueLot | ProduceLot | QuarantineLot | ReleaseLot | ScrapLot | ReturnLotToSupplier;
+  ReceiveLot | IssueLot | ProduceLot | QuarantineLot | ReleaseLot | ScrapLot | ReturnLotToSupplier | ShipLot;
+
+const insufficient = (state: { lotId: string; onHand: number; unit: string }, quantity: number, action: string) => {
+  if (quantity > state.onHand + 1e-9)
+    refuse('lot-insufficient', `lot ${state.lotId} has ${state.onHand} ${state.unit} on hand; ${quantity} asked`, {
+      lotId: state.lotId,
+      onHand: state.onHand,
+      unit: state.unit,
+      quantity,
+      action,
+    });
+};
 
 export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
   const { lotId } = command.data;
@@ -25,7 +41,11 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
     return [{ type: 'LotProduced', data: { ...command.data, producedAt: now } }];
   }
   if (state.status === 'Initial') throw new NotFoundError(`lot ${lotId} does not exist`);
-  const closed = state.status === 'Consumed' || state.status === 'Scrapped' || state.status === 'Returned';
+  const closed =
+    state.status === 'Consumed' ||
+    state.status === 'Scrapped' ||
+    state.status === 'Returned' ||
+    state.status === 'Shipped';
   switch (command.type) {
     case 'IssueLot': {
       if (state.status === 'Quarantined')
@@ -34,18 +54,71 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
         refuse('lot-not-available', `lot ${lotId} is ${state.status}`, { lotId, status: state.status });
       if (command.data.quantity <= 0)
         throw new ValidationError('an issue needs a quantity', [{ path: '/quantity', message: 'must be > 0' }]);
-      if (command.data.quantity > state.onHand + 1e-9) {
-        refuse(
-          'lot-insufficient',
-          `lot ${lotId} has ${state.onHand} ${state.unit} on hand; ${command.data.quantity} asked`,
-          { lotId, onHand: state.onHand, unit: state.unit, quantity: command.data.quantity },
-        );
-      }
-      const { orderId, operationId, quantity } = command.data;
+      insufficient(state, command.data.quantity, 'issue');
+      const { orderId, operationId, quantity, override, overridden } = command.data;
+      // an override is recorded when it set a rule aside: who (the authenticated actor), why, which rules
+      const recorded =
+        override && overridden && overridden.length > 0
+          ? { override: { by: command.meta.actor, reason: override.reason, rules: [...overridden] } }
+          : {};
       return [
         {
           type: 'LotIssued',
-          data: { lotId, material: state.material, orderId, operationId, quantity, unit: state.unit, issuedAt: now },
+          data: {
+            lotId,
+            material: state.material,
+            orderId,
+            operationId,
+            quantity,
+            unit: state.unit,
+            issuedAt: now,
+            ...recorded,
+          },
+        },
+      ];
+    }
+    case 'ShipLot': {
+      const { shipmentId, customer, quantity, unit } = command.data;
+      const earlier = state.shipments?.find((s) => s.shipmentId === shipmentId);
+      if (earlier) {
+        if (earlier.customer === customer && earlier.quantity === quantity) return [];
+        refuse('shipment-exists', `lot ${lotId} already left with shipment ${shipmentId}, for another content`, {
+          lotId,
+          shipmentId,
+        });
+      }
+      if (state.origin !== 'produced' || !state.orderId)
+        refuse('lot-not-produced', `lot ${lotId} was bought, not made here: only finished goods are shipped`, {
+          lotId,
+        });
+      if (state.status === 'Quarantined')
+        refuse('lot-quarantined', `lot ${lotId} is quarantined: ${state.reason}`, {
+          lotId,
+          reason: state.reason,
+          action: 'ship',
+        });
+      if (state.status !== 'Available')
+        refuse('lot-not-available', `lot ${lotId} is ${state.status}`, { lotId, status: state.status, action: 'ship' });
+      if (unit !== undefined && unit !== state.unit)
+        refuse('lot-unit-mismatch', `lot ${lotId} is counted in ${state.unit}, not ${unit}`, {
+          lotId,
+          unit,
+          lotUnit: state.unit,
+        });
+      insufficient(state, quantity, 'ship');
+      return [
+        {
+          type: 'LotShipped',
+          data: {
+            lotId,
+            material: state.material,
+            orderId: state.orderId ?? '',
+            shipmentId,
+            customer,
+            quantity,
+            unit: state.unit,
+            shippedAt: now,
+          },
         },
       ];
     }

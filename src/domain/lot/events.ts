@@ -10,9 +10,18 @@ export type LotQuarantined = Event<'LotQuarantined', Schema.LotQuarantinedV1>;
 export type LotReleased = Event<'LotReleased', Schema.LotReleasedV1>;
 export type LotScrapped = Event<'LotScrapped', Schema.LotScrappedV1>;
 export type LotReturnedToSupplier = Event<'LotReturnedToSupplier', Schema.LotReturnedToSupplierV1>;
+/** Finished goods of the lot left for a customer: the last link of a forward trace (whom to recall from). */
+export type LotShipped = Event<'LotShipped', Schema.LotShippedV1>;
 
 export type LotEvent =
-  LotReceived | LotIssued | LotProduced | LotQuarantined | LotReleased | LotScrapped | LotReturnedToSupplier;
+  | LotReceived
+  | LotIssued
+  | LotProduced
+  | LotQuarantined
+  | LotReleased
+  | LotScrapped
+  | LotReturnedToSupplier
+  | LotShipped;
 
 export const lotEventTypes = [
   'LotReceived',
@@ -22,6 +31,7 @@ export const lotEventTypes = [
   'LotReleased',
   'LotScrapped',
   'LotReturnedToSupplier',
+  'LotShipped',
 ] as const satisfies readonly LotEvent['type'][];
 
 type LotBody = {
@@ -31,6 +41,10 @@ type LotBody = {
   onHand: number;
   supplier?: string;
   origin: 'received' | 'produced';
+  /** The order that made the lot (produced lots). */
+  orderId?: string;
+  /** What left for customers, by shipment: a shipment repeated with the same content writes nothing. */
+  shipments?: { shipmentId: string; customer: string; quantity: number }[];
 };
 
 export type LotState =
@@ -39,7 +53,8 @@ export type LotState =
   | (LotBody & { status: 'Quarantined'; reason: string })
   | (LotBody & { status: 'Consumed' })
   | (LotBody & { status: 'Scrapped' })
-  | (LotBody & { status: 'Returned' });
+  | (LotBody & { status: 'Returned' })
+  | (LotBody & { status: 'Shipped' });
 
 export const evolveLot = (state: LotState, event: LotEvent): LotState => {
   switch (event.type) {
@@ -48,8 +63,8 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       return { status: 'Available', lotId, material, unit, onHand: quantity, supplier, origin: 'received' };
     }
     case 'LotProduced': {
-      const { lotId, material, unit, quantity } = event.data;
-      return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'produced' };
+      const { lotId, material, unit, quantity, orderId } = event.data;
+      return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'produced', orderId };
     }
     default:
       break;
@@ -68,5 +83,11 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       return { ...state, onHand: 0, status: 'Scrapped' };
     case 'LotReturnedToSupplier':
       return { ...state, onHand: 0, status: 'Returned' };
+    case 'LotShipped': {
+      const { shipmentId, customer, quantity } = event.data;
+      const shipments = [...(state.shipments ?? []), { shipmentId, customer, quantity }];
+      const onHand = state.onHand - quantity;
+      return onHand > 1e-9 ? { ...state, onHand, shipments } : { ...state, onHand: 0, shipments, status: 'Shipped' };
+    }
   }
 };
