@@ -164,7 +164,7 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/yields',
-      'First-pass and final yield by product, operation, work center or day',
+      'First-pass and final yield by product (with the rolled throughput yield over its operations), operation, work center or day',
       'quality',
       READERS,
       (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
@@ -172,18 +172,20 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/pareto',
-      'Defects by reason, most first, with cumulative share; scrap reasons labelled in the caller’s language',
+      'The defect Pareto, most first with cumulative share: view=units (defective units by cause, scrap reasons labelled in the caller’s language) or view=characteristics (failed inspection characteristics)',
       'quality',
       READERS,
       async (ctx) => {
+        if (ctx.query['view'] === 'characteristics') return q.quality.characteristicFailures();
         const language = languageOf(ctx.req);
         const { state } = await deps.commands.load('reasonCodes', 'scrap');
         const labels = new Map(reasonCodesAt(state, 'scrap', ctx.meta.now).map((r) => [r.code, r.names]));
-        return (await q.quality.pareto()).map((row) => {
-          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason as string), language) : undefined;
+        return (await q.quality.defectUnits()).map((row) => {
+          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason), language) : undefined;
           return label ? { ...row, label } : row;
         });
       },
+      'queries/pareto',
     ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),

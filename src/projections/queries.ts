@@ -2,6 +2,7 @@ import { emissionFactorFor, type PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
 import { masterDataQueries } from './masterDataQueries';
+import { yieldsQueries } from './yieldsQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -158,33 +159,7 @@ export const createReadModelQueries = (
           const end = doc['closedAt'] ? Date.parse(doc['closedAt'] as string) : now();
           return { ...doc, ageHours: (end - Date.parse(doc['raisedAt'] as string)) / 1000 / HOUR };
         }),
-      yields: async (dimension: 'product' | 'operation' | 'workCenter' | 'day') =>
-        (await all('quality', 'yields', { dimension })).map((doc) => ({
-          dimension,
-          key: doc['key'],
-          good: num(doc, 'good'),
-          scrap: num(doc, 'scrap'),
-          rework: num(doc, 'rework'),
-          firstPassYield: ratio(num(doc, 'good'), num(doc, 'good') + num(doc, 'scrap') + num(doc, 'rework')),
-          finalYield: ratio(num(doc, 'good'), num(doc, 'good') + num(doc, 'scrap')),
-        })),
-      pareto: async () => {
-        const rows = (await all('quality', 'pareto')).sort(
-          (a, b) => num(b, 'units') - num(a, 'units') || num(b, 'occurrences') - num(a, 'occurrences'),
-        );
-        const total = rows.reduce((sum, r) => sum + num(r, 'units'), 0);
-        let running = 0;
-        return rows.map((r) => {
-          running += num(r, 'units');
-          return {
-            kind: r['kind'],
-            reason: r['reason'],
-            units: num(r, 'units'),
-            occurrences: num(r, 'occurrences'),
-            cumulativeShare: ratio(running, total),
-          };
-        });
-      },
+      ...yieldsQueries((collection, filter) => all('yields', collection, filter)),
     },
     maintenance: {
       plans: async (machineId?: string) => all('maintenance', 'plans', machineId ? { machineId } : {}),

@@ -180,6 +180,7 @@ import type {
   MasterImportQuery,
   MasterListQuery,
   OrdersQuery,
+  ParetoQuery,
   SecurityEventsQuery,
   YieldsQuery,
 } from './queries';
@@ -362,6 +363,7 @@ export type SchemaTypes = {
   'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
+  'queries/pareto': ParetoQuery;
   'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;

@@ -149,6 +149,16 @@ export type OrdersQuery = {
 };
 
 /**
+ * The defect Pareto: one view at a time, each with its own cumulative share.
+ */
+export type ParetoQuery = {
+  /**
+   * units: defective units by cause (each unit once); characteristics: failed inspection characteristics.
+   */
+  view?: 'units' | 'characteristics';
+};
+
+/**
  * Filters of the security audit trail.
  */
 export type SecurityEventsQuery = {
