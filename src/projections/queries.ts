@@ -1,6 +1,7 @@
-import { emissionFactorFor, type PlantConfig } from '../app/plant';
+import type { PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
+import { carbonQueries } from './carbonQueries';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 
@@ -43,14 +44,6 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
-  const co2 = (kWhByDay: Record<string, number> | undefined, site = 'default'): number =>
-    Object.entries(kWhByDay ?? {}).reduce(
-      (sum, [day, kWh]) => sum + kWh * emissionFactorFor(plant.emissionFactors, site, day).kgCo2ePerKWh,
-      0,
-    );
-  const kWhOf = (byDay: Record<string, number> | undefined): number =>
-    Object.values(byDay ?? {}).reduce((a, b) => a + b, 0);
-
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
     const completedAt = doc['completedAt'] as string | undefined;
@@ -186,55 +179,13 @@ export const createReadModelQueries = (
         };
       },
     },
-    carbon: {
-      order: async (orderId: string) => {
-        const doc = await get('carbon', 'orders', orderId);
-        if (!doc) throw new NotFoundError(`no energy is recorded for order ${orderId}`);
-        const kWh = kWhOf(doc['kWhByDay'] as Record<string, number>);
-        const kg = co2(doc['kWhByDay'] as Record<string, number>);
-        const units = num(doc, 'goodUnits');
-        return {
-          orderId,
-          product: doc['product'],
-          kWh,
-          kgCo2e: kg,
-          goodUnits: units,
-          kWhPerUnit: ratio(kWh, units),
-          kgCo2ePerUnit: ratio(kg, units),
-        };
+    carbon: carbonQueries(
+      {
+        get: (collection, id) => get('carbon', collection, id),
+        all: (collection, filter) => all('carbon', collection, filter),
       },
-      product: async (product: string) => {
-        const doc = await get('carbon', 'products', product);
-        if (!doc) throw new NotFoundError(`no energy is recorded for product ${product}`);
-        const kWh = kWhOf(doc['kWhByDay'] as Record<string, number>);
-        const kg = co2(doc['kWhByDay'] as Record<string, number>);
-        return {
-          product,
-          kWh,
-          kgCo2e: kg,
-          units: num(doc, 'units'),
-          kWhPerUnit: ratio(kWh, num(doc, 'units')),
-          kgCo2ePerUnit: ratio(kg, num(doc, 'units')),
-        };
-      },
-      machine: async (machineId: string) => {
-        const doc = await get('carbon', 'machines', machineId);
-        if (!doc) throw new NotFoundError(`no energy is recorded for machine ${machineId}`);
-        return {
-          machineId,
-          kWh: kWhOf(doc['kWhByDay'] as Record<string, number>),
-          overheadKWh: kWhOf(doc['overheadKWhByDay'] as Record<string, number>),
-          kgCo2e: co2(doc['kWhByDay'] as Record<string, number>),
-          overheadKgCo2e: co2(doc['overheadKWhByDay'] as Record<string, number>),
-        };
-      },
-      day: async (day: string) => {
-        const doc = await get('carbon', 'days', day);
-        const factor = emissionFactorFor(plant.emissionFactors, 'default', day);
-        const kWh = doc ? num(doc, 'kWh') : 0;
-        return { day, kWh, overheadKWh: doc ? num(doc, 'overheadKWh') : 0, kgCo2e: kWh * factor.kgCo2ePerKWh, factor };
-      },
-    },
+      plant.emissionFactors,
+    ),
     oee: {
       shifts: async (machineId: string, from: string, to: string) =>
         (await all('oee', 'shifts', { machineId, date: { $gte: from, $lte: to } }))

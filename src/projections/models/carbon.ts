@@ -45,7 +45,7 @@ export const carbonProjection = (timeZone: string): Projection => ({
   name: 'carbon',
   version: 2,
   collections: {
-    orders: { indexes: ['product', 'completed'] },
+    orders: { indexes: ['product', 'status'] },
     machines: {},
     workCenters: {},
     days: {},
@@ -145,7 +145,7 @@ export const carbonProjection = (timeZone: string): Projection => ({
       case 'OrderCompleted': {
         const { orderId, product, good } = event.data;
         return ctx.update('orders', orderId, (doc) =>
-          Object.assign(doc ?? newOrder(orderId, product), { product, completed: true, goodUnits: good }),
+          Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
         );
       }
       case 'EnergyMeasured': {
@@ -216,7 +216,7 @@ const newOrder = (orderId: string, product: string): Document => ({
   _id: orderId,
   orderId,
   product,
-  completed: false,
+  status: 'open',
   goodUnits: 0,
   kWh: {},
   runMs: {},
