@@ -8,6 +8,8 @@ import { reasonCodesAt } from '../domain/masterData';
 import { nameIn, type Language, type Names } from '../domain/names';
 import type { ReadModelQueries } from '../projections/queries';
 import type { Role } from './auth';
+import { XLSX_MIME, writeCsv, writeXlsx } from './sheetFiles';
+import type { SheetLayout } from '../app/masterData/sheetLayouts';
 import { languageOf } from './language';
 import type { RouteContext, RouteSpec } from './routes';
 
@@ -65,6 +67,22 @@ const CARD_FONTS = `'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','P
 const csvText = (value: unknown): string => {
   const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+};
+
+/** The payroll export: per operator, payroll day (the shift's) and operation; good and scrap for piece rate (计件). */
+const PAYROLL: SheetLayout = {
+  sheet: 'labour',
+  zh: '工时与计件',
+  columns: [
+    { header: 'operatorId', zh: '员工', type: 'code', field: 'operatorId' },
+    { header: 'day', zh: '日期（班次）', type: 'text', field: 'day' },
+    { header: 'orderId', zh: '订单', type: 'code', field: 'orderId' },
+    { header: 'operationId', zh: '工序', type: 'code', field: 'operationId' },
+    { header: 'hours', zh: '工时', type: 'number', field: 'hours' },
+    { header: 'overtimeHours', zh: '班外工时（加班）', type: 'number', field: 'overtimeHours' },
+    { header: 'good', zh: '合格数', type: 'number', field: 'good' },
+    { header: 'scrap', zh: '报废数', type: 'number', field: 'scrap' },
+  ],
 };
 
 /** Analysts' queries over the read models, and the printable operation card. */
@@ -260,23 +278,39 @@ export const queryRoutes = (deps: {
     {
       method: 'get',
       path: '/api/labour',
-      summary: 'Labour hours per operator per day; format=csv gives every clocking for payroll',
+      summary:
+        'Labour per operator and day (overlapping clockings share the time; open ones end at the shift end): hours, overtime, good and scrap; format=csv or xlsx gives the payroll export per operator, day and operation',
       tag: 'labour',
       roles: READERS,
       kind: 'query',
       query: 'queries/labour',
       async handle(ctx) {
-        const filter: Filter = {};
-        if (ctx.query['operatorId']) filter['operatorId'] = ctx.query['operatorId'];
-        if (ctx.query['from'] || ctx.query['to'])
-          filter['day'] = {
-            ...(ctx.query['from'] ? { $gte: ctx.query['from'] } : {}),
-            ...(ctx.query['to'] ? { $lte: ctx.query['to'] } : {}),
-          };
-        if (ctx.query['format'] !== 'csv') return { body: await q.labour.operatorDays(filter) };
-        const rows = await q.labour.clockings(filter);
-        const fields = ['operatorId', 'day', 'orderId', 'operationId', 'startedAt', 'endedAt', 'minutes', 'hours'];
-        sendCsv(ctx, 'labour.csv', fields, rows);
+        const selection = {
+          ...(ctx.query['operatorId'] ? { operatorId: ctx.query['operatorId'] } : {}),
+          ...(ctx.query['from'] ? { from: ctx.query['from'] } : {}),
+          ...(ctx.query['to'] ? { to: ctx.query['to'] } : {}),
+        };
+        const format = ctx.query['format'] ?? 'json';
+        if (format === 'json') return { body: await q.labour.operatorDays(selection) };
+        const sheet = {
+          layout: PAYROLL,
+          rows: (await q.labour.payroll(selection)).map((r) =>
+            PAYROLL.columns.map((c) => r[c.field as keyof typeof r]),
+          ),
+        };
+        if (format === 'xlsx') {
+          ctx.res
+            .status(200)
+            .type(XLSX_MIME)
+            .set('Content-Disposition', 'attachment; filename="labour.xlsx"')
+            .send(await writeXlsx([sheet]));
+        } else {
+          ctx.res
+            .status(200)
+            .type('text/csv; charset=utf-8')
+            .set('Content-Disposition', 'attachment; filename="labour.csv"')
+            .send(writeCsv(sheet));
+        }
         return { stream: true };
       },
     },

@@ -9,7 +9,9 @@ const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 const total = (bySite: BySiteDay | undefined): number =>
   sum(Object.values(bySite ?? {}).flatMap((byDay) => Object.values(byDay)));
 const cells = (bySite: BySiteDay | undefined) =>
-  Object.entries(bySite ?? {}).flatMap(([site, byDay]) => Object.entries(byDay).map(([day, value]) => ({ site, day, value })));
+  Object.entries(bySite ?? {}).flatMap(([site, byDay]) =>
+    Object.entries(byDay).map(([day, value]) => ({ site, day, value })),
+  );
 const merge = (a: BySiteDay, b: BySiteDay): BySiteDay => {
   const out: BySiteDay = structuredClone(a);
   for (const { site, day, value } of cells(b)) (out[site] ??= {})[day] = (out[site]?.[day] ?? 0) + value;

@@ -2,6 +2,7 @@ import type { PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
 import { carbonQueries } from './carbonQueries';
+import { labourQueries } from './labourQueries';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 
@@ -200,19 +201,7 @@ export const createReadModelQueries = (
       backward: (lotId: string) => walk(lotId, 'backward'),
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
-    labour: {
-      operatorDays: async (filter: Filter = {}) => all('labour', 'operatorDays', filter),
-      order: async (orderId: string) => {
-        const doc = await get('labour', 'orders', orderId);
-        const byOperator = (doc?.['minutesByOperator'] as Record<string, number> | undefined) ?? {};
-        return {
-          orderId,
-          hours: doc ? num(doc, 'minutes') / 60 : 0,
-          byOperator: Object.fromEntries(Object.entries(byOperator).map(([op, m]) => [op, m / 60])),
-        };
-      },
-      clockings: async (filter: Filter = {}) => all('labour', 'clockings', filter),
-    },
+    labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
   };
 };
 

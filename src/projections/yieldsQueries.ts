@@ -32,13 +32,21 @@ export const yieldsQueries = (all: (collection: string, filter?: Filter) => Prom
           operationId: String(o['key']).slice(row.key.length + 1),
           firstPassYield: ratio(num(o, 'firstPassGood'), num(o, 'units')),
         }));
-      return { ...row, rolledThroughputYield: rolledThroughputYield(mine.map((o) => o.firstPassYield)), operations: mine };
+      return {
+        ...row,
+        rolledThroughputYield: rolledThroughputYield(mine.map((o) => o.firstPassYield)),
+        operations: mine,
+      };
     });
   },
   /** Defective units by cause (each unit once, at its first pass), most first with cumulative share. */
   defectUnits: async () =>
     paretoOf(
-      (await all('defectUnits')).map((d) => ({ kind: d['kind'] as string, reason: d['reason'] as string, units: num(d, 'units') })),
+      (await all('defectUnits')).map((d) => ({
+        kind: d['kind'] as string,
+        reason: d['reason'] as string,
+        units: num(d, 'units'),
+      })),
       (r) => r.units,
     ),
   /** Failed characteristics of every inspection (a unit failing two counts twice), most first. */

@@ -11,8 +11,22 @@ const PLANT: PlantConfig = {
   ...TEST_PLANT,
   emissionFactors: [
     DEFAULT_EMISSION_FACTOR,
-    { site: 'S1', from: '2026-01-01', kgCo2ePerKWh: 0.6, gas: 'CO2', region: 'East China grid', source: 'test: regional' },
-    { site: 'S2', from: '2026-01-01', kgCo2ePerKWh: 0.4, gas: 'CO2', region: 'South China grid', source: 'test: regional' },
+    {
+      site: 'S1',
+      from: '2026-01-01',
+      kgCo2ePerKWh: 0.6,
+      gas: 'CO2',
+      region: 'East China grid',
+      source: 'test: regional',
+    },
+    {
+      site: 'S2',
+      from: '2026-01-01',
+      kgCo2ePerKWh: 0.4,
+      gas: 'CO2',
+      region: 'South China grid',
+      source: 'test: regional',
+    },
   ],
 };
 const t = (hhmm: string) => `2026-11-25T${hhmm}:00+08:00`;
@@ -40,7 +54,11 @@ const machine = (machineId: string, wc: string): LoggedEvent => ({
 const planned = (orderId: string, product: string, wc: string): LoggedEvent => ({
   stream: `order-${orderId}`,
   type: 'OrderPlanned',
-  data: { orderId, spec: orderSpec({ product, quantity: 10 }, [operation('010', { workCenter: wc })]), plannedAt: t('00:00') },
+  data: {
+    orderId,
+    spec: orderSpec({ product, quantity: 10 }, [operation('010', { workCenter: wc })]),
+    plannedAt: t('00:00'),
+  },
   at: t('00:00'),
 });
 const run = (orderId: string, wc: string, machineId: string | null, from: string, to: string): LoggedEvent[] => [
@@ -167,7 +185,10 @@ describe('carbon: sites and their factors, completed orders per unit, machine-le
       readStore,
       {
         ...PLANT,
-        emissionFactors: [...PLANT.emissionFactors, { site: 'S2', from: '2026-01-01', kgCo2ePerKWh: 0.5, gas: 'CO2e', source: 'test' }],
+        emissionFactors: [
+          ...PLANT.emissionFactors,
+          { site: 'S2', from: '2026-01-01', kgCo2ePerKWh: 0.5, gas: 'CO2e', source: 'test' },
+        ],
       },
       () => NOW,
     );

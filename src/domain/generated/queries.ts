@@ -36,13 +36,13 @@ export type HistoryQuery = {
 };
 
 /**
- * Labour per operator and day.
+ * Labour per operator and day; csv and xlsx: the payroll export per operator, day and operation.
  */
 export type LabourQuery = {
   operatorId?: Id;
   from?: string;
   to?: string;
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
 };
 
 /**

@@ -23,7 +23,7 @@ const addTo = (doc: Document, field: string, site: string, day: string, value: n
 /** [from, to) cut at the zone's local midnights: each piece with its local day. */
 export const splitByDay = (from: number, to: number, timeZone: string): Array<{ day: string; ms: number }> => {
   const pieces: Array<{ day: string; ms: number }> = [];
-  for (let start = from; start < to; ) {
+  for (let start = from; start < to;) {
     const day = localDate(start, timeZone);
     const end = Math.min(to, zonedInstant(addDays(day, 1), '00:00', timeZone));
     pieces.push({ day, ms: end - start });
@@ -69,7 +69,8 @@ export const carbonProjection = (timeZone: string): Projection => ({
     if (await orderProducts.track(event, ctx)) return;
     const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
     /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
-    const holderOf = async (op: Operation) => (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
+    const holderOf = async (op: Operation) =>
+      (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
     const segments = (holder: string, change: (list: Segment[]) => void) =>
       ctx.update('segments', holder, (doc) => {
         const next = doc ?? { _id: holder, list: [] };
@@ -158,7 +159,10 @@ export const carbonProjection = (timeZone: string): Projection => ({
         const site = await siteOfHolder(ctx, machineId);
         const overlaps = async (holder: string) =>
           (((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? [])
-            .map((segment) => ({ segment, overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)) }))
+            .map((segment) => ({
+              segment,
+              overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)),
+            }))
             .filter((s) => s.overlap > 0);
         const give = async (segment: Segment, share: number) =>
           ctx.update('orders', segment.orderId, (doc) => {

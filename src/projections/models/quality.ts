@@ -12,12 +12,7 @@ export const qualityProjection = (_timeZone: string): Projection => ({
     loops: { indexes: ['state', 'orderId'] },
     ...orderProducts.collection,
   },
-  eventTypes: [
-    ...orderProducts.eventTypes,
-    'NonconformanceRaised',
-    'DispositionDecided',
-    'NonconformanceClosed',
-  ],
+  eventTypes: [...orderProducts.eventTypes, 'NonconformanceRaised', 'DispositionDecided', 'NonconformanceClosed'],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
     switch (event.type) {

@@ -13,7 +13,8 @@ import {
 } from './yieldsCore';
 
 type Order = { _id: string; product: string; quantity: number; operations: string[]; lastOperation: string | null };
-type Operation = Document & OperationYield & { orderId: string; operationId: string; product: string; workCenter: string; day: string };
+type Operation = Document &
+  OperationYield & { orderId: string; operationId: string; product: string; workCenter: string; day: string };
 
 const DIMENSIONS = ['product', 'operation', 'workCenter', 'day'] as const;
 export type YieldDimension = (typeof DIMENSIONS)[number];
@@ -28,7 +29,8 @@ const keysOf = (op: Operation): Array<[YieldDimension, string]> => [
 const add = (ctx: ProjectionContext, collection: string, id: string, base: Document, counts: Record<string, number>) =>
   ctx.update(collection, id, (doc) => {
     const next = doc ?? base;
-    for (const [field, value] of Object.entries(counts)) next[field] = ((next[field] as number | undefined) ?? 0) + value;
+    for (const [field, value] of Object.entries(counts))
+      next[field] = ((next[field] as number | undefined) ?? 0) + value;
     return next;
   });
 
@@ -61,7 +63,12 @@ export const yieldsProjection = (timeZone: string): Projection => ({
   async apply(event, ctx) {
     const orderOf = async (orderId: string) => (await ctx.get('orders', orderId)) as (Document & Order) | undefined;
     /** Changes an operation and moves the difference of its figures into every roll-up. */
-    const change = async (orderId: string, operationId: string, edit: (op: Operation) => void, create?: () => Operation) => {
+    const change = async (
+      orderId: string,
+      operationId: string,
+      edit: (op: Operation) => void,
+      create?: () => Operation,
+    ) => {
       const id = `${orderId}/${operationId}`;
       const found = (await ctx.get('operations', id)) as Operation | undefined;
       const op = found ? (structuredClone(found) as Operation) : create?.();
@@ -100,7 +107,9 @@ export const yieldsProjection = (timeZone: string): Projection => ({
         const order = await orderOf(orderId);
         const index = order?.operations.indexOf(operationId) ?? -1;
         const previous = index > 0 ? (order?.operations[index - 1] as string) : undefined;
-        const before = previous ? ((await ctx.get('operations', `${orderId}/${previous}`)) as Operation | undefined) : undefined;
+        const before = previous
+          ? ((await ctx.get('operations', `${orderId}/${previous}`)) as Operation | undefined)
+          : undefined;
         // what the previous operation passed on: its good and its rework not reported again
         const previousGood = before ? before.good + before.reworkPending : undefined;
         const received = previous ? (previousGood ?? 0) : (order?.quantity ?? Number.MAX_SAFE_INTEGER);
@@ -122,14 +131,21 @@ export const yieldsProjection = (timeZone: string): Projection => ({
             day: localDate(event.data.reportedAt, timeZone),
           }),
         );
-        if (order) await ctx.update('orders', orderId, (doc) => doc && Object.assign(doc, { lastOperation: operationId }));
+        if (order)
+          await ctx.update('orders', orderId, (doc) => doc && Object.assign(doc, { lastOperation: operationId }));
         // the units view counts each defective unit once: at its first pass
         if (first.scrap > 0) {
           const reason = scrapReason ?? 'unspecified';
           await add(ctx, 'defectUnits', `scrap:${reason}`, { _id: '', kind: 'scrap', reason }, { units: first.scrap });
         }
         if (first.rework > 0)
-          await add(ctx, 'defectUnits', 'rework:rework', { _id: '', kind: 'rework', reason: 'rework' }, { units: first.rework });
+          await add(
+            ctx,
+            'defectUnits',
+            'rework:rework',
+            { _id: '', kind: 'rework', reason: 'rework' },
+            { units: first.rework },
+          );
         return;
       }
       case 'InspectionFailed': {
@@ -145,8 +161,17 @@ export const yieldsProjection = (timeZone: string): Projection => ({
           out = failInspection(op, nonconformanceIdFor(inspectionId), lotUnits ?? op.firstPassGood);
         });
         if (out > 0) {
-          const reason = failed.map((f) => f.characteristic).sort().join('+');
-          await add(ctx, 'defectUnits', `inspection:${reason}`, { _id: '', kind: 'inspection', reason }, { units: out });
+          const reason = failed
+            .map((f) => f.characteristic)
+            .sort()
+            .join('+');
+          await add(
+            ctx,
+            'defectUnits',
+            `inspection:${reason}`,
+            { _id: '', kind: 'inspection', reason },
+            { units: out },
+          );
         }
         return;
       }

@@ -58,7 +58,11 @@ export const applyReport = (op: OperationYield, report: Report): SplitReport => 
   const reworkAgain = again - scrapAgain - goodAgain;
   const goodFromRework = Math.min(op.reworkPending - scrapAgain, goodAgain);
   const goodFromScrap = goodAgain - goodFromRework;
-  const first = { good: report.good - goodAgain, scrap: report.scrap - scrapAgain, rework: report.rework - reworkAgain };
+  const first = {
+    good: report.good - goodAgain,
+    scrap: report.scrap - scrapAgain,
+    rework: report.rework - reworkAgain,
+  };
   op.units += first.good + first.scrap + first.rework;
   op.firstPassGood += first.good;
   op.good += report.good;
