@@ -21,6 +21,16 @@ const merge = (a: BySiteDay, b: BySiteDay): BySiteDay => {
 /** Named by what the factors count: kgCo2 when every factor applied is CO2 only, else kgCo2e. */
 export type Gas = 'CO2' | 'CO2e' | 'CO2 and CO2e';
 const kgName = (gas: Gas): 'kgCo2' | 'kgCo2e' => (gas === 'CO2' ? 'kgCo2' : 'kgCo2e');
+/** kgCo2 (and per unit) when every factor applied counts CO2 only; kgCo2e otherwise. */
+export type EmissionFigures = {
+  kWh: number;
+  gas: Gas;
+  kgCo2?: number;
+  kgCo2e?: number;
+  kWhPerUnit?: number | null;
+  kgCo2PerUnit?: number | null;
+  kgCo2ePerUnit?: number | null;
+};
 
 /**
  * Energy and carbon as asked: the factor of each site (through the machine's work center) and local
@@ -40,7 +50,7 @@ export const carbonQueries = (
     return { kg: sum(used.map((u) => u.value * u.factor.kgCo2ePerKWh)), gas };
   };
   /** kWh, kg and (with units) per unit, named by the gas. */
-  const figures = (kWh: BySiteDay, units?: number) => {
+  const figures = (kWh: BySiteDay, units?: number): EmissionFigures => {
     const { kg, gas } = emissions(kWh);
     const name = kgName(gas);
     return {
@@ -48,7 +58,7 @@ export const carbonQueries = (
       [name]: kg,
       gas,
       ...(units === undefined ? {} : { kWhPerUnit: ratio(total(kWh), units), [`${name}PerUnit`]: ratio(kg, units) }),
-    };
+    } as EmissionFigures; // one of kgCo2 / kgCo2e is set, by the gas
   };
   const bySite = (kWh: BySiteDay) =>
     Object.keys(kWh)
@@ -68,6 +78,8 @@ export const carbonQueries = (
     }
     return share;
   };
+  const overheadKg = (o: EmissionFigures): { overheadKgCo2?: number; overheadKgCo2e?: number } =>
+    o.kgCo2e === undefined ? { overheadKgCo2: o.kgCo2 ?? 0 } : { overheadKgCo2e: o.kgCo2e };
   const METHOD =
     'overhead (energy of machines idle, in setup or down, not taken by an operation) of each site and local day, allocated to the orders that ran there that day by their run time';
 
@@ -121,7 +133,7 @@ export const carbonQueries = (
         sites: Object.keys(kWh).sort(),
         ...figures(kWh),
         overheadKWh: o.kWh,
-        [`overhead${kgName(o.gas).replace(/^k/, 'K')}`]: o[kgName(o.gas)],
+        ...overheadKg(o),
       };
     },
     day: async (day: string) => {

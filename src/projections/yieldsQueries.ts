@@ -15,9 +15,17 @@ const figures = (doc: Document) => ({
   finalYield: ratio(num(doc, 'finalGood'), num(doc, 'units')),
 });
 
+export type YieldRow = ReturnType<typeof figures> & {
+  dimension: YieldDimension;
+  key: string;
+  /** Products only: the product of its operations' first-pass yields, and those. */
+  rolledThroughputYield?: number | null;
+  operations?: Array<{ operationId: string; firstPassYield: number | null }>;
+};
+
 /** Yields by dimension (with the rolled throughput yield per product) and the two defect Pareto views. */
 export const yieldsQueries = (all: (collection: string, filter?: Filter) => Promise<Document[]>) => ({
-  yields: async (dimension: YieldDimension) => {
+  yields: async (dimension: YieldDimension): Promise<YieldRow[]> => {
     const rows = (await all('rollups', { dimension }))
       .sort((a, b) => String(a['key']).localeCompare(String(b['key'])))
       .map((doc) => ({ dimension, key: doc['key'] as string, ...figures(doc) }));

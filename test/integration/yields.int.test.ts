@@ -136,7 +136,7 @@ describe('yields: first pass, final, rolled throughput, and the two Pareto views
     expect(shaft).to.deep.include({ key: 'SHAFT', units: 300, firstPassGood: 257, good: 285 });
     expect(shaft?.firstPassYield).to.be.closeTo(257 / 300, 1e-12);
     expect(shaft?.finalYield).to.be.closeTo(0.95, 1e-12);
-    expect((shaft as { rolledThroughputYield: number }).rolledThroughputYield).to.be.closeTo(0.88 * (125 / 150), 1e-12); // 0.7333
+    expect(shaft?.rolledThroughputYield).to.be.closeTo(0.88 * (125 / 150), 1e-12); // 0.7333
     expect((await q.quality.yields('day')).map((d) => [d.key, d.units])).to.deep.equal([['2026-11-25', 300]]);
   });
 

@@ -88,7 +88,8 @@ export const yieldsProjection = (timeZone: string): Projection => ({
         return ctx.update('orders', orderId, (doc) => ({
           _id: orderId,
           product: spec.product,
-          quantity: spec.quantity,
+          // the most the first operation may judge: the order quantity with its overrun tolerance
+          quantity: Math.floor(spec.quantity * (1 + spec.overrunTolerance) + 1e-9),
           operations: spec.routing?.operations.map((o) => o.operationId) ?? (doc?.['operations'] as string[]) ?? [],
           lastOperation: (doc?.['lastOperation'] as string | null | undefined) ?? null,
         }));
