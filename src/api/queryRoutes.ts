@@ -182,7 +182,7 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/yields',
-      'First-pass and final yield by product (with the rolled throughput yield over its operations), operation, work center or day',
+      'First-pass and final yield by product (with rolled throughput yield), operation, work center or day',
       'quality',
       READERS,
       (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
@@ -190,7 +190,7 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/pareto',
-      'The defect Pareto, most first with cumulative share: view=units (defective units by cause, scrap reasons labelled in the caller’s language) or view=characteristics (failed inspection characteristics)',
+      'Defect Pareto with cumulative share: view=units (by cause, scrap reasons labelled) or view=characteristics (failed characteristics)',
       'quality',
       READERS,
       async (ctx) => {
@@ -279,7 +279,7 @@ export const queryRoutes = (deps: {
       method: 'get',
       path: '/api/labour',
       summary:
-        'Labour per operator and day (overlapping clockings share the time; open ones end at the shift end): hours, overtime, good and scrap; format=csv or xlsx gives the payroll export per operator, day and operation',
+        'Labour per operator and day (hours, overtime, good, scrap); format=csv or xlsx: payroll per operator, day and operation',
       tag: 'labour',
       roles: READERS,
       kind: 'query',

@@ -53,12 +53,13 @@ export const carbonQueries = (
   const figures = (kWh: BySiteDay, units?: number): EmissionFigures => {
     const { kg, gas } = emissions(kWh);
     const name = kgName(gas);
+    // one of kgCo2 / kgCo2e is set, by the gas
     return {
       kWh: total(kWh),
       [name]: kg,
       gas,
       ...(units === undefined ? {} : { kWhPerUnit: ratio(total(kWh), units), [`${name}PerUnit`]: ratio(kg, units) }),
-    } as EmissionFigures; // one of kgCo2 / kgCo2e is set, by the gas
+    };
   };
   const bySite = (kWh: BySiteDay) =>
     Object.keys(kWh)

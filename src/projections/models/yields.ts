@@ -16,8 +16,7 @@ type Order = { _id: string; product: string; quantity: number; operations: strin
 type Operation = Document &
   OperationYield & { orderId: string; operationId: string; product: string; workCenter: string; day: string };
 
-const DIMENSIONS = ['product', 'operation', 'workCenter', 'day'] as const;
-export type YieldDimension = (typeof DIMENSIONS)[number];
+export type YieldDimension = 'product' | 'operation' | 'workCenter' | 'day';
 
 const keysOf = (op: Operation): Array<[YieldDimension, string]> => [
   ['product', op.product],
@@ -71,7 +70,7 @@ export const yieldsProjection = (timeZone: string): Projection => ({
     ) => {
       const id = `${orderId}/${operationId}`;
       const found = (await ctx.get('operations', id)) as Operation | undefined;
-      const op = found ? (structuredClone(found) as Operation) : create?.();
+      const op = found ? structuredClone<Operation>(found) : create?.();
       if (!op) return;
       const before: YieldFigures = found ? figuresOf(found) : figuresOf(emptyOperation(0));
       edit(op);
@@ -90,8 +89,8 @@ export const yieldsProjection = (timeZone: string): Projection => ({
           product: spec.product,
           // the most the first operation may judge: the order quantity with its overrun tolerance
           quantity: Math.floor(spec.quantity * (1 + spec.overrunTolerance) + 1e-9),
-          operations: spec.routing?.operations.map((o) => o.operationId) ?? (doc?.['operations'] as string[]) ?? [],
-          lastOperation: (doc?.['lastOperation'] as string | null | undefined) ?? null,
+          operations: spec.routing?.operations.map((o) => o.operationId) ?? doc?.['operations'] ?? [],
+          lastOperation: doc?.['lastOperation'] ?? null,
         }));
       }
       case 'OrderReleased': {
