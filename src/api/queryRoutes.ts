@@ -218,22 +218,30 @@ export const queryRoutes = (deps: {
         reliability: await q.maintenance.reliability(p(ctx, 'machineId')),
       }),
     ),
-    query('/api/carbon/orders/:orderId', 'kWh and kg CO2e of an order, and per unit', 'carbon', READERS, (ctx) =>
-      q.carbon.order(p(ctx, 'orderId')),
+    query(
+      '/api/carbon/orders/:orderId',
+      'kWh and kg CO2 of an order per site, and per unit; its share of overhead beside',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.order(p(ctx, 'orderId')),
     ),
-    query('/api/carbon/products/:product', 'kWh and kg CO2e of a product, and per unit', 'carbon', READERS, (ctx) =>
-      q.carbon.product(p(ctx, 'product')),
+    query(
+      '/api/carbon/products/:product',
+      'kWh and kg CO2 per unit of a product over its completed orders; overhead beside',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.product(p(ctx, 'product')),
     ),
     query(
       '/api/carbon/machines/:machineId',
-      'kWh and kg CO2e of a machine, with its overhead',
+      'kWh and kg CO2 of a machine at its site, with its overhead',
       'carbon',
       READERS,
       (ctx) => q.carbon.machine(p(ctx, 'machineId')),
     ),
     query(
       '/api/carbon/days/:day',
-      'kWh and kg CO2e of a day, with the factor and its source',
+      'kWh and kg CO2 of a day per site, with each factor and its source',
       'carbon',
       READERS,
       (ctx) => {
