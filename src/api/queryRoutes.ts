@@ -8,6 +8,8 @@ import { reasonCodesAt } from '../domain/masterData';
 import { nameIn, type Language, type Names } from '../domain/names';
 import type { ReadModelQueries } from '../projections/queries';
 import type { Role } from './auth';
+import { XLSX_MIME, writeCsv, writeXlsx } from './sheetFiles';
+import type { SheetLayout } from '../app/masterData/sheetLayouts';
 import { languageOf } from './language';
 import type { RouteContext, RouteSpec } from './routes';
 
@@ -65,6 +67,22 @@ const CARD_FONTS = `'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','P
 const csvText = (value: unknown): string => {
   const text = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+};
+
+/** The payroll export: per operator, payroll day (the shift's) and operation; good and scrap for piece rate (计件). */
+const PAYROLL: SheetLayout = {
+  sheet: 'labour',
+  zh: '工时与计件',
+  columns: [
+    { header: 'operatorId', zh: '员工', type: 'code', field: 'operatorId' },
+    { header: 'day', zh: '日期（班次）', type: 'text', field: 'day' },
+    { header: 'orderId', zh: '订单', type: 'code', field: 'orderId' },
+    { header: 'operationId', zh: '工序', type: 'code', field: 'operationId' },
+    { header: 'hours', zh: '工时', type: 'number', field: 'hours' },
+    { header: 'overtimeHours', zh: '班外工时（加班）', type: 'number', field: 'overtimeHours' },
+    { header: 'good', zh: '合格数', type: 'number', field: 'good' },
+    { header: 'scrap', zh: '报废数', type: 'number', field: 'scrap' },
+  ],
 };
 
 /** Analysts' queries over the read models, and the printable operation card. */
@@ -164,7 +182,7 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/yields',
-      'First-pass and final yield by product, operation, work center or day',
+      'First-pass and final yield by product (with rolled throughput yield), operation, work center or day',
       'quality',
       READERS,
       (ctx) => q.quality.yields((ctx.query['by'] as 'product') ?? 'product'),
@@ -172,18 +190,20 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/quality/pareto',
-      'Defects by reason, most first, with cumulative share; scrap reasons labelled in the caller’s language',
+      'Defect Pareto with cumulative share: view=units (by cause, scrap reasons labelled) or view=characteristics (failed characteristics)',
       'quality',
       READERS,
       async (ctx) => {
+        if (ctx.query['view'] === 'characteristics') return q.quality.characteristicFailures();
         const language = languageOf(ctx.req);
         const { state } = await deps.commands.load('reasonCodes', 'scrap');
         const labels = new Map(reasonCodesAt(state, 'scrap', ctx.meta.now).map((r) => [r.code, r.names]));
-        return (await q.quality.pareto()).map((row) => {
-          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason as string), language) : undefined;
+        return (await q.quality.defectUnits()).map((row) => {
+          const label = row.kind === 'scrap' ? nameIn(labels.get(row.reason), language) : undefined;
           return label ? { ...row, label } : row;
         });
       },
+      'queries/pareto',
     ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),
@@ -198,22 +218,30 @@ export const queryRoutes = (deps: {
         reliability: await q.maintenance.reliability(p(ctx, 'machineId')),
       }),
     ),
-    query('/api/carbon/orders/:orderId', 'kWh and kg CO2e of an order, and per unit', 'carbon', READERS, (ctx) =>
-      q.carbon.order(p(ctx, 'orderId')),
+    query(
+      '/api/carbon/orders/:orderId',
+      'kWh and kg CO2 of an order per site, and per unit; its share of overhead beside',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.order(p(ctx, 'orderId')),
     ),
-    query('/api/carbon/products/:product', 'kWh and kg CO2e of a product, and per unit', 'carbon', READERS, (ctx) =>
-      q.carbon.product(p(ctx, 'product')),
+    query(
+      '/api/carbon/products/:product',
+      'kWh and kg CO2 per unit of a product over its completed orders; overhead beside',
+      'carbon',
+      READERS,
+      (ctx) => q.carbon.product(p(ctx, 'product')),
     ),
     query(
       '/api/carbon/machines/:machineId',
-      'kWh and kg CO2e of a machine, with its overhead',
+      'kWh and kg CO2 of a machine at its site, with its overhead',
       'carbon',
       READERS,
       (ctx) => q.carbon.machine(p(ctx, 'machineId')),
     ),
     query(
       '/api/carbon/days/:day',
-      'kWh and kg CO2e of a day, with the factor and its source',
+      'kWh and kg CO2 of a day per site, with each factor and its source',
       'carbon',
       READERS,
       (ctx) => {
@@ -262,23 +290,39 @@ export const queryRoutes = (deps: {
     {
       method: 'get',
       path: '/api/labour',
-      summary: 'Labour hours per operator per day; format=csv gives every clocking for payroll',
+      summary:
+        'Labour per operator and day (hours, overtime, good, scrap); format=csv or xlsx: payroll per operator, day and operation',
       tag: 'labour',
       roles: READERS,
       kind: 'query',
       query: 'queries/labour',
       async handle(ctx) {
-        const filter: Filter = {};
-        if (ctx.query['operatorId']) filter['operatorId'] = ctx.query['operatorId'];
-        if (ctx.query['from'] || ctx.query['to'])
-          filter['day'] = {
-            ...(ctx.query['from'] ? { $gte: ctx.query['from'] } : {}),
-            ...(ctx.query['to'] ? { $lte: ctx.query['to'] } : {}),
-          };
-        if (ctx.query['format'] !== 'csv') return { body: await q.labour.operatorDays(filter) };
-        const rows = await q.labour.clockings(filter);
-        const fields = ['operatorId', 'day', 'orderId', 'operationId', 'startedAt', 'endedAt', 'minutes', 'hours'];
-        sendCsv(ctx, 'labour.csv', fields, rows);
+        const selection = {
+          ...(ctx.query['operatorId'] ? { operatorId: ctx.query['operatorId'] } : {}),
+          ...(ctx.query['from'] ? { from: ctx.query['from'] } : {}),
+          ...(ctx.query['to'] ? { to: ctx.query['to'] } : {}),
+        };
+        const format = ctx.query['format'] ?? 'json';
+        if (format === 'json') return { body: await q.labour.operatorDays(selection) };
+        const sheet = {
+          layout: PAYROLL,
+          rows: (await q.labour.payroll(selection)).map((r) =>
+            PAYROLL.columns.map((c) => r[c.field as keyof typeof r]),
+          ),
+        };
+        if (format === 'xlsx') {
+          ctx.res
+            .status(200)
+            .type(XLSX_MIME)
+            .set('Content-Disposition', 'attachment; filename="labour.xlsx"')
+            .send(await writeXlsx([sheet]));
+        } else {
+          ctx.res
+            .status(200)
+            .type('text/csv; charset=utf-8')
+            .set('Content-Disposition', 'attachment; filename="labour.csv"')
+            .send(writeCsv(sheet));
+        }
         return { stream: true };
       },
     },

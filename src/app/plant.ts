@@ -1,7 +1,7 @@
 import type { ConfigPlant } from '../domain/generated';
 import type { Shift } from '../lib/time';
 
-/** A site's kg CO2e per kWh from a local day (to one, inclusive), with its source (schemas/config/plant.json). */
+/** A site's kg CO2 (or CO2e, by `gas`) per kWh from a local day (to one, inclusive), with its source (schemas/config/plant.json). */
 export type EmissionFactor = NonNullable<ConfigPlant['emissionFactors']>[number];
 
 export type PlantConfig = {
@@ -16,6 +16,8 @@ export const DEFAULT_EMISSION_FACTOR: EmissionFactor = {
   site: '*',
   from: '2000-01-01',
   kgCo2ePerKWh: 0.5306,
+  gas: 'CO2',
+  region: 'national',
   source: 'MEE & NBS, 2023 national average electricity CO2 emission factor, 0.5306 kgCO2/kWh (announced January 2026)',
 };
 
@@ -31,3 +33,6 @@ export const emissionFactorFor = (factors: readonly EmissionFactor[], site: stri
     .reverse()
     .find((f) => (f.site === site || f.site === '*') && f.from <= day && (f.to === undefined || day <= f.to)) ??
   DEFAULT_EMISSION_FACTOR;
+
+/** What a factor counts: CO2 unless it says CO2e. */
+export const gasOf = (factor: EmissionFactor): 'CO2' | 'CO2e' => factor.gas ?? 'CO2';

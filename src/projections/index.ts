@@ -7,6 +7,7 @@ import { masterDataProjection } from './models/masterData';
 import { oeeProjection } from './models/oee';
 import { qualityProjection } from './models/quality';
 import { wipProjection } from './models/wip';
+import { yieldsProjection } from './models/yields';
 import type { Projection } from './runner';
 
 export * from './runner';
@@ -21,4 +22,5 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   genealogyProjection,
   labourProjection(plant.timeZone),
   masterDataProjection,
+  yieldsProjection(plant.timeZone),
 ];

@@ -1,8 +1,11 @@
-import { emissionFactorFor, type PlantConfig } from '../app/plant';
+import type { PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
 import { walkGenealogy } from './genealogyQueries';
+import { carbonQueries } from './carbonQueries';
+import { labourQueries } from './labourQueries';
 import { masterDataQueries } from './masterDataQueries';
+import { yieldsQueries } from './yieldsQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -43,14 +46,6 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
-  const co2 = (kWhByDay: Record<string, number> | undefined, site = 'default'): number =>
-    Object.entries(kWhByDay ?? {}).reduce(
-      (sum, [day, kWh]) => sum + kWh * emissionFactorFor(plant.emissionFactors, site, day).kgCo2ePerKWh,
-      0,
-    );
-  const kWhOf = (byDay: Record<string, number> | undefined): number =>
-    Object.values(byDay ?? {}).reduce((a, b) => a + b, 0);
-
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
     const completedAt = doc['completedAt'] as string | undefined;
@@ -126,33 +121,7 @@ export const createReadModelQueries = (
           const end = doc['closedAt'] ? Date.parse(doc['closedAt'] as string) : now();
           return { ...doc, ageHours: (end - Date.parse(doc['raisedAt'] as string)) / 1000 / HOUR };
         }),
-      yields: async (dimension: 'product' | 'operation' | 'workCenter' | 'day') =>
-        (await all('quality', 'yields', { dimension })).map((doc) => ({
-          dimension,
-          key: doc['key'],
-          good: num(doc, 'good'),
-          scrap: num(doc, 'scrap'),
-          rework: num(doc, 'rework'),
-          firstPassYield: ratio(num(doc, 'good'), num(doc, 'good') + num(doc, 'scrap') + num(doc, 'rework')),
-          finalYield: ratio(num(doc, 'good'), num(doc, 'good') + num(doc, 'scrap')),
-        })),
-      pareto: async () => {
-        const rows = (await all('quality', 'pareto')).sort(
-          (a, b) => num(b, 'units') - num(a, 'units') || num(b, 'occurrences') - num(a, 'occurrences'),
-        );
-        const total = rows.reduce((sum, r) => sum + num(r, 'units'), 0);
-        let running = 0;
-        return rows.map((r) => {
-          running += num(r, 'units');
-          return {
-            kind: r['kind'],
-            reason: r['reason'],
-            units: num(r, 'units'),
-            occurrences: num(r, 'occurrences'),
-            cumulativeShare: ratio(running, total),
-          };
-        });
-      },
+      ...yieldsQueries((collection, filter) => all('yields', collection, filter)),
     },
     maintenance: {
       plans: async (machineId?: string) => all('maintenance', 'plans', machineId ? { machineId } : {}),
@@ -179,55 +148,13 @@ export const createReadModelQueries = (
         };
       },
     },
-    carbon: {
-      order: async (orderId: string) => {
-        const doc = await get('carbon', 'orders', orderId);
-        if (!doc) throw new NotFoundError(`no energy is recorded for order ${orderId}`);
-        const kWh = kWhOf(doc['kWhByDay'] as Record<string, number>);
-        const kg = co2(doc['kWhByDay'] as Record<string, number>);
-        const units = num(doc, 'goodUnits');
-        return {
-          orderId,
-          product: doc['product'],
-          kWh,
-          kgCo2e: kg,
-          goodUnits: units,
-          kWhPerUnit: ratio(kWh, units),
-          kgCo2ePerUnit: ratio(kg, units),
-        };
+    carbon: carbonQueries(
+      {
+        get: (collection, id) => get('carbon', collection, id),
+        all: (collection, filter) => all('carbon', collection, filter),
       },
-      product: async (product: string) => {
-        const doc = await get('carbon', 'products', product);
-        if (!doc) throw new NotFoundError(`no energy is recorded for product ${product}`);
-        const kWh = kWhOf(doc['kWhByDay'] as Record<string, number>);
-        const kg = co2(doc['kWhByDay'] as Record<string, number>);
-        return {
-          product,
-          kWh,
-          kgCo2e: kg,
-          units: num(doc, 'units'),
-          kWhPerUnit: ratio(kWh, num(doc, 'units')),
-          kgCo2ePerUnit: ratio(kg, num(doc, 'units')),
-        };
-      },
-      machine: async (machineId: string) => {
-        const doc = await get('carbon', 'machines', machineId);
-        if (!doc) throw new NotFoundError(`no energy is recorded for machine ${machineId}`);
-        return {
-          machineId,
-          kWh: kWhOf(doc['kWhByDay'] as Record<string, number>),
-          overheadKWh: kWhOf(doc['overheadKWhByDay'] as Record<string, number>),
-          kgCo2e: co2(doc['kWhByDay'] as Record<string, number>),
-          overheadKgCo2e: co2(doc['overheadKWhByDay'] as Record<string, number>),
-        };
-      },
-      day: async (day: string) => {
-        const doc = await get('carbon', 'days', day);
-        const factor = emissionFactorFor(plant.emissionFactors, 'default', day);
-        const kWh = doc ? num(doc, 'kWh') : 0;
-        return { day, kWh, overheadKWh: doc ? num(doc, 'overheadKWh') : 0, kgCo2e: kWh * factor.kgCo2ePerKWh, factor };
-      },
-    },
+      plant.emissionFactors,
+    ),
     oee: {
       shifts: async (machineId: string, from: string, to: string) =>
         (await all('oee', 'shifts', { machineId, date: { $gte: from, $lte: to } }))
@@ -242,19 +169,7 @@ export const createReadModelQueries = (
       backward: (lotId: string) => walk(lotId, 'backward'),
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
-    labour: {
-      operatorDays: async (filter: Filter = {}) => all('labour', 'operatorDays', filter),
-      order: async (orderId: string) => {
-        const doc = await get('labour', 'orders', orderId);
-        const byOperator = (doc?.['minutesByOperator'] as Record<string, number> | undefined) ?? {};
-        return {
-          orderId,
-          hours: doc ? num(doc, 'minutes') / 60 : 0,
-          byOperator: Object.fromEntries(Object.entries(byOperator).map(([op, m]) => [op, m / 60])),
-        };
-      },
-      clockings: async (filter: Filter = {}) => all('labour', 'clockings', filter),
-    },
+    labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
   };
 };
 

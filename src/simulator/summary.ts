@@ -39,13 +39,14 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
   }
   const carbon = (
     (await Promise.all(run.orders.map((o) => get(`/api/carbon/orders/${o.orderId}`)))).filter(Boolean) as Doc[]
-  ).reduce<{ kWh: number; kgCo2e: number; units: number }>(
+  ).reduce<{ kWh: number; kgCo2: number; units: number }>(
     (sum, c) => ({
       kWh: sum.kWh + num(c['kWh']),
-      kgCo2e: sum.kgCo2e + num(c['kgCo2e']),
+      // the default factor counts CO2 only (kgCo2); a configured CO2e factor answers kgCo2e
+      kgCo2: sum.kgCo2 + num(c['kgCo2'] ?? c['kgCo2e']),
       units: sum.units + num(c['goodUnits']),
     }),
-    { kWh: 0, kgCo2e: 0, units: 0 },
+    { kWh: 0, kgCo2: 0, units: 0 },
   );
   return {
     orders: {
@@ -72,10 +73,10 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
     overdueAlarms: { raised, cleared },
     carbon: {
       kWh: carbon.kWh,
-      kgCo2e: carbon.kgCo2e,
+      kgCo2: carbon.kgCo2,
       goodUnits: carbon.units,
       kWhPerUnit: carbon.units > 0 ? carbon.kWh / carbon.units : null,
-      kgCo2ePerUnit: carbon.units > 0 ? carbon.kgCo2e / carbon.units : null,
+      kgCo2PerUnit: carbon.units > 0 ? carbon.kgCo2 / carbon.units : null,
     },
   };
 };
@@ -98,7 +99,7 @@ export const formatSummary = (summary: Summary, run: SimulationRun, requests: st
       (summary.firstPassYield.map((y) => `${String(y.product)} ${fixed(y.firstPassYield, 3)}`).join(', ') || 'n/a'),
     `  quality loops     ${summary.qualityLoops.opened} opened, ${summary.qualityLoops.open} still open`,
     `  overdue alarms    ${summary.overdueAlarms.raised} raised, ${summary.overdueAlarms.cleared} cleared`,
-    `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2e, 1)} kg CO2e over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2ePerUnit, 3)} kg CO2e per unit`,
+    `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2, 1)} kg CO2 over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2PerUnit, 3)} kg CO2 per unit`,
     `  requests          ${requests}`,
     ...(run.deviceMessages > 0 ? [`  device messages   ${run.deviceMessages} over NATS`] : []),
     `  operator scans    ${run.scans}`,

@@ -240,12 +240,23 @@ describe('REST API over HTTP (a started process)', function () {
       expect((list.body as { items: Array<{ orderId: string }> }).items.map((o) => o.orderId)).to.include('PO-E2E-1');
       const yields = await api.get('/api/quality/yields?by=product', 'quality');
       expect(yields.body).to.deep.equal([
-        { dimension: 'product', key: 'SHAFT', good: 9, scrap: 1, rework: 0, firstPassYield: 0.9, finalYield: 0.9 },
+        {
+          dimension: 'product',
+          key: 'SHAFT',
+          units: 10,
+          firstPassGood: 9,
+          good: 9,
+          scrap: 1,
+          rework: 0,
+          inspectionRejected: 0,
+          firstPassYield: 0.9,
+          finalYield: 0.9,
+          rolledThroughputYield: 0.9,
+          operations: [{ operationId: '010', firstPassYield: 0.9 }],
+        },
       ]);
       const pareto = await api.get('/api/quality/pareto', 'analyst');
-      expect(pareto.body).to.deep.equal([
-        { kind: 'scrap', reason: 'BURR', units: 1, occurrences: 1, cumulativeShare: 1 },
-      ]);
+      expect(pareto.body).to.deep.equal([{ kind: 'scrap', reason: 'BURR', units: 1, cumulativeShare: 1 }]);
     });
 
     it('refuses a live-event position that is not this store’s, and a day that is not a date, with 400', async () => {

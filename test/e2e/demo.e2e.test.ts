@@ -25,7 +25,7 @@ const runDemo = (env: Record<string, string>, args: string[]) =>
 const figures = (stdout: string) => {
   const orders = /orders\s+(\d+) of (\d+) completed, (\d+) late/.exec(stdout);
   const requests = /requests\s+(\d+) sent, (\d+) accepted, (\d+) refused.*, (\d+) failed/.exec(stdout);
-  const energy = /energy\s+([\d.]+) kWh, ([\d.]+) kg CO2e over (\d+) good units/.exec(stdout);
+  const energy = /energy\s+([\d.]+) kWh, ([\d.]+) kg CO2e? over (\d+) good units/.exec(stdout);
   const alarms = /overdue alarms\s+(\d+) raised, (\d+) cleared/.exec(stdout);
   return {
     completed: Number(orders?.[1]),

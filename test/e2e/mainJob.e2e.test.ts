@@ -31,6 +31,7 @@ describe('the main job (npm start)', function () {
       'genealogy',
       'labour',
       'masterData',
+      'yields',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);

@@ -81,21 +81,32 @@ describe('read models over a scripted production day', function () {
       disposition: 'rework',
       ageHours: 4,
     });
+    // PO-1 (10 units) reports scrap 2 and rework 1, then good 10 at completion: 10 good of 10 received
+    // means the 3 came back good after rework (re-reports, README "Yields"): 10 units judged, 7 good at
+    // the first pass, 10 good at the end -> first-pass yield 0.7, final yield 1
     const [product] = await q.quality.yields('product');
     expect(product).to.deep.include({
       key: 'SHAFT',
+      units: 10,
+      firstPassGood: 7,
       good: 10,
-      scrap: 2,
+      scrap: 0,
       rework: 1,
-      firstPassYield: 10 / 13,
-      finalYield: 10 / 12,
+      firstPassYield: 0.7,
+      finalYield: 1,
+      rolledThroughputYield: 0.7,
     });
     expect((await q.quality.yields('workCenter')).map((y) => y.key)).to.deep.equal(['WC-TURN']);
     expect((await q.quality.yields('day')).map((y) => y.key)).to.deep.equal(['2026-11-25']);
     expect((await q.quality.yields('operation')).map((y) => y.key)).to.deep.equal(['SHAFT/010']);
-    expect(await q.quality.pareto()).to.deep.equal([
-      { kind: 'scrap', reason: 'BURR', units: 2, occurrences: 1, cumulativeShare: 2 / 3 },
-      { kind: 'inspection', reason: 'diameter', units: 1, occurrences: 1, cumulativeShare: 1 },
+    // units: the 2 scrapped and the 1 reworked; the failed inspection of L-3 names no operation of PO-2
+    // that reported units, so it counts as a characteristic failure only
+    expect(await q.quality.defectUnits()).to.deep.equal([
+      { kind: 'scrap', reason: 'BURR', units: 2, cumulativeShare: 2 / 3 },
+      { kind: 'rework', reason: 'rework', units: 1, cumulativeShare: 1 },
+    ]);
+    expect(await q.quality.characteristicFailures()).to.deep.equal([
+      { characteristic: 'diameter', failures: 1, cumulativeShare: 1 },
     ]);
   });
 
@@ -116,19 +127,19 @@ describe('read models over a scripted production day', function () {
     });
   });
 
-  it('carbon: kWh and kg CO2e per order, per unit, per machine (with overhead) and per day', async () => {
+  it('carbon: kWh and kg CO2 per order, per unit, per machine (with overhead) and per day', async () => {
     const factor = DEFAULT_EMISSION_FACTOR.kgCo2ePerKWh; // 0.5306
     const order = await q.carbon.order('PO-1');
     expect(order.kWh).to.be.closeTo(52, 1e-9);
-    expect(order.kgCo2e).to.be.closeTo(52 * factor, 1e-9); // 27.5912
-    expect(order.kgCo2ePerUnit).to.be.closeTo(2.75912, 1e-9);
+    expect(order.kgCo2).to.be.closeTo(52 * factor, 1e-9); // 27.5912: the default factor counts CO2 only
+    expect(order.kgCo2PerUnit).to.be.closeTo(2.75912, 1e-9);
     const machine = await q.carbon.machine('M1');
     expect(machine.kWh).to.be.closeTo(55.6, 1e-9);
     expect(machine.overheadKWh).to.be.closeTo(3.6, 1e-9);
     const product = await q.carbon.product('SHAFT');
     expect(product.kWhPerUnit).to.be.closeTo(5.2, 1e-9);
     const day = await q.carbon.day('2026-11-25');
-    expect(day.kgCo2e).to.be.closeTo(29.50136, 1e-9);
+    expect(day.kgCo2).to.be.closeTo(29.50136, 1e-9);
     // a new factor re-projects past figures
     const regional = createReadModelQueries(
       readStore,
@@ -141,7 +152,7 @@ describe('read models over a scripted production day', function () {
       },
       () => NOW,
     );
-    expect((await regional.carbon.order('PO-1')).kgCo2e).to.be.closeTo(31.2, 1e-9);
+    expect((await regional.carbon.order('PO-1')).kgCo2).to.be.closeTo(31.2, 1e-9);
   });
 
   it('OEE: M1 in shift A is 0.85 x 0.8 x 0.9375 = 0.6375, with its losses; the day is 0.2125', async () => {
@@ -201,7 +212,7 @@ describe('read models over a scripted production day', function () {
   it('reports each projection live, with no lag and no error', async () => {
     const status = await runtime.status();
     expect(status.map((s) => [s.projection, s.state, s.lagEvents, s.lastError])).to.deep.equal(
-      ['wip', 'quality', 'maintenance', 'carbon', 'oee', 'genealogy', 'labour', 'masterData'].map((p) => [
+      ['wip', 'quality', 'maintenance', 'carbon', 'oee', 'genealogy', 'labour', 'masterData', 'yields'].map((p) => [
         p,
         'live',
         0,

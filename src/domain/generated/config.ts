@@ -214,7 +214,18 @@ export type ConfigPlant = {
      * Last local day (inclusive); open-ended when absent.
      */
     to?: string;
+    /**
+     * kg of the factor's gas (see gas) per kWh; the name is historical.
+     */
     kgCo2ePerKWh: number;
+    /**
+     * What the factor counts: CO2 only (China's published grid factors, national and regional) or CO2 equivalent. Default CO2; figures are labelled kgCo2 or kgCo2e by it.
+     */
+    gas?: 'CO2' | 'CO2e';
+    /**
+     * The grid the factor is for, e.g. national, East China grid (华东电网), a province.
+     */
+    region?: string;
     source: string;
   }[];
 };

@@ -182,6 +182,7 @@ import type {
   MasterImportQuery,
   MasterListQuery,
   OrdersQuery,
+  ParetoQuery,
   SecurityEventsQuery,
   YieldsQuery,
 } from './queries';
@@ -366,6 +367,7 @@ export type SchemaTypes = {
   'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
   'queries/orders': OrdersQuery;
+  'queries/pareto': ParetoQuery;
   'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;

@@ -36,13 +36,13 @@ export type HistoryQuery = {
 };
 
 /**
- * Labour per operator and day.
+ * Labour per operator and day; csv and xlsx: the payroll export per operator, day and operation.
  */
 export type LabourQuery = {
   operatorId?: Id;
   from?: string;
   to?: string;
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
 };
 
 /**
@@ -146,6 +146,16 @@ export type OrdersQuery = {
    * csv: every matching order as a UTF-8 CSV (limit and cursor ignored).
    */
   format?: 'json' | 'csv';
+};
+
+/**
+ * The defect Pareto: one view at a time, each with its own cumulative share.
+ */
+export type ParetoQuery = {
+  /**
+   * units: defective units by cause (each unit once); characteristics: failed inspection characteristics.
+   */
+  view?: 'units' | 'characteristics';
 };
 
 /**

@@ -1,33 +1,53 @@
 import type { Document } from '../../app/readStore';
-import type { Projection } from '../runner';
+import type { Projection, ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
-import { localDate } from '../../lib/time';
+import { addDays, localDate, zonedInstant } from '../../lib/time';
 
 type Operation = { orderId: string; operationId: string };
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
+/** kWh (or ms) per site per local day. */
+export type BySiteDay = Record<string, Record<string, number>>;
 
 /** Segments that ended a day before the newest energy reading are no longer needed (readings come within minutes). */
 const KEEP_MS = 86_400_000;
+/** The site of a machine whose work center names none (the factor for `*` applies). */
+export const UNKNOWN_SITE = 'default';
 
-const addByDay = (doc: Document, field: string, day: string, kWh: number): void => {
-  const byDay = (doc[field] as Record<string, number> | undefined) ?? {};
-  byDay[day] = (byDay[day] ?? 0) + kWh;
-  doc[field] = byDay;
+const addTo = (doc: Document, field: string, site: string, day: string, value: number): void => {
+  const bySite = (doc[field] as BySiteDay | undefined) ?? {};
+  const byDay = (bySite[site] ??= {});
+  byDay[day] = (byDay[day] ?? 0) + value;
+  doc[field] = bySite;
+};
+
+/** [from, to) cut at the zone's local midnights: each piece with its local day. */
+export const splitByDay = (from: number, to: number, timeZone: string): Array<{ day: string; ms: number }> => {
+  const pieces: Array<{ day: string; ms: number }> = [];
+  for (let start = from; start < to;) {
+    const day = localDate(start, timeZone);
+    const end = Math.min(to, zonedInstant(addDays(day, 1), '00:00', timeZone));
+    pieces.push({ day, ms: end - start });
+    start = end;
+  }
+  return pieces;
 };
 
 /**
- * Energy and carbon. A machine's energy over an interval is shared among the operations running on
- * it in that interval, pro rata by time (overlapping operations share it); what no operation covers
- * (idle, down, setup) is the machine's overhead. kWh are kept per local day, so kg CO2e is computed
- * when read, with the factor of each day: a new factor re-projects past figures.
+ * Energy and carbon, per site and local day so the factor of each site and day applies when read.
+ * A machine's energy over an interval goes to the operations running on it, pro rata by time
+ * (operations at once share it). What they leave (the machine idle, in setup or down) goes to the
+ * operations of its work center started without a machine, by their run time in the interval (such an
+ * operation ran on one of the work center's machines, unbooked). The rest is the machine's overhead,
+ * reported beside the direct figures; the queries can allocate a day's overhead to the orders that
+ * ran that day by their run time (closed operation segments, per site and day).
  */
 export const carbonProjection = (timeZone: string): Projection => ({
   name: 'carbon',
-  version: 1,
+  version: 2,
   collections: {
-    orders: {},
-    products: {},
+    orders: { indexes: ['product', 'status'] },
     machines: {},
+    workCenters: {},
     days: {},
     segments: {},
     operationMachines: {},
@@ -35,6 +55,9 @@ export const carbonProjection = (timeZone: string): Projection => ({
   },
   eventTypes: [
     ...orderProducts.eventTypes,
+    'MachineRegistered',
+    'WorkCenterDefined',
+    'WorkCenterRevised',
     'OperationStarted',
     'OperationPaused',
     'OperationResumed',
@@ -45,39 +68,76 @@ export const carbonProjection = (timeZone: string): Projection => ({
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
     const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
-    const machineOf = async (op: Operation): Promise<string | undefined> =>
-      (await ctx.get('operationMachines', opKey(op)))?.['machineId'] as string | undefined;
-    const segments = (machineId: string, change: (list: Segment[]) => void) =>
-      ctx.update('segments', machineId, (doc) => {
-        const next = doc ?? { _id: machineId, list: [] };
+    /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
+    const holderOf = async (op: Operation) =>
+      (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
+    const segments = (holder: string, change: (list: Segment[]) => void) =>
+      ctx.update('segments', holder, (doc) => {
+        const next = doc ?? { _id: holder, list: [] };
         change(next['list'] as Segment[]);
         return next;
       });
-    const open = async (op: Operation, machineId: string, at: string) => {
+    const open = async (op: Operation, holder: string, at: string) => {
       const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
-      await segments(machineId, (list) =>
+      await segments(holder, (list) =>
         list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
       );
     };
     const close = async (op: Operation, at: string) => {
-      const machineId = await machineOf(op);
-      if (!machineId) return;
-      await segments(machineId, (list) =>
+      const holder = await holderOf(op);
+      if (!holder) return;
+      const site = await siteOfHolder(ctx, holder);
+      const closed: Segment[] = [];
+      await segments(holder, (list) =>
         list
           .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
-          .forEach((s) => (s.to = Date.parse(at))),
+          .forEach((s) => {
+            s.to = Math.max(s.from, Date.parse(at));
+            closed.push(s);
+          }),
       );
+      // run time per site and day, the key of the overhead allocation
+      for (const s of closed)
+        for (const { day, ms } of splitByDay(s.from, s.to as number, timeZone)) {
+          await ctx.update('orders', s.orderId, (doc) => {
+            const next = doc ?? newOrder(s.orderId, s.product);
+            addTo(next, 'runMs', site, day, ms);
+            return next;
+          });
+          await ctx.update('days', day, (doc) => {
+            const next = doc ?? newDay(day);
+            addTo(next, 'runMs', site, day, ms);
+            return next;
+          });
+        }
     };
     switch (event.type) {
+      case 'MachineRegistered': {
+        const { machineId, workCenter } = event.data;
+        return ctx.update('machines', machineId, (doc) =>
+          Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter }),
+        );
+      }
+      case 'WorkCenterDefined':
+      case 'WorkCenterRevised': {
+        const { code, record } = event.data;
+        await ctx.update('workCenters', code, () => ({ _id: code, site: record.site }));
+        // machines the work center lists belong to it (and so to its site) too
+        for (const machineId of record.machines ?? [])
+          await ctx.update('machines', machineId, (doc) =>
+            Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter: code }),
+          );
+        return;
+      }
       case 'OperationStarted': {
-        const { machineId, startedAt } = event.data;
-        if (!machineId) return;
-        await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), machineId }));
-        return open(event.data, machineId, startedAt);
+        const { machineId, workCenter, startedAt } = event.data;
+        const holder = machineId ?? `wc:${workCenter}`;
+        await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), holder }));
+        return open(event.data, holder, startedAt);
       }
       case 'OperationResumed': {
-        const machineId = await machineOf(event.data);
-        return machineId ? open(event.data, machineId, event.data.resumedAt) : undefined;
+        const holder = await holderOf(event.data);
+        return holder ? open(event.data, holder, event.data.resumedAt) : undefined;
       }
       case 'OperationPaused':
         return close(event.data, event.data.pausedAt);
@@ -85,69 +145,93 @@ export const carbonProjection = (timeZone: string): Projection => ({
         return close(event.data, event.data.completedAt);
       case 'OrderCompleted': {
         const { orderId, product, good } = event.data;
-        await ctx.update('orders', orderId, (doc) =>
-          Object.assign(doc ?? { _id: orderId, orderId, product, kWhByDay: {} }, { goodUnits: good }),
+        return ctx.update('orders', orderId, (doc) =>
+          Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
         );
-        return ctx.update('products', product, (doc) => {
-          const next = doc ?? { _id: product, product, kWhByDay: {}, units: 0 };
-          next['units'] = (next['units'] as number) + good;
-          return next;
-        });
       }
       case 'EnergyMeasured': {
         const { machineId, kWh } = event.data;
         const from = Date.parse(event.data.intervalStart);
         const to = Date.parse(event.data.intervalEnd);
         const day = localDate(from, timeZone);
-        const list = (((await ctx.get('segments', machineId))?.['list'] as Segment[] | undefined) ?? []).map((s) => ({
-          segment: s,
-          overlap: Math.max(0, Math.min(to, s.to ?? to) - Math.max(from, s.from)),
-        }));
-        const covered = list.reduce((sum, s) => sum + s.overlap, 0);
-        const denominator = Math.max(to - from, covered);
+        const machine = await ctx.get('machines', machineId);
+        const workCenter = machine?.['workCenter'] as string | undefined;
+        const site = await siteOfHolder(ctx, machineId);
+        const overlaps = async (holder: string) =>
+          (((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? [])
+            .map((segment) => ({
+              segment,
+              overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)),
+            }))
+            .filter((s) => s.overlap > 0);
+        const give = async (segment: Segment, share: number) =>
+          ctx.update('orders', segment.orderId, (doc) => {
+            const next = doc ?? newOrder(segment.orderId, segment.product);
+            addTo(next, 'kWh', site, day, share);
+            return next;
+          });
+        const length = Math.max(1, to - from);
+        const own = await overlaps(machineId);
+        const covered = own.reduce((sum, s) => sum + s.overlap, 0);
         let attributed = 0;
-        for (const { segment, overlap } of list) {
-          if (overlap <= 0) continue;
-          const share = (kWh * overlap) / denominator;
+        for (const { segment, overlap } of own) {
+          const share = (kWh * overlap) / Math.max(length, covered);
           attributed += share;
-          await ctx.update('orders', segment.orderId, (doc) => {
-            const next = doc ?? {
-              _id: segment.orderId,
-              orderId: segment.orderId,
-              product: segment.product,
-              kWhByDay: {},
-              goodUnits: 0,
-            };
-            addByDay(next, 'kWhByDay', day, share);
-            return next;
-          });
-          await ctx.update('products', segment.product, (doc) => {
-            const next = doc ?? { _id: segment.product, product: segment.product, kWhByDay: {}, units: 0 };
-            addByDay(next, 'kWhByDay', day, share);
-            return next;
-          });
+          await give(segment, share);
+        }
+        // what the machine's own operations leave goes to its work center's machine-less operations
+        const left = kWh - attributed;
+        const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
+        const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
+        for (const { segment, overlap } of unbooked) {
+          const share = (left * overlap) / Math.max(length, unbookedTime);
+          attributed += share;
+          await give(segment, share);
         }
         const overhead = kWh - attributed;
         await ctx.update('machines', machineId, (doc) => {
-          const next = doc ?? { _id: machineId, machineId, kWhByDay: {}, overheadKWhByDay: {} };
-          addByDay(next, 'kWhByDay', day, kWh);
-          addByDay(next, 'overheadKWhByDay', day, overhead);
+          const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
+          addTo(next, 'kWh', site, day, kWh);
+          addTo(next, 'overheadKWh', site, day, overhead);
           return next;
         });
         await ctx.update('days', day, (doc) => {
-          const next = doc ?? { _id: day, day, kWh: 0, overheadKWh: 0 };
-          next['kWh'] = (next['kWh'] as number) + kWh;
-          next['overheadKWh'] = (next['overheadKWh'] as number) + overhead;
+          const next = doc ?? newDay(day);
+          addTo(next, 'kWh', site, day, kWh);
+          addTo(next, 'overheadKWh', site, day, overhead);
           return next;
         });
-        // forget segments long finished, so the document stays small
-        return segments(machineId, (segs) => {
-          const keep = segs.filter((s) => s.to === null || s.to > to - KEEP_MS);
-          segs.splice(0, segs.length, ...keep);
-        });
+        // forget segments long finished, so the documents stay small
+        for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
+          if (await ctx.get('segments', holder))
+            await segments(holder, (segs) => {
+              const keep = segs.filter((s) => s.to === null || s.to > to - KEEP_MS);
+              if (keep.length !== segs.length) segs.splice(0, segs.length, ...keep);
+            });
+        return;
       }
       default:
         return;
     }
   },
 });
+
+const newOrder = (orderId: string, product: string): Document => ({
+  _id: orderId,
+  orderId,
+  product,
+  status: 'open',
+  goodUnits: 0,
+  kWh: {},
+  runMs: {},
+});
+const newDay = (day: string): Document => ({ _id: day, day, kWh: {}, overheadKWh: {}, runMs: {} });
+
+/** The site of a machine (through its work center) or of a work center (`wc:<code>`). */
+const siteOfHolder = async (ctx: ProjectionContext, holder: string): Promise<string> => {
+  const workCenter = holder.startsWith('wc:')
+    ? holder.slice(3)
+    : ((await ctx.get('machines', holder))?.['workCenter'] as string | undefined);
+  if (!workCenter) return UNKNOWN_SITE;
+  return ((await ctx.get('workCenters', workCenter))?.['site'] as string | undefined) ?? UNKNOWN_SITE;
+};

@@ -1,37 +1,72 @@
-import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { localDate } from '../../lib/time';
 
-const hours = (minutes: number): number => Math.round((minutes / 60) * 10_000) / 10_000;
+const clockingId = (operatorId: string, orderId: string, operationId: string, startedAt: string): string =>
+  `${operatorId}|${orderId}/${operationId}|${startedAt}`;
 
-/** Labour: every clocking (for payroll), hours per operator per day (of the clock-in) and per order. */
+/**
+ * Labour: every clocking from clock-in to clock-out (open until then), with the piece work reported
+ * while it was open. Quantities reported on an operation are credited to the clockings open on it at
+ * the report, in equal shares. Hours, overlaps, shift ends and overtime are worked out when asked
+ * (labourShare.ts), since they depend on the other clockings of the operator, the shifts and the clock.
+ */
 export const labourProjection = (timeZone: string): Projection => ({
   name: 'labour',
-  version: 1,
+  version: 2,
   collections: {
     clockings: { indexes: ['operatorId', 'day', 'orderId'] },
-    operatorDays: { indexes: ['day', 'operatorId'] },
-    orders: {},
+    operations: {},
   },
-  eventTypes: ['OperatorClockedOut'],
+  eventTypes: ['OperatorClockedIn', 'OperatorClockedOut', 'OperationQuantityReported'],
   async apply(event, ctx) {
-    if (event.type !== 'OperatorClockedOut') return;
-    const d = event.data;
-    const day = localDate(d.startedAt, timeZone);
-    await ctx.update('clockings', event.id, () => ({ _id: event.id, ...d, day, hours: hours(d.minutes) }));
-    await ctx.update('operatorDays', `${d.operatorId}|${day}`, (doc) => {
-      const next: Document = doc ?? { _id: '', operatorId: d.operatorId, day, minutes: 0 };
-      next['minutes'] = (next['minutes'] as number) + d.minutes;
-      next['hours'] = hours(next['minutes'] as number);
-      return next;
-    });
-    await ctx.update('orders', d.orderId, (doc) => {
-      const next: Document = doc ?? { _id: '', orderId: d.orderId, minutes: 0, minutesByOperator: {} };
-      const byOperator = next['minutesByOperator'] as Record<string, number>;
-      byOperator[d.operatorId] = (byOperator[d.operatorId] ?? 0) + d.minutes;
-      next['minutes'] = (next['minutes'] as number) + d.minutes;
-      next['hours'] = hours(next['minutes'] as number);
-      return next;
-    });
+    switch (event.type) {
+      case 'OperatorClockedIn':
+      case 'OperatorClockedOut': {
+        const { operatorId, orderId, operationId } = event.data;
+        const startedAt = event.type === 'OperatorClockedIn' ? event.data.at : event.data.startedAt;
+        const endedAt = event.type === 'OperatorClockedOut' ? event.data.endedAt : null;
+        const id = clockingId(operatorId, orderId, operationId, startedAt);
+        await ctx.update('clockings', id, (doc) =>
+          Object.assign(
+            doc ?? {
+              _id: id,
+              operatorId,
+              orderId,
+              operationId,
+              startedAt,
+              // the local day of the clock-in: what the queries select by (the payroll day is the shift's)
+              day: localDate(startedAt, timeZone),
+              good: 0,
+              scrap: 0,
+            },
+            { endedAt },
+          ),
+        );
+        const key = `${orderId}/${operationId}`;
+        return ctx.update('operations', key, (doc) => {
+          const open = new Set((doc?.['open'] as string[] | undefined) ?? []);
+          if (endedAt) open.delete(id);
+          else open.add(id);
+          return { _id: key, open: [...open] };
+        });
+      }
+      case 'OperationQuantityReported': {
+        const { orderId, operationId, good, scrap } = event.data;
+        const open =
+          ((await ctx.get('operations', `${orderId}/${operationId}`))?.['open'] as string[] | undefined) ?? [];
+        for (const id of open)
+          await ctx.update('clockings', id, (doc) =>
+            doc
+              ? Object.assign(doc, {
+                  good: (doc['good'] as number) + good / open.length,
+                  scrap: (doc['scrap'] as number) + scrap / open.length,
+                })
+              : undefined,
+          );
+        return;
+      }
+      default:
+        return;
+    }
   },
 });

@@ -1,70 +1,21 @@
-import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
-import { localDate } from '../../lib/time';
-
-const add = (doc: Document | undefined, base: Document, counts: Record<string, number>): Document => {
-  const next = doc ?? base;
-  for (const [field, value] of Object.entries(counts)) next[field] = ((next[field] as number | undefined) ?? 0) + value;
-  return next;
-};
 
 /**
- * The quality closed loop: nonconformances with their state, lot and disposition; good, scrap and
- * rework per product, operation, work center and day (first-pass and final yield are read from
- * them); defects by reason for the Pareto.
+ * The quality closed loop: nonconformances with their state, lot and disposition. (Yields and the
+ * defect Pareto are the yields read model's, models/yields.ts.)
  */
-export const qualityProjection = (timeZone: string): Projection => ({
+export const qualityProjection = (_timeZone: string): Projection => ({
   name: 'quality',
-  version: 1,
+  version: 2,
   collections: {
     loops: { indexes: ['state', 'orderId'] },
-    yields: { indexes: ['dimension'] },
-    pareto: {},
     ...orderProducts.collection,
   },
-  eventTypes: [
-    ...orderProducts.eventTypes,
-    'OperationQuantityReported',
-    'InspectionFailed',
-    'NonconformanceRaised',
-    'DispositionDecided',
-    'NonconformanceClosed',
-  ],
+  eventTypes: [...orderProducts.eventTypes, 'NonconformanceRaised', 'DispositionDecided', 'NonconformanceClosed'],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
     switch (event.type) {
-      case 'OperationQuantityReported': {
-        const { orderId, operationId, workCenter, good, scrap, rework, scrapReason } = event.data;
-        const product = (await orderProducts.of(ctx, orderId)) ?? 'unknown';
-        const day = localDate(event.metadata.occurredAt, timeZone);
-        const keys: Array<[string, string]> = [
-          ['product', product],
-          ['operation', `${product}/${operationId}`],
-          ['workCenter', workCenter],
-          ['day', day],
-        ];
-        for (const [dimension, key] of keys) {
-          await ctx.update('yields', `${dimension}:${key}`, (doc) =>
-            add(doc, { _id: '', dimension, key, good: 0, scrap: 0, rework: 0 }, { good, scrap, rework }),
-          );
-        }
-        if (scrap > 0) {
-          const reason = scrapReason ?? 'unspecified';
-          await ctx.update('pareto', `scrap:${reason}`, (doc) =>
-            add(doc, { _id: '', kind: 'scrap', reason, units: 0, occurrences: 0 }, { units: scrap, occurrences: 1 }),
-          );
-        }
-        return;
-      }
-      case 'InspectionFailed':
-        for (const failed of event.data.failed) {
-          const reason = failed.characteristic;
-          await ctx.update('pareto', `inspection:${reason}`, (doc) =>
-            add(doc, { _id: '', kind: 'inspection', reason, units: 0, occurrences: 0 }, { units: 1, occurrences: 1 }),
-          );
-        }
-        return;
       case 'NonconformanceRaised': {
         const d = event.data;
         return ctx.update('loops', d.nonconformanceId, () => ({

@@ -1,0 +1,198 @@
+import type { Document } from '../../app/readStore';
+import { nonconformanceIdFor } from '../../domain/processes/qualityLoop';
+import { localDate } from '../../lib/time';
+import type { Projection, ProjectionContext } from '../runner';
+import {
+  applyReport,
+  emptyOperation,
+  failInspection,
+  FIGURES,
+  figuresOf,
+  type OperationYield,
+  type YieldFigures,
+} from './yieldsCore';
+
+type Order = { _id: string; product: string; quantity: number; operations: string[]; lastOperation: string | null };
+type Operation = Document &
+  OperationYield & { orderId: string; operationId: string; product: string; workCenter: string; day: string };
+
+export type YieldDimension = 'product' | 'operation' | 'workCenter' | 'day';
+
+const keysOf = (op: Operation): Array<[YieldDimension, string]> => [
+  ['product', op.product],
+  ['operation', `${op.product}/${op.operationId}`],
+  ['workCenter', op.workCenter],
+  ['day', op.day],
+];
+
+const add = (ctx: ProjectionContext, collection: string, id: string, base: Document, counts: Record<string, number>) =>
+  ctx.update(collection, id, (doc) => {
+    const next = doc ?? base;
+    for (const [field, value] of Object.entries(counts))
+      next[field] = ((next[field] as number | undefined) ?? 0) + value;
+    return next;
+  });
+
+/**
+ * Yields: per order and operation the units judged at the first pass and at the end (yieldsCore), and
+ * their sums per product, product operation (for the rolled throughput yield), work center and day
+ * (of the operation's first report); the defect Pareto in units and in characteristic failures.
+ */
+export const yieldsProjection = (timeZone: string): Projection => ({
+  name: 'yields',
+  version: 1,
+  collections: {
+    orders: {},
+    operations: {},
+    rollups: { indexes: ['dimension'] },
+    defectUnits: {},
+    characteristicFailures: {},
+    lots: {},
+  },
+  eventTypes: [
+    'OrderPlanned',
+    'OrderRevised',
+    'OrderReleased',
+    'OperationQuantityReported',
+    'InspectionFailed',
+    'InspectionPassed',
+    'NonconformanceClosed',
+    'LotProduced',
+  ],
+  async apply(event, ctx) {
+    const orderOf = async (orderId: string) => (await ctx.get('orders', orderId)) as (Document & Order) | undefined;
+    /** Changes an operation and moves the difference of its figures into every roll-up. */
+    const change = async (
+      orderId: string,
+      operationId: string,
+      edit: (op: Operation) => void,
+      create?: () => Operation,
+    ) => {
+      const id = `${orderId}/${operationId}`;
+      const found = (await ctx.get('operations', id)) as Operation | undefined;
+      const op = found ? structuredClone<Operation>(found) : create?.();
+      if (!op) return;
+      const before: YieldFigures = found ? figuresOf(found) : figuresOf(emptyOperation(0));
+      edit(op);
+      const after = figuresOf(op);
+      await ctx.update('operations', id, () => op);
+      const delta = Object.fromEntries(FIGURES.map((f) => [f, after[f] - before[f]]));
+      for (const [dimension, key] of keysOf(op))
+        await add(ctx, 'rollups', `${dimension}:${key}`, { _id: '', dimension, key }, delta);
+    };
+    switch (event.type) {
+      case 'OrderPlanned':
+      case 'OrderRevised': {
+        const { orderId, spec } = event.data;
+        return ctx.update('orders', orderId, (doc) => ({
+          _id: orderId,
+          product: spec.product,
+          // the most the first operation may judge: the order quantity with its overrun tolerance
+          quantity: Math.floor(spec.quantity * (1 + spec.overrunTolerance) + 1e-9),
+          operations: spec.routing?.operations.map((o) => o.operationId) ?? doc?.['operations'] ?? [],
+          lastOperation: doc?.['lastOperation'] ?? null,
+        }));
+      }
+      case 'OrderReleased': {
+        const { routing } = event.data;
+        if (!routing) return;
+        return ctx.update('orders', event.data.orderId, (doc) =>
+          doc ? Object.assign(doc, { operations: routing.operations.map((o) => o.operationId) }) : undefined,
+        );
+      }
+      case 'LotProduced':
+        return ctx.update('lots', event.data.lotId, () => ({ _id: event.data.lotId, quantity: event.data.quantity }));
+      case 'OperationQuantityReported': {
+        const { orderId, operationId, workCenter, good, scrap, rework, scrapReason } = event.data;
+        const order = await orderOf(orderId);
+        const index = order?.operations.indexOf(operationId) ?? -1;
+        const previous = index > 0 ? (order?.operations[index - 1] as string) : undefined;
+        const before = previous
+          ? ((await ctx.get('operations', `${orderId}/${previous}`)) as Operation | undefined)
+          : undefined;
+        // what the previous operation passed on: its good and its rework not reported again
+        const previousGood = before ? before.good + before.reworkPending : undefined;
+        const received = previous ? (previousGood ?? 0) : (order?.quantity ?? Number.MAX_SAFE_INTEGER);
+        let first = { good: 0, scrap: 0, rework: 0 };
+        await change(
+          orderId,
+          operationId,
+          (op) => {
+            op.received = Math.max(op.received, received);
+            first = applyReport(op, { good, scrap, rework }).first;
+          },
+          () => ({
+            ...emptyOperation(received),
+            _id: `${orderId}/${operationId}`,
+            orderId,
+            operationId,
+            product: order?.product ?? 'unknown',
+            workCenter,
+            day: localDate(event.data.reportedAt, timeZone),
+          }),
+        );
+        if (order)
+          await ctx.update('orders', orderId, (doc) => doc && Object.assign(doc, { lastOperation: operationId }));
+        // the units view counts each defective unit once: at its first pass
+        if (first.scrap > 0) {
+          const reason = scrapReason ?? 'unspecified';
+          await add(ctx, 'defectUnits', `scrap:${reason}`, { _id: '', kind: 'scrap', reason }, { units: first.scrap });
+        }
+        if (first.rework > 0)
+          await add(
+            ctx,
+            'defectUnits',
+            'rework:rework',
+            { _id: '', kind: 'rework', reason: 'rework' },
+            { units: first.rework },
+          );
+        return;
+      }
+      case 'InspectionFailed': {
+        const { inspectionId, orderId, lotId, failed, reinspectionOf } = event.data;
+        for (const { characteristic } of failed)
+          await add(ctx, 'characteristicFailures', characteristic, { _id: '', characteristic }, { failures: 1 });
+        if (reinspectionOf) return; // a re-inspection judges reworked units, not a first pass
+        const operationId = event.data.operationId ?? (await orderOf(orderId))?.lastOperation;
+        if (!operationId) return;
+        const lotUnits = lotId ? ((await ctx.get('lots', lotId))?.['quantity'] as number | undefined) : undefined;
+        let out = 0;
+        await change(orderId, operationId, (op) => {
+          out = failInspection(op, nonconformanceIdFor(inspectionId), lotUnits ?? op.firstPassGood);
+        });
+        if (out > 0) {
+          const reason = failed
+            .map((f) => f.characteristic)
+            .sort()
+            .join('+');
+          await add(
+            ctx,
+            'defectUnits',
+            `inspection:${reason}`,
+            { _id: '', kind: 'inspection', reason },
+            { units: out },
+          );
+        }
+        return;
+      }
+      case 'InspectionPassed':
+      case 'NonconformanceClosed': {
+        const nonconformanceId =
+          event.type === 'InspectionPassed' ? event.data.reinspectionOf : event.data.nonconformanceId;
+        if (!nonconformanceId) return;
+        const { orderId } = event.data;
+        const operationId = event.data.operationId ?? (await orderOf(orderId))?.lastOperation;
+        if (!operationId) return;
+        const lost =
+          event.type === 'NonconformanceClosed' &&
+          (event.data.resolution === 'scrap' || event.data.resolution === 'return-to-supplier');
+        return change(orderId, operationId, (op) => {
+          const inspection = op.inspections[nonconformanceId];
+          if (inspection && inspection.state !== 'lost') inspection.state = lost ? 'lost' : 'recovered';
+        });
+      }
+      default:
+        return;
+    }
+  },
+});
