@@ -24,6 +24,17 @@ export type Config = {
   outboxRetrySeconds: number;
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
   security: SecurityConfig;
+  proof: ProofConfig;
+};
+
+/** The log-wide Merkle proof: checkpoints, their key and their witnesses (README, Proof). */
+export type ProofConfig = {
+  everyEvents: number;
+  everySeconds: number;
+  signingKeyFile: string;
+  keysDir: string;
+  witnessFile: string;
+  witnessUrl: string | undefined;
 };
 
 /** Sessions, login failures, passwords and the security trail (README, People and security). */
@@ -67,6 +78,12 @@ const KNOWN = [
   'PASSWORD_MIN_LENGTH',
   'SECURITY_LOG_RETENTION_DAYS',
   'TRUST_PROXY',
+  'PROOF_CHECKPOINT_EVENTS',
+  'PROOF_CHECKPOINT_SECONDS',
+  'PROOF_SIGNING_KEY_FILE',
+  'PROOF_KEYS_DIR',
+  'PROOF_WITNESS_FILE',
+  'PROOF_WITNESS_URL',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -127,6 +144,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       passwordMinLength: Number(vars.PASSWORD_MIN_LENGTH ?? 12),
       securityLogRetentionDays: Number(vars.SECURITY_LOG_RETENTION_DAYS ?? 180),
       trustProxy: vars.TRUST_PROXY,
+    },
+    proof: {
+      everyEvents: Number(vars.PROOF_CHECKPOINT_EVENTS ?? 1000),
+      everySeconds: Number(vars.PROOF_CHECKPOINT_SECONDS ?? 60),
+      signingKeyFile: resolve(vars.PROOF_SIGNING_KEY_FILE ?? resolve(dataDir, 'proof-signing.key')),
+      keysDir: resolve(vars.PROOF_KEYS_DIR ?? resolve(dataDir, 'proof-keys')),
+      witnessFile: resolve(vars.PROOF_WITNESS_FILE ?? resolve(dataDir, 'checkpoints.witness.jsonl')),
+      witnessUrl: vars.PROOF_WITNESS_URL,
     },
   };
 };
