@@ -37,7 +37,9 @@ const main = async (): Promise<number> => {
       process.stdout.write(`REFUSED checkpoint of ${r.treeSize} events (${r.time}): signature ${r.reason}\n`);
     }
     for (const p of report.problems) {
-      const where = p.position ? `position ${Number(p.position)} ${p.streamId} revision ${p.revision} (${p.eventId})` : '';
+      const where = p.position
+        ? `position ${Number(p.position)} ${p.streamId} revision ${p.revision} (${p.eventId})`
+        : '';
       process.stdout.write(`${p.kind.toUpperCase()} ${where}: ${p.detail}\n`);
     }
     if (report.problemCount > report.problems.length) {

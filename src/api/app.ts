@@ -30,6 +30,8 @@ import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
 import { traceRoutes } from './traceRoutes';
+import { proofRoutes } from './proofRoutes';
+import type { ProofReader } from '../app/proof/port';
 import { serveWebApp } from './webApp';
 
 export type ApiDeps = {
@@ -53,6 +55,8 @@ export type ApiDeps = {
   outbox?: OutboxMonitor;
   /** Reads an ERP schedule into orders (the B2MML adapter). */
   readSchedule: ScheduleReader;
+  /** The log-wide proof (checkpoints, inclusion and consistency proofs, verification against a witness). */
+  proof?: ProofReader;
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -66,6 +70,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(live ? { live } : {}),
   }),
+  ...proofRoutes(deps),
   ...commandRoutes(deps),
   ...erpRoutes(deps),
   // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code

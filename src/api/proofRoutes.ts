@@ -77,7 +77,10 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
         if (!leaf) throw new NotFoundError(`event ${eventId} is not in the proof yet`);
         const signed = checkpoint(ctx.query['treeSize']);
         if (leaf.index >= signed.treeSize) {
-          throw new IllegalStateError(`event ${eventId} is newer than the checkpoint of ${signed.treeSize} events`, 'not-yet-signed');
+          throw new IllegalStateError(
+            `event ${eventId} is newer than the checkpoint of ${signed.treeSize} events`,
+            'not-yet-signed',
+          );
         }
         const events = await deps.store.readStream(leaf.streamId, { raw: true });
         const event = events.find((e) => e.id === eventId);
@@ -124,7 +127,8 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
     {
       method: 'get',
       path: '/api/verify/log',
-      summary: 'The whole log checked against the checkpoints a witness kept: any event rewritten, deleted, re-timed or moved',
+      summary:
+        'The whole log checked against the checkpoints a witness kept: any event rewritten, deleted, re-timed or moved',
       tag: 'traceability',
       roles: AUDITORS,
       kind: 'trace',

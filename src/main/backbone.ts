@@ -24,6 +24,7 @@ import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
 import { startSecurity } from './security';
+import { startProof, type RunningProof } from './proof';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -31,6 +32,8 @@ export type Backbone = {
   services: Services;
   readStore: ReadStore;
   readModels: ReadModelsRuntime;
+  /** The notary signing the log's Merkle root and its witnesses. */
+  proof: RunningProof;
   /** People, sessions, keys, devices and the security trail (the demo sets up its plant's people through it). */
   security: SecurityApi;
   server: Server;
@@ -106,6 +109,13 @@ export const startBackbone = async (
           retry: { baseMs: config.outboxRetrySeconds * 1000 },
         })
       : undefined;
+  const proof = await startProof({
+    config: config.proof,
+    dataDir: config.dataDir,
+    store,
+    logger,
+    ...(nats ? { nc: nats.nc } : {}),
+  });
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
@@ -137,6 +147,7 @@ export const startBackbone = async (
     ...(outbox ? { outbox } : {}),
     idempotency,
     clock,
+    proof: proof.reader,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = api.app.listen(config.port, config.host, () => resolve(listening));
@@ -154,6 +165,7 @@ export const startBackbone = async (
     services,
     readStore,
     readModels,
+    proof,
     security: security.api,
     server,
     port,
@@ -164,6 +176,7 @@ export const startBackbone = async (
       idempotency.close();
       await security.close();
       await outbox?.stop();
+      await proof.stop();
       await nats?.stop();
       await services.stop();
       await readModels.stop();

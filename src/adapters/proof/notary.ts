@@ -68,7 +68,12 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
   const sign = (): Checkpoint | undefined => {
     if (frontier.size === 0 || frontier.size === lastSigned?.treeSize) return undefined;
     const checkpoint = signCheckpoint(
-      { treeSize: frontier.size, rootHash: frontier.root().toString('hex'), time: now().toISOString(), keyId: deps.key.keyId },
+      {
+        treeSize: frontier.size,
+        rootHash: frontier.root().toString('hex'),
+        time: now().toISOString(),
+        keyId: deps.key.keyId,
+      },
       deps.key.privateKey,
     );
     proof.saveCheckpoint(checkpoint, [...witnessByName.keys()]);

@@ -27,7 +27,9 @@ export const verifyDataFolder = async (options: {
   const keys = publicKeysFrom(options.publicKeyFiles.map((file) => readFileSync(file, 'utf8')));
   const { valid, refused } = signedCheckpoints(await readCheckpointsFrom(options.checkpoints), keys);
   if (valid.length === 0) {
-    throw new Error(`no checkpoint from ${options.checkpoints} is signed by the given keys (${refused.length} refused)`);
+    throw new Error(
+      `no checkpoint from ${options.checkpoints} is signed by the given keys (${refused.length} refused)`,
+    );
   }
   const proofPath = join(options.dataDir, 'proof.db');
   const proof = existsSync(proofPath) ? openProofStore(proofPath, { readonly: true }) : undefined;

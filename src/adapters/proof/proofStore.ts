@@ -85,7 +85,9 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
         leaf: db.prepare(
           'INSERT INTO leaves (idx, position, stream_id, revision, event_id, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
         ),
-        meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+        meta: db.prepare(
+          'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        ),
         checkpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (tree_size, body) VALUES (?, ?)'),
         pending: db.prepare('INSERT OR IGNORE INTO witness_pending (witness, tree_size) VALUES (?, ?)'),
         delivered: db.prepare('DELETE FROM witness_pending WHERE witness = ? AND tree_size = ?'),
@@ -94,9 +96,10 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
         ),
       };
   const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-  const pendingRows = db.prepare<[], { witness: string; tree_size: number; attempts: number; last_error: string | null }>(
-    'SELECT witness, tree_size, attempts, last_error FROM witness_pending ORDER BY tree_size',
-  );
+  const pendingRows = db.prepare<
+    [],
+    { witness: string; tree_size: number; attempts: number; last_error: string | null }
+  >('SELECT witness, tree_size, attempts, last_error FROM witness_pending ORDER BY tree_size');
   const writable = () => {
     if (!writes) throw new Error('the proof store is open read-only');
     return writes;
@@ -141,11 +144,14 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     /** The leaves and the frontier after them, in one transaction. */
     appendLeaves: (records: readonly LeafRecord[], frontier: FrontierState): void => appendLeaves(records, frontier),
     /** The checkpoint and one pending publication per witness, in one transaction. */
-    saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): void => saveCheckpoint(checkpoint, witnesses),
+    saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): void =>
+      saveCheckpoint(checkpoint, witnesses),
     pending: () => pendingRows.all(),
     delivered: (witness: string, treeSize: number): void => void writable().delivered.run(witness, treeSize),
     failed: (witness: string, treeSize: number, error: string): void =>
       void writable().failed.run(error.slice(0, 500), witness, treeSize),
-    close: (): void => db.close(),
+    close: (): void => {
+      db.close();
+    },
   };
 };

@@ -48,4 +48,4 @@ export const trustedKeys = (keysDir: string): Map<string, KeyObject> =>
           .filter((name) => name.endsWith('.pem'))
           .map((name) => readFileSync(join(keysDir, name), 'utf8')),
       )
-    : new Map();
+    : new Map<string, KeyObject>();

@@ -9,8 +9,10 @@ import { COLUMNS, toEvent, type Row } from './reads';
 export async function* readLogFile(path: string): AsyncGenerator<RecordedEvent> {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const page = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 1000`);
-    for (let after = 0; ; ) {
+    const page = db.prepare<[number], Row>(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT 1000`,
+    );
+    for (let after = 0; ;) {
       const rows = page.all(after);
       for (const row of rows) yield toEvent(row);
       const last = rows[rows.length - 1];
