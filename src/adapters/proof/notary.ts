@@ -83,18 +83,23 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
     return checkpoint;
   };
 
+  /** Each witness gets its checkpoints in order: one not yet kept holds back that witness's later ones. */
   const publishPending = async (force: boolean): Promise<void> => {
+    const heldBack = new Set<string>();
     for (const row of proof.pending()) {
       const witness = witnessByName.get(row.witness);
       const key = `${row.witness}:${row.tree_size}`;
       const wait = retryAfter.get(key);
-      if (!witness || (!force && wait && wait.at > Date.now())) continue;
+      if (!witness || heldBack.has(row.witness)) continue;
+      heldBack.add(row.witness);
+      if (!force && wait && wait.at > Date.now()) continue;
       const checkpoint = proof.checkpointAt(row.tree_size);
       if (!checkpoint) continue;
       try {
         await witness.publish(checkpoint);
         proof.delivered(row.witness, row.tree_size);
         retryAfter.delete(key);
+        heldBack.delete(row.witness);
       } catch (error) {
         const waitMs = Math.min((wait?.waitMs ?? retryMs / 2) * 2, 60_000);
         retryAfter.set(key, { at: Date.now() + waitMs, waitMs });
