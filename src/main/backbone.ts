@@ -25,6 +25,7 @@ import { startReadModels, type ReadModelsRuntime } from '../projections/manager'
 import { openReadStore, plantOf } from './readSide';
 import { startSecurity } from './security';
 import { startProof, type RunningProof } from './proof';
+import { listen, readSecretFile } from './httpServer';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -148,14 +149,18 @@ export const startBackbone = async (
     idempotency,
     clock,
     proof: proof.reader,
+    exposure: {
+      publicDocs: config.http.publicDocs,
+      ...(config.http.metricsTokenFile
+        ? { metricsToken: readSecretFile(config.http.metricsTokenFile, 'METRICS_TOKEN_FILE') }
+        : {}),
+    },
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = api.app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server = await listen(api.app, config);
   const port = (server.address() as AddressInfo).port;
   logger.info('backbone started', {
     port,
+    tls: config.http.tls !== undefined,
     eventStore: config.eventStore.kind,
     dataDir: config.dataDir,
     timeZone: config.timeZone,

@@ -25,6 +25,17 @@ export type Config = {
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
   security: SecurityConfig;
   proof: ProofConfig;
+  http: HttpConfig;
+};
+
+/** The HTTP server's transport limits and exposure (README, HTTP hardening). */
+export type HttpConfig = {
+  tls: { certFile: string; keyFile: string } | undefined;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  metricsTokenFile: string | undefined;
+  publicDocs: boolean;
 };
 
 /** The log-wide Merkle proof: checkpoints, their key and their witnesses (README, Proof). */
@@ -84,6 +95,13 @@ const KNOWN = [
   'PROOF_KEYS_DIR',
   'PROOF_WITNESS_FILE',
   'PROOF_WITNESS_URL',
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_MAX_CONNECTIONS',
+  'METRICS_TOKEN_FILE',
+  'API_DOCS_PUBLIC',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -110,6 +128,19 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
   const kind = vars.EVENT_STORE ?? 'sqlite';
   if (kind === 'esdb' && !vars.ESDB_URL) {
     throw new ValidationError('EVENT_STORE=esdb needs ESDB_URL', [{ path: '/env/ESDB_URL', message: 'is required' }]);
+  }
+  if ((vars.TLS_CERT_FILE === undefined) !== (vars.TLS_KEY_FILE === undefined)) {
+    const missing = vars.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE';
+    throw new ValidationError('TLS needs both TLS_CERT_FILE and TLS_KEY_FILE', [
+      { path: `/env/${missing}`, message: 'is required with the other' },
+    ]);
+  }
+  const headersTimeoutMs = Number(vars.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20) * 1000;
+  const requestTimeoutMs = Number(vars.HTTP_REQUEST_TIMEOUT_SECONDS ?? 60) * 1000;
+  if (requestTimeoutMs <= headersTimeoutMs) {
+    throw new ValidationError('HTTP_REQUEST_TIMEOUT_SECONDS must be longer than HTTP_HEADERS_TIMEOUT_SECONDS', [
+      { path: '/env/HTTP_REQUEST_TIMEOUT_SECONDS', message: `must be more than ${headersTimeoutMs / 1000}` },
+    ]);
   }
   return {
     port: Number(vars.PORT ?? 3000),
@@ -152,6 +183,17 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       keysDir: resolve(vars.PROOF_KEYS_DIR ?? resolve(dataDir, 'proof-keys')),
       witnessFile: resolve(vars.PROOF_WITNESS_FILE ?? resolve(dataDir, 'checkpoints.witness.jsonl')),
       witnessUrl: vars.PROOF_WITNESS_URL,
+    },
+    http: {
+      tls:
+        vars.TLS_CERT_FILE && vars.TLS_KEY_FILE
+          ? { certFile: resolve(vars.TLS_CERT_FILE), keyFile: resolve(vars.TLS_KEY_FILE) }
+          : undefined,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      maxConnections: Number(vars.HTTP_MAX_CONNECTIONS ?? 2000),
+      metricsTokenFile: vars.METRICS_TOKEN_FILE ? resolve(vars.METRICS_TOKEN_FILE) : undefined,
+      publicDocs: vars.API_DOCS_PUBLIC === 'true',
     },
   };
 };

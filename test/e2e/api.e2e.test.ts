@@ -479,7 +479,10 @@ describe('REST API over HTTP (a started process)', function () {
       // the process itself, from prom-client's default metrics
       expect(metrics.text).to.match(/^process_resident_memory_bytes [1-9]\d*$/m);
       expect(metrics.text).to.match(/^nodejs_eventloop_lag_seconds \d/m);
-      const doc = (await api.get('/openapi.json', null)).body as {
+      // the API documents need a login (API_DOCS_PUBLIC=true serves them to anyone)
+      expect((await api.get('/openapi.json', null)).status).to.equal(401);
+      expect((await api.get('/docs', null)).status).to.equal(401);
+      const doc = (await api.get('/openapi.json', 'analyst')).body as {
         openapi: string;
         paths: Record<string, Record<string, unknown>>;
       };
@@ -497,7 +500,7 @@ describe('REST API over HTTP (a started process)', function () {
         'get /docs',
       ].sort();
       expect(documented).to.deep.equal(served);
-      const docs = await api.get('/docs', null);
+      const docs = await api.get('/docs', 'operator');
       expect(docs.text).to.include('/api/orders/:orderId/release');
     });
   });
