@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +25,7 @@ import { openReadStore, plantOf } from './readSide';
 import { startSecurity } from './security';
 import { startProof, type RunningProof } from './proof';
 import { listen, readSecretFile } from './httpServer';
+import { prepareDataFolder } from './dataFolder';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -71,7 +71,7 @@ export const startBackbone = async (
   options: BackboneOptions = {},
 ): Promise<Backbone> => {
   const clock = options.clock ?? (() => new Date());
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataFolder(config.dataDir, logger);
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const cardKey = loadCardKey(config.cardKey, config.dataDir);
@@ -132,7 +132,9 @@ export const startBackbone = async (
         (employee) => employee.code,
       ),
   });
-  const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
+  const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'), {
+    retentionMs: config.http.idempotencyRetentionHours * 3_600_000,
+  });
   const api = createApi({
     store,
     logger,

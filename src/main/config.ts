@@ -36,6 +36,7 @@ export type HttpConfig = {
   maxConnections: number;
   metricsTokenFile: string | undefined;
   publicDocs: boolean;
+  idempotencyRetentionHours: number;
 };
 
 /** The log-wide Merkle proof: checkpoints, their key and their witnesses (README, Proof). */
@@ -102,6 +103,7 @@ const KNOWN = [
   'HTTP_MAX_CONNECTIONS',
   'METRICS_TOKEN_FILE',
   'API_DOCS_PUBLIC',
+  'IDEMPOTENCY_RETENTION_HOURS',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -194,6 +196,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       maxConnections: Number(vars.HTTP_MAX_CONNECTIONS ?? 2000),
       metricsTokenFile: vars.METRICS_TOKEN_FILE ? resolve(vars.METRICS_TOKEN_FILE) : undefined,
       publicDocs: vars.API_DOCS_PUBLIC === 'true',
+      idempotencyRetentionHours: Number(vars.IDEMPOTENCY_RETENTION_HOURS ?? 24),
     },
   };
 };
