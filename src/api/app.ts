@@ -33,7 +33,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
-import { traceRoutes } from './traceRoutes';
+import { traceRoutes, type StreamLimits } from './traceRoutes';
 import { proofRoutes } from './proofRoutes';
 import type { ProofReader } from '../app/proof/port';
 import { serveWebApp } from './webApp';
@@ -63,6 +63,8 @@ export type ApiDeps = {
   proof?: ProofReader;
   /** Who may read /metrics and the API documents (README, HTTP hardening). Default: metrics from loopback only, documents after a login. */
   exposure?: Exposure;
+  /** Live streams (SSE) open at once, overall and per caller. Default 500 and 10. */
+  streamLimits?: StreamLimits;
 };
 
 export type Exposure = {
@@ -118,6 +120,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,
+    ...(deps.streamLimits ? { streamLimits: deps.streamLimits } : {}),
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(live ? { live } : {}),
   }),

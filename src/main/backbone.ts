@@ -151,6 +151,7 @@ export const startBackbone = async (
     idempotency,
     clock,
     proof: proof.reader,
+    streamLimits: config.http.streams,
     exposure: {
       publicDocs: config.http.publicDocs,
       ...(config.http.metricsTokenFile

@@ -37,6 +37,7 @@ export type HttpConfig = {
   metricsTokenFile: string | undefined;
   publicDocs: boolean;
   idempotencyRetentionHours: number;
+  streams: { total: number; perPrincipal: number };
 };
 
 /** The log-wide Merkle proof: checkpoints, their key and their witnesses (README, Proof). */
@@ -104,6 +105,8 @@ const KNOWN = [
   'METRICS_TOKEN_FILE',
   'API_DOCS_PUBLIC',
   'IDEMPOTENCY_RETENTION_HOURS',
+  'SSE_MAX_STREAMS',
+  'SSE_MAX_STREAMS_PER_CALLER',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -197,6 +200,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       metricsTokenFile: vars.METRICS_TOKEN_FILE ? resolve(vars.METRICS_TOKEN_FILE) : undefined,
       publicDocs: vars.API_DOCS_PUBLIC === 'true',
       idempotencyRetentionHours: Number(vars.IDEMPOTENCY_RETENTION_HOURS ?? 24),
+      streams: {
+        total: Number(vars.SSE_MAX_STREAMS ?? 500),
+        perPrincipal: Number(vars.SSE_MAX_STREAMS_PER_CALLER ?? 10),
+      },
     },
   };
 };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startBackboneProcess, type BackboneProcess } from '../support/backboneProcess';
 import { makeKeys } from '../support/apiClient';
 import { makeTempDir } from '../support/tmp';
+import { waitFor } from '../support/waitFor';
 
 type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
@@ -77,6 +78,7 @@ describe('HTTP hardening: TLS, security headers, bodies read after authenticatio
       HTTP_HEADERS_TIMEOUT_SECONDS: '1',
       HTTP_REQUEST_TIMEOUT_SECONDS: '2',
       METRICS_TOKEN_FILE: join(temp.dir, 'metrics.token'),
+      SSE_MAX_STREAMS_PER_CALLER: '2',
     });
   });
   after(async () => {
@@ -139,5 +141,44 @@ describe('HTTP hardening: TLS, security headers, bodies read after authenticatio
     expect(
       (await call('/openapi.json', { headers: { authorization: `Bearer ${keys.tokens.analyst}` } })).status,
     ).to.equal(200);
+  });
+
+  it('caps the live streams one caller holds open (429), and gives the place back when one closes', async () => {
+    const open = () =>
+      new Promise<{ status: number; retryAfter: string | undefined; close: () => void }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: backbone.port,
+            path: '/api/events/stream',
+            headers: { authorization: `Bearer ${keys.tokens.integrator}`, accept: 'text/event-stream' },
+            ca,
+            servername: 'localhost',
+          },
+          (res) => {
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, retryAfter, close: () => req.destroy() });
+          },
+        );
+        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+        req.end();
+      });
+    const first = await open();
+    const second = await open();
+    expect([first.status, second.status]).to.deep.equal([200, 200]);
+    const third = await open();
+    expect(third.status).to.equal(429);
+    expect(third.retryAfter).to.match(/^\d+$/);
+    third.close();
+    first.close();
+    // the closed stream's place is free again once the backbone has seen the close
+    const fourth = await waitFor(async () => {
+      const attempt = await open();
+      if (attempt.status === 200) return attempt;
+      attempt.close();
+      return undefined;
+    }, 'a place for a new stream');
+    fourth.close();
+    second.close();
   });
 });
