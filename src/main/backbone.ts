@@ -26,6 +26,7 @@ import { startSecurity } from './security';
 import { startProof, type RunningProof } from './proof';
 import { listen, readSecretFile } from './httpServer';
 import { prepareDataFolder } from './dataFolder';
+import { natsConnectionOptions } from './natsConnection';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -85,7 +86,7 @@ export const startBackbone = async (
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
-    ? await startNats(config.natsUrl, {
+    ? await startNats(natsConnectionOptions(config.natsUrl, config.natsAuth, 'mes-backbone', logger), {
         store,
         checkpoints,
         logger,

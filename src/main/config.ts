@@ -11,6 +11,8 @@ export type Config = {
   eventStore: EventStoreSpec;
   mongoUrl: string | undefined;
   natsUrl: string | undefined;
+  /** How the backbone proves itself to NATS (README, Brokers). */
+  natsAuth: NatsAuthConfig;
   /** IANA zone that decides shifts and days. */
   timeZone: string;
   logLevel: LogLevel;
@@ -26,6 +28,17 @@ export type Config = {
   security: SecurityConfig;
   proof: ProofConfig;
   http: HttpConfig;
+};
+
+export type NatsAuthConfig = {
+  user?: string;
+  passwordFile?: string;
+  tokenFile?: string;
+  nkeySeedFile?: string;
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** No credentials, on purpose: warned at every start. */
+  insecure: boolean;
 };
 
 /** The HTTP server's transport limits and exposure (README, HTTP hardening). */
@@ -107,6 +120,15 @@ const KNOWN = [
   'IDEMPOTENCY_RETENTION_HOURS',
   'SSE_MAX_STREAMS',
   'SSE_MAX_STREAMS_PER_CALLER',
+  'NATS_USER',
+  'NATS_PASSWORD_FILE',
+  'NATS_TOKEN_FILE',
+  'NATS_NKEY_SEED_FILE',
+  'NATS_CREDS_FILE',
+  'NATS_TLS_CA_FILE',
+  'NATS_TLS_CERT_FILE',
+  'NATS_TLS_KEY_FILE',
+  'NATS_INSECURE',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -118,9 +140,66 @@ const isTimeZone = (zone: string): boolean => {
   }
 };
 
+type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
+
+const refuse = (variable: string, message: string, problem: string): never => {
+  throw new ValidationError(message, [{ path: `/env/${variable}`, message: problem }]);
+};
+
+/**
+ * NATS credentials: a user and password file, a token file, an NKey seed file or a creds file (or a
+ * user and password in NATS_URL); TLS from a CA and an optional client certificate. With NATS_URL
+ * and none of them, the start is refused unless NATS_INSECURE=true says it is meant.
+ */
+const natsAuthOf = (vars: Vars): NatsAuthConfig => {
+  const file = (value: string | undefined) => (value ? resolve(value) : undefined);
+  if ((vars.NATS_USER === undefined) !== (vars.NATS_PASSWORD_FILE === undefined)) {
+    refuse(
+      vars.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD_FILE',
+      'NATS_USER and NATS_PASSWORD_FILE go together',
+      'is required with the other',
+    );
+  }
+  if ((vars.NATS_TLS_CERT_FILE === undefined) !== (vars.NATS_TLS_KEY_FILE === undefined)) {
+    refuse(
+      vars.NATS_TLS_CERT_FILE === undefined ? 'NATS_TLS_CERT_FILE' : 'NATS_TLS_KEY_FILE',
+      'NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together',
+      'is required with the other',
+    );
+  }
+  const insecure = vars.NATS_INSECURE === 'true';
+  const inUrl = vars.NATS_URL ? /^[a-z]+:\/\/[^/@]+@/.test(vars.NATS_URL) : false;
+  const hasCredentials =
+    inUrl || [vars.NATS_USER, vars.NATS_TOKEN_FILE, vars.NATS_NKEY_SEED_FILE, vars.NATS_CREDS_FILE].some(Boolean);
+  if (vars.NATS_URL && !hasCredentials && !insecure) {
+    refuse(
+      'NATS_URL',
+      'NATS_URL needs credentials (NATS_USER with NATS_PASSWORD_FILE, NATS_TOKEN_FILE, NATS_NKEY_SEED_FILE or NATS_CREDS_FILE), or NATS_INSECURE=true to connect without',
+      'needs credentials',
+    );
+  }
+  const tls =
+    vars.NATS_TLS_CA_FILE || vars.NATS_TLS_CERT_FILE
+      ? {
+          ...(vars.NATS_TLS_CA_FILE ? { caFile: resolve(vars.NATS_TLS_CA_FILE) } : {}),
+          ...(vars.NATS_TLS_CERT_FILE ? { certFile: resolve(vars.NATS_TLS_CERT_FILE) } : {}),
+          ...(vars.NATS_TLS_KEY_FILE ? { keyFile: resolve(vars.NATS_TLS_KEY_FILE) } : {}),
+        }
+      : undefined;
+  return {
+    ...(vars.NATS_USER ? { user: vars.NATS_USER } : {}),
+    ...(vars.NATS_PASSWORD_FILE ? { passwordFile: file(vars.NATS_PASSWORD_FILE) } : {}),
+    ...(vars.NATS_TOKEN_FILE ? { tokenFile: file(vars.NATS_TOKEN_FILE) } : {}),
+    ...(vars.NATS_NKEY_SEED_FILE ? { nkeySeedFile: file(vars.NATS_NKEY_SEED_FILE) } : {}),
+    ...(vars.NATS_CREDS_FILE ? { credsFile: file(vars.NATS_CREDS_FILE) } : {}),
+    ...(tls ? { tls } : {}),
+    insecure: insecure && !hasCredentials,
+  };
+};
+
 /** Reads the configuration variables, validated against schemas/config/environment.json. */
 export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Config => {
-  const vars: Partial<Record<(typeof KNOWN)[number], string>> = {};
+  const vars: Vars = {};
   for (const key of KNOWN) if (env[key] !== undefined && env[key] !== '') vars[key] = env[key];
   schemas.assert('config/environment', vars, 'configuration', '/env');
   const timeZone = vars.PLANT_TIME_ZONE ?? 'Asia/Shanghai';
@@ -140,6 +219,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       { path: `/env/${missing}`, message: 'is required with the other' },
     ]);
   }
+  const natsAuth = natsAuthOf(vars);
   const headersTimeoutMs = Number(vars.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20) * 1000;
   const requestTimeoutMs = Number(vars.HTTP_REQUEST_TIMEOUT_SECONDS ?? 60) * 1000;
   if (requestTimeoutMs <= headersTimeoutMs) {
@@ -157,6 +237,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
         : { kind: 'sqlite', path: resolve(dataDir, 'events.db') },
     mongoUrl: vars.MONGO_URL,
     natsUrl: vars.NATS_URL,
+    natsAuth,
     timeZone,
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     cardKey: vars.CARD_KEY,

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ describe('Checkpoint witnesses outside the database (real nats-server, a local H
 
   before(async () => {
     server = await startNatsServer();
-    nc = await connect({ servers: server.url });
+    nc = await connect(natsOptionsFromUrl(server.url));
     // an HTTP witness that is down for its first two calls
     http = createServer((req, res) => {
       let body = '';
