@@ -72,6 +72,13 @@ export const startBackbone = async (
   options: BackboneOptions = {},
 ): Promise<Backbone> => {
   const clock = options.clock ?? (() => new Date());
+  const hmacKey = config.outbound.hmacKeyFile
+    ? readSecretFile(config.outbound.hmacKeyFile, 'OUTBOUND_HMAC_KEY_FILE')
+    : undefined;
+  const outboundCredentials = (tokenFile: string | undefined, variable: string) => ({
+    ...(tokenFile ? { token: readSecretFile(tokenFile, variable) } : {}),
+    ...(hmacKey ? { hmacKey } : {}),
+  });
   prepareDataFolder(config.dataDir, logger);
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
@@ -98,8 +105,24 @@ export const startBackbone = async (
   // the ERP and WMS bridges' outbox, when something receives its messages
   const destinations = [
     ...(nats ? [await natsDestination(nats.nc)] : []),
-    ...(config.erpOutboundUrl ? [httpDestination('erp', config.erpOutboundUrl)] : []),
-    ...(config.wmsOutboundUrl ? [httpDestination('wms', config.wmsOutboundUrl)] : []),
+    ...(config.erpOutboundUrl
+      ? [
+          httpDestination(
+            'erp',
+            config.erpOutboundUrl,
+            outboundCredentials(config.outbound.erpTokenFile, 'ERP_OUTBOUND_TOKEN_FILE'),
+          ),
+        ]
+      : []),
+    ...(config.wmsOutboundUrl
+      ? [
+          httpDestination(
+            'wms',
+            config.wmsOutboundUrl,
+            outboundCredentials(config.outbound.wmsTokenFile, 'WMS_OUTBOUND_TOKEN_FILE'),
+          ),
+        ]
+      : []),
   ];
   const outbox =
     destinations.length > 0

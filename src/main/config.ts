@@ -24,6 +24,8 @@ export type Config = {
   erpOutboundUrl: string | undefined;
   wmsOutboundUrl: string | undefined;
   outboxRetrySeconds: number;
+  /** Secrets for the outbound HTTP calls (README, HTTP hardening). */
+  outbound: { erpTokenFile?: string; wmsTokenFile?: string; hmacKeyFile?: string };
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
   security: SecurityConfig;
   proof: ProofConfig;
@@ -129,6 +131,10 @@ const KNOWN = [
   'NATS_TLS_CERT_FILE',
   'NATS_TLS_KEY_FILE',
   'NATS_INSECURE',
+  'ERP_OUTBOUND_TOKEN_FILE',
+  'WMS_OUTBOUND_TOKEN_FILE',
+  'OUTBOUND_HMAC_KEY_FILE',
+  'OUTBOUND_INSECURE',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -220,6 +226,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     ]);
   }
   const natsAuth = natsAuthOf(vars);
+  // messages about orders and lots, and the log's checkpoints, leave the host over TLS unless said otherwise
+  if (vars.OUTBOUND_INSECURE !== 'true') {
+    for (const name of ['ERP_OUTBOUND_URL', 'WMS_OUTBOUND_URL', 'PROOF_WITNESS_URL'] as const) {
+      if (vars[name]?.startsWith('http://')) {
+        refuse(name, `${name} must be https:// (or set OUTBOUND_INSECURE=true)`, 'must be https://');
+      }
+    }
+  }
   const headersTimeoutMs = Number(vars.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20) * 1000;
   const requestTimeoutMs = Number(vars.HTTP_REQUEST_TIMEOUT_SECONDS ?? 60) * 1000;
   if (requestTimeoutMs <= headersTimeoutMs) {
@@ -247,6 +261,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     erpOutboundUrl: vars.ERP_OUTBOUND_URL,
     wmsOutboundUrl: vars.WMS_OUTBOUND_URL,
     outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? 1),
+    outbound: {
+      ...(vars.ERP_OUTBOUND_TOKEN_FILE ? { erpTokenFile: resolve(vars.ERP_OUTBOUND_TOKEN_FILE) } : {}),
+      ...(vars.WMS_OUTBOUND_TOKEN_FILE ? { wmsTokenFile: resolve(vars.WMS_OUTBOUND_TOKEN_FILE) } : {}),
+      ...(vars.OUTBOUND_HMAC_KEY_FILE ? { hmacKeyFile: resolve(vars.OUTBOUND_HMAC_KEY_FILE) } : {}),
+    },
     devices: {
       intervalMs: Number(vars.DEVICE_INTERVAL_SECONDS ?? 60) * 1000,
       graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,

@@ -40,7 +40,12 @@ export const startNats = async (
     schemas: deps.schemas,
     logger: deps.logger,
   });
-  deps.logger.info('nats connected', { url: nc.getServer(), devices: 'devices.>', events: 'mes.events.>', inbound: 'mes.in.>' });
+  deps.logger.info('nats connected', {
+    url: nc.getServer(),
+    devices: 'devices.>',
+    events: 'mes.events.>',
+    inbound: 'mes.in.>',
+  });
   return {
     nc,
     async stop(): Promise<void> {
