@@ -3,6 +3,7 @@
 // ingested end to end (published to the stream, appended to the SQLite event store, acknowledged)
 // beside a raw JetStream consumer that only acknowledges the same messages, in the same run.
 import { join } from 'node:path';
+import { natsOptionsFromUrl } from '../src/main/natsConnection';
 import { AckPolicy, DeliverPolicy, StorageType, connect, headers, nanos, type NatsConnection } from 'nats';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -127,7 +128,7 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<n
 
 const main = async (): Promise<void> => {
   const nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect(natsOptionsFromUrl(nats.url));
   const jsm = await nc.jetstreamManager();
   let publishRate = 0;
   let run = 0;

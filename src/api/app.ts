@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
 import type { ScheduleReader } from '../app/integrationImports';
@@ -26,10 +27,15 @@ import { createMetrics } from './metrics';
 import { buildOpenApi, docsPage } from './openapi';
 import { buildAsyncApi } from './asyncapi';
 import { notFound, problemHandler, sendProblem } from './problem';
+import { authenticate } from './auth';
+import { ForbiddenError, UnauthenticatedError } from '../domain/errors';
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
-import { traceRoutes } from './traceRoutes';
+import { traceRoutes, type StreamLimits } from './traceRoutes';
+import { proofRoutes } from './proofRoutes';
+import type { ProofReader } from '../app/proof/port';
 import { serveWebApp } from './webApp';
 
 export type ApiDeps = {
@@ -53,6 +59,57 @@ export type ApiDeps = {
   outbox?: OutboxMonitor;
   /** Reads an ERP schedule into orders (the B2MML adapter). */
   readSchedule: ScheduleReader;
+  /** The log-wide proof (checkpoints, inclusion and consistency proofs, verification against a witness). */
+  proof?: ProofReader;
+  /** Who may read /metrics and the API documents (README, HTTP hardening). Default: metrics from loopback only, documents after a login. */
+  exposure?: Exposure;
+  /** Live streams (SSE) open at once, overall and per caller. Default 500 and 10. */
+  streamLimits?: StreamLimits;
+};
+
+export type Exposure = {
+  /** A bearer token that may read /metrics from anywhere; without one, /metrics answers loopback callers only. */
+  metricsToken?: string;
+  /** Serve /docs, /openapi.json and /asyncapi.json without a login. Default false. */
+  publicDocs?: boolean;
+};
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+const sameSecret = (given: string, expected: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+
+/** /metrics: with the configured bearer token, or from this host when there is none. */
+const metricsGuard =
+  (token: string | undefined): RequestHandler =>
+  (req, _res, next) => {
+    if (token) {
+      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+      if (given && sameSecret(given, token)) return next();
+      return next(
+        new UnauthenticatedError('/metrics needs the metrics token (Authorization: Bearer <METRICS_TOKEN_FILE>)'),
+      );
+    }
+    if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+    return next(
+      new ForbiddenError('/metrics answers this host only unless METRICS_TOKEN_FILE is set', 'metrics-loopback-only'),
+    );
+  };
+
+/** The web app's content security policy: its own scripts and styles (Vant sets inline styles), camera frames as blobs. */
+const WEB_APP_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+  workerSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
 };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -63,9 +120,11 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,
+    ...(deps.streamLimits ? { streamLimits: deps.streamLimits } : {}),
     ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
     ...(live ? { live } : {}),
   }),
+  ...proofRoutes(deps),
   ...commandRoutes(deps),
   ...erpRoutes(deps),
   // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code
@@ -121,10 +180,14 @@ export const createApi = (deps: ApiDeps): Api => {
     });
     next();
   });
-  app.use(express.json({ limit: '256kb', strict: true }));
-  app.use(express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }));
-  // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
-  app.use(express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }));
+  // the security headers: helmet's set; HSTS only where the connection is TLS (here, or at a trusted proxy)
+  app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: WEB_APP_CSP } }));
+  app.use((req, res, next) => {
+    if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // answers about people, orders and lots are not kept by browsers or proxies
+    if (req.path.startsWith('/api/')) res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -143,17 +206,19 @@ export const createApi = (deps: ApiDeps): Api => {
       sendProblem(res, 'not-ready', 503, 'Not ready', 'the event store does not answer');
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  const exposure = deps.exposure ?? {};
+  const docsGuard: RequestHandler[] = exposure.publicDocs ? [] : [authenticate(deps.security.auth)];
+  app.get('/metrics', metricsGuard(exposure.metricsToken), async (_req, res) => {
     res.type(metrics.register.contentType).send(await metrics.register.metrics());
   });
-  app.get('/openapi.json', (_req, res) => {
+  app.get('/openapi.json', ...docsGuard, (_req, res) => {
     res.json(openApi);
   });
   const asyncApi = buildAsyncApi(deps.schemas);
-  app.get('/asyncapi.json', (_req, res) => {
+  app.get('/asyncapi.json', ...docsGuard, (_req, res) => {
     res.json(asyncApi);
   });
-  app.get('/docs', (_req, res) => {
+  app.get('/docs', ...docsGuard, (_req, res) => {
     res.type('html').send(docsPage(routes));
   });
   registerRoutes(app, routes, {
@@ -162,6 +227,13 @@ export const createApi = (deps: ApiDeps): Api => {
     idempotency: deps.idempotency,
     clock: deps.clock ?? (() => new Date()),
     inFlight: (change) => (handlersInFlight += change),
+    // bodies are read only once the caller is known and allowed (after the guards)
+    bodyParsers: [
+      express.json({ limit: '256kb', strict: true }),
+      express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }),
+      // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
+      express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }),
+    ],
   });
   serveWebApp(app);
   app.use(notFound);

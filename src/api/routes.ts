@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { CommandContext, CommandHandler, CommandResult } from '../app/commandHandler';
 import type { EventSource } from '../app/eventStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
@@ -177,13 +177,15 @@ export const registerRoutes = (
     clock: () => Date;
     /** Told when a handler starts (1) and when it has returned or thrown (-1). */
     inFlight?: (change: 1 | -1) => void;
+    /** Body parsers, run after authentication and the role check, so an unknown caller's body is never read. */
+    bodyParsers?: readonly RequestHandler[];
   },
 ): void => {
   const auth = authenticate(deps.auth);
   const nobody: Principal = { name: 'anonymous', roles: [], via: 'session', pending: [] };
   for (const route of routes) {
     const guards = route.public ? [] : [auth, authorize(route, deps.auth.log)];
-    app[route.method](route.path, ...guards, async (req, res) => {
+    app[route.method](route.path, ...guards, ...(deps.bodyParsers ?? []), async (req, res) => {
       const params = req.params as Record<string, string>;
       validateParams(params);
       const query = req.query as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { deciders } from '../domain/aggregates';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors';
+import { ForbiddenError, NotFoundError, TooManyAttemptsError, ValidationError } from '../domain/errors';
 import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
 import type { AnyEvent, Decider } from '../domain/messages';
 import type { Role } from './auth';
@@ -50,8 +50,44 @@ const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
 };
 
 /** Traceability for auditors, and the live event feed for integrators. */
-export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; live?: Set<() => void> }): RouteSpec[] => {
+/** How many live streams may be open at once, overall and per caller (README, HTTP hardening). */
+export type StreamLimits = { total: number; perPrincipal: number };
+const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
+
+export const traceRoutes = (deps: {
+  store: EventStore;
+  heartbeatMs?: number;
+  live?: Set<() => void>;
+  streamLimits?: StreamLimits;
+}): RouteSpec[] => {
   const { store } = deps;
+  const limits = deps.streamLimits ?? DEFAULT_STREAM_LIMITS;
+  const openStreams = new Map<string, number>();
+  let openTotal = 0;
+  /** Counts a stream in, or refuses it (429) past the limits; the returned function counts it out once. */
+  const admitStream = (principal: string): (() => void) => {
+    const mine = openStreams.get(principal) ?? 0;
+    if (openTotal >= limits.total || mine >= limits.perPrincipal) {
+      throw new TooManyAttemptsError(
+        mine >= limits.perPrincipal
+          ? `${principal} already has ${mine} live streams open (at most ${limits.perPrincipal})`
+          : `the backbone already serves ${openTotal} live streams (at most ${limits.total})`,
+        5,
+        { type: 'too-many-streams' },
+      );
+    }
+    openStreams.set(principal, mine + 1);
+    openTotal += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      openTotal -= 1;
+      const left = (openStreams.get(principal) ?? 1) - 1;
+      if (left > 0) openStreams.set(principal, left);
+      else openStreams.delete(principal);
+    };
+  };
   const streamId = (ctx: RouteContext) => business(ctx.params['streamId'] as string);
   return [
     {
@@ -220,6 +256,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
             : undefined;
         if (categories?.length === 0)
           throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
+        const release = admitStream(ctx.principal.name);
         const subscription = store.subscribe({
           ...(after ? { after } : {}),
           filter: {
@@ -252,6 +289,7 @@ export const traceRoutes = (deps: { store: EventStore; heartbeatMs?: number; liv
         } finally {
           clearInterval(heartbeat);
           deps.live?.delete(end);
+          release();
           await subscription.close();
         }
         return { stream: true };

@@ -118,6 +118,8 @@ export type ReadAllOptions = {
   /** Default 1000. */
   maxCount?: number;
   filter?: EventFilter;
+  /** The events exactly as stored, without upcasting: what the log-wide proof hashes. Default false. */
+  raw?: boolean;
 };
 
 export type ReadAllResult = {

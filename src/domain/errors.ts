@@ -130,17 +130,21 @@ export class ForbiddenError extends AppError {
   }
 }
 
-/** Too many failed logins for an account or a source address: locked until the window passes (429, Retry-After). */
+/**
+ * Too many failed logins for an account or a source address (`too-many-attempts`), or too many of
+ * something held open, such as live streams (`too-many-streams`): 429 with Retry-After.
+ */
 export class TooManyAttemptsError extends AppError {
-  readonly type = 'too-many-attempts' as const;
+  readonly type: 'too-many-attempts' | 'too-many-streams' = 'too-many-attempts';
   readonly status = 429;
   constructor(
     message: string,
     /** Seconds until the lock lifts. */
     readonly retryAfterSeconds: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { type?: 'too-many-attempts' | 'too-many-streams' },
   ) {
     super(message, options);
+    if (options?.type) this.type = options.type;
   }
 }
 

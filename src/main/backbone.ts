@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +23,10 @@ import { createProjections } from '../projections';
 import { startReadModels, type ReadModelsRuntime } from '../projections/manager';
 import { openReadStore, plantOf } from './readSide';
 import { startSecurity } from './security';
+import { startProof, type RunningProof } from './proof';
+import { listen, readSecretFile } from './httpServer';
+import { prepareDataFolder } from './dataFolder';
+import { natsConnectionOptions } from './natsConnection';
 import type { ReadStore } from '../app/readStore';
 
 export type Backbone = {
@@ -31,6 +34,8 @@ export type Backbone = {
   services: Services;
   readStore: ReadStore;
   readModels: ReadModelsRuntime;
+  /** The notary signing the log's Merkle root and its witnesses. */
+  proof: RunningProof;
   /** People, sessions, keys, devices and the security trail (the demo sets up its plant's people through it). */
   security: SecurityApi;
   server: Server;
@@ -67,7 +72,14 @@ export const startBackbone = async (
   options: BackboneOptions = {},
 ): Promise<Backbone> => {
   const clock = options.clock ?? (() => new Date());
-  mkdirSync(config.dataDir, { recursive: true });
+  const hmacKey = config.outbound.hmacKeyFile
+    ? readSecretFile(config.outbound.hmacKeyFile, 'OUTBOUND_HMAC_KEY_FILE')
+    : undefined;
+  const outboundCredentials = (tokenFile: string | undefined, variable: string) => ({
+    ...(tokenFile ? { token: readSecretFile(tokenFile, variable) } : {}),
+    ...(hmacKey ? { hmacKey } : {}),
+  });
+  prepareDataFolder(config.dataDir, logger);
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const cardKey = loadCardKey(config.cardKey, config.dataDir);
@@ -81,7 +93,7 @@ export const startBackbone = async (
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
-    ? await startNats(config.natsUrl, {
+    ? await startNats(natsConnectionOptions(config.natsUrl, config.natsAuth, 'mes-backbone', logger), {
         store,
         checkpoints,
         logger,
@@ -93,8 +105,24 @@ export const startBackbone = async (
   // the ERP and WMS bridges' outbox, when something receives its messages
   const destinations = [
     ...(nats ? [await natsDestination(nats.nc)] : []),
-    ...(config.erpOutboundUrl ? [httpDestination('erp', config.erpOutboundUrl)] : []),
-    ...(config.wmsOutboundUrl ? [httpDestination('wms', config.wmsOutboundUrl)] : []),
+    ...(config.erpOutboundUrl
+      ? [
+          httpDestination(
+            'erp',
+            config.erpOutboundUrl,
+            outboundCredentials(config.outbound.erpTokenFile, 'ERP_OUTBOUND_TOKEN_FILE'),
+          ),
+        ]
+      : []),
+    ...(config.wmsOutboundUrl
+      ? [
+          httpDestination(
+            'wms',
+            config.wmsOutboundUrl,
+            outboundCredentials(config.outbound.wmsTokenFile, 'WMS_OUTBOUND_TOKEN_FILE'),
+          ),
+        ]
+      : []),
   ];
   const outbox =
     destinations.length > 0
@@ -106,6 +134,13 @@ export const startBackbone = async (
           retry: { baseMs: config.outboxRetrySeconds * 1000 },
         })
       : undefined;
+  const proof = await startProof({
+    config: config.proof,
+    dataDir: config.dataDir,
+    store,
+    logger,
+    ...(nats ? { nc: nats.nc } : {}),
+  });
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
@@ -121,7 +156,9 @@ export const startBackbone = async (
         (employee) => employee.code,
       ),
   });
-  const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'));
+  const idempotency = createIdempotencyStore(join(config.dataDir, 'api.db'), {
+    retentionMs: config.http.idempotencyRetentionHours * 3_600_000,
+  });
   const api = createApi({
     store,
     logger,
@@ -137,14 +174,20 @@ export const startBackbone = async (
     ...(outbox ? { outbox } : {}),
     idempotency,
     clock,
+    proof: proof.reader,
+    streamLimits: config.http.streams,
+    exposure: {
+      publicDocs: config.http.publicDocs,
+      ...(config.http.metricsTokenFile
+        ? { metricsToken: readSecretFile(config.http.metricsTokenFile, 'METRICS_TOKEN_FILE') }
+        : {}),
+    },
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = api.app.listen(config.port, config.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server = await listen(api.app, config);
   const port = (server.address() as AddressInfo).port;
   logger.info('backbone started', {
     port,
+    tls: config.http.tls !== undefined,
     eventStore: config.eventStore.kind,
     dataDir: config.dataDir,
     timeZone: config.timeZone,
@@ -154,6 +197,7 @@ export const startBackbone = async (
     services,
     readStore,
     readModels,
+    proof,
     security: security.api,
     server,
     port,
@@ -164,6 +208,7 @@ export const startBackbone = async (
       idempotency.close();
       await security.close();
       await outbox?.stop();
+      await proof.stop();
       await nats?.stop();
       await services.stop();
       await readModels.stop();

@@ -11,6 +11,8 @@ export type Config = {
   eventStore: EventStoreSpec;
   mongoUrl: string | undefined;
   natsUrl: string | undefined;
+  /** How the backbone proves itself to NATS (README, Brokers). */
+  natsAuth: NatsAuthConfig;
   /** IANA zone that decides shifts and days. */
   timeZone: string;
   logLevel: LogLevel;
@@ -22,8 +24,45 @@ export type Config = {
   erpOutboundUrl: string | undefined;
   wmsOutboundUrl: string | undefined;
   outboxRetrySeconds: number;
+  /** Secrets for the outbound HTTP calls (README, HTTP hardening). */
+  outbound: { erpTokenFile?: string; wmsTokenFile?: string; hmacKeyFile?: string };
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
   security: SecurityConfig;
+  proof: ProofConfig;
+  http: HttpConfig;
+};
+
+export type NatsAuthConfig = {
+  user?: string;
+  passwordFile?: string;
+  tokenFile?: string;
+  nkeySeedFile?: string;
+  credsFile?: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** No credentials, on purpose: warned at every start. */
+  insecure: boolean;
+};
+
+/** The HTTP server's transport limits and exposure (README, HTTP hardening). */
+export type HttpConfig = {
+  tls: { certFile: string; keyFile: string } | undefined;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  metricsTokenFile: string | undefined;
+  publicDocs: boolean;
+  idempotencyRetentionHours: number;
+  streams: { total: number; perPrincipal: number };
+};
+
+/** The log-wide Merkle proof: checkpoints, their key and their witnesses (README, Proof). */
+export type ProofConfig = {
+  everyEvents: number;
+  everySeconds: number;
+  signingKeyFile: string;
+  keysDir: string;
+  witnessFile: string;
+  witnessUrl: string | undefined;
 };
 
 /** Sessions, login failures, passwords and the security trail (README, People and security). */
@@ -67,6 +106,35 @@ const KNOWN = [
   'PASSWORD_MIN_LENGTH',
   'SECURITY_LOG_RETENTION_DAYS',
   'TRUST_PROXY',
+  'PROOF_CHECKPOINT_EVENTS',
+  'PROOF_CHECKPOINT_SECONDS',
+  'PROOF_SIGNING_KEY_FILE',
+  'PROOF_KEYS_DIR',
+  'PROOF_WITNESS_FILE',
+  'PROOF_WITNESS_URL',
+  'TLS_CERT_FILE',
+  'TLS_KEY_FILE',
+  'HTTP_HEADERS_TIMEOUT_SECONDS',
+  'HTTP_REQUEST_TIMEOUT_SECONDS',
+  'HTTP_MAX_CONNECTIONS',
+  'METRICS_TOKEN_FILE',
+  'API_DOCS_PUBLIC',
+  'IDEMPOTENCY_RETENTION_HOURS',
+  'SSE_MAX_STREAMS',
+  'SSE_MAX_STREAMS_PER_CALLER',
+  'NATS_USER',
+  'NATS_PASSWORD_FILE',
+  'NATS_TOKEN_FILE',
+  'NATS_NKEY_SEED_FILE',
+  'NATS_CREDS_FILE',
+  'NATS_TLS_CA_FILE',
+  'NATS_TLS_CERT_FILE',
+  'NATS_TLS_KEY_FILE',
+  'NATS_INSECURE',
+  'ERP_OUTBOUND_TOKEN_FILE',
+  'WMS_OUTBOUND_TOKEN_FILE',
+  'OUTBOUND_HMAC_KEY_FILE',
+  'OUTBOUND_INSECURE',
 ] as const;
 
 const isTimeZone = (zone: string): boolean => {
@@ -78,9 +146,66 @@ const isTimeZone = (zone: string): boolean => {
   }
 };
 
+type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
+
+const refuse = (variable: string, message: string, problem: string): never => {
+  throw new ValidationError(message, [{ path: `/env/${variable}`, message: problem }]);
+};
+
+/**
+ * NATS credentials: a user and password file, a token file, an NKey seed file or a creds file (or a
+ * user and password in NATS_URL); TLS from a CA and an optional client certificate. With NATS_URL
+ * and none of them, the start is refused unless NATS_INSECURE=true says it is meant.
+ */
+const natsAuthOf = (vars: Vars): NatsAuthConfig => {
+  const file = (value: string | undefined) => (value ? resolve(value) : undefined);
+  if ((vars.NATS_USER === undefined) !== (vars.NATS_PASSWORD_FILE === undefined)) {
+    refuse(
+      vars.NATS_USER === undefined ? 'NATS_USER' : 'NATS_PASSWORD_FILE',
+      'NATS_USER and NATS_PASSWORD_FILE go together',
+      'is required with the other',
+    );
+  }
+  if ((vars.NATS_TLS_CERT_FILE === undefined) !== (vars.NATS_TLS_KEY_FILE === undefined)) {
+    refuse(
+      vars.NATS_TLS_CERT_FILE === undefined ? 'NATS_TLS_CERT_FILE' : 'NATS_TLS_KEY_FILE',
+      'NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together',
+      'is required with the other',
+    );
+  }
+  const insecure = vars.NATS_INSECURE === 'true';
+  const inUrl = vars.NATS_URL ? /^[a-z]+:\/\/[^/@]+@/.test(vars.NATS_URL) : false;
+  const hasCredentials =
+    inUrl || [vars.NATS_USER, vars.NATS_TOKEN_FILE, vars.NATS_NKEY_SEED_FILE, vars.NATS_CREDS_FILE].some(Boolean);
+  if (vars.NATS_URL && !hasCredentials && !insecure) {
+    refuse(
+      'NATS_URL',
+      'NATS_URL needs credentials (NATS_USER with NATS_PASSWORD_FILE, NATS_TOKEN_FILE, NATS_NKEY_SEED_FILE or NATS_CREDS_FILE), or NATS_INSECURE=true to connect without',
+      'needs credentials',
+    );
+  }
+  const tls =
+    vars.NATS_TLS_CA_FILE || vars.NATS_TLS_CERT_FILE
+      ? {
+          ...(vars.NATS_TLS_CA_FILE ? { caFile: resolve(vars.NATS_TLS_CA_FILE) } : {}),
+          ...(vars.NATS_TLS_CERT_FILE ? { certFile: resolve(vars.NATS_TLS_CERT_FILE) } : {}),
+          ...(vars.NATS_TLS_KEY_FILE ? { keyFile: resolve(vars.NATS_TLS_KEY_FILE) } : {}),
+        }
+      : undefined;
+  return {
+    ...(vars.NATS_USER ? { user: vars.NATS_USER } : {}),
+    ...(vars.NATS_PASSWORD_FILE ? { passwordFile: file(vars.NATS_PASSWORD_FILE) } : {}),
+    ...(vars.NATS_TOKEN_FILE ? { tokenFile: file(vars.NATS_TOKEN_FILE) } : {}),
+    ...(vars.NATS_NKEY_SEED_FILE ? { nkeySeedFile: file(vars.NATS_NKEY_SEED_FILE) } : {}),
+    ...(vars.NATS_CREDS_FILE ? { credsFile: file(vars.NATS_CREDS_FILE) } : {}),
+    ...(tls ? { tls } : {}),
+    insecure: insecure && !hasCredentials,
+  };
+};
+
 /** Reads the configuration variables, validated against schemas/config/environment.json. */
 export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Config => {
-  const vars: Partial<Record<(typeof KNOWN)[number], string>> = {};
+  const vars: Vars = {};
   for (const key of KNOWN) if (env[key] !== undefined && env[key] !== '') vars[key] = env[key];
   schemas.assert('config/environment', vars, 'configuration', '/env');
   const timeZone = vars.PLANT_TIME_ZONE ?? 'Asia/Shanghai';
@@ -94,6 +219,28 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
   if (kind === 'esdb' && !vars.ESDB_URL) {
     throw new ValidationError('EVENT_STORE=esdb needs ESDB_URL', [{ path: '/env/ESDB_URL', message: 'is required' }]);
   }
+  if ((vars.TLS_CERT_FILE === undefined) !== (vars.TLS_KEY_FILE === undefined)) {
+    const missing = vars.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE';
+    throw new ValidationError('TLS needs both TLS_CERT_FILE and TLS_KEY_FILE', [
+      { path: `/env/${missing}`, message: 'is required with the other' },
+    ]);
+  }
+  const natsAuth = natsAuthOf(vars);
+  // messages about orders and lots, and the log's checkpoints, leave the host over TLS unless said otherwise
+  if (vars.OUTBOUND_INSECURE !== 'true') {
+    for (const name of ['ERP_OUTBOUND_URL', 'WMS_OUTBOUND_URL', 'PROOF_WITNESS_URL'] as const) {
+      if (vars[name]?.startsWith('http://')) {
+        refuse(name, `${name} must be https:// (or set OUTBOUND_INSECURE=true)`, 'must be https://');
+      }
+    }
+  }
+  const headersTimeoutMs = Number(vars.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20) * 1000;
+  const requestTimeoutMs = Number(vars.HTTP_REQUEST_TIMEOUT_SECONDS ?? 60) * 1000;
+  if (requestTimeoutMs <= headersTimeoutMs) {
+    throw new ValidationError('HTTP_REQUEST_TIMEOUT_SECONDS must be longer than HTTP_HEADERS_TIMEOUT_SECONDS', [
+      { path: '/env/HTTP_REQUEST_TIMEOUT_SECONDS', message: `must be more than ${headersTimeoutMs / 1000}` },
+    ]);
+  }
   return {
     port: Number(vars.PORT ?? 3000),
     host: vars.HOST ?? '0.0.0.0',
@@ -104,6 +251,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
         : { kind: 'sqlite', path: resolve(dataDir, 'events.db') },
     mongoUrl: vars.MONGO_URL,
     natsUrl: vars.NATS_URL,
+    natsAuth,
     timeZone,
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     cardKey: vars.CARD_KEY,
@@ -113,6 +261,11 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     erpOutboundUrl: vars.ERP_OUTBOUND_URL,
     wmsOutboundUrl: vars.WMS_OUTBOUND_URL,
     outboxRetrySeconds: Number(vars.OUTBOX_RETRY_SECONDS ?? 1),
+    outbound: {
+      ...(vars.ERP_OUTBOUND_TOKEN_FILE ? { erpTokenFile: resolve(vars.ERP_OUTBOUND_TOKEN_FILE) } : {}),
+      ...(vars.WMS_OUTBOUND_TOKEN_FILE ? { wmsTokenFile: resolve(vars.WMS_OUTBOUND_TOKEN_FILE) } : {}),
+      ...(vars.OUTBOUND_HMAC_KEY_FILE ? { hmacKeyFile: resolve(vars.OUTBOUND_HMAC_KEY_FILE) } : {}),
+    },
     devices: {
       intervalMs: Number(vars.DEVICE_INTERVAL_SECONDS ?? 60) * 1000,
       graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,
@@ -127,6 +280,30 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       passwordMinLength: Number(vars.PASSWORD_MIN_LENGTH ?? 12),
       securityLogRetentionDays: Number(vars.SECURITY_LOG_RETENTION_DAYS ?? 180),
       trustProxy: vars.TRUST_PROXY,
+    },
+    proof: {
+      everyEvents: Number(vars.PROOF_CHECKPOINT_EVENTS ?? 1000),
+      everySeconds: Number(vars.PROOF_CHECKPOINT_SECONDS ?? 60),
+      signingKeyFile: resolve(vars.PROOF_SIGNING_KEY_FILE ?? resolve(dataDir, 'proof-signing.key')),
+      keysDir: resolve(vars.PROOF_KEYS_DIR ?? resolve(dataDir, 'proof-keys')),
+      witnessFile: resolve(vars.PROOF_WITNESS_FILE ?? resolve(dataDir, 'checkpoints.witness.jsonl')),
+      witnessUrl: vars.PROOF_WITNESS_URL,
+    },
+    http: {
+      tls:
+        vars.TLS_CERT_FILE && vars.TLS_KEY_FILE
+          ? { certFile: resolve(vars.TLS_CERT_FILE), keyFile: resolve(vars.TLS_KEY_FILE) }
+          : undefined,
+      headersTimeoutMs,
+      requestTimeoutMs,
+      maxConnections: Number(vars.HTTP_MAX_CONNECTIONS ?? 2000),
+      metricsTokenFile: vars.METRICS_TOKEN_FILE ? resolve(vars.METRICS_TOKEN_FILE) : undefined,
+      publicDocs: vars.API_DOCS_PUBLIC === 'true',
+      idempotencyRetentionHours: Number(vars.IDEMPOTENCY_RETENTION_HOURS ?? 24),
+      streams: {
+        total: Number(vars.SSE_MAX_STREAMS ?? 500),
+        perPrincipal: Number(vars.SSE_MAX_STREAMS_PER_CALLER ?? 10),
+      },
     },
   };
 };

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { natsConnectionOptions } from './natsConnection';
 import type { ConfigDemo } from '../domain/generated';
 import { startBackbone } from './backbone';
 import type { Config } from './config';
@@ -78,7 +79,9 @@ export const runDemo = async (
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
   // the plant's people log in as people, operators with badge and PIN on their own PDA, integrations with their keys
   const api = await logInPlant(baseUrl, await setUpDemoPlant(backbone.security, options.machines, config.dataDir));
-  const nc = config.natsUrl ? await connect({ servers: config.natsUrl, name: 'mes-simulator' }) : undefined;
+  const nc = config.natsUrl
+    ? await connect(natsConnectionOptions(config.natsUrl, config.natsAuth, 'mes-simulator', logger))
+    : undefined;
   process.stderr.write(
     `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
       ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n` +

@@ -6,6 +6,8 @@ import { loadSchemaRegistry } from '../app/schemaRegistry';
 import { isKnownError } from '../domain/errors';
 
 const main = async (): Promise<void> => {
+  // every file and folder this process makes is its owner's only (the log, keys, sessions, backups)
+  process.umask(0o077);
   const schemas = loadSchemaRegistry();
   const config = loadConfig(process.env, schemas);
   const args = process.argv.slice(2);

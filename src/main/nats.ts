@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { connect, type ConnectionOptions } from 'nats';
 import { startDeviceIngestion } from '../adapters/devices/deviceIngestion';
 import { startCloudEventsPublisher } from '../adapters/publish/cloudEvents';
 import { startInbound } from '../adapters/integration/inbound';
@@ -10,7 +10,7 @@ import type { SchemaRegistry } from '../app/schemaRegistry';
 
 /** The NATS side of a process: device ingestion, ERP/WMS inbound messages and CloudEvents publication, on one connection. */
 export const startNats = async (
-  url: string,
+  connection: ConnectionOptions,
   deps: {
     store: EventStore;
     checkpoints: CheckpointStore;
@@ -20,7 +20,7 @@ export const startNats = async (
     devices?: { intervalMs: number; graceMs: number; maxInFlight: number };
   },
 ) => {
-  const nc = await connect({ servers: url, name: 'mes-backbone', maxReconnectAttempts: -1 });
+  const nc = await connect({ ...connection, maxReconnectAttempts: -1 });
   const ingestion = await startDeviceIngestion({
     nc,
     commands: deps.commands,
@@ -40,7 +40,12 @@ export const startNats = async (
     schemas: deps.schemas,
     logger: deps.logger,
   });
-  deps.logger.info('nats connected', { url, devices: 'devices.>', events: 'mes.events.>', inbound: 'mes.in.>' });
+  deps.logger.info('nats connected', {
+    url: nc.getServer(),
+    devices: 'devices.>',
+    events: 'mes.events.>',
+    inbound: 'mes.in.>',
+  });
   return {
     nc,
     async stop(): Promise<void> {

@@ -8,6 +8,7 @@ import { client, makeKeys } from '../support/apiClient';
 import { asOperator, shopFloor, type ShopFloor } from '../support/people';
 import { makeTempDir } from '../support/tmp';
 import { waitFor } from '../support/waitFor';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/lib/merkle';
 
 /** The route table, read for its shape only (no handler is called). */
 const ROUTES = allRoutes({} as ApiDeps);
@@ -51,6 +52,7 @@ describe('REST API over HTTP (a started process)', function () {
       DATA_DIR: temp.dir,
       API_KEYS_FILE: keys.file,
       LOGIN_ADDRESS_MAX_FAILURES: '100000',
+      PROOF_CHECKPOINT_SECONDS: '1',
     });
     api = client(backbone.baseUrl, keys.tokens);
     operator = await shopFloor(api, 'PDA-E2E', 'li.wei', 'B-E2E-1');
@@ -424,6 +426,53 @@ describe('REST API over HTTP (a started process)', function () {
     });
   });
 
+  describe('the log-wide proof', () => {
+    type Signed = { treeSize: number; rootHash: string; keyId: string };
+    it('signs checkpoints, proves an event in one and one checkpoint in a later, and verifies the log against the witness', async () => {
+      const first = await waitFor(async () => {
+        const answer = await api.get('/api/proof/checkpoint', 'auditor');
+        return answer.status === 200 && (answer.body as { checkpoint: Signed }).checkpoint;
+      }, 'a first checkpoint', 30_000);
+      const keys = (await api.get('/api/proof/keys', 'auditor')).body as { keyId: string }[];
+      expect(keys.map((k) => k.keyId)).to.include(first.keyId);
+      // something new in the log, then a later checkpoint that must extend the first
+      expect((await api.post('/api/orders', { ...ORDER, orderId: 'PO-PROOF-1' }, 'planner')).status).to.equal(201);
+      const later = await waitFor(async () => {
+        const { checkpoint } = (await api.get('/api/proof/checkpoint', 'auditor')).body as { checkpoint: Signed };
+        return checkpoint.treeSize > first.treeSize && checkpoint;
+      }, 'a later checkpoint', 30_000);
+      const history = (await api.get('/api/streams/order-PO-PROOF-1/events', 'auditor')).body as { id: string }[];
+      const inclusion = (await api.get(`/api/proof/events/${history[0]?.id}/inclusion`, 'auditor')).body as {
+        leaf: string;
+        leafIndex: number;
+        treeSize: number;
+        proof: string[];
+        checkpoint: Signed;
+      };
+      // an auditor recomputes the leaf hash from the leaf text and checks the path to the signed root
+      const hashes = inclusion.proof.map((h) => Buffer.from(h, 'hex'));
+      const root = Buffer.from(inclusion.checkpoint.rootHash, 'hex');
+      expect(verifyInclusion(leafHash(inclusion.leaf), inclusion.leafIndex, inclusion.treeSize, hashes, root)).to.equal(true);
+      const consistency = (
+        await api.get(`/api/proof/consistency?first=${first.treeSize}&second=${later.treeSize}`, 'auditor')
+      ).body as { proof: string[] };
+      expect(
+        verifyConsistency(
+          first.treeSize,
+          later.treeSize,
+          Buffer.from(first.rootHash, 'hex'),
+          Buffer.from(later.rootHash, 'hex'),
+          consistency.proof.map((h) => Buffer.from(h, 'hex')),
+        ),
+      ).to.equal(true);
+      const verified = (await api.get('/api/verify/log', 'auditor')).body as { ok: boolean; leafRecords: string };
+      expect(verified).to.include({ ok: true, leafRecords: 'authenticated' });
+      const badQuery = await api.get('/api/proof/consistency?first=abc', 'auditor');
+      expect(badQuery.status).to.equal(400);
+      expect((await api.get('/api/proof/checkpoint', 'operator')).status).to.equal(403);
+    });
+  });
+
   describe('operations and the document', () => {
     it('gives a request id on every answer, metrics, and an OpenAPI 3.1 document naming every route', async () => {
       const response = await api.get('/api/wip/orders/PO-E2E-1', 'analyst', { 'x-request-id': 'trace-me-1' });
@@ -447,7 +496,10 @@ describe('REST API over HTTP (a started process)', function () {
       // the process itself, from prom-client's default metrics
       expect(metrics.text).to.match(/^process_resident_memory_bytes [1-9]\d*$/m);
       expect(metrics.text).to.match(/^nodejs_eventloop_lag_seconds \d/m);
-      const doc = (await api.get('/openapi.json', null)).body as {
+      // the API documents need a login (API_DOCS_PUBLIC=true serves them to anyone)
+      expect((await api.get('/openapi.json', null)).status).to.equal(401);
+      expect((await api.get('/docs', null)).status).to.equal(401);
+      const doc = (await api.get('/openapi.json', 'analyst')).body as {
         openapi: string;
         paths: Record<string, Record<string, unknown>>;
       };
@@ -465,7 +517,7 @@ describe('REST API over HTTP (a started process)', function () {
         'get /docs',
       ].sort();
       expect(documented).to.deep.equal(served);
-      const docs = await api.get('/docs', null);
+      const docs = await api.get('/docs', 'operator');
       expect(docs.text).to.include('/api/orders/:orderId/release');
     });
   });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -80,7 +81,7 @@ describe('the main job (npm start)', function () {
         )
       ).status,
     ).to.equal(201);
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect(natsOptionsFromUrl(nats.url));
     await nc
       .jetstream()
       .publish('devices.plant1.M9.state', JSON.stringify({ state: 'running', at: new Date().toISOString() }), {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { join } from 'node:path';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
@@ -16,7 +17,7 @@ describe('CloudEvents to backend teams over NATS JetStream', function () {
   let nc: NatsConnection;
   before(async () => {
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(natsOptionsFromUrl(nats.url));
   });
   after(async () => {
     await nc?.close();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { join } from 'node:path';
 import { connect, headers, StringCodec, type NatsConnection } from 'nats';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
@@ -29,7 +30,7 @@ describe('device ingestion killed with SIGKILL mid-stream and restarted (real na
 
   before(async () => {
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(natsOptionsFromUrl(nats.url));
     const schemas = loadSchemaRegistry();
     store = createSqliteEventStore({ path: dbPath, codec: createEventCodec(schemas, upcasters) });
     await registerMachines(createCommandHandler({ store }), MACHINES);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { connect, headers, StringCodec, type NatsConnection } from 'nats';
@@ -10,7 +11,7 @@ import { createLogger } from '../../src/lib/logger';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { upcasters } from '../../src/domain/upcasters';
 import { registerMachines } from '../support/fixtures';
-import { startNatsServer, type NatsServer } from '../support/natsServer';
+import { brokerRefusals, startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
 import { waitFor } from '../support/waitFor';
 
@@ -37,8 +38,8 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     (await store.readStream(`machine-${machineId}`)).filter((e) => e.type !== 'MachineRegistered');
 
   before(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nats = await startNatsServer({ devices: [{ site: 'plant1', machineId: 'M3' }] });
+    nc = await connect(natsOptionsFromUrl(nats.url));
     store = createSqliteEventStore({ path: join(temp.dir, 'events.db'), codec: createEventCodec(schemas, upcasters) });
     const real = createCommandHandler({ store });
     // once armed, the store fails once for M4 (a disk error, say): the message must come back
@@ -137,9 +138,13 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
   });
 
   it('takes MQTT devices through the NATS server’s own MQTT listener', async () => {
+    // the machine logs in as itself: the broker lets it publish its own subjects only
+    const device = nats.deviceUser('plant1', 'M3');
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${nats.mqttPort}`, {
       clientId: 'press-m3',
       protocolVersion: 4,
+      username: device.user,
+      password: device.password,
     });
     await client.publishAsync(
       'devices/plant1/M3/state',
@@ -152,5 +157,29 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
       return found.length > 0 ? found : undefined;
     }, 'the MQTT state change');
     expect(down?.data).to.deep.include({ state: 'down', reasonCode: 'JAM' });
+  });
+
+  it('lets a machine publish only its own device subjects: not another machine’s, not mes.in.>, and nobody without credentials', async () => {
+    const device = await connect({ ...natsOptionsFromUrl(nats.deviceUser('plant1', 'M3').url) });
+    const violations = brokerRefusals(device);
+    const seen: string[] = [];
+    const watch = nc.subscribe('>', { callback: (_error, message) => void seen.push(message.subject) });
+    await nc.flush();
+    device.publish('devices.plant1.M4.state', sc.encode('{}'));
+    device.publish('mes.in.erp.ProductionSchedule', sc.encode('<ProductionSchedule/>'));
+    device.publish('devices.plant1.M3.telemetry', sc.encode('{}'));
+    await device.flush();
+    const refused = await waitFor(() => violations.length >= 2 && violations, 'the broker to refuse both publications');
+    expect(refused).to.deep.equal(['"PERMISSIONS_VIOLATION"', '"PERMISSIONS_VIOLATION"']);
+    await waitFor(() => seen.includes('devices.plant1.M3.telemetry'), 'its own subject to arrive');
+    expect(seen).to.not.include('devices.plant1.M4.state');
+    expect(seen).to.not.include('mes.in.erp.ProductionSchedule');
+    watch.unsubscribe();
+    await device.close();
+    const anonymous = await connect({ servers: `nats://127.0.0.1:${nats.port}`, reconnect: false }).then(
+      () => 'connected',
+      (error: Error) => error.message,
+    );
+    expect(anonymous).to.match(/authorization/i);
   });
 });

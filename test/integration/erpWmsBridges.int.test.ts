@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,7 +86,7 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
 
   before(async () => {
     nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(natsOptionsFromUrl(nats.url));
     store = createSqliteEventStore({ path: join(temp.dir, 'events.db'), codec: createEventCodec(schemas, upcasters) });
     commands = createCommandHandler({ store });
     inbound = await startInbound({ nc, commands, schemas, logger });

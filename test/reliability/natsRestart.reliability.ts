@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { join } from 'node:path';
 import { connect, headers, StringCodec, type NatsConnection } from 'nats';
 import { DEAD_LETTER_STREAM } from '../../src/adapters/devices/deviceIngestion';
@@ -45,7 +46,7 @@ describe('reliability: the NATS server restarted mid-ingestion', function () {
       });
       expect(response.status).to.equal(201);
     }
-    nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    nc = await connect({ ...natsOptionsFromUrl(nats.url), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     const js = nc.jetstream();
     /** A device's publish: until JetStream acknowledges it, the same message (same id) again. */
     const publish = async (subject: string, payload: unknown, id: string): Promise<void> => {

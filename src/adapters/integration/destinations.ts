@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { ensureStream } from '../natsStreams';
 import type { Destination, OutboxRow } from './outbox';
@@ -30,8 +31,23 @@ export const natsDestination = async (nc: NatsConnection): Promise<Destination> 
   };
 };
 
-/** POSTs each message to an ERP or WMS endpoint with an Idempotency-Key header; anything but 2xx is a failure. */
-export const httpDestination = (system: OutboxRow['system'], url: string, timeoutMs = 10_000): Destination => ({
+/** How an HTTP destination proves the message is the backbone's: a bearer token and an HMAC key (secrets from files). */
+export type HttpCredentials = { token?: string; hmacKey?: string };
+
+/** `sha256=<hex>`: HMAC-SHA256 of the exact body bytes, what the receiver recomputes with the shared key. */
+export const bodySignature = (body: string | Uint8Array, key: string): string =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+
+/**
+ * POSTs each message to an ERP or WMS endpoint with an Idempotency-Key header, the bearer token and
+ * the body's HMAC signature (`X-Mes-Signature`) when configured; anything but 2xx is a failure.
+ */
+export const httpDestination = (
+  system: OutboxRow['system'],
+  url: string,
+  credentials: HttpCredentials = {},
+  timeoutMs = 10_000,
+): Destination => ({
   name: `${system}-http`,
   systems: [system],
   async send(message) {
@@ -42,6 +58,8 @@ export const httpDestination = (system: OutboxRow['system'], url: string, timeou
         'idempotency-key': message.key,
         'x-mes-message-kind': message.kind,
         'x-mes-order-id': message.orderId,
+        ...(credentials.token ? { authorization: `Bearer ${credentials.token}` } : {}),
+        ...(credentials.hmacKey ? { 'x-mes-signature': bodySignature(message.body, credentials.hmacKey) } : {}),
       },
       body: message.body,
       signal: AbortSignal.timeout(timeoutMs),

@@ -87,6 +87,9 @@ export const createSession = (storage: Storage, fetcher: typeof fetch = fetch.bi
       await probe.get('/api/me');
       state.deviceKey = key;
       storage.setItem(DEVICE_KEY, key);
+      // the API document is read after a login: what this backbone offers is known once the device is
+      capabilities = await loadCapabilities(api, storage);
+      state.mode = modeOf(capabilities);
     },
     forgetDevice(): void {
       delete state.deviceKey;

@@ -171,7 +171,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
       scanned += 1;
       checkpoint = position;
       if (isOwnEvent(raw)) {
-        const event = codec.upcast(toEvent(raw));
+        const event = readOptions.raw ? toEvent(raw) : codec.upcast(toEvent(raw));
         if (matches(event, readOptions.filter)) events.push(event);
       }
       if (events.length >= maxCount || scanned >= scanLimit) {

@@ -12,7 +12,7 @@ import type { EventCodec } from '../eventCodec';
 import { verifyStoredStream } from '../hashChain';
 import { toPosition } from './schema';
 
-type Row = {
+export type Row = {
   position: number;
   stream_id: string;
   revision: number;
@@ -27,7 +27,7 @@ type Row = {
 export type ContinuityResult =
   { ok: true; events: number } | { ok: false; events: number; missingPosition: string; detail: string };
 
-const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
+export const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
 const parsePosition = (position: string): number => {
   if (!/^\d{1,20}$/.test(position)) {
@@ -38,7 +38,8 @@ const parsePosition = (position: string): number => {
   return Number(position);
 };
 
-const toEvent = (row: Row): RecordedEvent => ({
+/** A stored row as an event, exactly as written (no upcasting). */
+export const toEvent = (row: Row): RecordedEvent => ({
   id: row.id,
   type: row.type,
   data: JSON.parse(row.data) as Record<string, unknown>,
@@ -118,7 +119,7 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
         return { rows, head };
       });
       const { rows, head } = read();
-      const events = rows.map((row) => codec.upcast(toEvent(row)));
+      const events = options.raw ? rows.map(toEvent) : rows.map((row) => codec.upcast(toEvent(row)));
       const lastRow = rows[rows.length - 1];
       const isEnd = rows.length < maxCount;
       const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as Row).position;

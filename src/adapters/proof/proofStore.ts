@@ -1,0 +1,157 @@
+import Database from 'better-sqlite3';
+import type { Checkpoint } from '../../app/proof/checkpoint';
+import type { LeafRecord } from '../../app/proof/leaf';
+import type { LeafRecords } from '../../app/proof/verifyLog';
+import type { FrontierState, LeafSource } from '../../lib/merkle';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS leaves (
+  idx         INTEGER PRIMARY KEY,
+  position    TEXT    NOT NULL,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL,
+  hash        BLOB    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  tree_size INTEGER PRIMARY KEY,
+  body      TEXT    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS witness_pending (
+  witness   TEXT    NOT NULL,
+  tree_size INTEGER NOT NULL,
+  attempts  INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  PRIMARY KEY (witness, tree_size)
+);
+`;
+
+type LeafRow = {
+  idx: number;
+  position: string;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  recorded_at: string;
+  hash: Buffer;
+};
+
+const toRecord = (row: LeafRow): LeafRecord => ({
+  index: row.idx,
+  position: row.position,
+  streamId: row.stream_id,
+  revision: row.revision,
+  eventId: row.event_id,
+  recordedAt: row.recorded_at,
+  hash: row.hash,
+});
+
+export type ProofStore = ReturnType<typeof openProofStore>;
+
+/**
+ * The notary's own file (proof.db): the leaf hash of every event in log order, the checkpoints it
+ * signed, and the publications a witness has not yet confirmed. It is a cache and a locator, not
+ * the proof: the checkpoints at the witnesses are what an auditor trusts, and these records count
+ * only when they reproduce a signed root.
+ */
+export const openProofStore = (path: string, options: { readonly?: boolean } = {}) => {
+  const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(DDL);
+  }
+  db.pragma('busy_timeout = 5000');
+  const statements = {
+    count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM leaves'),
+    lastPosition: db.prepare<[], { position: string }>('SELECT position FROM leaves ORDER BY idx DESC LIMIT 1'),
+    range: db.prepare<[number, number], LeafRow>('SELECT * FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx'),
+    hashes: db.prepare<[number, number], { hash: Buffer }>(
+      'SELECT hash FROM leaves WHERE idx >= ? AND idx < ? ORDER BY idx',
+    ),
+    byEvent: db.prepare<[string], LeafRow>('SELECT * FROM leaves WHERE event_id = ?'),
+    latest: db.prepare<[], { body: string }>('SELECT body FROM checkpoints ORDER BY tree_size DESC LIMIT 1'),
+    checkpointAt: db.prepare<[number], { body: string }>('SELECT body FROM checkpoints WHERE tree_size = ?'),
+    allCheckpoints: db.prepare<[], { body: string }>('SELECT body FROM checkpoints ORDER BY tree_size'),
+  };
+  const writes = options.readonly
+    ? undefined
+    : {
+        leaf: db.prepare(
+          'INSERT INTO leaves (idx, position, stream_id, revision, event_id, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ),
+        meta: db.prepare(
+          'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        ),
+        checkpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (tree_size, body) VALUES (?, ?)'),
+        pending: db.prepare('INSERT OR IGNORE INTO witness_pending (witness, tree_size) VALUES (?, ?)'),
+        delivered: db.prepare('DELETE FROM witness_pending WHERE witness = ? AND tree_size = ?'),
+        failed: db.prepare(
+          'UPDATE witness_pending SET attempts = attempts + 1, last_error = ? WHERE witness = ? AND tree_size = ?',
+        ),
+      };
+  const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const pendingRows = db.prepare<
+    [],
+    { witness: string; tree_size: number; attempts: number; last_error: string | null }
+  >('SELECT witness, tree_size, attempts, last_error FROM witness_pending ORDER BY tree_size');
+  const writable = () => {
+    if (!writes) throw new Error('the proof store is open read-only');
+    return writes;
+  };
+  const appendLeaves = db.transaction((records: readonly LeafRecord[], frontier: FrontierState) => {
+    const w = writable();
+    for (const r of records) w.leaf.run(r.index, r.position, r.streamId, r.revision, r.eventId, r.recordedAt, r.hash);
+    w.meta.run('frontier', JSON.stringify(frontier));
+  });
+  const saveCheckpoint = db.transaction((checkpoint: Checkpoint, witnesses: readonly string[]) => {
+    const w = writable();
+    w.checkpoint.run(checkpoint.treeSize, JSON.stringify(checkpoint));
+    for (const witness of witnesses) w.pending.run(witness, checkpoint.treeSize);
+  });
+  const leafRecords: LeafRecords = {
+    get count() {
+      return statements.count.get()?.n ?? 0;
+    },
+    range: (from, to) => statements.range.all(from, to).map(toRecord),
+  };
+  const leafSource: LeafSource = (from, to) => statements.hashes.all(from, to).map((r) => r.hash);
+  const parse = (row: { body: string } | undefined): Checkpoint | undefined =>
+    row ? (JSON.parse(row.body) as Checkpoint) : undefined;
+
+  return {
+    db,
+    leafRecords,
+    leafSource,
+    leafCount: (): number => statements.count.get()?.n ?? 0,
+    lastPosition: (): string | undefined => statements.lastPosition.get()?.position,
+    leafOfEvent: (eventId: string): LeafRecord | undefined => {
+      const row = statements.byEvent.get(eventId);
+      return row && toRecord(row);
+    },
+    latestCheckpoint: (): Checkpoint | undefined => parse(statements.latest.get()),
+    checkpointAt: (treeSize: number): Checkpoint | undefined => parse(statements.checkpointAt.get(treeSize)),
+    checkpoints: (): Checkpoint[] => statements.allCheckpoints.all().map((row) => JSON.parse(row.body) as Checkpoint),
+    frontier: (): FrontierState | undefined => {
+      const row = meta.get('frontier');
+      return row ? (JSON.parse(row.value) as FrontierState) : undefined;
+    },
+    /** The leaves and the frontier after them, in one transaction. */
+    appendLeaves: (records: readonly LeafRecord[], frontier: FrontierState): void => appendLeaves(records, frontier),
+    /** The checkpoint and one pending publication per witness, in one transaction. */
+    saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): void =>
+      saveCheckpoint(checkpoint, witnesses),
+    pending: () => pendingRows.all(),
+    delivered: (witness: string, treeSize: number): void => void writable().delivered.run(witness, treeSize),
+    failed: (witness: string, treeSize: number, error: string): void =>
+      void writable().failed.run(error.slice(0, 500), witness, treeSize),
+    close: (): void => {
+      db.close();
+    },
+  };
+};
