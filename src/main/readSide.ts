@@ -24,6 +24,8 @@ const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: Sc
     ...config,
     ...(given.shifts ? { shifts: given.shifts } : {}),
     ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
+    ...(given.calendar ? { calendar: given.calendar } : {}),
+    ...(given.calendars ? { calendars: given.calendars.map((c) => ({ ...c, version: 0 })) } : {}),
   };
 };
 

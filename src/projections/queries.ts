@@ -2,6 +2,7 @@ import { emissionFactorFor, type PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
 import { NotFoundError } from '../domain/errors';
 import { masterDataQueries } from './masterDataQueries';
+import { createOeeQueries } from './oeeQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -42,6 +43,7 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
+  const oee = createOeeQueries({ all, get }, plant, now);
   const co2 = (kWhByDay: Record<string, number> | undefined, site = 'default'): number =>
     Object.entries(kWhByDay ?? {}).reduce(
       (sum, [day, kWh]) => sum + kWh * emissionFactorFor(plant.emissionFactors, site, day).kgCo2ePerKWh,
@@ -57,37 +59,6 @@ export const createReadModelQueries = (
       ? Date.parse(completedAt) > due
       : !['Cancelled', 'Closed'].includes(doc['status'] as string) && now() > due;
     return { ...doc, late };
-  };
-
-  const oeeFigures = (doc: Document) => {
-    const running = num(doc, 'runningSeconds');
-    const planned = num(doc, 'plannedSeconds') - num(doc, 'maintenanceSeconds');
-    const availability = ratio(running, planned);
-    const performance = ratio(num(doc, 'idealSeconds'), running);
-    const quality = ratio(num(doc, 'good'), num(doc, 'total'));
-    const oee =
-      availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
-    return {
-      machineId: doc['machineId'],
-      date: doc['date'],
-      ...(doc['shift'] ? { shift: doc['shift'] } : {}),
-      plannedProductionSeconds: planned,
-      runSeconds: running,
-      availability,
-      performance,
-      quality,
-      oee,
-      losses: {
-        breakdownSeconds: num(doc, 'downSeconds'),
-        setupSeconds: num(doc, 'setupSeconds'),
-        idleAndMinorStopSeconds: num(doc, 'idleSeconds'),
-        reducedSpeedSeconds: Math.max(0, running - num(doc, 'idealSeconds')),
-        defectUnits: num(doc, 'total') - num(doc, 'good'),
-        plannedMaintenanceSeconds: num(doc, 'maintenanceSeconds'),
-      },
-      total: num(doc, 'total'),
-      good: num(doc, 'good'),
-    };
   };
 
   const walk = async (lotId: string, direction: 'backward' | 'forward') => {
@@ -261,14 +232,9 @@ export const createReadModelQueries = (
       },
     },
     oee: {
-      shifts: async (machineId: string, from: string, to: string) =>
-        (await all('oee', 'shifts', { machineId, date: { $gte: from, $lte: to } }))
-          .sort((a, b) => String(a._id).localeCompare(String(b._id)))
-          .map(oeeFigures),
-      days: async (machineId: string, from: string, to: string) =>
-        (await all('oee', 'days', { machineId, date: { $gte: from, $lte: to } }))
-          .sort((a, b) => String(a._id).localeCompare(String(b._id)))
-          .map(oeeFigures),
+      ...oee,
+      shifts: (machineId: string, from?: string, to?: string) => oee.machine(machineId, 'shift', from, to),
+      days: (machineId: string, from?: string, to?: string) => oee.machine(machineId, 'day', from, to),
     },
     genealogy: {
       backward: (lotId: string) => walk(lotId, 'backward'),

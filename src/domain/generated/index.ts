@@ -62,9 +62,10 @@ import type {
   RotateKeyBody,
   ScanBody,
   SecondFactorBody,
+  SetCalendarBody,
   StartOperationBody,
 } from './commands';
-import type { EventEnvelope, EventMetadata } from './common';
+import type { Calendar, EventEnvelope, EventMetadata } from './common';
 import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type {
@@ -75,6 +76,7 @@ import type {
   BomDeactivatedV1,
   BomDefinedV1,
   BomRevisedV1,
+  CalendarVersionSetV1,
   ConfigurationLoadedV1,
   DeviceRegisteredV1,
   DeviceRetiredV1,
@@ -179,6 +181,7 @@ import type {
   MasterExportQuery,
   MasterImportQuery,
   MasterListQuery,
+  OeeRangeQuery,
   OrdersQuery,
   SecurityEventsQuery,
   YieldsQuery,
@@ -241,7 +244,9 @@ export type SchemaTypes = {
   'commands/rotateKey': RotateKeyBody;
   'commands/scan': ScanBody;
   'commands/secondFactor': SecondFactorBody;
+  'commands/setCalendar': SetCalendarBody;
   'commands/startOperation': StartOperationBody;
+  'common/calendar': Calendar;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
   'config/apiKeys': ConfigApiKeys;
@@ -259,6 +264,7 @@ export type SchemaTypes = {
   'events/BomDeactivated.v1': BomDeactivatedV1;
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
+  'events/CalendarVersionSet.v1': CalendarVersionSetV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
   'events/DeviceRegistered.v1': DeviceRegisteredV1;
   'events/DeviceRetired.v1': DeviceRetiredV1;
@@ -361,6 +367,7 @@ export type SchemaTypes = {
   'queries/masterExport': MasterExportQuery;
   'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
+  'queries/oeeRange': OeeRangeQuery;
   'queries/orders': OrdersQuery;
   'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;

@@ -131,6 +131,20 @@ export type MasterListQuery = {
 };
 
 /**
+ * A range of the plant's local days, inclusive.
+ */
+export type OeeRangeQuery = {
+  /**
+   * First local day; default the (first) machine's registration day.
+   */
+  from?: string;
+  /**
+   * Last local day, inclusive; default the plant's local today.
+   */
+  to?: string;
+};
+
+/**
  * Orders: filter, sort, page.
  */
 export type OrdersQuery = {
