@@ -35,24 +35,23 @@ const query = (path: string, summary: string, handle: (ctx: RouteContext) => Pro
 
 /** OEE, TEEP and losses per machine and rolled up; the calendars they are measured against. */
 export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHandler }): RouteSpec[] => {
-  const q = deps.queries.oee;
   const range = (ctx: RouteContext) => [ctx.query['from'], ctx.query['to']] as const;
   return [
     query(
       '/api/oee/rollups/plant/:period',
       'Plant OEE, TEEP and losses per shift, day, week or the whole range (ratios of summed times)',
-      (ctx) => q.rollup('plant', undefined, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+      (ctx) => deps.queries.oee.rollup('plant', undefined, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
     ),
     query(
       '/api/oee/rollups/:level/:key/:period',
       'OEE, TEEP and losses of a work center, line or site (ratios of summed times)',
       (ctx) =>
-        q.rollup(oneOf(ctx, 'level', LEVELS), ctx.params['key'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+        deps.queries.oee.rollup(oneOf(ctx, 'level', LEVELS), ctx.params['key'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
     ),
     query(
       '/api/oee/:machineId/:period',
       'A machine\'s OEE, TEEP and losses per shift, day, week or the whole range',
-      (ctx) => q.machine(ctx.params['machineId'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+      (ctx) => deps.queries.oee.machine(ctx.params['machineId'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
     ),
     {
       method: 'get',
@@ -62,13 +61,13 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
       roles: [...READERS, 'sysadmin'],
       kind: 'query',
       async handle() {
-        return { body: await q.calendars() };
+        return { body: await deps.queries.oee.calendars() };
       },
     },
     query(
       '/api/calendars/machines/:machineId/intervals',
       'A machine\'s shifts, working time, breaks and planned stops over a range of days',
-      (ctx) => q.calendarOf(ctx.params['machineId'] as string, ...range(ctx)),
+      (ctx) => deps.queries.oee.calendarOf(ctx.params['machineId'] as string, ...range(ctx)),
     ),
     commandRoute({
       deps,
