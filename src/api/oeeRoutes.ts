@@ -46,12 +46,18 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
       '/api/oee/rollups/:level/:key/:period',
       'OEE, TEEP and losses of a work center, line or site (ratios of summed times)',
       (ctx) =>
-        deps.queries.oee.rollup(oneOf(ctx, 'level', LEVELS), ctx.params['key'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+        deps.queries.oee.rollup(
+          oneOf(ctx, 'level', LEVELS),
+          ctx.params['key'] as string,
+          oneOf(ctx, 'period', PERIODS),
+          ...range(ctx),
+        ),
     ),
     query(
       '/api/oee/:machineId/:period',
-      'A machine\'s OEE, TEEP and losses per shift, day, week or the whole range',
-      (ctx) => deps.queries.oee.machine(ctx.params['machineId'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+      "A machine's OEE, TEEP and losses per shift, day, week or the whole range",
+      (ctx) =>
+        deps.queries.oee.machine(ctx.params['machineId'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
     ),
     {
       method: 'get',
@@ -66,14 +72,14 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
     },
     query(
       '/api/calendars/machines/:machineId/intervals',
-      'A machine\'s shifts, working time, breaks and planned stops over a range of days',
+      "A machine's shifts, working time, breaks and planned stops over a range of days",
       (ctx) => deps.queries.oee.calendarOf(ctx.params['machineId'] as string, ...range(ctx)),
     ),
     commandRoute({
       deps,
       method: 'put',
       path: '/api/calendars/:scope/:id',
-      summary: 'Set a new version of a site\'s, work center\'s or machine\'s calendar, in force from a local day',
+      summary: "Set a new version of a site's, work center's or machine's calendar, in force from a local day",
       tag: 'calendars',
       roles: ['planner', 'sysadmin'],
       body: 'commands/setCalendar',

@@ -72,19 +72,35 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     shifts: ReturnType<typeof calendarIntervals>['shifts'],
   ): Bucket[] => {
     const out: Bucket[] = [];
-    if (period === 'range') return [{ key: 'range', from: midnight(from), to: midnight(addDays(to, 1)), date: from, label: { from, to } }];
+    if (period === 'range')
+      return [{ key: 'range', from: midnight(from), to: midnight(addDays(to, 1)), date: from, label: { from, to } }];
     if (period === 'shift') {
       for (const s of shifts)
-        if (s.date >= from && s.date <= to) out.push({ key: `${s.date}|${s.shift}`, from: s.from, to: s.to, date: s.date, label: { date: s.date, shift: s.shift } });
+        if (s.date >= from && s.date <= to)
+          out.push({
+            key: `${s.date}|${s.shift}`,
+            from: s.from,
+            to: s.to,
+            date: s.date,
+            label: { date: s.date, shift: s.shift },
+          });
       return out;
     }
     for (let date = from; date <= to; date = addDays(date, 1)) {
-      if (period === 'day') out.push({ key: date, from: midnight(date), to: midnight(addDays(date, 1)), date, label: { date } });
+      if (period === 'day')
+        out.push({ key: date, from: midnight(date), to: midnight(addDays(date, 1)), date, label: { date } });
       else {
         const week = isoWeek(date);
         const last = out[out.length - 1];
         if (last?.key === week) last.to = midnight(addDays(date, 1));
-        else out.push({ key: week, from: midnight(date), to: midnight(addDays(date, 1)), date, label: { week, weekStart: weekStart(date) } });
+        else
+          out.push({
+            key: week,
+            from: midnight(date),
+            to: midnight(addDays(date, 1)),
+            date,
+            label: { week, weekStart: weekStart(date) },
+          });
       }
     }
     return out;
@@ -114,7 +130,8 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       .filter((s) => s[1] > lo && s[0] < hi);
     const since = Date.parse(machine['since'] as string);
     // the state the machine is in now lasts up to now
-    if (since < hi) states.push([since, hi, machine['state'] as MachineStatus, (machine['reason'] as string | null) ?? null]);
+    if (since < hi)
+      states.push([since, hi, machine['state'] as MachineStatus, (machine['reason'] as string | null) ?? null]);
     states.sort((a, b) => a[0] - b[0]);
     const counts = (await read.all('oee', 'counts', { machineId, date: days }))
       .flatMap((doc) => doc['entries'] as CountEntry[])
@@ -126,7 +143,8 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       const bt = Math.min(bucket.to, hi);
       if (bt <= bf) continue;
       const time = timeTotals(bf, bt, calendar.segments, states);
-      const startup = calendarFor(context.versions, defaultCalendar, owner, bucket.date).startupMinutes ?? DEFAULT_STARTUP_MINUTES;
+      const startup =
+        calendarFor(context.versions, defaultCalendar, owner, bucket.date).startupMinutes ?? DEFAULT_STARTUP_MINUTES;
       const units = unitTotals(
         counts.filter((c) => c[0] >= bf && c[0] < bt),
         ideal,
@@ -174,7 +192,8 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       if (level === 'site') return ((centers.get(wc)?.['site'] as string | undefined) ?? 'default') === key;
       return true;
     });
-    if (machines.length === 0 && level !== 'plant') throw new NotFoundError(`no machine belongs to ${level} ${key ?? ''}`);
+    if (machines.length === 0 && level !== 'plant')
+      throw new NotFoundError(`no machine belongs to ${level} ${key ?? ''}`);
     const earliest = machines.map((m) => m['registeredAt'] as string).sort()[0];
     const range = rangeOf(earliest === undefined ? undefined : { _id: '', registeredAt: earliest }, from, to);
     const context = { versions: await versions(), centers };

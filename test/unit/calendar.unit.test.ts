@@ -28,7 +28,12 @@ const PLANT: Calendar = {
     { name: 'trial', kind: 'trial', start: '14:00', end: '15:00', date: '2026-11-25' },
   ],
 };
-const input = (versions: CalendarVersion[] = []) => ({ versions, plant: PLANT, owner: { machineId: 'M1', workCenter: 'WC-1', site: 'S1' }, timeZone: TZ });
+const input = (versions: CalendarVersion[] = []) => ({
+  versions,
+  plant: PLANT,
+  owner: { machineId: 'M1', workCenter: 'WC-1', site: 'S1' },
+  timeZone: TZ,
+});
 const sum = (items: Array<{ from: number; to: number }>) => items.reduce((s, i) => s + i.to - i.from, 0);
 
 describe('plant calendar arithmetic', () => {
@@ -49,7 +54,9 @@ describe('plant calendar arithmetic', () => {
       ['2026-11-25T14:00:00.000Z', '2026-11-25T16:00:00.000Z', 'N', '2026-11-25'],
     ]);
     const { segments, shifts } = calendarIntervals(input(), from, to);
-    expect(segments.filter((s) => s.kind === 'plannedStop').map((s) => [s.name, (s.to - s.from) / 60_000])).to.deep.equal([
+    expect(
+      segments.filter((s) => s.kind === 'plannedStop').map((s) => [s.name, (s.to - s.from) / 60_000]),
+    ).to.deep.equal([
       ['morning meeting', 15],
       ['trial', 60],
     ]);
@@ -69,7 +76,7 @@ describe('plant calendar arithmetic', () => {
     expect(sum(saturday) / HOUR).to.equal(5.5 + 7.25 + 2);
   });
 
-  it('a machine follows its own calendar, else its work center\'s, else its site\'s, from each version\'s day', () => {
+  it("a machine follows its own calendar, else its work center's, else its site's, from each version's day", () => {
     const short: Calendar = { shifts: [{ name: 'S', start: '08:00', end: '12:00' }] };
     const long: Calendar = { shifts: [{ name: 'L', start: '08:00', end: '20:00' }] };
     const versions: CalendarVersion[] = [
@@ -82,7 +89,9 @@ describe('plant calendar arithmetic', () => {
     expect(calendarFor(versions, PLANT, owner, '2026-11-25')).to.equal(long); // the site's
     expect(calendarFor(versions, PLANT, owner, '2026-11-26')).to.equal(long); // the work center's later version
     expect(calendarFor(versions, PLANT, owner, '2026-11-27')).to.equal(short); // the machine's own
-    expect(calendarFor(versions, PLANT, { machineId: 'M9', workCenter: 'WC-9', site: 'S9' }, '2026-11-27')).to.equal(PLANT);
+    expect(calendarFor(versions, PLANT, { machineId: 'M9', workCenter: 'WC-9', site: 'S9' }, '2026-11-27')).to.equal(
+      PLANT,
+    );
     // 25th: 12 h (site); 26th: 12 h (work center, version 2); 27th: 4 h (machine)
     const hours = workingIntervals(
       { ...input(versions), owner },

@@ -9,7 +9,15 @@ const T = (hhmm: string) => `${DAY}T${hhmm}:00.000Z`; // UTC time on the 25th
 const BEFORE = '2026-11-24T12:00:00.000Z'; // registered the day before (20:00 local, outside the shift)
 
 /** Hourly device counts of `perHour` units (all good unless `bad`) from `from` for `hours`. */
-const hourly = async (bench: ReturnType<typeof createOeeBench>, m: string, from: number, hours: number, perHour: number, product = 'P', bad = 0) => {
+const hourly = async (
+  bench: ReturnType<typeof createOeeBench>,
+  m: string,
+  from: number,
+  hours: number,
+  perHour: number,
+  product = 'P',
+  bad = 0,
+) => {
   for (let h = from; h < from + hours; h += 1) {
     const start = T(`${String(h).padStart(2, '0')}:00`);
     const end = new Date(Date.parse(start) + 3_600_000).toISOString();
@@ -27,7 +35,13 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     const q = bench.queries(T('10:00')); // 18:00 local
     const [shift] = await q.machine('M1', 'shift', DAY, DAY);
     // calendar 28800 = planned busy 28800 = run 28800; 960 x 30 s = 28800; 960 good of 960
-    expect(shift).to.deep.include({ date: DAY, shift: 'D', calendarSeconds: 28800, plannedBusySeconds: 28800, runSeconds: 28800 });
+    expect(shift).to.deep.include({
+      date: DAY,
+      shift: 'D',
+      calendarSeconds: 28800,
+      plannedBusySeconds: 28800,
+      runSeconds: 28800,
+    });
     expect(shift).to.deep.include({ availability: 1, performance: 1, quality: 1, oee: 1, teep: 1, utilisation: 1 });
     expectWaterfallSums(shift!);
     const [day] = await q.machine('M1', 'day', DAY, DAY);
@@ -114,20 +128,47 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     await bench.register('M1', BEFORE, { SHAFT: 240 });
     await bench.register('M2', BEFORE, { SHAFT: 240 });
     await bench.event('OrderPlanned', { orderId: 'PO-1', spec: { product: 'SHAFT' } });
-    await bench.event('OperationStarted', { orderId: 'PO-1', operationId: '010', workCenter: 'WC-1', machineId: 'M1', startedAt: T('00:00') });
+    await bench.event('OperationStarted', {
+      orderId: 'PO-1',
+      operationId: '010',
+      workCenter: 'WC-1',
+      machineId: 'M1',
+      startedAt: T('00:00'),
+    });
     for (const m of ['M1', 'M2']) await bench.state(m, 'running', T('00:00'));
     // M1's device: 120 made, 119 good (it rejected 1); the operator reports 3 scrapped (the device's 1 among them);
     // inspection then fails 1 unit both had passed
     await bench.count('M1', T('00:00'), T('08:00'), 120, 119, 'SHAFT');
     await bench.event('OperationQuantityReported', {
-      orderId: 'PO-1', operationId: '010', workCenter: 'WC-1', machineId: 'M1', good: 0, scrap: 3, rework: 0, scrapReason: 'dimension', reportedAt: T('05:00'),
+      orderId: 'PO-1',
+      operationId: '010',
+      workCenter: 'WC-1',
+      machineId: 'M1',
+      good: 0,
+      scrap: 3,
+      rework: 0,
+      scrapReason: 'dimension',
+      reportedAt: T('05:00'),
     });
     await bench.event('InspectionFailed', {
-      inspectionId: 'I-1', orderId: 'PO-1', operationId: '010', reason: 'routing', failed: [], characteristics: [], decidedAt: T('06:00'),
+      inspectionId: 'I-1',
+      orderId: 'PO-1',
+      operationId: '010',
+      reason: 'routing',
+      failed: [],
+      characteristics: [],
+      decidedAt: T('06:00'),
     });
     // M2 has no device count: the operator's report is its count, good 110 and scrap 10
     await bench.event('OperationQuantityReported', {
-      orderId: 'PO-1', operationId: '010', workCenter: 'WC-1', machineId: 'M2', good: 110, scrap: 10, rework: 0, reportedAt: T('07:00'),
+      orderId: 'PO-1',
+      operationId: '010',
+      workCenter: 'WC-1',
+      machineId: 'M2',
+      good: 110,
+      scrap: 10,
+      rework: 0,
+      reportedAt: T('07:00'),
     });
     const q = bench.queries(T('08:00'));
     const [m1] = await q.machine('M1', 'shift', DAY, DAY);
@@ -142,7 +183,7 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     expectWaterfallSums(m2!);
   });
 
-  it('performance above 1 is flagged with the ideal cycle used; a product without one is unknown, not another\'s', async () => {
+  it("performance above 1 is flagged with the ideal cycle used; a product without one is unknown, not another's", async () => {
     const bench = createOeeBench(ONE_SHIFT);
     await bench.register('M1', BEFORE, { P: 60 });
     await bench.state('M1', 'running', T('00:00'));
@@ -150,7 +191,11 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     await bench.count('M1', T('00:00'), T('01:00'), 80, 80, 'P'); // 80 x 60 s = 4800 s in 3600 s of running
     const q = bench.queries(T('08:00'));
     const [shift] = await q.machine('M1', 'shift', DAY, DAY);
-    expect(shift).to.deep.include({ performanceAboveOne: true, idealCycleSeconds: { P: 60 }, plannedBusySeconds: 3600 });
+    expect(shift).to.deep.include({
+      performanceAboveOne: true,
+      idealCycleSeconds: { P: 60 },
+      plannedBusySeconds: 3600,
+    });
     expect(shift!.performance).to.be.closeTo(4800 / 3600, 1e-12);
     expect(shift!.losses['reducedSpeedSeconds']).to.equal(-1200); // the cycle is wrong: the waterfall still adds up
     expectWaterfallSums(shift!);
@@ -166,7 +211,11 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     await bench.register('M2', BEFORE, { P: 60 });
     // M2 follows a calendar of its own, set through the API: 08:00-12:00 local
     await bench.event('CalendarVersionSet', {
-      scope: 'machine', id: 'M2', version: 1, effectiveFrom: '2026-11-01', setAt: BEFORE,
+      scope: 'machine',
+      id: 'M2',
+      version: 1,
+      effectiveFrom: '2026-11-01',
+      setAt: BEFORE,
       calendar: { shifts: [{ name: 'D', start: '08:00', end: '12:00' }] },
     });
     // M1: 8 h planned, 6 h run at the ideal cycle, 2 h down: OEE 0.75; M2: 4 h planned, 4 h run: OEE 1
@@ -198,7 +247,11 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     await bench.count('M1', T('01:00'), T('02:00'), 100, 98, 'P');
     await bench.state('M1', 'idle', T('03:00'));
     const before = await bench.queries(T('04:00')).machine('M1', 'day', DAY, DAY);
-    expect(before[0]!.losses).to.deep.include({ startupRejectSeconds: 90, productionRejectSeconds: 60, setupSeconds: 1200 });
+    expect(before[0]!.losses).to.deep.include({
+      startupRejectSeconds: 90,
+      productionRejectSeconds: 60,
+      setupSeconds: 1200,
+    });
     expectWaterfallSums(before[0]!);
     await bench.rebuild();
     expect(await bench.queries(T('04:00')).machine('M1', 'day', DAY, DAY)).to.deep.equal(before);

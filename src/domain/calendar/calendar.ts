@@ -82,7 +82,9 @@ export const dayOfCalendar = (
   const stops = [addDays(date, -1), date, addDays(date, 1)].flatMap((day) =>
     (calendar.plannedStops ?? [])
       .filter((s) =>
-        s.date !== undefined ? s.date === day : isWorkingDay(calendar, day) && (s.weekdays ?? [isoWeekday(day)]).includes(isoWeekday(day)),
+        s.date !== undefined
+          ? s.date === day
+          : isWorkingDay(calendar, day) && (s.weekdays ?? [isoWeekday(day)]).includes(isoWeekday(day)),
       )
       .map((s) => {
         const [from, to] = span(day, s.start, s.end, timeZone);
@@ -97,9 +99,15 @@ export const dayOfCalendar = (
     for (const b of shift.breaks ?? []) {
       const bFrom = instantFrom(date, b.start, from, timeZone);
       const bTo = instantFrom(date, b.end, bFrom + 1, timeZone);
-      marks.push({ from: Math.max(from, bFrom), to: Math.min(to, bTo), kind: 'break', ...(b.name ? { name: b.name } : {}) });
+      marks.push({
+        from: Math.max(from, bFrom),
+        to: Math.min(to, bTo),
+        kind: 'break',
+        ...(b.name ? { name: b.name } : {}),
+      });
     }
-    for (const s of stops) marks.push({ from: Math.max(from, s.from), to: Math.min(to, s.to), kind: 'plannedStop', name: s.name });
+    for (const s of stops)
+      marks.push({ from: Math.max(from, s.from), to: Math.min(to, s.to), kind: 'plannedStop', name: s.name });
     const cuts = [...new Set([from, to, ...marks.flatMap((m) => [m.from, m.to])])]
       .filter((t) => t >= from && t <= to)
       .sort((a, b) => a - b);
@@ -111,7 +119,8 @@ export const dayOfCalendar = (
         marks.find((m) => m.kind === 'plannedStop' && m.from <= a && b <= m.to);
       const kind = mark?.kind ?? 'working';
       const last = segments[segments.length - 1];
-      if (last && last.to === a && last.kind === kind && last.shift === shift.name && last.name === mark?.name) last.to = b;
+      if (last && last.to === a && last.kind === kind && last.shift === shift.name && last.name === mark?.name)
+        last.to = b;
       else segments.push({ from: a, to: b, kind, date, shift: shift.name, ...(mark?.name ? { name: mark.name } : {}) });
     }
   }

@@ -33,7 +33,10 @@ export const calendarProblems = (calendar: Calendar, path = '/calendar'): Array<
       const from = (minutes(b.start) - start + 1440) % 1440;
       const to = from + ((minutes(b.end) - minutes(b.start) + 1440) % 1440);
       if (to <= from || to > length)
-        problems.push({ path: `${path}/shifts/${i}/breaks/${j}`, message: 'must end after it starts, inside its shift' });
+        problems.push({
+          path: `${path}/shifts/${i}/breaks/${j}`,
+          message: 'must end after it starts, inside its shift',
+        });
     });
   });
   (calendar.plannedStops ?? []).forEach((s, i) => {
@@ -51,7 +54,9 @@ export const calendarDecider: Decider<CalendarCommand, CalendarEvent, CalendarSt
     const problems = calendarProblems(calendar);
     if (problems.length > 0) throw new ValidationError(`the calendar of ${scope} ${id} is not consistent`, problems);
     const version = state.status === 'Set' ? state.version + 1 : 1;
-    return [{ type: 'CalendarVersionSet', data: { scope, id, version, effectiveFrom, calendar, setAt: command.meta.now } }];
+    return [
+      { type: 'CalendarVersionSet', data: { scope, id, version, effectiveFrom, calendar, setAt: command.meta.now } },
+    ];
   },
   evolve: (_state, event) => ({ status: 'Set', version: event.data.version }),
 };

@@ -57,7 +57,10 @@ export const oeeProjection = (timeZone: string): Projection => ({
         const { machineId, orderId, operationId } = event.data;
         if (!machineId) return;
         const product = await orderProducts.of(ctx, orderId);
-        await ctx.update('operations', `${orderId}|${operationId}`, () => ({ _id: `${orderId}|${operationId}`, machineId }));
+        await ctx.update('operations', `${orderId}|${operationId}`, () => ({
+          _id: `${orderId}|${operationId}`,
+          machineId,
+        }));
         await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
         return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
       }
@@ -66,7 +69,12 @@ export const oeeProjection = (timeZone: string): Projection => ({
         const machine = await ctx.get('machines', machineId);
         if (!machine) return;
         const to = Date.parse(changedAt);
-        const segment: StateSegment = [to - previousSeconds * 1000, to, previous, (machine['reason'] as string | null) ?? null];
+        const segment: StateSegment = [
+          to - previousSeconds * 1000,
+          to,
+          previous,
+          (machine['reason'] as string | null) ?? null,
+        ];
         await addSegment(ctx, timeZone, machineId, segment);
         return ctx.update('machines', machineId, (doc) =>
           doc
@@ -94,7 +102,14 @@ export const oeeProjection = (timeZone: string): Projection => ({
         if (!machineId || !(await ctx.get('machines', machineId))) return;
         const product = (await orderProducts.of(ctx, orderId)) ?? null;
         const startup = scrapReason === 'setup-scrap' ? 0 : null;
-        return addCount(ctx, timeZone, machineId, [Date.parse(reportedAt), 'operator', product, good + scrap + rework, scrap + rework, startup]);
+        return addCount(ctx, timeZone, machineId, [
+          Date.parse(reportedAt),
+          'operator',
+          product,
+          good + scrap + rework,
+          scrap + rework,
+          startup,
+        ]);
       }
       case 'InspectionFailed': {
         const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
@@ -132,10 +147,15 @@ const machineOf = async (ctx: ProjectionContext, orderId: string, operationId?: 
   ((operationId ? await ctx.get('operations', `${orderId}|${operationId}`) : undefined) ??
     (await ctx.get('operations', `${orderId}|`)))?.['machineId'] as string | undefined;
 
-const addSegment = async (ctx: ProjectionContext, timeZone: string, machineId: string, segment: StateSegment): Promise<void> => {
+const addSegment = async (
+  ctx: ProjectionContext,
+  timeZone: string,
+  machineId: string,
+  segment: StateSegment,
+): Promise<void> => {
   const [from, to, state, reason] = segment;
   // cut at local midnights, so one day's document holds the day's pieces
-  for (let start = from; start < to; ) {
+  for (let start = from; start < to;) {
     const date = localDate(start, timeZone);
     const end = Math.min(to, zonedInstant(addDays(date, 1), '00:00', timeZone));
     await ctx.update('states', `${machineId}|${date}`, (doc) => {
@@ -147,7 +167,12 @@ const addSegment = async (ctx: ProjectionContext, timeZone: string, machineId: s
   }
 };
 
-const addCount = async (ctx: ProjectionContext, timeZone: string, machineId: string, entry: CountEntry): Promise<void> => {
+const addCount = async (
+  ctx: ProjectionContext,
+  timeZone: string,
+  machineId: string,
+  entry: CountEntry,
+): Promise<void> => {
   const date = localDate(entry[0], timeZone);
   await ctx.update('counts', `${machineId}|${date}`, (doc) => {
     const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, entries: [] };

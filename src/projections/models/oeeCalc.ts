@@ -203,7 +203,15 @@ export const timeTotals = (
   return out;
 };
 
-type ProductUnits = { device: number; deviceRejects: number; deviceStartup: number; operator: number; operatorRejects: number; operatorStartup: number; inspection: number };
+type ProductUnits = {
+  device: number;
+  deviceRejects: number;
+  deviceStartup: number;
+  operator: number;
+  operatorRejects: number;
+  operatorStartup: number;
+  inspection: number;
+};
 
 /**
  * One machine's units over a period, by the precedence the README states: units made are the
@@ -234,7 +242,15 @@ export const unitTotals = (
   let deviceCounted = false;
   for (const [, source, product, total, rejects, sinceSetup] of entries) {
     const key = product ?? '';
-    const units = byProduct.get(key) ?? { device: 0, deviceRejects: 0, deviceStartup: 0, operator: 0, operatorRejects: 0, operatorStartup: 0, inspection: 0 };
+    const units = byProduct.get(key) ?? {
+      device: 0,
+      deviceRejects: 0,
+      deviceStartup: 0,
+      operator: 0,
+      operatorRejects: 0,
+      operatorStartup: 0,
+      inspection: 0,
+    };
     const startup = sinceSetup !== null && sinceSetup < startupMinutes * 60 ? rejects : 0;
     if (source === 'device') {
       deviceCounted ||= total > 0;
@@ -248,7 +264,17 @@ export const unitTotals = (
     } else units.inspection += rejects;
     byProduct.set(key, units);
   }
-  const out = { total: 0, good: 0, startupRejects: 0, productionRejects: 0, netRunSeconds: 0, startupRejectSeconds: 0, productionRejectSeconds: 0, fullyProductiveSeconds: 0, unknownIdealProducts: [] as string[] };
+  const out = {
+    total: 0,
+    good: 0,
+    startupRejects: 0,
+    productionRejects: 0,
+    netRunSeconds: 0,
+    startupRejectSeconds: 0,
+    productionRejectSeconds: 0,
+    fullyProductiveSeconds: 0,
+    unknownIdealProducts: [] as string[],
+  };
   for (const [product, u] of [...byProduct].sort(([a], [b]) => a.localeCompare(b))) {
     const total = deviceCounted ? u.device : u.operator;
     const seen = deviceCounted ? Math.max(u.deviceRejects, u.operatorRejects) : u.operatorRejects;
@@ -297,7 +323,13 @@ export const oeeFigures = (t: OeeTotals) => {
     .sort(([ra, a], [rb, b]) => b.ms - a.ms || ra.localeCompare(rb))
     .map(([reasonCode, s]) => {
       cumulative += s.ms;
-      return { reasonCode, loss: s.loss, seconds: seconds(s.ms), share: ratio(s.ms, stopMs), cumulativeShare: ratio(cumulative, stopMs) };
+      return {
+        reasonCode,
+        loss: s.loss,
+        seconds: seconds(s.ms),
+        share: ratio(s.ms, stopMs),
+        cumulativeShare: ratio(cumulative, stopMs),
+      };
     });
   return {
     availability,
