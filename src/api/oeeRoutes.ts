@@ -36,11 +36,12 @@ const query = (path: string, summary: string, handle: (ctx: RouteContext) => Pro
 /** OEE, TEEP and losses per machine and rolled up; the calendars they are measured against. */
 export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHandler }): RouteSpec[] => {
   const range = (ctx: RouteContext) => [ctx.query['from'], ctx.query['to']] as const;
+  const only = (ctx: RouteContext) => ctx.query['machines']?.split(',');
   return [
     query(
       '/api/oee/rollups/plant/:period',
       'Plant OEE, TEEP and losses per shift, day, week or the whole range (ratios of summed times)',
-      (ctx) => deps.queries.oee.rollup('plant', undefined, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+      (ctx) => deps.queries.oee.rollup('plant', undefined, oneOf(ctx, 'period', PERIODS), ...range(ctx), only(ctx)),
     ),
     query(
       '/api/oee/rollups/:level/:key/:period',
@@ -51,6 +52,7 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
           ctx.params['key'] as string,
           oneOf(ctx, 'period', PERIODS),
           ...range(ctx),
+          only(ctx),
         ),
     ),
     query(

@@ -183,9 +183,17 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return { from: from === undefined || from < registered ? registered : from, to: last };
   };
 
-  const rollup = async (level: OeeLevel, key: string | undefined, period: OeePeriod, from?: string, to?: string) => {
+  const rollup = async (
+    level: OeeLevel,
+    key: string | undefined,
+    period: OeePeriod,
+    from?: string,
+    to?: string,
+    only?: readonly string[],
+  ) => {
     const centers = await workCenters();
     const machines = (await read.all('oee', 'machines')).filter((m) => {
+      if (only && !only.includes(m['machineId'] as string)) return false;
       const wc = m['workCenter'] as string;
       if (level === 'workCenter') return wc === key;
       if (level === 'line') return centers.get(wc)?.['line'] === key;

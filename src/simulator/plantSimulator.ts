@@ -18,7 +18,7 @@ import {
   type StateChange,
 } from './machineModel';
 import { seedMasterData } from './masterPlant';
-import { done, toRelease } from './orderFlow';
+import { done, nextOrderFor, toRelease } from './orderFlow';
 import { arrivalTimes, batchCount, dueAt, materialReceipt, planOrders, scheduleXml } from './orderPlan';
 import { seededRandom } from './simClock';
 import { qualityTasks, runDueTasks, type Task } from './tasks';
@@ -85,7 +85,19 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const setState = async (m: Machine, change: StateChange): Promise<void> => {
     if (m.state === change.state) return;
     m.state = change.state;
-    await link.state(m.machineId, change);
+    await link.state(m.machineId, { ...change, ...withReason(m, change) });
+  };
+  /**
+   * Every stop with its reason, as a machine with an operator terminal sends it: a set-up is a
+   * changeover, maintenance planned; an idle machine waits for work (no demand) when no released
+   * operation waits for its work center, else it stops briefly (a minor stop) until it takes one.
+   */
+  const withReason = (m: Machine, change: StateChange): { reasonCode?: string } => {
+    if (change.reasonCode || change.state === 'running' || change.state === 'down') return {};
+    if (change.state === 'setup') return { reasonCode: 'changeover' };
+    if (change.state === 'maintenance') return { reasonCode: 'planned-maintenance' };
+    const waiting = nextOrderFor(orders, m.workCenter, (o) => machines.some((other) => other.job?.order === o));
+    return { reasonCode: waiting ? 'minor-stop' : 'no-demand' };
   };
 
   // the plant: machines split between two work centers, each with a maintenance plan
@@ -189,6 +201,10 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     });
   }
   await Promise.all(machines.map((m) => report(m, end, true)));
+  // the simulated plant stops at the end of the run: its machines wait for work, so the time the
+  // backbone keeps serving afterwards is no demand rather than run time without counts
+  for (const m of machines)
+    if (m.state !== 'down') await setState(m, { state: 'idle', at: end, reasonCode: 'no-demand' });
   return {
     runId,
     start: iso(start),

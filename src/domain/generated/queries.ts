@@ -131,7 +131,7 @@ export type MasterListQuery = {
 };
 
 /**
- * A range of the plant's local days, inclusive.
+ * A range of the plant's local days, inclusive; a roll-up may be limited to some machines.
  */
 export type OeeRangeQuery = {
   /**
@@ -142,6 +142,10 @@ export type OeeRangeQuery = {
    * Last local day, inclusive; default the plant's local today.
    */
   to?: string;
+  /**
+   * Roll-ups only: the machines to include, comma separated; default every machine of the level.
+   */
+  machines?: string;
 };
 
 /**
