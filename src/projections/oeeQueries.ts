@@ -25,7 +25,14 @@ import {
 export type OeePeriod = 'shift' | 'day' | 'week' | 'range';
 export type OeeLevel = 'workCenter' | 'line' | 'site' | 'plant';
 
-type Bucket = { key: string; from: number; to: number; date: string; label: Record<string, string> };
+/** A period's bucket: its key, its interval (ms) and the fields that name it in the answer. */
+type Bucket = {
+  key: string;
+  from: number;
+  to: number;
+  date: string;
+  label: { date?: string; shift?: string; week?: string; weekStart?: string; from?: string; to?: string };
+};
 type Read = {
   all: (projection: string, collection: string, filter?: Filter) => Promise<Document[]>;
   get: (projection: string, collection: string, id: string) => Promise<Document | undefined>;

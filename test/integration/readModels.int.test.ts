@@ -145,7 +145,7 @@ describe('read models over a scripted production day', function () {
   });
 
   it('OEE: M1 in shift A is 0.85 x 0.8 x 0.9375 = 0.6375 with its waterfall; the day up to now is 0.51', async () => {
-    const [shiftA] = (await q.oee.shifts('M1', '2026-11-25', '2026-11-25')).filter((s) => s['shift'] === 'A');
+    const [shiftA] = (await q.oee.shifts('M1', '2026-11-25', '2026-11-25')).filter((s) => s.shift === 'A');
     // shift A 00:00-08:00Z: setup 1800 (changeover), run 9000 + 15480 = 24480, down 1800 (SPINDLE), idle 720
     // (minor stop); 544 units x 36 s = 19584 s; 510 good (the operator's 3 are within the device's 34 rejects)
     expect(shiftA).to.deep.include({ availability: 0.85, performance: 0.8, quality: 0.9375, plannedBusySeconds: 28800 });
