@@ -41,7 +41,15 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
     query(
       '/api/oee/rollups/plant/:period',
       'Plant OEE, TEEP and losses per shift, day, week or the whole range (ratios of summed times)',
-      (ctx) => deps.queries.oee.rollup('plant', undefined, oneOf(ctx, 'period', PERIODS), ...range(ctx), only(ctx)),
+      (ctx) =>
+        deps.queries.oee.rollup(
+          'plant',
+          undefined,
+          oneOf(ctx, 'period', PERIODS),
+          ...range(ctx),
+          only(ctx),
+          ctx.query['until'],
+        ),
     ),
     query(
       '/api/oee/rollups/:level/:key/:period',
@@ -49,17 +57,23 @@ export const oeeRoutes = (deps: { queries: ReadModelQueries; commands: CommandHa
       (ctx) =>
         deps.queries.oee.rollup(
           oneOf(ctx, 'level', LEVELS),
-          ctx.params['key'] as string,
+          ctx.params['key'],
           oneOf(ctx, 'period', PERIODS),
           ...range(ctx),
           only(ctx),
+          ctx.query['until'],
         ),
     ),
     query(
       '/api/oee/:machineId/:period',
       "A machine's OEE, TEEP and losses per shift, day, week or the whole range",
       (ctx) =>
-        deps.queries.oee.machine(ctx.params['machineId'] as string, oneOf(ctx, 'period', PERIODS), ...range(ctx)),
+        deps.queries.oee.machine(
+          ctx.params['machineId'] as string,
+          oneOf(ctx, 'period', PERIODS),
+          ...range(ctx),
+          ctx.query['until'],
+        ),
     ),
     {
       method: 'get',

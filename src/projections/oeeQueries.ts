@@ -119,7 +119,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     period: OeePeriod,
     from: string,
     to: string,
-    context: { versions: CalendarVersion[]; centers: Map<string, Document> },
+    context: { versions: CalendarVersion[]; centers: Map<string, Document>; until: number },
   ): Promise<Array<{ bucket: Bucket; totals: OeeTotals }>> => {
     const machineId = machine['machineId'] as string;
     const owner = ownerOf(machine, context.centers);
@@ -128,7 +128,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     // a shift that starts on the last day may end the day after
     const rangeTo = midnight(addDays(to, period === 'shift' ? 2 : 1));
     const lo = Math.max(rangeFrom, Date.parse(machine['registeredAt'] as string));
-    const hi = Math.min(rangeTo, now());
+    const hi = Math.min(rangeTo, context.until);
     if (hi <= lo) return [];
     const calendar = calendarIntervals(input, rangeFrom, rangeTo);
     const days = { $gte: localDate(lo, timeZone), $lte: localDate(hi, timeZone) };
@@ -168,10 +168,13 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return doc;
   };
 
-  const machine = async (machineId: string, period: OeePeriod, from?: string, to?: string) => {
+  /** Now, or an earlier instant the figures are asked as of. */
+  const untilOf = (until?: string): number => Math.min(now(), until === undefined ? Infinity : Date.parse(until));
+
+  const machine = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
     const doc = await machineDoc(machineId);
     const range = rangeOf(doc, from, to);
-    const context = { versions: await versions(), centers: await workCenters() };
+    const context = { versions: await versions(), centers: await workCenters(), until: untilOf(until) };
     return (await machineTotals(doc, period, range.from, range.to, context)).map(({ bucket, totals }) => ({
       machineId,
       workCenter: doc['workCenter'],
@@ -197,6 +200,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     from?: string,
     to?: string,
     only?: readonly string[],
+    until?: string,
   ) => {
     const centers = await workCenters();
     const machines = (await read.all('oee', 'machines')).filter((m) => {
@@ -211,7 +215,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       throw new NotFoundError(`no machine belongs to ${level} ${key ?? ''}`);
     const earliest = machines.map((m) => m['registeredAt'] as string).sort()[0];
     const range = rangeOf(earliest === undefined ? undefined : { _id: '', registeredAt: earliest }, from, to);
-    const context = { versions: await versions(), centers };
+    const context = { versions: await versions(), centers, until: untilOf(until) };
     const sums = new Map<string, { bucket: Bucket; totals: OeeTotals; machines: string[] }>();
     for (const m of machines)
       for (const { bucket, totals } of await machineTotals(m, period, range.from, range.to, context)) {

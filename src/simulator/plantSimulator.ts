@@ -18,7 +18,7 @@ import {
   type StateChange,
 } from './machineModel';
 import { seedMasterData } from './masterPlant';
-import { done, nextOrderFor, toRelease } from './orderFlow';
+import { done, toRelease } from './orderFlow';
 import { arrivalTimes, batchCount, dueAt, materialReceipt, planOrders, scheduleXml } from './orderPlan';
 import { seededRandom } from './simClock';
 import { qualityTasks, runDueTasks, type Task } from './tasks';
@@ -96,8 +96,18 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     if (change.reasonCode || change.state === 'running' || change.state === 'down') return {};
     if (change.state === 'setup') return { reasonCode: 'changeover' };
     if (change.state === 'maintenance') return { reasonCode: 'planned-maintenance' };
-    const waiting = nextOrderFor(orders, m.workCenter, (o) => machines.some((other) => other.job?.order === o));
-    return { reasonCode: waiting ? 'minor-stop' : 'no-demand' };
+    const waiting = orders.filter(
+      (o) =>
+        o.released &&
+        !done(o) &&
+        o.operations[o.next]?.workCenter === m.workCenter &&
+        !machines.some((x) => x.job?.order === o),
+    ).length;
+    // machines of the work center already waiting take the work first
+    const idle = machines.filter(
+      (x) => x !== m && x.workCenter === m.workCenter && !x.job && x.state === 'idle',
+    ).length;
+    return { reasonCode: waiting > idle ? 'minor-stop' : 'no-demand' };
   };
 
   // the plant: machines split between two work centers, each with a maintenance plan

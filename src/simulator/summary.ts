@@ -52,7 +52,7 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
   // local days either side of the run: the figures are clipped to the machines' registration and now
   const from = new Date(Date.parse(run.start) - 86_400_000).toISOString().slice(0, 10);
   const to = new Date(Date.parse(run.end) + 86_400_000).toISOString().slice(0, 10);
-  const range = `from=${from}&to=${to}`;
+  const range = `from=${from}&to=${to}&until=${run.end}`;
   const oee = await Promise.all(
     run.machines.map(async (machineId) => {
       const [figures] = ((await get(`/api/oee/${machineId}/range?${range}`)) ?? []) as Doc[];

@@ -14,11 +14,8 @@ const matches = (doc: Document, filter: Filter = {}): boolean =>
   Object.entries(filter).every(([field, condition]) => {
     const value = doc[field];
     if (condition !== null && typeof condition === 'object') {
-      const c = condition as Record<string, unknown>;
-      return (
-        (c['$gte'] === undefined || String(value) >= String(c['$gte'])) &&
-        (c['$lte'] === undefined || String(value) <= String(c['$lte']))
-      );
+      const c = condition as { $gte?: string; $lte?: string };
+      return (c.$gte === undefined || String(value) >= c.$gte) && (c.$lte === undefined || String(value) <= c.$lte);
     }
     return value === condition;
   });
@@ -36,7 +33,7 @@ export const createOeeBench = (calendar: Calendar) => {
   const log: Fact[] = [];
   const collection = (name: string) => {
     let c = docs.get(name);
-    if (!c) docs.set(name, (c = new Map()));
+    if (!c) docs.set(name, (c = new Map<string, Document>()));
     return c;
   };
   const apply = async (fact: Fact) => {
