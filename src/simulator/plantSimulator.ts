@@ -114,6 +114,8 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const machines = Array.from({ length: options.machines }, (_, i) => createMachine(runId, i));
   for (const m of machines) {
     await must(`register ${m.machineId}`, clients.maintenance.post('/api/machines', registration(m)));
+    // a new machine waits for its first order: no demand, not a minor stop
+    await link.state(m.machineId, { state: 'idle', at: options.now().getTime(), reasonCode: 'no-demand' });
     const { plan, performAt } = maintenancePlan(m, planned, random, options.lateMaintenanceRate);
     await must(`plan ${m.machineId}`, clients.maintenance.post('/api/maintenance-plans', plan));
     tasks.push({

@@ -46,6 +46,9 @@ const reasonFor = (state: Schema.MachineStatus, given: string | undefined, actor
   return DEFAULT_STATE_REASONS[state];
 };
 
+const reasonChanged = (state: Schema.MachineStatus, given: string | undefined, current: string | undefined): boolean =>
+  given !== undefined && given !== current && state !== 'running' && state !== 'down';
+
 export const decideMachine = (command: MachineCommand, state: MachineState): MachineEvent[] => {
   const { machineId } = command.data;
   if (command.type === 'RegisterMachine') {
@@ -57,8 +60,10 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
     case 'ChangeMachineState': {
       const reasonCode = reasonFor(command.data.state, command.data.reasonCode, command.meta.actor);
       const at = command.data.at ?? command.meta.now;
-      // a device repeats its state; only a change is a fact worth recording
-      if (command.data.state === state.state) return [];
+      // a device repeats its state; only a change is a fact worth recording: of state, or of the reason
+      // a person or device gives for an idle, set-up or maintenance stop (a stop found to lack demand)
+      if (command.data.state === state.state && !reasonChanged(state.state, command.data.reasonCode, state.reasonCode))
+        return [];
       if (command.data.state === 'down' && !reasonCode) {
         throw new ValidationError('a machine that goes down needs a reason code', [
           { path: '/reasonCode', message: 'is required when state is down' },

@@ -82,7 +82,7 @@ export const oeeProjection = (timeZone: string): Projection => ({
                 state,
                 since: changedAt,
                 reason: reasonCode ?? null,
-                ...(previous === 'setup' ? { setupEndedAt: changedAt } : {}),
+                ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
               })
             : doc,
         );

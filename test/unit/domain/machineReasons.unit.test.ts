@@ -94,4 +94,49 @@ describe('machine states carry their reasons', () => {
         },
       ]);
   });
+  it('records a new reason for the stop a machine is in, but not a repeat without one', () => {
+    const idleNoDemand = changed('idle', 'no-demand');
+    const later = meta({ actor: 'op-1', now: '2026-11-25T02:30:00.000Z' });
+    machine
+      .given([registered, running, idleNoDemand])
+      .when({
+        type: 'ChangeMachineState',
+        data: { machineId: 'M1', state: 'idle', reasonCode: 'material-shortage' },
+        meta: later,
+      })
+      .then([
+        {
+          type: 'MachineStateChanged',
+          data: {
+            machineId: 'M1',
+            state: 'idle',
+            previous: 'idle',
+            changedAt: '2026-11-25T02:30:00.000Z',
+            previousSeconds: 1800,
+            reasonCode: 'material-shortage',
+          },
+        },
+      ]);
+    machine
+      .given([registered, running, idleNoDemand])
+      .when({ type: 'ChangeMachineState', data: { machineId: 'M1', state: 'idle' }, meta: later })
+      .then([]);
+    machine
+      .given([registered, running, idleNoDemand])
+      .when({
+        type: 'ChangeMachineState',
+        data: { machineId: 'M1', state: 'idle', reasonCode: 'no-demand' },
+        meta: later,
+      })
+      .then([]);
+    // a breakdown stays one failure: its reason is not changed in place
+    machine
+      .given([registered, running, changed('down', 'breakdown')])
+      .when({
+        type: 'ChangeMachineState',
+        data: { machineId: 'M1', state: 'down', reasonCode: 'tooling' },
+        meta: later,
+      })
+      .then([]);
+  });
 });
