@@ -238,6 +238,27 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     expectWaterfallSums(plant!);
   });
 
+  it('a stop whose reason changes while it lasts is split between its reasons', async () => {
+    const bench = createOeeBench(ONE_SHIFT);
+    await bench.register('M1', BEFORE, { P: 60 });
+    await bench.state('M1', 'running', T('00:00'));
+    await bench.state('M1', 'idle', T('04:00'), 'no-demand');
+    await bench.state('M1', 'idle', T('06:00'), 'material-shortage'); // work came, the material did not
+    await bench.state('M1', 'running', T('07:00'));
+    await bench.count('M1', T('00:00'), T('08:00'), 300, 300, 'P');
+    const [shift] = await bench.queries(T('08:00')).machine('M1', 'shift', DAY, DAY);
+    // no demand 2 h (out of planned busy time); material shortage 1 h (set-up and adjustments); run 5 h
+    // planned busy 6 h = 21600; A = 18000 / 21600; P = 300 x 60 / 18000 = 1; OEE = 18000 / 21600
+    expect(shift).to.deep.include({ plannedBusySeconds: 21600, runSeconds: 18000, performance: 1 });
+    expect(shift!.losses).to.deep.include({ noDemandSeconds: 7200, setupSeconds: 3600 });
+    expect(shift!.oee).to.be.closeTo(18000 / 21600, 1e-12);
+    expect(shift!.stopPareto.map((s) => [s.reasonCode, s.loss, s.seconds])).to.deep.equal([
+      ['no-demand', 'noDemand', 7200],
+      ['material-shortage', 'setup', 3600],
+    ]);
+    expectWaterfallSums(shift!);
+  });
+
   it('rebuilds to the same figures', async () => {
     const bench = createOeeBench(ONE_SHIFT);
     await bench.register('M1', BEFORE, { P: 30 });
