@@ -71,8 +71,10 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
   let cleared = 0;
   for (const machineId of run.machines) {
     const events = ((await read(api.auditor, `/api/streams/maintenance-PM-${machineId}/events`)) ?? []) as Doc[];
-    raised += events.filter((e) => e['type'] === 'MaintenanceOverdue').length;
-    cleared += events.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
+    // the alarms of the run: the backbone's clock goes on after it, and so do the plans' due times
+    const during = events.filter((e) => String((e['data'] as Doc | undefined)?.['raisedAt']) <= run.end);
+    raised += during.filter((e) => e['type'] === 'MaintenanceOverdue').length;
+    cleared += during.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
   }
   const carbon = (
     (await Promise.all(run.orders.map((o) => get(`/api/carbon/orders/${o.orderId}`)))).filter(Boolean) as Doc[]
