@@ -233,6 +233,16 @@ describe('OEE by ISO 22400-2 against the plant calendar (worked examples)', () =
     expect(wc).to.deep.include({ plannedBusySeconds: 43200, machines: ['M1', 'M2'] });
     expect(wc!.oee).to.be.closeTo(36000 / 43200, 1e-12);
     expectWaterfallSums(wc!);
+    await bench.event('WorkCenterDefined', {
+      code: 'WC-1',
+      version: 1,
+      effectiveFrom: BEFORE,
+      record: { names: { en: 'Turning' }, site: 'S1', line: 'L1' },
+    });
+    for (const level of ['line', 'site'] as const) {
+      const [rolled] = await q.rollup(level, level === 'line' ? 'L1' : 'S1', 'day', DAY, DAY);
+      expect(rolled!.oee, level).to.be.closeTo(36000 / 43200, 1e-12);
+    }
     const [plant] = await q.rollup('plant', undefined, 'range', DAY, DAY);
     expect(plant!.oee).to.be.closeTo(36000 / 43200, 1e-12);
     expectWaterfallSums(plant!);
