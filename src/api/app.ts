@@ -30,6 +30,8 @@ import { notFound, problemHandler, sendProblem } from './problem';
 import { authenticate } from './auth';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors';
 import { timingSafeEqual, createHash } from 'node:crypto';
+
+import { oeeRoutes } from './oeeRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -117,6 +119,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 // queries first: express tries routes in order, and reads are the most frequent requests
 export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
   ...queryRoutes(deps),
+  ...oeeRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

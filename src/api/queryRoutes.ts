@@ -38,7 +38,6 @@ const query = (
 
 const p = (ctx: RouteContext, name: string): string => ctx.params[name] as string;
 const limit = (ctx: RouteContext): number | undefined => (ctx.query['limit'] ? Number(ctx.query['limit']) : undefined);
-const today = (): string => new Date().toISOString().slice(0, 10);
 
 const escapeXml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /**
@@ -253,22 +252,6 @@ export const queryRoutes = (deps: {
         }
         return q.carbon.day(day);
       },
-    ),
-    query(
-      '/api/oee/:machineId/shifts',
-      'OEE per shift over a range of days, with the losses',
-      'oee',
-      READERS,
-      (ctx) => q.oee.shifts(p(ctx, 'machineId'), ctx.query['from'] ?? '0000-01-01', ctx.query['to'] ?? today()),
-      'queries/dateRange',
-    ),
-    query(
-      '/api/oee/:machineId/days',
-      'OEE per day over a range of days, with the losses',
-      'oee',
-      READERS,
-      (ctx) => q.oee.days(p(ctx, 'machineId'), ctx.query['from'] ?? '0000-01-01', ctx.query['to'] ?? today()),
-      'queries/dateRange',
     ),
     query(
       '/api/genealogy/:lotId/backward',

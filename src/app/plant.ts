@@ -1,3 +1,4 @@
+import { calendarOfShifts, type Calendar, type CalendarVersion } from '../domain/calendar';
 import type { ConfigPlant } from '../domain/generated';
 import type { Shift } from '../lib/time';
 
@@ -9,7 +10,15 @@ export type PlantConfig = {
   shifts: Shift[];
   /** Later entries win where periods overlap. */
   emissionFactors: EmissionFactor[];
+  /** The plant's default calendar; default: `shifts` on every day, without breaks or planned stops. */
+  calendar?: Calendar;
+  /** Sites', work centers' and machines' calendars from the configuration (version 0; the API's win on a tie). */
+  calendars?: CalendarVersion[];
 };
+
+/** The plant's default calendar: the configured one, else its shifts on every day. */
+export const plantCalendar = (plant: Pick<PlantConfig, 'calendar' | 'shifts'>): Calendar =>
+  plant.calendar ?? calendarOfShifts(plant.shifts);
 
 /** China's national average electricity CO2 emission factor for 2023, MEE and NBS (published January 2026). */
 export const DEFAULT_EMISSION_FACTOR: EmissionFactor = {

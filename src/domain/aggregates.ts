@@ -1,4 +1,5 @@
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent } from './apikey';
+import { calendarDecider, type CalendarCommand, type CalendarEvent } from './calendar';
 import { deviceDecider, type DeviceCommand, type DeviceEvent } from './device';
 import { dispatchDecider, type DispatchCommand, type DispatchEvent } from './dispatch';
 import { inspectionDecider, type InspectionCommand, type InspectionEvent } from './inspection';
@@ -35,6 +36,7 @@ export const deciders = {
   person: personDecider,
   device: deviceDecider,
   apikey: apiKeyDecider,
+  calendar: calendarDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -62,6 +64,7 @@ export type CommandOf = {
   person: PersonCommand;
   device: DeviceCommand;
   apikey: ApiKeyCommand;
+  calendar: CalendarCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -97,6 +100,7 @@ export type DomainEvent =
   | PersonEvent
   | DeviceEvent
   | ApiKeyEvent
+  | CalendarEvent
   | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */

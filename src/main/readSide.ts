@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS, type PlantConfig } from '../app/plant';
 import type { ReadStore } from '../app/readStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
+import { calendarProblems } from '../domain/calendar';
+import { ValidationError } from '../domain/errors';
 
 /** The read store the configuration names: MongoDB when MONGO_URL is set, else a SQLite file. */
 export const openReadStore = async (config: Config): Promise<ReadStore> => {
@@ -20,10 +22,18 @@ const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: Sc
   const config: PlantConfig = { timeZone, shifts: DEFAULT_SHIFTS, emissionFactors: [DEFAULT_EMISSION_FACTOR] };
   if (!file) return config;
   const given = schemas.parse('config/plant', JSON.parse(readFileSync(file, 'utf8')), `plant configuration ${file}`);
+  const problems = [
+    ...(given.calendar ? calendarProblems(given.calendar) : []),
+    ...(given.calendars ?? []).flatMap((c, i) => calendarProblems(c.calendar, `/calendars/${i}/calendar`)),
+  ];
+  if (problems.length > 0)
+    throw new ValidationError(`plant configuration ${file}: a calendar is not consistent`, problems);
   return {
     ...config,
     ...(given.shifts ? { shifts: given.shifts } : {}),
     ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
+    ...(given.calendar ? { calendar: given.calendar } : {}),
+    ...(given.calendars ? { calendars: given.calendars.map((c) => ({ ...c, version: 0 })) } : {}),
   };
 };
 

@@ -18,7 +18,7 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   qualityProjection(plant.timeZone),
   maintenanceProjection,
   carbonProjection(plant.timeZone),
-  oeeProjection(plant.timeZone, plant.shifts),
+  oeeProjection(plant.timeZone),
   genealogyProjection,
   labourProjection(plant.timeZone),
   masterDataProjection,

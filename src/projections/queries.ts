@@ -6,6 +6,7 @@ import { carbonQueries } from './carbonQueries';
 import { labourQueries } from './labourQueries';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
+import { createOeeQueries } from './oeeQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -46,6 +47,7 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
+  const oee = createOeeQueries({ all, get }, plant, now);
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
     const completedAt = doc['completedAt'] as string | undefined;
@@ -53,37 +55,6 @@ export const createReadModelQueries = (
       ? Date.parse(completedAt) > due
       : !['Cancelled', 'Closed'].includes(doc['status'] as string) && now() > due;
     return { ...doc, late };
-  };
-
-  const oeeFigures = (doc: Document) => {
-    const running = num(doc, 'runningSeconds');
-    const planned = num(doc, 'plannedSeconds') - num(doc, 'maintenanceSeconds');
-    const availability = ratio(running, planned);
-    const performance = ratio(num(doc, 'idealSeconds'), running);
-    const quality = ratio(num(doc, 'good'), num(doc, 'total'));
-    const oee =
-      availability !== null && performance !== null && quality !== null ? availability * performance * quality : null;
-    return {
-      machineId: doc['machineId'],
-      date: doc['date'],
-      ...(doc['shift'] ? { shift: doc['shift'] } : {}),
-      plannedProductionSeconds: planned,
-      runSeconds: running,
-      availability,
-      performance,
-      quality,
-      oee,
-      losses: {
-        breakdownSeconds: num(doc, 'downSeconds'),
-        setupSeconds: num(doc, 'setupSeconds'),
-        idleAndMinorStopSeconds: num(doc, 'idleSeconds'),
-        reducedSpeedSeconds: Math.max(0, running - num(doc, 'idealSeconds')),
-        defectUnits: num(doc, 'total') - num(doc, 'good'),
-        plannedMaintenanceSeconds: num(doc, 'maintenanceSeconds'),
-      },
-      total: num(doc, 'total'),
-      good: num(doc, 'good'),
-    };
   };
 
   const walk = (lotId: string, direction: 'backward' | 'forward') =>
@@ -156,14 +127,9 @@ export const createReadModelQueries = (
       plant.emissionFactors,
     ),
     oee: {
-      shifts: async (machineId: string, from: string, to: string) =>
-        (await all('oee', 'shifts', { machineId, date: { $gte: from, $lte: to } }))
-          .sort((a, b) => String(a._id).localeCompare(String(b._id)))
-          .map(oeeFigures),
-      days: async (machineId: string, from: string, to: string) =>
-        (await all('oee', 'days', { machineId, date: { $gte: from, $lte: to } }))
-          .sort((a, b) => String(a._id).localeCompare(String(b._id)))
-          .map(oeeFigures),
+      ...oee,
+      shifts: (machineId: string, from?: string, to?: string) => oee.machine(machineId, 'shift', from, to),
+      days: (machineId: string, from?: string, to?: string) => oee.machine(machineId, 'day', from, to),
     },
     genealogy: {
       backward: (lotId: string) => walk(lotId, 'backward'),

@@ -85,13 +85,37 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const setState = async (m: Machine, change: StateChange): Promise<void> => {
     if (m.state === change.state) return;
     m.state = change.state;
-    await link.state(m.machineId, change);
+    await link.state(m.machineId, { ...change, ...withReason(m, change) });
+  };
+  /**
+   * Every stop with its reason, as a machine with an operator terminal sends it: a set-up is a
+   * changeover, maintenance planned; an idle machine waits for work (no demand) when no released
+   * operation waits for its work center, else it stops briefly (a minor stop) until it takes one.
+   */
+  const withReason = (m: Machine, change: StateChange): { reasonCode?: string } => {
+    if (change.reasonCode || change.state === 'running' || change.state === 'down') return {};
+    if (change.state === 'setup') return { reasonCode: 'changeover' };
+    if (change.state === 'maintenance') return { reasonCode: 'planned-maintenance' };
+    const waiting = orders.filter(
+      (o) =>
+        o.released &&
+        !done(o) &&
+        o.operations[o.next]?.workCenter === m.workCenter &&
+        !machines.some((x) => x.job?.order === o),
+    ).length;
+    // machines of the work center already waiting take the work first
+    const idle = machines.filter(
+      (x) => x !== m && x.workCenter === m.workCenter && !x.job && x.state === 'idle',
+    ).length;
+    return { reasonCode: waiting > idle ? 'minor-stop' : 'no-demand' };
   };
 
   // the plant: machines split between two work centers, each with a maintenance plan
   const machines = Array.from({ length: options.machines }, (_, i) => createMachine(runId, i));
   for (const m of machines) {
     await must(`register ${m.machineId}`, clients.maintenance.post('/api/machines', registration(m)));
+    // a new machine waits for its first order: no demand, not a minor stop
+    await link.state(m.machineId, { state: 'idle', at: options.now().getTime(), reasonCode: 'no-demand' });
     const { plan, performAt } = maintenancePlan(m, planned, random, options.lateMaintenanceRate);
     await must(`plan ${m.machineId}`, clients.maintenance.post('/api/maintenance-plans', plan));
     tasks.push({
@@ -189,6 +213,10 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     });
   }
   await Promise.all(machines.map((m) => report(m, end, true)));
+  // the simulated plant stops at the end of the run: its machines wait for work, so the time the
+  // backbone keeps serving afterwards is no demand rather than run time without counts
+  for (const m of machines)
+    if (m.state !== 'down') await setState(m, { state: 'idle', at: end, reasonCode: 'no-demand' });
   return {
     runId,
     start: iso(start),

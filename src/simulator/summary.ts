@@ -5,6 +5,39 @@ type Doc = Record<string, unknown>;
 const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 const fixed = (value: unknown, digits = 2): string => (typeof value === 'number' ? value.toFixed(digits) : 'n/a');
 
+const WATERFALL: Array<[string, string]> = [
+  ['nonWorkingSeconds', 'non-working'],
+  ['plannedStopSeconds', 'planned stops'],
+  ['noDemandSeconds', 'no demand'],
+  ['breakdownSeconds', 'breakdowns'],
+  ['setupSeconds', 'set-up'],
+  ['minorStopSeconds', 'minor stops'],
+  ['reducedSpeedSeconds', 'reduced speed'],
+  ['startupRejectSeconds', 'start-up rejects'],
+  ['productionRejectSeconds', 'production rejects'],
+  ['fullyProductiveSeconds', 'fully productive'],
+];
+
+/** The figures of one OEE answer the summary prints. */
+const oeeOf = (doc: Doc | undefined) => ({
+  oee: doc?.['oee'],
+  availability: doc?.['availability'],
+  performance: doc?.['performance'],
+  quality: doc?.['quality'],
+  teep: doc?.['teep'],
+  utilisation: doc?.['utilisation'],
+  calendarSeconds: doc?.['calendarSeconds'],
+  losses: (doc?.['losses'] ?? {}) as Record<string, number | null>,
+  stops: ((doc?.['stopPareto'] ?? []) as Doc[]).map((s) => ({ reasonCode: s['reasonCode'], seconds: s['seconds'] })),
+});
+type OeeLine = ReturnType<typeof oeeOf>;
+
+const ratios = (f: OeeLine): string =>
+  `OEE ${fixed(f.oee)} = A ${fixed(f.availability)} x P ${fixed(f.performance)} x Q ${fixed(f.quality)}, TEEP ${fixed(f.teep)}`;
+const hours = (seconds: unknown): string => fixed(typeof seconds === 'number' ? seconds / 3600 : seconds, 1);
+const waterfall = (f: OeeLine): string =>
+  `${hours(f.calendarSeconds)} h = ` + WATERFALL.map(([key, label]) => `${label} ${hours(f.losses[key])}`).join(' + ');
+
 /** What the plant did, read back from the backbone's API: the figures an analyst would look at. */
 export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient }, run: SimulationRun) => {
   // figures as an analyst reads them; the overdue alarms from the maintenance streams' history, as an auditor does
@@ -16,14 +49,18 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
   const orders = (await Promise.all(run.orders.map((o) => get(`/api/wip/orders/${o.orderId}`)))).filter(
     Boolean,
   ) as Doc[];
-  const from = run.start.slice(0, 10);
+  // local days either side of the run: the figures are clipped to the machines' registration and now
+  const from = new Date(Date.parse(run.start) - 86_400_000).toISOString().slice(0, 10);
   const to = new Date(Date.parse(run.end) + 86_400_000).toISOString().slice(0, 10);
+  const range = `from=${from}&to=${to}&until=${run.end}`;
   const oee = await Promise.all(
     run.machines.map(async (machineId) => {
-      const days = ((await get(`/api/oee/${machineId}/days?from=${from}&to=${to}`)) ?? []) as Doc[];
-      return { machineId, days };
+      const [figures] = ((await get(`/api/oee/${machineId}/range?${range}`)) ?? []) as Doc[];
+      return { machineId, figures };
     }),
   );
+  const [plant] = ((await get(`/api/oee/rollups/plant/range?${range}&machines=${run.machines.join(',')}`)) ??
+    []) as Doc[];
   const yields = (((await get('/api/quality/yields?by=product')) ?? []) as Doc[]).filter((y) =>
     run.products.includes(y['key'] as string),
   );
@@ -34,8 +71,10 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
   let cleared = 0;
   for (const machineId of run.machines) {
     const events = ((await read(api.auditor, `/api/streams/maintenance-PM-${machineId}/events`)) ?? []) as Doc[];
-    raised += events.filter((e) => e['type'] === 'MaintenanceOverdue').length;
-    cleared += events.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
+    // the alarms of the run: the backbone's clock goes on after it, and so do the plans' due times
+    const during = events.filter((e) => String((e['data'] as Doc | undefined)?.['raisedAt']) <= run.end);
+    raised += during.filter((e) => e['type'] === 'MaintenanceOverdue').length;
+    cleared += during.filter((e) => e['type'] === 'MaintenanceOverdueCleared').length;
   }
   const carbon = (
     (await Promise.all(run.orders.map((o) => get(`/api/carbon/orders/${o.orderId}`)))).filter(Boolean) as Doc[]
@@ -55,16 +94,8 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
       late: orders.filter((o) => o['late'] === true).length,
       inProgress: orders.filter((o) => ['Released', 'InProgress', 'OnHold'].includes(o['status'] as string)).length,
     },
-    oee: oee.map(({ machineId, days }) => ({
-      machineId,
-      days: days.map((d) => ({
-        date: d['date'],
-        oee: d['oee'],
-        availability: d['availability'],
-        performance: d['performance'],
-        quality: d['quality'],
-      })),
-    })),
+    oee: oee.map(({ machineId, figures }) => ({ machineId, ...oeeOf(figures) })),
+    plant: oeeOf(plant),
     firstPassYield: yields.map((y) => ({ product: y['key'], firstPassYield: y['firstPassYield'], good: y['good'] })),
     qualityLoops: {
       opened: loops.length,
@@ -88,13 +119,11 @@ export const formatSummary = (summary: Summary, run: SimulationRun, requests: st
     '',
     `Plant run ${run.runId}: ${run.start} to ${run.end} (simulated)`,
     `  orders            ${summary.orders.completed} of ${summary.orders.total} completed, ${summary.orders.late} late, ${summary.orders.inProgress} in progress`,
-    '  OEE per machine   ' +
-      summary.oee
-        .map(
-          (m) =>
-            `${m.machineId.split('-').pop()} ${m.days.map((d) => `${String(d.date).slice(5)} ${fixed(d.oee)}`).join(' ') || 'n/a'}`,
-        )
-        .join(' | '),
+    `  OEE of the plant  ${ratios(summary.plant)}, utilisation ${fixed(summary.plant.utilisation)}`,
+    `  losses (h)        ${waterfall(summary.plant)}`,
+    `  stops by reason   ${summary.plant.stops.map((s) => `${String(s.reasonCode)} ${hours(s.seconds)} h`).join(', ') || 'none'}`,
+    '  OEE per machine',
+    ...summary.oee.flatMap((m) => [`    ${m.machineId.split('-').pop()}  ${ratios(m)}`, `        ${waterfall(m)}`]),
     '  first-pass yield  ' +
       (summary.firstPassYield.map((y) => `${String(y.product)} ${fixed(y.firstPassYield, 3)}`).join(', ') || 'n/a'),
     `  quality loops     ${summary.qualityLoops.opened} opened, ${summary.qualityLoops.open} still open`,

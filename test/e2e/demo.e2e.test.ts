@@ -69,7 +69,9 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
     expect([f.refused, f.failed], 'requests refused, failed').to.deep.equal([0, 0]);
     expect(f.kWh).to.be.greaterThan(0);
     expect(f.goodUnits).to.be.greaterThan(0);
-    expect(stdout).to.match(/OEE per machine\s+\S+ \d\d-\d\d 0\.\d\d/);
+    expect(stdout).to.match(/OEE of the plant\s+OEE [01]\.\d\d = A [01]\.\d\d x P \d\.\d\d x Q [01]\.\d\d, TEEP [01]\.\d\d/);
+    expect(stdout).to.match(/losses \(h\)\s+[\d.]+ h = non-working [\d.]+ \+ planned stops/);
+    expect(stdout).to.match(/\n\s+M1\s+OEE [01]\.\d\d/);
     expect(stdout).to.match(/first-pass yield\s+\S+ 0\.\d{3}/);
     // the terminal shows the banner, the progress and the summary; the request log goes to the file it names
     expect(stdout.split('\n').filter((line) => line.trimStart().startsWith('{'))).to.deep.equal([]);

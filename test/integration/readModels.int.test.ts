@@ -155,20 +155,31 @@ describe('read models over a scripted production day', function () {
     expect((await regional.carbon.order('PO-1')).kgCo2).to.be.closeTo(31.2, 1e-9);
   });
 
-  it('OEE: M1 in shift A is 0.85 x 0.8 x 0.9375 = 0.6375, with its losses; the day is 0.2125', async () => {
+  it('OEE: M1 in shift A is 0.85 x 0.8 x 0.9375 = 0.6375 with its waterfall; the day up to now is 0.51', async () => {
     const [shiftA] = (await q.oee.shifts('M1', '2026-11-25', '2026-11-25')).filter((s) => s.shift === 'A');
-    expect(shiftA).to.deep.include({ availability: 0.85, performance: 0.8, quality: 0.9375 });
+    // shift A 00:00-08:00Z: setup 1800 (changeover), run 9000 + 15480 = 24480, down 1800 (SPINDLE), idle 720
+    // (minor stop); 544 units x 36 s = 19584 s; 510 good (the operator's 3 are within the device's 34 rejects)
+    expect(shiftA).to.deep.include({ availability: 0.85, performance: 0.8, quality: 0.9375, plannedBusySeconds: 28800 });
     expect(shiftA?.oee).to.be.closeTo(0.6375, 1e-12);
     expect(shiftA?.losses).to.deep.equal({
+      nonWorkingSeconds: 0,
+      plannedStopSeconds: 0,
+      noDemandSeconds: 0,
       breakdownSeconds: 1800,
       setupSeconds: 1800,
-      idleAndMinorStopSeconds: 720,
-      reducedSpeedSeconds: 4896,
-      defectUnits: 34,
-      plannedMaintenanceSeconds: 0,
+      minorStopSeconds: 720,
+      reducedSpeedSeconds: 4896, // 24480 - 19584
+      startupRejectSeconds: 0,
+      productionRejectSeconds: 1224, // 34 x 36
+      fullyProductiveSeconds: 18360, // 510 x 36
     });
+    // the local day from M1's registration (23:00Z) to now (09:00Z): 36000 s, all in shifts C, A and B;
+    // idle 3600 before shift A (minor stop), shift A as above, setup since 08:00Z counted up to now (3600)
     const [day] = await q.oee.days('M1', '2026-11-25', '2026-11-25');
-    expect(day?.oee).to.be.closeTo(0.2125, 1e-12); // 24480 / 86400 x 0.8 x 0.9375
+    expect(day).to.deep.include({ calendarSeconds: 36000, plannedBusySeconds: 36000, runSeconds: 24480 });
+    expect(day?.losses).to.deep.include({ setupSeconds: 5400, minorStopSeconds: 4320, breakdownSeconds: 1800 });
+    expect(day?.oee).to.be.closeTo(0.51, 1e-12); // 18360 / 36000
+    expect(day?.teep).to.be.closeTo(0.51, 1e-12);
   });
 
   it('genealogy: backward from a finished lot and forward from a raw lot, transitively, with each lot’s status', async () => {

@@ -25,6 +25,9 @@ export type DeviceEnergyMessage = {
  */
 export type DeviceStateMessage = {
   state: MachineStatus;
+  /**
+   * A downtime reason code for a state other than running; without one, idle is a minor stop, setup a changeover, maintenance planned maintenance and a device's down a breakdown.
+   */
   reasonCode?: Id;
   at: DateTime;
 };

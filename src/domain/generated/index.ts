@@ -62,10 +62,11 @@ import type {
   RotateKeyBody,
   ScanBody,
   SecondFactorBody,
+  SetCalendarBody,
   ShipLotBody,
   StartOperationBody,
 } from './commands';
-import type { EventEnvelope, EventMetadata } from './common';
+import type { Calendar, EventEnvelope, EventMetadata } from './common';
 import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type {
@@ -76,6 +77,7 @@ import type {
   BomDeactivatedV1,
   BomDefinedV1,
   BomRevisedV1,
+  CalendarVersionSetV1,
   ConfigurationLoadedV1,
   DeviceRegisteredV1,
   DeviceRetiredV1,
@@ -181,8 +183,11 @@ import type {
   MasterExportQuery,
   MasterImportQuery,
   MasterListQuery,
+  OeeRangeQuery,
   OrdersQuery,
   ParetoQuery,
+  ProofConsistencyQuery,
+  ProofInclusionQuery,
   SecurityEventsQuery,
   YieldsQuery,
 } from './queries';
@@ -244,8 +249,10 @@ export type SchemaTypes = {
   'commands/rotateKey': RotateKeyBody;
   'commands/scan': ScanBody;
   'commands/secondFactor': SecondFactorBody;
+  'commands/setCalendar': SetCalendarBody;
   'commands/shipLot': ShipLotBody;
   'commands/startOperation': StartOperationBody;
+  'common/calendar': Calendar;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
   'config/apiKeys': ConfigApiKeys;
@@ -263,6 +270,7 @@ export type SchemaTypes = {
   'events/BomDeactivated.v1': BomDeactivatedV1;
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
+  'events/CalendarVersionSet.v1': CalendarVersionSetV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
   'events/DeviceRegistered.v1': DeviceRegisteredV1;
   'events/DeviceRetired.v1': DeviceRetiredV1;
@@ -366,8 +374,11 @@ export type SchemaTypes = {
   'queries/masterExport': MasterExportQuery;
   'queries/masterImport': MasterImportQuery;
   'queries/masterList': MasterListQuery;
+  'queries/oeeRange': OeeRangeQuery;
   'queries/orders': OrdersQuery;
   'queries/pareto': ParetoQuery;
+  'queries/proofConsistency': ProofConsistencyQuery;
+  'queries/proofInclusion': ProofInclusionQuery;
   'queries/securityEvents': SecurityEventsQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;

@@ -28,6 +28,27 @@ const checkInterval = (start: string, end: string, after: string | undefined, wh
   }
 };
 
+/**
+ * The reason a non-running state carries when none is given: an idle machine is a minor stop, a
+ * set-up a changeover, maintenance planned maintenance; a device that goes down without saying why
+ * has broken down. A person must say why a machine is down. Running carries no reason.
+ */
+export const DEFAULT_STATE_REASONS: Record<Exclude<Schema.MachineStatus, 'running' | 'down'>, string> = {
+  idle: 'minor-stop',
+  setup: 'changeover',
+  maintenance: 'planned-maintenance',
+};
+
+const reasonFor = (state: Schema.MachineStatus, given: string | undefined, actor: string): string | undefined => {
+  if (state === 'running') return undefined;
+  if (given) return given;
+  if (state === 'down') return actor.startsWith('device:') ? 'breakdown' : undefined;
+  return DEFAULT_STATE_REASONS[state];
+};
+
+const reasonChanged = (state: Schema.MachineStatus, given: string | undefined, current: string | undefined): boolean =>
+  given !== undefined && given !== current && state !== 'running' && state !== 'down';
+
 export const decideMachine = (command: MachineCommand, state: MachineState): MachineEvent[] => {
   const { machineId } = command.data;
   if (command.type === 'RegisterMachine') {
@@ -37,10 +58,12 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
   if (state.status === 'Initial') throw new NotFoundError(`machine ${machineId} is not registered`);
   switch (command.type) {
     case 'ChangeMachineState': {
-      const { reasonCode } = command.data;
+      const reasonCode = reasonFor(command.data.state, command.data.reasonCode, command.meta.actor);
       const at = command.data.at ?? command.meta.now;
-      // a device repeats its state; only a change is a fact worth recording
-      if (command.data.state === state.state) return [];
+      // a device repeats its state; only a change is a fact worth recording: of state, or of the reason
+      // a person or device gives for an idle, set-up or maintenance stop (a stop found to lack demand)
+      if (command.data.state === state.state && !reasonChanged(state.state, command.data.reasonCode, state.reasonCode))
+        return [];
       if (command.data.state === 'down' && !reasonCode) {
         throw new ValidationError('a machine that goes down needs a reason code', [
           { path: '/reasonCode', message: 'is required when state is down' },

@@ -27,6 +27,8 @@ export type MachineState =
       workCenter: string;
       state: MachineStatus;
       since: string;
+      /** The reason of the current state (none while running). */
+      reasonCode?: string;
       /** Running seconds before `since`. */
       runningSeconds: number;
       energyUntil?: string;
@@ -49,13 +51,16 @@ export const evolveMachine = (state: MachineState, event: MachineEvent): Machine
   }
   if (state.status === 'Initial') return state;
   switch (event.type) {
-    case 'MachineStateChanged':
+    case 'MachineStateChanged': {
+      const { reasonCode: _previousReason, ...rest } = state;
       return {
-        ...state,
+        ...rest,
+        ...(event.data.reasonCode ? { reasonCode: event.data.reasonCode } : {}),
         state: event.data.state,
         since: event.data.changedAt,
         runningSeconds: state.runningSeconds + (state.state === 'running' ? event.data.previousSeconds : 0),
       };
+    }
     case 'EnergyMeasured':
       return { ...state, energyUntil: event.data.intervalEnd };
     case 'ProductionCounted':

@@ -1,46 +1,26 @@
 import type { Document } from '../../app/readStore';
-import type { Projection } from '../runner';
+import { addDays, localDate, zonedInstant } from '../../lib/time';
+import type { Projection, ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
-import { shiftLengthSeconds, shiftOverlaps, type Shift } from '../../lib/time';
-
-const STATE_FIELDS: Record<string, string> = {
-  running: 'runningSeconds',
-  idle: 'idleSeconds',
-  setup: 'setupSeconds',
-  down: 'downSeconds',
-  maintenance: 'maintenanceSeconds',
-};
-
-const bucket = (doc: Document | undefined, base: Record<string, unknown>): Document =>
-  doc ?? {
-    _id: '',
-    ...base,
-    runningSeconds: 0,
-    idleSeconds: 0,
-    setupSeconds: 0,
-    downSeconds: 0,
-    maintenanceSeconds: 0,
-    total: 0,
-    good: 0,
-    idealSeconds: 0,
-  };
-
-const addTo = (doc: Document, field: string, value: number): void => {
-  doc[field] = (doc[field] as number) + value;
-};
+import type { CountEntry, StateSegment } from './oeeCalc';
 
 /**
- * OEE inputs per machine per shift and per day (plant time zone): seconds in each state, counts, and
- * ideal time (ideal cycle time of the product running x count). A state's time is split across shift
- * boundaries; a count interval goes to the shift of its midpoint. Ratios are computed when read.
+ * What OEE is computed from, kept as facts so the figures can be computed when asked (the calendar
+ * in force, the open state up to now): per machine and local day, its state segments (cut at
+ * midnight) and its count entries (device counts, operator reports, inspection rejects); each
+ * machine's current state, ideal cycles and work center; work centers' line and site; the
+ * calendar versions set through the API.
  */
-export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Projection => ({
+export const oeeProjection = (timeZone: string): Projection => ({
   name: 'oee',
-  version: 1,
+  version: 2,
   collections: {
-    shifts: { indexes: ['machineId', 'date'] },
-    days: { indexes: ['machineId', 'date'] },
-    machines: {},
+    machines: { indexes: ['workCenter'] },
+    states: { indexes: ['machineId', 'date'] },
+    counts: { indexes: ['machineId', 'date'] },
+    workCenters: {},
+    calendars: {},
+    operations: {},
     ...orderProducts.collection,
   },
   eventTypes: [
@@ -49,73 +29,154 @@ export const oeeProjection = (timeZone: string, shifts: readonly Shift[]): Proje
     'OperationStarted',
     'MachineStateChanged',
     'ProductionCounted',
+    'OperationQuantityReported',
+    'InspectionFailed',
+    'WorkCenterDefined',
+    'WorkCenterRevised',
+    'CalendarVersionSet',
   ],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
-    const spread = async (
-      machineId: string,
-      fromMs: number,
-      toMs: number,
-      add: (doc: Document, share: number) => void,
-    ) => {
-      for (const overlap of shiftOverlaps(fromMs, toMs, shifts, timeZone)) {
-        const share = overlap.seconds;
-        const base = { machineId, date: overlap.date };
-        await ctx.update('shifts', `${machineId}|${overlap.date}|${overlap.shift.name}`, (doc) => {
-          const next = bucket(doc, { ...base, shift: overlap.shift.name, plannedSeconds: overlap.lengthSeconds });
-          add(next, share);
-          return next;
-        });
-        await ctx.update('days', `${machineId}|${overlap.date}`, (doc) => {
-          const next = bucket(doc, {
-            ...base,
-            plannedSeconds: shifts.reduce((sum, s) => sum + shiftLengthSeconds(overlap.date, s, timeZone), 0),
-          });
-          add(next, share);
-          return next;
-        });
-      }
-    };
     switch (event.type) {
       case 'MachineRegistered': {
-        const { machineId, idealCycleSeconds } = event.data;
+        const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
         return ctx.update('machines', machineId, () => ({
           _id: machineId,
+          machineId,
+          workCenter,
+          registeredAt,
           ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
           product: null,
+          state: 'idle',
+          since: registeredAt,
+          reason: null,
+          setupEndedAt: null,
         }));
       }
       case 'OperationStarted': {
-        const { machineId, orderId } = event.data;
+        const { machineId, orderId, operationId } = event.data;
         if (!machineId) return;
         const product = await orderProducts.of(ctx, orderId);
-        return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product }));
+        await ctx.update('operations', `${orderId}|${operationId}`, () => ({
+          _id: `${orderId}|${operationId}`,
+          machineId,
+        }));
+        await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
+        return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
       }
       case 'MachineStateChanged': {
-        const { machineId, previous, changedAt, previousSeconds } = event.data;
-        const field = STATE_FIELDS[previous];
+        const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
+        const machine = await ctx.get('machines', machineId);
+        if (!machine) return;
         const to = Date.parse(changedAt);
-        if (!field) return;
-        return spread(machineId, to - previousSeconds * 1000, to, (doc, seconds) => addTo(doc, field, seconds));
+        const segment: StateSegment = [
+          to - previousSeconds * 1000,
+          to,
+          previous,
+          (machine['reason'] as string | null) ?? null,
+        ];
+        await addSegment(ctx, timeZone, machineId, segment);
+        return ctx.update('machines', machineId, (doc) =>
+          doc
+            ? Object.assign(doc, {
+                state,
+                since: changedAt,
+                reason: reasonCode ?? null,
+                ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
+              })
+            : doc,
+        );
       }
       case 'ProductionCounted': {
         const { machineId, total } = event.data;
-        const from = Date.parse(event.data.intervalStart);
-        const to = Date.parse(event.data.intervalEnd);
         const machine = await ctx.get('machines', machineId);
-        const product = event.data.product ?? (machine?.['product'] as string | undefined);
-        const ideal = (machine?.['ideal'] as Record<string, number> | undefined) ?? {};
-        const cycle = (product ? ideal[product] : undefined) ?? Object.values(ideal)[0] ?? 0;
-        const good = event.data.good ?? total;
-        const middle = Math.floor((from + to) / 2);
-        return spread(machineId, middle, middle + 1, (doc) => {
-          addTo(doc, 'total', total);
-          addTo(doc, 'good', good);
-          addTo(doc, 'idealSeconds', cycle * total);
-        });
+        if (!machine) return;
+        const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
+        const product = event.data.product ?? (machine['product'] as string | null);
+        const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
+        return addCount(ctx, timeZone, machineId, [at, 'device', product, total, rejects, sinceSetup(machine, at)]);
+      }
+      case 'OperationQuantityReported': {
+        const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
+        const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
+        if (!machineId || !(await ctx.get('machines', machineId))) return;
+        const product = (await orderProducts.of(ctx, orderId)) ?? null;
+        const startup = scrapReason === 'setup-scrap' ? 0 : null;
+        return addCount(ctx, timeZone, machineId, [
+          Date.parse(reportedAt),
+          'operator',
+          product,
+          good + scrap + rework,
+          scrap + rework,
+          startup,
+        ]);
+      }
+      case 'InspectionFailed': {
+        const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
+        // a re-inspection looks at the unit already rejected once
+        if (reason === 'reinspection' || reinspectionOf) return;
+        const machineId = await machineOf(ctx, orderId, operationId);
+        if (!machineId) return;
+        const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
+        return addCount(ctx, timeZone, machineId, [Date.parse(decidedAt), 'inspection', product, 0, 1, null]);
+      }
+      case 'WorkCenterDefined':
+      case 'WorkCenterRevised': {
+        const { code, record } = event.data;
+        return ctx.update('workCenters', code, () => ({ _id: code, site: record.site, line: record.line ?? null }));
+      }
+      case 'CalendarVersionSet': {
+        const { scope, id, version, effectiveFrom, calendar } = event.data;
+        const key = `${scope}|${id}|${version}`;
+        return ctx.update('calendars', key, () => ({ _id: key, scope, id, version, effectiveFrom, calendar }));
       }
       default:
         return;
     }
   },
 });
+
+/** Seconds since the machine's last set-up ended (0 while in set-up); null when it never had one. */
+const sinceSetup = (machine: Document, at: number): number | null => {
+  if (machine['state'] === 'setup') return 0;
+  const ended = machine['setupEndedAt'] as string | null;
+  return ended ? Math.max(0, (at - Date.parse(ended)) / 1000) : null;
+};
+
+const machineOf = async (ctx: ProjectionContext, orderId: string, operationId?: string): Promise<string | undefined> =>
+  ((operationId ? await ctx.get('operations', `${orderId}|${operationId}`) : undefined) ??
+    (await ctx.get('operations', `${orderId}|`)))?.['machineId'] as string | undefined;
+
+const addSegment = async (
+  ctx: ProjectionContext,
+  timeZone: string,
+  machineId: string,
+  segment: StateSegment,
+): Promise<void> => {
+  const [from, to, state, reason] = segment;
+  // cut at local midnights, so one day's document holds the day's pieces
+  for (let start = from; start < to;) {
+    const date = localDate(start, timeZone);
+    const end = Math.min(to, zonedInstant(addDays(date, 1), '00:00', timeZone));
+    await ctx.update('states', `${machineId}|${date}`, (doc) => {
+      const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, segments: [] };
+      (next['segments'] as StateSegment[]).push([start, end, state, reason]);
+      return next;
+    });
+    start = end;
+  }
+};
+
+const addCount = async (
+  ctx: ProjectionContext,
+  timeZone: string,
+  machineId: string,
+  entry: CountEntry,
+): Promise<void> => {
+  const date = localDate(entry[0], timeZone);
+  await ctx.update('counts', `${machineId}|${date}`, (doc) => {
+    const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, entries: [] };
+    (next['entries'] as CountEntry[]).push(entry);
+    return next;
+  });
+};
