@@ -76,6 +76,8 @@ import type {
   BomDefinedV1,
   BomRevisedV1,
   ConfigurationLoadedV1,
+  CorrectiveRequestClosedV1,
+  CorrectiveRequestOpenedV1,
   DeviceRegisteredV1,
   DeviceRetiredV1,
   DispositionDecidedV1,
@@ -260,6 +262,8 @@ export type SchemaTypes = {
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
+  'events/CorrectiveRequestClosed.v1': CorrectiveRequestClosedV1;
+  'events/CorrectiveRequestOpened.v1': CorrectiveRequestOpenedV1;
   'events/DeviceRegistered.v1': DeviceRegisteredV1;
   'events/DeviceRetired.v1': DeviceRetiredV1;
   'events/DispositionDecided.v1': DispositionDecidedV1;
