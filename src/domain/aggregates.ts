@@ -5,7 +5,14 @@ import { inspectionDecider, type InspectionCommand, type InspectionEvent } from 
 import { labourDecider, type LabourCommand, type LabourEvent } from './labour';
 import { lotDecider, type LotCommand, type LotEvent } from './lot';
 import { machineDecider, type MachineCommand, type MachineEvent } from './machine';
-import { maintenanceDecider, type MaintenanceCommand, type MaintenanceEvent } from './maintenance';
+import {
+  correctiveDecider,
+  maintenanceDecider,
+  type CorrectiveCommand,
+  type CorrectiveEvent,
+  type MaintenanceCommand,
+  type MaintenanceEvent,
+} from './maintenance';
 import * as master from './masterData';
 import { nonconformanceDecider, type NonconformanceCommand, type NonconformanceEvent } from './nonconformance';
 import { orderDecider, type OrderCommand, type OrderEvent } from './order';
@@ -20,6 +27,7 @@ export const deciders = {
   nonconformance: nonconformanceDecider,
   machine: machineDecider,
   maintenance: maintenanceDecider,
+  corrective: correctiveDecider,
   operator: labourDecider,
   workcenter: dispatchDecider,
   site: master.siteDecider,
@@ -47,6 +55,7 @@ export type CommandOf = {
   nonconformance: NonconformanceCommand;
   machine: MachineCommand;
   maintenance: MaintenanceCommand;
+  corrective: CorrectiveCommand;
   operator: LabourCommand;
   workcenter: DispatchCommand;
   site: master.SiteCommand;
@@ -82,6 +91,7 @@ export type DomainEvent =
   | NonconformanceEvent
   | MachineEvent
   | MaintenanceEvent
+  | CorrectiveEvent
   | LabourEvent
   | DispatchEvent
   | master.SiteEvent

@@ -109,7 +109,9 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
-  const queries = createReadModelQueries(readStore, plant);
+  const queries = createReadModelQueries(readStore, plant, undefined, {
+    maintenanceDueSoonHours: config.maintenanceDueSoonHours,
+  });
   const security = await startSecurity({
     config,
     store,

@@ -1,7 +1,15 @@
-import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
+import {
+  correctiveRequestEvents,
+  correctiveRequests,
+  dispatch,
+  dispatchEvents,
+  qualityLoop,
+  qualityLoopEvents,
+} from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withMasterData } from '../app/masterData/gate';
+import { withMachineReadings } from '../app/machineReadings';
 import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../lib/logger';
 import { startOverdueClock, type OverdueClock } from '../app/overdueClock';
@@ -31,7 +39,7 @@ export type ServicesOptions = {
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
 export const startServices = async (options: ServicesOptions): Promise<Services> => {
-  const commands = withMasterData(createCommandHandler({ store: options.store }));
+  const commands = withMachineReadings(withMasterData(createCommandHandler({ store: options.store })));
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
   const processes = [
     await startProcess(deps, {
@@ -43,6 +51,11 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       name: 'dispatch',
       eventTypes: dispatchEvents,
       react: dispatch,
+    }),
+    await startProcess(deps, {
+      name: 'corrective-requests',
+      eventTypes: correctiveRequestEvents,
+      react: correctiveRequests,
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

@@ -170,7 +170,9 @@ import type {
   WorkCenterRevisedV1,
 } from './events';
 import type {
+  CorrectiveRequestsQuery,
   DateRangeQuery,
+  DueSoonQuery,
   EventsQuery,
   ExportQuery,
   HistoryQuery,
@@ -354,7 +356,9 @@ export type SchemaTypes = {
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
+  'queries/correctiveRequests': CorrectiveRequestsQuery;
   'queries/dateRange': DateRangeQuery;
+  'queries/dueSoon': DueSoonQuery;
   'queries/events': EventsQuery;
   'queries/export': ExportQuery;
   'queries/history': HistoryQuery;
