@@ -10,17 +10,15 @@ export const machineReadingAt = (machine: Document, nowMs: number) => {
   return { runningHours, count: num(machine, 'countedTotal') };
 };
 
+type DueDistance = { hoursToDue: number | null; runningHoursLeft?: number; countsLeft?: number };
+
 /**
  * How far a plan is from falling due at `nowMs`: `hoursToDue` is the soonest it can fall due. Calendar
  * and fixed-date plans: hours until the date. Running-hour plans: the running hours left, as if the
  * machine ran the whole time. Counter plans: the counts left at the machine's units per running hour so
  * far, as if it ran the whole time (null before it has run and counted). Finished plans: none.
  */
-export const dueDistance = (
-  plan: Document,
-  machine: Document | undefined,
-  nowMs: number,
-): { hoursToDue: number | null; runningHoursLeft?: number; countsLeft?: number } | undefined => {
+export const dueDistance = (plan: Document, machine: Document | undefined, nowMs: number): DueDistance | undefined => {
   const due = plan['due'] as Record<string, unknown>;
   if (typeof due['dueAt'] === 'string') return { hoursToDue: (Date.parse(due['dueAt']) - nowMs) / HOUR_MS };
   const reading = machine ? machineReadingAt(machine, nowMs) : { runningHours: 0, count: 0 };
@@ -49,7 +47,7 @@ export const dueSoon = (
 ) =>
   plans
     .filter((plan) => !plan['overdueSince'])
-    .flatMap((plan) => {
+    .flatMap((plan): Array<Document & DueDistance & { pastDue: boolean }> => {
       const distance = dueDistance(plan, machines.get(plan['machineId'] as string), nowMs);
       if (!distance || distance.hoursToDue === null || distance.hoursToDue > horizonHours) return [];
       return [{ ...plan, ...distance, pastDue: distance.hoursToDue <= 0 }];

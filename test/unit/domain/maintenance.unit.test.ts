@@ -326,7 +326,7 @@ describe('corrective requests', () => {
   };
 
   it('a breakdown opens a request that the machine running again closes, with the repair time', () => {
-    const down = correctiveRequests(change('down', 'running', '2026-11-25T10:00:00.000Z') as never);
+    const down = correctiveRequests(change('down', 'running', '2026-11-25T10:00:00.000Z'));
     expect(down.map((d) => [d.aggregate, d.id, d.command.type])).to.deep.equal([
       ['corrective', 'M1', 'OpenCorrectiveRequest'],
     ]);
@@ -335,8 +335,8 @@ describe('corrective requests', () => {
       .when(down[0]?.command as never)
       .then([opened]);
     // down 10:00 -> maintenance 10:20 (nothing to do) -> running 11:05: 65 min = 3900 s of repair
-    expect(correctiveRequests(change('maintenance', 'down', '2026-11-25T10:20:00.000Z') as never)).to.deep.equal([]);
-    const up = correctiveRequests(change('running', 'maintenance', '2026-11-25T11:05:00.000Z') as never);
+    expect(correctiveRequests(change('maintenance', 'down', '2026-11-25T10:20:00.000Z'))).to.deep.equal([]);
+    const up = correctiveRequests(change('running', 'maintenance', '2026-11-25T11:05:00.000Z'));
     corrective
       .given([opened])
       .when(up[0]?.command as never)
