@@ -208,8 +208,29 @@ export const queryRoutes = (deps: {
       q.maintenance.overdue(),
     ),
     query(
+      '/api/maintenance/due-soon',
+      'Maintenance plans coming due within a horizon (horizonHours, default MAINTENANCE_DUE_SOON_HOURS), soonest first',
+      'maintenance',
+      READERS,
+      (ctx) => q.maintenance.dueSoon(ctx.query['horizonHours'] ? Number(ctx.query['horizonHours']) : undefined),
+      'queries/dueSoon',
+    ),
+    query(
+      '/api/maintenance/requests',
+      'Corrective maintenance requests (a breakdown until its repair), latest first; by machine and status',
+      'maintenance',
+      READERS,
+      (ctx) => {
+        const filter: { machineId?: string; status?: string } = {};
+        if (ctx.query['machineId']) filter.machineId = ctx.query['machineId'];
+        if (ctx.query['status']) filter.status = ctx.query['status'];
+        return q.maintenance.requests(filter);
+      },
+      'queries/correctiveRequests',
+    ),
+    query(
       '/api/maintenance/machines/:machineId',
-      'A machine’s plans with next due, and its MTBF and MTTR',
+      'A machine’s plans with next due, its MTBF and MTTR from corrective requests, and maintenance booked without plan or breakdown flagged',
       'maintenance',
       READERS,
       async (ctx) => ({

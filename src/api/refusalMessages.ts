@@ -55,6 +55,10 @@ const ZH_CN: Record<string, Template> = {
   'product-inactive': (p) => `产品 ${p['product']} 已停用或尚未生效`,
   'routing-required': (p) => `产品 ${p['product']} 没有生效的工艺路线，订单无法下达`,
   'reference-unknown': (p) => `${p['code']} 引用了主数据中不存在或未生效的代码（${p['path']}）`,
+  'machine-unknown': (p) => `设备 ${p['machineId']} 未登记，不能为其制定保养计划（machineId）`,
+  'performed-in-future': (p) => `保养完成时间 ${p['performedAt']} 晚于当前时间（performedAt）`,
+  'performed-before-previous': (p) =>
+    `保养完成时间 ${p['performedAt']} 早于该计划上次保养的 ${p['previous']}（performedAt）`,
 };
 
 /** The detail of a refusal in the caller's language, or undefined to keep the error's own (English) message. */

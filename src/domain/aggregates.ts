@@ -6,7 +6,14 @@ import { inspectionDecider, type InspectionCommand, type InspectionEvent } from 
 import { labourDecider, type LabourCommand, type LabourEvent } from './labour';
 import { lotDecider, type LotCommand, type LotEvent } from './lot';
 import { machineDecider, type MachineCommand, type MachineEvent } from './machine';
-import { maintenanceDecider, type MaintenanceCommand, type MaintenanceEvent } from './maintenance';
+import {
+  correctiveDecider,
+  maintenanceDecider,
+  type CorrectiveCommand,
+  type CorrectiveEvent,
+  type MaintenanceCommand,
+  type MaintenanceEvent,
+} from './maintenance';
 import * as master from './masterData';
 import { nonconformanceDecider, type NonconformanceCommand, type NonconformanceEvent } from './nonconformance';
 import { orderDecider, type OrderCommand, type OrderEvent } from './order';
@@ -21,6 +28,7 @@ export const deciders = {
   nonconformance: nonconformanceDecider,
   machine: machineDecider,
   maintenance: maintenanceDecider,
+  corrective: correctiveDecider,
   operator: labourDecider,
   workcenter: dispatchDecider,
   site: master.siteDecider,
@@ -49,6 +57,7 @@ export type CommandOf = {
   nonconformance: NonconformanceCommand;
   machine: MachineCommand;
   maintenance: MaintenanceCommand;
+  corrective: CorrectiveCommand;
   operator: LabourCommand;
   workcenter: DispatchCommand;
   site: master.SiteCommand;
@@ -85,6 +94,7 @@ export type DomainEvent =
   | NonconformanceEvent
   | MachineEvent
   | MaintenanceEvent
+  | CorrectiveEvent
   | LabourEvent
   | DispatchEvent
   | master.SiteEvent

@@ -144,7 +144,9 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
-  const queries = createReadModelQueries(readStore, plant, clock);
+  const queries = createReadModelQueries(readStore, plant, clock, {
+    maintenanceDueSoonHours: config.maintenanceDueSoonHours,
+  });
   const security = await startSecurity({
     config,
     store,

@@ -19,6 +19,8 @@ export type Config = {
   /** Hex key that signs operation cards; undefined: kept in $DATA_DIR/card.key. */
   cardKey: string | undefined;
   overdueCheckSeconds: number;
+  /** The maintenance due-soon list's default horizon in hours. */
+  maintenanceDueSoonHours: number;
   plantConfigFile: string | undefined;
   apiKeysFile: string | undefined;
   erpOutboundUrl: string | undefined;
@@ -90,6 +92,7 @@ const KNOWN = [
   'LOG_LEVEL',
   'CARD_KEY',
   'OVERDUE_CHECK_SECONDS',
+  'MAINTENANCE_DUE_SOON_HOURS',
   'PLANT_CONFIG',
   'API_KEYS_FILE',
   'ERP_OUTBOUND_URL',
@@ -256,6 +259,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     cardKey: vars.CARD_KEY,
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
+    maintenanceDueSoonHours: Number(vars.MAINTENANCE_DUE_SOON_HOURS ?? 72),
     plantConfigFile: vars.PLANT_CONFIG,
     apiKeysFile: vars.API_KEYS_FILE,
     erpOutboundUrl: vars.ERP_OUTBOUND_URL,

@@ -1,8 +1,16 @@
-import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
+import {
+  correctiveRequestEvents,
+  correctiveRequests,
+  dispatch,
+  dispatchEvents,
+  qualityLoop,
+  qualityLoopEvents,
+} from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withLotRules } from '../app/lots/gate';
 import { withMasterData } from '../app/masterData/gate';
+import { withMachineReadings } from '../app/machineReadings';
 import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../lib/logger';
 import { startOverdueClock, type OverdueClock } from '../app/overdueClock';
@@ -32,8 +40,8 @@ export type ServicesOptions = {
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
 export const startServices = async (options: ServicesOptions): Promise<Services> => {
-  const commands = withMasterData(
-    withLotRules(createCommandHandler({ store: options.store }), { store: options.store }),
+  const commands = withMachineReadings(
+    withMasterData(withLotRules(createCommandHandler({ store: options.store }), { store: options.store })),
   );
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
   const processes = [
@@ -46,6 +54,11 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       name: 'dispatch',
       eventTypes: dispatchEvents,
       react: dispatch,
+    }),
+    await startProcess(deps, {
+      name: 'corrective-requests',
+      eventTypes: correctiveRequestEvents,
+      react: correctiveRequests,
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

@@ -4,6 +4,8 @@ import { NotFoundError } from '../domain/errors';
 import { walkGenealogy } from './genealogyQueries';
 import { carbonQueries } from './carbonQueries';
 import { labourQueries } from './labourQueries';
+
+import { classifyMaintenanceBookings, dueSoon, machineReadingAt } from './maintenanceFigures';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 import { createOeeQueries } from './oeeQueries';
@@ -21,6 +23,8 @@ export const createReadModelQueries = (
   readStore: ReadStore,
   plant: PlantConfig,
   clock: () => Date = () => new Date(),
+  /** `maintenanceDueSoonHours`: the due-soon list's default horizon (MAINTENANCE_DUE_SOON_HOURS, default 72). */
+  options: { maintenanceDueSoonHours?: number } = {},
 ) => {
   // the active namespace changes only at a takeover: looked up at most once a second per projection
   const actives = new Map<string, { namespace: string; until: number }>();
@@ -105,17 +109,44 @@ export const createReadModelQueries = (
             ...p,
             hoursOverdue: (now() - Date.parse(p['overdueSince'] as string)) / 1000 / HOUR,
           })),
+      /** Plans coming due within `horizonHours` (default: the configured horizon), soonest first. */
+      dueSoon: async (horizonHours: number = options.maintenanceDueSoonHours ?? 72) => {
+        const machines = new Map(
+          (await all('maintenance', 'machines')).map((m) => [m['machineId'] as string, m] as const),
+        );
+        const at = now();
+        return {
+          horizonHours,
+          at: new Date(at).toISOString(),
+          plans: dueSoon(await all('maintenance', 'plans'), machines, at, horizonHours),
+        };
+      },
+      /** Corrective requests, the latest opened first; by machine and status (open, closed) when given. */
+      requests: async (filter: { machineId?: string; status?: string } = {}) =>
+        (await all('maintenance', 'requests', { ...filter })).sort(
+          (a, b) => Date.parse(b['openedAt'] as string) - Date.parse(a['openedAt'] as string),
+        ),
+      /**
+       * MTBF = running hours / breakdowns (corrective requests opened); MTTR = repair hours of the closed
+       * requests / closed requests; maintenance bookings with neither plan work nor a breakdown flagged.
+       */
       reliability: async (machineId: string) => {
         const doc = await get('maintenance', 'machines', machineId);
         if (!doc) throw new NotFoundError(`machine ${machineId} is not known`);
+        const at = now();
+        const requests = await all('maintenance', 'requests', { machineId });
+        const { runningHours } = machineReadingAt(doc, at);
+        const repairHours = num(doc, 'repairSeconds') / HOUR;
         return {
           machineId,
           failures: num(doc, 'failures'),
           repairs: num(doc, 'repairs'),
-          runningHours: num(doc, 'runningSeconds') / HOUR,
-          downHours: num(doc, 'downSeconds') / HOUR,
-          mtbfHours: ratio(num(doc, 'runningSeconds') / HOUR, num(doc, 'failures')),
-          mttrHours: ratio(num(doc, 'downSeconds') / HOUR, num(doc, 'repairs')),
+          runningHours,
+          repairHours,
+          mtbfHours: ratio(runningHours, num(doc, 'failures')),
+          mttrHours: ratio(repairHours, num(doc, 'repairs')),
+          openRequest: doc['openRequest'] ?? null,
+          maintenanceBookings: classifyMaintenanceBookings(doc, requests, at),
         };
       },
     },

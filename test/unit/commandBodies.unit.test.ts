@@ -1,17 +1,6 @@
 import { expect } from 'chai';
-import { machineToRead, performedData } from '../../src/api/commands/maintenance';
 import { reportedQuantities } from '../../src/api/commands/operations';
 import { orderSpecOf } from '../../src/api/commands/orders';
-import type { MaintenanceState } from '../../src/domain/maintenance';
-
-const plan = (unit: 'days' | 'runningHours'): MaintenanceState => ({
-  status: 'Active',
-  planId: 'PM-1',
-  machineId: 'M1',
-  title: 'Oil',
-  cycle: { unit, every: 100 },
-  due: { dueRunningHours: 100 },
-});
 
 describe('commands built from request bodies', () => {
   it('a planner’s order: the id belongs to the stream, overrun tolerance defaults to none, the source is the planner', () => {
@@ -35,19 +24,5 @@ describe('commands built from request bodies', () => {
       'scrapReason',
       'BURR',
     );
-  });
-
-  it('maintenance reads running hours from the machine only when the plan counts them and the body gave none', () => {
-    expect(machineToRead(plan('runningHours'), {})).to.equal('M1');
-    expect(machineToRead(plan('runningHours'), { runningHours: 120 })).to.equal(undefined);
-    expect(machineToRead(plan('days'), {})).to.equal(undefined);
-    expect(machineToRead({ status: 'Initial' }, {})).to.equal(undefined);
-    expect(performedData('PM-1', { runningHours: 120 }, 99)).to.deep.equal({ planId: 'PM-1', runningHours: 120 });
-    expect(performedData('PM-1', { performedAt: 'T' }, 99)).to.deep.equal({
-      planId: 'PM-1',
-      performedAt: 'T',
-      runningHours: 99,
-    });
-    expect(performedData('PM-1', {})).to.deep.equal({ planId: 'PM-1' });
   });
 });

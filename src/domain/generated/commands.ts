@@ -136,7 +136,7 @@ export type DefineLineBody = MasterDataLineRecord & {
 };
 
 /**
- * Define a maintenance or inspection plan.
+ * Define a maintenance or inspection plan for a registered machine: every so many days, running hours or counted units, or on fixed dates.
  */
 export type DefineMaintenancePlanBody = {
   planId: Id;
@@ -144,8 +144,18 @@ export type DefineMaintenancePlanBody = {
   kind: 'maintenance' | 'inspection';
   title: Text;
   cycle: Cycle;
+  /**
+   * Calendar plans: when the cycle starts. Default: now.
+   */
   startsAt?: DateTime;
+  /**
+   * Running-hour plans: the hours the cycle starts from. Default: the machine's running hours now.
+   */
   startRunningHours?: Quantity;
+  /**
+   * Counter plans: the count the cycle starts from. Default: the units the machine has counted so far.
+   */
+  startCount?: Quantity;
 };
 
 /**
@@ -309,8 +319,18 @@ export type OptionalReasonBody = {
  * Record maintenance performed.
  */
 export type PerformMaintenanceBody = {
+  /**
+   * When the work was done: not in the future (5 minutes of clock skew allowed), not before the plan's previous performance. Default: now.
+   */
   performedAt?: DateTime;
+  /**
+   * The machine's running hours when the work was done. Default: read from the machine.
+   */
   runningHours?: Quantity;
+  /**
+   * The machine's counter (units counted) when the work was done. Default: read from the machine.
+   */
+  count?: Quantity;
 };
 
 /**

@@ -114,10 +114,30 @@ export type Characteristic =
  */
 export type Characteristics = Characteristic[];
 
-export type Cycle = {
-  unit: 'days' | 'runningHours';
-  every: PositiveQuantity;
-};
+/**
+ * A maintenance plan's cycle: every so many calendar days or running hours; every so many units the machine counts (cycles, strokes, shots); or a list of fixed dates (statutory inspections).
+ */
+export type Cycle =
+  | {
+      unit: 'days' | 'runningHours';
+      every: PositiveQuantity;
+    }
+  | {
+      unit: 'counts';
+      every: PositiveQuantity;
+      /**
+       * What the machine's production counts count on this machine, for people reading the plan. Default units.
+       */
+      counter?: 'cycles' | 'strokes' | 'shots' | 'units';
+    }
+  | {
+      unit: 'fixedDates';
+      /**
+       * @minItems 1
+       * @maxItems 500
+       */
+      dates: DateTime[];
+    };
 
 /**
  * ISO 8601 with an offset.
@@ -129,12 +149,21 @@ export type DateTime = string;
  */
 export type Description = string;
 
+/**
+ * Where a maintenance plan falls due: an instant (calendar and fixed-date plans), the machine's running hours, its counter (units counted), or nothing left (a fixed-date plan whose every date is performed).
+ */
 export type Due =
   | {
       dueAt: DateTime;
     }
   | {
       dueRunningHours: Quantity;
+    }
+  | {
+      dueCount: Quantity;
+    }
+  | {
+      finished: true;
     };
 
 /**

@@ -121,6 +121,10 @@ export type ConfigEnvironment = {
    */
   OVERDUE_CHECK_SECONDS?: string;
   /**
+   * How far ahead, in hours, the maintenance due-soon list looks when the query gives no horizonHours. Default 72.
+   */
+  MAINTENANCE_DUE_SOON_HOURS?: string;
+  /**
    * Path of a JSON file with the shift calendar and emission factors (schemas/config/plant.json). Default: shifts A 08-16, B 16-24, C 00-08; the China national grid factor.
    */
   PLANT_CONFIG?: string;

@@ -146,6 +146,43 @@ export type ConfigurationLoadedV1 = {
 };
 
 /**
+ * A corrective maintenance request closed: the machine is back in service (running or idle) after its breakdown.
+ */
+export type CorrectiveRequestClosedV1 = {
+  requestId: Id;
+  machineId: Id;
+  openedAt: DateTime;
+  /**
+   * When the machine was back in service.
+   */
+  closedAt: DateTime;
+  /**
+   * closedAt - openedAt: down, maintenance and set-up time until the machine ran or idled again.
+   */
+  repairSeconds: Quantity;
+  /**
+   * The state the machine came back in (running or idle).
+   */
+  restoredTo: MachineStatus;
+};
+
+/**
+ * A machine went down: a corrective maintenance request is open until its repair ends.
+ */
+export type CorrectiveRequestOpenedV1 = {
+  requestId: Id;
+  machineId: Id;
+  /**
+   * When the machine went down.
+   */
+  openedAt: DateTime;
+  /**
+   * The downtime reason the machine went down with.
+   */
+  reasonCode?: Id;
+};
+
+/**
  * A shop-floor device (PDA) was registered with its own key.
  */
 export type DeviceRegisteredV1 = {
@@ -596,6 +633,10 @@ export type MaintenancePerformedV1 = {
   runningHours?: Quantity;
   late: boolean;
   nextDue: Due;
+  /**
+   * The machine's counter (units counted) when the work was done (counter plans).
+   */
+  count?: Quantity;
 };
 
 /**
@@ -609,6 +650,14 @@ export type MaintenancePlanDefinedV1 = {
   cycle: Cycle;
   firstDue: Due;
   definedAt: DateTime;
+  /**
+   * The machine's running hours the plan's cycle started from (running-hour plans).
+   */
+  startRunningHours?: Quantity;
+  /**
+   * The machine's counter (units counted) the plan's cycle started from (counter plans).
+   */
+  startCount?: Quantity;
 };
 
 /**
@@ -1267,6 +1316,8 @@ export type EventData = {
   BomRevised: BomRevisedV1;
   CalendarVersionSet: CalendarVersionSetV1;
   ConfigurationLoaded: ConfigurationLoadedV1;
+  CorrectiveRequestClosed: CorrectiveRequestClosedV1;
+  CorrectiveRequestOpened: CorrectiveRequestOpenedV1;
   DeviceRegistered: DeviceRegisteredV1;
   DeviceRetired: DeviceRetiredV1;
   DispositionDecided: DispositionDecidedV1;

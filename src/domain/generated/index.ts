@@ -79,6 +79,8 @@ import type {
   BomRevisedV1,
   CalendarVersionSetV1,
   ConfigurationLoadedV1,
+  CorrectiveRequestClosedV1,
+  CorrectiveRequestOpenedV1,
   DeviceRegisteredV1,
   DeviceRetiredV1,
   DispositionDecidedV1,
@@ -172,7 +174,9 @@ import type {
   WorkCenterRevisedV1,
 } from './events';
 import type {
+  CorrectiveRequestsQuery,
   DateRangeQuery,
+  DueSoonQuery,
   EventsQuery,
   ExportQuery,
   HistoryQuery,
@@ -272,6 +276,8 @@ export type SchemaTypes = {
   'events/BomRevised.v1': BomRevisedV1;
   'events/CalendarVersionSet.v1': CalendarVersionSetV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
+  'events/CorrectiveRequestClosed.v1': CorrectiveRequestClosedV1;
+  'events/CorrectiveRequestOpened.v1': CorrectiveRequestOpenedV1;
   'events/DeviceRegistered.v1': DeviceRegisteredV1;
   'events/DeviceRetired.v1': DeviceRetiredV1;
   'events/DispositionDecided.v1': DispositionDecidedV1;
@@ -363,7 +369,9 @@ export type SchemaTypes = {
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
+  'queries/correctiveRequests': CorrectiveRequestsQuery;
   'queries/dateRange': DateRangeQuery;
+  'queries/dueSoon': DueSoonQuery;
   'queries/events': EventsQuery;
   'queries/export': ExportQuery;
   'queries/history': HistoryQuery;

@@ -3,11 +3,29 @@
 import type { DateTime, Id, MasterDataReasonKind } from './common';
 
 /**
+ * Corrective maintenance requests (breakdowns and their repairs).
+ */
+export type CorrectiveRequestsQuery = {
+  machineId?: Id;
+  status?: 'open' | 'closed';
+};
+
+/**
  * A range of local days, inclusive.
  */
 export type DateRangeQuery = {
   from?: string;
   to?: string;
+};
+
+/**
+ * Maintenance plans coming due within a horizon.
+ */
+export type DueSoonQuery = {
+  /**
+   * How far ahead to look, in hours. Default MAINTENANCE_DUE_SOON_HOURS (72).
+   */
+  horizonHours?: string;
 };
 
 /**

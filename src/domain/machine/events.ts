@@ -33,6 +33,8 @@ export type MachineState =
       runningSeconds: number;
       energyUntil?: string;
       countedUntil?: string;
+      /** Units counted so far (the sum of ProductionCounted totals): what counter maintenance plans count. */
+      countedTotal?: number;
     };
 
 const seconds = (from: string, to: string): number => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
@@ -64,6 +66,10 @@ export const evolveMachine = (state: MachineState, event: MachineEvent): Machine
     case 'EnergyMeasured':
       return { ...state, energyUntil: event.data.intervalEnd };
     case 'ProductionCounted':
-      return { ...state, countedUntil: event.data.intervalEnd };
+      return {
+        ...state,
+        countedUntil: event.data.intervalEnd,
+        countedTotal: (state.countedTotal ?? 0) + event.data.total,
+      };
   }
 };

@@ -1,9 +1,13 @@
 import type * as Schema from '../generated';
 import type { Event } from '../messages';
 
+/** Every so many days, running hours or counted units, or on fixed dates (statutory inspections). */
 export type MaintenanceCycle = Schema.Cycle;
 
-/** Where a plan falls due: an instant (calendar plans) or a machine's running hours. */
+/**
+ * Where a plan falls due: an instant (calendar and fixed-date plans), the machine's running hours or
+ * its counter, or `finished` (a fixed-date plan whose every date is performed).
+ */
 export type Due = Schema.Due;
 
 /** `kind`: maintenance, or an inspection round (点检). */
@@ -35,8 +39,24 @@ export type MaintenanceState =
       lastPerformedAt?: string;
     };
 
+/** What a machine has done up to an instant: its running hours and the units it has counted. */
+export type MachineReading = { runningHours: number; count: number };
+
 /** A due period's identity: an alarm is raised at most once per key. */
-export const dueKey = (due: Due): string => ('dueAt' in due ? `at:${due.dueAt}` : `hours:${due.dueRunningHours}`);
+export const dueKey = (due: Due): string => {
+  if ('dueAt' in due) return `at:${due.dueAt}`;
+  if ('dueRunningHours' in due) return `hours:${due.dueRunningHours}`;
+  if ('dueCount' in due) return `count:${due.dueCount}`;
+  return 'finished';
+};
+
+/** Whether a plan's current due period has passed, at `now` with the machine at `reading`. */
+export const isOverdue = (due: Due, now: string, reading: MachineReading): boolean => {
+  if ('dueAt' in due) return Date.parse(now) > Date.parse(due.dueAt);
+  if ('dueRunningHours' in due) return reading.runningHours > due.dueRunningHours;
+  if ('dueCount' in due) return reading.count > due.dueCount;
+  return false;
+};
 
 export const evolveMaintenance = (state: MaintenanceState, event: MaintenanceEvent): MaintenanceState => {
   if (event.type === 'MaintenancePlanDefined') {

@@ -1,8 +1,8 @@
 import type { Directive } from '../aggregates';
 import { evolveMachine, runningHoursAt, type MachineEvent, type MachineState } from '../machine';
-import { dueKey, isOverdue, type Due, type MaintenanceEvent } from '../maintenance';
+import { dueKey, isOverdue, type Due, type MachineReading, type MaintenanceEvent } from '../maintenance';
 
-/** What the overdue clock knows: each plan's current due period and alarm, each machine's hours. */
+/** What the overdue clock knows: each plan's current due period and alarm, each machine's hours and count. */
 export type OverdueView = {
   plans: Readonly<Record<string, { planId: string; machineId: string; due: Due; alarmKey?: string }>>;
   machines: Readonly<Record<string, MachineState>>;
@@ -42,14 +42,23 @@ export const evolveOverdueView = (view: OverdueView, event: MaintenanceEvent | M
   }
 };
 
+/** A machine's running hours and units counted at `now`, as the view has folded them. */
+export const readingAt = (view: OverdueView, machineId: string, now: string): MachineReading => {
+  const machine = view.machines[machineId] ?? { status: 'Initial' };
+  return {
+    runningHours: runningHoursAt(machine, now),
+    count: machine.status === 'Registered' ? (machine.countedTotal ?? 0) : 0,
+  };
+};
+
 /**
  * Run on every tick of the clock: each plan whose due period has passed without the work being done
  * gets one alarm for that period. The plan itself refuses a second alarm for the same period.
  */
 export const overdueAlarms = (view: OverdueView, now: string): Directive[] =>
   Object.values(view.plans).flatMap((plan): Directive[] => {
-    const hours = runningHoursAt(view.machines[plan.machineId] ?? { status: 'Initial' }, now);
-    if (!isOverdue(plan.due, now, hours) || plan.alarmKey === dueKey(plan.due)) return [];
+    if (!isOverdue(plan.due, now, readingAt(view, plan.machineId, now)) || plan.alarmKey === dueKey(plan.due))
+      return [];
     return [
       {
         aggregate: 'maintenance',

@@ -1,13 +1,28 @@
+import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
+/** How many maintenance bookings and plan performances a machine document keeps (the latest). */
+const KEEP = 1000;
+const num = (doc: Document, field: string): number => (doc[field] as number | undefined) ?? 0;
+const pushCapped = (doc: Document, field: string, item: Record<string, string>): void => {
+  const list = [...((doc[field] as unknown[] | undefined) ?? []), item];
+  doc[field] = list.slice(Math.max(0, list.length - KEEP));
+};
+
 /**
- * Maintenance: each plan with its next due and, when overdue, since when; each machine's state
- * history summed for MTBF (running time per failure) and MTTR (down time per repair).
+ * Maintenance: each plan with its next due and, when overdue, since when; each corrective request
+ * (a breakdown and its repair); each machine's running seconds, units counted, requests opened and
+ * closed with their repair seconds (MTBF, MTTR), its bookings in state `maintenance` and the plan
+ * work performed on it (to flag maintenance booked without a plan or a breakdown).
  */
 export const maintenanceProjection: Projection = {
   name: 'maintenance',
-  version: 1,
-  collections: { plans: { indexes: ['machineId', 'overdueSince'] }, machines: {} },
+  version: 2,
+  collections: {
+    plans: { indexes: ['machineId', 'overdueSince'] },
+    machines: {},
+    requests: { indexes: ['machineId', 'status'] },
+  },
   eventTypes: [
     'MaintenancePlanDefined',
     'MaintenancePerformed',
@@ -15,11 +30,15 @@ export const maintenanceProjection: Projection = {
     'MaintenanceOverdueCleared',
     'MachineRegistered',
     'MachineStateChanged',
+    'ProductionCounted',
+    'CorrectiveRequestOpened',
+    'CorrectiveRequestClosed',
   ],
   async apply(event, ctx) {
     switch (event.type) {
       case 'MaintenancePlanDefined': {
-        const { planId, machineId, kind, title, cycle, firstDue } = event.data;
+        const { planId, machineId, kind, title, cycle, firstDue, startRunningHours, startCount, definedAt } =
+          event.data;
         return ctx.update('plans', planId, () => ({
           _id: planId,
           planId,
@@ -28,28 +47,36 @@ export const maintenanceProjection: Projection = {
           title,
           cycle,
           due: firstDue,
+          definedAt,
+          ...(startRunningHours === undefined ? {} : { startRunningHours }),
+          ...(startCount === undefined ? {} : { startCount }),
           overdueSince: null,
           lastPerformedAt: null,
           alarms: 0,
         }));
       }
       case 'MaintenancePerformed': {
-        const { nextDue, performedAt } = event.data;
+        const { planId, machineId, nextDue, performedAt } = event.data;
+        await ctx.update('machines', machineId, (doc) => {
+          if (!doc) return undefined;
+          pushCapped(doc, 'performances', { planId, at: performedAt });
+          return doc;
+        });
         return ctx.update(
           'plans',
-          event.data.planId,
+          planId,
           (doc) => doc && Object.assign(doc, { due: nextDue, lastPerformedAt: performedAt, overdueSince: null }),
         );
       }
       case 'MaintenanceOverdue': {
         const { due, raisedAt } = event.data;
-        // overdue since the due time passed (calendar plans) or since the alarm (running-hour plans)
+        // overdue since the due time passed (calendar and fixed-date plans) or since the alarm (hours, counts)
         return ctx.update('plans', event.data.planId, (doc) => {
           if (!doc) return undefined;
           return Object.assign(doc, {
             overdueSince: 'dueAt' in due ? due.dueAt : raisedAt,
             alarmRaisedAt: raisedAt,
-            alarms: (doc['alarms'] as number) + 1,
+            alarms: num(doc, 'alarms') + 1,
           });
         });
       }
@@ -65,23 +92,65 @@ export const maintenanceProjection: Projection = {
           state: 'idle',
           since: registeredAt,
           runningSeconds: 0,
-          downSeconds: 0,
+          countedTotal: 0,
           failures: 0,
           repairs: 0,
+          repairSeconds: 0,
+          openRequest: null,
+          maintenanceBookings: [],
+          performances: [],
         }));
       }
       case 'MachineStateChanged': {
         const { state, previous, previousSeconds: seconds, changedAt } = event.data;
         return ctx.update('machines', event.data.machineId, (doc) => {
           if (!doc) return undefined;
-          if (previous === 'running') doc['runningSeconds'] = (doc['runningSeconds'] as number) + seconds;
-          if (previous === 'down') {
-            doc['downSeconds'] = (doc['downSeconds'] as number) + seconds;
-            doc['repairs'] = (doc['repairs'] as number) + 1;
+          if (previous === 'running') doc['runningSeconds'] = num(doc, 'runningSeconds') + seconds;
+          if (previous === 'maintenance') {
+            const from = new Date(Date.parse(changedAt) - seconds * 1000).toISOString();
+            pushCapped(doc, 'maintenanceBookings', { from, to: changedAt });
           }
-          if (state === 'down') doc['failures'] = (doc['failures'] as number) + 1;
           return Object.assign(doc, { state, since: changedAt });
         });
+      }
+      case 'ProductionCounted':
+        return ctx.update(
+          'machines',
+          event.data.machineId,
+          (doc) => doc && Object.assign(doc, { countedTotal: num(doc, 'countedTotal') + event.data.total }),
+        );
+      case 'CorrectiveRequestOpened': {
+        const { requestId, machineId, openedAt, reasonCode } = event.data;
+        await ctx.update('machines', machineId, (doc) => {
+          if (!doc) return undefined;
+          return Object.assign(doc, { failures: num(doc, 'failures') + 1, openRequest: requestId });
+        });
+        return ctx.update('requests', requestId, () => ({
+          _id: requestId,
+          requestId,
+          machineId,
+          status: 'open',
+          openedAt,
+          reasonCode: reasonCode ?? null,
+          closedAt: null,
+          repairSeconds: null,
+        }));
+      }
+      case 'CorrectiveRequestClosed': {
+        const { requestId, machineId, closedAt, repairSeconds, restoredTo } = event.data;
+        await ctx.update('machines', machineId, (doc) => {
+          if (!doc) return undefined;
+          return Object.assign(doc, {
+            repairs: num(doc, 'repairs') + 1,
+            repairSeconds: num(doc, 'repairSeconds') + repairSeconds,
+            openRequest: null,
+          });
+        });
+        return ctx.update(
+          'requests',
+          requestId,
+          (doc) => doc && Object.assign(doc, { status: 'closed', closedAt, repairSeconds, restoredTo }),
+        );
       }
       default:
         return;

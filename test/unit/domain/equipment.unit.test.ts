@@ -1,12 +1,10 @@
 import { expect } from 'chai';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../../src/domain/errors';
 import { machineDecider, runningHoursAt, type MachineEvent } from '../../../src/domain/machine';
-import { maintenanceDecider, type MaintenanceEvent } from '../../../src/domain/maintenance';
 import { fold } from '../../../src/domain/messages';
-import { meta, NOW, specFor } from '../../support/given';
+import { meta, specFor } from '../../support/given';
 
 const machine = specFor(machineDecider);
-const plan = specFor(maintenanceDecider);
 const m = meta();
 const registered: MachineEvent = {
   type: 'MachineRegistered',
@@ -136,123 +134,5 @@ describe('machine', () => {
     const state = fold(machineDecider, [registered, running, idle]);
     expect(runningHoursAt(state, '2026-11-25T05:00:00.000Z')).to.equal(2);
     expect(runningHoursAt(fold(machineDecider, [registered, running]), '2026-11-25T01:30:00.000Z')).to.equal(0.5);
-  });
-});
-
-describe('maintenance plan', () => {
-  const defined: MaintenanceEvent = {
-    type: 'MaintenancePlanDefined',
-    data: {
-      planId: 'P1',
-      machineId: 'M1',
-      kind: 'inspection',
-      title: 'Daily lubrication check',
-      cycle: { unit: 'days', every: 7 },
-      firstDue: { dueAt: '2026-12-02T00:00:00.000Z' },
-      definedAt: NOW,
-    },
-  };
-  const overdue: MaintenanceEvent = {
-    type: 'MaintenanceOverdue',
-    data: {
-      planId: 'P1',
-      machineId: 'M1',
-      title: 'Daily lubrication check',
-      due: { dueAt: '2026-12-02T00:00:00.000Z' },
-      raisedAt: '2026-12-02T01:00:00.000Z',
-    },
-  };
-  it('is defined with a calendar cycle, due one cycle after it starts', () =>
-    plan
-      .given([])
-      .when({
-        type: 'DefineMaintenancePlan',
-        data: {
-          planId: 'P1',
-          machineId: 'M1',
-          kind: 'inspection',
-          title: 'Daily lubrication check',
-          cycle: { unit: 'days', every: 7 },
-          startsAt: '2026-11-25T00:00:00.000Z',
-        },
-        meta: m,
-      })
-      .then([defined]));
-  it('refuses a second definition and a cycle that is not positive', () => {
-    const data = {
-      planId: 'P1',
-      machineId: 'M1',
-      kind: 'inspection' as const,
-      title: 't',
-      cycle: { unit: 'days' as const, every: 7 },
-    };
-    plan
-      .given([defined])
-      .when({ type: 'DefineMaintenancePlan', data, meta: m })
-      .thenThrows(IllegalStateError, 'plan-exists');
-    plan
-      .given([])
-      .when({ type: 'DefineMaintenancePlan', data: { ...data, cycle: { unit: 'days', every: 0 } }, meta: m })
-      .thenThrows(ValidationError);
-  });
-  it('raises one overdue alarm per due period, and none for a period already closed', () => {
-    plan
-      .given([defined])
-      .when({
-        type: 'RaiseOverdueAlarm',
-        data: { planId: 'P1', due: { dueAt: '2026-12-02T00:00:00.000Z' } },
-        meta: meta({ now: '2026-12-02T01:00:00.000Z' }),
-      })
-      .then([overdue]);
-    plan
-      .given([defined, overdue])
-      .when({ type: 'RaiseOverdueAlarm', data: { planId: 'P1', due: { dueAt: '2026-12-02T00:00:00.000Z' } }, meta: m })
-      .then([]);
-    plan
-      .given([defined])
-      .when({ type: 'RaiseOverdueAlarm', data: { planId: 'P1', due: { dueAt: '2026-11-01T00:00:00.000Z' } }, meta: m })
-      .then([]);
-  });
-  it('performing it resets the due time and clears the alarm', () =>
-    plan
-      .given([defined, overdue])
-      .when({ type: 'PerformMaintenance', data: { planId: 'P1', performedAt: '2026-12-03T00:00:00.000Z' }, meta: m })
-      .then([
-        {
-          type: 'MaintenancePerformed',
-          data: {
-            planId: 'P1',
-            machineId: 'M1',
-            performedAt: '2026-12-03T00:00:00.000Z',
-            performedBy: 'op-7',
-            late: true,
-            nextDue: { dueAt: '2026-12-10T00:00:00.000Z' },
-          },
-        },
-        {
-          type: 'MaintenanceOverdueCleared',
-          data: {
-            planId: 'P1',
-            machineId: 'M1',
-            due: { dueAt: '2026-12-02T00:00:00.000Z' },
-            raisedAt: '2026-12-02T01:00:00.000Z',
-            clearedAt: '2026-12-03T00:00:00.000Z',
-          },
-        },
-      ]));
-  it('a running-hour plan needs the machine’s hours and is due that many hours later', () => {
-    const hoursPlan: MaintenanceEvent = {
-      type: 'MaintenancePlanDefined',
-      data: { ...defined.data, cycle: { unit: 'runningHours', every: 500 }, firstDue: { dueRunningHours: 500 } },
-    };
-    plan
-      .given([hoursPlan])
-      .when({ type: 'PerformMaintenance', data: { planId: 'P1' }, meta: m })
-      .thenThrows(ValidationError);
-    const events = plan
-      .given([hoursPlan])
-      .when({ type: 'PerformMaintenance', data: { planId: 'P1', runningHours: 480 }, meta: m })
-      .events();
-    expect(events[0]?.data).to.deep.include({ late: false, nextDue: { dueRunningHours: 980 }, runningHours: 480 });
   });
 });
