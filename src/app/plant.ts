@@ -9,6 +9,8 @@ export type PlantConfig = {
   shifts: Shift[];
   /** Later entries win where periods overlap. */
   emissionFactors: EmissionFactor[];
+  /** The dispatch rule of work centers whose master record names none; default priority-due-date. */
+  dispatchRule?: ConfigPlant['dispatchRule'];
 };
 
 /** China's national average electricity CO2 emission factor for 2023, MEE and NBS (published January 2026). */

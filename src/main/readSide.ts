@@ -24,6 +24,7 @@ const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: Sc
     ...config,
     ...(given.shifts ? { shifts: given.shifts } : {}),
     ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
+    ...(given.dispatchRule ? { dispatchRule: given.dispatchRule } : {}),
   };
 };
 

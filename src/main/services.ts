@@ -1,4 +1,5 @@
 import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
+import { clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withMasterData } from '../app/masterData/gate';
@@ -43,6 +44,12 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       name: 'dispatch',
       eventTypes: dispatchEvents,
       react: dispatch,
+    }),
+    await startProcess(deps, {
+      name: 'clock-out',
+      eventTypes: clockOutEvents,
+      react: clockOuts,
+      view: { initial: emptyClockings, evolve: evolveClockings },
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

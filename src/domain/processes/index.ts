@@ -2,3 +2,4 @@ export * from './types';
 export * from './qualityLoop';
 export * from './dispatch';
 export * from './overdueAlarm';
+export * from './clockOut';
