@@ -291,6 +291,22 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     ]);
   });
 
+  it('remembers who is clocked in across a restart of the process managers', async () => {
+    at('2026-11-25T08:00:00.000Z');
+    await plan('PO-K', orderSpec({ product: 'K', quantity: 10 }, [operation('010', { workCenter: 'WC-K' })]));
+    await release('PO-K');
+    await scan('op-k', 'PO-K', '010', 'start');
+    await settled(); // the clock-out process has passed the clock-in: it is behind its checkpoint now
+    await close();
+    await open();
+    at('2026-11-25T08:30:00.000Z');
+    await order('PO-K', { type: 'CancelOrder', data: { reason: 'duplicate order' } });
+    await settled();
+    expect((await clockOuts('op-k')).map((c) => [c.endedAt, c.minutes])).to.deep.equal([
+      ['2026-11-25T08:30:00.000Z', 30],
+    ]);
+  });
+
   it('an operation completed by another operator clocks out the one still on it', async () => {
     at('2026-11-25T08:00:00.000Z');
     await plan('PO-X', orderSpec({ product: 'X', quantity: 10 }, [operation('010', { workCenter: 'WC-X' })]));
