@@ -1,6 +1,12 @@
 import { emissionFactorFor, type PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
-import { DEFAULT_DISPATCH_RULE, isDispatchRule, rankQueue, type DispatchRule, type QueueEntry } from '../domain/dispatch';
+import {
+  DEFAULT_DISPATCH_RULE,
+  isDispatchRule,
+  rankQueue,
+  type DispatchRule,
+  type QueueEntry,
+} from '../domain/dispatch';
 import { NotFoundError } from '../domain/errors';
 import { inForce, type TimelineEntry } from '../domain/masterData';
 import { masterDataQueries } from './masterDataQueries';

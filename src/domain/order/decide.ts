@@ -328,7 +328,10 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       }
       // canonical forms: a spec read back from the store has its members in another order than a request's
       if (canonicalJson(order.spec) === canonicalJson(spec)) return [];
-      if (order.status === 'Released' && canonicalJson(order.spec.routing ?? null) !== canonicalJson(spec.routing ?? null)) {
+      if (
+        order.status === 'Released' &&
+        canonicalJson(order.spec.routing ?? null) !== canonicalJson(spec.routing ?? null)
+      ) {
         refuse('routing-locked', `order ${orderId} is released; its routing can no longer change`);
       }
       // the queued operations take the new priority, due date and quantity in their queues
