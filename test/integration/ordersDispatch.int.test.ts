@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
 import type { CommandContext } from '../../src/app/commandHandler';
+import { importSchedule } from '../../src/app/integrationImports';
 import { cardPayload } from '../../src/app/operationCards';
 import { comparePositions } from '../../src/app/eventStore';
 import type { ReadStore } from '../../src/app/readStore';
@@ -233,6 +234,28 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
       ['PO-Q1', 2, '2026-12-06T08:00:00+08:00'],
     ]);
     expect(revised['loadHours']).to.equal(3); // 60 + (30 + 90 x 1) = 180 min
+  });
+
+  it('an ERP schedule that revises a released order moves its queued operation too', async () => {
+    at('2026-11-25T11:30:00.000Z');
+    const wc = [operation('010', { workCenter: 'WC-E', setupMinutes: 0, standardMinutesPerUnit: 1 })];
+    const erp = (orderId: string, priority: number, dueDate: string) => ({
+      orderId,
+      path: `/ProductionSchedule/ProductionRequest[${orderId}]`,
+      spec: orderSpec({ product: 'E', quantity: 60, priority, dueDate, source: 'erp', erpRequestId: orderId }, wc),
+    });
+    const first = [erp('PO-E1', 4, '2026-12-01T00:00:00Z'), erp('PO-E2', 4, '2026-12-02T00:00:00Z')];
+    await importSchedule({ commands: services.commands }, first, meta('erp'), 'erp-1');
+    await release('PO-E1');
+    await release('PO-E2');
+    await settled();
+    expect(await queueOf('WC-E')).to.deep.equal(['PO-E1', 'PO-E2']);
+    // the next schedule brings PO-E2 forward: due a day before PO-E1, in the ERP's +08:00
+    const next = [erp('PO-E2', 4, '2026-11-30T08:00:00+08:00')];
+    const outcome = await importSchedule({ commands: services.commands }, next, meta('erp'), 'erp-2');
+    expect(outcome.map((o) => o.outcome)).to.deep.equal(['revised']);
+    await settled();
+    expect(await queueOf('WC-E')).to.deep.equal(['PO-E2', 'PO-E1']);
   });
 
   it('cancel takes the order’s ready and running operations off the work centers and clocks its operators out', async () => {
