@@ -27,7 +27,12 @@ export type ProcessDefinition<V = undefined> = {
    * reads, those before its checkpoint included, so a restart remembers what it knew. `react` sees the
    * view as it was before the event.
    */
-  view?: { initial: V; evolve: (view: V, trigger: Trigger) => V };
+  view?: {
+    initial: V;
+    evolve: (view: V, trigger: Trigger) => V;
+    /** The events the view folds (default: all of `eventTypes`): all a restart reads before its checkpoint. */
+    eventTypes?: readonly DomainEventType[];
+  };
 };
 
 export type RunningProcess = {
@@ -66,7 +71,8 @@ export const startProcess = async <V = undefined>(
   };
   if (definition.view && position !== undefined) {
     // what it knew at its checkpoint: the events up to it, folded without reacting again
-    pages: for await (const page of readPages(deps.store, { filter })) {
+    const folded: EventFilter = { eventTypes: [...(definition.view.eventTypes ?? definition.eventTypes)] };
+    pages: for await (const page of readPages(deps.store, { filter: folded })) {
       for (const event of page.events) {
         if (comparePositions(event.position, position) > 0) break pages;
         remember(event);

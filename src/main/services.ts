@@ -1,5 +1,5 @@
 import { dispatch, dispatchEvents, qualityLoop, qualityLoopEvents } from '../domain/processes';
-import { clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
+import { clockingEvents, clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withMasterData } from '../app/masterData/gate';
@@ -49,7 +49,7 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       name: 'clock-out',
       eventTypes: clockOutEvents,
       react: clockOuts,
-      view: { initial: emptyClockings, evolve: evolveClockings },
+      view: { initial: emptyClockings, evolve: evolveClockings, eventTypes: clockingEvents },
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

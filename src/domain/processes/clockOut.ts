@@ -10,6 +10,9 @@ export const clockOutEvents = [
   'OperationCompleted',
 ] as const;
 
+/** What the view of clockings folds. */
+export const clockingEvents = ['OperatorClockedIn', 'OperatorClockedOut'] as const;
+
 /** Who is clocked onto what: order → operation → operator → clocked in at. */
 export type ClockingsView = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>>;
 
