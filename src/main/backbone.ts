@@ -109,7 +109,7 @@ export const startBackbone = async (
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
-  const queries = createReadModelQueries(readStore, plant);
+  const queries = createReadModelQueries(readStore, plant, clock);
   const security = await startSecurity({
     config,
     store,
