@@ -155,14 +155,14 @@ export const queryRoutes = (deps: {
     ),
     query(
       '/api/wip/work-centers/:workCenter',
-      'A work center: its queue in dispatch order, what runs, load in hours',
+      'A work center: its queue in the order of its dispatch rule, what runs, load in hours',
       'wip',
       SHOP_FLOOR,
       (ctx) => q.wip.workCenter(p(ctx, 'workCenter')),
     ),
     query(
       '/api/dispatch/:workCenter',
-      'A work center’s queue in dispatch order (priority, due date, release time)',
+      'A work center’s queue in the order of its dispatch rule (priority then due date, or critical ratio), each entry with its critical ratio',
       'wip',
       SHOP_FLOOR,
       async (ctx) => (await q.wip.workCenter(p(ctx, 'workCenter')))['queue'],

@@ -14,6 +14,9 @@ export type PlantConfig = {
   calendar?: Calendar;
   /** Sites', work centers' and machines' calendars from the configuration (version 0; the API's win on a tie). */
   calendars?: CalendarVersion[];
+
+  /** The dispatch rule of work centers whose master record names none; default priority-due-date. */
+  dispatchRule?: ConfigPlant['dispatchRule'];
 };
 
 /** The plant's default calendar: the configured one, else its shifts on every day. */

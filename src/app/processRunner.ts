@@ -10,17 +10,29 @@ import {
   comparePositions,
   type EventFilter,
   type EventStore,
+  readPages,
   type Position,
   type RecordedDomainEvent,
   type RecordedEvent,
 } from './eventStore';
 import type { Logger } from '../lib/logger';
 
-export type ProcessDefinition = {
+export type ProcessDefinition<V = undefined> = {
   name: string;
   /** The events it reacts to; `react` may be given only these. */
   eventTypes: readonly DomainEventType[];
-  react: (trigger: Trigger) => Directive[];
+  react: (trigger: Trigger, view: V) => Directive[];
+  /**
+   * What a process remembers between events (who is clocked in, say): folded from every event it
+   * reads, those before its checkpoint included, so a restart remembers what it knew. `react` sees the
+   * view as it was before the event.
+   */
+  view?: {
+    initial: V;
+    evolve: (view: V, trigger: Trigger) => V;
+    /** The events the view folds (default: all of `eventTypes`): all a restart reads before its checkpoint. */
+    eventTypes?: readonly DomainEventType[];
+  };
 };
 
 export type RunningProcess = {
@@ -34,7 +46,11 @@ export type RunningProcess = {
 type Deps = { store: EventStore; commands: CommandHandler; checkpoints: CheckpointStore; logger: Logger };
 
 /** The spread keeps each event type paired with its data (picking `type` and `data` out would unpair them). */
-export const triggerOf = (event: RecordedDomainEvent): Trigger => ({ ...event, occurredAt: event.metadata.occurredAt });
+export const triggerOf = (event: RecordedDomainEvent): Trigger => ({
+  ...event,
+  occurredAt: event.metadata.occurredAt,
+  actor: event.metadata.actor,
+});
 
 /**
  * Runs a process manager: from its checkpoint, each event it reacts to becomes directives, each
@@ -42,15 +58,33 @@ export const triggerOf = (event: RecordedDomainEvent): Trigger => ({ ...event, o
  * twice. A directive the aggregate refuses (a business rule) is logged and passed over; any other
  * failure is retried, holding the checkpoint, until it goes through.
  */
-export const startProcess = async (deps: Deps, definition: ProcessDefinition): Promise<RunningProcess> => {
+export const startProcess = async <V = undefined>(
+  deps: Deps,
+  definition: ProcessDefinition<V>,
+): Promise<RunningProcess> => {
   const filter: EventFilter = { eventTypes: [...definition.eventTypes] };
   let position = await deps.checkpoints.load(definition.name);
+  let view = definition.view?.initial as V;
+  const remember = (event: RecordedEvent): void => {
+    const domainEvent = definition.view && asDomainEvent(event);
+    if (definition.view && domainEvent) view = definition.view.evolve(view, triggerOf(domainEvent));
+  };
+  if (definition.view && position !== undefined) {
+    // what it knew at its checkpoint: the events up to it, folded without reacting again
+    const folded: EventFilter = { eventTypes: [...(definition.view.eventTypes ?? definition.eventTypes)] };
+    pages: for await (const page of readPages(deps.store, { filter: folded })) {
+      for (const event of page.events) {
+        if (comparePositions(event.position, position) > 0) break pages;
+        remember(event);
+      }
+    }
+  }
   const subscription = deps.store.subscribe({ after: position, filter });
   let stopped = false;
 
   const handleEvent = async (event: RecordedEvent): Promise<void> => {
     const domainEvent = asDomainEvent(event);
-    const directives = domainEvent ? definition.react(triggerOf(domainEvent)) : [];
+    const directives = domainEvent ? definition.react(triggerOf(domainEvent), view) : [];
     for (const [index, directive] of directives.entries()) {
       const context = {
         commandId: `${definition.name}:${event.id}:${index}`,
@@ -87,6 +121,7 @@ export const startProcess = async (deps: Deps, definition: ProcessDefinition): P
           }),
       });
       if (!handled) return;
+      remember(event);
       position = event.position;
       // a checkpoint not saved means a replay after a restart, which the command ids make harmless
       await deps.checkpoints

@@ -34,6 +34,8 @@ const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: Sc
     ...(given.emissionFactors ? { emissionFactors: given.emissionFactors } : {}),
     ...(given.calendar ? { calendar: given.calendar } : {}),
     ...(given.calendars ? { calendars: given.calendars.map((c) => ({ ...c, version: 0 })) } : {}),
+
+    ...(given.dispatchRule ? { dispatchRule: given.dispatchRule } : {}),
   };
 };
 

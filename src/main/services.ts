@@ -6,6 +6,7 @@ import {
   qualityLoop,
   qualityLoopEvents,
 } from '../domain/processes';
+import { clockingEvents, clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withLotRules } from '../app/lots/gate';
@@ -59,6 +60,12 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       name: 'corrective-requests',
       eventTypes: correctiveRequestEvents,
       react: correctiveRequests,
+    }),
+    await startProcess(deps, {
+      name: 'clock-out',
+      eventTypes: clockOutEvents,
+      react: clockOuts,
+      view: { initial: emptyClockings, evolve: evolveClockings, eventTypes: clockingEvents },
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

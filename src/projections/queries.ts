@@ -1,11 +1,19 @@
 import type { PlantConfig } from '../app/plant';
 import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
+import {
+  DEFAULT_DISPATCH_RULE,
+  isDispatchRule,
+  rankQueue,
+  type DispatchRule,
+  type QueueEntry,
+} from '../domain/dispatch';
 import { NotFoundError } from '../domain/errors';
 import { walkGenealogy } from './genealogyQueries';
 import { carbonQueries } from './carbonQueries';
 import { labourQueries } from './labourQueries';
 
 import { classifyMaintenanceBookings, dueSoon, machineReadingAt } from './maintenanceFigures';
+import { inForce, type TimelineEntry } from '../domain/masterData';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 import { createOeeQueries } from './oeeQueries';
@@ -61,6 +69,21 @@ export const createReadModelQueries = (
     return { ...doc, late };
   };
 
+  /**
+   * A work center's dispatch rule: its master record's in force now, else the plant's (PLANT_CONFIG),
+   * else priority then due date.
+   */
+  const dispatchRuleOf = async (workCenter: string): Promise<DispatchRule> => {
+    const fallback = plant.dispatchRule ?? DEFAULT_DISPATCH_RULE;
+    const doc = await get('masterData', 'records', `workCenter:${workCenter}`).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined; // master data not built yet
+      throw error;
+    });
+    const timeline = doc?.['timeline'] as TimelineEntry<Record<string, unknown>>[] | undefined;
+    const rule = timeline ? inForce(timeline, clock().toISOString())?.record['dispatchRule'] : undefined;
+    return isDispatchRule(rule) ? rule : fallback;
+  };
+
   const walk = (lotId: string, direction: 'backward' | 'forward') =>
     walkGenealogy((collection, id) => get('genealogy', collection, id), lotId, direction);
 
@@ -76,18 +99,36 @@ export const createReadModelQueries = (
         if (!doc) throw new NotFoundError(`order ${orderId} is not known`);
         return withLate(doc);
       },
+      /** A sort by due date compares the instants (`dueAt`), not the strings, whatever their offsets. */
       orders: async (options: FindOptions = {}) => {
-        const page = await find('wip', 'orders', options);
+        const sort = options.sort?.field === 'dueDate' ? { ...options.sort, field: 'dueAt' } : options.sort;
+        const page = await find('wip', 'orders', { ...options, ...(sort ? { sort } : {}) });
         return { ...page, items: page.items.map(withLate) };
       },
-      workCenter: async (workCenter: string) =>
-        (await get('wip', 'workCenters', workCenter)) ?? {
+      /** A work center with its queue in the order of its dispatch rule now (see `dispatchRuleOf`). */
+      workCenter: async (workCenter: string): Promise<Document> => {
+        const doc: Document = (await get('wip', 'workCenters', workCenter)) ?? {
           _id: workCenter,
           workCenter,
           queue: [],
           running: [],
           loadHours: 0,
-        },
+        };
+        const rule = await dispatchRuleOf(workCenter);
+        const entries = doc['queue'] as QueueEntry[];
+        const remaining = new Map<string, number>();
+        for (const orderId of new Set(entries.map((e) => e.orderId))) {
+          const order = await get('wip', 'orders', orderId);
+          const operations = (order?.['operations'] as Array<{ status: string; plannedMinutes?: number }>) ?? [];
+          remaining.set(
+            orderId,
+            operations.filter((op) => op.status !== 'completed').reduce((sum, op) => sum + (op.plannedMinutes ?? 0), 0),
+          );
+        }
+        const queue = rankQueue(entries, rule, clock().toISOString(), (e) => remaining.get(e.orderId));
+        const answer: Document = { ...doc, dispatchRule: rule, queue };
+        return answer;
+      },
       workCenters: async (options: FindOptions = {}) => find('wip', 'workCenters', options),
     },
     quality: {

@@ -45,7 +45,15 @@ describe('read models over a scripted production day', function () {
     const po1 = await q.wip.order('PO-1');
     expect(po1).to.deep.include({ status: 'Completed', quantityRemaining: 0, priority: 2, late: false });
     expect(po1['operations']).to.deep.equal([
-      { operationId: '010', workCenter: 'WC-TURN', status: 'completed', good: 10, scrap: 2, rework: 1 },
+      {
+        operationId: '010',
+        workCenter: 'WC-TURN',
+        status: 'completed',
+        good: 10,
+        scrap: 2,
+        rework: 1,
+        plannedMinutes: 50, // setup 30 + 2 min/unit x 10 units
+      },
     ]);
     expect(await q.wip.order('PO-2')).to.deep.include({ status: 'Released', quantityRemaining: 45, late: true });
     const open = await q.wip.orders({

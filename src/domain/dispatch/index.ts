@@ -1,5 +1,8 @@
 import { unreachable, type Command, type Decider, type Event } from '../messages';
 import type * as Schema from '../generated';
+import { dispatchOrder } from './rules';
+
+export * from './rules';
 
 /** An operation waiting in a work center's queue: what its OperationReady said, but the work center. */
 export type QueueEntry = Omit<Schema.OperationQueuedV1, 'workCenter'>;
@@ -7,31 +10,24 @@ export type QueueEntry = Omit<Schema.OperationQueuedV1, 'workCenter'>;
 export type OperationQueued = Event<'OperationQueued', Schema.OperationQueuedV1>;
 export type OperationDequeued = Event<'OperationDequeued', Schema.OperationDequeuedV1>;
 export type QueuedOperationReprioritised = Event<'QueuedOperationReprioritised', Schema.QueuedOperationReprioritisedV1>;
-export type DispatchEvent = OperationQueued | OperationDequeued | QueuedOperationReprioritised;
+/** A queued operation took its order's revision: priority, due date, quantity and planned minutes. */
+export type QueuedOperationRevised = Event<'QueuedOperationRevised', Schema.QueuedOperationRevisedV1>;
+export type DispatchEvent = OperationQueued | OperationDequeued | QueuedOperationReprioritised | QueuedOperationRevised;
 export const dispatchEventTypes = [
   'OperationQueued',
   'OperationDequeued',
   'QueuedOperationReprioritised',
+  'QueuedOperationRevised',
 ] as const satisfies readonly DispatchEvent['type'][];
 
 export type EnqueueOperation = Command<'EnqueueOperation', OperationQueued['data']>;
 export type DequeueOperation = Command<'DequeueOperation', OperationDequeued['data']>;
 export type ReprioritiseQueued = Command<'ReprioritiseQueued', QueuedOperationReprioritised['data']>;
-export type DispatchCommand = EnqueueOperation | DequeueOperation | ReprioritiseQueued;
+export type ReviseQueued = Command<'ReviseQueued', QueuedOperationRevised['data']>;
+export type DispatchCommand = EnqueueOperation | DequeueOperation | ReprioritiseQueued | ReviseQueued;
 
 /** A work center's queue, kept in dispatch order. */
 export type QueueState = { entries: readonly QueueEntry[] };
-
-/**
- * The dispatch rule: customer priority (1 first), then due date (earliest first), then release time
- * (earliest first); order and operation ids break the last ties so the order is total.
- */
-export const dispatchOrder = (a: QueueEntry, b: QueueEntry): number =>
-  a.priority - b.priority ||
-  Date.parse(a.dueDate) - Date.parse(b.dueDate) ||
-  Date.parse(a.releasedAt) - Date.parse(b.releasedAt) ||
-  a.orderId.localeCompare(b.orderId) ||
-  a.operationId.localeCompare(b.operationId);
 
 const same = (entry: QueueEntry, orderId: string, operationId: string): boolean =>
   entry.orderId === orderId && entry.operationId === operationId;
@@ -51,8 +47,22 @@ export const evolveQueue = (state: QueueState, event: DispatchEvent): QueueState
           .map((e) => (same(e, orderId, operationId) ? { ...e, priority: event.data.priority } : e))
           .sort(dispatchOrder),
       };
+    case 'QueuedOperationRevised': {
+      const { priority, dueDate, quantity, plannedMinutes } = event.data;
+      return {
+        entries: state.entries
+          .map((e) => (same(e, orderId, operationId) ? { ...e, priority, dueDate, quantity, plannedMinutes } : e))
+          .sort(dispatchOrder),
+      };
+    }
   }
 };
+
+const revises = (entry: QueueEntry, data: QueuedOperationRevised['data']): boolean =>
+  entry.priority !== data.priority ||
+  entry.dueDate !== data.dueDate ||
+  entry.quantity !== data.quantity ||
+  entry.plannedMinutes !== data.plannedMinutes;
 
 /** Queue commands repeat safely: what is already so decides nothing. */
 export const decideQueue = (command: DispatchCommand, state: QueueState): DispatchEvent[] => {
@@ -67,6 +77,8 @@ export const decideQueue = (command: DispatchCommand, state: QueueState): Dispat
       return queued && queued.priority !== command.data.priority
         ? [{ type: 'QueuedOperationReprioritised', data: command.data }]
         : [];
+    case 'ReviseQueued':
+      return queued && revises(queued, command.data) ? [{ type: 'QueuedOperationRevised', data: command.data }] : [];
     default:
       return unreachable(command);
   }

@@ -482,7 +482,7 @@ export type MasterDataSiteRecord = {
 };
 
 /**
- * A work center: machines, site and calendar.
+ * A work center: machines, site, calendar and dispatch rule.
  */
 export type MasterDataWorkCenterRecord = {
   names: Names;
@@ -501,6 +501,10 @@ export type MasterDataWorkCenterRecord = {
    * The shift calendar the work center follows.
    */
   calendar?: Id;
+  /**
+   * How its queue is ordered: priority then due date, or critical ratio (time to due date / remaining standard time of the order) with priority breaking ties; default: the plant's (PLANT_CONFIG dispatchRule), else priority-due-date.
+   */
+  dispatchRule?: 'priority-due-date' | 'critical-ratio';
   [k: string]: unknown;
 };
 

@@ -312,6 +312,10 @@ export type ConfigEnvironment = {
  */
 export type ConfigPlant = {
   /**
+   * The dispatch rule of work centers whose master record names none; default priority-due-date.
+   */
+  dispatchRule?: 'priority-due-date' | 'critical-ratio';
+  /**
    * @minItems 1
    * @maxItems 10
    */

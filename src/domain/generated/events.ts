@@ -937,6 +937,10 @@ export type OrderRevisedV1 = {
   orderId: Id;
   spec: OrderSpec;
   revision: number;
+  /**
+   * The order's operations waiting in work-center queues, which take the revised priority, due date and quantity.
+   */
+  queued?: Queued;
 };
 
 /**
@@ -1089,6 +1093,19 @@ export type QueuedOperationReprioritisedV1 = {
   orderId: Id;
   operationId: Id;
   priority: Priority;
+};
+
+/**
+ * A queued operation took its order's revised priority, due date, quantity and planned minutes.
+ */
+export type QueuedOperationRevisedV1 = {
+  workCenter: Id;
+  orderId: Id;
+  operationId: Id;
+  priority: Priority;
+  dueDate: DateTime;
+  quantity: PositiveQuantity;
+  plannedMinutes: Quantity;
 };
 
 /**
@@ -1391,6 +1408,7 @@ export type EventData = {
   QualityLoopClosed: QualityLoopClosedV1;
   QualityLoopOpened: QualityLoopOpenedV1;
   QueuedOperationReprioritised: QueuedOperationReprioritisedV1;
+  QueuedOperationRevised: QueuedOperationRevisedV1;
   ReasonCodeDeactivated: ReasonCodeDeactivatedV1;
   ReasonCodeDefined: ReasonCodeDefinedV1;
   ReasonCodeRevised: ReasonCodeRevisedV1;

@@ -154,6 +154,7 @@ import type {
   QualityLoopClosedV1,
   QualityLoopOpenedV1,
   QueuedOperationReprioritisedV1,
+  QueuedOperationRevisedV1,
   ReasonCodeDeactivatedV1,
   ReasonCodeDefinedV1,
   ReasonCodeRevisedV1,
@@ -351,6 +352,7 @@ export type SchemaTypes = {
   'events/QualityLoopClosed.v1': QualityLoopClosedV1;
   'events/QualityLoopOpened.v1': QualityLoopOpenedV1;
   'events/QueuedOperationReprioritised.v1': QueuedOperationReprioritisedV1;
+  'events/QueuedOperationRevised.v1': QueuedOperationRevisedV1;
   'events/ReasonCodeDeactivated.v1': ReasonCodeDeactivatedV1;
   'events/ReasonCodeDefined.v1': ReasonCodeDefinedV1;
   'events/ReasonCodeRevised.v1': ReasonCodeRevisedV1;

@@ -1,4 +1,4 @@
-import { IllegalStateError, NotFoundError, ValidationError, type RefusalParams } from '../errors';
+import { IllegalStateError, NotFoundError, ValidationError } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {

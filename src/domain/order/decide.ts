@@ -1,3 +1,4 @@
+import { canonicalJson } from '../../lib/canonicalJson';
 import { NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
@@ -325,11 +326,22 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
           `order ${orderId} is ${order.status}; only planned or released orders can be revised`,
         );
       }
-      if (JSON.stringify(order.spec) === JSON.stringify(spec)) return [];
-      if (order.status === 'Released' && JSON.stringify(order.spec.routing) !== JSON.stringify(spec.routing)) {
+      // canonical forms: a spec read back from the store has its members in another order than a request's
+      if (canonicalJson(order.spec) === canonicalJson(spec)) return [];
+      if (
+        order.status === 'Released' &&
+        canonicalJson(order.spec.routing ?? null) !== canonicalJson(spec.routing ?? null)
+      ) {
         refuse('routing-locked', `order ${orderId} is released; its routing can no longer change`);
       }
-      return [{ type: 'OrderRevised', data: { orderId, spec, revision: order.revision + 1 } }];
+      // the queued operations take the new priority, due date and quantity in their queues
+      const queued = queuedOf(order);
+      return [
+        {
+          type: 'OrderRevised',
+          data: { orderId, spec, revision: order.revision + 1, ...(queued.length > 0 ? { queued } : {}) },
+        },
+      ];
     }
     case 'ReleaseOrder': {
       const order = existing(state, orderId);

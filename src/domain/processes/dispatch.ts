@@ -8,11 +8,13 @@ export const dispatchEvents = [
   'OrderHeld',
   'OrderCancelled',
   'OrderReprioritised',
+  'OrderRevised',
 ] as const;
 
 /**
  * Keeps the work centers' queues: an operation that becomes ready joins its work center's queue and
- * leaves it when started, held or cancelled; reprioritising an order reorders its queued operations.
+ * leaves it when started, held or cancelled; reprioritising or revising an order (by hand or from an
+ * ERP schedule) reorders its queued operations by their new priority and due date.
  */
 export const dispatch = (event: Trigger): Directive[] => {
   const meta = metaFor(event, 'dispatch');
@@ -75,6 +77,32 @@ export const dispatch = (event: Trigger): Directive[] => {
           meta,
         },
       }));
+    case 'OrderRevised': {
+      const { orderId, spec, queued = [] } = event.data;
+      return queued.flatMap(({ operationId, workCenter }): Directive[] => {
+        const routed = spec.routing?.operations.find((op) => op.operationId === operationId);
+        if (!routed) return [];
+        return [
+          {
+            aggregate: 'workcenter',
+            id: workCenter,
+            command: {
+              type: 'ReviseQueued',
+              data: {
+                workCenter,
+                orderId,
+                operationId,
+                priority: spec.priority,
+                dueDate: spec.dueDate,
+                quantity: spec.quantity,
+                plannedMinutes: routed.setupMinutes + routed.standardMinutesPerUnit * spec.quantity,
+              },
+              meta,
+            },
+          },
+        ];
+      });
+    }
     default:
       return [];
   }

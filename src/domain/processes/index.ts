@@ -3,3 +3,5 @@ export * from './qualityLoop';
 export * from './dispatch';
 export * from './overdueAlarm';
 export * from './correctiveRequests';
+
+export * from './clockOut';

@@ -1,5 +1,5 @@
 import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
-import { orderEventTypes, type OrderSpec } from '../../domain/order';
+import { orderEventTypes, type OrderSpec, type RoutingOperation } from '../../domain/order';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -10,6 +10,8 @@ type OperationDoc = {
   good: number;
   scrap: number;
   rework: number;
+  /** Setup plus standard time for the order quantity: what the critical ratio counts as work left. */
+  plannedMinutes: number;
 };
 type Operation = { orderId: string; operationId: string };
 type RunningDoc = {
@@ -32,7 +34,10 @@ const loadHours = (queue: QueueEntry[], running: RunningDoc[]): number =>
     ((queue.reduce((s, e) => s + e.plannedMinutes, 0) + running.reduce((s, r) => s + r.plannedMinutes, 0)) / 60) * 100,
   ) / 100;
 
-const operationsOf = (routing: OrderSpec['routing']): OperationDoc[] =>
+const plannedMinutesOf = (op: RoutingOperation, quantity: number): number =>
+  op.setupMinutes + op.standardMinutesPerUnit * quantity;
+
+const operationsOf = (routing: OrderSpec['routing'], quantity: number): OperationDoc[] =>
   (routing?.operations ?? []).map((op) => ({
     operationId: op.operationId,
     workCenter: op.workCenter,
@@ -40,19 +45,35 @@ const operationsOf = (routing: OrderSpec['routing']): OperationDoc[] =>
     good: 0,
     scrap: 0,
     rework: 0,
+    plannedMinutes: plannedMinutesOf(op, quantity),
   }));
+
+/** Operations kept through a revision (their progress stays) with the revised quantity's planned minutes. */
+const replanned = (operations: OperationDoc[], spec: OrderSpec): OperationDoc[] =>
+  operations.map((op) => {
+    const routed = spec.routing?.operations.find((r) => r.operationId === op.operationId);
+    return routed ? { ...op, plannedMinutes: plannedMinutesOf(routed, spec.quantity) } : op;
+  });
+
+/** The due date as the instant it denotes (epoch ms), which sorts right whatever the offsets. */
+const instantOf = (iso: string): number | null => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+};
 
 const workCenter = (doc: Document | undefined, id: string): Document =>
   doc ?? { _id: id, workCenter: id, queue: [], running: [], loadHours: 0 };
 
 /**
- * Work in progress: per order (status, its operations with good and scrap, quantity remaining,
- * priority, due date) and per work center (the queue in dispatch order, what runs, load in hours).
+ * Work in progress: per order (status, its operations with good, scrap and planned minutes, quantity
+ * remaining, priority, due date and `dueAt`, the due date's instant in epoch ms, which the due-date
+ * sort uses) and per work center (the queue in default dispatch order, what runs, load in hours).
  */
 export const wipProjection: Projection = {
   name: 'wip',
-  version: 1,
-  collections: { orders: { indexes: ['status', 'dueDate', 'priority'] }, workCenters: {} },
+  // 2: InProgress from the first start, dueAt, planned minutes per operation, cancel clears the load
+  version: 2,
+  collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
     const order = (orderId: string, change: (doc: Document) => void) =>
@@ -83,7 +104,7 @@ export const wipProjection: Projection = {
         const { orderId, spec } = event.data;
         await ctx.update('orders', orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
-          const operations = keep ?? operationsOf(spec.routing);
+          const operations = keep ? replanned(keep, spec) : operationsOf(spec.routing, spec.quantity);
           const next: Document = {
             ...(doc ?? { _id: orderId, status: 'Planned' }),
             orderId,
@@ -94,6 +115,7 @@ export const wipProjection: Projection = {
             customer: spec.customer,
             priority: spec.priority,
             dueDate: spec.dueDate,
+            dueAt: instantOf(spec.dueDate),
             operations,
           };
           next['quantityRemaining'] = remaining(next);
@@ -108,7 +130,7 @@ export const wipProjection: Projection = {
           Object.assign(doc, {
             status: 'Released',
             releasedAt,
-            ...(routing ? { operations: operationsOf(routing), masterData } : {}),
+            ...(routing ? { operations: operationsOf(routing, doc['quantity'] as number), masterData } : {}),
           }),
         );
       }
@@ -124,12 +146,29 @@ export const wipProjection: Projection = {
         const { priority } = event.data;
         return order(event.data.orderId, (doc) => (doc['priority'] = priority));
       }
-      case 'OrderCancelled':
-        return order(event.data.orderId, (doc) => (doc['status'] = 'Cancelled'));
+      case 'OrderCancelled': {
+        // its operations leave every queue and stop running: the work centers' load forgets them
+        const { orderId } = event.data;
+        const wip = await ctx.get('orders', orderId);
+        await order(orderId, (doc) => (doc['status'] = 'Cancelled'));
+        const centers = new Set(((wip?.['operations'] as OperationDoc[] | undefined) ?? []).map((op) => op.workCenter));
+        for (const id of centers)
+          await wc(id, (doc) => {
+            doc['queue'] = queueOf(doc).filter((e) => e.orderId !== orderId);
+            doc['running'] = runningOf(doc).filter((r) => r.orderId !== orderId);
+          });
+        return;
+      }
       case 'OperationStarted': {
         const { orderId, operationId, workCenter: id, machineId, startedAt } = event.data;
-        await operation(event.data, (op) => (op.status = 'running'));
-        await order(orderId, (doc) => doc['status'] === 'Released' && (doc['status'] = 'InProgress'));
+        // one update: a second change of the same document for the same event would be taken for a replay
+        let planned = 0;
+        await order(orderId, (doc) => {
+          const op = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === operationId);
+          if (op) op.status = 'running';
+          planned = op?.plannedMinutes ?? 0;
+          if (doc['status'] === 'Released') doc['status'] = 'InProgress';
+        });
         // a started operation leaves the queue now: the dispatcher's dequeue may come after it completed
         return wc(id, (doc) => {
           const queued = queueOf(doc).find(same(event.data));
@@ -137,7 +176,7 @@ export const wipProjection: Projection = {
           runningOf(doc).push({
             orderId,
             operationId,
-            plannedMinutes: queued?.plannedMinutes ?? 0,
+            plannedMinutes: queued?.plannedMinutes ?? planned,
             startedAt,
             ...(machineId ? { machineId } : {}),
           });
@@ -193,6 +232,15 @@ export const wipProjection: Projection = {
           queueOf(doc)
             .filter(same(event.data))
             .forEach((e) => (e.priority = priority));
+          queueOf(doc).sort(dispatchOrder);
+        });
+      }
+      case 'QueuedOperationRevised': {
+        const { priority, dueDate, quantity, plannedMinutes } = event.data;
+        return wc(event.data.workCenter, (doc) => {
+          queueOf(doc)
+            .filter(same(event.data))
+            .forEach((e) => Object.assign(e, { priority, dueDate, quantity, plannedMinutes }));
           queueOf(doc).sort(dispatchOrder);
         });
       }

@@ -143,7 +143,13 @@ describe('order', () => {
       order
         .given(released)
         .when({ type: 'ReviseOrder', data: { orderId: O, spec: later }, meta: m })
-        .then([{ type: 'OrderRevised', data: { orderId: O, spec: later, revision: 1 } }]);
+        .then([
+          {
+            type: 'OrderRevised',
+            // the ready operation is named, so dispatch moves it in its queue
+            data: { orderId: O, spec: later, revision: 1, queued: [{ operationId: '010', workCenter: 'WC-TURN' }] },
+          },
+        ]);
     });
     it('refuses to hold or reprioritise a finished order', () => {
       const done = [
