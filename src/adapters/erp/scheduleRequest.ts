@@ -113,12 +113,13 @@ export const readRequest = (request: Node, path: string, schemas: SchemaRegistry
   if (!produced)
     problems.add(
       `${path}/SegmentRequirement`,
-      'a SegmentRequirement with a MaterialRequirement whose MaterialUse is Produced is required: it gives the product, quantity and unit',
+      'a SegmentRequirement with a MaterialRequirement whose MaterialUse is Produced is required: it says what the order makes, how many and in which unit',
     );
   else if (last.produced.length > 1)
-    problems.add(last.produced[1]!.path, 'is a second Produced material of the segment: an order makes one product');
+    problems.add(last.produced[1]!.path, 'is a second Produced material of the segment: an order makes one material');
   const product = produced ? text(produced.node, 'MaterialDefinitionID') : undefined;
-  if (produced && !product) problems.add(`${produced.path}/MaterialDefinitionID`, 'is required: it names the product');
+  if (produced && !product)
+    problems.add(`${produced.path}/MaterialDefinitionID`, 'is required: it names what the order makes');
   const amount = produced ? quantityOf(produced, problems) : undefined;
   const quantity = amount?.amount ?? 0;
   for (const field of ['/product', '/quantity', '/unit']) sources[field] = `${path}/SegmentRequirement`;
@@ -179,8 +180,9 @@ export const readRequest = (request: Node, path: string, schemas: SchemaRegistry
     sources[`${at}/standardMinutesPerUnit`] = `${s.path}/Duration`;
     const equipment = elements(s.node, 'EquipmentRequirement')[0];
     const workCenter = text(equipment, 'EquipmentID') ?? text(equipment, 'EquipmentClassID');
-    sources[`${at}/workCenter`] =
-      `${s.path}/EquipmentRequirement[1]/${text(equipment, 'EquipmentID') ? 'EquipmentID' : 'EquipmentClassID'}`;
+    sources[`${at}/workCenter`] = !workCenter
+      ? `${s.path}/EquipmentRequirement`
+      : `${s.path}/EquipmentRequirement[1]/${text(equipment, 'EquipmentID') ? 'EquipmentID' : 'EquipmentClassID'}`;
     if (!workCenter)
       problems.add(
         `${s.path}/EquipmentRequirement`,
