@@ -16,10 +16,15 @@ export const erpRoutes = (deps: {
     method: 'post',
     path: '/api/erp/production-schedules',
     summary:
-      'Import a B2MML V0600 ProductionSchedule (application/xml or its JSON rendering): each ProductionRequest plans or revises an order, or is refused on its own',
+      'Import a B2MML V0600 ProductionSchedule (XML or its JSON rendering): each ProductionRequest plans or revises an order, or is refused on its own',
     tag: 'erp',
     roles: ['integrator', 'planner'],
     kind: 'command',
+    bodyDocs: { 'application/xml': 'text', 'text/xml': 'text', 'application/json': 'erp/productionSchedule' },
+    answers: {
+      '207':
+        'Some ProductionRequests were refused, the others taken: `results` lists each one’s outcome, a refused one with its rule, reason and element paths (none taken: a 400 problem when one is unreadable, else 409, listing them in `errors` and `results`)',
+    },
     async handle(ctx) {
       const type = ctx.req.get('content-type') ?? '';
       if (!/(application|text)\/xml|application\/json/.test(type)) {
