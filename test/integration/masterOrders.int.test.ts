@@ -226,7 +226,7 @@ describe('orders planned by product take their routing from master data (HTTP, S
     expect([await label('zh-CN'), await label('en')]).to.deep.equal(['尺寸超差', 'Out of dimension']);
   });
 
-  it('plans from a B2MML request without segments with the master routing, its Chinese customer kept', async () => {
+  it('plans from a B2MML request whose segment names no process segment with the master routing, its Chinese customer kept', async () => {
     const { api } = plant;
     // V0600: the request's one SegmentRequirement names no process segment, only what to produce
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
