@@ -106,6 +106,12 @@ describe('B2MML V0600 production schedules', () => {
     expect(spec.routing).to.equal(undefined);
   });
 
+  it('holds an ERP priority to 1 to 9', () => {
+    const priority = (p: string) =>
+      order(read(xml.replace('<Priority>2</Priority>', `<Priority>${p}</Priority>`))[0]).spec.priority;
+    expect([priority('0'), priority('1'), priority('9'), priority('50')]).to.deep.equal([1, 1, 9, 9]);
+  });
+
   it('takes segment times when the request has none, comparing instants across offsets', () => {
     // 17:00+08:00 is 09:00Z, earlier than 12:00Z although its text sorts later
     const [request] = read(
@@ -127,7 +133,9 @@ describe('B2MML V0600 production schedules', () => {
         `<ID>ERP-4</ID><EndTime>2026-12-01T00:00:00Z</EndTime><SegmentRequirement><ID>010</ID><ProcessSegmentID>TEST</ProcessSegmentID>${parameter}<EquipmentRequirement><EquipmentID>WC-T</EquipmentID></EquipmentRequirement>${produced('M', '2', 'pcs')}</SegmentRequirement>`,
       );
     const standard = read(
-      segment('<SegmentParameter><ID>InspectionRequired</ID><Value><ValueString>1</ValueString></Value></SegmentParameter>'),
+      segment(
+        '<SegmentParameter><ID>InspectionRequired</ID><Value><ValueString>1</ValueString></Value></SegmentParameter>',
+      ),
     );
     expect(order(standard[0]).spec.routing?.operations[0]?.inspectionRequired).to.equal(true);
     const bare = read(segment('<SegmentParameter><ID>InspectionRequired</ID><Value>true</Value></SegmentParameter>'));
@@ -198,7 +206,10 @@ describe('B2MML V0600 production schedules', () => {
   });
 
   it('refuses a second request with the same ID and segments without a work center or a consumed unit', () => {
-    const twice = xml.replace('</ProductionRequest>', '</ProductionRequest>' + /<ProductionRequest>[\s\S]*<\/ProductionRequest>/.exec(xml)![0]);
+    const twice = xml.replace(
+      '</ProductionRequest>',
+      '</ProductionRequest>' + /<ProductionRequest>[\s\S]*<\/ProductionRequest>/.exec(xml)![0],
+    );
     const requests = read(twice);
     order(requests[0]);
     expect(unreadable(requests[1]).problems).to.deep.equal([
@@ -208,7 +219,10 @@ describe('B2MML V0600 production schedules', () => {
       },
     ]);
     const loose = xml
-      .replace('<EquipmentRequirement>\n        <EquipmentClassID>WC-WIND</EquipmentClassID>\n      </EquipmentRequirement>', '')
+      .replace(
+        '<EquipmentRequirement>\n        <EquipmentClassID>WC-WIND</EquipmentClassID>\n      </EquipmentRequirement>',
+        '',
+      )
       .replace('<UnitOfMeasure>kg</UnitOfMeasure>', '');
     expect(unreadable(read(loose)[0]).problems.map((p) => p.path)).to.deep.equal([
       'ProductionSchedule/ProductionRequest[1]/SegmentRequirement[1]/EquipmentRequirement',

@@ -148,7 +148,8 @@ export const readRequest = (request: Node, path: string, schemas: SchemaRegistry
   const priorityText = text(request, 'Priority');
   if (priorityText !== undefined && !/^[+-]?\d+$/.test(priorityText))
     problems.add(`${path}/Priority`, `must be a whole number, not "${priorityText}"`);
-  const priority = Math.min(9, Math.max(1, Number(priorityText ?? 5) || 5));
+  // an ERP's scale may be wider than 1 to 9: held to it (0 is the most urgent, 1)
+  const priority = problems.byPath.has(`${path}/Priority`) ? 5 : Math.min(9, Math.max(1, Number(priorityText ?? 5)));
   sources['/priority'] = `${path}/Priority`;
   sources['/customer'] = `${path}/Description`;
 
