@@ -23,13 +23,21 @@ export const ensureStream = async (
 
 /**
  * Copies a message that cannot be taken in to `deadletter.<its subject>` with the raw payload and the
- * reason (`Mes-Reason`); its id comes from the original's stream sequence, so a repeat is dropped.
+ * reason (`Mes-Reason`); its id comes from the original's stream sequence, so a repeat is dropped. With
+ * `element`, the dead letter is for that part of the message (`Mes-Element`, one ERP ProductionRequest),
+ * one per part.
  */
-export const publishDeadLetter = async (js: JetStreamClient, m: JsMsg, reason: string): Promise<void> => {
+export const publishDeadLetter = async (
+  js: JetStreamClient,
+  m: JsMsg,
+  reason: string,
+  element?: string,
+): Promise<void> => {
   const h = natsHeaders();
   h.set('Mes-Reason', reason.slice(0, 1_000));
   h.set('Mes-Original-Subject', m.subject);
   h.set('Mes-Original-Sequence', String(m.info.streamSequence));
-  h.set('Nats-Msg-Id', `dead-${m.info.stream}-${m.info.streamSequence}`);
+  if (element !== undefined) h.set('Mes-Element', element);
+  h.set('Nats-Msg-Id', `dead-${m.info.stream}-${m.info.streamSequence}${element === undefined ? '' : `:${element}`}`);
   await js.publish(`deadletter.${m.subject}`, m.data, { headers: h });
 };

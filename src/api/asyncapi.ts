@@ -66,7 +66,7 @@ export const buildAsyncApi = (schemas: SchemaRegistry) => {
     'mes.in.erp.ProductionSchedule',
     'receive',
     'application/xml',
-    'ISA-95 B2MML V0600 ProductionSchedule (or its JSON rendering with Content-Type application/json)',
+    'ISA-95 B2MML V0600 ProductionSchedule (or its JSON rendering with Content-Type application/json): the good ProductionRequests are planned, each refused one is a dead letter of its own on deadletter.mes.in.erp.ProductionSchedule (Mes-Element: its element path, Mes-Reason: its problems)',
   );
   bridge(
     'wms_MaterialReceipt',

@@ -23,10 +23,15 @@ export const erpRoutes = (deps: {
     method: 'post',
     path: '/api/erp/production-schedules',
     summary:
-      'Import a B2MML ProductionSchedule (application/xml or JSON): each ProductionRequest plans or revises an order',
+      'Import a B2MML V0600 ProductionSchedule (XML or its JSON rendering): each ProductionRequest plans or revises an order, or is refused on its own',
     tag: 'erp',
     roles: ['integrator', 'planner'],
     kind: 'command',
+    bodyDocs: { 'application/xml': 'text', 'text/xml': 'text', 'application/json': 'erp/productionSchedule' },
+    answers: {
+      '207':
+        'Some ProductionRequests were refused, the others taken: `results` lists each one’s outcome, a refused one with its rule, reason and element paths (none taken: a 400 problem when one is unreadable, else 409, listing them in `errors` and `results`)',
+    },
     async handle(ctx) {
       const type = ctx.req.get('content-type') ?? '';
       if (!/(application|text)\/xml|application\/json/.test(type)) {
@@ -40,7 +45,24 @@ export const erpRoutes = (deps: {
         return { stream: true };
       }
       const results = await importSchedule(deps, deps.readSchedule(ctx.req.body, type), ctx.meta, ctx.requestId);
-      return { body: { results } };
+      const refused = results.filter((r) => r.outcome === 'refused');
+      if (refused.length === 0) return { body: { results } };
+      if (refused.length < results.length) return { status: 207, body: { results } };
+      // nothing was taken: a problem listing every request's refusal, each problem once with its element
+      const unreadable = refused.some((r) => r.rule === 'b2mml-invalid');
+      sendProblem(
+        ctx.res,
+        'schedule-refused',
+        unreadable ? 400 : 409,
+        'Schedule refused',
+        `none of the schedule's ${results.length} ProductionRequests was taken: ${refused[0]?.reason ?? ''}`,
+        {
+          rule: 'schedule-refused',
+          errors: refused.flatMap((r) => r.problems ?? [{ path: r.element, message: `${r.rule}: ${r.reason}` }]),
+          results,
+        },
+      );
+      return { stream: true };
     },
   },
   {

@@ -102,6 +102,20 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
               },
             }
           : {}),
+      // a body the handler reads itself (XML or JSON), documented per content type
+      ...(route.bodyDocs
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries(
+                Object.entries(route.bodyDocs).map(([type, key]) => [
+                  type,
+                  { schema: key === 'text' ? { type: 'string' } : { $ref: `#/components/schemas/${schemaName(key)}` } },
+                ]),
+              ),
+            },
+          }
+        : {}),
       responses: {
         [route.kind === 'command' ? '200' : '200']: {
           description: 'OK',
@@ -110,6 +124,9 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
         ...(route.kind === 'command'
           ? { '201': { description: 'Created' }, '409': problem, '412': problem, '415': problem }
           : {}),
+        ...Object.fromEntries(
+          Object.entries(route.answers ?? {}).map(([status, description]) => [status, { description }]),
+        ),
         '400': problem,
         '401': problem,
         '403': problem,
@@ -162,7 +179,13 @@ export const docsPage = (routes: readonly RouteSpec[]): string => {
   const rows = routes
     .map(
       (r) =>
-        `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.public ? 'anyone (login)' : r.roles.join(', ')}</td><td>${r.body ? `<code>schemas/${r.body}.json</code>` : ''}</td></tr>`,
+        `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${escapeHtml(r.path)}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.public ? 'anyone (login)' : r.roles.join(', ')}</td><td>${[
+          r.body,
+          ...Object.values(r.bodyDocs ?? {}),
+        ]
+          .filter((k) => k && k !== 'text')
+          .map((k) => `<code>schemas/${k}.json</code>`)
+          .join(' ')}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>MES backbone API</title><style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left}</style></head><body><h1>MES backbone API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Every route but the logins takes <code>Authorization: Bearer &lt;API key&gt;</code> or the session cookie; errors are <code>application/problem+json</code>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>roles</th><th>body</th></tr>\n${rows}\n</table></body></html>`;

@@ -26,14 +26,18 @@ const send = (res: Parameters<RequestHandler>[1], problem: Problem): void => {
     .send(JSON.stringify(requestId ? { ...problem, requestId } : problem));
 };
 
-/** Answers with a problem document of a kind (`unsupported-media-type`, `not-ready`...) and the request id. */
+/**
+ * Answers with a problem document of a kind (`unsupported-media-type`, `not-ready`...) and the request id;
+ * `extensions` adds members (`errors`, `rule`, a route's own).
+ */
 export const sendProblem = (
   res: Parameters<RequestHandler>[1],
   kind: string,
   status: number,
   title: string,
   detail: string,
-): void => send(res, { type: `${TYPE_BASE}${kind}`, title, status, detail });
+  extensions: Record<string, unknown> = {},
+): void => send(res, { ...extensions, type: `${TYPE_BASE}${kind}`, title, status, detail });
 
 /** Any route that matched nothing. */
 export const notFound: RequestHandler = (req, res) =>

@@ -54,6 +54,13 @@ export type RouteSpec = {
   produces?: string | readonly string[];
   /** Content types of a body that is not JSON (a CSV or XLSX file): the handler reads the raw bytes. */
   accepts?: readonly string[];
+  /**
+   * A body the handler reads itself, documented in OpenAPI (not validated by the table) per content type:
+   * a schema key, or `text` for a string (an XML document).
+   */
+  bodyDocs?: Readonly<Record<string, string>>;
+  /** Answers besides the usual ones, by status, with what they mean (OpenAPI). */
+  answers?: Readonly<Record<string, string>>;
   /** A trace route operators may follow for their work (the live feed): not recorded as a traceability read for them. */
   shopFloorFeed?: true;
   handle(ctx: RouteContext): Promise<RouteResult>;

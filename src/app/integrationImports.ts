@@ -4,34 +4,87 @@ import type { CommandHandler } from './commandHandler';
 import type { CommandMeta } from '../domain/messages';
 import type { WmsMaterialReceipt, WmsShipment } from '../domain/generated';
 import type { OrderSpec } from '../domain/order';
-import { IllegalStateError, isKnownError } from '../domain/errors';
+import { IllegalStateError, isKnownError, ValidationError, type FieldProblem } from '../domain/errors';
 
 /** One ProductionRequest of an ERP schedule, read by the ERP adapter: the order it asks for and where it stood. */
-export type ScheduledOrder = { orderId: string; spec: OrderSpec; path: string };
+export type ScheduledOrder = {
+  orderId: string;
+  spec: OrderSpec;
+  path: string;
+  /** Where each field of the order came from: JSON pointer (`/dueDate`) to element path, for refusals. */
+  fields: Readonly<Record<string, string>>;
+};
 
-/** Reads an ERP schedule (B2MML XML or its JSON rendering) into orders; refuses a bad one with its paths. */
-export type ScheduleReader = (body: unknown, contentType: string) => ScheduledOrder[];
+/** A ProductionRequest the adapter could not read as an order: its element path and each problem once. */
+export type UnreadableRequest = { orderId?: string; path: string; problems: FieldProblem[] };
 
-type Outcome = { element: string; outcome: string; revision?: number; rule?: string; reason?: string };
+/** Each ProductionRequest of a schedule in document order: an order to plan, or why it cannot be one. */
+export type ScheduledRequest = ScheduledOrder | UnreadableRequest;
+
+/**
+ * Reads an ERP schedule (B2MML XML or its JSON rendering) request by request; refuses (throws) only a
+ * document that is no schedule at all.
+ */
+export type ScheduleReader = (body: unknown, contentType: string) => ScheduledRequest[];
+
+type Outcome = {
+  element: string;
+  outcome: string;
+  revision?: number;
+  rule?: string;
+  reason?: string;
+  /** The request's problems by element path, when it was refused as unreadable. */
+  problems?: FieldProblem[];
+};
 
 const refusal = (error: unknown): { outcome: 'refused'; rule: string; reason: string } => {
   if (!isKnownError(error)) throw error;
   return { outcome: 'refused', rule: (error as { rule?: string }).rule ?? error.type, reason: error.message };
 };
 
+/** A domain refusal of a scheduled order, its fields named by the elements they came from. */
+const requestRefusal = (error: unknown, fields: Readonly<Record<string, string>>, path: string) => {
+  if (!(error instanceof ValidationError) || error.problems.length === 0) return refusal(error);
+  const problems = error.problems.map((p) => {
+    let pointer = p.path.replace(/^\/spec(?=\/|$)/, '');
+    while (!(pointer in fields) && pointer !== '') pointer = pointer.slice(0, pointer.lastIndexOf('/'));
+    return { path: fields[pointer] ?? path, message: p.message };
+  });
+  return {
+    outcome: 'refused' as const,
+    rule: error.rule ?? 'b2mml-invalid',
+    reason: problems.map((p) => `${p.path} ${p.message}`).join('; '),
+    problems,
+  };
+};
+
 /**
- * An ERP ProductionSchedule, by HTTP or NATS, as the ERP adapter read it: each ProductionRequest
- * plans its order, or revises it when it changed (refused once started). The same request again
- * creates nothing: its command id is the digest of what it asks.
+ * An ERP ProductionSchedule, by HTTP or NATS, as the ERP adapter read it: each ProductionRequest has its
+ * own outcome. A readable one plans its order, or revises it when it changed (refused once started); an
+ * unreadable one is refused (`b2mml-invalid`) with its problems while the others go on. The same request
+ * again creates nothing: its command id is the digest of what it asks.
  */
 export const importSchedule = async (
   deps: { commands: CommandHandler },
-  orders: readonly ScheduledOrder[],
+  requests: readonly ScheduledRequest[],
   meta: CommandMeta,
   correlationId: string,
-): Promise<(Outcome & { orderId: string })[]> => {
+): Promise<(Outcome & { orderId?: string })[]> => {
   const results = [];
-  for (const { orderId, spec, path } of orders) {
+  for (const request of requests) {
+    if ('problems' in request) {
+      const { orderId, path, problems } = request;
+      results.push({
+        ...(orderId ? { orderId } : {}),
+        element: path,
+        outcome: 'refused',
+        rule: 'b2mml-invalid',
+        reason: problems.map((p) => `${p.path} ${p.message}`).join('; '),
+        problems,
+      });
+      continue;
+    }
+    const { orderId, spec, path, fields } = request;
     const digest = createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 24);
     const context = { commandId: `erp:${orderId}:${digest}`, correlationId, source: 'erp' as const, inputId: orderId };
     try {
@@ -50,7 +103,7 @@ export const importSchedule = async (
     } catch (error) {
       // a request refused on its own (a product master data lacks) is answered as such; the others go on
       if (!(error instanceof IllegalStateError) || error.rule !== 'order-exists') {
-        results.push({ orderId, element: path, ...refusal(error) });
+        results.push({ orderId, element: path, ...requestRefusal(error, fields, path) });
         continue;
       }
       try {
@@ -67,7 +120,7 @@ export const importSchedule = async (
           revision: revised.revision,
         });
       } catch (error) {
-        results.push({ orderId, element: path, ...refusal(error) });
+        results.push({ orderId, element: path, ...requestRefusal(error, fields, path) });
       }
     }
   }

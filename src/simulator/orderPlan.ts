@@ -76,13 +76,14 @@ export const dueAt = (order: Order, arrivedAt: number): number => arrivedAt + or
 const CUSTOMERS = ['ACME Motors', 'Nordic Pumps', 'Delta Drives'];
 
 /**
- * A B2MML V0600 ProductionSchedule of a batch of orders (their due dates set). The requests carry no
- * segments: the backbone takes each product's routing, BOM and inspection plan from master data.
+ * A B2MML V0600 ProductionSchedule of a batch of orders (their due dates set), in the schema's element
+ * order. Each request's one SegmentRequirement names no process segment: it only says what to produce,
+ * so the backbone takes each product's routing, BOM and inspection plan from master data.
  */
 export const scheduleXml = (batch: readonly Order[], at: number, id: string): string =>
   [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    '<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML">',
+    '<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML-V0600">',
     `  <ID>${id}</ID>`,
     ...batch.map((o) =>
       [
@@ -90,10 +91,10 @@ export const scheduleXml = (batch: readonly Order[], at: number, id: string): st
         `    <ID>${o.orderId}</ID>`,
         `    <Description>${CUSTOMERS[o.priority % 3]}</Description>`,
         `    <ProductProductionRuleID>${o.product}</ProductProductionRuleID>`,
+        `    <StartTime>${iso(at)}</StartTime>`,
+        `    <EndTime>${iso(o.due)}</EndTime>`,
         `    <Priority>${o.priority}</Priority>`,
-        `    <EarliestStartTime>${iso(at)}</EarliestStartTime>`,
-        `    <LatestEndTime>${iso(o.due)}</LatestEndTime>`,
-        `    <MaterialRequirement><MaterialDefinitionID>${o.product}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse><Quantity><QuantityString>${o.quantity}</QuantityString><UnitOfMeasure>pcs</UnitOfMeasure></Quantity></MaterialRequirement>`,
+        `    <SegmentRequirement><ID>${o.orderId}</ID><MaterialRequirement><MaterialDefinitionID>${o.product}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse><Quantity><QuantityString>${o.quantity}</QuantityString><UnitOfMeasure>pcs</UnitOfMeasure></Quantity></MaterialRequirement></SegmentRequirement>`,
         '  </ProductionRequest>',
       ].join('\n'),
     ),

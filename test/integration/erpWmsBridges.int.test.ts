@@ -19,6 +19,7 @@ import { operation, orderSpec } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
 import { makeTempDir } from '../support/tmp';
 import { waitFor } from '../support/waitFor';
+import { v0600Violations } from '../fixtures/b2mml/v0600';
 
 const sc = StringCodec();
 const logger = createLogger('error');
@@ -75,14 +76,17 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
       correlationId: 'bridges',
       source: 'api',
     });
-  const deadLetters = async () => {
+  const deadLetterHeaders = async () => {
     const jsm = await nc.jetstreamManager();
     const count = (await jsm.streams.info(INBOUND_DEAD_LETTERS)).state.messages;
-    const reasons: string[] = [];
-    for (let seq = 1; seq <= count; seq += 1)
-      reasons.push((await jsm.streams.getMessage(INBOUND_DEAD_LETTERS, { seq })).header.get('Mes-Reason'));
-    return reasons;
+    const letters: { subject: string; reason: string; element: string }[] = [];
+    for (let seq = 1; seq <= count; seq += 1) {
+      const m = await jsm.streams.getMessage(INBOUND_DEAD_LETTERS, { seq });
+      letters.push({ subject: m.subject, reason: m.header.get('Mes-Reason'), element: m.header.get('Mes-Element') });
+    }
+    return letters;
   };
+  const deadLetters = async () => (await deadLetterHeaders()).map((l) => l.reason);
 
   before(async () => {
     nats = await startNatsServer();
@@ -130,6 +134,39 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     expect((await deadLetters())[0]).to.match(/XML does not parse/);
   });
 
+  it('plans the good requests of a V0600 schedule on NATS and dead-letters the bad one alone, with its element paths once each', async () => {
+    const before = (await deadLetterHeaders()).length;
+    await send(
+      INBOUND_SUBJECTS.schedule,
+      readFileSync(join(__dirname, '../fixtures/b2mml/schedule-one-bad.xml'), 'utf8'),
+      'sched-2',
+      'application/xml',
+    );
+    await waitFor(
+      async () => ((await deadLetterHeaders()).length > before ? true : undefined),
+      'the bad request’s dead letter',
+    );
+    await waitFor(
+      async () => ((await store.readStream('order-ERP-2003')).length > 0 ? true : undefined),
+      'the third request planned',
+    );
+    const letters = (await deadLetterHeaders()).slice(before);
+    expect(letters).to.deep.equal([
+      {
+        subject: 'deadletter.mes.in.erp.ProductionSchedule',
+        element: 'ProductionSchedule/ProductionRequest[2]',
+        reason:
+          'ProductionSchedule/ProductionRequest[2]/SegmentRequirement[1]/MaterialRequirement[1]/Quantity/QuantityString must be a number above 0, not "twenty"; ' +
+          'ProductionSchedule/ProductionRequest[2]/EndTime is required (or LatestEndTime on its SegmentRequirements): it is the due date',
+      },
+    ]);
+    expect((await store.readStream('order-ERP-2001'))[0]?.data).to.deep.include({ orderId: 'ERP-2001' });
+    expect(await store.readStream('order-ERP-2002')).to.have.length(0);
+    expect(
+      ((await store.readStream('order-ERP-2003'))[0]?.data as { spec: { customer: string } }).spec.customer,
+    ).to.equal('R&D workshop');
+  });
+
   it('turns a WMS receipt on mes.in.wms.MaterialReceipt into lots, once, and dead-letters a bad line naming the field', async () => {
     const receipt = {
       receiptId: 'GR-1',
@@ -142,14 +179,15 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     await send(INBOUND_SUBJECTS.receipt, JSON.stringify(receipt), 'gr-1');
     await send(INBOUND_SUBJECTS.receipt, JSON.stringify(receipt), 'gr-1-again');
     const bad = { ...receipt, receiptId: 'GR-2', lines: [{ ...receipt.lines[0], lotId: 'L-X', quantity: -5 }] };
+    const before = (await deadLetters()).length;
     await send(INBOUND_SUBJECTS.receipt, JSON.stringify(bad), 'gr-2');
-    await waitFor(async () => ((await deadLetters()).length > 1 ? true : undefined), 'the second dead letter');
+    await waitFor(async () => ((await deadLetters()).length > before ? true : undefined), 'the receipt’s dead letter');
     const steel = await store.readStream('lot-L-STEEL-1');
     expect(steel.map((e) => e.type)).to.deep.equal(['LotReceived']);
     expect(steel[0]?.data).to.deep.include({ material: 'STEEL', quantity: 500, source: 'wms', supplier: 'Steelworks' });
     expect(await store.readStream('lot-L-OIL-1')).to.have.length(1);
     expect(await store.readStream('lot-L-X')).to.have.length(0);
-    expect((await deadLetters())[1]).to.match(/\/lines\/0\/quantity/);
+    expect((await deadLetters())[before]).to.match(/\/lines\/0\/quantity/);
   });
 
   it('sends the WMS material request, B2MML ProductionPerformance per operation and per order, and the finished-goods receipt, once each, retrying a failing ERP with backoff', async () => {
@@ -247,8 +285,21 @@ describe('ERP and WMS bridges over a real nats-server and HTTP: inbound imports,
     ]);
     const final = performance(received[3]!);
     expect(final.ResponseState).to.equal('Completed');
-    expect(final.SegmentResponse.map((s) => s.ID)).to.deep.equal(['PO-7-010', 'PO-7-020']);
-    expect(final.MaterialActual[0]).to.deep.include({ MaterialLotID: 'L-SHAFT-7', MaterialUse: 'Produced' });
+    // the operations, then the order as a whole: its lots and totals (V0600 has MaterialActual only in a segment)
+    expect(final.SegmentResponse.map((s) => s.ID)).to.deep.equal(['PO-7-010', 'PO-7-020', 'PO-7']);
+    const whole = final.SegmentResponse[2]!;
+    expect(whole.MaterialActual[0]).to.deep.include({ MaterialLotID: 'L-SHAFT-7', MaterialUse: 'Produced' });
+    // 10 good at the last operation; 1 scrapped at turning plus 0 at packing
+    expect(whole.MaterialActual[1]?.Quantity.map((q) => [q.Key, q.QuantityString])).to.deep.equal([
+      ['good', '10'],
+      ['scrap', '1'],
+    ]);
+    // every ERP document: the V0600 namespace and the element order of the V0600 types
+    for (const m of received.filter((r) => r.subject === 'mes.out.erp.ProductionPerformance')) {
+      const document = sc.decode(m.data);
+      expect(document).to.include('<ProductionPerformance xmlns="http://www.mesa.org/xml/B2MML-V0600">');
+      expect(v0600Violations(document), document).to.deep.equal([]);
+    }
     expect(JSON.parse(sc.decode(received[4]!.data))).to.deep.include({
       receiptId: 'FG-PO-7',
       quantity: 10,

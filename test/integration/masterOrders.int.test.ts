@@ -226,20 +226,21 @@ describe('orders planned by product take their routing from master data (HTTP, S
     expect([await label('zh-CN'), await label('en')]).to.deep.equal(['尺寸超差', 'Out of dimension']);
   });
 
-  it('plans from a B2MML request without segments with the master routing, its Chinese customer kept', async () => {
+  it('plans from a B2MML request whose segment names no process segment with the master routing, its Chinese customer kept', async () => {
     const { api } = plant;
+    // V0600: the request's one SegmentRequirement names no process segment, only what to produce
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML"><ID>SCH-1</ID>
+<ProductionSchedule xmlns="http://www.mesa.org/xml/B2MML-V0600"><ID>SCH-1</ID>
   <ProductionRequest><ID>PO-ERP-1</ID><Description>重庆长安汽车
     电机事业部</Description><ProductProductionRuleID>${MOTOR}</ProductProductionRuleID>
-    <LatestEndTime>${DUE}</LatestEndTime>
-    <MaterialRequirement><MaterialDefinitionID>${MOTOR}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
-      <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement>
+    <EndTime>${DUE}</EndTime>
+    <SegmentRequirement><ID>1</ID><MaterialRequirement><MaterialDefinitionID>${MOTOR}</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
+      <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement></SegmentRequirement>
   </ProductionRequest>
   <ProductionRequest><ID>PO-ERP-2</ID><ProductProductionRuleID>YE2-90S</ProductProductionRuleID>
-    <LatestEndTime>${DUE}</LatestEndTime>
-    <MaterialRequirement><MaterialDefinitionID>YE2-90S</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
-      <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement>
+    <EndTime>${DUE}</EndTime>
+    <SegmentRequirement><ID>1</ID><MaterialRequirement><MaterialDefinitionID>YE2-90S</MaterialDefinitionID><MaterialUse>Produced</MaterialUse>
+      <Quantity><QuantityString>5</QuantityString><UnitOfMeasure>台</UnitOfMeasure></Quantity></MaterialRequirement></SegmentRequirement>
   </ProductionRequest></ProductionSchedule>`;
     const imported = await api.call('POST', '/api/erp/production-schedules', {
       as: 'integrator',

@@ -241,7 +241,8 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     const wc = [operation('010', { workCenter: 'WC-E', setupMinutes: 0, standardMinutesPerUnit: 1 })];
     const erp = (orderId: string, priority: number, dueDate: string) => ({
       orderId,
-      path: `/ProductionSchedule/ProductionRequest[${orderId}]`,
+      path: `ProductionSchedule/ProductionRequest[${orderId}]`,
+      fields: {},
       spec: orderSpec({ product: 'E', quantity: 60, priority, dueDate, source: 'erp', erpRequestId: orderId }, wc),
     });
     const first = [erp('PO-E1', 4, '2026-12-01T00:00:00Z'), erp('PO-E2', 4, '2026-12-02T00:00:00Z')];

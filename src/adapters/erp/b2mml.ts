@@ -1,20 +1,9 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
-import type { ScheduleReader, ScheduledOrder } from '../../app/integrationImports';
-import { ValidationError, type FieldProblem } from '../../domain/errors';
-import type { OrderSpec, RoutingOperation } from '../../domain/order';
-
-/** One ProductionRequest of a schedule, as an order to plan (or revise). */
-
-type Node = Record<string, unknown>;
-
-const LISTS = new Set([
-  'ProductionRequest',
-  'SegmentRequirement',
-  'MaterialRequirement',
-  'EquipmentRequirement',
-  'SegmentParameter',
-]);
+import type { ScheduleReader, ScheduledRequest } from '../../app/integrationImports';
+import { ValidationError } from '../../domain/errors';
+import { elements, type Node } from './b2mmlTree';
+import { readRequest } from './scheduleRequest';
 
 /** Refuses what must never be parsed: a DTD can declare entities that read files or the network (XXE). */
 const refuseDtd = (xml: string): void => {
@@ -25,12 +14,41 @@ const refuseDtd = (xml: string): void => {
   }
 };
 
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const REFERENCE = /&(?:#(\d{1,7})|#x([0-9A-Fa-f]{1,6})|([A-Za-z_][\w.-]*));/g;
+
+/** Decodes XML's character and predefined entity references in one pass (so `&amp;lt;` stays `&lt;`). */
+const decodeReferences = (text: string): string =>
+  text.replace(REFERENCE, (whole, dec?: string, hex?: string, name?: string) => {
+    const code = dec !== undefined ? Number(dec) : hex !== undefined ? parseInt(hex, 16) : undefined;
+    if (code !== undefined) return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    return PREDEFINED[name ?? ''] ?? whole;
+  });
+
+/** Entity references XML does not define without a DTD (`&nbsp;`): the document is not well-formed. */
+const refuseUndefinedEntities = (xml: string): void => {
+  const unknown = [...xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '').matchAll(REFERENCE)].find(
+    (m) => m[3] !== undefined && !(m[3] in PREDEFINED),
+  );
+  if (unknown) {
+    throw new ValidationError(`the document uses an entity XML does not define: ${unknown[0]}`, [
+      { path: '/', message: `uses ${unknown[0]}, which is not an XML entity (write the character itself)` },
+    ]);
+  }
+};
+
+/** CDATA content is literal text: escaped here so the one decoding pass gives it back unchanged. */
+const escapeCdata = (xml: string): string =>
+  xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) =>
+    text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  );
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
   processEntities: false,
-  isArray: (name) => LISTS.has(name),
+  tagValueProcessor: (_name, value) => decodeReferences(value),
 });
 
 /** A schedule is a few levels deep; a deeper document is refused before anything recurses over it. */
@@ -52,7 +70,10 @@ const xmlDepth = (xml: string): number => {
   return deepest;
 };
 
-/** A B2MML V0600 ProductionSchedule from XML or its JSON rendering, as a plain tree. */
+/**
+ * A B2MML V0600 ProductionSchedule from XML or its JSON rendering, as a plain tree: element names as
+ * keys, text as strings (a JSON number is read as its text), a repeated element as a list.
+ */
 export const parseSchedule = (body: unknown, contentType: string): Node => {
   if (/xml/.test(contentType)) {
     if (typeof body !== 'string' || body.trim() === '')
@@ -65,168 +86,61 @@ export const parseSchedule = (body: unknown, contentType: string): Node => {
         { path: `/line ${valid.err.line}/column ${valid.err.col}`, message: valid.err.msg },
       ]);
     }
-    return parser.parse(body) as Node;
+    refuseUndefinedEntities(body);
+    return parser.parse(escapeCdata(body)) as Node;
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new ValidationError('the schedule must be a JSON object', [{ path: '/', message: 'must be an object' }]);
-  // the JSON rendering: single elements may come as objects where XML allows lists
-  const normalise = (value: unknown, name = '', depth = 0): unknown => {
+  const normalise = (value: unknown, depth = 0): unknown => {
     if (depth > MAX_DEPTH) tooDeep();
-    if (Array.isArray(value)) return value.map((v) => normalise(v, '', depth + 1));
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value as Node).map(([k, v]) => [
-          k,
-          LISTS.has(k) && !Array.isArray(v) ? [normalise(v, k, depth + 1)] : normalise(v, k, depth + 1),
-        ]),
-      );
-    }
-    return name === '' ? value : typeof value === 'number' ? String(value) : value;
+    if (Array.isArray(value)) return value.map((v) => normalise(v, depth + 1));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value as Node).map(([k, v]) => [k, normalise(v, depth + 1)]));
+    return typeof value === 'number' ? String(value) : value;
   };
   return normalise(body) as Node;
 };
 
-/** An element's text: a string or number, or the #text / ID of an element that has children. */
-const text = (node: Node | undefined, name: string): string | undefined => {
-  const scalar = (value: unknown): string | undefined =>
-    typeof value === 'string'
-      ? value.trim()
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : undefined;
-  const value = node?.[name];
-  if (value !== null && typeof value === 'object' && !Array.isArray(value))
-    return scalar((value as Node)['#text']) ?? scalar((value as Node)['ID']);
-  return scalar(value);
-};
-
-const list = (node: Node | undefined, name: string): Node[] => (node?.[name] as Node[] | undefined) ?? [];
-
-const durationMinutes = (iso: string | undefined): number | undefined => {
-  const match = iso ? /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/.exec(iso) : null;
-  if (!match) return undefined;
-  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0) + Number(match[3] ?? 0) / 60;
-};
-
-const quantityOf = (requirement: Node): { quantity: number; unit: string } | undefined => {
-  const q = requirement['Quantity'] as Node | undefined;
-  const amount = Number(text(q, 'QuantityString'));
-  const unit = text(q, 'UnitOfMeasure') ?? 'pcs';
-  return Number.isFinite(amount) && amount > 0 ? { quantity: amount, unit } : undefined;
-};
+const ROOT = 'ProductionSchedule';
 
 /**
- * Maps a schedule's ProductionRequests to orders. ID is the order id; ProductProductionRuleID the
- * product; Priority the customer priority; SegmentRequirements the operations (ID, ProcessSegmentID as
- * the code, EquipmentRequirement/EquipmentID or EquipmentClassID as the work center, Duration over
- * the order quantity as the standard time per unit, SegmentParameter InspectionRequired); consumed
- * MaterialRequirements of a segment its bill of materials; the produced MaterialRequirement of the
- * request the quantity and unit; EarliestStartTime / LatestEndTime the earliest start and due date.
- * Each mapped order is validated like a planner's; a problem names the element's path.
+ * Reads each ProductionRequest of a schedule on its own: an order to plan, or the request's element path
+ * and its problems (each once, named by B2MML element). Refuses the whole document only when it is no
+ * ProductionSchedule or has no ProductionRequest.
  */
-export const scheduleToOrders = (schedule: Node, schemas: SchemaRegistry): ScheduledOrder[] => {
-  const root = (schedule['ProductionSchedule'] as Node | undefined) ?? schedule;
-  const requests = list(root, 'ProductionRequest');
+export const scheduleRequests = (document: Node, schemas: SchemaRegistry): ScheduledRequest[] => {
+  const schedule = document[ROOT];
+  if (schedule === null || typeof schedule !== 'object' || Array.isArray(schedule)) {
+    const root = Object.keys(document).find((k) => k !== '?xml') ?? 'nothing';
+    throw new ValidationError(`the document is not a ProductionSchedule (its root is ${root})`, [
+      { path: ROOT, message: `is required as the document's root element (found ${root})` },
+    ]);
+  }
+  const requests = elements(schedule as Node, 'ProductionRequest');
   if (requests.length === 0)
     throw new ValidationError('the schedule has no ProductionRequest', [
-      { path: '/ProductionSchedule/ProductionRequest', message: 'is required' },
+      { path: `${ROOT}/ProductionRequest`, message: 'is required' },
     ]);
-  const problems: FieldProblem[] = [];
-  const orders: ScheduledOrder[] = [];
-  requests.forEach((request, index) => {
-    const path = `/ProductionSchedule/ProductionRequest[${index}]`;
-    const segments = list(request, 'SegmentRequirement');
-    const produced = list(request, 'MaterialRequirement').find((m) => text(m, 'MaterialUse') === 'Produced');
-    const amount = produced ? quantityOf(produced) : undefined;
-    if (!amount)
-      problems.push({
-        path: `${path}/MaterialRequirement`,
-        message: 'a Produced MaterialRequirement with a Quantity is required',
-      });
-    const quantity = amount?.quantity ?? 0;
-    const times = (name: string) =>
-      [text(request, name), ...segments.map((s) => text(s, name))].filter((t): t is string => !!t).sort();
-    const earliest = times('EarliestStartTime')[0];
-    const latest = times('LatestEndTime').pop();
-    if (!latest)
-      problems.push({ path: `${path}/LatestEndTime`, message: 'is required (on the request or its segments)' });
-    const operations: RoutingOperation[] = segments.map((segment, s) => {
-      const equipment = list(segment, 'EquipmentRequirement')[0];
-      const minutes = durationMinutes(text(segment, 'Duration'));
-      const inspection = list(segment, 'SegmentParameter').some(
-        (p) => text(p, 'ID') === 'InspectionRequired' && /^(true|1|yes)$/i.test(text(p, 'Value') ?? ''),
-      );
-      return {
-        operationId: text(segment, 'ID') ?? `${(s + 1) * 10}`.padStart(3, '0'),
-        code: text(segment, 'ProcessSegmentID') ?? 'OP',
-        workCenter: text(equipment, 'EquipmentID') ?? text(equipment, 'EquipmentClassID') ?? 'UNASSIGNED',
-        standardMinutesPerUnit:
-          minutes !== undefined && quantity > 0 ? Math.round((minutes / quantity) * 10_000) / 10_000 : 0,
-        setupMinutes: 0,
-        inspectionRequired: inspection,
-        materials: list(segment, 'MaterialRequirement')
-          .filter((m) => (text(m, 'MaterialUse') ?? 'Consumed') === 'Consumed')
-          .map((m) => {
-            const q = quantityOf(m);
-            return {
-              material: text(m, 'MaterialDefinitionID') ?? 'UNKNOWN',
-              quantityPerUnit: q && quantity > 0 ? q.quantity / quantity : 0,
-              unit: q?.unit ?? 'pcs',
-            };
-          }),
-      };
-    });
-    const priority = Math.min(9, Math.max(1, Math.round(Number(text(request, 'Priority') ?? 5)) || 5));
-    const body = {
-      orderId: text(request, 'ID'),
-      product: text(request, 'ProductProductionRuleID') ?? text(produced, 'MaterialDefinitionID'),
-      quantity,
-      unit: amount?.unit ?? 'pcs',
-      // line breaks and runs of spaces in an ERP's description become one space: a customer is one line
-      customer: text(request, 'Description')?.replace(/\s+/g, ' ') ?? 'ERP',
-      priority,
-      dueDate: latest,
-      ...(earliest ? { earliestStart: earliest } : {}),
-      ...(operations.length > 0 ? { routing: { overlap: false, operations } } : {}),
-    };
-    const elements: Record<string, string> = {
-      orderId: 'ID',
-      product: 'ProductProductionRuleID',
-      quantity: 'MaterialRequirement',
-      dueDate: 'LatestEndTime',
-      earliestStart: 'EarliestStartTime',
-      routing: 'SegmentRequirement',
-    };
-    for (const problem of schemas.check('commands/planOrder', body)) {
-      const field = problem.path.split('/')[1] ?? '';
-      problems.push({
-        path: `${path}/${elements[field] ?? field}${problem.path
-          .split('/')
-          .slice(2)
-          .map((p) => `/${p}`)
-          .join('')}`,
-        message: problem.message,
-      });
+  const seen = new Map<string, string>();
+  return requests.map((request, index) => {
+    const path = `${ROOT}/ProductionRequest[${index + 1}]`;
+    const read = readRequest(request, path, schemas);
+    if (read.orderId === undefined) return read;
+    const first = seen.get(read.orderId);
+    if (first === undefined) {
+      seen.set(read.orderId, path);
+      return read;
     }
-    const { orderId: _o, ...spec } = body;
-    orders.push({
-      orderId: body.orderId ?? '',
+    return {
+      orderId: read.orderId,
       path,
-      spec: {
-        ...(spec as Omit<OrderSpec, 'source' | 'overrunTolerance' | 'erpRequestId'>),
-        overrunTolerance: 0,
-        source: 'erp',
-        erpRequestId: body.orderId ?? '',
-      },
-    });
+      problems: [{ path: `${path}/ID`, message: `repeats the ID of ${first}: one request per order in a schedule` }],
+    };
   });
-  if (problems.length > 0)
-    throw new ValidationError(`the schedule does not validate: ${problems[0]?.path} ${problems[0]?.message}`, problems);
-  return orders;
 };
 
-/** The application's schedule reader over B2MML: parse, then map each ProductionRequest to an order. */
+/** The application's schedule reader over B2MML: parse, then read each ProductionRequest on its own. */
 export const readB2mmlSchedule =
   (schemas: SchemaRegistry): ScheduleReader =>
   (body, contentType) =>
-    scheduleToOrders(parseSchedule(body, contentType), schemas);
+    scheduleRequests(parseSchedule(body, contentType), schemas);

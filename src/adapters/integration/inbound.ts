@@ -18,11 +18,15 @@ export const INBOUND_SUBJECTS = {
 
 const utf8 = new TextDecoder();
 
+/** What of a message is dead-lettered: the whole message, or each refused ProductionRequest of a schedule. */
+type DeadLetter = { reason: string; element?: string };
+
 /**
  * ERP schedules, WMS receipts and WMS shipments over NATS: a durable consumer on `mes.in.>` hands each message to the
  * same import as the HTTP routes and acknowledges it after. A message that does not parse or validate,
  * or whose elements the domain refuses, goes to the dead-letter stream with the reason (what was valid
- * in it is applied, and sending it again changes nothing); any other failure is retried in place.
+ * in it is applied, and sending it again changes nothing); a schedule's refused ProductionRequests go
+ * there one dead letter each, with their element paths; any other failure is retried in place.
  */
 export const startInbound = async (deps: {
   nc: NatsConnection;
@@ -48,17 +52,17 @@ export const startInbound = async (deps: {
   const messages = await (await js.consumers.get(INBOUND_STREAM, 'backbone-inbound')).consume({ max_messages: 10 });
   let stopped = false;
 
-  const deadLetter = async (m: JsMsg, reason: string): Promise<void> => {
-    await publishDeadLetter(js, m, reason);
-    deps.logger.warn('inbound message dead-lettered', { subject: m.subject, reason });
+  const deadLetter = async (m: JsMsg, { reason, element }: DeadLetter): Promise<void> => {
+    await publishDeadLetter(js, m, reason, element);
+    deps.logger.warn('inbound message dead-lettered', { subject: m.subject, reason, ...(element ? { element } : {}) });
   };
 
-  const outcome = async (m: JsMsg): Promise<string | undefined> => {
+  const outcome = async (m: JsMsg): Promise<DeadLetter[]> => {
     const meta = { now: new Date().toISOString(), actor: `nats:${m.subject}` };
     const correlationId = m.headers?.get('Nats-Msg-Id') || `${m.subject}:${m.info.streamSequence}`;
     const text = utf8.decode(m.data);
     try {
-      let results: { element: string; outcome: string; reason?: string }[];
+      let results: { element: string; outcome: string; reason?: string; problems?: unknown[] }[];
       if (m.subject === INBOUND_SUBJECTS.schedule) {
         const type =
           m.headers?.get('Content-Type') || (text.trimStart().startsWith('<') ? 'application/xml' : 'application/json');
@@ -70,14 +74,20 @@ export const startInbound = async (deps: {
       } else if (m.subject === INBOUND_SUBJECTS.shipment) {
         const shipment = deps.schemas.parse('wms/shipment', JSON.parse(text), 'shipment');
         results = await shipGoods(deps, shipment, meta, correlationId);
-      } else return `no import reads ${m.subject}: use ${Object.values(INBOUND_SUBJECTS).join(' or ')}`;
+      } else return [{ reason: `no import reads ${m.subject}: use ${Object.values(INBOUND_SUBJECTS).join(' or ')}` }];
       const refused = results.filter((r) => r.outcome === 'refused');
-      return refused.length === 0 ? undefined : refused.map((r) => `${r.element}: ${r.reason}`).join('; ');
+      // a schedule's refused requests are dead letters of their own, each with its problems' element paths
+      if (m.subject === INBOUND_SUBJECTS.schedule)
+        return refused.map((r) => ({
+          reason: r.problems ? (r.reason ?? '') : `${r.element}: ${r.reason ?? ''}`,
+          element: r.element,
+        }));
+      return refused.length === 0 ? [] : [{ reason: refused.map((r) => `${r.element}: ${r.reason}`).join('; ') }];
     } catch (error) {
-      if (error instanceof SyntaxError) return `the payload is not JSON: ${error.message}`;
+      if (error instanceof SyntaxError) return [{ reason: `the payload is not JSON: ${error.message}` }];
       if (!isKnownError(error)) throw error;
       const problems = (error as { problems?: { path: string; message: string }[] }).problems ?? [];
-      return [error.message, ...problems.map((p) => `${p.path} ${p.message}`)].join('; ');
+      return [{ reason: [error.message, ...problems.map((p) => `${p.path} ${p.message}`)].join('; ') }];
     }
   };
 
@@ -85,8 +95,7 @@ export const startInbound = async (deps: {
     for await (const m of messages) {
       const handled = await retryUntilDone(
         async () => {
-          const reason = await outcome(m);
-          if (reason !== undefined) await deadLetter(m, reason);
+          for (const letter of await outcome(m)) await deadLetter(m, letter);
           m.ack();
         },
         {

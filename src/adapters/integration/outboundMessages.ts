@@ -49,7 +49,8 @@ export const OUTBOX_EVENT_TYPES = [
   'LotProduced',
 ] as const satisfies readonly DomainEventType[];
 
-const B2MML = 'http://www.mesa.org/xml/B2MML';
+/** The namespace of B2MML V0600, whose element order (the schema's sequences) the documents follow. */
+export const B2MML_V0600 = 'http://www.mesa.org/xml/B2MML-V0600';
 const builder = new XMLBuilder({ format: true, ignoreAttributes: false, suppressEmptyNode: true });
 
 const quantity = (value: number, unit: string, key?: string) => ({
@@ -63,17 +64,29 @@ const productDescription = (spec: OrderSpec) => {
   const name = spec.productNames?.['zh-CN'] ?? spec.productNames?.en;
   return name ? { Description: name } : {};
 };
+// MaterialActualType: MaterialDefinitionID, MaterialLotID, Description, MaterialUse, Quantity (in this order)
 const materialActual = (m: Material, use: 'Consumed' | 'Produced') => ({
   MaterialDefinitionID: m.material,
   MaterialLotID: m.lotId,
   MaterialUse: use,
   Quantity: quantity(m.quantity, m.unit),
 });
+const productActual = (spec: OrderSpec, good: number, scrap: number) => ({
+  MaterialDefinitionID: spec.product,
+  ...productDescription(spec),
+  MaterialUse: 'Produced',
+  Quantity: [quantity(good, spec.unit, 'good'), quantity(scrap, spec.unit, 'scrap')],
+});
 
 /**
  * ISA-95 B2MML V0600 ProductionPerformance: one ProductionResponse for the order with a SegmentResponse
- * per completed operation (actual times, equipment, material consumed, good and scrap quantities), and
- * the order's produced material when it is complete.
+ * per completed operation (actual times, equipment, material consumed, good and scrap quantities); when
+ * the order is complete, a last SegmentResponse for the whole order (ID = the order) with the lots it
+ * produced and its good and scrap totals, since V0600 puts MaterialActual only in a SegmentResponse.
+ * Elements follow the V0600 sequences: ProductionPerformance (ID, Description, PublishedDate,
+ * ProductionResponse), ProductionResponse (ID, ProductionRequestID, ProductProductionRuleID, StartTime,
+ * EndTime, SegmentResponse, ResponseState), SegmentResponse (ID, ProcessSegmentID, Description,
+ * ActualStartTime, ActualEndTime, EquipmentActual, MaterialActual, SegmentState).
  */
 export const productionPerformanceXml = (
   memory: OrderMemory,
@@ -88,7 +101,7 @@ export const productionPerformanceXml = (
   const document = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     ProductionPerformance: {
-      '@_xmlns': B2MML,
+      '@_xmlns': B2MML_V0600,
       ID: id,
       Description: final ? `order ${memory.orderId} completed` : `order ${memory.orderId}: operation completed`,
       PublishedDate: publishedAt,
@@ -98,37 +111,36 @@ export const productionPerformanceXml = (
         ProductProductionRuleID: spec.product,
         StartTime: starts[0],
         EndTime: final?.completedAt ?? ends[ends.length - 1],
-        ResponseState: final ? 'Completed' : 'Running',
-        SegmentResponse: segments.map((s) => ({
-          ID: `${memory.orderId}-${s.operationId}`,
-          ProcessSegmentID: s.code,
-          ActualStartTime: s.startedAt,
-          ActualEndTime: s.completedAt,
-          SegmentState: 'Completed',
-          EquipmentActual: s.machineId ? { EquipmentID: s.machineId } : { EquipmentID: s.workCenter },
-          MaterialActual: [
-            ...s.consumed.map((m) => materialActual(m, 'Consumed')),
-            {
-              ...productDescription(spec),
-              MaterialDefinitionID: spec.product,
-              MaterialUse: 'Produced',
-              Quantity: [quantity(s.good, spec.unit, 'good'), quantity(s.scrap, spec.unit, 'scrap')],
-            },
-          ],
-        })),
-        ...(final
-          ? {
-              MaterialActual: [
-                ...memory.produced.map((m) => materialActual(m, 'Produced')),
+        SegmentResponse: [
+          ...segments.map((s) => ({
+            ID: `${memory.orderId}-${s.operationId}`,
+            ProcessSegmentID: s.code,
+            ActualStartTime: s.startedAt,
+            ActualEndTime: s.completedAt,
+            EquipmentActual: s.machineId ? { EquipmentID: s.machineId } : { EquipmentID: s.workCenter },
+            MaterialActual: [
+              ...s.consumed.map((m) => materialActual(m, 'Consumed')),
+              productActual(spec, s.good, s.scrap),
+            ],
+            SegmentState: 'Completed',
+          })),
+          ...(final
+            ? [
                 {
-                  ...productDescription(spec),
-                  MaterialDefinitionID: spec.product,
-                  MaterialUse: 'Produced',
-                  Quantity: [quantity(final.good, spec.unit, 'good'), quantity(final.scrap, spec.unit, 'scrap')],
+                  ID: memory.orderId,
+                  Description: `order ${memory.orderId}`,
+                  ActualStartTime: starts[0],
+                  ActualEndTime: final.completedAt,
+                  MaterialActual: [
+                    ...memory.produced.map((m) => materialActual(m, 'Produced')),
+                    productActual(spec, final.good, final.scrap),
+                  ],
+                  SegmentState: 'Completed',
                 },
-              ],
-            }
-          : {}),
+              ]
+            : []),
+        ],
+        ResponseState: final ? 'Completed' : 'Running',
       },
     },
   };

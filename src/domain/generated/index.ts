@@ -4,6 +4,7 @@ export type * from './commands';
 export type * from './common';
 export type * from './config';
 export type * from './devices';
+export type * from './erp';
 export type * from './events';
 export type * from './queries';
 export type * from './wms';
@@ -69,6 +70,7 @@ import type {
 import type { Calendar, EventEnvelope, EventMetadata } from './common';
 import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
+import type { ErpProductionSchedule } from './erp';
 import type {
   AccessDeniedV1,
   ApiKeyCreatedV1,
@@ -268,6 +270,7 @@ export type SchemaTypes = {
   'devices/energy': DeviceEnergyMessage;
   'devices/state': DeviceStateMessage;
   'devices/telemetry': DeviceTelemetryMessage;
+  'erp/productionSchedule': ErpProductionSchedule;
   'events/AccessDenied.v1': AccessDeniedV1;
   'events/ApiKeyCreated.v1': ApiKeyCreatedV1;
   'events/ApiKeyRevoked.v1': ApiKeyRevokedV1;

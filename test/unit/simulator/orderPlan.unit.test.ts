@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseSchedule, scheduleToOrders } from '../../../src/adapters/erp/b2mml';
+import { parseSchedule, scheduleRequests } from '../../../src/adapters/erp/b2mml';
+import { v0600Violations } from '../../fixtures/b2mml/v0600';
 import { loadSchemaRegistry } from '../../../src/app/schemaRegistry';
 import { idealSeconds, PRODUCTS } from '../../../src/simulator/catalog';
 import {
@@ -57,10 +58,12 @@ describe('simulator: the ERP’s orders and schedules', () => {
   it('writes B2MML that the backbone’s own adapter reads back as the same orders, by product without segments', () => {
     const at = arrivalTimes(START, hours, 4)[1]!;
     const batch = orders.filter((o) => o.batch === 1).map((o) => ({ ...o, due: dueAt(o, at) }));
-    const read = scheduleToOrders(
-      parseSchedule(scheduleXml(batch, at, 'SCH-R1-2'), 'application/xml'),
-      loadSchemaRegistry(),
-    );
+    const xml = scheduleXml(batch, at, 'SCH-R1-2');
+    expect(v0600Violations(xml), 'the V0600 element order').to.deep.equal([]);
+    const read = scheduleRequests(parseSchedule(xml, 'application/xml'), loadSchemaRegistry()).map((r) => {
+      if ('problems' in r) throw new Error(`refused: ${JSON.stringify(r.problems)}`);
+      return r;
+    });
     expect(read.map((r) => r.orderId)).to.deep.equal(batch.map((o) => o.orderId));
     read.forEach((r, i) => {
       const o = batch[i]!;
