@@ -316,3 +316,15 @@ describe('B2MML V0600 production schedules', () => {
     );
   });
 });
+
+describe('B2MML input that attacks the parser', () => {
+  it('refuses 1 MiB of unterminated `<a` and of 200,000 nested elements in one linear pass (it once took seconds per 160 KB)', () => {
+    const started = process.hrtime.bigint();
+    expect(() => parseSchedule('<a'.repeat(512 * 1024), 'application/xml')).to.throw(ValidationError);
+    const nested = `${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}`;
+    expect(() => parseSchedule(nested, 'application/xml')).to.throw(ValidationError, /nested deeper than 32/);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // the quadratic scan needed minutes for this; a linear one needs milliseconds (bounded loosely: shared machines)
+    expect(ms, `${ms.toFixed(1)} ms`).to.be.below(2_000);
+  });
+});

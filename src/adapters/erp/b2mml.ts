@@ -59,13 +59,22 @@ const tooDeep = (): never => {
   ]);
 };
 
-/** The deepest element nesting of an XML text, by one linear scan of its tags. */
+/**
+ * The deepest element nesting of an XML text, by one linear scan of its tags: each `<` is read up to
+ * the next `>` and the scan goes on after it, so no character is looked at twice (a pattern that
+ * searched for `>` from every `<` took seconds on 160 KB of `<a`).
+ */
 const xmlDepth = (xml: string): number => {
   let depth = 0;
   let deepest = 0;
-  for (const tag of xml.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
-    if (tag[1]) depth -= 1;
-    else if (!tag[2]) deepest = Math.max(deepest, (depth += 1));
+  for (let at = xml.indexOf('<'); at >= 0;) {
+    const end = xml.indexOf('>', at + 1);
+    if (end < 0) break; // unterminated: the parser refuses it
+    const first = xml.charCodeAt(at + 1);
+    if (first === 47 /* / */) depth -= 1;
+    else if (/[A-Za-z_]/.test(xml[at + 1] ?? '') && xml.charCodeAt(end - 1) !== 47)
+      deepest = Math.max(deepest, (depth += 1));
+    at = xml.indexOf('<', end + 1);
   }
   return deepest;
 };
