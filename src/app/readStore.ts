@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '../domain/errors';
 import type { Position } from './eventStore';
 
@@ -78,15 +79,42 @@ export const checkField = (field: string, path = '/filter'): string => {
   return field;
 };
 
-export const encodeCursor = (sortValue: unknown, id: string): string =>
-  Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
+let cursorKey: Buffer = randomBytes(32);
+
+/**
+ * The key cursors are signed with. The composition root derives it from a kept secret, so cursors
+ * stay valid across restarts and between processes sharing the data; by default a random one.
+ */
+export const setCursorKey = (key: Buffer): void => {
+  cursorKey = key;
+};
+
+const cursorMac = (payload: string): string =>
+  createHmac('sha256', cursorKey).update(payload).digest('base64url').slice(0, 22);
+
+const isScalar = (value: unknown): boolean =>
+  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/** A page's continuation: the last item's sort value and id, signed so a client cannot craft one. */
+export const encodeCursor = (sortValue: unknown, id: string): string => {
+  const payload = Buffer.from(JSON.stringify([isScalar(sortValue) ? sortValue : null, id])).toString('base64url');
+  return `${payload}.${cursorMac(payload)}`;
+};
 
 export const decodeCursor = (cursor: string): [unknown, string] => {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string') return value as [unknown, string];
-  } catch {
-    // fall through to the refusal
+  const [payload, mac, ...rest] = typeof cursor === 'string' ? cursor.split('.') : [];
+  if (payload && mac && rest.length === 0) {
+    const expected = Buffer.from(cursorMac(payload));
+    const given = Buffer.from(mac);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      try {
+        const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+        if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' && isScalar(value[0]))
+          return value as [unknown, string];
+      } catch {
+        // fall through to the refusal
+      }
+    }
   }
   throw new ValidationError('the cursor is not one this service gave out', [
     { path: '/cursor', message: 'is invalid' },

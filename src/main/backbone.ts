@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { setCursorKey } from '../app/readStore';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,6 +143,8 @@ export const startBackbone = async (
     logger,
     ...(nats ? { nc: nats.nc } : {}),
   });
+  // page cursors are signed with a key derived from the kept card key: valid across restarts, not craftable
+  setCursorKey(createHmac('sha256', cardKey).update('read-store cursors').digest());
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));

@@ -137,5 +137,28 @@ export const readStoreContract = (label: string, open: () => Promise<ReadStore> 
       );
       expect(await rejection(store.find(ns, 'items', { cursor: 'not-a-cursor' }))).to.be.instanceOf(ValidationError);
     });
+
+    it('refuses a cursor a client crafted or altered: an object where a value goes, or one without its signature', async () => {
+      const page = await store.find(ns, 'items', { sort: { field: 'rank', direction: 1 }, limit: 1 });
+      const given = page.nextCursor as string;
+      const [payload] = given.split('.');
+      const crafted = Buffer.from(JSON.stringify([{ $gt: '' }, 'x'])).toString('base64url');
+      const unsigned = Buffer.from(JSON.stringify([0, 'x'])).toString('base64url');
+      for (const cursor of [
+        crafted,
+        unsigned,
+        `${unsigned}.${given.split('.')[1]}`,
+        `${payload}.AAAAAAAAAAAAAAAAAAAAAA`,
+      ]) {
+        const refused = await rejection(
+          store.find(ns, 'items', { sort: { field: 'rank', direction: 1 }, limit: 1, cursor }),
+        );
+        expect(refused, cursor).to.be.instanceOf(ValidationError);
+      }
+      // the cursor it gave out still pages
+      expect(
+        (await store.find(ns, 'items', { sort: { field: 'rank', direction: 1 }, limit: 1, cursor: given })).items,
+      ).to.have.length(1);
+    });
   });
 };
