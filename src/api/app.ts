@@ -198,7 +198,8 @@ export const createApi = (deps: ApiDeps): Api => {
     try {
       const head = await store.headPosition();
       const projections = await readModels.status();
-      const failed = projections.filter((p) => p.state === 'failed');
+      // a failed projection, or one whose writes fail (a full disk), cannot keep the read models current
+      const failed = projections.filter((p) => p.state === 'failed' || p.state === 'stalled');
       res.status(failed.length > 0 ? 503 : 200).json({
         status: failed.length > 0 ? 'degraded' : 'ready',
         eventStore: { kind: store.kind, headPosition: head ?? null },

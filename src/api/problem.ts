@@ -74,6 +74,19 @@ export const problemHandler =
       if (localised) res.set('Content-Language', language);
       return send(res, problem);
     }
+    // the disk is full: nothing was written; the client may try again once space is back
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+      logger.error('storage full: a write was refused', { code, path: req.path });
+      res.set('Retry-After', '30');
+      return send(res, {
+        type: `${TYPE_BASE}storage-full`,
+        title: 'Storage full',
+        status: 503,
+        detail: 'the disk is full: nothing was written; try again later',
+        instance,
+      });
+    }
     // body-parser's errors carry their own 4xx status (malformed JSON, too large, bad encoding)
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,3 +1,4 @@
+import { retryUntilDone } from '../lib/retry';
 import {
   asDomainEvent,
   comparePositions,
@@ -44,7 +45,8 @@ export type ProjectionError = { eventId: string; type: string; position: Positio
 export type ProjectionStatus = {
   projection: string;
   namespace: string;
-  state: 'catching-up' | 'live' | 'failed' | 'stopped';
+  /** `stalled`: its writes fail (a full disk) and are being retried; it resumes by itself. */
+  state: 'catching-up' | 'live' | 'failed' | 'stalled' | 'stopped';
   position: Position | undefined;
   events: number;
   /** Events in the log after this projection's position (where positions count events). */
@@ -205,6 +207,7 @@ export const startProjectionGroup = async (
     });
   };
 
+  let stalledBy: string | undefined;
   const loop = (async () => {
     while (!stopped) {
       const batch = await subscription.nextBatch(options.batchSize ?? 2000);
@@ -235,7 +238,18 @@ export const startProjectionGroup = async (
       const commits = members
         .filter((m) => !m.failed && comparePositions(reached, m.position) > 0)
         .map((m) => ({ namespace: m.namespace, writes: [...m.dirty.values()], position: reached, events: m.events }));
-      await deps.readStore.commit(commits);
+      // a commit that fails (a full disk) is retried until it goes through: the batch's writes are
+      // still in memory and the transaction rolled back, so nothing is lost or applied twice
+      await retryUntilDone(() => deps.readStore.commit(commits), {
+        stopped: () => stopped,
+        firstMs: 500,
+        maxMs: 30_000,
+        onError: (error, retryInMs) => {
+          stalledBy = error instanceof Error ? error.message : String(error);
+          deps.logger.error('read models cannot be written; retrying', { error, retryInMs });
+        },
+      });
+      stalledBy = undefined;
       for (const member of members) {
         if (member.failed) continue;
         member.dirty.clear();
@@ -257,7 +271,7 @@ export const startProjectionGroup = async (
         return {
           projection: m.projection.name,
           namespace: m.namespace,
-          state: m.failed ? 'failed' : stopped ? 'stopped' : behind ? 'catching-up' : 'live',
+          state: m.failed ? 'failed' : stopped ? 'stopped' : stalledBy ? 'stalled' : behind ? 'catching-up' : 'live',
           position: m.position,
           events: m.events,
           lagEvents,

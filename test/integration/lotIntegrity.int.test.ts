@@ -1,3 +1,4 @@
+import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { expect } from 'chai';
 import { connect, headers, StringCodec, type NatsConnection } from 'nats';
 import { INBOUND_DEAD_LETTERS, INBOUND_SUBJECTS } from '../../src/adapters/integration/inbound';
@@ -79,7 +80,7 @@ describe('lot integrity: issues, produced lots, genealogy and shipments (HTTP an
       overdueIntervalMs: 0,
     });
     api = client(`http://127.0.0.1:${backbone.port}`, keys.tokens);
-    nc = await connect({ servers: nats.url });
+    nc = await connect(natsOptionsFromUrl(nats.url));
     // the seed reads only the API of the plant it is given
     await seedMotorPlant({ api } as Parameters<typeof seedMotorPlant>[0]);
     // PO-L1: 10 motors by master data, 10 % overrun allowed (11 in all); PO-L2: one winding operation of its own

@@ -70,7 +70,7 @@ const where = (filter: Filter | undefined): { sql: string[]; params: unknown[] }
 };
 
 /** The read store on one SQLite file: a table per collection, JSON documents, expression indexes. */
-export const createSqliteReadStore = (path: string): ReadStore => {
+export const createSqliteReadStore = (path: string): ReadStore & { readonly db: Database.Database } => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
@@ -120,6 +120,8 @@ export const createSqliteReadStore = (path: string): ReadStore => {
 
   return {
     kind: 'sqlite',
+    /** The file's connection, for its own tests (a full disk is simulated with max_page_count). */
+    db,
     async ensure(namespace, collections) {
       for (const [collection, spec] of Object.entries(collections)) {
         const table = tableOf(namespace, collection);
