@@ -42,6 +42,10 @@ const ZH_CN: Record<string, Template> = {
   'product-inactive': (p) => `产品 ${p['product']} 已停用或尚未生效`,
   'routing-required': (p) => `产品 ${p['product']} 没有生效的工艺路线，订单无法下达`,
   'reference-unknown': (p) => `${p['code']} 引用了主数据中不存在或未生效的代码（${p['path']}）`,
+  'time-in-future': (p) => `${p['field']} 的时间 ${p['at']} 晚于服务器时间 ${p['serverTime']}：请校准设备时钟`,
+  'time-before-release': (p) => `${p['field']} 的时间 ${p['at']} 早于订单下达时间 ${p['earliest']}：请校准设备时钟`,
+  'time-before-registration': (p) => `${p['field']} 的时间 ${p['at']} 早于设备登记时间 ${p['earliest']}`,
+  'scan-id-reused': (p) => `扫码编号 ${p['scanId']} 已用于另一次扫码：新的扫码需要新的编号`,
 };
 
 /** The detail of a refusal in the caller's language, or undefined to keep the error's own (English) message. */

@@ -1,3 +1,4 @@
+import { notBefore } from '../clientTime';
 import { NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
@@ -38,7 +39,13 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
   switch (command.type) {
     case 'ChangeMachineState': {
       const { reasonCode } = command.data;
-      const at = command.data.at ?? command.meta.now;
+      const at = notBefore(
+        command.data.at ?? command.meta.now,
+        state.registeredAt,
+        '/at',
+        'registration',
+        `machine ${machineId}'s registration`,
+      );
       // a device repeats its state; only a change is a fact worth recording
       if (command.data.state === state.state) return [];
       if (command.data.state === 'down' && !reasonCode) {

@@ -27,6 +27,8 @@ export type MachineState =
       workCenter: string;
       state: MachineStatus;
       since: string;
+      /** No state change is recorded before it (optional for states made by hand in tests). */
+      registeredAt?: string;
       /** Running seconds before `since`. */
       runningSeconds: number;
       energyUntil?: string;
@@ -45,7 +47,15 @@ export const runningHoursAt = (state: MachineState, at: string): number => {
 export const evolveMachine = (state: MachineState, event: MachineEvent): MachineState => {
   if (event.type === 'MachineRegistered') {
     const { machineId, workCenter, registeredAt } = event.data;
-    return { status: 'Registered', machineId, workCenter, state: 'idle', since: registeredAt, runningSeconds: 0 };
+    return {
+      status: 'Registered',
+      machineId,
+      workCenter,
+      state: 'idle',
+      since: registeredAt,
+      registeredAt,
+      runningSeconds: 0,
+    };
   }
   if (state.status === 'Initial') return state;
   switch (event.type) {
