@@ -84,7 +84,7 @@ const checkPort = (vars: Vars): void => {
   const port = vars.PORT;
   if (port === undefined) return;
   if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65_535)
-    refuse('PORT', `PORT ${port} is not a port number (1 to 65535, or 0 for any free port)`, 'must be 0 to 65535');
+    refuse('PORT', `/env/PORT ${port} is not a port number (1 to 65535, or 0 for any free port)`, 'must be 0 to 65535');
 };
 
 /** A file the configuration names must be there and readable now, not after the data folder is made. */

@@ -37,7 +37,7 @@ describe('a configuration refused at start (a started process)', function () {
       const dataDir = join(temp.dir, 'data');
       const { code, stderr } = await run({ PORT: '99999', DATA_DIR: dataDir });
       expect(code).to.equal(1);
-      expect(stderr).to.match(/^cannot start: configuration is invalid: PORT 99999 is not a port number/);
+      expect(stderr).to.match(/^cannot start: configuration is invalid: \/env\/PORT 99999 is not a port number/);
       expect(stderr, 'no stack trace').to.not.match(/\n\s+at /);
       expect(existsSync(dataDir), 'nothing written').to.equal(false);
       expect(readdirSync(temp.dir)).to.deep.equal([]);

@@ -47,7 +47,7 @@ describe('configuration variables', () => {
 
   it('refuses a port outside 0-65535 by name and in words, and reads the clock skew (default 300 s)', async () => {
     const error = (await refused({ PORT: '99999' })) as Error & { problems: { path: string }[] };
-    expect(error.message).to.match(/PORT 99999 is not a port number/);
+    expect(error.message).to.match(/\/env\/PORT 99999 is not a port number/);
     expect(error.problems.map((p) => p.path)).to.deep.equal(['/env/PORT']);
     expect(loadConfig({ PORT: '65535' }, schemas).port).to.equal(65_535);
     expect(loadConfig({}, schemas).clientClockSkewSeconds).to.equal(300);
