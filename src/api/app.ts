@@ -164,9 +164,13 @@ export const createApi = (deps: ApiDeps): Api => {
     app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
+    // the correlation id is the server's, so no client can write into another request's trace; the
+    // client's own id is kept beside it (events' clientRequestId) and echoed
     const given = req.get('x-request-id');
-    req.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
-    res.set('X-Request-Id', req.requestId);
+    req.requestId = randomUUID();
+    if (given && REQUEST_ID.test(given)) req.clientRequestId = given;
+    res.set('X-Request-Id', req.clientRequestId ?? req.requestId);
+    res.set('X-Correlation-Id', req.requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -174,6 +178,7 @@ export const createApi = (deps: ApiDeps): Api => {
       metrics.observeRequest({ method: req.method, route, status: res.statusCode, seconds });
       logger.info('request', {
         requestId: req.requestId,
+        ...(req.clientRequestId ? { clientRequestId: req.clientRequestId } : {}),
         method: req.method,
         path: req.path,
         status: res.statusCode,

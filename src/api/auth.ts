@@ -29,7 +29,10 @@ export type AuthDeps = {
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
+    /** The server's id of the request: the correlation id of what it writes. */
     requestId?: string;
+    /** The client's X-Request-Id, when it sent a valid one: echoed, and recorded beside the server's. */
+    clientRequestId?: string;
   }
 }
 

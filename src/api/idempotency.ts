@@ -39,6 +39,17 @@ export const createIdempotencyStore = (
   prune();
   const pruning = setInterval(prune, Math.min(retentionMs, 600_000));
   pruning.unref();
+
+  db.exec(`CREATE TABLE IF NOT EXISTS input_ids (
+    principal TEXT NOT NULL, input_id TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (principal, input_id)) WITHOUT ROWID`);
+  const claimRow = db.prepare(
+    'INSERT OR IGNORE INTO input_ids (principal, input_id, fingerprint, created_at) VALUES (?, ?, ?, ?)',
+  );
+  const claimed = db.prepare<[string, string], { fingerprint: string }>(
+    'SELECT fingerprint FROM input_ids WHERE principal = ? AND input_id = ?',
+  );
+  const unclaim = db.prepare('DELETE FROM input_ids WHERE principal = ? AND input_id = ? AND fingerprint = ?');
   return {
     prune,
     find(principal: string, key: string, fingerprint: string): StoredResponse | undefined {
@@ -51,6 +62,25 @@ export const createIdempotencyStore = (
     },
     save(principal: string, key: string, fingerprint: string, response: StoredResponse): void {
       put.run(principal, key, fingerprint, JSON.stringify(response), clock().toISOString());
+    },
+    /**
+     * Claims an input's own id (a scan id) for its caller with the digest of its content: true when this
+     * call made the claim, false when the same content claimed it before (a retry); the same id with other
+     * content is refused (409, rule `<kind>-id-reused`). Another caller's same id is another claim.
+     */
+    claimInput(principal: string, kind: string, inputId: string, fingerprint: string): boolean {
+      if (claimRow.run(principal, `${kind}:${inputId}`, fingerprint, new Date().toISOString()).changes === 1)
+        return true;
+      if (claimed.get(principal, `${kind}:${inputId}`)?.fingerprint === fingerprint) return false;
+      throw new IllegalStateError(
+        `${kind} id ${inputId} was already used by ${principal} for another ${kind}: a new ${kind} needs a new id`,
+        `${kind}-id-reused`,
+        { params: { [`${kind}Id`]: inputId } },
+      );
+    },
+    /** Gives a claim back when the input it was made for was refused, so a corrected input may use the id. */
+    releaseInput(principal: string, kind: string, inputId: string, fingerprint: string): void {
+      unclaim.run(principal, `${kind}:${inputId}`, fingerprint);
     },
     close(): void {
       clearInterval(pruning);

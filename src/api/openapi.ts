@@ -31,7 +31,8 @@ export const buildOpenApi = (routes: readonly RouteSpec[], schemas: SchemaRegist
         status: { type: 'integer' },
         detail: { type: 'string' },
         instance: { type: 'string' },
-        requestId: { type: 'string' },
+        requestId: { type: 'string', description: 'The X-Request-Id answered: the client’s own, else the server’s' },
+        correlationId: { type: 'string', description: 'The server’s id of the request (X-Correlation-Id)' },
         errors: {
           type: 'array',
           items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },

@@ -20,10 +20,13 @@ const TYPE_BASE = 'https://mes-backbone.dev/problems/';
 
 const send = (res: Parameters<RequestHandler>[1], problem: Problem): void => {
   const requestId = res.get('X-Request-Id');
+  const correlationId = res.get('X-Correlation-Id');
   res
     .status(problem.status)
     .type('application/problem+json')
-    .send(JSON.stringify(requestId ? { ...problem, requestId } : problem));
+    .send(
+      JSON.stringify({ ...problem, ...(requestId ? { requestId } : {}), ...(correlationId ? { correlationId } : {}) }),
+    );
 };
 
 /**

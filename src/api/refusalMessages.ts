@@ -59,6 +59,11 @@ const ZH_CN: Record<string, Template> = {
   'performed-in-future': (p) => `保养完成时间 ${p['performedAt']} 晚于当前时间（performedAt）`,
   'performed-before-previous': (p) =>
     `保养完成时间 ${p['performedAt']} 早于该计划上次保养的 ${p['previous']}（performedAt）`,
+
+  'time-in-future': (p) => `${p['field']} 的时间 ${p['at']} 晚于服务器时间 ${p['serverTime']}：请校准设备时钟`,
+  'time-before-release': (p) => `${p['field']} 的时间 ${p['at']} 早于订单下达时间 ${p['earliest']}：请校准设备时钟`,
+  'time-before-registration': (p) => `${p['field']} 的时间 ${p['at']} 早于设备登记时间 ${p['earliest']}`,
+  'scan-id-reused': (p) => `扫码编号 ${p['scanId']} 已用于另一次扫码：新的扫码需要新的编号`,
 };
 
 /** The detail of a refusal in the caller's language, or undefined to keep the error's own (English) message. */

@@ -143,6 +143,8 @@ export const commandContext = (ctx: RouteContext, source: EventSource): CommandC
     commandId: key ? `http:${ctx.principal.name}:${key}` : randomUUID(),
     correlationId: ctx.requestId,
     source,
+    receivedAt: ctx.meta.now,
+    ...(ctx.req.clientRequestId ? { clientRequestId: ctx.req.clientRequestId } : {}),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
   };
 };

@@ -3,6 +3,10 @@ import { WrongExpectedRevisionError } from '../domain/errors';
 import type { AnyCommand, AnyEvent, Decider } from '../domain/messages';
 import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
 import { deterministicUuid } from '../lib/ids';
+import { checkNotFuture, clientTimesOf } from '../domain/clientTime';
+
+/** How far ahead of the server's time a client's time may be, by default: 5 minutes. */
+export const DEFAULT_CLIENT_CLOCK_SKEW_MS = 300_000;
 
 /** Where a command comes from, beyond what the domain sees. */
 export type CommandContext = {
@@ -14,6 +18,16 @@ export type CommandContext = {
   inputId?: string;
   /** From If-Match: the revision the caller last saw. Omitted: conflicts are retried. */
   expectedRevision?: number;
+  /**
+   * When the server received the input (an HTTP request, a device message), recorded as the events'
+   * `receivedAt`. Given, the command's client times may not be later than it plus the allowed skew.
+   * Omitted for the system's own commands (process managers), whose times come from recorded events.
+   */
+  receivedAt?: string;
+  /** The input field the command's time (`meta.now`) came from, named in a refusal. Default `/at`. */
+  clientTimeField?: string;
+  /** The client's own id of its request (HTTP X-Request-Id), recorded as `clientRequestId`. */
+  clientRequestId?: string;
 };
 
 export type CommandResult = {
@@ -38,6 +52,8 @@ export type CommandHandlerOptions = {
   maxRetries?: number;
   /** The last command ids kept per cached stream for duplicate detection. Default 1,000. */
   rememberCommands?: number;
+  /** How far ahead of the server's time a client's time may be (CLIENT_CLOCK_SKEW_SECONDS). Default 300,000 ms. */
+  clientClockSkewMs?: number;
 };
 
 export type CommandHandler = {
@@ -69,6 +85,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const cacheSize = options.cacheSize ?? 10_000;
   const maxRetries = options.maxRetries ?? 5;
   const remember = options.rememberCommands ?? 1_000;
+  const skewMs = options.clientClockSkewMs ?? DEFAULT_CLIENT_CLOCK_SKEW_MS;
   const cache = new Map<string, CacheEntry>();
   /*
    * Commands on one stream run one after another in this process: they would only race for the same
@@ -127,6 +144,9 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const run = (aggregate: AggregateName, id: string, command: AnyCommand, context: CommandContext) => {
     const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
     const streamId = `${decider.category}-${id}`;
+    // a time from the future is refused whatever the stream holds: before waiting for its lane
+    if (context.receivedAt !== undefined)
+      checkNotFuture(clientTimesOf(command, context.clientTimeField ?? '/at'), context.receivedAt, skewMs);
     return inLane(streamId, () => decideAndAppend(decider, streamId, command, context));
   };
 
@@ -168,6 +188,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
               correlationId: context.correlationId,
               causationId: context.commandId,
               ...(context.inputId ? { inputId: context.inputId } : {}),
+              ...(context.receivedAt ? { receivedAt: context.receivedAt } : {}),
+              ...(context.clientRequestId ? { clientRequestId: context.clientRequestId } : {}),
             },
           })),
           { expectedRevision: expected },

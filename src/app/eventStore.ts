@@ -20,6 +20,10 @@ export type EventMetadataInput = {
   schemaVersion?: number;
   /** Identity of the input this event came from (scan id, device message id, ERP message id). */
   inputId?: string;
+  /** When the server received the input (beside `occurredAt`, a client's time); absent on the system's own events. */
+  receivedAt?: string;
+  /** The client's own id of its request (X-Request-Id); the correlation id is always the server's. */
+  clientRequestId?: string;
 };
 
 /** Metadata as stored: the writer's, plus the version and the per-stream hash chain. */

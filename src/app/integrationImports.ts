@@ -157,6 +157,9 @@ export const receiveMaterial = async (
           correlationId,
           source: 'wms',
           inputId: receipt.receiptId,
+          // the WMS's receipt time may not be later than the server's (meta's) plus the skew
+          receivedAt: meta.now,
+          clientTimeField: '/receivedAt',
         },
       );
       results.push({

@@ -7,7 +7,8 @@ import { verifyCard } from './operationCards';
 
 /**
  * What a PDA sends when an operator scans an operation card (schemas/commands/scan.json). `scanId` is
- * the scan's own id: a PDA that retries sends the same id, and nothing counts twice; `at` is when the
+ * the scan's own id, scoped to its caller: a PDA that retries sends the same id, and nothing counts twice
+ * (the same id with other content is refused by the route, 409 `scan-id-reused`); `at` is when the
  * operator scanned (the PDA's clock), by default when it arrives. Who scanned is the operator logged in, never
  * a name in the body (one that names another is refused).
  */
@@ -15,6 +16,9 @@ export type Scan = ScanBody;
 export type ScanAction = Scan['action'];
 
 export type ScanOutcome = { orderId: string; operationId: string; results: CommandResult[] };
+
+/** Where a scan came in: when the server received it, and the client's own request id. */
+export type ScanEdge = { receivedAt?: string; clientRequestId?: string };
 
 // a scan that finds the operator already in (or not in) does not fail the production fact it carries
 const LENIENT_LABOUR_RULES = new Set(['already-clocked-in', 'not-clocked-in']);
@@ -40,6 +44,7 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
     operator: { personId?: string },
     meta: CommandMeta,
     correlationId: string,
+    edge: ScanEdge = {},
   ): Promise<ScanOutcome> {
     const operatorId = operatorFor(operator, input.operatorId);
     if (!operatorId)
@@ -51,11 +56,14 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
     const { orderId, operationId } = verifyCard(deps.cardKey, scan.card);
     const at = scan.at ?? meta.now;
     const commandMeta: CommandMeta = { ...meta, now: at };
+    // a scan id is its caller's own: another caller's scan with the same id is another scan
     const context = (suffix: string) => ({
-      commandId: `scan:${scan.scanId}${suffix}`,
+      commandId: `scan:${meta.actor}:${scan.scanId}${suffix}`,
       correlationId,
       source: 'pda' as const,
       inputId: scan.scanId,
+      ...(edge.receivedAt ? { receivedAt: edge.receivedAt, clientTimeField: '/at' } : {}),
+      ...(edge.clientRequestId ? { clientRequestId: edge.clientRequestId } : {}),
     });
     const order = (command: OrderCommand, suffix = '') =>
       deps.commands.handle('order', orderId, command, context(suffix));

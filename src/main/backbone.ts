@@ -92,6 +92,7 @@ export const startBackbone = async (
     cardKey,
     clock,
     overdueIntervalMs: options.overdueIntervalMs ?? config.overdueCheckSeconds * 1000,
+    clientClockSkewMs: config.clientClockSkewSeconds * 1000,
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
@@ -102,6 +103,7 @@ export const startBackbone = async (
         commands: services.commands,
         schemas,
         devices: config.devices,
+        clock,
       })
     : undefined;
   // the ERP and WMS bridges' outbox, when something receives its messages

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { EventStoreSpec } from './createEventStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
@@ -29,6 +30,8 @@ export type Config = {
   /** Secrets for the outbound HTTP calls (README, HTTP hardening). */
   outbound: { erpTokenFile?: string; wmsTokenFile?: string; hmacKeyFile?: string };
   devices: { intervalMs: number; graceMs: number; maxInFlight: number };
+  /** How far ahead of the server's time a client's time (a scan's, a device's) may be. Default 300. */
+  clientClockSkewSeconds: number;
   security: SecurityConfig;
   proof: ProofConfig;
   http: HttpConfig;
@@ -138,7 +141,62 @@ const KNOWN = [
   'WMS_OUTBOUND_TOKEN_FILE',
   'OUTBOUND_HMAC_KEY_FILE',
   'OUTBOUND_INSECURE',
+  'CLIENT_CLOCK_SKEW_SECONDS',
 ] as const;
+
+type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
+
+const refuse = (name: string, message: string, problem: string): never => {
+  throw new ValidationError(`configuration is invalid: ${message}`, [{ path: `/env/${name}`, message: problem }]);
+};
+
+/** PORT first and in words: the schema's pattern would say only that it does not match. */
+const checkPort = (vars: Vars): void => {
+  const port = vars.PORT;
+  if (port === undefined) return;
+  if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65_535)
+    refuse('PORT', `/env/PORT ${port} is not a port number (1 to 65535, or 0 for any free port)`, 'must be 0 to 65535');
+};
+
+/** A file the configuration names must be there and readable now, not after the data folder is made. */
+const checkFile = (name: keyof Vars, path: string | undefined): void => {
+  if (path === undefined) return;
+  try {
+    if (!statSync(path).isFile()) refuse(name, `${name} ${path} is not a file`, 'is not a file');
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    refuse(
+      name,
+      `${name} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'cannot be read',
+    );
+  }
+};
+
+/** The data folder is made at start if missing: it, or the nearest folder above it that exists, must be writable. */
+const checkDataDir = (dataDir: string): void => {
+  let existing = dataDir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) refuse('DATA_DIR', `DATA_DIR ${existing} is not a folder`, 'is not a folder');
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    refuse('DATA_DIR', `DATA_DIR ${dataDir} cannot be made or written (${existing})`, 'cannot be written');
+  }
+};
+
+/** The contents of the JSON files named, against their schemas: a bad one stops the start before anything is written. */
+const checkJsonFile = (schemas: SchemaRegistry, name: keyof Vars, path: string | undefined, schema: string): void => {
+  if (path === undefined) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    refuse(name, `${name} ${path} is not JSON: ${(error as Error).message}`, 'is not JSON');
+  }
+  schemas.assert(schema, parsed, `${name} ${path}`, `/env/${name}`);
+};
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -147,12 +205,6 @@ const isTimeZone = (zone: string): boolean => {
   } catch {
     return false;
   }
-};
-
-type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
-
-const refuse = (variable: string, message: string, problem: string): never => {
-  throw new ValidationError(message, [{ path: `/env/${variable}`, message: problem }]);
 };
 
 /**
@@ -207,9 +259,15 @@ const natsAuthOf = (vars: Vars): NatsAuthConfig => {
 };
 
 /** Reads the configuration variables, validated against schemas/config/environment.json. */
+
+/**
+ * Reads the configuration variables, validated against schemas/config/environment.json, and checks the
+ * files and folder they name: all before the start writes anything (a refusal names the variable).
+ */
 export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Config => {
   const vars: Vars = {};
   for (const key of KNOWN) if (env[key] !== undefined && env[key] !== '') vars[key] = env[key];
+  checkPort(vars);
   schemas.assert('config/environment', vars, 'configuration', '/env');
   const timeZone = vars.PLANT_TIME_ZONE ?? 'Asia/Shanghai';
   if (!isTimeZone(timeZone)) {
@@ -244,6 +302,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       { path: '/env/HTTP_REQUEST_TIMEOUT_SECONDS', message: `must be more than ${headersTimeoutMs / 1000}` },
     ]);
   }
+
+  checkDataDir(dataDir);
+  checkFile('PLANT_CONFIG', vars.PLANT_CONFIG);
+  checkJsonFile(schemas, 'PLANT_CONFIG', vars.PLANT_CONFIG, 'config/plant');
+  checkFile('API_KEYS_FILE', vars.API_KEYS_FILE);
+  // the old key file, named or in the data folder, is imported at start: read now, before anything is written
+  const keyFile = vars.API_KEYS_FILE ?? join(dataDir, 'api-keys.json');
+  checkJsonFile(schemas, 'API_KEYS_FILE', existsSync(keyFile) ? keyFile : undefined, 'config/apiKeys');
   return {
     port: Number(vars.PORT ?? 3000),
     host: vars.HOST ?? '0.0.0.0',
@@ -275,6 +341,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       graceMs: Number(vars.DEVICE_GRACE_SECONDS ?? 5) * 1000,
       maxInFlight: Number(vars.DEVICE_MAX_IN_FLIGHT ?? 50_000),
     },
+    clientClockSkewSeconds: Number(vars.CLIENT_CLOCK_SKEW_SECONDS ?? 300),
     security: {
       sessionIdleSeconds: Number(vars.SESSION_IDLE_SECONDS ?? 1800),
       sessionMaxSeconds: Number(vars.SESSION_MAX_SECONDS ?? 43_200),

@@ -18,6 +18,8 @@ export const startNats = async (
     commands: CommandHandler;
     schemas: SchemaRegistry;
     devices?: { intervalMs: number; graceMs: number; maxInFlight: number };
+    /** The backbone's clock (the demo's runs fast): device times are bounded by it. */
+    clock?: () => Date;
   },
 ) => {
   const nc = await connect({ ...connection, maxReconnectAttempts: -1 });
@@ -27,6 +29,7 @@ export const startNats = async (
     schemas: deps.schemas,
     logger: deps.logger,
     ...deps.devices,
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const publisher = await startCloudEventsPublisher({
     nc,

@@ -58,6 +58,7 @@ export const maskedConfiguration = (config: Config): Record<string, unknown> => 
   wmsOutboundUrl: maskUrl(config.wmsOutboundUrl),
   outboxRetrySeconds: config.outboxRetrySeconds,
   devices: config.devices,
+  clientClockSkewSeconds: config.clientClockSkewSeconds,
   security: { ...config.security, trustProxy: config.security.trustProxy ?? null },
 });
 

@@ -37,12 +37,22 @@ export type ServicesOptions = {
   clock: () => Date;
   /** How often the overdue clock looks; 0: only when asked. Default 60 s. */
   overdueIntervalMs?: number;
+  /** How far ahead of the server's time a client's time may be. Default 5 min. */
+  clientClockSkewMs?: number;
 };
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
 export const startServices = async (options: ServicesOptions): Promise<Services> => {
   const commands = withMachineReadings(
-    withMasterData(withLotRules(createCommandHandler({ store: options.store }), { store: options.store })),
+    withMasterData(
+      withLotRules(
+        createCommandHandler({
+          store: options.store,
+          ...(options.clientClockSkewMs === undefined ? {} : { clientClockSkewMs: options.clientClockSkewMs }),
+        }),
+        { store: options.store },
+      ),
+    ),
   );
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
   const processes = [

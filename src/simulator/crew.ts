@@ -36,7 +36,7 @@ export const createCrew = (deps: CrewDeps) => {
         card: job.card,
         action,
         machineId: m.machineId,
-        at: iso(at),
+        at: iso(Math.max(at, job.order.releasedAt ?? at)),
         ...extra,
       }),
     );

@@ -24,6 +24,8 @@ export type Order = {
   /** Index of the next operation to run; `operations.length` when all are complete. */
   next: number;
   released: boolean;
+  /** The backbone's time once it answered the release: no scan of the order is dated before it. */
+  releasedAt?: number;
   /** Good units of the last completed operation: what the next one receives. */
   good: number;
 };

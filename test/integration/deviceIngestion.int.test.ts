@@ -182,4 +182,48 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     );
     expect(anonymous).to.match(/authorization/i);
   });
+
+  it('keeps the first state of a device 2 s behind the server’s registration, and dead-letters one from the future naming at', async () => {
+    // registered by the server just now; the device's clock is 2 s behind it
+    const registeredAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    await createCommandHandler({ store }).handle(
+      'machine',
+      'M5',
+      {
+        type: 'RegisterMachine',
+        data: {
+          machineId: 'M5',
+          code: 'M5',
+          name: 'M5',
+          type: 'press',
+          workCenter: 'WC',
+          ratedPowerKw: 5,
+          idealCycleSeconds: [],
+        },
+        meta: { now: registeredAt, actor: 'test' },
+      },
+      { commandId: 'reg-M5', correlationId: 'reg', source: 'api' },
+    );
+    const behind = new Date(Date.parse(registeredAt) - 2_000).toISOString();
+    await publish('devices.plant1.M5.state', { state: 'running', at: '2030-01-01T00:00:00Z' }, 'm5-future');
+    await publish('devices.plant1.M5.state', { state: 'running', at: behind }, 'm5-behind');
+    const [first] = await waitFor(async () => {
+      const found = await machineEvents('M5');
+      return found.length > 0 ? found : undefined;
+    }, 'M5’s first state');
+    expect(first?.data).to.deep.include({ state: 'running', changedAt: registeredAt, previousSeconds: 0 });
+    expect(first?.metadata.receivedAt, 'the server’s receive time beside the device’s').to.be.a('string');
+    const jsm = await nc.jetstreamManager();
+    const reason = await waitFor(async () => {
+      const count = (await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages;
+      for (let seq = 1; seq <= count; seq += 1) {
+        const found = (await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq })).header.get('Mes-Reason');
+        if (found.includes('2030')) return found;
+      }
+      return undefined;
+    }, 'the dead letter of the state from the future');
+    expect(reason).to.match(
+      /^validation: at 2030-01-01T00:00:00Z is later than the server's time .* plus the allowed clock skew \(300 s\)$/,
+    );
+  });
 });

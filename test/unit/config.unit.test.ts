@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/main/config';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { rejection } from '../support/assert';
+import { makeTempDir } from '../support/tmp';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 describe('configuration variables', () => {
   const schemas = loadSchemaRegistry();
@@ -69,9 +72,7 @@ describe('configuration variables', () => {
     });
     expect(loadConfig({ NATS_URL: 'nats://backbone:pw@broker:4222' }, schemas).natsAuth.insecure).to.equal(false);
   });
-});
 
-describe('NATS connection options', () => {
   it('takes the user and password out of a NATS URL, which nats.js does not read there', async () => {
     const { natsOptionsFromUrl } = await import('../../src/main/natsConnection');
     expect(natsOptionsFromUrl('nats://backbone:p%40ss@127.0.0.1:4222')).to.deep.equal({
@@ -80,5 +81,46 @@ describe('NATS connection options', () => {
       pass: 'p@ss',
     });
     expect(natsOptionsFromUrl('nats://127.0.0.1:4222')).to.deep.equal({ servers: 'nats://127.0.0.1:4222' });
+  });
+
+  it('refuses a port outside 0-65535 by name and in words, and reads the clock skew (default 300 s)', async () => {
+    const error = (await refused({ PORT: '99999' })) as Error & { problems: { path: string }[] };
+    expect(error.message).to.match(/\/env\/PORT 99999 is not a port number/);
+    expect(error.problems.map((p) => p.path)).to.deep.equal(['/env/PORT']);
+    expect(loadConfig({ PORT: '65535' }, schemas).port).to.equal(65_535);
+    expect(loadConfig({}, schemas).clientClockSkewSeconds).to.equal(300);
+    expect(loadConfig({ CLIENT_CLOCK_SKEW_SECONDS: '30' }, schemas).clientClockSkewSeconds).to.equal(30);
+    for (const value of ['0', '-5', 'soon']) {
+      const skew = (await refused({ CLIENT_CLOCK_SKEW_SECONDS: value })) as { problems: { path: string }[] };
+      expect(skew.problems.map((p) => p.path)).to.include('/env/CLIENT_CLOCK_SKEW_SECONDS');
+    }
+  });
+
+  it('refuses files that are not there or not valid, and a data folder that is a file, before anything is written', async () => {
+    const temp = makeTempDir('mes-config-');
+    try {
+      const notJson = join(temp.dir, 'plant.json');
+      writeFileSync(notJson, '{ shifts');
+      const aFile = join(temp.dir, 'a-file');
+      writeFileSync(aFile, 'x');
+      for (const [env, path] of [
+        [{ PLANT_CONFIG: join(temp.dir, 'missing.json') }, '/env/PLANT_CONFIG'],
+        [{ PLANT_CONFIG: notJson }, '/env/PLANT_CONFIG'],
+        [{ API_KEYS_FILE: join(temp.dir, 'missing-keys.json') }, '/env/API_KEYS_FILE'],
+        [{ DATA_DIR: aFile }, '/env/DATA_DIR'],
+        [{ DATA_DIR: join(aFile, 'below') }, '/env/DATA_DIR'],
+      ] as const) {
+        const error = (await refused(env)) as { problems: { path: string }[] };
+        expect(
+          error.problems.map((p) => p.path),
+          JSON.stringify(env),
+        ).to.deep.equal([path]);
+      }
+      writeFileSync(notJson, JSON.stringify({ shifts: 'none' }));
+      const invalid = (await refused({ PLANT_CONFIG: notJson })) as { problems: { path: string }[] };
+      expect(invalid.problems[0]?.path).to.match(/^\/env\/PLANT_CONFIG/);
+    } finally {
+      temp.remove();
+    }
   });
 });

@@ -31,6 +31,8 @@ export type DeviceIngestionOptions = {
   durable?: string;
   /** JetStream's redelivery timer. Default interval x 2 + grace + 30 s. */
   ackWaitMs?: number;
+  /** The server's clock: when a message is taken in (its `receivedAt`, the bound of its device time). Default the wall clock. */
+  clock?: () => Date;
 };
 
 /** One consumer from one starting sequence; a reconnect or a restart ends it and starts the next. */
@@ -72,10 +74,14 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
 
   const { settle, reject, late } = createSettlement({ js, logger });
 
+  const clock = options.clock ?? (() => new Date());
+  // a device time later than the server's plus the skew is refused (dead letter naming `at`)
   const context = (machineId: string, commandId: string, inputId?: string): CommandContext => ({
     commandId,
     correlationId: `device:${machineId}`,
     source: 'device',
+    receivedAt: clock().toISOString(),
+    clientTimeField: '/at',
     ...(inputId ? { inputId } : {}),
   });
 

@@ -59,7 +59,9 @@ export const startInbound = async (deps: {
 
   const outcome = async (m: JsMsg): Promise<DeadLetter[]> => {
     const meta = { now: new Date().toISOString(), actor: `nats:${m.subject}` };
-    const correlationId = m.headers?.get('Nats-Msg-Id') || `${m.subject}:${m.info.streamSequence}`;
+    // the server's own id of the message (its stream sequence), never the sender's Nats-Msg-Id: no sender
+    // can write into another message's correlation trace
+    const correlationId = `${m.subject}:${m.info.streamSequence}`;
     const text = utf8.decode(m.data);
     try {
       let results: { element: string; outcome: string; reason?: string; problems?: unknown[] }[];

@@ -1,9 +1,11 @@
 import type { CommandHandler } from '../../app/commandHandler';
 import type { ScanService } from '../../app/scans';
 import type { AggregateName, CommandOf as DomainCommandOf } from '../../domain/aggregates';
+import type { IdempotencyStore } from '../idempotency';
 import type { CommandBody, RouteContext } from '../routes';
 
-export type CommandRoutesDeps = { commands: CommandHandler; scans: ScanService };
+/** `idempotency` also keeps each caller's scan ids with their digest (a reused id with other content is a 409). */
+export type CommandRoutesDeps = { commands: CommandHandler; scans: ScanService; idempotency: IdempotencyStore };
 
 /** A command to aggregate K as a route builds it; the handler adds the metadata. */
 export type CommandOf<K extends AggregateName> = CommandBody<DomainCommandOf[K]>;

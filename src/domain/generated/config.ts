@@ -77,11 +77,11 @@ export type ConfigDemo = {
 
 export type ConfigEnvironment = {
   /**
-   * HTTP port. Default 3000.
+   * HTTP port, 1 to 65535 (0: any free port, for tests). Default 3000.
    */
   PORT?: string;
   /**
-   * Interface to listen on. Default 0.0.0.0.
+   * Interface to listen on: an address or a host name. Default 0.0.0.0.
    */
   HOST?: string;
   /**
@@ -304,6 +304,10 @@ export type ConfigEnvironment = {
    * Express trust proxy: the TLS-terminating proxy whose X-Forwarded-For and X-Forwarded-Proto are believed (a hop count, loopback, or addresses). Default none.
    */
   TRUST_PROXY?: string;
+  /**
+   * How far ahead of the server's time a client's time may be (a scan's at, a device's at, a WMS receipt's receivedAt, maintenance performedAt): later ones are refused. 1 to 99999. Default 300 (5 min).
+   */
+  CLIENT_CLOCK_SKEW_SECONDS?: string;
   [k: string]: unknown;
 };
 

@@ -224,6 +224,9 @@ export type SecurityEventsQuery = {
   actor?: string;
   from?: string;
   to?: string;
+  /**
+   * 1 to 1000; default 1000.
+   */
   limit?: string;
 };
 

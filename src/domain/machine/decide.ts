@@ -1,3 +1,4 @@
+import { notBefore } from '../clientTime';
 import { NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
@@ -59,7 +60,13 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
   switch (command.type) {
     case 'ChangeMachineState': {
       const reasonCode = reasonFor(command.data.state, command.data.reasonCode, command.meta.actor);
-      const at = command.data.at ?? command.meta.now;
+      const at = notBefore(
+        command.data.at ?? command.meta.now,
+        state.registeredAt,
+        '/at',
+        'registration',
+        `machine ${machineId}'s registration`,
+      );
       // a device repeats its state; only a change is a fact worth recording: of state, or of the reason
       // a person or device gives for an idle, set-up or maintenance stop (a stop found to lack demand)
       if (command.data.state === state.state && !reasonChanged(state.state, command.data.reasonCode, state.reasonCode))

@@ -29,6 +29,9 @@ export type MachineState =
       since: string;
       /** The reason of the current state (none while running). */
       reasonCode?: string;
+
+      /** No state change is recorded before it (optional for states made by hand in tests). */
+      registeredAt?: string;
       /** Running seconds before `since`. */
       runningSeconds: number;
       energyUntil?: string;
@@ -49,7 +52,15 @@ export const runningHoursAt = (state: MachineState, at: string): number => {
 export const evolveMachine = (state: MachineState, event: MachineEvent): MachineState => {
   if (event.type === 'MachineRegistered') {
     const { machineId, workCenter, registeredAt } = event.data;
-    return { status: 'Registered', machineId, workCenter, state: 'idle', since: registeredAt, runningSeconds: 0 };
+    return {
+      status: 'Registered',
+      machineId,
+      workCenter,
+      state: 'idle',
+      since: registeredAt,
+      registeredAt,
+      runningSeconds: 0,
+    };
   }
   if (state.status === 'Initial') return state;
   switch (event.type) {

@@ -1,4 +1,6 @@
 import { canonicalJson } from '../../lib/canonicalJson';
+
+import { notBefore } from '../clientTime';
 import { NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
@@ -162,8 +164,8 @@ const decideOperation = (
   state: ExistingOrder,
 ): OrderEvent[] => {
   const { orderId, operationId } = command.data;
-  const now = command.meta.now;
   const releasedAt = mustBeWorkable(state);
+  const now = notBefore(command.meta.now, releasedAt, '/at', 'release', `order ${orderId}'s release`);
   const { op, index } = operation(state, operationId);
   const overlap = state.spec.routing?.overlap ?? false;
   switch (command.type) {
