@@ -52,4 +52,18 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
       data: dispositionOf(param(ctx, 'nonconformanceId'), ctx.body),
     }),
   }),
+  commandRoute({
+    deps,
+    path: '/api/orders/:orderId/holds/:holdId/release',
+    summary: 'Release a hold point (a required inspection or an open nonconformance) with a reason',
+    tag: 'quality',
+    roles: ['quality'],
+    body: 'commands/reason',
+    aggregate: 'order',
+    id: (ctx) => param(ctx, 'orderId'),
+    command: (ctx) => ({
+      type: 'ReleaseHold',
+      data: { orderId: param(ctx, 'orderId'), holdId: param(ctx, 'holdId'), reason: str(ctx, 'reason') },
+    }),
+  }),
 ];

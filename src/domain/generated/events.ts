@@ -210,6 +210,19 @@ export type EnergyMeasuredV1 = {
 };
 
 /**
+ * A quality user released a hold point (a required inspection or an open nonconformance) with a reason: the operations it held may proceed while the inspection or nonconformance stays open.
+ */
+export type HoldReleasedV1 = {
+  orderId: Id;
+  holdId: Id;
+  kind: 'inspection' | 'nonconformance';
+  operationId?: Id;
+  reason: Text;
+  releasedBy: Text;
+  releasedAt: DateTime;
+};
+
+/**
  * A requested inspection was cancelled.
  */
 export type InspectionCancelledV1 = {
@@ -1223,6 +1236,7 @@ export type EventData = {
   EmployeeDefined: EmployeeDefinedV1;
   EmployeeRevised: EmployeeRevisedV1;
   EnergyMeasured: EnergyMeasuredV1;
+  HoldReleased: HoldReleasedV1;
   InspectionCancelled: InspectionCancelledV1;
   InspectionFailed: InspectionFailedV1;
   InspectionPassed: InspectionPassedV1;

@@ -83,6 +83,7 @@ import type {
   EmployeeDefinedV1,
   EmployeeRevisedV1,
   EnergyMeasuredV1,
+  HoldReleasedV1,
   InspectionCancelledV1,
   InspectionFailedV1,
   InspectionPassedV1,
@@ -267,6 +268,7 @@ export type SchemaTypes = {
   'events/EmployeeDefined.v1': EmployeeDefinedV1;
   'events/EmployeeRevised.v1': EmployeeRevisedV1;
   'events/EnergyMeasured.v1': EnergyMeasuredV1;
+  'events/HoldReleased.v1': HoldReleasedV1;
   'events/InspectionCancelled.v1': InspectionCancelledV1;
   'events/InspectionFailed.v1': InspectionFailedV1;
   'events/InspectionPassed.v1': InspectionPassedV1;

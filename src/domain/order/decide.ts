@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError, refuse } from '../errors';
+import { ForbiddenError, NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
@@ -11,6 +11,7 @@ import {
   type QueuedOperation,
   type Routing,
 } from './events';
+import { holdOn, holdRule } from './holds';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
@@ -40,6 +41,8 @@ export type OpenQualityLoop = Command<
   Pick<Schema.QualityLoopOpenedV1, 'orderId' | 'loopId' | 'kind' | 'operationId'>
 >;
 export type CloseQualityLoop = Command<'CloseQualityLoop', Schema.QualityLoopClosedV1>;
+/** A quality user lets the operations a hold point holds proceed, with a reason. */
+export type ReleaseHold = Command<'ReleaseHold', { orderId: string; holdId: string } & Schema.ReasonBody>;
 
 export type OrderCommand =
   | PlanOrder
@@ -56,7 +59,8 @@ export type OrderCommand =
   | ReportQuantity
   | CompleteOperation
   | OpenQualityLoop
-  | CloseQualityLoop;
+  | CloseQualityLoop
+  | ReleaseHold;
 
 /** The id of the inspection an operation's routing requires; deterministic, so replays agree. */
 export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
@@ -116,9 +120,25 @@ const readyEvent = (state: ExistingOrder, index: number, releasedAt: string): Op
   ];
 };
 
-/** The operation at `index` becomes ready, if it is still waiting. */
+/** The operation at `index` becomes ready, if it is still waiting and no hold point holds it. */
 const ready = (state: ExistingOrder, index: number, releasedAt: string): OperationReady[] =>
-  state.operations[index]?.status === 'pending' ? readyEvent(state, index, releasedAt) : [];
+  state.operations[index]?.status === 'pending' && !holdOn(state, index) ? readyEvent(state, index, releasedAt) : [];
+
+/**
+ * The operations that may now become ready (a hold ended): waiting, not held, and past what the
+ * operation before them must have done (started with overlap, else completed).
+ */
+const readyAfterHold = (state: ExistingOrder): OperationReady[] => {
+  if (state.status !== 'Released' && state.status !== 'InProgress') return [];
+  const overlap = state.spec.routing?.overlap ?? false;
+  return state.operations.flatMap((op, index) => {
+    const before = state.operations[index - 1];
+    const due =
+      before === undefined ||
+      (overlap ? before.status !== 'pending' && before.status !== 'ready' : before.status === 'completed');
+    return due ? ready(state, index, state.releasedAt) : [];
+  });
+};
 
 const mustBeWorkable = (state: ExistingOrder): string => {
   const { orderId } = state;
@@ -157,7 +177,7 @@ const andThen = (
 };
 
 const decideOperation = (
-  command: Exclude<OrderCommand, { type: `${string}Order` | `${string}QualityLoop` }>,
+  command: Exclude<OrderCommand, { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' }>,
   state: ExistingOrder,
 ): OrderEvent[] => {
   const { orderId, operationId } = command.data;
@@ -167,6 +187,13 @@ const decideOperation = (
   const overlap = state.spec.routing?.overlap ?? false;
   switch (command.type) {
     case 'StartOperation': {
+      const hold = op.status === 'pending' || op.status === 'ready' ? holdOn(state, index) : undefined;
+      if (hold)
+        refuse(
+          holdRule(hold),
+          `operation ${operationId} is held by ${hold.kind} ${hold.holdId}: it passes, or a quality user releases the hold`,
+          { orderId, operationId, holdId: hold.holdId },
+        );
       if (op.status === 'pending')
         refuse(
           'previous-operation-not-done',
@@ -369,7 +396,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       const requeue = order.operations.flatMap((op, index) =>
         op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
       );
-      return [{ type: 'OrderResumed', data: { orderId } }, ...requeue];
+      // and waiting operations whose hold ended while the order was on hold become ready
+      return andThen(order, [{ type: 'OrderResumed', data: { orderId } }, ...requeue], readyAfterHold);
     }
     case 'ReprioritiseOrder': {
       const order = existing(state, orderId);
@@ -409,9 +437,33 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
     case 'CloseQualityLoop': {
       const order = existing(state, orderId);
       if (!order.openLoops.includes(command.data.loopId)) return [];
-      return andThen(order, [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }], (after) =>
-        completion(after, now),
-      );
+      return andThen(order, [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }], (after) => [
+        ...readyAfterHold(after),
+        ...completion(after, now),
+      ]);
+    }
+    case 'ReleaseHold': {
+      const order = existing(state, orderId);
+      const { holdId, reason } = command.data;
+      const hold = order.holds?.find((h) => h.holdId === holdId);
+      if (!hold)
+        throw new NotFoundError(`order ${orderId} has no hold ${holdId} (it passed, closed or never held anything)`);
+      if (hold.released) return [];
+      if (!command.meta.roles?.includes('quality'))
+        throw new ForbiddenError(`releasing a hold needs the quality role; ${command.meta.actor} has not`);
+      const released: OrderEvent = {
+        type: 'HoldReleased',
+        data: {
+          orderId,
+          holdId,
+          kind: hold.kind,
+          ...(hold.operationId ? { operationId: hold.operationId } : {}),
+          reason,
+          releasedBy: command.meta.actor,
+          releasedAt: now,
+        },
+      };
+      return andThen(order, [released], readyAfterHold);
     }
     default:
       return decideOperation(command, existing(state, orderId));

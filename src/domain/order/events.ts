@@ -51,6 +51,8 @@ export type OperationCompleted = Event<'OperationCompleted', Schema.OperationCom
  */
 export type QualityLoopOpened = Event<'QualityLoopOpened', Schema.QualityLoopOpenedV1>;
 export type QualityLoopClosed = Event<'QualityLoopClosed', Schema.QualityLoopClosedV1>;
+/** A quality user released a hold point with a reason; its inspection or nonconformance stays open. */
+export type HoldReleased = Event<'HoldReleased', Schema.HoldReleasedV1>;
 export type OrderCompleted = Event<'OrderCompleted', Schema.OrderCompletedV1>;
 export type OrderClosed = Event<'OrderClosed', Schema.OrderClosedV1>;
 
@@ -70,6 +72,7 @@ export type OrderEvent =
   | OperationCompleted
   | QualityLoopOpened
   | QualityLoopClosed
+  | HoldReleased
   | OrderCompleted
   | OrderClosed;
 
@@ -89,6 +92,7 @@ export const orderEventTypes = [
   'OperationCompleted',
   'QualityLoopOpened',
   'QualityLoopClosed',
+  'HoldReleased',
   'OrderCompleted',
   'OrderClosed',
 ] as const satisfies readonly OrderEvent['type'][];

@@ -1,3 +1,4 @@
 export * from './events';
 export * from './state';
 export * from './decide';
+export * from './holds';

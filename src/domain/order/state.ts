@@ -1,5 +1,6 @@
 import { unreachable } from '../messages';
 import type { MasterVersions, OrderEvent, OrderSpec } from './events';
+import { evolveHolds, type Hold } from './holds';
 
 export type OperationStatus = 'pending' | 'ready' | 'running' | 'paused' | 'completed';
 
@@ -22,6 +23,8 @@ type OrderBody = {
   operations: OperationState[];
   /** Open inspections and nonconformances: the order cannot complete while one is open. */
   openLoops: string[];
+  /** Hold points in force or released (absent until the first one). */
+  holds?: Hold[];
   releasedAt?: string;
   /** The master-data versions the order took at release, when its routing came from master data. */
   masterData?: MasterVersions;
@@ -58,6 +61,12 @@ const withOperation = (state: ExistingOrder, operationId: string, change: (op: O
   ...state,
   operations: state.operations.map((op) => (op.operationId === operationId ? change(op) : op)),
 });
+
+/** The state with its holds brought past the event (left absent while there are none). */
+const withHolds = <S extends ExistingOrder>(state: S, event: OrderEvent): S => {
+  const holds = evolveHolds(state.holds, event);
+  return holds ? { ...state, holds } : state;
+};
 
 export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState => {
   if (event.type === 'OrderPlanned') {
@@ -122,9 +131,11 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
     case 'QualityLoopOpened':
       return state.openLoops.includes(event.data.loopId)
         ? state
-        : { ...state, openLoops: [...state.openLoops, event.data.loopId] };
+        : withHolds({ ...state, openLoops: [...state.openLoops, event.data.loopId] }, event);
     case 'QualityLoopClosed':
-      return { ...state, openLoops: state.openLoops.filter((id) => id !== event.data.loopId) };
+      return withHolds({ ...state, openLoops: state.openLoops.filter((id) => id !== event.data.loopId) }, event);
+    case 'HoldReleased':
+      return withHolds(state, event);
     case 'OrderCompleted':
       return { ...state, status: 'Completed', completedAt: event.data.completedAt };
     case 'OrderClosed':
