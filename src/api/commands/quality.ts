@@ -5,7 +5,8 @@ import { optional, param, str, type CommandRoutesDeps } from './shared';
 /** A disposition decided on a nonconformance, with the note when one was given. */
 export const dispositionOf = (nonconformanceId: string, body: DispositionBody) => ({
   nonconformanceId,
-  disposition: body.disposition,
+  ...optional(body.disposition, 'disposition'),
+  ...optional(body.dispositions, 'dispositions'),
   ...optional(body.note, 'note'),
   ...optional(body.reasonCode, 'reasonCode'),
 });

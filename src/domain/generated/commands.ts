@@ -220,15 +220,28 @@ export type DefineWorkCenterBody = MasterDataWorkCenterRecord & {
 };
 
 /**
- * Decide a disposition.
+ * Decide a disposition: one (disposition) for the whole nonconformance, or a split by quantity (dispositions); exactly one of the two.
  */
 export type DispositionBody = {
-  disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+  /**
+   * One disposition for the whole nonconformance (or give dispositions).
+   */
+  disposition?: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
   note?: Text;
   /**
    * A nonconformance reason code (checked once the plant has defined its nonconformance reasons).
    */
   reasonCode?: Id;
+  /**
+   * A split of the nonconformance's quantity: each line a disposition and its units; they sum to the quantity.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  dispositions?: {
+    disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+    quantity: PositiveQuantity;
+  }[];
 };
 
 /**
@@ -447,6 +460,11 @@ export type RequestInspectionBody = {
   lotId?: Id;
   product?: Id;
   characteristics: Characteristics;
+  /**
+   * The units inspected; a nonconformance raised from the inspection has this quantity.
+   */
+  quantity?: PositiveQuantity;
+  unit?: Unit;
 };
 
 /**

@@ -159,6 +159,10 @@ export type DispositionDecidedV1 = {
   decidedBy: Text;
   note?: Text;
   decidedAt: DateTime;
+  /**
+   * The units of the nonconformance this disposition covers (a split decides several).
+   */
+  quantity?: Quantity;
 };
 
 /**
@@ -249,6 +253,11 @@ export type InspectionFailedV1 = {
   failed: InspectionResult[];
   characteristics: Characteristics;
   decidedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -263,6 +272,11 @@ export type InspectionPassedV1 = {
   reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
   reinspectionOf?: Id;
   decidedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -316,6 +330,11 @@ export type InspectionRequestedV1 = {
   characteristics: Characteristics;
   reinspectionOf?: Id;
   requestedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -620,7 +639,7 @@ export type NonconformanceClosedV1 = {
   orderId: Id;
   operationId?: Id;
   lotId?: Id;
-  resolution: 'reinspection-passed' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+  resolution: 'reinspection-passed' | 'scrap' | 'use-as-is' | 'return-to-supplier' | 'mixed';
   pendingReinspection?: Id;
   openedAt: DateTime;
   closedAt: DateTime;
@@ -642,6 +661,24 @@ export type NonconformanceRaisedV1 = {
   failed: InspectionResult[];
   reinspectionId: Id;
   raisedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
+};
+
+/**
+ * A scrap disposition of a nonconformance took units of an operation's output from good to scrap: the order's good quantity, and what the ERP and the WMS are told, shrink by them.
+ */
+export type NonconformingScrappedV1 = {
+  orderId: Id;
+  operationId: Id;
+  workCenter?: Id;
+  nonconformanceId: Id;
+  quantity: PositiveQuantity;
+  reasonCode?: Id;
+  scrappedAt: DateTime;
 };
 
 /**
@@ -993,6 +1030,16 @@ export type QualityLoopOpenedV1 = {
   operationId?: Id;
   reason: 'routing' | 'tracked';
   characteristics?: Characteristics;
+  /**
+   * The lot the routing's inspection inspects: the operation's output as a work-in-progress lot.
+   */
+  lotId?: Id;
+  /**
+   * Good units of the operation's output when it completed.
+   */
+  quantity?: Quantity;
+  unit?: Unit;
+  product?: Id;
 };
 
 /**
@@ -1182,6 +1229,19 @@ export type TraceabilityReadV1 = {
 };
 
 /**
+ * An operation's output became a work-in-progress lot (`WIP-<order>-<operation>`) for its routing inspection, so quarantine and dispositions act on material.
+ */
+export type WipLotOpenedV1 = {
+  lotId: Id;
+  orderId: Id;
+  operationId: Id;
+  material: Id;
+  quantity: PositiveQuantity;
+  unit: Unit;
+  openedAt: DateTime;
+};
+
+/**
  * A work center is no longer in force from effectiveFrom.
  */
 export type WorkCenterDeactivatedV1 = {
@@ -1269,6 +1329,7 @@ export type EventData = {
   MaterialRevised: MaterialRevisedV1;
   NonconformanceClosed: NonconformanceClosedV1;
   NonconformanceRaised: NonconformanceRaisedV1;
+  NonconformingScrapped: NonconformingScrappedV1;
   OperationCompleted: OperationCompletedV1;
   OperationDequeued: OperationDequeuedV1;
   OperationPaused: OperationPausedV1;
@@ -1317,6 +1378,7 @@ export type EventData = {
   SiteDefined: SiteDefinedV1;
   SiteRevised: SiteRevisedV1;
   TraceabilityRead: TraceabilityReadV1;
+  WipLotOpened: WipLotOpenedV1;
   WorkCenterDeactivated: WorkCenterDeactivatedV1;
   WorkCenterDefined: WorkCenterDefinedV1;
   WorkCenterRevised: WorkCenterRevisedV1;

@@ -116,6 +116,7 @@ import type {
   MaterialRevisedV1,
   NonconformanceClosedV1,
   NonconformanceRaisedV1,
+  NonconformingScrappedV1,
   OperationCompletedV1,
   OperationDequeuedV1,
   OperationPausedV1,
@@ -164,6 +165,7 @@ import type {
   SiteDefinedV1,
   SiteRevisedV1,
   TraceabilityReadV1,
+  WipLotOpenedV1,
   WorkCenterDeactivatedV1,
   WorkCenterDefinedV1,
   WorkCenterRevisedV1,
@@ -301,6 +303,7 @@ export type SchemaTypes = {
   'events/MaterialRevised.v1': MaterialRevisedV1;
   'events/NonconformanceClosed.v1': NonconformanceClosedV1;
   'events/NonconformanceRaised.v1': NonconformanceRaisedV1;
+  'events/NonconformingScrapped.v1': NonconformingScrappedV1;
   'events/OperationCompleted.v1': OperationCompletedV1;
   'events/OperationDequeued.v1': OperationDequeuedV1;
   'events/OperationPaused.v1': OperationPausedV1;
@@ -349,6 +352,7 @@ export type SchemaTypes = {
   'events/SiteDefined.v1': SiteDefinedV1;
   'events/SiteRevised.v1': SiteRevisedV1;
   'events/TraceabilityRead.v1': TraceabilityReadV1;
+  'events/WipLotOpened.v1': WipLotOpenedV1;
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;

@@ -10,9 +10,18 @@ export type LotQuarantined = Event<'LotQuarantined', Schema.LotQuarantinedV1>;
 export type LotReleased = Event<'LotReleased', Schema.LotReleasedV1>;
 export type LotScrapped = Event<'LotScrapped', Schema.LotScrappedV1>;
 export type LotReturnedToSupplier = Event<'LotReturnedToSupplier', Schema.LotReturnedToSupplierV1>;
+/** An operation's output as a work-in-progress lot, for its routing inspection (the quality loop opens it). */
+export type WipLotOpened = Event<'WipLotOpened', Schema.WipLotOpenedV1>;
 
 export type LotEvent =
-  LotReceived | LotIssued | LotProduced | LotQuarantined | LotReleased | LotScrapped | LotReturnedToSupplier;
+  | LotReceived
+  | LotIssued
+  | LotProduced
+  | LotQuarantined
+  | LotReleased
+  | LotScrapped
+  | LotReturnedToSupplier
+  | WipLotOpened;
 
 export const lotEventTypes = [
   'LotReceived',
@@ -22,6 +31,7 @@ export const lotEventTypes = [
   'LotReleased',
   'LotScrapped',
   'LotReturnedToSupplier',
+  'WipLotOpened',
 ] as const satisfies readonly LotEvent['type'][];
 
 type LotBody = {
@@ -30,7 +40,7 @@ type LotBody = {
   unit: string;
   onHand: number;
   supplier?: string;
-  origin: 'received' | 'produced';
+  origin: 'received' | 'produced' | 'wip';
 };
 
 export type LotState =
@@ -51,6 +61,10 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       const { lotId, material, unit, quantity } = event.data;
       return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'produced' };
     }
+    case 'WipLotOpened': {
+      const { lotId, material, unit, quantity } = event.data;
+      return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'wip' };
+    }
     default:
       break;
   }
@@ -64,9 +78,14 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       return { ...state, status: 'Quarantined', reason: event.data.reason };
     case 'LotReleased':
       return { ...state, status: state.onHand > 0 ? 'Available' : 'Consumed' };
-    case 'LotScrapped':
-      return { ...state, onHand: 0, status: 'Scrapped' };
-    case 'LotReturnedToSupplier':
-      return { ...state, onHand: 0, status: 'Returned' };
+    // a disposition may scrap or return part of a lot: the rest stays as it was (quarantined)
+    case 'LotScrapped': {
+      const onHand = Math.max(0, state.onHand - event.data.quantity);
+      return onHand > 1e-9 ? { ...state, onHand } : { ...state, onHand: 0, status: 'Scrapped' };
+    }
+    case 'LotReturnedToSupplier': {
+      const onHand = Math.max(0, state.onHand - event.data.quantity);
+      return onHand > 1e-9 ? { ...state, onHand } : { ...state, onHand: 0, status: 'Returned' };
+    }
   }
 };

@@ -1,4 +1,4 @@
-import { ForbiddenError, IllegalStateError, NotFoundError } from '../errors';
+import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
@@ -8,6 +8,7 @@ import {
   type Disposition,
   type NonconformanceEvent,
   type NonconformanceState,
+  type Resolution,
 } from './events';
 
 export type RaiseNonconformance = Command<'RaiseNonconformance', Omit<Schema.NonconformanceRaisedV1, 'raisedAt'>>;
@@ -18,6 +19,46 @@ export type CloseNonconformance = Command<'CloseNonconformance', { nonconformanc
 
 export type NonconformanceCommand =
   RaiseNonconformance | ScheduleReinspection | DecideDisposition | CloseNonconformance;
+
+type Line = { disposition: Disposition; quantity?: number };
+
+/**
+ * The lines a disposition decides: one for the units due (all of them, or those in rework), or a
+ * split whose quantities sum to them. Refused, naming the field, when it is neither or does not add up.
+ */
+const dispositionLines = (
+  body: DecideDisposition['data'],
+  state: Exclude<NonconformanceState, { status: 'Initial' | 'Closed' }>,
+): Line[] => {
+  const { disposition, dispositions } = body;
+  if (disposition && dispositions)
+    throw new ValidationError('give one disposition or a split, not both', [
+      { path: '/dispositions', message: 'must not be given with disposition' },
+    ]);
+  const owed = state.due === undefined ? undefined : state.due > 1e-9 ? state.due : (state.reworking ?? 0);
+  if (disposition) return [{ disposition, ...(owed !== undefined ? { quantity: owed } : {}) }];
+  if (!dispositions)
+    throw new ValidationError('a disposition is needed', [
+      { path: '/disposition', message: 'give disposition, or dispositions with quantities' },
+    ]);
+  if (owed === undefined)
+    throw new ValidationError(`nonconformance ${state.nonconformanceId} has no quantity to split`, [
+      { path: '/dispositions', message: 'the nonconformance has no quantity: give one disposition' },
+    ]);
+  const kinds = dispositions.map((d) => d.disposition);
+  const repeated = kinds.findIndex((k, i) => kinds.indexOf(k) !== i);
+  if (repeated >= 0)
+    throw new ValidationError(`${kinds[repeated]} appears twice in the split`, [
+      { path: `/dispositions/${repeated}/disposition`, message: 'is repeated' },
+    ]);
+  const sum = dispositions.reduce((total, d) => total + d.quantity, 0);
+  if (Math.abs(sum - owed) > 1e-9)
+    throw new ValidationError(
+      `the split's quantities sum to ${sum}; nonconformance ${state.nonconformanceId} has ${owed} ${state.unit ?? ''} to dispose`.trim(),
+      [{ path: '/dispositions', message: `quantities must sum to ${owed}, not ${sum}` }],
+    );
+  return dispositions.map((d) => ({ disposition: d.disposition, quantity: d.quantity }));
+};
 
 /** The role whose holder may accept a nonconforming part as it is. */
 export const QUALITY_ROLE = 'quality';
@@ -45,26 +86,29 @@ export const decideNonconformance = (
           `nonconformance ${nonconformanceId} is closed (${state.resolution})`,
           'nonconformance-closed',
         );
-      const { disposition, note, reasonCode } = command.data;
-      if (disposition === 'use-as-is' && !command.meta.roles?.includes(QUALITY_ROLE)) {
+      const { note, reasonCode } = command.data;
+      const lines = dispositionLines(command.data, state);
+      if (lines.some((l) => l.disposition === 'use-as-is') && !command.meta.roles?.includes(QUALITY_ROLE)) {
         throw new ForbiddenError(
           `using a nonconforming part as it is needs an approver with the ${QUALITY_ROLE} role; ${command.meta.actor} has not`,
         );
       }
-      const decided: NonconformanceEvent = {
+      const decided: NonconformanceEvent[] = lines.map(({ disposition, quantity }) => ({
         type: 'DispositionDecided',
         data: {
           nonconformanceId,
           ...subject,
           disposition,
+          ...(quantity !== undefined ? { quantity } : {}),
           decidedBy: command.meta.actor,
           decidedAt: now,
           ...(note ? { note } : {}),
           ...(reasonCode ? { reasonCode } : {}),
         },
-      };
-      if (!FINAL_DISPOSITIONS.includes(disposition)) return [decided];
-      const resolution = disposition as Exclude<Disposition, 'rework'>;
+      }));
+      if (lines.some((l) => !FINAL_DISPOSITIONS.includes(l.disposition))) return decided;
+      const kinds = [...new Set(lines.map((l) => l.disposition))];
+      const resolution: Resolution = kinds.length === 1 ? (kinds[0] as Resolution) : 'mixed';
       const closed = {
         nonconformanceId,
         ...subject,
@@ -73,7 +117,7 @@ export const decideNonconformance = (
         openedAt: state.raisedAt,
         closedAt: now,
       };
-      return [decided, { type: 'NonconformanceClosed', data: closed }];
+      return [...decided, { type: 'NonconformanceClosed', data: closed }];
     }
     case 'CloseNonconformance':
       if (state.status === 'Closed') return [];

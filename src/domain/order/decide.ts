@@ -12,6 +12,7 @@ import {
   type Routing,
 } from './events';
 import { holdOn, holdRule } from './holds';
+import { scrapNonconforming, wipLotId } from './quality';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
@@ -43,6 +44,11 @@ export type OpenQualityLoop = Command<
 export type CloseQualityLoop = Command<'CloseQualityLoop', Schema.QualityLoopClosedV1>;
 /** A quality user lets the operations a hold point holds proceed, with a reason. */
 export type ReleaseHold = Command<'ReleaseHold', { orderId: string; holdId: string } & Schema.ReasonBody>;
+/** Sent by the quality loop for a scrap disposition of an operation's output. */
+export type ScrapNonconforming = Command<
+  'ScrapNonconforming',
+  Pick<Schema.NonconformingScrappedV1, 'orderId' | 'operationId' | 'nonconformanceId' | 'quantity' | 'reasonCode'>
+>;
 
 export type OrderCommand =
   | PlanOrder
@@ -60,7 +66,8 @@ export type OrderCommand =
   | CompleteOperation
   | OpenQualityLoop
   | CloseQualityLoop
-  | ReleaseHold;
+  | ReleaseHold
+  | ScrapNonconforming;
 
 /** The id of the inspection an operation's routing requires; deterministic, so replays agree. */
 export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
@@ -177,7 +184,10 @@ const andThen = (
 };
 
 const decideOperation = (
-  command: Exclude<OrderCommand, { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' }>,
+  command: Exclude<
+    OrderCommand,
+    { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' | 'ScrapNonconforming' }
+  >,
   state: ExistingOrder,
 ): OrderEvent[] => {
   const { orderId, operationId } = command.data;
@@ -317,6 +327,11 @@ const decideOperation = (
             operationId,
             reason: 'routing',
             characteristics,
+            // the operation's output, as a lot the inspection names (quarantine and dispositions act on it)
+            lotId: wipLotId(orderId, operationId),
+            quantity: op.good,
+            unit: state.spec.unit,
+            product: state.spec.product,
           },
         });
       }
@@ -437,10 +452,11 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
     case 'CloseQualityLoop': {
       const order = existing(state, orderId);
       if (!order.openLoops.includes(command.data.loopId)) return [];
-      return andThen(order, [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }], (after) => [
-        ...readyAfterHold(after),
-        ...completion(after, now),
-      ]);
+      return andThen(
+        order,
+        [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }],
+        (after) => [...readyAfterHold(after), ...completion(after, now)],
+      );
     }
     case 'ReleaseHold': {
       const order = existing(state, orderId);
@@ -465,6 +481,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       };
       return andThen(order, [released], readyAfterHold);
     }
+    case 'ScrapNonconforming':
+      return scrapNonconforming(existing(state, orderId), command.data, now);
     default:
       return decideOperation(command, existing(state, orderId));
   }

@@ -53,6 +53,8 @@ export type QualityLoopOpened = Event<'QualityLoopOpened', Schema.QualityLoopOpe
 export type QualityLoopClosed = Event<'QualityLoopClosed', Schema.QualityLoopClosedV1>;
 /** A quality user released a hold point with a reason; its inspection or nonconformance stays open. */
 export type HoldReleased = Event<'HoldReleased', Schema.HoldReleasedV1>;
+/** A scrap disposition took units of an operation's output from good to scrap. */
+export type NonconformingScrapped = Event<'NonconformingScrapped', Schema.NonconformingScrappedV1>;
 export type OrderCompleted = Event<'OrderCompleted', Schema.OrderCompletedV1>;
 export type OrderClosed = Event<'OrderClosed', Schema.OrderClosedV1>;
 
@@ -73,6 +75,7 @@ export type OrderEvent =
   | QualityLoopOpened
   | QualityLoopClosed
   | HoldReleased
+  | NonconformingScrapped
   | OrderCompleted
   | OrderClosed;
 
@@ -93,6 +96,7 @@ export const orderEventTypes = [
   'QualityLoopOpened',
   'QualityLoopClosed',
   'HoldReleased',
+  'NonconformingScrapped',
   'OrderCompleted',
   'OrderClosed',
 ] as const satisfies readonly OrderEvent['type'][];

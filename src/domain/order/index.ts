@@ -2,3 +2,4 @@ export * from './events';
 export * from './state';
 export * from './decide';
 export * from './holds';
+export * from './quality';

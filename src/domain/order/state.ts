@@ -136,6 +136,14 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
       return withHolds({ ...state, openLoops: state.openLoops.filter((id) => id !== event.data.loopId) }, event);
     case 'HoldReleased':
       return withHolds(state, event);
+    case 'NonconformingScrapped': {
+      const { quantity } = event.data;
+      return withOperation(state, event.data.operationId, (op) => ({
+        ...op,
+        good: Math.max(0, op.good - quantity),
+        scrap: op.scrap + quantity,
+      }));
+    }
     case 'OrderCompleted':
       return { ...state, status: 'Completed', completedAt: event.data.completedAt };
     case 'OrderClosed':

@@ -26,25 +26,40 @@ export const qualityLoop = (event: Trigger): Directive[] => {
   const meta = metaFor(event, 'quality-loop');
   switch (event.type) {
     case 'QualityLoopOpened': {
-      const { reason, kind, loopId, orderId, operationId, characteristics } = event.data;
+      const { reason, kind, loopId, orderId, operationId, characteristics, lotId, quantity, unit, product } =
+        event.data;
       if (reason !== 'routing' || kind !== 'inspection') return [];
-      return [
-        {
-          aggregate: 'inspection',
-          id: loopId,
+      // the operation's output becomes a lot the inspection names, when there is any output
+      const lot = lotId && operationId && quantity && unit && product ? { lotId, quantity, unit } : undefined;
+      const directives: Directive[] = [];
+      if (lot && operationId && product)
+        directives.push({
+          aggregate: 'lot',
+          id: lot.lotId,
           command: {
-            type: 'RequestInspection',
-            data: {
-              inspectionId: loopId,
-              orderId,
-              reason: 'routing',
-              characteristics: characteristics ?? [],
-              ...(operationId ? { operationId } : {}),
-            },
+            type: 'OpenWipLot',
+            data: { ...lot, orderId, operationId, material: product },
             meta,
           },
+        });
+      directives.push({
+        aggregate: 'inspection',
+        id: loopId,
+        command: {
+          type: 'RequestInspection',
+          data: {
+            inspectionId: loopId,
+            orderId,
+            reason: 'routing',
+            characteristics: characteristics ?? [],
+            ...(operationId ? { operationId } : {}),
+            ...(product ? { product } : {}),
+            ...(lot ?? {}),
+          },
+          meta,
         },
-      ];
+      });
+      return directives;
     }
     case 'InspectionRequested': {
       const { inspectionId, orderId, operationId } = event.data;
@@ -84,8 +99,18 @@ export const qualityLoop = (event: Trigger): Directive[] => {
       return directives;
     }
     case 'InspectionFailed': {
-      const { inspectionId, orderId, operationId, lotId, product, failed, characteristics, reinspectionOf } =
-        event.data;
+      const {
+        inspectionId,
+        orderId,
+        operationId,
+        lotId,
+        product,
+        quantity,
+        unit,
+        failed,
+        characteristics,
+        reinspectionOf,
+      } = event.data;
       const nonconformanceId = reinspectionOf ?? nonconformanceIdFor(inspectionId);
       const reinspectionId = reinspectionIdFor(inspectionId);
       const subject = {
@@ -93,6 +118,8 @@ export const qualityLoop = (event: Trigger): Directive[] => {
         ...(operationId ? { operationId } : {}),
         ...(lotId ? { lotId } : {}),
         ...(product ? { product } : {}),
+        ...(quantity !== undefined ? { quantity } : {}),
+        ...(unit ? { unit } : {}),
       };
       const directives: Directive[] = [
         reinspectionOf
@@ -171,26 +198,45 @@ export const qualityLoop = (event: Trigger): Directive[] => {
       ];
     }
     case 'DispositionDecided': {
-      const { disposition, lotId, nonconformanceId } = event.data;
-      if (!lotId) return [];
+      const { disposition, lotId, nonconformanceId, orderId, operationId, quantity, reasonCode } = event.data;
       const reason = `disposition ${disposition} of ${nonconformanceId}`;
-      switch (disposition) {
-        case 'scrap':
-          return [{ aggregate: 'lot', id: lotId, command: { type: 'ScrapLot', data: { lotId, reason }, meta } }];
-        case 'use-as-is':
-          return [{ aggregate: 'lot', id: lotId, command: { type: 'ReleaseLot', data: { lotId, reason }, meta } }];
-        case 'return-to-supplier':
-          return [
-            { aggregate: 'lot', id: lotId, command: { type: 'ReturnLotToSupplier', data: { lotId, reason }, meta } },
-          ];
-        case 'rework':
-          return [];
-      }
-      return [];
+      const part = quantity !== undefined ? { quantity } : {};
+      const directives: Directive[] = [];
+      if (lotId && disposition === 'scrap')
+        directives.push({
+          aggregate: 'lot',
+          id: lotId,
+          command: { type: 'ScrapLot', data: { lotId, reason, ...part }, meta },
+        });
+      if (lotId && disposition === 'return-to-supplier')
+        directives.push({
+          aggregate: 'lot',
+          id: lotId,
+          command: { type: 'ReturnLotToSupplier', data: { lotId, reason, ...part }, meta },
+        });
+      // scrapped units of an operation's output are no longer good: the order's good quantity shrinks
+      if (disposition === 'scrap' && operationId && quantity)
+        directives.push({
+          aggregate: 'order',
+          id: orderId,
+          command: {
+            type: 'ScrapNonconforming',
+            data: { orderId, operationId, nonconformanceId, quantity, ...(reasonCode ? { reasonCode } : {}) },
+            meta,
+          },
+        });
+      return directives;
     }
     case 'NonconformanceClosed': {
-      const { nonconformanceId, orderId, pendingReinspection } = event.data;
+      const { nonconformanceId, orderId, pendingReinspection, lotId, resolution } = event.data;
       const directives: Directive[] = [];
+      // what is left of the lot after scrap and returns is good to use
+      if (lotId && (resolution === 'use-as-is' || resolution === 'mixed'))
+        directives.push({
+          aggregate: 'lot',
+          id: lotId,
+          command: { type: 'ReleaseLot', data: { lotId, reason: `${nonconformanceId} closed: ${resolution}` }, meta },
+        });
       if (pendingReinspection) {
         directives.push({
           aggregate: 'inspection',

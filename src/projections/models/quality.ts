@@ -16,7 +16,7 @@ const add = (doc: Document | undefined, base: Document, counts: Record<string, n
  */
 export const qualityProjection = (timeZone: string): Projection => ({
   name: 'quality',
-  version: 1,
+  version: 2,
   collections: {
     loops: { indexes: ['state', 'orderId'] },
     yields: { indexes: ['dimension'] },
@@ -26,6 +26,7 @@ export const qualityProjection = (timeZone: string): Projection => ({
   eventTypes: [
     ...orderProducts.eventTypes,
     'OperationQuantityReported',
+    'NonconformingScrapped',
     'InspectionFailed',
     'NonconformanceRaised',
     'DispositionDecided',
@@ -57,6 +58,27 @@ export const qualityProjection = (timeZone: string): Projection => ({
         }
         return;
       }
+      case 'NonconformingScrapped': {
+        // a scrap disposition moves units of an operation's output from good to scrap in the yields
+        const { orderId, operationId, workCenter, quantity, reasonCode } = event.data;
+        const product = (await orderProducts.of(ctx, orderId)) ?? 'unknown';
+        const day = localDate(event.metadata.occurredAt, timeZone);
+        const keys: Array<[string, string]> = [
+          ['product', product],
+          ['operation', `${product}/${operationId}`],
+          ...(workCenter ? [['workCenter', workCenter] as [string, string]] : []),
+          ['day', day],
+        ];
+        for (const [dimension, key] of keys) {
+          await ctx.update('yields', `${dimension}:${key}`, (doc) =>
+            add(doc, { _id: '', dimension, key, good: 0, scrap: 0, rework: 0 }, { good: -quantity, scrap: quantity }),
+          );
+        }
+        const reason = reasonCode ?? 'nonconformance';
+        return ctx.update('pareto', `scrap:${reason}`, (doc) =>
+          add(doc, { _id: '', kind: 'scrap', reason, units: 0, occurrences: 0 }, { units: quantity, occurrences: 1 }),
+        );
+      }
       case 'InspectionFailed':
         for (const failed of event.data.failed) {
           const reason = failed.characteristic;
@@ -76,20 +98,31 @@ export const qualityProjection = (timeZone: string): Projection => ({
           product: d.product ?? null,
           inspectionId: d.inspectionId,
           failed: d.failed,
+          quantity: d.quantity ?? null,
+          unit: d.unit ?? null,
           state: 'open',
           disposition: null,
+          dispositions: [],
           raisedAt: d.raisedAt,
           closedAt: null,
           resolution: null,
         }));
       }
       case 'DispositionDecided': {
-        const { disposition } = event.data;
+        const { disposition, quantity, decidedBy, decidedAt } = event.data;
         return ctx.update(
           'loops',
           event.data.nonconformanceId,
           (doc) =>
-            doc && Object.assign(doc, { disposition, state: disposition === 'rework' ? 'rework' : doc['state'] }),
+            doc &&
+            Object.assign(doc, {
+              disposition,
+              dispositions: [
+                ...((doc['dispositions'] as unknown[] | undefined) ?? []),
+                { disposition, quantity: quantity ?? null, decidedBy, decidedAt },
+              ],
+              state: disposition === 'rework' ? 'rework' : doc['state'],
+            }),
         );
       }
       case 'NonconformanceClosed': {

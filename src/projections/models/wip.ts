@@ -51,7 +51,7 @@ const workCenter = (doc: Document | undefined, id: string): Document =>
  */
 export const wipProjection: Projection = {
   name: 'wip',
-  version: 1,
+  version: 2,
   collections: { orders: { indexes: ['status', 'dueDate', 'priority'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
@@ -164,6 +164,14 @@ export const wipProjection: Projection = {
           op.good += good;
           op.scrap += scrap;
           op.rework += rework;
+        });
+      }
+      case 'NonconformingScrapped': {
+        // a scrap disposition: good units of the operation's output became scrap
+        const { quantity } = event.data;
+        return operation(event.data, (op) => {
+          op.good = Math.max(0, op.good - quantity);
+          op.scrap += quantity;
         });
       }
       case 'OperationCompleted':

@@ -1,0 +1,290 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
+import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
+import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
+import { translate, type OrderMemory, type OutboundMessage } from '../../src/adapters/integration/outboundMessages';
+import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
+import type { CommandContext } from '../../src/app/commandHandler';
+import { asDomainEvent, readPages } from '../../src/app/eventStore';
+import type { ReadStore } from '../../src/app/readStore';
+import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
+import { IllegalStateError, ValidationError } from '../../src/domain/errors';
+import type { CommandMeta } from '../../src/domain/messages';
+import { upcasters } from '../../src/domain/upcasters';
+import { createLogger } from '../../src/lib/logger';
+import { startServices, type Services } from '../../src/main/services';
+import { createProjections } from '../../src/projections';
+import { startReadModels, type ReadModelsRuntime } from '../../src/projections/manager';
+import { createReadModelQueries, type ReadModelQueries } from '../../src/projections/queries';
+import { rejection } from '../support/assert';
+import { operation, orderSpec } from '../support/fixtures';
+import { TEST_PLANT } from '../support/readStoreDump';
+import { makeTempDir } from '../support/tmp';
+
+/** Every outbound message the log causes, as the outbox's translator decides them. */
+const outboundOf = async (store: SqliteEventStore): Promise<OutboundMessage[]> => {
+  const memory = new Map<string, OrderMemory>();
+  const messages: OutboundMessage[] = [];
+  for await (const page of readPages(store)) {
+    for (const recorded of page.events) {
+      const event = asDomainEvent(recorded);
+      if (!event) continue;
+      const outcome = translate(event, (id) => memory.get(id));
+      if (outcome.orderId && outcome.memory) memory.set(outcome.orderId, outcome.memory);
+      if (outcome.orderId && outcome.memory === null) memory.delete(outcome.orderId);
+      messages.push(...outcome.messages);
+    }
+  }
+  return messages;
+};
+
+type Quantity = { QuantityString: string; Key?: string };
+const xml = new XMLParser({ removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'Quantity' });
+
+/**
+ * Quality containment through the SQLite store with the process managers and read models running:
+ * a routing inspection is a hold point, a failed one raises an NC on the operation's output as a
+ * lot, a split disposition scraps part of it and the order, the WIP read model, the yields, the ERP
+ * and the WMS all count the scrapped units as scrap.
+ */
+describe('quality containment (SQLite, process managers, read models)', function () {
+  this.timeout(120_000);
+  const temp = makeTempDir('mes-quality-');
+  let store: SqliteEventStore;
+  let services: Services;
+  let readStore: ReadStore;
+  let runtime: ReadModelsRuntime;
+  let q: ReadModelQueries;
+  let now = new Date('2026-11-25T01:00:00.000Z');
+  const at = (iso: string): void => {
+    now = new Date(iso);
+  };
+  const meta = (actor = 'planner-1', roles?: string[]): CommandMeta => ({
+    now: now.toISOString(),
+    actor,
+    ...(roles ? { roles } : {}),
+  });
+  const qa = (): CommandMeta => meta('qa-1', ['quality']);
+  let n = 0;
+  const ctx = (): CommandContext => {
+    n += 1;
+    return { commandId: `q-${n}`, correlationId: `q-corr-${n}`, source: 'api' };
+  };
+  const settle = async () => {
+    await services.settle();
+    await runtime.idle();
+  };
+  const order = async (orderId: string) => (await services.commands.load('order', orderId)).state;
+  const op = (orderId: string, operationId: string, type: string, extra: object = {}) =>
+    services.commands.handle(
+      'order',
+      orderId,
+      { type, data: { orderId, operationId, ...extra }, meta: meta('op-1') } as never,
+      ctx(),
+    );
+  const planAndRun010 = async (orderId: string) => {
+    const spec = orderSpec({ quantity: 10 }, [
+      operation('010', {
+        code: 'TURN',
+        inspectionRequired: true,
+        characteristics: [{ name: 'diameter', kind: 'measured', lower: 9.9, upper: 10.1, unit: 'mm' }],
+      }),
+      operation('020', { code: 'GRIND' }),
+    ]);
+    await services.commands.handle(
+      'order',
+      orderId,
+      { type: 'PlanOrder', data: { orderId, spec }, meta: meta() },
+      ctx(),
+    );
+    await services.commands.handle('order', orderId, { type: 'ReleaseOrder', data: { orderId }, meta: meta() }, ctx());
+    await op(orderId, '010', 'StartOperation');
+    await op(orderId, '010', 'ReportQuantity', { good: 10, scrap: 0, rework: 0 });
+    await op(orderId, '010', 'CompleteOperation');
+    await settle();
+  };
+
+  before(async () => {
+    store = createSqliteEventStore({
+      path: join(temp.dir, 'events.db'),
+      codec: createEventCodec(loadSchemaRegistry(), upcasters),
+      pollIntervalMs: 20,
+    });
+    services = await startServices({
+      store,
+      checkpoints: createSqliteCheckpointStore(join(temp.dir, 'checkpoints.db')),
+      logger: createLogger('error'),
+      cardKey: randomBytes(32),
+      clock: () => now,
+      overdueIntervalMs: 0,
+    });
+    readStore = createSqliteReadStore(join(temp.dir, 'read.db'));
+    runtime = await startReadModels({ store, readStore, logger: createLogger('error') }, createProjections(TEST_PLANT));
+    q = createReadModelQueries(readStore, TEST_PLANT, () => now);
+  });
+  after(async () => {
+    await services.stop();
+    await runtime.stop();
+    await readStore.close();
+    await store.close();
+    temp.remove();
+  });
+
+  it('holds the next operation until the inspection passes; a failed one holds it by its NC, whose split disposition scraps units the ERP and the WMS no longer count as good', async () => {
+    await planAndRun010('PO-Q1');
+    // the hold point: 020 is not ready and cannot start while 010's inspection is open
+    expect(await order('PO-Q1')).to.deep.include({ openLoops: ['PO-Q1.010.1'] });
+    const held = await rejection(op('PO-Q1', '020', 'StartOperation'));
+    expect(held).to.be.instanceOf(IllegalStateError);
+    expect((held as IllegalStateError).rule).to.equal('inspection-hold');
+    // the inspection names the operation's output as a lot of 10
+    expect((await services.commands.load('inspection', 'PO-Q1.010.1')).state).to.deep.include({
+      subject: {
+        orderId: 'PO-Q1',
+        operationId: '010',
+        lotId: 'WIP-PO-Q1-010',
+        product: 'SHAFT',
+        quantity: 10,
+        unit: 'pcs',
+      },
+    });
+    expect((await services.commands.load('lot', 'WIP-PO-Q1-010')).state).to.deep.include({
+      status: 'Available',
+      onHand: 10,
+      origin: 'wip',
+    });
+
+    // it fails: an NC of 10 units, the lot quarantined, 020 held by the NC
+    at('2026-11-25T02:00:00.000Z');
+    await services.commands.handle(
+      'inspection',
+      'PO-Q1.010.1',
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: 'PO-Q1.010.1', results: [{ characteristic: 'diameter', value: 10.3 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    expect((await services.commands.load('nonconformance', 'NC-PO-Q1.010.1')).state).to.deep.include({
+      status: 'Open',
+      quantity: 10,
+      due: 10,
+    });
+    expect((await services.commands.load('lot', 'WIP-PO-Q1-010')).state.status).to.equal('Quarantined');
+    const ncHeld = await rejection(op('PO-Q1', '020', 'StartOperation'));
+    expect((ncHeld as IllegalStateError).rule).to.equal('nonconformance-hold');
+
+    // a split that does not add up to 10 is refused, naming the field
+    const disposition = (dispositions: object[]) =>
+      services.commands.handle(
+        'nonconformance',
+        'NC-PO-Q1.010.1',
+        { type: 'DecideDisposition', data: { nonconformanceId: 'NC-PO-Q1.010.1', dispositions }, meta: qa() } as never,
+        ctx(),
+      );
+    const bad = await rejection(
+      disposition([
+        { disposition: 'scrap', quantity: 3 },
+        { disposition: 'use-as-is', quantity: 6 },
+      ]),
+    );
+    expect(bad).to.be.instanceOf(ValidationError);
+    expect((bad as ValidationError).problems[0]?.path).to.equal('/dispositions');
+
+    // 3 scrapped, 7 used as they are: the NC closes, the lot keeps 7 and is released, 020 becomes ready
+    at('2026-11-25T03:00:00.000Z');
+    await disposition([
+      { disposition: 'scrap', quantity: 3 },
+      { disposition: 'use-as-is', quantity: 7 },
+    ]);
+    await settle();
+    expect((await services.commands.load('nonconformance', 'NC-PO-Q1.010.1')).state).to.deep.include({
+      status: 'Closed',
+      resolution: 'mixed',
+    });
+    expect((await services.commands.load('lot', 'WIP-PO-Q1-010')).state).to.deep.include({
+      status: 'Available',
+      onHand: 7,
+    });
+    const afterScrap = await order('PO-Q1');
+    expect((afterScrap as { operations: object[] }).operations[0]).to.deep.include({ good: 7, scrap: 3 });
+    expect(
+      (await services.commands.load('inspection', 'PO-Q1.010.1-R')).state.status,
+      'pending re-inspection',
+    ).to.equal('Cancelled');
+
+    // 020 receives 7: an 8th good unit is refused; it completes with 7 and so does the order
+    at('2026-11-25T04:00:00.000Z');
+    await op('PO-Q1', '020', 'StartOperation');
+    const over = await rejection(op('PO-Q1', '020', 'ReportQuantity', { good: 8, scrap: 0, rework: 0 }));
+    expect((over as IllegalStateError).rule).to.equal('good-exceeds-delivered');
+    await op('PO-Q1', '020', 'ReportQuantity', { good: 7, scrap: 0, rework: 0 });
+    at('2026-11-25T05:00:00.000Z');
+    await op('PO-Q1', '020', 'CompleteOperation');
+    await settle();
+    expect(await order('PO-Q1')).to.deep.include({ status: 'Completed' });
+
+    // the WIP read model and the yields count the 3 as scrap
+    const wip = await q.wip.order('PO-Q1');
+    expect(wip['operations']).to.deep.equal([
+      { operationId: '010', workCenter: 'WC-010', status: 'completed', good: 7, scrap: 3, rework: 0 },
+      { operationId: '020', workCenter: 'WC-020', status: 'completed', good: 7, scrap: 0, rework: 0 },
+    ]);
+    expect(wip['quantityRemaining']).to.equal(3);
+    const yields = await q.quality.yields('operation');
+    expect(yields.find((y) => y.key === 'SHAFT/010')).to.deep.include({ good: 7, scrap: 3 });
+
+    // the ERP's ProductionPerformance and the WMS receipt report 7 good, 3 scrap (10 reported at 010, 3 scrapped)
+    const messages = (await outboundOf(store)).filter((m) => m.orderId === 'PO-Q1');
+    const final = messages.find((m) => m.kind === 'ProductionPerformance' && m.body.includes('<ID>PP-PO-Q1</ID>'));
+    const response = (
+      xml.parse(final?.body ?? '') as {
+        ProductionPerformance: { ProductionResponse: { MaterialActual: { Quantity: Quantity[] } | object[] } };
+      }
+    ).ProductionPerformance.ProductionResponse;
+    const produced = ([] as Array<{ Quantity: Quantity[] }>).concat(
+      response.MaterialActual as unknown as Array<{ Quantity: Quantity[] }>,
+    );
+    const totals = produced[produced.length - 1]?.Quantity ?? [];
+    expect(totals.map((x) => [x.Key, x.QuantityString])).to.deep.equal([
+      ['good', '7'],
+      ['scrap', '3'],
+    ]);
+    const receipt = messages.find((m) => m.kind === 'FinishedGoodsReceipt');
+    expect(JSON.parse(receipt?.body ?? '{}')).to.deep.include({ quantity: 7 });
+  });
+
+  it('lets a quality user release a hold with a reason; the inspection still keeps the order open', async () => {
+    await planAndRun010('PO-Q2');
+    const notQuality = await rejection(
+      services.commands.handle(
+        'order',
+        'PO-Q2',
+        { type: 'ReleaseHold', data: { orderId: 'PO-Q2', holdId: 'PO-Q2.010.1', reason: 'x' }, meta: meta() },
+        ctx(),
+      ),
+    );
+    expect(notQuality).to.have.property('status', 403);
+    await services.commands.handle(
+      'order',
+      'PO-Q2',
+      {
+        type: 'ReleaseHold',
+        data: { orderId: 'PO-Q2', holdId: 'PO-Q2.010.1', reason: 'lab result tomorrow; customer agreed' },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    await op('PO-Q2', '020', 'StartOperation');
+    await op('PO-Q2', '020', 'ReportQuantity', { good: 10, scrap: 0, rework: 0 });
+    await op('PO-Q2', '020', 'CompleteOperation');
+    await settle();
+    expect(await order('PO-Q2')).to.deep.include({ status: 'InProgress', openLoops: ['PO-Q2.010.1'] });
+  });
+});
