@@ -8,6 +8,7 @@ import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapter
 import { translate, type OrderMemory, type OutboundMessage } from '../../src/adapters/integration/outboundMessages';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
 import type { CommandContext } from '../../src/app/commandHandler';
+import { cardPayload } from '../../src/app/operationCards';
 import { asDomainEvent, readPages } from '../../src/app/eventStore';
 import type { ReadStore } from '../../src/app/readStore';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
@@ -58,6 +59,7 @@ describe('quality containment (SQLite, process managers, read models)', function
   let readStore: ReadStore;
   let runtime: ReadModelsRuntime;
   let q: ReadModelQueries;
+  const cardKey = randomBytes(32);
   let now = new Date('2026-11-25T01:00:00.000Z');
   const at = (iso: string): void => {
     now = new Date(iso);
@@ -117,7 +119,7 @@ describe('quality containment (SQLite, process managers, read models)', function
       store,
       checkpoints: createSqliteCheckpointStore(join(temp.dir, 'checkpoints.db')),
       logger: createLogger('error'),
-      cardKey: randomBytes(32),
+      cardKey,
       clock: () => now,
       overdueIntervalMs: 0,
     });
@@ -286,5 +288,119 @@ describe('quality containment (SQLite, process managers, read models)', function
     await op('PO-Q2', '020', 'CompleteOperation');
     await settle();
     expect(await order('PO-Q2')).to.deep.include({ status: 'InProgress', openLoops: ['PO-Q2.010.1'] });
+  });
+
+  it('executes a rework disposition as a rework operation, scanned and clocked like any, then re-inspects it', async () => {
+    await planAndRun010('PO-Q3');
+    at('2026-11-25T06:00:00.000Z');
+    await services.commands.handle(
+      'inspection',
+      'PO-Q3.010.1',
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: 'PO-Q3.010.1', results: [{ characteristic: 'diameter', value: 10.2 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    // 2 scrapped, 8 to rework: a rework operation joins WC-010's queue; the re-inspection waits for it
+    await services.commands.handle(
+      'nonconformance',
+      'NC-PO-Q3.010.1',
+      {
+        type: 'DecideDisposition',
+        data: {
+          nonconformanceId: 'NC-PO-Q3.010.1',
+          dispositions: [
+            { disposition: 'scrap', quantity: 2 },
+            { disposition: 'rework', quantity: 8 },
+          ],
+        },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    const queue = (await services.commands.load('workcenter', 'WC-010')).state.entries;
+    expect(queue.map((e) => `${e.orderId}/${e.operationId}/${e.quantity}`)).to.deep.equal(['PO-Q3/010-RW1/8']);
+    expect((await services.commands.load('inspection', 'PO-Q3.010.1-R')).state.status).to.equal('Cancelled');
+    expect(((await rejection(op('PO-Q3', '020', 'StartOperation'))) as IllegalStateError).rule).to.equal(
+      'nonconformance-hold',
+    );
+
+    // the operator scans the rework card: start clocks in, complete clocks out; 9 good would be more than 8
+    const card = cardPayload(cardKey, { orderId: 'PO-Q3', operationId: '010-RW1' });
+    at('2026-11-25T06:10:00.000Z');
+    await services.scans.handle(
+      { scanId: 'rw-1', card, action: 'start', operatorId: 'op-9' },
+      { personId: 'op-9' },
+      meta('op-9'),
+      'rw-corr-1',
+    );
+    const over = await rejection(op('PO-Q3', '010-RW1', 'ReportQuantity', { good: 9, scrap: 0, rework: 0 }));
+    expect((over as IllegalStateError).rule).to.equal('good-exceeds-delivered');
+    at('2026-11-25T06:40:00.000Z');
+    await services.scans.handle(
+      { scanId: 'rw-2', card, action: 'complete', operatorId: 'op-9', good: 8 },
+      { personId: 'op-9' },
+      meta('op-9'),
+      'rw-corr-2',
+    );
+    await settle();
+    const labour = await store.readStream('operator-op-9');
+    expect(labour.map((e) => e.type)).to.deep.equal(['OperatorClockedIn', 'OperatorClockedOut']);
+    expect(labour[1]?.data).to.deep.include({ orderId: 'PO-Q3', operationId: '010-RW1', minutes: 30 });
+
+    // the re-inspection of the 8 reworked units, then the NC closes and 020 becomes ready
+    const reinspection = 'NC-PO-Q3.010.1-010-RW1';
+    expect((await services.commands.load('inspection', reinspection)).state).to.deep.include({
+      status: 'Requested',
+      reason: 'reinspection',
+      reinspectionOf: 'NC-PO-Q3.010.1',
+    });
+    expect((await services.commands.load('nonconformance', 'NC-PO-Q3.010.1')).state).to.deep.include({
+      status: 'Rework',
+      reinspectionId: reinspection,
+    });
+    await services.commands.handle(
+      'inspection',
+      reinspection,
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: reinspection, results: [{ characteristic: 'diameter', value: 10.0 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    expect((await services.commands.load('nonconformance', 'NC-PO-Q3.010.1')).state).to.deep.include({
+      status: 'Closed',
+      resolution: 'reinspection-passed',
+    });
+    expect((await services.commands.load('lot', 'WIP-PO-Q3-010')).state).to.deep.include({
+      status: 'Available',
+      onHand: 8,
+    });
+    await op('PO-Q3', '020', 'StartOperation');
+    await op('PO-Q3', '020', 'ReportQuantity', { good: 8, scrap: 0, rework: 0 });
+    await op('PO-Q3', '020', 'CompleteOperation');
+    await settle();
+    const orderEvents = await store.readStream('order-PO-Q3');
+    expect(orderEvents.find((e) => e.type === 'OrderCompleted')?.data).to.deep.include({ good: 8, scrap: 2 });
+    const wip = await q.wip.order('PO-Q3');
+    expect(wip['reworks']).to.deep.equal([
+      {
+        operationId: '010-RW1',
+        workCenter: 'WC-010',
+        status: 'completed',
+        good: 8,
+        scrap: 0,
+        rework: 0,
+        reworkOf: '010',
+        nonconformanceId: 'NC-PO-Q3.010.1',
+        quantity: 8,
+      },
+    ]);
   });
 });

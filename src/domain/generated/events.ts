@@ -163,6 +163,10 @@ export type DispositionDecidedV1 = {
    * The units of the nonconformance this disposition covers (a split decides several).
    */
   quantity?: Quantity;
+  /**
+   * On a rework: the re-inspection then pending, which the rework operation's own re-inspection replaces.
+   */
+  pendingReinspection?: Id;
 };
 
 /**
@@ -695,6 +699,10 @@ export type OperationCompletedV1 = {
   startedAt: DateTime;
   completedAt: DateTime;
   last: boolean;
+  /**
+   * A rework operation: the nonconformance whose units it reworked.
+   */
+  reworkOf?: Id;
 };
 
 /**
@@ -1040,6 +1048,10 @@ export type QualityLoopOpenedV1 = {
   quantity?: Quantity;
   unit?: Unit;
   product?: Id;
+  /**
+   * A rework operation completed: the inspection is a re-inspection of this nonconformance.
+   */
+  reinspectionOf?: Id;
 };
 
 /**
@@ -1102,11 +1114,31 @@ export type RecoveryCodeUsedV1 = {
 };
 
 /**
- * A re-inspection failed and another one was requested.
+ * A re-inspection the nonconformance now waits for: another after a failed one, or the one after a rework operation.
  */
 export type ReinspectionScheduledV1 = {
   nonconformanceId: Id;
   inspectionId: Id;
+  /**
+   * Requested when a rework operation completed (the units in rework stay in rework until it decides).
+   */
+  afterRework?: boolean;
+};
+
+/**
+ * A rework disposition added a rework operation to the order (`<operation>-RW<n>`): it is executed and clocked like any operation, then its units are re-inspected.
+ */
+export type ReworkOperationAddedV1 = {
+  orderId: Id;
+  operationId: Id;
+  /**
+   * The operation whose output is reworked.
+   */
+  reworkOf: Id;
+  nonconformanceId: Id;
+  workCenter: Id;
+  quantity: PositiveQuantity;
+  plannedMinutes: Quantity;
 };
 
 /**
@@ -1368,6 +1400,7 @@ export type EventData = {
   ReasonCodeRevised: ReasonCodeRevisedV1;
   RecoveryCodeUsed: RecoveryCodeUsedV1;
   ReinspectionScheduled: ReinspectionScheduledV1;
+  ReworkOperationAdded: ReworkOperationAddedV1;
   RoutingDeactivated: RoutingDeactivatedV1;
   RoutingDefined: RoutingDefinedV1;
   RoutingRevised: RoutingRevisedV1;

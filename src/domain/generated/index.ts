@@ -155,6 +155,7 @@ import type {
   ReasonCodeRevisedV1,
   RecoveryCodeUsedV1,
   ReinspectionScheduledV1,
+  ReworkOperationAddedV1,
   RoutingDeactivatedV1,
   RoutingDefinedV1,
   RoutingRevisedV1,
@@ -342,6 +343,7 @@ export type SchemaTypes = {
   'events/ReasonCodeRevised.v1': ReasonCodeRevisedV1;
   'events/RecoveryCodeUsed.v1': RecoveryCodeUsedV1;
   'events/ReinspectionScheduled.v1': ReinspectionScheduledV1;
+  'events/ReworkOperationAdded.v1': ReworkOperationAddedV1;
   'events/RoutingDeactivated.v1': RoutingDeactivatedV1;
   'events/RoutingDefined.v1': RoutingDefinedV1;
   'events/RoutingRevised.v1': RoutingRevisedV1;

@@ -12,7 +12,11 @@ import {
 } from './events';
 
 export type RaiseNonconformance = Command<'RaiseNonconformance', Omit<Schema.NonconformanceRaisedV1, 'raisedAt'>>;
-export type ScheduleReinspection = Command<'ScheduleReinspection', { nonconformanceId: string; inspectionId: string }>;
+/** `afterRework`: the re-inspection of a completed rework operation (else: another after a failed one). */
+export type ScheduleReinspection = Command<
+  'ScheduleReinspection',
+  { nonconformanceId: string; inspectionId: string; afterRework?: boolean }
+>;
 export type DecideDisposition = Command<'DecideDisposition', { nonconformanceId: string } & Schema.DispositionBody>;
 /** Sent by the quality loop when a re-inspection passes. */
 export type CloseNonconformance = Command<'CloseNonconformance', { nonconformanceId: string }>;
@@ -79,7 +83,16 @@ export const decideNonconformance = (
   switch (command.type) {
     case 'ScheduleReinspection':
       if (state.status === 'Closed' || state.reinspectionId === command.data.inspectionId) return [];
-      return [{ type: 'ReinspectionScheduled', data: { nonconformanceId, inspectionId: command.data.inspectionId } }];
+      return [
+        {
+          type: 'ReinspectionScheduled',
+          data: {
+            nonconformanceId,
+            inspectionId: command.data.inspectionId,
+            ...(command.data.afterRework ? { afterRework: true } : {}),
+          },
+        },
+      ];
     case 'DecideDisposition': {
       if (state.status === 'Closed')
         throw new IllegalStateError(
@@ -100,6 +113,8 @@ export const decideNonconformance = (
           ...subject,
           disposition,
           ...(quantity !== undefined ? { quantity } : {}),
+          // a rework operation's own re-inspection replaces the one pending now
+          ...(disposition === 'rework' ? { pendingReinspection: state.reinspectionId } : {}),
           decidedBy: command.meta.actor,
           decidedAt: now,
           ...(note ? { note } : {}),

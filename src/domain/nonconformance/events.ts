@@ -68,7 +68,9 @@ export const evolveNonconformance = (state: NonconformanceState, event: Nonconfo
       return {
         ...state,
         reinspectionId: event.data.inspectionId,
-        ...(state.due !== undefined ? { due: state.due + (state.reworking ?? 0), reworking: 0 } : {}),
+        ...(state.due !== undefined && !event.data.afterRework
+          ? { due: state.due + (state.reworking ?? 0), reworking: 0 }
+          : {}),
       };
     case 'DispositionDecided': {
       if (state.status === 'Closed') return state;

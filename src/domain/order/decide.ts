@@ -3,7 +3,6 @@ import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
-  type Characteristic,
   type MasterVersions,
   type OperationReady,
   type OrderEvent,
@@ -12,7 +11,7 @@ import {
   type Routing,
 } from './events';
 import { holdOn, holdRule } from './holds';
-import { scrapNonconforming, wipLotId } from './quality';
+import { DEFAULT_CHARACTERISTICS, addReworkOperation, completeRework, scrapNonconforming, wipLotId } from './quality';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
@@ -44,6 +43,11 @@ export type OpenQualityLoop = Command<
 export type CloseQualityLoop = Command<'CloseQualityLoop', Schema.QualityLoopClosedV1>;
 /** A quality user lets the operations a hold point holds proceed, with a reason. */
 export type ReleaseHold = Command<'ReleaseHold', { orderId: string; holdId: string } & Schema.ReasonBody>;
+/** Sent by the quality loop for a rework disposition of an operation's output. */
+export type AddReworkOperation = Command<
+  'AddReworkOperation',
+  { orderId: string; operationId: string; nonconformanceId: string; quantity: number }
+>;
 /** Sent by the quality loop for a scrap disposition of an operation's output. */
 export type ScrapNonconforming = Command<
   'ScrapNonconforming',
@@ -67,12 +71,11 @@ export type OrderCommand =
   | OpenQualityLoop
   | CloseQualityLoop
   | ReleaseHold
-  | ScrapNonconforming;
+  | ScrapNonconforming
+  | AddReworkOperation;
 
 /** The id of the inspection an operation's routing requires; deterministic, so replays agree. */
 export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
-
-const DEFAULT_CHARACTERISTICS: Characteristic[] = [{ name: 'visual', kind: 'attribute' }];
 
 const existing = (state: OrderState, orderId: string): ExistingOrder => {
   if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
@@ -94,11 +97,12 @@ const validateSpec = (spec: OrderSpec): void => {
   }
 };
 
+/** An operation of the routing at its index, or a rework operation (index -1, outside the sequence). */
 const operation = (state: ExistingOrder, operationId: string): { op: OperationState; index: number } => {
   const index = state.operations.findIndex((op) => op.operationId === operationId);
-  const op = state.operations[index];
+  const op = state.operations[index] ?? state.reworks?.find((r) => r.operationId === operationId);
   if (!op) return refuse('unknown-operation', `order ${state.orderId} has no operation ${operationId}`);
-  return { op, index };
+  return { op, index: op.reworkOf ? -1 : index };
 };
 
 const queuedOf = (state: ExistingOrder): QueuedOperation[] =>
@@ -161,10 +165,12 @@ const mustBeWorkable = (state: ExistingOrder): string => {
 
 /** OrderCompleted, when every operation is complete and no quality loop is open. */
 const completion = (state: ExistingOrder, now: string): OrderEvent[] => {
-  const done = state.operations.length > 0 && state.operations.every((op) => op.status === 'completed');
+  const done =
+    state.operations.length > 0 &&
+    [...state.operations, ...(state.reworks ?? [])].every((op) => op.status === 'completed');
   if (!done || state.openLoops.length > 0 || state.status !== 'InProgress') return [];
   const last = state.operations[state.operations.length - 1] as OperationState;
-  const scrap = state.operations.reduce((sum, op) => sum + op.scrap, 0);
+  const scrap = [...state.operations, ...(state.reworks ?? [])].reduce((sum, op) => sum + op.scrap, 0);
   return [
     {
       type: 'OrderCompleted',
@@ -186,7 +192,7 @@ const andThen = (
 const decideOperation = (
   command: Exclude<
     OrderCommand,
-    { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' | 'ScrapNonconforming' }
+    { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' | 'ScrapNonconforming' | 'AddReworkOperation' }
   >,
   state: ExistingOrder,
 ): OrderEvent[] => {
@@ -224,7 +230,7 @@ const decideOperation = (
           ...(operatorId ? { operatorId } : {}),
         },
       };
-      return andThen(state, [started], (after) => (overlap ? ready(after, index + 1, releasedAt) : []));
+      return andThen(state, [started], (after) => (overlap && index >= 0 ? ready(after, index + 1, releasedAt) : []));
     }
     case 'PauseOperation':
       if (op.status !== 'running')
@@ -266,7 +272,11 @@ const decideOperation = (
         throw new ValidationError('scrap needs a reason code', [
           { path: '/scrapReason', message: 'is required when scrap > 0' },
         ]);
-      const received = index === 0 ? state.spec.quantity : (state.operations[index - 1] as OperationState).good;
+      const received = op.reworkOf
+        ? op.reworkOf.quantity
+        : index === 0
+          ? state.spec.quantity
+          : (state.operations[index - 1] as OperationState).good;
       const limit = Math.floor(received * (1 + state.spec.overrunTolerance) + 1e-9);
       if (op.good + good > limit) {
         refuse(
@@ -298,6 +308,7 @@ const decideOperation = (
           orderId,
           operationId,
         });
+      if (op.reworkOf) return completeRework(state, op, now);
       const last = index === state.operations.length - 1;
       const completed: OrderEvent[] = [
         {
@@ -483,6 +494,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
     }
     case 'ScrapNonconforming':
       return scrapNonconforming(existing(state, orderId), command.data, now);
+    case 'AddReworkOperation':
+      return addReworkOperation(existing(state, orderId), command.data, now);
     default:
       return decideOperation(command, existing(state, orderId));
   }

@@ -55,6 +55,8 @@ export type QualityLoopClosed = Event<'QualityLoopClosed', Schema.QualityLoopClo
 export type HoldReleased = Event<'HoldReleased', Schema.HoldReleasedV1>;
 /** A scrap disposition took units of an operation's output from good to scrap. */
 export type NonconformingScrapped = Event<'NonconformingScrapped', Schema.NonconformingScrappedV1>;
+/** A rework disposition added a rework operation, outside the routing's sequence. */
+export type ReworkOperationAdded = Event<'ReworkOperationAdded', Schema.ReworkOperationAddedV1>;
 export type OrderCompleted = Event<'OrderCompleted', Schema.OrderCompletedV1>;
 export type OrderClosed = Event<'OrderClosed', Schema.OrderClosedV1>;
 
@@ -76,6 +78,7 @@ export type OrderEvent =
   | QualityLoopClosed
   | HoldReleased
   | NonconformingScrapped
+  | ReworkOperationAdded
   | OrderCompleted
   | OrderClosed;
 
@@ -97,6 +100,7 @@ export const orderEventTypes = [
   'QualityLoopClosed',
   'HoldReleased',
   'NonconformingScrapped',
+  'ReworkOperationAdded',
   'OrderCompleted',
   'OrderClosed',
 ] as const satisfies readonly OrderEvent['type'][];

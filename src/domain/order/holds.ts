@@ -23,7 +23,8 @@ export const evolveHolds = (holds: Hold[] | undefined, event: OrderEvent): Hold[
   switch (event.type) {
     case 'QualityLoopOpened': {
       const { loopId, kind, reason, operationId } = event.data;
-      const holding = kind === 'nonconformance' || reason === 'routing';
+      // a rework's re-inspection holds nothing of its own: its nonconformance holds
+      const holding = kind === 'nonconformance' || (reason === 'routing' && !event.data.reinspectionOf);
       if (!holding || holds?.some((h) => h.holdId === loopId)) return holds;
       return [...(holds ?? []), { holdId: loopId, kind, released: false, ...(operationId ? { operationId } : {}) }];
     }

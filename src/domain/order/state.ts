@@ -14,6 +14,8 @@ export type OperationState = {
   rework: number;
   machineId?: string;
   startedAt?: string;
+  /** A rework operation: the operation whose output it reworks, the nonconformance, and its units. */
+  reworkOf?: { operationId: string; nonconformanceId: string; quantity: number };
 };
 
 type OrderBody = {
@@ -25,6 +27,8 @@ type OrderBody = {
   openLoops: string[];
   /** Hold points in force or released (absent until the first one). */
   holds?: Hold[];
+  /** Rework operations added by rework dispositions, outside the routing's sequence (absent until one). */
+  reworks?: OperationState[];
   releasedAt?: string;
   /** The master-data versions the order took at release, when its routing came from master data. */
   masterData?: MasterVersions;
@@ -60,6 +64,7 @@ const operationsOf = (spec: OrderSpec): OperationState[] =>
 const withOperation = (state: ExistingOrder, operationId: string, change: (op: OperationState) => OperationState) => ({
   ...state,
   operations: state.operations.map((op) => (op.operationId === operationId ? change(op) : op)),
+  ...(state.reworks ? { reworks: state.reworks.map((op) => (op.operationId === operationId ? change(op) : op)) } : {}),
 });
 
 /** The state with its holds brought past the event (left absent while there are none). */
@@ -119,12 +124,29 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
       return withOperation(state, event.data.operationId, (op) => ({ ...op, status: 'running' }));
     case 'OperationQuantityReported': {
       const { good, scrap, rework } = event.data;
-      return withOperation(state, event.data.operationId, (op) => ({
+      const next = withOperation(state, event.data.operationId, (op) => ({
         ...op,
         good: op.good + good,
         scrap: op.scrap + scrap,
         rework: op.rework + rework,
       }));
+      // units a rework operation scraps are no longer good units of the operation it reworks
+      const of = state.reworks?.find((r) => r.operationId === event.data.operationId)?.reworkOf?.operationId;
+      return of && scrap > 0 ? withOperation(next, of, (op) => ({ ...op, good: Math.max(0, op.good - scrap) })) : next;
+    }
+    case 'ReworkOperationAdded': {
+      const { operationId, workCenter, reworkOf, nonconformanceId, quantity } = event.data;
+      const added: OperationState = {
+        operationId,
+        workCenter,
+        inspectionRequired: false,
+        status: 'pending',
+        good: 0,
+        scrap: 0,
+        rework: 0,
+        reworkOf: { operationId: reworkOf, nonconformanceId, quantity },
+      };
+      return { ...state, reworks: [...(state.reworks ?? []), added] };
     }
     case 'OperationCompleted':
       return withOperation(state, event.data.operationId, (op) => ({ ...op, status: 'completed' }));

@@ -26,8 +26,19 @@ export const qualityLoop = (event: Trigger): Directive[] => {
   const meta = metaFor(event, 'quality-loop');
   switch (event.type) {
     case 'QualityLoopOpened': {
-      const { reason, kind, loopId, orderId, operationId, characteristics, lotId, quantity, unit, product } =
-        event.data;
+      const {
+        reason,
+        kind,
+        loopId,
+        orderId,
+        operationId,
+        characteristics,
+        lotId,
+        quantity,
+        unit,
+        product,
+        reinspectionOf,
+      } = event.data;
       if (reason !== 'routing' || kind !== 'inspection') return [];
       // the operation's output becomes a lot the inspection names, when there is any output
       const lot = lotId && operationId && quantity && unit && product ? { lotId, quantity, unit } : undefined;
@@ -50,15 +61,27 @@ export const qualityLoop = (event: Trigger): Directive[] => {
           data: {
             inspectionId: loopId,
             orderId,
-            reason: 'routing',
+            reason: reinspectionOf ? 'reinspection' : 'routing',
             characteristics: characteristics ?? [],
             ...(operationId ? { operationId } : {}),
             ...(product ? { product } : {}),
             ...(lot ?? {}),
+            ...(reinspectionOf ? { reinspectionOf } : {}),
           },
           meta,
         },
       });
+      // a rework operation completed: its nonconformance now waits for this re-inspection
+      if (reinspectionOf)
+        directives.push({
+          aggregate: 'nonconformance',
+          id: reinspectionOf,
+          command: {
+            type: 'ScheduleReinspection',
+            data: { nonconformanceId: reinspectionOf, inspectionId: loopId, afterRework: true },
+            meta,
+          },
+        });
       return directives;
     }
     case 'InspectionRequested': {
@@ -198,7 +221,8 @@ export const qualityLoop = (event: Trigger): Directive[] => {
       ];
     }
     case 'DispositionDecided': {
-      const { disposition, lotId, nonconformanceId, orderId, operationId, quantity, reasonCode } = event.data;
+      const { disposition, lotId, nonconformanceId, orderId, operationId, quantity, reasonCode, pendingReinspection } =
+        event.data;
       const reason = `disposition ${disposition} of ${nonconformanceId}`;
       const part = quantity !== undefined ? { quantity } : {};
       const directives: Directive[] = [];
@@ -225,6 +249,24 @@ export const qualityLoop = (event: Trigger): Directive[] => {
             meta,
           },
         });
+      // rework of an operation's output is work: a rework operation on the order, re-inspected when done
+      if (disposition === 'rework' && operationId && quantity) {
+        directives.push({
+          aggregate: 'order',
+          id: orderId,
+          command: { type: 'AddReworkOperation', data: { orderId, operationId, nonconformanceId, quantity }, meta },
+        });
+        if (pendingReinspection)
+          directives.push({
+            aggregate: 'inspection',
+            id: pendingReinspection,
+            command: {
+              type: 'CancelInspection',
+              data: { inspectionId: pendingReinspection, reason: `${nonconformanceId}: rework, re-inspected after it` },
+              meta,
+            },
+          });
+      }
       return directives;
     }
     case 'NonconformanceClosed': {
