@@ -403,4 +403,141 @@ describe('quality containment (SQLite, process managers, read models)', function
       },
     ]);
   });
+
+  it('inspects a received lot with no order: its failure leads to return to the supplier or use as is', async () => {
+    at('2026-11-26T01:00:00.000Z');
+    await services.commands.handle(
+      'lot',
+      'L-STEEL',
+      {
+        type: 'ReceiveLot',
+        data: {
+          lotId: 'L-STEEL',
+          material: 'STEEL-BAR',
+          quantity: 100,
+          unit: 'kg',
+          supplier: 'Steel Co',
+          supplierLot: 'S-9',
+          source: 'wms',
+        },
+        meta: meta('wms'),
+      },
+      ctx(),
+    );
+    await services.commands.handle(
+      'inspection',
+      'I-IN-1',
+      {
+        type: 'RequestInspection',
+        data: {
+          inspectionId: 'I-IN-1',
+          lotId: 'L-STEEL',
+          quantity: 100,
+          unit: 'kg',
+          reason: 'incoming',
+          characteristics: [{ name: 'hardness', kind: 'measured', lower: 50, upper: 60, unit: 'HRC' }],
+        },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await services.commands.handle(
+      'inspection',
+      'I-IN-1',
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: 'I-IN-1', results: [{ characteristic: 'hardness', value: 47 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    const raised = (await store.readStream('nonconformance-NC-I-IN-1'))[0];
+    expect(raised?.data).to.deep.include({ source: 'incoming-inspection', lotId: 'L-STEEL', quantity: 100 });
+    expect(raised?.data).to.not.have.property('orderId');
+    expect((await services.commands.load('lot', 'L-STEEL')).state.status).to.equal('Quarantined');
+    const decide = (data: object) =>
+      services.commands.handle(
+        'nonconformance',
+        'NC-I-IN-1',
+        { type: 'DecideDisposition', data: { nonconformanceId: 'NC-I-IN-1', ...data }, meta: qa() } as never,
+        ctx(),
+      );
+    const rework = await rejection(decide({ disposition: 'rework' }));
+    expect((rework as ValidationError).problems[0]?.path).to.equal('/disposition');
+    await decide({
+      dispositions: [
+        { disposition: 'return-to-supplier', quantity: 30 },
+        { disposition: 'use-as-is', quantity: 70 },
+      ],
+    });
+    await settle();
+    expect((await services.commands.load('lot', 'L-STEEL')).state).to.deep.include({ status: 'Available', onHand: 70 });
+    const loops = await q.quality.loops({ nonconformanceId: 'NC-I-IN-1' });
+    expect(loops[0]).to.deep.include({ state: 'closed', resolution: 'mixed', orderId: null, quantity: 100 });
+  });
+
+  it('raises an NC by hand from a customer complaint: its order’s later operations are held and its lot quarantined', async () => {
+    await planAndRun010('PO-Q5');
+    await services.commands.handle(
+      'inspection',
+      'PO-Q5.010.1',
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: 'PO-Q5.010.1', results: [{ characteristic: 'diameter', value: 10.0 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    const bad = await rejection(
+      services.commands.handle(
+        'nonconformance',
+        'NC-CC-1',
+        {
+          type: 'RaiseNonconformance',
+          data: { nonconformanceId: 'NC-CC-1', source: 'customer-complaint', description: 'burrs', failed: [] },
+          meta: qa(),
+        },
+        ctx(),
+      ),
+    );
+    expect((bad as ValidationError).problems[0]?.path).to.equal('/orderId');
+    await services.commands.handle(
+      'nonconformance',
+      'NC-CC-1',
+      {
+        type: 'RaiseNonconformance',
+        data: {
+          nonconformanceId: 'NC-CC-1',
+          source: 'customer-complaint',
+          description: 'burrs on the shoulder, 4 of the sample returned',
+          orderId: 'PO-Q5',
+          operationId: '010',
+          lotId: 'WIP-PO-Q5-010',
+          quantity: 4,
+          unit: 'pcs',
+          failed: [],
+          raisedBy: 'qa-1',
+        },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    expect((await services.commands.load('lot', 'WIP-PO-Q5-010')).state.status).to.equal('Quarantined');
+    expect(((await rejection(op('PO-Q5', '020', 'StartOperation'))) as IllegalStateError).rule).to.equal(
+      'nonconformance-hold',
+    );
+    await services.commands.handle(
+      'nonconformance',
+      'NC-CC-1',
+      { type: 'DecideDisposition', data: { nonconformanceId: 'NC-CC-1', disposition: 'scrap' }, meta: qa() },
+      ctx(),
+    );
+    await settle();
+    const state = await order('PO-Q5');
+    expect((state as { operations: object[] }).operations[0]).to.deep.include({ good: 6, scrap: 4 });
+    await op('PO-Q5', '020', 'StartOperation');
+  });
 });

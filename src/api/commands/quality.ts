@@ -23,7 +23,11 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     aggregate: 'inspection',
     created: true,
     id: (ctx) => str(ctx, 'inspectionId'),
-    command: (ctx) => ({ type: 'RequestInspection', data: { ...ctx.body, reason: 'operator' } }),
+    // without an order it is the incoming inspection of a received lot
+    command: (ctx) => ({
+      type: 'RequestInspection',
+      data: { ...ctx.body, reason: ctx.body.orderId ? 'operator' : 'incoming' },
+    }),
   }),
   commandRoute({
     deps,
@@ -51,6 +55,21 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     command: (ctx) => ({
       type: 'DecideDisposition',
       data: dispositionOf(param(ctx, 'nonconformanceId'), ctx.body),
+    }),
+  }),
+  commandRoute({
+    deps,
+    path: '/api/nonconformances',
+    summary: 'Raise a nonconformance by hand (from an inspection, a customer complaint or a supplier lot)',
+    tag: 'quality',
+    roles: ['quality'],
+    body: 'commands/raiseNonconformance',
+    aggregate: 'nonconformance',
+    created: true,
+    id: (ctx) => str(ctx, 'nonconformanceId'),
+    command: (ctx) => ({
+      type: 'RaiseNonconformance',
+      data: { ...ctx.body, failed: [], raisedBy: ctx.meta.actor },
     }),
   }),
   commandRoute({

@@ -370,6 +370,31 @@ export type ProduceLotBody = {
 };
 
 /**
+ * Raise a nonconformance by hand: from an inspection, a customer complaint (on an order or a lot) or a supplier lot.
+ */
+export type RaiseNonconformanceBody = {
+  nonconformanceId: Id;
+  source: 'inspection' | 'customer-complaint' | 'supplier-lot';
+  description: Text;
+  /**
+   * Required when the source is an inspection.
+   */
+  inspectionId?: Id;
+  orderId?: Id;
+  operationId?: Id;
+  /**
+   * Required when the source is a supplier lot.
+   */
+  lotId?: Id;
+  product?: Id;
+  /**
+   * The units found nonconforming; dispositions may then split it.
+   */
+  quantity?: PositiveQuantity;
+  unit?: Unit;
+};
+
+/**
  * A reason.
  */
 export type ReasonBody = {
@@ -451,11 +476,11 @@ export type ReprioritiseBody = {
 };
 
 /**
- * Request an inspection.
+ * Request an inspection: of an order (orderId), or incoming inspection of a received lot (lotId, no order).
  */
 export type RequestInspectionBody = {
   inspectionId: Id;
-  orderId: Id;
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;

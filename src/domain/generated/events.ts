@@ -151,7 +151,10 @@ export type DeviceRetiredV1 = {
  */
 export type DispositionDecidedV1 = {
   nonconformanceId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
@@ -235,7 +238,10 @@ export type HoldReleasedV1 = {
  */
 export type InspectionCancelledV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   reason: Text;
   cancelledAt: DateTime;
 };
@@ -245,11 +251,14 @@ export type InspectionCancelledV1 = {
  */
 export type InspectionFailedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   reinspectionOf?: Id;
   /**
    * @maxItems 100
@@ -269,11 +278,14 @@ export type InspectionFailedV1 = {
  */
 export type InspectionPassedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   reinspectionOf?: Id;
   decidedAt: DateTime;
   /**
@@ -326,11 +338,14 @@ export type InspectionPlanRevisedV1 = {
  */
 export type InspectionRequestedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   characteristics: Characteristics;
   reinspectionOf?: Id;
   requestedAt: DateTime;
@@ -640,7 +655,10 @@ export type MaterialRevisedV1 = {
  */
 export type NonconformanceClosedV1 = {
   nonconformanceId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   resolution: 'reinspection-passed' | 'scrap' | 'use-as-is' | 'return-to-supplier' | 'mixed';
@@ -650,12 +668,15 @@ export type NonconformanceClosedV1 = {
 };
 
 /**
- * A failed inspection raised a nonconformance.
+ * A nonconformance was raised: by a failed inspection, or by hand (from an inspection, a customer complaint or a supplier lot).
  */
 export type NonconformanceRaisedV1 = {
   nonconformanceId: Id;
-  inspectionId: Id;
-  orderId: Id;
+  inspectionId?: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
@@ -663,13 +684,22 @@ export type NonconformanceRaisedV1 = {
    * @maxItems 100
    */
   failed: InspectionResult[];
-  reinspectionId: Id;
+  reinspectionId?: Id;
   raisedAt: DateTime;
   /**
    * The units inspected (of the lot or the operation's output).
    */
   quantity?: Quantity;
   unit?: Unit;
+  /**
+   * Where it comes from (absent on nonconformances raised before sources were recorded: a failed inspection).
+   */
+  source?: 'inspection' | 'incoming-inspection' | 'customer-complaint' | 'supplier-lot';
+  /**
+   * The quality user who raised it by hand (absent when a failed inspection raised it).
+   */
+  raisedBy?: Text;
+  description?: Text;
 };
 
 /**

@@ -40,6 +40,7 @@ import type {
   PersonRolesBody,
   PlanOrderBody,
   ProduceLotBody,
+  RaiseNonconformanceBody,
   ReasonBody,
   ReceiveLotBody,
   RegisterDeviceBody,
@@ -223,6 +224,7 @@ export type SchemaTypes = {
   'commands/personRoles': PersonRolesBody;
   'commands/planOrder': PlanOrderBody;
   'commands/produceLot': ProduceLotBody;
+  'commands/raiseNonconformance': RaiseNonconformanceBody;
   'commands/reason': ReasonBody;
   'commands/receiveLot': ReceiveLotBody;
   'commands/registerDevice': RegisterDeviceBody;

@@ -65,7 +65,7 @@ export const evolveInspection = (state: InspectionState, event: InspectionEvent)
       status: 'Requested',
       inspectionId,
       subject: {
-        orderId,
+        ...(orderId ? { orderId } : {}),
         ...(operationId ? { operationId } : {}),
         ...(lotId ? { lotId } : {}),
         ...(product ? { product } : {}),

@@ -26,6 +26,19 @@ export type NonconformanceCommand =
 
 type Line = { disposition: Disposition; quantity?: number };
 
+/** What a nonconformance raised by hand must name: its inspection, its supplier lot, or an order or lot. */
+const checkRaised = (data: RaiseNonconformance['data']): void => {
+  const need = (path: string, message: string): never => {
+    throw new ValidationError(`a nonconformance ${message}`, [{ path, message: `is required: ${message}` }]);
+  };
+  if (data.source === 'inspection' && !data.inspectionId) need('/inspectionId', 'from an inspection names it');
+  if (data.source === 'supplier-lot' && !data.lotId) need('/lotId', 'from a supplier lot names the lot');
+  if (data.source === 'customer-complaint' && !data.orderId && !data.lotId)
+    need('/orderId', 'from a customer complaint names the order or the lot');
+  if (data.operationId && !data.orderId) need('/orderId', 'on an operation names its order');
+  if (data.quantity !== undefined && !data.unit) need('/unit', 'with a quantity names its unit');
+};
+
 /**
  * The lines a disposition decides: one for the units due (all of them, or those in rework), or a
  * split whose quantities sum to them. Refused, naming the field, when it is neither or does not add up.
@@ -76,6 +89,7 @@ export const decideNonconformance = (
   if (command.type === 'RaiseNonconformance') {
     if (state.status !== 'Initial')
       throw new IllegalStateError(`nonconformance ${nonconformanceId} already exists`, 'nonconformance-exists');
+    checkRaised(command.data);
     return [{ type: 'NonconformanceRaised', data: { ...command.data, raisedAt: now } }];
   }
   if (state.status === 'Initial') throw new NotFoundError(`nonconformance ${nonconformanceId} does not exist`);
@@ -101,6 +115,19 @@ export const decideNonconformance = (
         );
       const { note, reasonCode } = command.data;
       const lines = dispositionLines(command.data, state);
+      if (state.source === 'incoming-inspection') {
+        const index = lines.findIndex((l) => l.disposition !== 'return-to-supplier' && l.disposition !== 'use-as-is');
+        if (index >= 0)
+          throw new ValidationError(
+            `a received lot that failed its incoming inspection is returned to its supplier or used as it is, not ${lines[index]?.disposition}`,
+            [
+              {
+                path: command.data.dispositions ? `/dispositions/${index}/disposition` : '/disposition',
+                message: 'must be return-to-supplier or use-as-is for an incoming inspection',
+              },
+            ],
+          );
+      }
       if (lines.some((l) => l.disposition === 'use-as-is') && !command.meta.roles?.includes(QUALITY_ROLE)) {
         throw new ForbiddenError(
           `using a nonconforming part as it is needs an approver with the ${QUALITY_ROLE} role; ${command.meta.actor} has not`,
@@ -114,7 +141,7 @@ export const decideNonconformance = (
           disposition,
           ...(quantity !== undefined ? { quantity } : {}),
           // a rework operation's own re-inspection replaces the one pending now
-          ...(disposition === 'rework' ? { pendingReinspection: state.reinspectionId } : {}),
+          ...(disposition === 'rework' && state.reinspectionId ? { pendingReinspection: state.reinspectionId } : {}),
           decidedBy: command.meta.actor,
           decidedAt: now,
           ...(note ? { note } : {}),
@@ -128,7 +155,7 @@ export const decideNonconformance = (
         nonconformanceId,
         ...subject,
         resolution,
-        pendingReinspection: state.reinspectionId,
+        ...(state.reinspectionId ? { pendingReinspection: state.reinspectionId } : {}),
         openedAt: state.raisedAt,
         closedAt: now,
       };

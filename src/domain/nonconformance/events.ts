@@ -35,7 +35,10 @@ type Body = {
   nonconformanceId: string;
   subject: Subject;
   raisedAt: string;
-  reinspectionId: string;
+  /** The re-inspection it waits for; none for a nonconformance raised by hand until a rework is re-inspected. */
+  reinspectionId?: string;
+  /** Where it came from; an incoming inspection's failure allows only return to supplier or use as is. */
+  source?: Schema.NonconformanceRaisedV1['source'];
   quantity?: number;
   unit?: string;
   due?: number;
@@ -50,13 +53,19 @@ export type NonconformanceState =
 
 export const evolveNonconformance = (state: NonconformanceState, event: NonconformanceEvent): NonconformanceState => {
   if (event.type === 'NonconformanceRaised') {
-    const { nonconformanceId, orderId, operationId, lotId, raisedAt, reinspectionId, quantity, unit } = event.data;
+    const { nonconformanceId, orderId, operationId, lotId, raisedAt, reinspectionId, quantity, unit, source } =
+      event.data;
     return {
       status: 'Open',
       nonconformanceId,
       raisedAt,
-      reinspectionId,
-      subject: { orderId, ...(operationId ? { operationId } : {}), ...(lotId ? { lotId } : {}) },
+      ...(reinspectionId ? { reinspectionId } : {}),
+      ...(source ? { source } : {}),
+      subject: {
+        ...(orderId ? { orderId } : {}),
+        ...(operationId ? { operationId } : {}),
+        ...(lotId ? { lotId } : {}),
+      },
       ...(quantity !== undefined ? { quantity, due: quantity, reworking: 0 } : {}),
       ...(unit ? { unit } : {}),
     };

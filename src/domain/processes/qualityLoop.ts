@@ -1,9 +1,13 @@
-import type { Directive } from '../aggregates';
+import type { CommandOf, Directive } from '../aggregates';
 import { metaFor, type Trigger } from './types';
 
 /** The nonconformance a failed inspection raises, and the re-inspection that follows a failure. */
 export const nonconformanceIdFor = (inspectionId: string): string => `NC-${inspectionId}`;
 export const reinspectionIdFor = (failedInspectionId: string): string => `${failedInspectionId}-R`;
+
+/** A command to the order the event names; none when it names no order (an incoming inspection). */
+const onOrder = (orderId: string | undefined, command: (orderId: string) => CommandOf['order']): Directive[] =>
+  orderId ? [{ aggregate: 'order', id: orderId, command: command(orderId) }] : [];
 
 /** The events the quality loop reacts to. */
 export const qualityLoopEvents = [
@@ -14,6 +18,7 @@ export const qualityLoopEvents = [
   'InspectionCancelled',
   'DispositionDecided',
   'NonconformanceClosed',
+  'NonconformanceRaised',
 ] as const;
 
 /**
@@ -86,17 +91,11 @@ export const qualityLoop = (event: Trigger): Directive[] => {
     }
     case 'InspectionRequested': {
       const { inspectionId, orderId, operationId } = event.data;
-      return [
-        {
-          aggregate: 'order',
-          id: orderId,
-          command: {
-            type: 'OpenQualityLoop',
-            data: { orderId, loopId: inspectionId, kind: 'inspection', ...(operationId ? { operationId } : {}) },
-            meta,
-          },
-        },
-      ];
+      return onOrder(orderId, (id) => ({
+        type: 'OpenQualityLoop',
+        data: { orderId: id, loopId: inspectionId, kind: 'inspection', ...(operationId ? { operationId } : {}) },
+        meta,
+      }));
     }
     case 'InspectionPassed': {
       const { inspectionId, orderId, reinspectionOf, lotId } = event.data;
@@ -114,11 +113,9 @@ export const qualityLoop = (event: Trigger): Directive[] => {
             command: { type: 'ReleaseLot', data: { lotId, reason: `re-inspection ${inspectionId} passed` }, meta },
           });
       }
-      directives.push({
-        aggregate: 'order',
-        id: orderId,
-        command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
-      });
+      directives.push(
+        ...onOrder(orderId, (id) => ({ type: 'CloseQualityLoop', data: { orderId: id, loopId: inspectionId }, meta })),
+      );
       return directives;
     }
     case 'InspectionFailed': {
@@ -133,11 +130,12 @@ export const qualityLoop = (event: Trigger): Directive[] => {
         failed,
         characteristics,
         reinspectionOf,
+        reason,
       } = event.data;
       const nonconformanceId = reinspectionOf ?? nonconformanceIdFor(inspectionId);
       const reinspectionId = reinspectionIdFor(inspectionId);
       const subject = {
-        orderId,
+        ...(orderId ? { orderId } : {}),
         ...(operationId ? { operationId } : {}),
         ...(lotId ? { lotId } : {}),
         ...(product ? { product } : {}),
@@ -156,7 +154,14 @@ export const qualityLoop = (event: Trigger): Directive[] => {
               id: nonconformanceId,
               command: {
                 type: 'RaiseNonconformance',
-                data: { nonconformanceId, inspectionId, failed, reinspectionId, ...subject },
+                data: {
+                  nonconformanceId,
+                  inspectionId,
+                  failed,
+                  reinspectionId,
+                  source: reason === 'incoming' ? 'incoming-inspection' : 'inspection',
+                  ...subject,
+                },
                 meta,
               },
             },
@@ -188,37 +193,27 @@ export const qualityLoop = (event: Trigger): Directive[] => {
             meta,
           },
         },
-        {
-          aggregate: 'order',
-          id: orderId,
-          command: {
-            type: 'OpenQualityLoop',
-            data: {
-              orderId,
-              loopId: nonconformanceId,
-              kind: 'nonconformance',
-              ...(operationId ? { operationId } : {}),
-            },
-            meta,
+        ...onOrder(orderId, (id) => ({
+          type: 'OpenQualityLoop',
+          data: {
+            orderId: id,
+            loopId: nonconformanceId,
+            kind: 'nonconformance',
+            ...(operationId ? { operationId } : {}),
           },
-        },
-        {
-          aggregate: 'order',
-          id: orderId,
-          command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
-        },
+          meta,
+        })),
+        ...onOrder(orderId, (id) => ({ type: 'CloseQualityLoop', data: { orderId: id, loopId: inspectionId }, meta })),
       );
       return directives;
     }
     case 'InspectionCancelled': {
       const { inspectionId, orderId } = event.data;
-      return [
-        {
-          aggregate: 'order',
-          id: orderId,
-          command: { type: 'CloseQualityLoop', data: { orderId, loopId: inspectionId }, meta },
-        },
-      ];
+      return onOrder(orderId, (id) => ({
+        type: 'CloseQualityLoop',
+        data: { orderId: id, loopId: inspectionId },
+        meta,
+      }));
     }
     case 'DispositionDecided': {
       const { disposition, lotId, nonconformanceId, orderId, operationId, quantity, reasonCode, pendingReinspection } =
@@ -240,17 +235,15 @@ export const qualityLoop = (event: Trigger): Directive[] => {
         });
       // scrapped units of an operation's output are no longer good: the order's good quantity shrinks
       if (disposition === 'scrap' && operationId && quantity)
-        directives.push({
-          aggregate: 'order',
-          id: orderId,
-          command: {
+        directives.push(
+          ...onOrder(orderId, (id) => ({
             type: 'ScrapNonconforming',
-            data: { orderId, operationId, nonconformanceId, quantity, ...(reasonCode ? { reasonCode } : {}) },
+            data: { orderId: id, operationId, nonconformanceId, quantity, ...(reasonCode ? { reasonCode } : {}) },
             meta,
-          },
-        });
+          })),
+        );
       // rework of an operation's output is work: a rework operation on the order, re-inspected when done
-      if (disposition === 'rework' && operationId && quantity) {
+      if (disposition === 'rework' && orderId && operationId && quantity) {
         directives.push({
           aggregate: 'order',
           id: orderId,
@@ -290,12 +283,44 @@ export const qualityLoop = (event: Trigger): Directive[] => {
           },
         });
       }
-      directives.push({
-        aggregate: 'order',
-        id: orderId,
-        command: { type: 'CloseQualityLoop', data: { orderId, loopId: nonconformanceId }, meta },
-      });
+      directives.push(
+        ...onOrder(orderId, (id) => ({
+          type: 'CloseQualityLoop',
+          data: { orderId: id, loopId: nonconformanceId },
+          meta,
+        })),
+      );
       return directives;
+    }
+    case 'NonconformanceRaised': {
+      // raised by hand: its order is held and its lot quarantined, as a failed inspection's would be
+      const { nonconformanceId, orderId, operationId, lotId, raisedBy } = event.data;
+      if (!raisedBy) return [];
+      return [
+        ...onOrder(orderId, (id) => ({
+          type: 'OpenQualityLoop',
+          data: {
+            orderId: id,
+            loopId: nonconformanceId,
+            kind: 'nonconformance',
+            ...(operationId ? { operationId } : {}),
+          },
+          meta,
+        })),
+        ...(lotId
+          ? [
+              {
+                aggregate: 'lot',
+                id: lotId,
+                command: {
+                  type: 'QuarantineLot',
+                  data: { lotId, reason: `nonconformance ${nonconformanceId} raised`, nonconformanceId },
+                  meta,
+                },
+              } as const,
+            ]
+          : []),
+      ];
     }
     default:
       return [];
