@@ -185,6 +185,27 @@ export const queryRoutes = (deps: {
         });
       },
     ),
+    query(
+      '/api/quality/worklist/inspections',
+      'Quality worklist: inspections to do (requested, not decided), oldest first, with age',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.inspections(),
+    ),
+    query(
+      '/api/quality/worklist/nonconformances',
+      'Quality worklist: nonconformances open (open or in rework), oldest first, with quantity and dispositions',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.nonconformances(),
+    ),
+    query(
+      '/api/quality/worklist/holds',
+      'Quality worklist: hold points in force (a required inspection or an open NC holding an order’s later operations)',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.holds(),
+    ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),
     ),

@@ -540,4 +540,45 @@ describe('quality containment (SQLite, process managers, read models)', function
     expect((state as { operations: object[] }).operations[0]).to.deep.include({ good: 6, scrap: 4 });
     await op('PO-Q5', '020', 'StartOperation');
   });
+
+  it('gives quality its worklists: inspections to do, NCs open, holds in force', async () => {
+    await planAndRun010('PO-Q6');
+    const ids = (docs: Array<Record<string, unknown>>, field: string) =>
+      docs.map((d) => d[field]).filter((id) => String(id).includes('PO-Q6'));
+    expect(ids(await q.quality.worklist.inspections(), 'inspectionId')).to.deep.equal(['PO-Q6.010.1']);
+    expect(ids(await q.quality.worklist.holds(), 'holdId')).to.deep.equal(['PO-Q6.010.1']);
+    await services.commands.handle(
+      'inspection',
+      'PO-Q6.010.1',
+      {
+        type: 'RecordInspectionResults',
+        data: { inspectionId: 'PO-Q6.010.1', results: [{ characteristic: 'diameter', value: 9.5 }] },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    expect(ids(await q.quality.worklist.inspections(), 'inspectionId')).to.deep.equal(['PO-Q6.010.1-R']);
+    const open = (await q.quality.worklist.nonconformances()).filter((d) => d['orderId'] === 'PO-Q6');
+    expect(open.map((d) => [d['nonconformanceId'], d['state'], d['quantity'], d['lotId']])).to.deep.equal([
+      ['NC-PO-Q6.010.1', 'open', 10, 'WIP-PO-Q6-010'],
+    ]);
+    const holds = (await q.quality.worklist.holds()).filter((d) => d['orderId'] === 'PO-Q6');
+    expect(holds.map((d) => [d['holdId'], d['kind'], d['operationId']])).to.deep.equal([
+      ['NC-PO-Q6.010.1', 'nonconformance', '010'],
+    ]);
+    await services.commands.handle(
+      'order',
+      'PO-Q6',
+      {
+        type: 'ReleaseHold',
+        data: { orderId: 'PO-Q6', holdId: 'NC-PO-Q6.010.1', reason: 'sorted at 020' },
+        meta: qa(),
+      },
+      ctx(),
+    );
+    await settle();
+    expect(ids(await q.quality.worklist.holds(), 'holdId')).to.deep.equal([]);
+    expect(ids(await q.quality.worklist.nonconformances(), 'nonconformanceId')).to.deep.equal(['NC-PO-Q6.010.1']);
+  });
 });

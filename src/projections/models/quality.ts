@@ -2,6 +2,7 @@ import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 import { orderProducts } from './orderProducts';
 import { localDate } from '../../lib/time';
+import { applyWorklists, worklistEventTypes } from './qualityWorklists';
 
 const add = (doc: Document | undefined, base: Document, counts: Record<string, number>): Document => {
   const next = doc ?? base;
@@ -12,13 +13,16 @@ const add = (doc: Document | undefined, base: Document, counts: Record<string, n
 /**
  * The quality closed loop: nonconformances with their state, lot and disposition; good, scrap and
  * rework per product, operation, work center and day (first-pass and final yield are read from
- * them); defects by reason for the Pareto.
+ * them); defects by reason for the Pareto; and the quality worklists (inspections to do, holds in
+ * force; open NCs are the loops not closed).
  */
 export const qualityProjection = (timeZone: string): Projection => ({
   name: 'quality',
   version: 2,
   collections: {
     loops: { indexes: ['state', 'orderId'] },
+    inspections: { indexes: ['state', 'orderId'] },
+    holds: { indexes: ['state', 'orderId'] },
     yields: { indexes: ['dimension'] },
     pareto: {},
     ...orderProducts.collection,
@@ -31,9 +35,11 @@ export const qualityProjection = (timeZone: string): Projection => ({
     'NonconformanceRaised',
     'DispositionDecided',
     'NonconformanceClosed',
+    ...worklistEventTypes,
   ],
   async apply(event, ctx) {
     if (await orderProducts.track(event, ctx)) return;
+    await applyWorklists(event, ctx);
     switch (event.type) {
       case 'OperationQuantityReported': {
         const { orderId, operationId, workCenter, good, scrap, rework, scrapReason } = event.data;
