@@ -560,7 +560,7 @@ describe('quality containment (SQLite, process managers, read models)', function
     await settle();
     expect(ids(await q.quality.worklist.inspections(), 'inspectionId')).to.deep.equal(['PO-Q6.010.1-R']);
     const open = (await q.quality.worklist.nonconformances()).filter((d) => d['orderId'] === 'PO-Q6');
-    expect(open.map((d) => [d['nonconformanceId'], d['state'], d['quantity'], d['lotId']])).to.deep.equal([
+    expect(open.map((d): unknown[] => [d['nonconformanceId'], d['state'], d['quantity'], d['lotId']])).to.deep.equal([
       ['NC-PO-Q6.010.1', 'open', 10, 'WIP-PO-Q6-010'],
     ]);
     const holds = (await q.quality.worklist.holds()).filter((d) => d['orderId'] === 'PO-Q6');
