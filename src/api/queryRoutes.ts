@@ -80,8 +80,11 @@ export const queryRoutes = (deps: {
     const operationId = p(ctx, 'operationId');
     const { state } = await deps.commands.load('order', orderId);
     if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
-    const routed = state.spec.routing?.operations.find((o) => o.operationId === operationId);
-    if (!routed) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+    // a rework operation's card shows the operation it reworks, as <code>-RW, with no material to issue
+    const rework = state.reworks?.find((r) => r.operationId === operationId)?.reworkOf;
+    const found = state.spec.routing?.operations.find((o) => o.operationId === (rework?.operationId ?? operationId));
+    if (!found) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+    const routed = rework ? { ...found, code: `${found.code}-RW`, materials: [] } : found;
     return { orderId, operationId, state, routed };
   };
   return [
