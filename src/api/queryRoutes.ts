@@ -97,8 +97,11 @@ export const queryRoutes = (deps: {
     const operationId = p(ctx, 'operationId');
     const { state } = await deps.commands.load('order', orderId);
     if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
-    const routed = state.spec.routing?.operations.find((o) => o.operationId === operationId);
-    if (!routed) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+    // a rework operation's card shows the operation it reworks, as <code>-RW, with no material to issue
+    const rework = state.reworks?.find((r) => r.operationId === operationId)?.reworkOf;
+    const found = state.spec.routing?.operations.find((o) => o.operationId === (rework?.operationId ?? operationId));
+    if (!found) throw new NotFoundError(`order ${orderId} has no operation ${operationId}`);
+    const routed = rework ? { ...found, code: `${found.code}-RW`, materials: [] } : found;
     return { orderId, operationId, state, routed };
   };
   return [
@@ -203,6 +206,27 @@ export const queryRoutes = (deps: {
         });
       },
       'queries/pareto',
+    ),
+    query(
+      '/api/quality/worklist/inspections',
+      'Quality worklist: inspections to do (requested, not decided), oldest first, with age',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.inspections(),
+    ),
+    query(
+      '/api/quality/worklist/nonconformances',
+      'Quality worklist: nonconformances open (open or in rework), oldest first, with quantity and dispositions',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.nonconformances(),
+    ),
+    query(
+      '/api/quality/worklist/holds',
+      'Quality worklist: hold points in force (a required inspection or an open NC holding an order’s later operations)',
+      'quality',
+      ['quality', 'planner'],
+      () => q.quality.worklist.holds(),
     ),
     query('/api/maintenance/overdue', 'Overdue maintenance plans, longest overdue first', 'maintenance', READERS, () =>
       q.maintenance.overdue(),

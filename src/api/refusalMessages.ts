@@ -49,6 +49,8 @@ const ZH_CN: Record<string, Template> = {
   'operation-completed': (p) => `工序 ${p['operationId']} 已完工`,
   'order-not-released': (p) => `订单 ${p['orderId']} ${STATES[p['status'] as string] ?? p['status']}，不能生产`,
   'order-on-hold': (p) => `订单 ${p['orderId']} 已冻结`,
+  'inspection-hold': (p) => `工序 ${p['operationId']} 被检验 ${p['holdId']} 停止：检验合格或质检员放行后才能开工`,
+  'nonconformance-hold': (p) => `工序 ${p['operationId']} 被不合格品 ${p['holdId']} 停止：处置完成或质检员放行后才能开工`,
   'good-exceeds-delivered': (p) =>
     `工序 ${p['operationId']} 良品将达 ${p['good']}，超过上道工序交付的 ${p['received']}（含允差上限 ${p['limit']}）`,
   'product-unknown': (p) => `产品 ${p['product']} 不在主数据中：请附工艺路线下单，或先定义该产品`,

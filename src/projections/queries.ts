@@ -132,6 +132,28 @@ export const createReadModelQueries = (
       workCenters: async (options: FindOptions = {}) => find('wip', 'workCenters', options),
     },
     quality: {
+      /** Quality's worklists: inspections to do (oldest first), NCs open (oldest first), holds in force. */
+      worklist: {
+        inspections: async () =>
+          (await all('quality', 'inspections', { state: 'requested' }))
+            .sort((a, b) => Date.parse(a['requestedAt'] as string) - Date.parse(b['requestedAt'] as string))
+            .map((doc): Document & { ageHours: number } => ({
+              ...doc,
+              ageHours: (now() - Date.parse(doc['requestedAt'] as string)) / 1000 / HOUR,
+            })),
+        nonconformances: async () =>
+          (await all('quality', 'loops', { state: { $ne: 'closed' } }))
+            .filter((doc) => doc['state'] !== 'closed')
+            .sort((a, b) => Date.parse(a['raisedAt'] as string) - Date.parse(b['raisedAt'] as string))
+            .map((doc): Document & { ageHours: number } => ({
+              ...doc,
+              ageHours: (now() - Date.parse(doc['raisedAt'] as string)) / 1000 / HOUR,
+            })),
+        holds: async () =>
+          (await all('quality', 'holds', { state: 'in-force' })).sort((a, b) =>
+            (a['since'] as string).localeCompare(b['since'] as string),
+          ),
+      },
       loops: async (filter: Filter = {}) =>
         (await all('quality', 'loops', filter)).map((doc): Document & { ageHours: number } => {
           const end = doc['closedAt'] ? Date.parse(doc['closedAt'] as string) : now();

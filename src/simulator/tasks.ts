@@ -15,7 +15,8 @@ export const runDueTasks = async (tasks: Task[], t: number): Promise<void> => {
 
 /**
  * Quality's part: the inspection the routing asks for; a failure raises a nonconformance (the backbone's
- * quality loop), which quality disposes as rework; the re-inspection the loop requests then passes.
+ * quality loop) of the operation's output, which quality accepts as it is (a burr found cosmetic): the
+ * NC closes and its hold and lot are released. (A rework would add a rework operation the crew does not run.)
  */
 export const qualityTasks = (api: Pick<ApiClient, 'post'>, schedule: (task: Task) => void) => {
   const inspect = (inspectionId: string, passed: boolean, at: number): Task => ({
@@ -26,22 +27,20 @@ export const qualityTasks = (api: Pick<ApiClient, 'post'>, schedule: (task: Task
         results: [{ characteristic: 'visual', passed }],
       });
       if (answer.status === 404) return false; // the quality loop has not requested it yet
-      if (!passed) schedule(dispose(`NC-${inspectionId}`, `${inspectionId}-R`, t + 20 * MINUTE));
+      if (!passed) schedule(dispose(`NC-${inspectionId}`, t + 20 * MINUTE));
       return true;
     },
   });
-  const dispose = (nonconformanceId: string, reinspectionId: string, at: number): Task => ({
+  const dispose = (nonconformanceId: string, at: number): Task => ({
     at,
     what: `disposition of ${nonconformanceId}`,
-    run: async (t) => {
+    run: async () => {
       const answer = await api.post(`/api/nonconformances/${nonconformanceId}/disposition`, {
-        disposition: 'rework',
+        disposition: 'use-as-is',
         reasonCode: 'BURR',
-        note: 'rework the burr, inspect again',
+        note: 'burr is cosmetic: accepted as it is',
       });
-      if (answer.status === 404) return false;
-      schedule(inspect(reinspectionId, true, t + 40 * MINUTE));
-      return true;
+      return answer.status !== 404;
     },
   });
   return { inspect };

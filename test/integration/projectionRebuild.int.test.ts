@@ -72,7 +72,7 @@ describe('projections: rebuild and crash', function () {
     }
     await exited;
     const crashed = createSqliteReadStore(join(dir, 'crashed.db'));
-    const reached = Number((await crashed.checkpoint('wip_v2'))?.position ?? 0);
+    const reached = Number((await crashed.checkpoint('wip_v3'))?.position ?? 0);
     expect(reached, 'killed part-way through the log')
       .to.be.greaterThan(0)
       .and.lessThan(Number(await store.headPosition()));

@@ -47,6 +47,7 @@ export const OUTBOX_EVENT_TYPES = [
   'OrderCancelled',
   'LotIssued',
   'LotProduced',
+  'NonconformingScrapped',
 ] as const satisfies readonly DomainEventType[];
 
 /** The namespace of B2MML V0600, whose element order (the schema's sequences) the documents follow. */
@@ -274,6 +275,15 @@ export const translate = (
       };
       // the order's memory is unchanged: nothing to save
       return { messages: [toErp(xml), toWms('FinishedGoodsReceipt', receipt)] };
+    }
+    case 'NonconformingScrapped': {
+      // a scrap disposition: the operation's good units the final ProductionPerformance reports shrink
+      if (!memory) return { messages: [] };
+      const { operationId, quantity: units } = event.data;
+      const segments = memory.segments.map((s) =>
+        s.operationId === operationId ? { ...s, good: Math.max(0, s.good - units), scrap: s.scrap + units } : s,
+      );
+      return { orderId, memory: { ...memory, segments }, messages: [] };
     }
     case 'OrderClosed':
     case 'OrderCancelled':

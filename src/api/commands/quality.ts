@@ -5,7 +5,8 @@ import { optional, param, str, type CommandRoutesDeps } from './shared';
 /** A disposition decided on a nonconformance, with the note when one was given. */
 export const dispositionOf = (nonconformanceId: string, body: DispositionBody) => ({
   nonconformanceId,
-  disposition: body.disposition,
+  ...optional(body.disposition, 'disposition'),
+  ...optional(body.dispositions, 'dispositions'),
   ...optional(body.note, 'note'),
   ...optional(body.reasonCode, 'reasonCode'),
 });
@@ -22,7 +23,11 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     aggregate: 'inspection',
     created: true,
     id: (ctx) => str(ctx, 'inspectionId'),
-    command: (ctx) => ({ type: 'RequestInspection', data: { ...ctx.body, reason: 'operator' } }),
+    // without an order it is the incoming inspection of a received lot
+    command: (ctx) => ({
+      type: 'RequestInspection',
+      data: { ...ctx.body, reason: ctx.body.orderId ? 'operator' : 'incoming' },
+    }),
   }),
   commandRoute({
     deps,
@@ -50,6 +55,35 @@ export const qualityRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
     command: (ctx) => ({
       type: 'DecideDisposition',
       data: dispositionOf(param(ctx, 'nonconformanceId'), ctx.body),
+    }),
+  }),
+  commandRoute({
+    deps,
+    path: '/api/nonconformances',
+    summary: 'Raise a nonconformance by hand (from an inspection, a customer complaint or a supplier lot)',
+    tag: 'quality',
+    roles: ['quality'],
+    body: 'commands/raiseNonconformance',
+    aggregate: 'nonconformance',
+    created: true,
+    id: (ctx) => str(ctx, 'nonconformanceId'),
+    command: (ctx) => ({
+      type: 'RaiseNonconformance',
+      data: { ...ctx.body, failed: [], raisedBy: ctx.meta.actor },
+    }),
+  }),
+  commandRoute({
+    deps,
+    path: '/api/orders/:orderId/holds/:holdId/release',
+    summary: 'Release a hold point (a required inspection or an open nonconformance) with a reason',
+    tag: 'quality',
+    roles: ['quality'],
+    body: 'commands/reason',
+    aggregate: 'order',
+    id: (ctx) => param(ctx, 'orderId'),
+    command: (ctx) => ({
+      type: 'ReleaseHold',
+      data: { orderId: param(ctx, 'orderId'), holdId: param(ctx, 'holdId'), reason: str(ctx, 'reason') },
     }),
   }),
 ];

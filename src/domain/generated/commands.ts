@@ -231,15 +231,28 @@ export type DefineWorkCenterBody = MasterDataWorkCenterRecord & {
 };
 
 /**
- * Decide a disposition.
+ * Decide a disposition: one (disposition) for the whole nonconformance, or a split by quantity (dispositions); exactly one of the two.
  */
 export type DispositionBody = {
-  disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+  /**
+   * One disposition for the whole nonconformance (or give dispositions).
+   */
+  disposition?: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
   note?: Text;
   /**
    * A nonconformance reason code (checked once the plant has defined its nonconformance reasons).
    */
   reasonCode?: Id;
+  /**
+   * A split of the nonconformance's quantity: each line a disposition and its units; they sum to the quantity.
+   *
+   * @minItems 1
+   * @maxItems 4
+   */
+  dispositions?: {
+    disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+    quantity: PositiveQuantity;
+  }[];
 };
 
 /**
@@ -387,6 +400,31 @@ export type ProduceLotBody = {
 };
 
 /**
+ * Raise a nonconformance by hand: from an inspection, a customer complaint (on an order or a lot) or a supplier lot.
+ */
+export type RaiseNonconformanceBody = {
+  nonconformanceId: Id;
+  source: 'inspection' | 'customer-complaint' | 'supplier-lot';
+  description: Text;
+  /**
+   * Required when the source is an inspection.
+   */
+  inspectionId?: Id;
+  orderId?: Id;
+  operationId?: Id;
+  /**
+   * Required when the source is a supplier lot.
+   */
+  lotId?: Id;
+  product?: Id;
+  /**
+   * The units found nonconforming; dispositions may then split it.
+   */
+  quantity?: PositiveQuantity;
+  unit?: Unit;
+};
+
+/**
  * A reason.
  */
 export type ReasonBody = {
@@ -468,15 +506,20 @@ export type ReprioritiseBody = {
 };
 
 /**
- * Request an inspection.
+ * Request an inspection: of an order (orderId), or incoming inspection of a received lot (lotId, no order).
  */
 export type RequestInspectionBody = {
   inspectionId: Id;
-  orderId: Id;
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
   characteristics: Characteristics;
+  /**
+   * The units inspected; a nonconformance raised from the inspection has this quantity.
+   */
+  quantity?: PositiveQuantity;
+  unit?: Unit;
 };
 
 /**

@@ -205,7 +205,10 @@ export type DeviceRetiredV1 = {
  */
 export type DispositionDecidedV1 = {
   nonconformanceId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   disposition: 'rework' | 'scrap' | 'use-as-is' | 'return-to-supplier';
@@ -213,6 +216,14 @@ export type DispositionDecidedV1 = {
   decidedBy: Text;
   note?: Text;
   decidedAt: DateTime;
+  /**
+   * The units of the nonconformance this disposition covers (a split decides several).
+   */
+  quantity?: Quantity;
+  /**
+   * On a rework: the re-inspection then pending, which the rework operation's own re-inspection replaces.
+   */
+  pendingReinspection?: Id;
 };
 
 /**
@@ -264,11 +275,27 @@ export type EnergyMeasuredV1 = {
 };
 
 /**
+ * A quality user released a hold point (a required inspection or an open nonconformance) with a reason: the operations it held may proceed while the inspection or nonconformance stays open.
+ */
+export type HoldReleasedV1 = {
+  orderId: Id;
+  holdId: Id;
+  kind: 'inspection' | 'nonconformance';
+  operationId?: Id;
+  reason: Text;
+  releasedBy: Text;
+  releasedAt: DateTime;
+};
+
+/**
  * A requested inspection was cancelled.
  */
 export type InspectionCancelledV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   reason: Text;
   cancelledAt: DateTime;
 };
@@ -278,11 +305,14 @@ export type InspectionCancelledV1 = {
  */
 export type InspectionFailedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   reinspectionOf?: Id;
   /**
    * @maxItems 100
@@ -290,6 +320,11 @@ export type InspectionFailedV1 = {
   failed: InspectionResult[];
   characteristics: Characteristics;
   decidedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -297,13 +332,21 @@ export type InspectionFailedV1 = {
  */
 export type InspectionPassedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   reinspectionOf?: Id;
   decidedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -349,14 +392,22 @@ export type InspectionPlanRevisedV1 = {
  */
 export type InspectionRequestedV1 = {
   inspectionId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
-  reason: 'routing' | 'operator' | 'automatic' | 'reinspection';
+  reason: 'routing' | 'operator' | 'automatic' | 'reinspection' | 'incoming';
   characteristics: Characteristics;
   reinspectionOf?: Id;
   requestedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
 };
 
 /**
@@ -703,22 +754,28 @@ export type MaterialRevisedV1 = {
  */
 export type NonconformanceClosedV1 = {
   nonconformanceId: Id;
-  orderId: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
-  resolution: 'reinspection-passed' | 'scrap' | 'use-as-is' | 'return-to-supplier';
+  resolution: 'reinspection-passed' | 'scrap' | 'use-as-is' | 'return-to-supplier' | 'mixed';
   pendingReinspection?: Id;
   openedAt: DateTime;
   closedAt: DateTime;
 };
 
 /**
- * A failed inspection raised a nonconformance.
+ * A nonconformance was raised: by a failed inspection, or by hand (from an inspection, a customer complaint or a supplier lot).
  */
 export type NonconformanceRaisedV1 = {
   nonconformanceId: Id;
-  inspectionId: Id;
-  orderId: Id;
+  inspectionId?: Id;
+  /**
+   * Absent for an incoming inspection of a received lot, or a nonconformance raised on a lot or product alone.
+   */
+  orderId?: Id;
   operationId?: Id;
   lotId?: Id;
   product?: Id;
@@ -726,8 +783,35 @@ export type NonconformanceRaisedV1 = {
    * @maxItems 100
    */
   failed: InspectionResult[];
-  reinspectionId: Id;
+  reinspectionId?: Id;
   raisedAt: DateTime;
+  /**
+   * The units inspected (of the lot or the operation's output).
+   */
+  quantity?: Quantity;
+  unit?: Unit;
+  /**
+   * Where it comes from (absent on nonconformances raised before sources were recorded: a failed inspection).
+   */
+  source?: 'inspection' | 'incoming-inspection' | 'customer-complaint' | 'supplier-lot';
+  /**
+   * The quality user who raised it by hand (absent when a failed inspection raised it).
+   */
+  raisedBy?: Text;
+  description?: Text;
+};
+
+/**
+ * A scrap disposition of a nonconformance took units of an operation's output from good to scrap: the order's good quantity, and what the ERP and the WMS are told, shrink by them.
+ */
+export type NonconformingScrappedV1 = {
+  orderId: Id;
+  operationId: Id;
+  workCenter?: Id;
+  nonconformanceId: Id;
+  quantity: PositiveQuantity;
+  reasonCode?: Id;
+  scrappedAt: DateTime;
 };
 
 /**
@@ -744,6 +828,10 @@ export type OperationCompletedV1 = {
   startedAt: DateTime;
   completedAt: DateTime;
   last: boolean;
+  /**
+   * A rework operation: the nonconformance whose units it reworked.
+   */
+  reworkOf?: Id;
 };
 
 /**
@@ -1083,6 +1171,20 @@ export type QualityLoopOpenedV1 = {
   operationId?: Id;
   reason: 'routing' | 'tracked';
   characteristics?: Characteristics;
+  /**
+   * The lot the routing's inspection inspects: the operation's output as a work-in-progress lot.
+   */
+  lotId?: Id;
+  /**
+   * Good units of the operation's output when it completed.
+   */
+  quantity?: Quantity;
+  unit?: Unit;
+  product?: Id;
+  /**
+   * A rework operation completed: the inspection is a re-inspection of this nonconformance.
+   */
+  reinspectionOf?: Id;
 };
 
 /**
@@ -1158,11 +1260,31 @@ export type RecoveryCodeUsedV1 = {
 };
 
 /**
- * A re-inspection failed and another one was requested.
+ * A re-inspection the nonconformance now waits for: another after a failed one, or the one after a rework operation.
  */
 export type ReinspectionScheduledV1 = {
   nonconformanceId: Id;
   inspectionId: Id;
+  /**
+   * Requested when a rework operation completed (the units in rework stay in rework until it decides).
+   */
+  afterRework?: boolean;
+};
+
+/**
+ * A rework disposition added a rework operation to the order (`<operation>-RW<n>`): it is executed and clocked like any operation, then its units are re-inspected.
+ */
+export type ReworkOperationAddedV1 = {
+  orderId: Id;
+  operationId: Id;
+  /**
+   * The operation whose output is reworked.
+   */
+  reworkOf: Id;
+  nonconformanceId: Id;
+  workCenter: Id;
+  quantity: PositiveQuantity;
+  plannedMinutes: Quantity;
 };
 
 /**
@@ -1285,6 +1407,19 @@ export type TraceabilityReadV1 = {
 };
 
 /**
+ * An operation's output became a work-in-progress lot (`WIP-<order>-<operation>`) for its routing inspection, so quarantine and dispositions act on material.
+ */
+export type WipLotOpenedV1 = {
+  lotId: Id;
+  orderId: Id;
+  operationId: Id;
+  material: Id;
+  quantity: PositiveQuantity;
+  unit: Unit;
+  openedAt: DateTime;
+};
+
+/**
  * A work center is no longer in force from effectiveFrom.
  */
 export type WorkCenterDeactivatedV1 = {
@@ -1342,6 +1477,7 @@ export type EventData = {
   EmployeeDefined: EmployeeDefinedV1;
   EmployeeRevised: EmployeeRevisedV1;
   EnergyMeasured: EnergyMeasuredV1;
+  HoldReleased: HoldReleasedV1;
   InspectionCancelled: InspectionCancelledV1;
   InspectionFailed: InspectionFailedV1;
   InspectionPassed: InspectionPassedV1;
@@ -1375,6 +1511,7 @@ export type EventData = {
   MaterialRevised: MaterialRevisedV1;
   NonconformanceClosed: NonconformanceClosedV1;
   NonconformanceRaised: NonconformanceRaisedV1;
+  NonconformingScrapped: NonconformingScrappedV1;
   OperationCompleted: OperationCompletedV1;
   OperationDequeued: OperationDequeuedV1;
   OperationPaused: OperationPausedV1;
@@ -1414,6 +1551,7 @@ export type EventData = {
   ReasonCodeRevised: ReasonCodeRevisedV1;
   RecoveryCodeUsed: RecoveryCodeUsedV1;
   ReinspectionScheduled: ReinspectionScheduledV1;
+  ReworkOperationAdded: ReworkOperationAddedV1;
   RoutingDeactivated: RoutingDeactivatedV1;
   RoutingDefined: RoutingDefinedV1;
   RoutingRevised: RoutingRevisedV1;
@@ -1424,6 +1562,7 @@ export type EventData = {
   SiteDefined: SiteDefinedV1;
   SiteRevised: SiteRevisedV1;
   TraceabilityRead: TraceabilityReadV1;
+  WipLotOpened: WipLotOpenedV1;
   WorkCenterDeactivated: WorkCenterDeactivatedV1;
   WorkCenterDefined: WorkCenterDefinedV1;
   WorkCenterRevised: WorkCenterRevisedV1;

@@ -41,6 +41,7 @@ import type {
   PersonRolesBody,
   PlanOrderBody,
   ProduceLotBody,
+  RaiseNonconformanceBody,
   ReasonBody,
   ReceiveLotBody,
   RegisterDeviceBody,
@@ -90,6 +91,7 @@ import type {
   EmployeeDefinedV1,
   EmployeeRevisedV1,
   EnergyMeasuredV1,
+  HoldReleasedV1,
   InspectionCancelledV1,
   InspectionFailedV1,
   InspectionPassedV1,
@@ -123,6 +125,7 @@ import type {
   MaterialRevisedV1,
   NonconformanceClosedV1,
   NonconformanceRaisedV1,
+  NonconformingScrappedV1,
   OperationCompletedV1,
   OperationDequeuedV1,
   OperationPausedV1,
@@ -162,6 +165,7 @@ import type {
   ReasonCodeRevisedV1,
   RecoveryCodeUsedV1,
   ReinspectionScheduledV1,
+  ReworkOperationAddedV1,
   RoutingDeactivatedV1,
   RoutingDefinedV1,
   RoutingRevisedV1,
@@ -172,6 +176,7 @@ import type {
   SiteDefinedV1,
   SiteRevisedV1,
   TraceabilityReadV1,
+  WipLotOpenedV1,
   WorkCenterDeactivatedV1,
   WorkCenterDefinedV1,
   WorkCenterRevisedV1,
@@ -234,6 +239,7 @@ export type SchemaTypes = {
   'commands/personRoles': PersonRolesBody;
   'commands/planOrder': PlanOrderBody;
   'commands/produceLot': ProduceLotBody;
+  'commands/raiseNonconformance': RaiseNonconformanceBody;
   'commands/reason': ReasonBody;
   'commands/receiveLot': ReceiveLotBody;
   'commands/registerDevice': RegisterDeviceBody;
@@ -289,6 +295,7 @@ export type SchemaTypes = {
   'events/EmployeeDefined.v1': EmployeeDefinedV1;
   'events/EmployeeRevised.v1': EmployeeRevisedV1;
   'events/EnergyMeasured.v1': EnergyMeasuredV1;
+  'events/HoldReleased.v1': HoldReleasedV1;
   'events/InspectionCancelled.v1': InspectionCancelledV1;
   'events/InspectionFailed.v1': InspectionFailedV1;
   'events/InspectionPassed.v1': InspectionPassedV1;
@@ -322,6 +329,7 @@ export type SchemaTypes = {
   'events/MaterialRevised.v1': MaterialRevisedV1;
   'events/NonconformanceClosed.v1': NonconformanceClosedV1;
   'events/NonconformanceRaised.v1': NonconformanceRaisedV1;
+  'events/NonconformingScrapped.v1': NonconformingScrappedV1;
   'events/OperationCompleted.v1': OperationCompletedV1;
   'events/OperationDequeued.v1': OperationDequeuedV1;
   'events/OperationPaused.v1': OperationPausedV1;
@@ -361,6 +369,7 @@ export type SchemaTypes = {
   'events/ReasonCodeRevised.v1': ReasonCodeRevisedV1;
   'events/RecoveryCodeUsed.v1': RecoveryCodeUsedV1;
   'events/ReinspectionScheduled.v1': ReinspectionScheduledV1;
+  'events/ReworkOperationAdded.v1': ReworkOperationAddedV1;
   'events/RoutingDeactivated.v1': RoutingDeactivatedV1;
   'events/RoutingDefined.v1': RoutingDefinedV1;
   'events/RoutingRevised.v1': RoutingRevisedV1;
@@ -371,6 +380,7 @@ export type SchemaTypes = {
   'events/SiteDefined.v1': SiteDefinedV1;
   'events/SiteRevised.v1': SiteRevisedV1;
   'events/TraceabilityRead.v1': TraceabilityReadV1;
+  'events/WipLotOpened.v1': WipLotOpenedV1;
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;

@@ -58,6 +58,10 @@ export const decideInspection = (command: InspectionCommand, state: InspectionSt
   const now = command.meta.now;
   if (command.type === 'RequestInspection') {
     if (state.status !== 'Initial') refuse('inspection-exists', `inspection ${inspectionId} already exists`);
+    if (!command.data.orderId && !command.data.lotId)
+      throw new ValidationError('an inspection without an order is the incoming inspection of a lot', [
+        { path: '/lotId', message: 'is required when no orderId is given' },
+      ]);
     const names = command.data.characteristics.map((c) => c.name);
     if (names.length === 0)
       throw new ValidationError('an inspection checks at least one characteristic', [
@@ -114,7 +118,12 @@ export const decideInspection = (command: InspectionCommand, state: InspectionSt
       return [
         {
           type: 'InspectionCancelled',
-          data: { inspectionId, orderId: state.subject.orderId, reason: command.data.reason, cancelledAt: now },
+          data: {
+            inspectionId,
+            ...(state.subject.orderId ? { orderId: state.subject.orderId } : {}),
+            reason: command.data.reason,
+            cancelledAt: now,
+          },
         },
       ];
     default:

@@ -6,7 +6,11 @@ export type InspectionReason = Schema.InspectionRequestedV1['reason'];
 
 export type InspectionResult = Schema.InspectionResult;
 
-export type InspectionSubject = Pick<Schema.InspectionRequestedV1, 'orderId' | 'operationId' | 'lotId' | 'product'>;
+/** What is inspected: an order's operation output, a lot, and how many units (when known). */
+export type InspectionSubject = Pick<
+  Schema.InspectionRequestedV1,
+  'orderId' | 'operationId' | 'lotId' | 'product' | 'quantity' | 'unit'
+>;
 
 /** `reinspectionOf`: the nonconformance a re-inspection is to close. */
 export type InspectionRequested = Event<'InspectionRequested', Schema.InspectionRequestedV1>;
@@ -45,15 +49,28 @@ export type InspectionState =
 
 export const evolveInspection = (state: InspectionState, event: InspectionEvent): InspectionState => {
   if (event.type === 'InspectionRequested') {
-    const { inspectionId, orderId, operationId, lotId, product, reason, characteristics, reinspectionOf } = event.data;
+    const {
+      inspectionId,
+      orderId,
+      operationId,
+      lotId,
+      product,
+      quantity,
+      unit,
+      reason,
+      characteristics,
+      reinspectionOf,
+    } = event.data;
     return {
       status: 'Requested',
       inspectionId,
       subject: {
-        orderId,
+        ...(orderId ? { orderId } : {}),
         ...(operationId ? { operationId } : {}),
         ...(lotId ? { lotId } : {}),
         ...(product ? { product } : {}),
+        ...(quantity !== undefined ? { quantity } : {}),
+        ...(unit ? { unit } : {}),
       },
       reason,
       characteristics,

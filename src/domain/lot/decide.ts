@@ -12,12 +12,26 @@ export type IssueLot = Command<'IssueLot', { lotId: string; overridden?: readonl
 export type ProduceLot = Command<'ProduceLot', Schema.ProduceLotBody>;
 export type QuarantineLot = Command<'QuarantineLot', { lotId: string; nonconformanceId?: string } & Schema.ReasonBody>;
 export type ReleaseLot = Command<'ReleaseLot', { lotId: string } & Schema.ReasonBody>;
-export type ScrapLot = Command<'ScrapLot', { lotId: string } & Schema.ReasonBody>;
-export type ReturnLotToSupplier = Command<'ReturnLotToSupplier', { lotId: string } & Schema.ReasonBody>;
+/** `quantity`: part of the lot (a disposition's share); the whole lot when absent. */
+export type ScrapLot = Command<'ScrapLot', { lotId: string; quantity?: number } & Schema.ReasonBody>;
+export type ReturnLotToSupplier = Command<
+  'ReturnLotToSupplier',
+  { lotId: string; quantity?: number } & Schema.ReasonBody
+>;
 export type ShipLot = Command<'ShipLot', { lotId: string } & Schema.ShipLotBody>;
+/** The quality loop opens an operation's output as a lot; opening it again writes nothing. */
+export type OpenWipLot = Command<'OpenWipLot', Omit<Schema.WipLotOpenedV1, 'openedAt'>>;
 
 export type LotCommand =
-  ReceiveLot | IssueLot | ProduceLot | QuarantineLot | ReleaseLot | ScrapLot | ReturnLotToSupplier | ShipLot;
+  | ReceiveLot
+  | IssueLot
+  | ProduceLot
+  | QuarantineLot
+  | ReleaseLot
+  | ScrapLot
+  | ReturnLotToSupplier
+  | ShipLot
+  | OpenWipLot;
 
 const insufficient = (state: { lotId: string; onHand: number; unit: string }, quantity: number, action: string) => {
   if (quantity > state.onHand + 1e-9)
@@ -30,6 +44,10 @@ const insufficient = (state: { lotId: string; onHand: number; unit: string }, qu
     });
 };
 
+/** The share of a lot a command names, never more than is on hand; all of it when none is named. */
+const partOf = (onHand: number, quantity: number | undefined): number =>
+  quantity === undefined ? onHand : Math.min(onHand, quantity);
+
 export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
   const { lotId } = command.data;
   const now = command.meta.now;
@@ -40,6 +58,8 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
     if (command.type === 'ReceiveLot') return [{ type: 'LotReceived', data: { ...command.data, receivedAt: now } }];
     return [{ type: 'LotProduced', data: { ...command.data, producedAt: now } }];
   }
+  if (command.type === 'OpenWipLot')
+    return state.status === 'Initial' ? [{ type: 'WipLotOpened', data: { ...command.data, openedAt: now } }] : [];
   if (state.status === 'Initial') throw new NotFoundError(`lot ${lotId} does not exist`);
   const closed =
     state.status === 'Consumed' ||
@@ -140,7 +160,15 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
     case 'ScrapLot':
       if (closed) refuse('lot-closed', `lot ${lotId} is ${state.status}`);
       return [
-        { type: 'LotScrapped', data: { lotId, quantity: state.onHand, reason: command.data.reason, scrappedAt: now } },
+        {
+          type: 'LotScrapped',
+          data: {
+            lotId,
+            quantity: partOf(state.onHand, command.data.quantity),
+            reason: command.data.reason,
+            scrappedAt: now,
+          },
+        },
       ];
     case 'ReturnLotToSupplier':
       if (closed) refuse('lot-closed', `lot ${lotId} is ${state.status}`);
@@ -151,7 +179,7 @@ export const decideLot = (command: LotCommand, state: LotState): LotEvent[] => {
           type: 'LotReturnedToSupplier',
           data: {
             lotId,
-            quantity: state.onHand,
+            quantity: partOf(state.onHand, command.data.quantity),
             supplier: state.supplier ?? '',
             reason: command.data.reason,
             returnedAt: now,

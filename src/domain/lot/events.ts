@@ -12,6 +12,8 @@ export type LotScrapped = Event<'LotScrapped', Schema.LotScrappedV1>;
 export type LotReturnedToSupplier = Event<'LotReturnedToSupplier', Schema.LotReturnedToSupplierV1>;
 /** Finished goods of the lot left for a customer: the last link of a forward trace (whom to recall from). */
 export type LotShipped = Event<'LotShipped', Schema.LotShippedV1>;
+/** An operation's output as a work-in-progress lot, for its routing inspection (the quality loop opens it). */
+export type WipLotOpened = Event<'WipLotOpened', Schema.WipLotOpenedV1>;
 
 export type LotEvent =
   | LotReceived
@@ -21,7 +23,8 @@ export type LotEvent =
   | LotReleased
   | LotScrapped
   | LotReturnedToSupplier
-  | LotShipped;
+  | LotShipped
+  | WipLotOpened;
 
 export const lotEventTypes = [
   'LotReceived',
@@ -32,6 +35,7 @@ export const lotEventTypes = [
   'LotScrapped',
   'LotReturnedToSupplier',
   'LotShipped',
+  'WipLotOpened',
 ] as const satisfies readonly LotEvent['type'][];
 
 type LotBody = {
@@ -40,7 +44,7 @@ type LotBody = {
   unit: string;
   onHand: number;
   supplier?: string;
-  origin: 'received' | 'produced';
+  origin: 'received' | 'produced' | 'wip';
   /** The order that made the lot (produced lots). */
   orderId?: string;
   /** What left for customers, by shipment: a shipment repeated with the same content writes nothing. */
@@ -66,6 +70,10 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       const { lotId, material, unit, quantity, orderId } = event.data;
       return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'produced', orderId };
     }
+    case 'WipLotOpened': {
+      const { lotId, material, unit, quantity } = event.data;
+      return { status: 'Available', lotId, material, unit, onHand: quantity, origin: 'wip' };
+    }
     default:
       break;
   }
@@ -79,10 +87,15 @@ export const evolveLot = (state: LotState, event: LotEvent): LotState => {
       return { ...state, status: 'Quarantined', reason: event.data.reason };
     case 'LotReleased':
       return { ...state, status: state.onHand > 0 ? 'Available' : 'Consumed' };
-    case 'LotScrapped':
-      return { ...state, onHand: 0, status: 'Scrapped' };
-    case 'LotReturnedToSupplier':
-      return { ...state, onHand: 0, status: 'Returned' };
+    // a disposition may scrap or return part of a lot: the rest stays as it was (quarantined)
+    case 'LotScrapped': {
+      const onHand = Math.max(0, state.onHand - event.data.quantity);
+      return onHand > 1e-9 ? { ...state, onHand } : { ...state, onHand: 0, status: 'Scrapped' };
+    }
+    case 'LotReturnedToSupplier': {
+      const onHand = Math.max(0, state.onHand - event.data.quantity);
+      return onHand > 1e-9 ? { ...state, onHand } : { ...state, onHand: 0, status: 'Returned' };
+    }
     case 'LotShipped': {
       const { shipmentId, customer, quantity } = event.data;
       const shipments = [...(state.shipments ?? []), { shipmentId, customer, quantity }];

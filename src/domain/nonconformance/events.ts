@@ -27,7 +27,23 @@ export const nonconformanceEventTypes = [
   'NonconformanceClosed',
 ] as const satisfies readonly NonconformanceEvent['type'][];
 
-type Body = { nonconformanceId: string; subject: Subject; raisedAt: string; reinspectionId: string };
+/**
+ * `quantity`: the units found nonconforming, when known; `due`: those still awaiting a disposition;
+ * `reworking`: those in rework, awaiting their re-inspection (a failed one makes them due again).
+ */
+type Body = {
+  nonconformanceId: string;
+  subject: Subject;
+  raisedAt: string;
+  /** The re-inspection it waits for; none for a nonconformance raised by hand until a rework is re-inspected. */
+  reinspectionId?: string;
+  /** Where it came from; an incoming inspection's failure allows only return to supplier or use as is. */
+  source?: Schema.NonconformanceRaisedV1['source'];
+  quantity?: number;
+  unit?: string;
+  due?: number;
+  reworking?: number;
+};
 
 export type NonconformanceState =
   | { status: 'Initial' }
@@ -37,21 +53,47 @@ export type NonconformanceState =
 
 export const evolveNonconformance = (state: NonconformanceState, event: NonconformanceEvent): NonconformanceState => {
   if (event.type === 'NonconformanceRaised') {
-    const { nonconformanceId, orderId, operationId, lotId, raisedAt, reinspectionId } = event.data;
+    const { nonconformanceId, orderId, operationId, lotId, raisedAt, reinspectionId, quantity, unit, source } =
+      event.data;
     return {
       status: 'Open',
       nonconformanceId,
       raisedAt,
-      reinspectionId,
-      subject: { orderId, ...(operationId ? { operationId } : {}), ...(lotId ? { lotId } : {}) },
+      ...(reinspectionId ? { reinspectionId } : {}),
+      ...(source ? { source } : {}),
+      subject: {
+        ...(orderId ? { orderId } : {}),
+        ...(operationId ? { operationId } : {}),
+        ...(lotId ? { lotId } : {}),
+      },
+      ...(quantity !== undefined ? { quantity, due: quantity, reworking: 0 } : {}),
+      ...(unit ? { unit } : {}),
     };
   }
   if (state.status === 'Initial') return state;
   switch (event.type) {
     case 'ReinspectionScheduled':
-      return { ...state, reinspectionId: event.data.inspectionId };
-    case 'DispositionDecided':
-      return event.data.disposition === 'rework' ? { ...state, status: 'Rework' } : state;
+      // a re-inspection failed: the units in rework await a disposition again
+      return {
+        ...state,
+        reinspectionId: event.data.inspectionId,
+        ...(state.due !== undefined && !event.data.afterRework
+          ? { due: state.due + (state.reworking ?? 0), reworking: 0 }
+          : {}),
+      };
+    case 'DispositionDecided': {
+      if (state.status === 'Closed') return state;
+      const { disposition, quantity } = event.data;
+      const status = disposition === 'rework' ? 'Rework' : state.status;
+      if (state.due === undefined || quantity === undefined) return { ...state, status };
+      // a decision takes from the units due, or else re-decides units in rework
+      let due = state.due;
+      let reworking = state.reworking ?? 0;
+      if (due > 1e-9) due = Math.max(0, due - quantity);
+      else reworking = Math.max(0, reworking - quantity);
+      if (disposition === 'rework') reworking += quantity;
+      return { ...state, status: reworking > 1e-9 ? 'Rework' : 'Open', due, reworking };
+    }
     case 'NonconformanceClosed':
       return { ...state, status: 'Closed', resolution: event.data.resolution };
   }

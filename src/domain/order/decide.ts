@@ -1,12 +1,10 @@
 import { canonicalJson } from '../../lib/canonicalJson';
-
 import { notBefore } from '../clientTime';
-import { NotFoundError, ValidationError, refuse } from '../errors';
+import { ForbiddenError, NotFoundError, ValidationError, refuse } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider } from '../messages';
 import {
   orderEventTypes,
-  type Characteristic,
   type MasterVersions,
   type OperationReady,
   type OrderEvent,
@@ -14,6 +12,8 @@ import {
   type QueuedOperation,
   type Routing,
 } from './events';
+import { holdOn, holdRule } from './holds';
+import { DEFAULT_CHARACTERISTICS, addReworkOperation, completeRework, scrapNonconforming, wipLotId } from './quality';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
@@ -43,6 +43,18 @@ export type OpenQualityLoop = Command<
   Pick<Schema.QualityLoopOpenedV1, 'orderId' | 'loopId' | 'kind' | 'operationId'>
 >;
 export type CloseQualityLoop = Command<'CloseQualityLoop', Schema.QualityLoopClosedV1>;
+/** A quality user lets the operations a hold point holds proceed, with a reason. */
+export type ReleaseHold = Command<'ReleaseHold', { orderId: string; holdId: string } & Schema.ReasonBody>;
+/** Sent by the quality loop for a rework disposition of an operation's output. */
+export type AddReworkOperation = Command<
+  'AddReworkOperation',
+  { orderId: string; operationId: string; nonconformanceId: string; quantity: number }
+>;
+/** Sent by the quality loop for a scrap disposition of an operation's output. */
+export type ScrapNonconforming = Command<
+  'ScrapNonconforming',
+  Pick<Schema.NonconformingScrappedV1, 'orderId' | 'operationId' | 'nonconformanceId' | 'quantity' | 'reasonCode'>
+>;
 
 export type OrderCommand =
   | PlanOrder
@@ -59,12 +71,13 @@ export type OrderCommand =
   | ReportQuantity
   | CompleteOperation
   | OpenQualityLoop
-  | CloseQualityLoop;
+  | CloseQualityLoop
+  | ReleaseHold
+  | ScrapNonconforming
+  | AddReworkOperation;
 
 /** The id of the inspection an operation's routing requires; deterministic, so replays agree. */
 export const routingInspectionId = (orderId: string, operationId: string): string => `${orderId}.${operationId}.1`;
-
-const DEFAULT_CHARACTERISTICS: Characteristic[] = [{ name: 'visual', kind: 'attribute' }];
 
 const existing = (state: OrderState, orderId: string): ExistingOrder => {
   if (state.status === 'Initial') throw new NotFoundError(`order ${orderId} does not exist`);
@@ -86,11 +99,12 @@ const validateSpec = (spec: OrderSpec): void => {
   }
 };
 
+/** An operation of the routing at its index, or a rework operation (index -1, outside the sequence). */
 const operation = (state: ExistingOrder, operationId: string): { op: OperationState; index: number } => {
   const index = state.operations.findIndex((op) => op.operationId === operationId);
-  const op = state.operations[index];
+  const op = state.operations[index] ?? state.reworks?.find((r) => r.operationId === operationId);
   if (!op) return refuse('unknown-operation', `order ${state.orderId} has no operation ${operationId}`);
-  return { op, index };
+  return { op, index: op.reworkOf ? -1 : index };
 };
 
 const queuedOf = (state: ExistingOrder): QueuedOperation[] =>
@@ -119,9 +133,25 @@ const readyEvent = (state: ExistingOrder, index: number, releasedAt: string): Op
   ];
 };
 
-/** The operation at `index` becomes ready, if it is still waiting. */
+/** The operation at `index` becomes ready, if it is still waiting and no hold point holds it. */
 const ready = (state: ExistingOrder, index: number, releasedAt: string): OperationReady[] =>
-  state.operations[index]?.status === 'pending' ? readyEvent(state, index, releasedAt) : [];
+  state.operations[index]?.status === 'pending' && !holdOn(state, index) ? readyEvent(state, index, releasedAt) : [];
+
+/**
+ * The operations that may now become ready (a hold ended): waiting, not held, and past what the
+ * operation before them must have done (started with overlap, else completed).
+ */
+const readyAfterHold = (state: ExistingOrder): OperationReady[] => {
+  if (state.status !== 'Released' && state.status !== 'InProgress') return [];
+  const overlap = state.spec.routing?.overlap ?? false;
+  return state.operations.flatMap((op, index) => {
+    const before = state.operations[index - 1];
+    const due =
+      before === undefined ||
+      (overlap ? before.status !== 'pending' && before.status !== 'ready' : before.status === 'completed');
+    return due ? ready(state, index, state.releasedAt) : [];
+  });
+};
 
 const mustBeWorkable = (state: ExistingOrder): string => {
   const { orderId } = state;
@@ -137,10 +167,12 @@ const mustBeWorkable = (state: ExistingOrder): string => {
 
 /** OrderCompleted, when every operation is complete and no quality loop is open. */
 const completion = (state: ExistingOrder, now: string): OrderEvent[] => {
-  const done = state.operations.length > 0 && state.operations.every((op) => op.status === 'completed');
+  const done =
+    state.operations.length > 0 &&
+    [...state.operations, ...(state.reworks ?? [])].every((op) => op.status === 'completed');
   if (!done || state.openLoops.length > 0 || state.status !== 'InProgress') return [];
   const last = state.operations[state.operations.length - 1] as OperationState;
-  const scrap = state.operations.reduce((sum, op) => sum + op.scrap, 0);
+  const scrap = [...state.operations, ...(state.reworks ?? [])].reduce((sum, op) => sum + op.scrap, 0);
   return [
     {
       type: 'OrderCompleted',
@@ -160,7 +192,10 @@ const andThen = (
 };
 
 const decideOperation = (
-  command: Exclude<OrderCommand, { type: `${string}Order` | `${string}QualityLoop` }>,
+  command: Exclude<
+    OrderCommand,
+    { type: `${string}Order` | `${string}QualityLoop` | 'ReleaseHold' | 'ScrapNonconforming' | 'AddReworkOperation' }
+  >,
   state: ExistingOrder,
 ): OrderEvent[] => {
   const { orderId, operationId } = command.data;
@@ -170,6 +205,13 @@ const decideOperation = (
   const overlap = state.spec.routing?.overlap ?? false;
   switch (command.type) {
     case 'StartOperation': {
+      const hold = op.status === 'pending' || op.status === 'ready' ? holdOn(state, index) : undefined;
+      if (hold)
+        refuse(
+          holdRule(hold),
+          `operation ${operationId} is held by ${hold.kind} ${hold.holdId}: it passes, or a quality user releases the hold`,
+          { orderId, operationId, holdId: hold.holdId },
+        );
       if (op.status === 'pending')
         refuse(
           'previous-operation-not-done',
@@ -190,7 +232,7 @@ const decideOperation = (
           ...(operatorId ? { operatorId } : {}),
         },
       };
-      return andThen(state, [started], (after) => (overlap ? ready(after, index + 1, releasedAt) : []));
+      return andThen(state, [started], (after) => (overlap && index >= 0 ? ready(after, index + 1, releasedAt) : []));
     }
     case 'PauseOperation':
       if (op.status !== 'running')
@@ -232,7 +274,11 @@ const decideOperation = (
         throw new ValidationError('scrap needs a reason code', [
           { path: '/scrapReason', message: 'is required when scrap > 0' },
         ]);
-      const received = index === 0 ? state.spec.quantity : (state.operations[index - 1] as OperationState).good;
+      const received = op.reworkOf
+        ? op.reworkOf.quantity
+        : index === 0
+          ? state.spec.quantity
+          : (state.operations[index - 1] as OperationState).good;
       const limit = Math.floor(received * (1 + state.spec.overrunTolerance) + 1e-9);
       if (op.good + good > limit) {
         refuse(
@@ -264,6 +310,7 @@ const decideOperation = (
           orderId,
           operationId,
         });
+      if (op.reworkOf) return completeRework(state, op, now);
       const last = index === state.operations.length - 1;
       const completed: OrderEvent[] = [
         {
@@ -293,6 +340,11 @@ const decideOperation = (
             operationId,
             reason: 'routing',
             characteristics,
+            // the operation's output, as a lot the inspection names (quarantine and dispositions act on it)
+            lotId: wipLotId(orderId, operationId),
+            quantity: op.good,
+            unit: state.spec.unit,
+            product: state.spec.product,
           },
         });
       }
@@ -383,7 +435,8 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       const requeue = order.operations.flatMap((op, index) =>
         op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
       );
-      return [{ type: 'OrderResumed', data: { orderId } }, ...requeue];
+      // and waiting operations whose hold ended while the order was on hold become ready
+      return andThen(order, [{ type: 'OrderResumed', data: { orderId } }, ...requeue], readyAfterHold);
     }
     case 'ReprioritiseOrder': {
       const order = existing(state, orderId);
@@ -423,10 +476,39 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
     case 'CloseQualityLoop': {
       const order = existing(state, orderId);
       if (!order.openLoops.includes(command.data.loopId)) return [];
-      return andThen(order, [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }], (after) =>
-        completion(after, now),
+      return andThen(
+        order,
+        [{ type: 'QualityLoopClosed', data: { orderId, loopId: command.data.loopId } }],
+        (after) => [...readyAfterHold(after), ...completion(after, now)],
       );
     }
+    case 'ReleaseHold': {
+      const order = existing(state, orderId);
+      const { holdId, reason } = command.data;
+      const hold = order.holds?.find((h) => h.holdId === holdId);
+      if (!hold)
+        throw new NotFoundError(`order ${orderId} has no hold ${holdId} (it passed, closed or never held anything)`);
+      if (hold.released) return [];
+      if (!command.meta.roles?.includes('quality'))
+        throw new ForbiddenError(`releasing a hold needs the quality role; ${command.meta.actor} has not`);
+      const released: OrderEvent = {
+        type: 'HoldReleased',
+        data: {
+          orderId,
+          holdId,
+          kind: hold.kind,
+          ...(hold.operationId ? { operationId: hold.operationId } : {}),
+          reason,
+          releasedBy: command.meta.actor,
+          releasedAt: now,
+        },
+      };
+      return andThen(order, [released], readyAfterHold);
+    }
+    case 'ScrapNonconforming':
+      return scrapNonconforming(existing(state, orderId), command.data, now);
+    case 'AddReworkOperation':
+      return addReworkOperation(existing(state, orderId), command.data, now);
     default:
       return decideOperation(command, existing(state, orderId));
   }

@@ -51,6 +51,12 @@ export type OperationCompleted = Event<'OperationCompleted', Schema.OperationCom
  */
 export type QualityLoopOpened = Event<'QualityLoopOpened', Schema.QualityLoopOpenedV1>;
 export type QualityLoopClosed = Event<'QualityLoopClosed', Schema.QualityLoopClosedV1>;
+/** A quality user released a hold point with a reason; its inspection or nonconformance stays open. */
+export type HoldReleased = Event<'HoldReleased', Schema.HoldReleasedV1>;
+/** A scrap disposition took units of an operation's output from good to scrap. */
+export type NonconformingScrapped = Event<'NonconformingScrapped', Schema.NonconformingScrappedV1>;
+/** A rework disposition added a rework operation, outside the routing's sequence. */
+export type ReworkOperationAdded = Event<'ReworkOperationAdded', Schema.ReworkOperationAddedV1>;
 export type OrderCompleted = Event<'OrderCompleted', Schema.OrderCompletedV1>;
 export type OrderClosed = Event<'OrderClosed', Schema.OrderClosedV1>;
 
@@ -70,6 +76,9 @@ export type OrderEvent =
   | OperationCompleted
   | QualityLoopOpened
   | QualityLoopClosed
+  | HoldReleased
+  | NonconformingScrapped
+  | ReworkOperationAdded
   | OrderCompleted
   | OrderClosed;
 
@@ -89,6 +98,9 @@ export const orderEventTypes = [
   'OperationCompleted',
   'QualityLoopOpened',
   'QualityLoopClosed',
+  'HoldReleased',
+  'NonconformingScrapped',
+  'ReworkOperationAdded',
   'OrderCompleted',
   'OrderClosed',
 ] as const satisfies readonly OrderEvent['type'][];

@@ -1,5 +1,6 @@
 import { unreachable } from '../messages';
 import type { MasterVersions, OrderEvent, OrderSpec } from './events';
+import { evolveHolds, type Hold } from './holds';
 
 export type OperationStatus = 'pending' | 'ready' | 'running' | 'paused' | 'completed';
 
@@ -13,6 +14,8 @@ export type OperationState = {
   rework: number;
   machineId?: string;
   startedAt?: string;
+  /** A rework operation: the operation whose output it reworks, the nonconformance, and its units. */
+  reworkOf?: { operationId: string; nonconformanceId: string; quantity: number };
 };
 
 type OrderBody = {
@@ -22,6 +25,10 @@ type OrderBody = {
   operations: OperationState[];
   /** Open inspections and nonconformances: the order cannot complete while one is open. */
   openLoops: string[];
+  /** Hold points in force or released (absent until the first one). */
+  holds?: Hold[];
+  /** Rework operations added by rework dispositions, outside the routing's sequence (absent until one). */
+  reworks?: OperationState[];
   releasedAt?: string;
   /** The master-data versions the order took at release, when its routing came from master data. */
   masterData?: MasterVersions;
@@ -57,7 +64,14 @@ const operationsOf = (spec: OrderSpec): OperationState[] =>
 const withOperation = (state: ExistingOrder, operationId: string, change: (op: OperationState) => OperationState) => ({
   ...state,
   operations: state.operations.map((op) => (op.operationId === operationId ? change(op) : op)),
+  ...(state.reworks ? { reworks: state.reworks.map((op) => (op.operationId === operationId ? change(op) : op)) } : {}),
 });
+
+/** The state with its holds brought past the event (left absent while there are none). */
+const withHolds = <S extends ExistingOrder>(state: S, event: OrderEvent): S => {
+  const holds = evolveHolds(state.holds, event);
+  return holds ? { ...state, holds } : state;
+};
 
 export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState => {
   if (event.type === 'OrderPlanned') {
@@ -110,21 +124,48 @@ export const evolveOrder = (state: OrderState, event: OrderEvent): OrderState =>
       return withOperation(state, event.data.operationId, (op) => ({ ...op, status: 'running' }));
     case 'OperationQuantityReported': {
       const { good, scrap, rework } = event.data;
-      return withOperation(state, event.data.operationId, (op) => ({
+      const next = withOperation(state, event.data.operationId, (op) => ({
         ...op,
         good: op.good + good,
         scrap: op.scrap + scrap,
         rework: op.rework + rework,
       }));
+      // units a rework operation scraps are no longer good units of the operation it reworks
+      const of = state.reworks?.find((r) => r.operationId === event.data.operationId)?.reworkOf?.operationId;
+      return of && scrap > 0 ? withOperation(next, of, (op) => ({ ...op, good: Math.max(0, op.good - scrap) })) : next;
+    }
+    case 'ReworkOperationAdded': {
+      const { operationId, workCenter, reworkOf, nonconformanceId, quantity } = event.data;
+      const added: OperationState = {
+        operationId,
+        workCenter,
+        inspectionRequired: false,
+        status: 'pending',
+        good: 0,
+        scrap: 0,
+        rework: 0,
+        reworkOf: { operationId: reworkOf, nonconformanceId, quantity },
+      };
+      return { ...state, reworks: [...(state.reworks ?? []), added] };
     }
     case 'OperationCompleted':
       return withOperation(state, event.data.operationId, (op) => ({ ...op, status: 'completed' }));
     case 'QualityLoopOpened':
       return state.openLoops.includes(event.data.loopId)
         ? state
-        : { ...state, openLoops: [...state.openLoops, event.data.loopId] };
+        : withHolds({ ...state, openLoops: [...state.openLoops, event.data.loopId] }, event);
     case 'QualityLoopClosed':
-      return { ...state, openLoops: state.openLoops.filter((id) => id !== event.data.loopId) };
+      return withHolds({ ...state, openLoops: state.openLoops.filter((id) => id !== event.data.loopId) }, event);
+    case 'HoldReleased':
+      return withHolds(state, event);
+    case 'NonconformingScrapped': {
+      const { quantity } = event.data;
+      return withOperation(state, event.data.operationId, (op) => ({
+        ...op,
+        good: Math.max(0, op.good - quantity),
+        scrap: op.scrap + quantity,
+      }));
+    }
     case 'OrderCompleted':
       return { ...state, status: 'Completed', completedAt: event.data.completedAt };
     case 'OrderClosed':

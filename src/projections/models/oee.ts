@@ -114,7 +114,8 @@ export const oeeProjection = (timeZone: string): Projection => ({
       case 'InspectionFailed': {
         const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
         // a re-inspection looks at the unit already rejected once
-        if (reason === 'reinspection' || reinspectionOf) return;
+        // an incoming inspection (of a received lot, no order) judges no machine's output
+        if (reason === 'reinspection' || reinspectionOf || !orderId) return;
         const machineId = await machineOf(ctx, orderId, operationId);
         if (!machineId) return;
         const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;

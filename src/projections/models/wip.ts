@@ -71,8 +71,9 @@ const workCenter = (doc: Document | undefined, id: string): Document =>
  */
 export const wipProjection: Projection = {
   name: 'wip',
-  // 2: InProgress from the first start, dueAt, planned minutes per operation, cancel clears the load
-  version: 2,
+  // 2: InProgress from the first start, dueAt, planned minutes per operation, cancel clears the load;
+  // 3: scrap dispositions and rework operations (quality containment)
+  version: 3,
   collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
@@ -85,7 +86,10 @@ export const wipProjection: Projection = {
       });
     const operation = (op: Operation, change: (op: OperationDoc) => void) =>
       order(op.orderId, (doc) => {
-        const found = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === op.operationId);
+        const found = [
+          ...(doc['operations'] as OperationDoc[]),
+          ...((doc['reworks'] as OperationDoc[] | undefined) ?? []),
+        ].find((o) => o.operationId === op.operationId);
         if (found) change(found);
       });
     const wc = (id: string, change: (doc: Document) => void) =>
@@ -187,8 +191,11 @@ export const wipProjection: Projection = {
         const paused = event.type === 'OperationPaused';
         await operation(event.data, (op) => (op.status = paused ? 'paused' : 'running'));
         const wip = await ctx.get('orders', event.data.orderId);
-        const operations = wip?.['operations'] as OperationDoc[] | undefined;
-        const op = operations?.find((o) => o.operationId === event.data.operationId);
+        const operations = [
+          ...((wip?.['operations'] as OperationDoc[] | undefined) ?? []),
+          ...((wip?.['reworks'] as OperationDoc[] | undefined) ?? []),
+        ];
+        const op = operations.find((o) => o.operationId === event.data.operationId);
         if (op)
           await wc(op.workCenter, (doc) =>
             runningOf(doc)
@@ -203,6 +210,35 @@ export const wipProjection: Projection = {
           op.good += good;
           op.scrap += scrap;
           op.rework += rework;
+        });
+      }
+      case 'ReworkOperationAdded': {
+        // a rework operation, outside the routing's sequence: listed apart so quantity remaining is the routing's
+        const { operationId, workCenter: at, reworkOf, nonconformanceId, quantity } = event.data;
+        return order(event.data.orderId, (doc) => {
+          const reworks = (doc['reworks'] as OperationDoc[] | undefined) ?? [];
+          doc['reworks'] = [
+            ...reworks,
+            {
+              operationId,
+              workCenter: at,
+              status: 'pending',
+              good: 0,
+              scrap: 0,
+              rework: 0,
+              reworkOf,
+              nonconformanceId,
+              quantity,
+            },
+          ];
+        });
+      }
+      case 'NonconformingScrapped': {
+        // a scrap disposition: good units of the operation's output became scrap
+        const { quantity } = event.data;
+        return operation(event.data, (op) => {
+          op.good = Math.max(0, op.good - quantity);
+          op.scrap += quantity;
         });
       }
       case 'OperationCompleted':

@@ -152,7 +152,8 @@ export const yieldsProjection = (timeZone: string): Projection => ({
         const { inspectionId, orderId, lotId, failed, reinspectionOf } = event.data;
         for (const { characteristic } of failed)
           await add(ctx, 'characteristicFailures', characteristic, { _id: '', characteristic }, { failures: 1 });
-        if (reinspectionOf) return; // a re-inspection judges reworked units, not a first pass
+        // a re-inspection judges reworked units, not a first pass; an incoming inspection no order's
+        if (reinspectionOf || !orderId) return;
         const operationId = event.data.operationId ?? (await orderOf(orderId))?.lastOperation;
         if (!operationId) return;
         const lotUnits = lotId ? ((await ctx.get('lots', lotId))?.['quantity'] as number | undefined) : undefined;
@@ -179,8 +180,8 @@ export const yieldsProjection = (timeZone: string): Projection => ({
       case 'NonconformanceClosed': {
         const nonconformanceId =
           event.type === 'InspectionPassed' ? event.data.reinspectionOf : event.data.nonconformanceId;
-        if (!nonconformanceId) return;
         const { orderId } = event.data;
+        if (!nonconformanceId || !orderId) return;
         const operationId = event.data.operationId ?? (await orderOf(orderId))?.lastOperation;
         if (!operationId) return;
         const lost =

@@ -217,6 +217,7 @@ describe('nonconformance', () => {
             orderId: 'PO-1',
             lotId: 'L1',
             disposition: 'rework',
+            pendingReinspection: 'I1-R',
             decidedBy: 'qa-1',
             decidedAt: NOW,
           },
