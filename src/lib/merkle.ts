@@ -74,6 +74,38 @@ export const consistencyProof = (leaves: LeafSource, first: number, second: numb
 const isOdd = (n: number): boolean => n % 2 === 1;
 const half = (n: number): number => Math.floor(n / 2);
 
+/**
+ * RFC 9162's walk up a proof path from node `fn` of a tree whose last node is `sn`: each hash joins
+ * from the left (the node is a right child, or the last of its level) or from the right. False when
+ * the path does not end at the root.
+ */
+const walkPath = (
+  start: number,
+  last: number,
+  path: readonly Buffer[],
+  join: (hash: Buffer, fromLeft: boolean) => void,
+): boolean => {
+  let fn = start;
+  let sn = last;
+  for (const p of path) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      join(p, true);
+      if (!isOdd(fn)) {
+        do {
+          fn = half(fn);
+          sn = half(sn);
+        } while (!isOdd(fn) && fn !== 0);
+      }
+    } else {
+      join(p, false);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0;
+};
+
 /** RFC 9162 2.1.3.2: whether `proof` shows the leaf hash at `index` in the tree of `size` with `root`. */
 export const verifyInclusion = (
   hash: Buffer,
@@ -83,26 +115,11 @@ export const verifyInclusion = (
   root: Buffer,
 ): boolean => {
   if (!(index >= 0 && index < size)) return false;
-  let fn = index;
-  let sn = size - 1;
   let r = hash;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      if (!isOdd(fn)) {
-        do {
-          fn = half(fn);
-          sn = half(sn);
-        } while (!isOdd(fn) && fn !== 0);
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && r.equals(root);
+  const ended = walkPath(index, size - 1, proof, (p, fromLeft) => {
+    r = fromLeft ? nodeHash(p, r) : nodeHash(r, p);
+  });
+  return ended && r.equals(root);
 };
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
@@ -126,24 +143,11 @@ export const verifyConsistency = (
   }
   let fr = path[0] as Buffer;
   let sr = fr;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (!isOdd(fn)) {
-        do {
-          fn = half(fn);
-          sn = half(sn);
-        } while (!isOdd(fn) && fn !== 0);
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && fr.equals(firstRoot) && sr.equals(secondRoot);
+  const ended = walkPath(fn, sn, path.slice(1), (c, fromLeft) => {
+    if (fromLeft) fr = nodeHash(c, fr);
+    sr = fromLeft ? nodeHash(c, sr) : nodeHash(sr, c);
+  });
+  return ended && fr.equals(firstRoot) && sr.equals(secondRoot);
 };
 
 export type FrontierState = { hashes: string[]; sizes: number[] };
