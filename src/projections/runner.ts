@@ -240,15 +240,24 @@ export const startProjectionGroup = async (
         .map((m) => ({ namespace: m.namespace, writes: [...m.dirty.values()], position: reached, events: m.events }));
       // a commit that fails (a full disk) is retried until it goes through: the batch's writes are
       // still in memory and the transaction rolled back, so nothing is lost or applied twice
-      await retryUntilDone(() => deps.readStore.commit(commits), {
-        stopped: () => stopped,
-        firstMs: 500,
-        maxMs: 30_000,
-        onError: (error, retryInMs) => {
-          stalledBy = error instanceof Error ? error.message : String(error);
-          deps.logger.error('read models cannot be written; retrying', { error, retryInMs });
+      // (tried at least once even when stopping: the batch's events were applied and must be kept)
+      let first = true;
+      await retryUntilDone(
+        async () => {
+          if (!first && stopped) return;
+          first = false;
+          await deps.readStore.commit(commits);
         },
-      });
+        {
+          stopped: () => stopped && !first,
+          firstMs: 500,
+          maxMs: 30_000,
+          onError: (error, retryInMs) => {
+            stalledBy = error instanceof Error ? error.message : String(error);
+            deps.logger.error('read models cannot be written; retrying', { error, retryInMs });
+          },
+        },
+      );
       stalledBy = undefined;
       for (const member of members) {
         if (member.failed) continue;

@@ -40,7 +40,8 @@ const add = (ctx: ProjectionContext, collection: string, id: string, base: Docum
  */
 export const yieldsProjection = (timeZone: string): Projection => ({
   name: 'yields',
-  version: 1,
+  // 2: scrap dispositions of a nonconformance (NonconformingScrapped) move units from good to scrap
+  version: 2,
   collections: {
     orders: {},
     operations: {},
@@ -57,6 +58,7 @@ export const yieldsProjection = (timeZone: string): Projection => ({
     'InspectionFailed',
     'InspectionPassed',
     'NonconformanceClosed',
+    'NonconformingScrapped',
     'LotProduced',
   ],
   async apply(event, ctx) {
@@ -175,6 +177,15 @@ export const yieldsProjection = (timeZone: string): Projection => ({
           );
         }
         return;
+      }
+      case 'NonconformingScrapped': {
+        // a split disposition scrapped part of an operation's output: those units are good no more
+        const { orderId, operationId, quantity } = event.data;
+        return change(orderId, operationId, (op) => {
+          const moved = Math.min(quantity, op.good);
+          op.good -= moved;
+          op.scrap += moved;
+        });
       }
       case 'InspectionPassed':
       case 'NonconformanceClosed': {
