@@ -308,8 +308,8 @@ describe('REST API over HTTP (a started process)', function () {
 
     it('gives an order’s traceability as EPCIS 2.0 JSON-LD: input lots to output lots, and inspections', async () => {
       expect(
+        // the order has completed: quality records the issue late, past the order's state, with a reason
         (
-          // the order has completed: quality records the issue late, past the order's state, with a reason
           await api.post(
             '/api/lots/L-E2E-1/issue',
             {
@@ -429,20 +429,32 @@ describe('REST API over HTTP (a started process)', function () {
   describe('the log-wide proof', () => {
     type Signed = { treeSize: number; rootHash: string; keyId: string };
     it('signs checkpoints, proves an event in one and one checkpoint in a later, and verifies the log against the witness', async () => {
-      const first = await waitFor(async () => {
-        const answer = await api.get('/api/proof/checkpoint', 'auditor');
-        return answer.status === 200 && (answer.body as { checkpoint: Signed }).checkpoint;
-      }, 'a first checkpoint', 30_000);
-      const keys = (await api.get('/api/proof/keys', 'auditor')).body as { keyId: string }[];
+      const first = await waitFor(
+        async () => {
+          const answer = await api.get('/api/proof/checkpoint', 'auditor');
+          return answer.status === 200 && (answer.body as { checkpoint: Signed }).checkpoint;
+        },
+        'a first checkpoint',
+        30_000,
+      );
+      const keysAnswer = await api.get('/api/proof/keys', 'auditor');
+      expect(keysAnswer.status, keysAnswer.text).to.equal(200);
+      const keys = keysAnswer.body as { keyId: string }[];
       expect(keys.map((k) => k.keyId)).to.include(first.keyId);
       // something new in the log, then a later checkpoint that must extend the first
       expect((await api.post('/api/orders', { ...ORDER, orderId: 'PO-PROOF-1' }, 'planner')).status).to.equal(201);
-      const later = await waitFor(async () => {
-        const { checkpoint } = (await api.get('/api/proof/checkpoint', 'auditor')).body as { checkpoint: Signed };
-        return checkpoint.treeSize > first.treeSize && checkpoint;
-      }, 'a later checkpoint', 30_000);
+      const later = await waitFor(
+        async () => {
+          const { checkpoint } = (await api.get('/api/proof/checkpoint', 'auditor')).body as { checkpoint: Signed };
+          return checkpoint.treeSize > first.treeSize && checkpoint;
+        },
+        'a later checkpoint',
+        30_000,
+      );
       const history = (await api.get('/api/streams/order-PO-PROOF-1/events', 'auditor')).body as { id: string }[];
-      const inclusion = (await api.get(`/api/proof/events/${history[0]?.id}/inclusion`, 'auditor')).body as {
+      const included = await api.get(`/api/proof/events/${history[0]?.id}/inclusion`, 'auditor');
+      expect(included.status, included.text).to.equal(200);
+      const inclusion = included.body as {
         leaf: string;
         leafIndex: number;
         treeSize: number;
@@ -452,10 +464,15 @@ describe('REST API over HTTP (a started process)', function () {
       // an auditor recomputes the leaf hash from the leaf text and checks the path to the signed root
       const hashes = inclusion.proof.map((h) => Buffer.from(h, 'hex'));
       const root = Buffer.from(inclusion.checkpoint.rootHash, 'hex');
-      expect(verifyInclusion(leafHash(inclusion.leaf), inclusion.leafIndex, inclusion.treeSize, hashes, root)).to.equal(true);
-      const consistency = (
-        await api.get(`/api/proof/consistency?first=${first.treeSize}&second=${later.treeSize}`, 'auditor')
-      ).body as { proof: string[] };
+      expect(verifyInclusion(leafHash(inclusion.leaf), inclusion.leafIndex, inclusion.treeSize, hashes, root)).to.equal(
+        true,
+      );
+      const consistent = await api.get(
+        `/api/proof/consistency?first=${first.treeSize}&second=${later.treeSize}`,
+        'auditor',
+      );
+      expect(consistent.status, consistent.text).to.equal(200);
+      const consistency = consistent.body as { proof: string[] };
       expect(
         verifyConsistency(
           first.treeSize,
