@@ -1,4 +1,4 @@
-import type { PlantConfig } from '../app/plant';
+import { plantCalendar, type PlantConfig } from '../app/plant';
 import type { Document, Filter } from '../app/readStore';
 import { addDays } from '../lib/time';
 import { payrollRows, shareOperatorTime, shiftWindowAt, type Clocking, type PayrollRow } from './models/labourShare';
@@ -13,7 +13,9 @@ export const labourQueries = (
   plant: PlantConfig,
   now: () => number,
 ) => {
-  const shiftAt = (ms: number) => shiftWindowAt(ms, plant.shifts, plant.timeZone);
+  // the plant's calendar (PLANT_CONFIG): its shifts, days off, holidays and make-up working days
+  const calendar = plantCalendar(plant);
+  const shiftAt = (ms: number) => shiftWindowAt(ms, calendar, plant.timeZone);
   /** Every clocking of the selection, its time shared with the operator's other clockings (a day either side). */
   const shared = async ({ operatorId, from, to }: LabourSelection) => {
     const filter: Filter = {};

@@ -1,4 +1,5 @@
-import { addDays, localDate, zonedInstant, type Shift } from '../../lib/time';
+import { dayOfCalendar, type Calendar } from '../../domain/calendar';
+import { addDays, localDate } from '../../lib/time';
 
 /** A clocking as the labour read model keeps it (endedAt null while the operator is clocked in). */
 export type Clocking = {
@@ -22,18 +23,19 @@ const CONTINUOUS_MS = 30 * 60_000;
 
 /**
  * The shift occurrence a clock-in at `ms` belongs to: the one running then, or the next when it begins
- * within an hour (an early start). THE ONE PLACE that reads the plant's shifts for labour: switch it to
- * the plant calendar (per site, work center, holidays) when that lands.
+ * within an hour (an early start), by the plant calendar: a holiday or a day off has no shift, so
+ * all its time is overtime, and a make-up working day (调休) has its shifts.
  */
-export const shiftWindowAt = (ms: number, shifts: readonly Shift[], timeZone: string): ShiftWindow | undefined => {
-  const windows: ShiftWindow[] = [];
+export const shiftWindowAt = (ms: number, calendar: Calendar, timeZone: string): ShiftWindow | undefined => {
   const today = localDate(ms, timeZone);
-  for (const date of [addDays(today, -1), today, addDays(today, 1)])
-    for (const shift of shifts) {
-      const start = zonedInstant(date, shift.start, timeZone);
-      const end = zonedInstant(shift.end <= shift.start ? addDays(date, 1) : date, shift.end, timeZone);
-      windows.push({ name: shift.name, date, start, end });
-    }
+  const windows: ShiftWindow[] = [addDays(today, -1), today, addDays(today, 1)].flatMap((date) =>
+    dayOfCalendar(calendar, date, timeZone).shifts.map((s) => ({
+      name: s.shift,
+      date: s.date,
+      start: s.from,
+      end: s.to,
+    })),
+  );
   const early = windows.find((w) => w.start > ms && w.start - ms <= EARLY_MS);
   return early ?? windows.find((w) => w.start <= ms && ms < w.end);
 };
