@@ -98,6 +98,18 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
         throw error;
       }
     };
+    /**
+     * Start or resume an operation that is already running (its order's hold was lifted, which had
+     * clocked everyone out, or a second operator tends it): the scan clocks the operator onto it.
+     */
+    const startOrJoin = async (command: OrderCommand): Promise<CommandResult[]> => {
+      try {
+        return [await order(command)];
+      } catch (error) {
+        if (error instanceof IllegalStateError && error.rule === 'operation-running') return [];
+        throw error;
+      }
+    };
     const hasQuantity = (scan.good ?? 0) + (scan.scrap ?? 0) + (scan.rework ?? 0) > 0;
     const results: CommandResult[] = [];
     switch (scan.action) {
@@ -107,7 +119,10 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
           operatorId: scan.operatorId,
           ...(scan.machineId ? { machineId: scan.machineId } : {}),
         };
-        results.push(await order({ type: 'StartOperation', data, meta: commandMeta }), ...(await clock('ClockIn')));
+        results.push(
+          ...(await startOrJoin({ type: 'StartOperation', data, meta: commandMeta })),
+          ...(await clock('ClockIn')),
+        );
         break;
       }
       case 'pause':
@@ -122,7 +137,7 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
         break;
       case 'resume':
         results.push(
-          await order({ type: 'ResumeOperation', data: operation, meta: commandMeta }),
+          ...(await startOrJoin({ type: 'ResumeOperation', data: operation, meta: commandMeta })),
           ...(await clock('ClockIn')),
         );
         break;

@@ -86,7 +86,7 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     );
   const plan = (orderId: string, spec: OrderSpec) => order(orderId, { type: 'PlanOrder', data: { spec } });
   const release = (orderId: string) => order(orderId, { type: 'ReleaseOrder', data: {} });
-  const scan = (operatorId: string, orderId: string, operationId: string, action: 'start' | 'complete') =>
+  const scan = (operatorId: string, orderId: string, operationId: string, action: 'start' | 'resume' | 'complete') =>
     services.scans.handle(
       {
         scanId: `scan-${(n += 1)}`,
@@ -313,6 +313,12 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     expect((await clockOuts('op-h')).map((c) => [c.endedAt, c.minutes])).to.deep.equal([
       ['2026-11-25T09:45:00.000Z', 45],
     ]);
+    // the material comes: the order resumes, its operation still running; a scan clocks the operator back on
+    at('2026-11-25T10:30:00.000Z');
+    await order('PO-H', { type: 'ResumeOrder', data: {} });
+    await scan('op-h', 'PO-H', '010', 'resume');
+    await settled();
+    expect(Object.keys(await openClockings('op-h'))).to.have.length(1);
   });
 
   it('remembers who is clocked in across a restart of the process managers', async () => {
