@@ -92,7 +92,8 @@ const metricsGuard =
         new UnauthenticatedError('/metrics needs the metrics token (Authorization: Bearer <METRICS_TOKEN_FILE>)'),
       );
     }
-    if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+    // this host itself, not a client a proxy on this host forwards (req.ip is the forwarded address)
+    if (LOOPBACK.test(req.socket.remoteAddress ?? '') && LOOPBACK.test(req.ip ?? '')) return next();
     return next(
       new ForbiddenError('/metrics answers this host only unless METRICS_TOKEN_FILE is set', 'metrics-loopback-only'),
     );

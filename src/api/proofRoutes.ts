@@ -3,7 +3,8 @@ import { signedCheckpoints, type Checkpoint } from '../app/proof/checkpoint';
 import { leafText } from '../app/proof/leaf';
 import type { ProofReader } from '../app/proof/port';
 import { verifyLog } from '../app/proof/verifyLog';
-import { IllegalStateError, NotFoundError, ValidationError } from '../domain/errors';
+import { ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '../domain/errors';
+import { isSecurityStream } from '../domain/security';
 import { consistencyProof, inclusionProof } from '../lib/merkle';
 import type { Role } from './auth';
 import type { RouteSpec } from './routes';
@@ -75,6 +76,9 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
         const eventId = ctx.params['eventId'] as string;
         const leaf = proof().leafOfEvent(eventId);
         if (!leaf) throw new NotFoundError(`event ${eventId} is not in the proof yet`);
+        // separation of duties: the security trail is the audit administrator's, its proof included
+        if (isSecurityStream(leaf.streamId))
+          throw new ForbiddenError('the security trail is read by the audit administrator', 'security-trail');
         const signed = checkpoint(ctx.query['treeSize']);
         if (leaf.index >= signed.treeSize) {
           throw new IllegalStateError(

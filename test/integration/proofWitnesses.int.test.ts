@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { createSqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -96,6 +97,33 @@ describe('Checkpoint witnesses outside the database (real nats-server, a local H
     expect(received.map((c) => c.treeSize)).to.deep.equal([first?.treeSize, second?.treeSize]);
     expect(received[1]).to.deep.equal(second);
     await notary.stop();
+    await store.close();
+  });
+
+  it('adds nothing twice when writing leaves fails once, and starts again on the same proof.db', async () => {
+    const dir = join(temp.dir, 'flaky');
+    mkdirSync(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), codec: createTestCodec() });
+    for (let i = 0; i < 5; i += 1) await store.append(uniqueStream(), [counted(i)]);
+    const proof = openProofStore(join(dir, 'proof.db'));
+    let failures = 1;
+    const flaky: typeof proof = {
+      ...proof,
+      appendLeaves: (records, frontier) => {
+        if (failures-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        proof.appendLeaves(records, frontier);
+      },
+    };
+    const key = loadSigningKey(join(dir, 'proof-signing.key'), join(dir, 'keys'));
+    const deps = { store, key, witnesses: [], logger: createLogger('error') };
+    const options = { everyEvents: 1_000_000, everyMs: 3_600_000, pollMs: 20 };
+    const notary = await startNotary({ ...deps, proof: flaky }, options);
+    await waitFor(() => proof.leafCount() === 5, 'the leaves after the failed write', 20_000);
+    expect((await notary.checkpointNow())?.treeSize).to.equal(5);
+    await notary.stop();
+    const again = await startNotary({ ...deps, proof: openProofStore(join(dir, 'proof.db')) }, options);
+    expect(again.latest()?.treeSize).to.equal(5);
+    await again.stop();
     await store.close();
   });
 });

@@ -54,7 +54,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
   const now = deps.now ?? (() => new Date());
   const { proof, store, logger } = deps;
   const saved = proof.frontier();
-  const frontier = saved ? MerkleFrontier.from(saved) : new MerkleFrontier();
+  let frontier = saved ? MerkleFrontier.from(saved) : new MerkleFrontier();
   if (frontier.size !== proof.leafCount()) {
     throw new Error(`proof.db is inconsistent: ${proof.leafCount()} leaves, frontier of ${frontier.size}`);
   }
@@ -126,12 +126,15 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
   const readMore = async (): Promise<boolean> => {
     const page = await store.readAll({ after: position, maxCount: 1000, raw: true });
     if (page.events.length > 0) {
+      // the tree grows on a copy, kept only once its leaves are written: a failed write adds nothing twice
+      const next = MerkleFrontier.from(frontier.state());
       const records = page.events.map((event) => {
-        const record = leafRecordOf(event, frontier.size);
-        frontier.push(record.hash);
+        const record = leafRecordOf(event, next.size);
+        next.push(record.hash);
         return record;
       });
-      proof.appendLeaves(records, frontier.state());
+      proof.appendLeaves(records, next.state());
+      frontier = next;
       position = (page.events[page.events.length - 1] as { position: string }).position;
     }
     if (frontier.size - (lastSigned?.treeSize ?? 0) >= everyEvents) sign();

@@ -435,8 +435,12 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       const requeue = order.operations.flatMap((op, index) =>
         op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
       );
-      // and waiting operations whose hold ended while the order was on hold become ready
-      return andThen(order, [{ type: 'OrderResumed', data: { orderId } }, ...requeue], readyAfterHold);
+      // and waiting operations whose hold ended while the order was on hold become ready; an order
+      // whose last quality loop closed while it was held completes now
+      return andThen(order, [{ type: 'OrderResumed', data: { orderId } }, ...requeue], (after) => [
+        ...readyAfterHold(after),
+        ...completion(after, now),
+      ]);
     }
     case 'ReprioritiseOrder': {
       const order = existing(state, orderId);

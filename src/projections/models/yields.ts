@@ -40,8 +40,9 @@ const add = (ctx: ProjectionContext, collection: string, id: string, base: Docum
  */
 export const yieldsProjection = (timeZone: string): Projection => ({
   name: 'yields',
-  // 2: scrap dispositions of a nonconformance (NonconformingScrapped) move units from good to scrap
-  version: 2,
+  // 2: scrap dispositions of a nonconformance (NonconformingScrapped) move units from good to scrap;
+  // 3: units so moved are not taken off again when the nonconformance closes as scrap
+  version: 3,
   collections: {
     orders: {},
     operations: {},
@@ -180,11 +181,13 @@ export const yieldsProjection = (timeZone: string): Projection => ({
       }
       case 'NonconformingScrapped': {
         // a split disposition scrapped part of an operation's output: those units are good no more
-        const { orderId, operationId, quantity } = event.data;
+        const { orderId, operationId, quantity, nonconformanceId } = event.data;
         return change(orderId, operationId, (op) => {
           const moved = Math.min(quantity, op.good);
           op.good -= moved;
           op.scrap += moved;
+          const inspection = op.inspections[nonconformanceId];
+          if (inspection) inspection.scrapped = (inspection.scrapped ?? 0) + moved;
         });
       }
       case 'InspectionPassed':

@@ -21,7 +21,15 @@ export type OperationYield = {
   /** Scrapped units that may still come back good after rework (scrap + re-report). */
   scrapRecoverable: number;
   /** Failed inspections (first decisions) of this operation: units and whether they were recovered. */
-  inspections: Record<string, { units: number; state: 'pending' | 'recovered' | 'lost' }>;
+  inspections: Record<
+    string,
+    {
+      units: number;
+      state: 'pending' | 'recovered' | 'lost';
+      /** Of those, units a scrap disposition has already moved from good to scrap (not to be taken off again). */
+      scrapped?: number;
+    }
+  >;
 };
 
 export const emptyOperation = (received: number): OperationYield => ({
@@ -109,8 +117,9 @@ export const FIGURES: ReadonlyArray<keyof YieldFigures> = [
 export const figuresOf = (op: OperationYield): YieldFigures => {
   const inspections = Object.values(op.inspections);
   const rejected = inspections.reduce((sum, i) => sum + i.units, 0);
-  const notRecovered = inspections.filter((i) => i.state !== 'recovered').reduce((sum, i) => sum + i.units, 0);
-  const lost = inspections.filter((i) => i.state === 'lost').reduce((sum, i) => sum + i.units, 0);
+  const open = (i: (typeof inspections)[number]): number => i.units - (i.scrapped ?? 0);
+  const notRecovered = inspections.filter((i) => i.state !== 'recovered').reduce((sum, i) => sum + open(i), 0);
+  const lost = inspections.filter((i) => i.state === 'lost').reduce((sum, i) => sum + open(i), 0);
   return {
     units: op.units,
     firstPassGood: op.firstPassGood - rejected,

@@ -203,3 +203,33 @@ describe('hold points', () => {
     ).to.equal('OperationStarted');
   });
 });
+
+describe('an order held while its last quality loop closes', () => {
+  it('completes when it resumes (nothing else would complete it)', () => {
+    const last: OrderSpec = { ...spec, routing: { overlap: false, operations: [spec.routing!.operations[0]!] } };
+    const start: OrderEvent[] = [
+      { type: 'OrderPlanned', data: { orderId: O, spec: last, plannedAt: NOW } },
+      ...history.slice(1),
+    ];
+    const completed = order
+      .given(start)
+      .when({ type: 'CompleteOperation', data: { orderId: O, operationId: '010' }, meta: m })
+      .events();
+    expect(completed.map((e) => e.type)).to.deep.equal(['OperationCompleted', 'QualityLoopOpened']);
+    const held = [
+      ...start,
+      ...completed,
+      { type: 'OrderHeld', data: { orderId: O, reason: 'audit', queued: [] } } as OrderEvent,
+    ];
+    const closed = order
+      .given(held)
+      .when({ type: 'CloseQualityLoop', data: { orderId: O, loopId: 'PO-H.010.1' }, meta: m })
+      .events();
+    expect(closed.map((e) => e.type)).to.deep.equal(['QualityLoopClosed']);
+    const resumed = order
+      .given([...held, ...closed])
+      .when({ type: 'ResumeOrder', data: { orderId: O }, meta: m })
+      .events();
+    expect(resumed.map((e) => e.type)).to.deep.equal(['OrderResumed', 'OrderCompleted']);
+  });
+});

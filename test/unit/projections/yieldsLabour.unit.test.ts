@@ -82,3 +82,18 @@ describe('labour sharing (pure)', () => {
     });
   });
 });
+
+describe('yields after a scrap disposition', () => {
+  it('counts units a scrap disposition moved from good to scrap once, when the nonconformance then closes as scrap', () => {
+    // 10 reported good, all 10 failed their inspection, then the disposition scrapped them all
+    const op = { ...emptyOperation(10), units: 10, firstPassGood: 10, good: 10 };
+    op.good -= 10;
+    op.scrap += 10;
+    op.inspections['NC-1'] = { units: 10, state: 'lost', scrapped: 10 };
+    expect(figuresOf(op)).to.deep.include({ firstPassGood: 0, finalGood: 0, scrap: 10 });
+    // a split: 3 scrapped, 7 used as they are
+    const split = { ...emptyOperation(10), units: 10, firstPassGood: 10, good: 7, scrap: 3 };
+    split.inspections['NC-2'] = { units: 10, state: 'recovered', scrapped: 3 };
+    expect(figuresOf(split)).to.deep.include({ firstPassGood: 0, finalGood: 7, scrap: 3 });
+  });
+});
