@@ -479,6 +479,9 @@ describe('quality containment (SQLite, process managers, read models)', function
     });
     await settle();
     expect((await services.commands.load('lot', 'L-STEEL')).state).to.deep.include({ status: 'Available', onHand: 70 });
+    // the genealogy read model agrees: 70 on hand, released (a partial return is not the whole lot)
+    const trace = await q.genealogy.forward('L-STEEL');
+    expect(trace.lots.find((l) => l['lotId'] === 'L-STEEL')).to.deep.include({ onHand: 70, status: 'released' });
     const loops = await q.quality.loops({ nonconformanceId: 'NC-I-IN-1' });
     expect(loops[0]).to.deep.include({ state: 'closed', resolution: 'mixed', orderId: null, quantity: 100 });
   });

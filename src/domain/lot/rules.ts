@@ -42,7 +42,8 @@ export const issueRefusals = (
         overridable: false,
       },
     ];
-  const operation = order.operations.find((op) => op.operationId === operationId);
+  // a rework operation takes material too (its BOM is the reworked operation's)
+  const operation = [...order.operations, ...(order.reworks ?? [])].find((op) => op.operationId === operationId);
   if (!operation)
     return [
       {
@@ -82,7 +83,8 @@ export const issueRefusals = (
       path: '/operationId',
       overridable: true,
     });
-  if (material !== undefined && bomCheck(order.spec.routing, operationId, material) === 'not-on-bom')
+  const bomOperation = operation.reworkOf?.operationId ?? operationId;
+  if (material !== undefined && bomCheck(order.spec.routing, bomOperation, material) === 'not-on-bom')
     refusals.push({
       status: 409,
       rule: 'material-not-on-bom',

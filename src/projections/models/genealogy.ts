@@ -47,7 +47,8 @@ const takeOut = (doc: Document, quantity: number, emptied: GenealogyStatus): Doc
  */
 export const genealogyProjection: Projection = {
   name: 'genealogy',
-  version: 2,
+  // 3: a partial scrap or return leaves the rest of the lot on hand
+  version: 3,
   collections: { lots: { indexes: ['producedBy'] }, orders: {} },
   eventTypes: [
     'LotReceived',
@@ -128,18 +129,15 @@ export const genealogyProjection: Projection = {
           const { reason: _reason, ...next } = lot(doc, event.data.lotId);
           return { ...next, status: (next['onHand'] as number) > EPSILON ? 'released' : 'consumed' };
         });
+      // a disposition may scrap or return part of a lot: the rest stays (quarantined until released)
       case 'LotScrapped':
-        return ctx.update('lots', event.data.lotId, (doc) => ({
-          ...lot(doc, event.data.lotId),
-          onHand: 0,
-          status: 'scrapped',
-        }));
+        return ctx.update('lots', event.data.lotId, (doc) =>
+          takeOut(lot(doc, event.data.lotId), event.data.quantity, 'scrapped'),
+        );
       case 'LotReturnedToSupplier':
-        return ctx.update('lots', event.data.lotId, (doc) => ({
-          ...lot(doc, event.data.lotId),
-          onHand: 0,
-          status: 'returned',
-        }));
+        return ctx.update('lots', event.data.lotId, (doc) =>
+          takeOut(lot(doc, event.data.lotId), event.data.quantity, 'returned'),
+        );
       case 'LotShipped': {
         const { lotId, shipmentId, customer, quantity, unit, shippedAt } = event.data;
         return ctx.update('lots', lotId, (doc) => {

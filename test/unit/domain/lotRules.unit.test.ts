@@ -50,6 +50,27 @@ describe('lot rules that need the order (pure)', () => {
     ]);
   });
 
+  it('an issue to a rework operation checks the BOM of the operation it reworks', () => {
+    const released2 = order(planned, released);
+    if (released2.status === 'Initial') throw new Error('the order is planned');
+    // a rework of 010 added by a scrap-or-rework disposition, ready to start
+    const rework = {
+      operationId: '010-RW1',
+      workCenter: 'WC-010',
+      inspectionRequired: false,
+      status: 'ready' as const,
+      good: 0,
+      scrap: 0,
+      rework: 0,
+      reworkOf: { operationId: '010', nonconformanceId: 'NC-1', quantity: 3 },
+    };
+    const withRework: OrderState = { ...released2, reworks: [rework] };
+    expect(rules(withRework, '010-RW1', 'CU-WIRE')).to.deep.equal([]);
+    expect(rules(withRework, '010-RW1', 'STEEL-BAR')).to.deep.equal([
+      [409, 'material-not-on-bom', '/params/lotId', true],
+    ]);
+  });
+
   it('an issue to a completed order is refused, its operation too', () => {
     const completed = order(
       planned,
