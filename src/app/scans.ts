@@ -83,13 +83,17 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
         },
         ':report',
       );
-    const clock = async (type: 'ClockIn' | 'ClockOut'): Promise<CommandResult[]> => {
+    const clock = async (type: 'ClockIn' | 'ClockOut', when = at): Promise<CommandResult[]> => {
       try {
         return [
           await deps.commands.handle(
             'operator',
             scan.operatorId,
-            { type, data: { operatorId: scan.operatorId, orderId, operationId, at }, meta: commandMeta },
+            {
+              type,
+              data: { operatorId: scan.operatorId, orderId, operationId, at: when },
+              meta: { ...commandMeta, now: when },
+            },
             context(':labour'),
           ),
         ];
@@ -102,13 +106,16 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
      * Start or resume an operation that is already running (its order's hold was lifted, which had
      * clocked everyone out, or a second operator tends it): the scan clocks the operator onto it.
      */
-    const startOrJoin = async (command: OrderCommand): Promise<CommandResult[]> => {
+    const joinOr = async (command: OrderCommand): Promise<CommandResult[]> => {
       try {
-        return [await order(command)];
+        return [await order(command), ...(await clock('ClockIn'))];
       } catch (error) {
-        if (error instanceof IllegalStateError && error.rule === 'operation-running') return [];
-        throw error;
+        if (!(error instanceof IllegalStateError && error.rule === 'operation-running')) throw error;
       }
+      // joining is clocked when the server receives it: an offline scan dated earlier (during a hold,
+      // say) is not paid for the time before
+      const received = edge.receivedAt ?? meta.now;
+      return clock('ClockIn', Date.parse(at) > Date.parse(received) ? at : received);
     };
     const hasQuantity = (scan.good ?? 0) + (scan.scrap ?? 0) + (scan.rework ?? 0) > 0;
     const results: CommandResult[] = [];
@@ -119,10 +126,7 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
           operatorId: scan.operatorId,
           ...(scan.machineId ? { machineId: scan.machineId } : {}),
         };
-        results.push(
-          ...(await startOrJoin({ type: 'StartOperation', data, meta: commandMeta })),
-          ...(await clock('ClockIn')),
-        );
+        results.push(...(await joinOr({ type: 'StartOperation', data, meta: commandMeta })));
         break;
       }
       case 'pause':
@@ -136,10 +140,7 @@ export const createScanService = (deps: { commands: CommandHandler; cardKey: Buf
         );
         break;
       case 'resume':
-        results.push(
-          ...(await startOrJoin({ type: 'ResumeOperation', data: operation, meta: commandMeta })),
-          ...(await clock('ClockIn')),
-        );
+        results.push(...(await joinOr({ type: 'ResumeOperation', data: operation, meta: commandMeta })));
         break;
       case 'report':
         results.push(await report());

@@ -86,7 +86,13 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     );
   const plan = (orderId: string, spec: OrderSpec) => order(orderId, { type: 'PlanOrder', data: { spec } });
   const release = (orderId: string) => order(orderId, { type: 'ReleaseOrder', data: {} });
-  const scan = (operatorId: string, orderId: string, operationId: string, action: 'start' | 'resume' | 'complete') =>
+  const scan = (
+    operatorId: string,
+    orderId: string,
+    operationId: string,
+    action: 'start' | 'resume' | 'complete',
+    scannedAt?: string,
+  ) =>
     services.scans.handle(
       {
         scanId: `scan-${(n += 1)}`,
@@ -94,6 +100,7 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
         action,
         operatorId,
         ...(action === 'complete' ? { good: 1 } : {}),
+        ...(scannedAt ? { at: scannedAt } : {}),
       },
       { personId: operatorId },
       meta(operatorId),
@@ -316,8 +323,13 @@ describe('orders, dispatch queues and clock-outs (SQLite, controlled clock)', fu
     // the material comes: the order resumes, its operation still running; a scan clocks the operator back on
     at('2026-11-25T10:30:00.000Z');
     await order('PO-H', { type: 'ResumeOrder', data: {} });
-    await scan('op-h', 'PO-H', '010', 'resume');
+    // an offline scan queued during the hold (10:00) arrives now: the join is clocked at 10:30, not paid before
+    await scan('op-h', 'PO-H', '010', 'resume', '2026-11-25T10:00:00.000Z');
     await settled();
+    const clockIns = (await store.readStream('operator-op-h')).filter((e) => e.type === 'OperatorClockedIn');
+    expect(
+      clockIns.map((e) => (e.data as { at?: string; clockedInAt?: string }).at ?? e.data['clockedInAt']),
+    ).to.deep.equal(['2026-11-25T09:00:00.000Z', '2026-11-25T10:30:00.000Z']);
     expect(Object.keys(await openClockings('op-h'))).to.have.length(1);
   });
 
