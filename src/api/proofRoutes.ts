@@ -138,7 +138,21 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
       kind: 'trace',
       async handle() {
         const reader = proof();
-        await reader.caughtUp();
+        // the notary reads the log to its head first; one that cannot (a full disk) answers, not hangs
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          await Promise.race([
+            reader.caughtUp(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new IllegalStateError('the notary has not read the log to its head yet', 'proof-behind')),
+                10_000,
+              );
+            }),
+          ]);
+        } finally {
+          clearTimeout(timer);
+        }
         const witnessed = await reader.witnessed();
         const { valid, refused } = signedCheckpoints(witnessed.checkpoints, reader.keys());
         if (valid.length === 0) throw new NotFoundError(`no signed checkpoint at ${witnessed.source} yet`);

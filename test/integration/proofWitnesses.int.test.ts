@@ -126,4 +126,26 @@ describe('Checkpoint witnesses outside the database (real nats-server, a local H
     await again.stop();
     await store.close();
   });
+
+  it('forgets the checkpoints of a witness no longer configured instead of keeping them pending for ever', async () => {
+    const dir = join(temp.dir, 'removed');
+    mkdirSync(dir);
+    const store = createSqliteEventStore({ path: join(dir, 'events.db'), codec: createTestCodec() });
+    await store.append(uniqueStream(), [counted(1)]);
+    const key = loadSigningKey(join(dir, 'proof-signing.key'), join(dir, 'keys'));
+    const down = { name: 'http:https://gone.example', publish: () => Promise.reject(new Error('unreachable')) };
+    const deps = { store, key, logger: createLogger('error') };
+    const options = { everyEvents: 1_000_000, everyMs: 3_600_000, pollMs: 20 };
+    const first = await startNotary(
+      { ...deps, proof: openProofStore(join(dir, 'proof.db')), witnesses: [down] },
+      options,
+    );
+    await first.checkpointNow();
+    expect(first.pending().map((p) => p.witness)).to.deep.equal(['http:https://gone.example']);
+    await first.stop();
+    const again = await startNotary({ ...deps, proof: openProofStore(join(dir, 'proof.db')), witnesses: [] }, options);
+    expect(again.pending()).to.deep.equal([]);
+    await again.stop();
+    await store.close();
+  });
 });

@@ -63,6 +63,8 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
   let lastSignedAt = Date.now();
   let stopped = false;
   const witnessByName = new Map(deps.witnesses.map((w) => [w.name, w]));
+  const forgotten = proof.forgetWitnessesBut([...witnessByName.keys()]);
+  if (forgotten > 0) logger.warn('checkpoints for witnesses no longer configured were forgotten', { forgotten });
   const retryAfter = new Map<string, { at: number; waitMs: number }>();
 
   const sign = (): Checkpoint | undefined => {

@@ -147,6 +147,12 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): void =>
       saveCheckpoint(checkpoint, witnesses),
     pending: () => pendingRows.all(),
+    /** Forgets publications to witnesses no longer configured (they would wait forever). */
+    forgetWitnessesBut: (names: readonly string[]): number => {
+      const all = pendingRows.all().filter((row) => !names.includes(row.witness));
+      for (const row of all) writable().delivered.run(row.witness, row.tree_size);
+      return all.length;
+    },
     delivered: (witness: string, treeSize: number): void => void writable().delivered.run(witness, treeSize),
     failed: (witness: string, treeSize: number, error: string): void =>
       void writable().failed.run(error.slice(0, 500), witness, treeSize),
