@@ -29,7 +29,7 @@ import { buildAsyncApi } from './asyncapi';
 import { notFound, problemHandler, sendProblem } from './problem';
 import { authenticate } from './auth';
 import { ForbiddenError, UnauthenticatedError } from '../domain/errors';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { sameHex, sha256Hex } from '../app/security/secrets';
 
 import { oeeRoutes } from './oeeRoutes';
 import { queryRoutes } from './queryRoutes';
@@ -78,8 +78,8 @@ export type Exposure = {
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
-const sameSecret = (given: string, expected: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+/** Compared as digests, in constant time whatever the lengths. */
+const sameSecret = (given: string, expected: string): boolean => sameHex(sha256Hex(given), sha256Hex(expected));
 
 /** /metrics: with the configured bearer token, or from this host when there is none. */
 const metricsGuard =

@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../app/eventStore';
+import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { signedCheckpoints, type Checkpoint } from '../app/proof/checkpoint';
 import { leafText } from '../app/proof/leaf';
 import type { ProofReader } from '../app/proof/port';
@@ -13,14 +13,9 @@ const AUDITORS: Role[] = ['auditor'];
 
 const hex = (hashes: readonly Buffer[]): string[] => hashes.map((h) => h.toString('hex'));
 
+/** The log as stored (not upcast), page by page: what the leaves were made of. */
 async function* rawLog(store: EventStore): AsyncGenerator<RecordedEvent> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 1000, raw: true });
-    yield* page.events;
-    after = page.checkpoint ?? after;
-    if (page.isEnd) return;
-  }
+  for await (const page of readPages(store, { raw: true })) yield* page.events;
 }
 
 /**

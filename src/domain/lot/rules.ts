@@ -19,6 +19,16 @@ export type LotRefusal = {
   overridable: boolean;
 };
 
+/** Both commands name an order that must exist: 404 naming the field, never overridable. */
+const orderUnknown = (orderId: string): LotRefusal => ({
+  status: 404,
+  rule: 'order-unknown',
+  message: `order ${orderId} does not exist`,
+  params: { orderId },
+  path: '/orderId',
+  overridable: false,
+});
+
 const ISSUABLE_OPERATIONS = ['ready', 'running', 'paused'];
 
 /**
@@ -31,17 +41,7 @@ export const issueRefusals = (
   issue: { lotId: string; orderId: string; operationId: string; material?: string },
 ): LotRefusal[] => {
   const { lotId, orderId, operationId, material } = issue;
-  if (order.status === 'Initial')
-    return [
-      {
-        status: 404,
-        rule: 'order-unknown',
-        message: `order ${orderId} does not exist`,
-        params: { orderId },
-        path: '/orderId',
-        overridable: false,
-      },
-    ];
+  if (order.status === 'Initial') return [orderUnknown(orderId)];
   // a rework operation takes material too (its BOM is the reworked operation's)
   const operation = [...order.operations, ...(order.reworks ?? [])].find((op) => op.operationId === operationId);
   if (!operation)
@@ -111,17 +111,7 @@ export const produceRefusals = (
   produced: number,
 ): LotRefusal[] => {
   const { lotId, orderId, material, quantity, unit } = lot;
-  if (order.status === 'Initial')
-    return [
-      {
-        status: 404,
-        rule: 'order-unknown',
-        message: `order ${orderId} does not exist`,
-        params: { orderId },
-        path: '/orderId',
-        overridable: false,
-      },
-    ];
+  if (order.status === 'Initial') return [orderUnknown(orderId)];
   const refusals: LotRefusal[] = [];
   const planned = order.status === 'Planned' || (order.status === 'OnHold' && order.heldFrom === 'Planned');
   if (planned || order.status === 'Closed' || order.status === 'Cancelled')
