@@ -1,9 +1,6 @@
 // The default suite (`npm test`, `npx mocha`): every test but the browser and reliability suites.
-// Files named on the command line (`npx mocha test/unit/x.unit.test.ts`) run alone: a config `spec`
-// would otherwise be added to them and run the whole suite.
-const named = process.argv
-  .slice(2)
-  .some((arg, i, args) => /\.ts$/.test(arg) && !/^(-r|--require|--file)$/.test(args[i - 1] ?? ''));
+// Files named on the command line (`npx mocha test/unit/x.unit.test.ts`) run alone.
+const named = require('./.mocharc.named.cjs');
 
 module.exports = {
   require: ['ts-node/register/transpile-only', 'test/support/hooks.ts'],

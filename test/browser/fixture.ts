@@ -1,4 +1,4 @@
-// Root hooks of the browser suite (.mocharc.browser.json): one web build, one backbone, one Chromium for all files.
+// Root hooks of the browser suite (.mocharc.browser.cjs): one web build, one backbone, one Chromium for all files.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, selectors, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -38,7 +38,7 @@ const temp = makeTempDir('mes-browser-');
 
 /** What the root hooks started. */
 export const pda = (): Pda => {
-  if (!shared) throw new Error('the browser suite runs with .mocharc.browser.json (npm run test:browser)');
+  if (!shared) throw new Error('the browser suite runs with .mocharc.browser.cjs (npm run test:browser)');
   return shared;
 };
 
