@@ -2,7 +2,8 @@ import { runInNewContext } from 'node:vm';
 import { baseCompile } from '@intlify/message-compiler';
 import type { Plugin } from 'vite';
 
-const MESSAGES = /\/src\/i18n\/(zh-CN|en)\.ts$/;
+// the PDA's messages, and the office's: its shell's and each area's (web/src/office/<area>/zh-CN.ts)
+const MESSAGES = /\/src\/(i18n|office(\/\w+)?)\/(zh-CN|en)\.ts$/;
 const EXPORT = /export\s+const\s+(\w+)\s*=/;
 
 type Tree = { [key: string]: string | Tree };

@@ -6,7 +6,7 @@ import { sendProblem } from './problem';
 // the backbone's own paths keep their answers (an unknown /api path stays a 404 problem document)
 const SERVER_PATHS = /^\/(api|health|ready|metrics|openapi\.json|asyncapi\.json|docs)(\/|$)/;
 // the app's own routes (web/src/router.ts) answer its shell; any other path stays a 404 problem document
-const APP_ROUTES = /^\/((login|work|op|review|labels)(\/.*)?)?$/;
+const APP_ROUTES = /^\/((login|work|op|review|labels|office)(\/.*)?)?$/;
 
 /** The nearest folder up with a package.json: the project, whether this runs from src/api or compiled dist/api. */
 const projectRoot = (from: string): string => {

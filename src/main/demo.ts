@@ -29,7 +29,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     if (!flag.startsWith('--'))
       throw new ValidationError(`unexpected argument ${flag}`, [{ path: '/argv', message: `${flag} is not a --flag` }]);
     const name = flag.slice(2);
-    if (name === 'exit') {
+    if (name === 'exit' || name === 'past') {
       given[name] = true;
       continue;
     }
@@ -48,6 +48,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     'late-maintenance': 0.4,
     seed: 1,
     exit: false,
+    past: false,
     ...options,
   };
 };
@@ -70,7 +71,9 @@ export const runDemo = async (
   const previous = existsSync(marker)
     ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
     : 0;
-  const clock = createSimClock(new Date(Math.max(Date.now(), previous + 60_000)), factor);
+  // --past: the plant's last hours, ending about now (never before a previous demo's end)
+  const start = options.past ? Date.now() - options.hours * 3_600_000 : Date.now();
+  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), factor);
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
     // the overdue clock looks about every simulated 10 minutes

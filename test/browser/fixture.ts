@@ -8,6 +8,7 @@ import { badgeLogin, registerDevice, shopFloor, type ShopFloor } from '../suppor
 import { makeTempDir } from '../support/tmp';
 import { ensureWebBuild } from '../support/webBuild';
 import { qrVideo } from '../support/y4m';
+import { closeOffice } from './office';
 import { planAndRelease, type SeedOrder } from './seed';
 
 export type Pda = {
@@ -131,6 +132,7 @@ export const mochaHooks = {
     };
   },
   async afterAll(): Promise<void> {
+    await closeOffice();
     await shared?.browser.close();
     await shared?.backbone.stop();
     temp.remove();

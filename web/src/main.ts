@@ -10,6 +10,7 @@ import { createOrders, ORDERS } from './composables/orders';
 import { createSession, SESSION } from './composables/session';
 import { createMyWork, MY_WORK } from './composables/workList';
 import { createAppI18n, I18N } from './i18n';
+import { createOfficeSession, OFFICE_SESSION } from './office/session';
 import { createAppRouter } from './router';
 import './theme.css';
 
@@ -31,12 +32,14 @@ const start = (): void => {
   });
   // my work is read while the app draws itself
   if (session.state.operator) void work.refresh();
+  const office = createOfficeSession(localStorage);
   const masterData = createMasterData(session.api, session.capabilities, () => i18n.global.locale.value);
   const app = createApp(App)
     .use(i18n)
-    .use(createAppRouter(session))
+    .use(createAppRouter(session, office))
     .provide(I18N, i18n)
     .provide(SESSION, session)
+    .provide(OFFICE_SESSION, office)
     .provide(OUTBOX, outbox)
     .provide(LIVE, live)
     .provide(ORDERS, createOrders(session.api, localStorage))
@@ -47,6 +50,8 @@ const start = (): void => {
   // once the first screen is up: what waits in the outbox is sent, and what the backbone offers (its
   // OpenAPI document, 160 KB) is read again; on the login screen that is wanted at once
   whenIdle(() => void outbox.flush());
+  // the office's screens have a session of their own (cookie): the PDA's probe is for PDAs
+  if (location.pathname.startsWith('/office')) return;
   if (session.state.operator) setTimeout(() => whenIdle(() => void session.probe()), 3000);
   else void session.probe();
 };

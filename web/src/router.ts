@@ -1,10 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { Session } from './composables/session';
+import { guardOffice, officeRoutes } from './office/routes';
+import type { OfficeSession } from './office/session';
 // the screen an operator opens the app on comes with the app; the others load when first opened
 import WorkListPage from './pda/WorkListPage.vue';
 
-/** The PDA's screens; labels need only the device key (a planner's browser). */
-export const createAppRouter = (session: Session) => {
+/** The PDA's screens; labels need only the device key (a planner's browser); the office's under /office. */
+export const createAppRouter = (session: Session, office: OfficeSession) => {
   const router = createRouter({
     history: createWebHistory(),
     routes: [
@@ -19,6 +21,7 @@ export const createAppRouter = (session: Session) => {
       },
       { path: '/review', component: () => import('./pda/ReviewPage.vue'), meta: { operator: true } },
       { path: '/labels', component: () => import('./labels/LabelsPage.vue'), meta: { device: true } },
+      ...officeRoutes,
       { path: '/:rest(.*)*', redirect: '/work' },
     ],
   });
@@ -28,5 +31,6 @@ export const createAppRouter = (session: Session) => {
     if (to.meta['device'] && !deviceKey && mode === 'key') return { path: '/login', query: { next: to.fullPath } };
     return true;
   });
+  guardOffice(router, office);
   return router;
 };

@@ -73,6 +73,10 @@ export type ConfigDemo = {
    * Stop the backbone after the summary instead of serving on.
    */
   exit?: boolean;
+  /**
+   * The simulated hours end now instead of starting now: the plant's last hours, as a screen seeded from history shows them.
+   */
+  past?: boolean;
 };
 
 export type ConfigEnvironment = {

@@ -1,0 +1,3 @@
+export const auditorZh = {
+  title: '审计',
+};

@@ -1,0 +1,3 @@
+export const dashboardZh = {
+  title: '看板',
+};

@@ -1,0 +1,3 @@
+export const maintenanceZh = {
+  title: '设备维护',
+};

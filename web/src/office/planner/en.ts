@@ -1,0 +1,5 @@
+import type { plannerZh } from './zh-CN';
+
+export const plannerEn: typeof plannerZh = {
+  title: 'Planning',
+};

@@ -1,0 +1,6 @@
+import type { RouteRecordRaw } from 'vue-router';
+
+/** The planner area's screens: children of /office, shown to the roles `AREAS` names for it. */
+export const plannerRoutes: RouteRecordRaw[] = [
+  { path: 'planner', component: () => import('./PlannerPage.vue'), meta: { area: 'planner' } },
+];

@@ -1,0 +1,3 @@
+export const plannerZh = {
+  title: '计划',
+};

@@ -1,0 +1,5 @@
+import type { qualityZh } from './zh-CN';
+
+export const qualityEn: typeof qualityZh = {
+  title: 'Quality',
+};

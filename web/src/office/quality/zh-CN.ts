@@ -1,0 +1,3 @@
+export const qualityZh = {
+  title: '质量',
+};
