@@ -10,6 +10,7 @@ import { createOrders, ORDERS } from './composables/orders';
 import { createSession, SESSION } from './composables/session';
 import { createMyWork, MY_WORK } from './composables/workList';
 import { createAppI18n, I18N } from './i18n';
+import { OFFICE_LIVE } from './office/live';
 import { createOfficeSession, OFFICE_SESSION } from './office/session';
 import { createAppRouter } from './router';
 import './theme.css';
@@ -40,6 +41,7 @@ const start = (): void => {
     .provide(I18N, i18n)
     .provide(SESSION, session)
     .provide(OFFICE_SESSION, office)
+    .provide(OFFICE_LIVE, createLive({ api: office.api }))
     .provide(OUTBOX, outbox)
     .provide(LIVE, live)
     .provide(ORDERS, createOrders(session.api, localStorage))
