@@ -13,7 +13,14 @@ import {
   type Routing,
 } from './events';
 import { holdOn, holdRule } from './holds';
-import { DEFAULT_CHARACTERISTICS, addReworkOperation, completeRework, scrapNonconforming, wipLotId } from './quality';
+import {
+  DEFAULT_CHARACTERISTICS,
+  addReworkOperation,
+  completeRework,
+  reworkReady,
+  scrapNonconforming,
+  wipLotId,
+} from './quality';
 import { evolveOrder, initialOrderState, type ExistingOrder, type OperationState, type OrderState } from './state';
 
 export type PlanOrder = Command<'PlanOrder', { orderId: string; spec: OrderSpec }>;
@@ -107,8 +114,9 @@ const operation = (state: ExistingOrder, operationId: string): { op: OperationSt
   return { op, index: op.reworkOf ? -1 : index };
 };
 
+/** The operations waiting in their work centers' queues: the routing's and the rework operations. */
 const queuedOf = (state: ExistingOrder): QueuedOperation[] =>
-  state.operations
+  [...state.operations, ...(state.reworks ?? [])]
     .filter((op) => op.status === 'ready')
     .map(({ operationId, workCenter }) => ({ operationId, workCenter }));
 
@@ -432,9 +440,17 @@ export const decideOrder = (command: OrderCommand, state: OrderState): OrderEven
       const order = existing(state, orderId);
       if (order.status !== 'OnHold') refuse('order-not-on-hold', `order ${orderId} is ${order.status}, not on hold`);
       // ready operations left their queues when the order was held; they join them again
-      const requeue = order.operations.flatMap((op, index) =>
-        op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
-      );
+      const requeue = [
+        ...order.operations.flatMap((op, index) =>
+          op.status === 'ready' ? readyEvent(order, index, order.releasedAt ?? now) : [],
+        ),
+        // rework operations too, and those added while the order was held (not queued then)
+        ...(order.reworks ?? []).flatMap((op) =>
+          (op.status === 'ready' || op.status === 'pending') && op.reworkOf
+            ? [reworkReady(order, { ...op, reworkOf: op.reworkOf.operationId, quantity: op.reworkOf.quantity }, now)]
+            : [],
+        ),
+      ];
       // and waiting operations whose hold ended while the order was on hold become ready; an order
       // whose last quality loop closed while it was held completes now
       return andThen(order, [{ type: 'OrderResumed', data: { orderId } }, ...requeue], (after) => [

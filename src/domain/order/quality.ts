@@ -66,36 +66,51 @@ export const addReworkOperation = (
   if (!origin) return refuse('unknown-operation', `order ${orderId} has no operation ${operationId}`, { orderId });
   const n = (state.reworks ?? []).filter((r) => r.reworkOf?.operationId === operationId).length + 1;
   const reworkId = `${operationId}-RW${n}`;
-  const routed = spec.routing?.operations.find((o) => o.operationId === operationId);
-  const plannedMinutes = (routed?.standardMinutesPerUnit ?? 0) * quantity;
+  const plannedMinutes = reworkMinutes(state, operationId, quantity);
+  const added: OrderEvent = {
+    type: 'ReworkOperationAdded',
+    data: {
+      orderId,
+      operationId: reworkId,
+      reworkOf: operationId,
+      nonconformanceId,
+      workCenter: origin.workCenter,
+      quantity,
+      plannedMinutes,
+    },
+  };
+  // an order on hold queues nothing: the rework joins its work center's queue when the order resumes
+  if (state.status === 'OnHold') return [added];
   return [
-    {
-      type: 'ReworkOperationAdded',
-      data: {
-        orderId,
-        operationId: reworkId,
-        reworkOf: operationId,
-        nonconformanceId,
-        workCenter: origin.workCenter,
-        quantity,
-        plannedMinutes,
-      },
-    },
-    {
-      type: 'OperationReady',
-      data: {
-        orderId,
-        operationId: reworkId,
-        workCenter: origin.workCenter,
-        product: spec.product,
-        quantity,
-        priority: spec.priority,
-        dueDate: spec.dueDate,
-        releasedAt: state.releasedAt ?? now,
-        plannedMinutes,
-      },
-    },
+    added,
+    reworkReady(state, { operationId: reworkId, workCenter: origin.workCenter, reworkOf: operationId, quantity }, now),
   ];
+};
+
+const reworkMinutes = (state: ExistingOrder, reworkOf: string, quantity: number): number =>
+  (state.spec.routing?.operations.find((o) => o.operationId === reworkOf)?.standardMinutesPerUnit ?? 0) * quantity;
+
+/** A rework operation joins its work center's queue (when added, and again when its held order resumes). */
+export const reworkReady = (
+  state: ExistingOrder,
+  rework: { operationId: string; workCenter: string; reworkOf: string; quantity: number },
+  now: string,
+): OrderEvent => {
+  const { orderId, spec } = state;
+  return {
+    type: 'OperationReady',
+    data: {
+      orderId,
+      operationId: rework.operationId,
+      workCenter: rework.workCenter,
+      product: spec.product,
+      quantity: rework.quantity,
+      priority: spec.priority,
+      dueDate: spec.dueDate,
+      releasedAt: state.releasedAt ?? now,
+      plannedMinutes: reworkMinutes(state, rework.reworkOf, rework.quantity),
+    },
+  };
 };
 
 /**

@@ -102,6 +102,93 @@ describe('order revision', () => {
   });
 });
 
+describe('rework operations in the queues', () => {
+  const order = specFor(orderDecider);
+  const spec = orderSpec({}, [operation('010', { workCenter: 'WC-1', standardMinutesPerUnit: 2 })]);
+  const readyOf = (operationId: string, quantity: number, plannedMinutes: number): OrderEvent => ({
+    type: 'OperationReady',
+    data: {
+      orderId: 'PO-1',
+      operationId,
+      workCenter: 'WC-1',
+      product: spec.product,
+      quantity,
+      priority: spec.priority,
+      dueDate: spec.dueDate,
+      releasedAt: NOW,
+      plannedMinutes,
+    },
+  });
+  const added: OrderEvent = {
+    type: 'ReworkOperationAdded',
+    data: {
+      orderId: 'PO-1',
+      operationId: '010-RW1',
+      reworkOf: '010',
+      nonconformanceId: 'NC-1',
+      workCenter: 'WC-1',
+      quantity: 4,
+      plannedMinutes: 8,
+    },
+  };
+  const first = readyOf('010', spec.quantity, 205);
+  const base: OrderEvent[] = [
+    { type: 'OrderPlanned', data: { orderId: 'PO-1', spec, plannedAt: NOW } },
+    { type: 'OrderReleased', data: { orderId: 'PO-1', releasedAt: NOW } },
+    first,
+  ];
+  const rework = {
+    type: 'AddReworkOperation' as const,
+    data: { orderId: 'PO-1', operationId: '010', nonconformanceId: 'NC-1', quantity: 4 },
+    meta: meta(),
+  };
+
+  it('takes a queued rework operation out of its queue on hold, cancel and reprioritisation', () => {
+    const queued = [...base, added, readyOf('010-RW1', 4, 8)];
+    const inQueue = [
+      { operationId: '010', workCenter: 'WC-1' },
+      { operationId: '010-RW1', workCenter: 'WC-1' },
+    ];
+    order
+      .given(queued)
+      .when({ type: 'HoldOrder', data: { orderId: 'PO-1', reason: 'customer call' }, meta: meta() })
+      .then([{ type: 'OrderHeld', data: { orderId: 'PO-1', reason: 'customer call', queued: inQueue } }]);
+    order
+      .given(queued)
+      .when({ type: 'CancelOrder', data: { orderId: 'PO-1', reason: 'customer cancelled' }, meta: meta() })
+      .then([{ type: 'OrderCancelled', data: { orderId: 'PO-1', reason: 'customer cancelled', queued: inQueue } }]);
+    order
+      .given(queued)
+      .when({ type: 'ReprioritiseOrder', data: { orderId: 'PO-1', priority: 1 }, meta: meta() })
+      .then([
+        {
+          type: 'OrderReprioritised',
+          data: { orderId: 'PO-1', priority: 1, previous: spec.priority, queued: inQueue },
+        },
+      ]);
+  });
+
+  it('queues a rework added while its order is held only when the order resumes, as it does a held one', () => {
+    const held: OrderEvent[] = [
+      ...base,
+      {
+        type: 'OrderHeld',
+        data: { orderId: 'PO-1', reason: 'wait', queued: [{ operationId: '010', workCenter: 'WC-1' }] },
+      },
+    ];
+    order.given(held).when(rework).then([added]);
+    order
+      .given([...held, added])
+      .when({ type: 'ResumeOrder', data: { orderId: 'PO-1' }, meta: meta() })
+      .then([{ type: 'OrderResumed', data: { orderId: 'PO-1' } }, first, readyOf('010-RW1', 4, 8)]);
+    // not held: the rework is queued at once
+    order
+      .given(base)
+      .when(rework)
+      .then([added, readyOf('010-RW1', 4, 8)]);
+  });
+});
+
 describe('process manager: dispatch on a revision', () => {
   it('revises each queued operation with the new priority, due date, quantity and planned minutes', () => {
     const spec = orderSpec({ quantity: 20, priority: 1, dueDate: '2026-11-28T00:00:00+08:00' }, [
