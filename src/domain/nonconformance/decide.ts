@@ -36,6 +36,10 @@ const checkRaised = (data: RaiseNonconformance['data']): void => {
   if (data.source === 'customer-complaint' && !data.orderId && !data.lotId)
     need('/orderId', 'from a customer complaint names the order or the lot');
   if (data.operationId && !data.orderId) need('/orderId', 'on an operation names its order');
+  // without a count, a scrap disposition could not take units from the operation's good ones
+  const byHand = data.source === 'customer-complaint' || data.source === 'supplier-lot';
+  if (byHand && data.operationId && data.quantity === undefined)
+    need('/quantity', 'on an operation counts the units found nonconforming');
   if (data.quantity !== undefined && !data.unit) need('/unit', 'with a quantity names its unit');
 };
 

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { ForbiddenError, IllegalStateError, ValidationError } from '../../../src/domain/errors';
 import { inspectionDecider, type InspectionEvent } from '../../../src/domain/inspection';
-import { nonconformanceDecider, type NonconformanceEvent } from '../../../src/domain/nonconformance';
+import {
+  nonconformanceDecider,
+  type NonconformanceCommand,
+  type NonconformanceEvent,
+} from '../../../src/domain/nonconformance';
+import { fold } from '../../../src/domain/messages';
 import { meta, NOW, specFor } from '../../support/given';
 
 const inspection = specFor(inspectionDecider);
@@ -188,6 +193,30 @@ describe('nonconformance', () => {
         meta: m,
       })
       .thenThrows(IllegalStateError, 'nonconformance-exists'));
+  it('refuses an NC raised by hand on an operation without the units found, naming the field', () => {
+    const refusal = (): unknown => {
+      try {
+        return nonconformanceDecider.decide(command, fold(nonconformanceDecider, []));
+      } catch (error) {
+        return error;
+      }
+    };
+    const command: NonconformanceCommand = {
+      type: 'RaiseNonconformance',
+      data: {
+        nonconformanceId: 'NC-CC',
+        source: 'customer-complaint',
+        description: 'burrs',
+        orderId: 'PO-1',
+        operationId: '010',
+        failed: [],
+      },
+      meta: m,
+    };
+    const thrown = refusal();
+    expect(thrown).to.be.instanceOf(ValidationError);
+    expect((thrown as ValidationError).problems.map((e) => e.path)).to.deep.equal(['/quantity']);
+  });
   it('waits for the newest re-inspection when another is scheduled; the same one twice writes nothing', () => {
     nc.given([raised])
       .when({ type: 'ScheduleReinspection', data: { nonconformanceId: 'NC-I1', inspectionId: 'I1-R-R' }, meta: m })
