@@ -92,6 +92,37 @@ export const readStoreContract = (label: string, open: () => Promise<ReadStore> 
       expect([...docs(byKind.items), ...docs(rest.items)]).to.deep.equal(['a', 'c', 'd', 'b', 'e']);
     });
 
+    it('pages through documents whose sort field is null or missing, either way, each document once', async () => {
+      // active: a true, b false, c true, d null, e false; f has no `active` at all
+      await store.commit([
+        {
+          namespace: ns,
+          writes: [{ collection: 'items', id: 'f', doc: { _id: 'f', kind: 'x', _pos: pos(2) } }],
+          position: pos(2),
+          events: 1,
+        },
+      ]);
+      const all = async (direction: 1 | -1): Promise<string[]> => {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 10; page += 1) {
+          const answer = await store.find(ns, 'items', {
+            sort: { field: 'active', direction },
+            limit: 1,
+            ...(cursor ? { cursor } : {}),
+          });
+          seen.push(...docs(answer.items));
+          if (!answer.nextCursor) break;
+          cursor = answer.nextCursor;
+        }
+        return seen;
+      };
+      const up = await all(1);
+      // null and missing first, then false, then true (ties by id)
+      expect(up).to.deep.equal(['d', 'f', 'b', 'e', 'a', 'c']);
+      expect(await all(-1)).to.deep.equal([...up].reverse());
+    });
+
     it('upserts and deletes in a commit, and keeps the checkpoint with them', async () => {
       await store.commit([
         {

@@ -68,10 +68,21 @@ export const createMongoReadStore = async (url: string, databaseName?: string): 
       if (options.cursor) {
         const [value, id] = decodeCursor(options.cursor);
         const op = direction === 1 ? '$gt' : '$lt';
+        // null (or missing) sorts first going up and last going down
         const after =
           field === '_id'
             ? { _id: { [op]: id } }
-            : { $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: id } }] };
+            : value === null
+              ? direction === 1
+                ? { $or: [{ [field]: { $ne: null } }, { _id: { $gt: id } }] }
+                : { [field]: null, _id: { $lt: id } }
+              : {
+                  $or: [
+                    { [field]: { [op]: value } },
+                    { [field]: value, _id: { [op]: id } },
+                    ...(direction === 1 ? [] : [{ [field]: null }]),
+                  ],
+                };
         Object.assign(filter, { $and: [after] });
       }
       const sort: Record<string, 1 | -1> =

@@ -157,8 +157,13 @@ export const createSqliteReadStore = (path: string): ReadStore & { readonly db: 
         if (sortField === '_id') {
           sql.push(`id ${op} ?`);
           params.push(id);
+        } else if (value === null) {
+          // null (or missing) sorts first going up and last going down
+          sql.push(direction === 1 ? `(${sortColumn} IS NOT NULL OR id > ?)` : `(${sortColumn} IS NULL AND id < ?)`);
+          params.push(id);
         } else {
-          sql.push(`(${sortColumn} ${op} ? OR (${sortColumn} = ? AND id ${op} ?))`);
+          const nulls = direction === 1 ? '' : ` OR ${sortColumn} IS NULL`;
+          sql.push(`(${sortColumn} ${op} ? OR (${sortColumn} = ? AND id ${op} ?)${nulls})`);
           params.push(sqlValue(value), sqlValue(value), id);
         }
       }
