@@ -1,8 +1,14 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyDataFolder } from '../../src/adapters/proof/offlineVerify';
+import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
+import { startNotary } from '../../src/adapters/proof/notary';
+import { openProofStore } from '../../src/adapters/proof/proofStore';
+import { loadSigningKey } from '../../src/adapters/proof/signingKey';
+import { fileWitness } from '../../src/adapters/proof/witnesses';
+import { reconcile } from '../../src/main/backup/reconcile';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { createLogger } from '../../src/lib/logger';
@@ -239,5 +245,54 @@ describe('backup and restore', function () {
     expect(report.reconciliation.log.events).to.equal(manifest.log.events);
     expect(readFileSync(join(target, 'card.key'), 'utf8')).to.equal(`${'ab'.repeat(32)}\n`);
     expect(report.readModels.every((s) => s.lastError === null)).to.equal(true);
+  });
+
+  it('brings files newer than the restored log back in line with it: checkpoints moved back, the notary’s records and the checkpoints past it set aside', async () => {
+    const dir = join(temp.dir, 'newer');
+    const store = openPlantStore(dir);
+    await generatePlant(store, { events: 200, machines: 3 });
+    const earlierLog = join(temp.dir, 'earlier-events.db');
+    await store.db.backup(earlierLog);
+    const earlierHead = (await store.headPosition()) as string;
+    await generatePlant(store, { events: 200, machines: 3 });
+    const head = (await store.headPosition()) as string;
+    const witnessFile = join(dir, 'checkpoints.witness.jsonl');
+    const notary = await startNotary(
+      {
+        store,
+        proof: openProofStore(join(dir, 'proof.db')),
+        key: loadSigningKey(join(dir, 'proof-signing.key'), join(dir, 'proof-keys')),
+        witnesses: [fileWitness(witnessFile)],
+        logger,
+      },
+      { everyEvents: 50 },
+    );
+    await notary.checkpointNow();
+    await notary.stop();
+    const checkpoints = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
+    await checkpoints.save('dispatch', head);
+    await checkpoints.save('quality-loop', '00000000000000000005');
+    await checkpoints.close();
+    await store.close();
+    // the log as it was earlier beside the rest as it is now: what a copy made file by file can give
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `events.db${suffix}`), { force: true });
+    cpSync(earlierLog, join(dir, 'events.db'));
+
+    const result = reconcile(dir, witnessFile, 'test', logger, new Date());
+    const earlierEvents = Number(earlierHead);
+    expect(result.log).to.deep.equal({ headPosition: earlierHead, events: earlierEvents });
+    expect(result.checkpointsMoved).to.deep.equal([
+      { file: 'checkpoints.db', name: 'dispatch', from: head, to: earlierHead },
+    ]);
+    expect(result.proofRecordsSetAside).to.equal('proof.db.set-aside-test');
+    expect(existsSync(join(dir, 'proof.db'))).to.equal(false);
+    const sizes = (from: string) => result.setAside.filter((s) => s.from === from).map((s) => s.checkpoint.treeSize);
+    expect(sizes('proof.db'), 'from proof.db').to.have.length.greaterThan(0);
+    expect(sizes('witness-file'), 'from the witness file').to.deep.equal(sizes('proof.db'));
+    expect([...sizes('proof.db')].every((size) => size > earlierEvents)).to.equal(true);
+    const reopened = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
+    expect(await reopened.load('dispatch')).to.equal(earlierHead);
+    expect(await reopened.load('quality-loop')).to.equal('00000000000000000005');
+    await reopened.close();
   });
 });
