@@ -17,7 +17,7 @@ const main = async (): Promise<number> => {
     return 2;
   }
   const config = loadConfig(process.env, loadSchemaRegistry());
-  const manifest = await takeBackup(config, dir, createLogger('info'));
+  const manifest = await takeBackup(config, dir, createLogger(config.logLevel));
   process.stderr.write(
     `backup in ${dir}: ${manifest.files.length} files, the log to position ${Number(manifest.log.headPosition ?? 0)} (${manifest.log.events} events, copied ${manifest.log.copiedAt})\n`,
   );

@@ -20,7 +20,10 @@ const main = async (): Promise<number> => {
   }
   const schemas = loadSchemaRegistry();
   const config = loadConfig(process.env, schemas);
-  const report = await restoreBackup(config, schemas, dir, { force: values.force, logger: createLogger('info') });
+  const report = await restoreBackup(config, schemas, dir, {
+    force: values.force,
+    logger: createLogger(config.logLevel),
+  });
   const { log, setAside } = report.reconciliation;
   process.stderr.write(
     `restored ${dir} into ${report.dataDir}: the log to position ${Number(log.headPosition ?? 0)} (${log.events} events, copied ${report.manifest.log.copiedAt}); ` +

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { verifyDataFolder } from '../../src/adapters/proof/offlineVerify';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { startNotary } from '../../src/adapters/proof/notary';
@@ -245,6 +246,16 @@ describe('backup and restore', function () {
     expect(report.reconciliation.log.events).to.equal(manifest.log.events);
     expect(readFileSync(join(target, 'card.key'), 'utf8')).to.equal(`${'ab'.repeat(32)}\n`);
     expect(report.readModels.every((s) => s.lastError === null)).to.equal(true);
+
+    // a backbone still running on the folder: --force is refused, nothing moved
+    const running = new Database(join(target, 'events.db'));
+    running.pragma('journal_mode = WAL');
+    running.prepare('SELECT count(*) FROM events').get();
+    let inUse: Error | undefined;
+    await restoreBackup(config, schemas, backupDir, { logger, force: true }).catch((e: Error) => (inUse = e));
+    running.close();
+    expect(inUse?.message).to.match(/is in use: stop the backbone before restoring/);
+    expect(readdirSync(target)).to.include('events.db');
   });
 
   it('brings files newer than the restored log back in line with it: checkpoints moved back, the notary’s records and the checkpoints past it set aside', async () => {
