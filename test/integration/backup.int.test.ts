@@ -233,6 +233,20 @@ describe('backup and restore', function () {
     expect(refused.stderr).to.include('data/card.key: sha256');
     expect(existsSync(target) ? readdirSync(target) : [], 'nothing restored').to.deep.equal([]);
 
+    // a manifest naming a file outside the backup is refused before anything is read
+    const forged = join(temp.dir, 'small-forged');
+    cpSync(backupDir, forged, { recursive: true });
+    const forgedManifest = JSON.parse(readFileSync(join(forged, 'manifest.json'), 'utf8')) as Manifest;
+    forgedManifest.files.push({
+      ...(forgedManifest.files[0] as Manifest['files'][number]),
+      name: 'data/../../outside',
+    });
+    writeFileSync(join(forged, 'manifest.json'), JSON.stringify(forgedManifest));
+    const forgedRun = await runScript('restore', [forged], { DATA_DIR: target });
+    expect(forgedRun.code).to.equal(1);
+    expect(forgedRun.stderr).to.match(/data\/\.\.\/\.\.\/outside.* is not a file of this backup/);
+    expect(existsSync(target) ? readdirSync(target) : [], 'nothing restored').to.deep.equal([]);
+
     mkdirSync(target, { recursive: true });
     writeFileSync(join(target, 'notes.txt'), 'something already here\n');
     const config = loadConfig({ DATA_DIR: target }, schemas);

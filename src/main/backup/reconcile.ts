@@ -95,7 +95,9 @@ export const reconcile = (
           `SELECT ${key} AS name, position FROM ${table} WHERE position > ?`,
         )
         .all(head)) {
-        db.prepare(`UPDATE ${table} SET position = ? WHERE ${key} = ?`).run(head, row.name);
+        // an empty log: the subscriber starts from the beginning
+        if (head === '') db.prepare(`DELETE FROM ${table} WHERE ${key} = ?`).run(row.name);
+        else db.prepare(`UPDATE ${table} SET position = ? WHERE ${key} = ?`).run(head, row.name);
         checkpointsMoved.push({ file, name: String(row.name), from: row.position, to: head });
       }
     });
