@@ -19,6 +19,7 @@ import { nonconformanceDecider, type NonconformanceCommand, type NonconformanceE
 import { orderDecider, type OrderCommand, type OrderEvent } from './order';
 import { securityEventTypes, type SecurityEvent } from './security';
 import { personDecider, type PersonCommand, type PersonEvent } from './people';
+import { spcDecider, type SpcCommand, type SpcEvent } from './spc';
 
 /** Every aggregate by name; its stream is `<category>-<id>`. */
 export const deciders = {
@@ -45,6 +46,7 @@ export const deciders = {
   device: deviceDecider,
   apikey: apiKeyDecider,
   calendar: calendarDecider,
+  spcchart: spcDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -74,6 +76,7 @@ export type CommandOf = {
   device: DeviceCommand;
   apikey: ApiKeyCommand;
   calendar: CalendarCommand;
+  spcchart: SpcCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -111,6 +114,7 @@ export type DomainEvent =
   | DeviceEvent
   | ApiKeyEvent
   | CalendarEvent
+  | SpcEvent
   | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */

@@ -7,6 +7,7 @@ import {
   qualityLoopEvents,
 } from '../domain/processes';
 import { clockingEvents, clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
+import { emptySpcView, evolveSpcView, spcEvents, spcProcess, spcViewEvents } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withLotRules } from '../app/lots/gate';
@@ -76,6 +77,12 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       eventTypes: clockOutEvents,
       react: clockOuts,
       view: { initial: emptyClockings, evolve: evolveClockings, eventTypes: clockingEvents },
+    }),
+    await startProcess(deps, {
+      name: 'spc',
+      eventTypes: spcEvents,
+      react: spcProcess,
+      view: { initial: emptySpcView, evolve: evolveSpcView, eventTypes: spcViewEvents },
     }),
   ];
   const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });

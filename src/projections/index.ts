@@ -6,6 +6,7 @@ import { maintenanceProjection } from './models/maintenance';
 import { masterDataProjection } from './models/masterData';
 import { oeeProjection } from './models/oee';
 import { qualityProjection } from './models/quality';
+import { spcProjection } from './models/spc';
 import { wipProjection } from './models/wip';
 import { yieldsProjection } from './models/yields';
 import type { Projection } from './runner';
@@ -23,4 +24,5 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   labourProjection(plant.timeZone),
   masterDataProjection,
   yieldsProjection(plant.timeZone),
+  spcProjection,
 ];

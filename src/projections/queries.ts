@@ -17,6 +17,7 @@ import { inForce, type TimelineEntry } from '../domain/masterData';
 import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 import { createOeeQueries } from './oeeQueries';
+import { spcQueries } from './spcQueries';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -230,6 +231,11 @@ export const createReadModelQueries = (
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
     labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
+    spc: spcQueries({
+      get: (collection, id) => get('spc', collection, id),
+      find: (collection, options) => find('spc', collection, options),
+      all: (collection, filter) => all('spc', collection, filter),
+    }),
   };
 };
 

@@ -167,7 +167,12 @@ describe('read models over a scripted production day', function () {
     const [shiftA] = (await q.oee.shifts('M1', '2026-11-25', '2026-11-25')).filter((s) => s.shift === 'A');
     // shift A 00:00-08:00Z: setup 1800 (changeover), run 9000 + 15480 = 24480, down 1800 (SPINDLE), idle 720
     // (minor stop); 544 units x 36 s = 19584 s; 510 good (the operator's 3 are within the device's 34 rejects)
-    expect(shiftA).to.deep.include({ availability: 0.85, performance: 0.8, quality: 0.9375, plannedBusySeconds: 28800 });
+    expect(shiftA).to.deep.include({
+      availability: 0.85,
+      performance: 0.8,
+      quality: 0.9375,
+      plannedBusySeconds: 28800,
+    });
     expect(shiftA?.oee).to.be.closeTo(0.6375, 1e-12);
     expect(shiftA?.losses).to.deep.equal({
       nonWorkingSeconds: 0,
@@ -231,12 +236,9 @@ describe('read models over a scripted production day', function () {
   it('reports each projection live, with no lag and no error', async () => {
     const status = await runtime.status();
     expect(status.map((s) => [s.projection, s.state, s.lagEvents, s.lastError])).to.deep.equal(
-      ['wip', 'quality', 'maintenance', 'carbon', 'oee', 'genealogy', 'labour', 'masterData', 'yields'].map((p) => [
-        p,
-        'live',
-        0,
-        null,
-      ]),
+      ['wip', 'quality', 'maintenance', 'carbon', 'oee', 'genealogy', 'labour', 'masterData', 'yields', 'spc'].map(
+        (p) => [p, 'live', 0, null],
+      ),
     );
   });
 });

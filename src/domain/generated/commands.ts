@@ -703,6 +703,24 @@ export type SetCalendarBody = {
 };
 
 /**
+ * Set a control chart's limits from the points of a baseline period (individuals and moving range).
+ */
+export type SetControlLimitsBody = {
+  /**
+   * Start of the baseline period (points measured from then).
+   */
+  from: DateTime;
+  /**
+   * End of the baseline period.
+   */
+  to: DateTime;
+  /**
+   * The Western Electric rules to evaluate on each new point. Default all four.
+   */
+  rules?: (1 | 2 | 3 | 4)[];
+};
+
+/**
  * Ship finished goods of a lot to a customer.
  */
 export type ShipLotBody = {

@@ -146,6 +146,47 @@ export type ConfigurationLoadedV1 = {
 };
 
 /**
+ * A quality user set (or recalculated) a control chart's limits from a baseline period of its points; they stay fixed until set again.
+ */
+export type ControlLimitsSetV1 = {
+  chartId: Id;
+  product: Id;
+  operationId?: Id;
+  characteristic: Id;
+  version: number;
+  limits: {
+    kind: 'I-MR' | 'Xbar-R';
+    subgroupSize: number;
+    center: number;
+    sigma: number;
+    sigmaWithin: number;
+    ucl: number;
+    lcl: number;
+    rangeCenter: number;
+    rangeUcl: number;
+    rangeLcl: number;
+    baselinePoints: number;
+  };
+  /**
+   * The Western Electric rules evaluated on each new point.
+   */
+  rules: (1 | 2 | 3 | 4)[];
+  /**
+   * The specification limits of the characteristic (from its inspection plan) the capability is judged against.
+   */
+  spec?: {
+    lower?: number;
+    upper?: number;
+  };
+  baseline: {
+    from: DateTime;
+    to: DateTime;
+  };
+  setBy: string;
+  setAt: DateTime;
+};
+
+/**
  * A corrective maintenance request closed: the machine is back in service (running or idle) after its breakdown.
  */
 export type CorrectiveRequestClosedV1 = {
@@ -1396,6 +1437,30 @@ export type SiteRevisedV1 = {
 };
 
 /**
+ * A measured result was placed on its control chart and the chart's rules evaluated on it: the rules it breaks, with the points (inspections) of each run.
+ */
+export type SpcPointEvaluatedV1 = {
+  chartId: Id;
+  inspectionId: Id;
+  orderId?: Id;
+  operationId?: Id;
+  lotId?: Id;
+  characteristic?: Id;
+  value: number;
+  center: number;
+  sigma: number;
+  violations: {
+    rule: 1 | 2 | 3 | 4;
+    side: 'above' | 'below';
+    /**
+     * @minItems 1
+     */
+    inspections: Id[];
+  }[];
+  evaluatedAt: DateTime;
+};
+
+/**
  * A traceability, export or audit read: what, which range, from where; the actor is who (security log).
  */
 export type TraceabilityReadV1 = {
@@ -1468,6 +1533,7 @@ export type EventData = {
   BomRevised: BomRevisedV1;
   CalendarVersionSet: CalendarVersionSetV1;
   ConfigurationLoaded: ConfigurationLoadedV1;
+  ControlLimitsSet: ControlLimitsSetV1;
   CorrectiveRequestClosed: CorrectiveRequestClosedV1;
   CorrectiveRequestOpened: CorrectiveRequestOpenedV1;
   DeviceRegistered: DeviceRegisteredV1;
@@ -1561,6 +1627,7 @@ export type EventData = {
   SiteDeactivated: SiteDeactivatedV1;
   SiteDefined: SiteDefinedV1;
   SiteRevised: SiteRevisedV1;
+  SpcPointEvaluated: SpcPointEvaluatedV1;
   TraceabilityRead: TraceabilityReadV1;
   WipLotOpened: WipLotOpenedV1;
   WorkCenterDeactivated: WorkCenterDeactivatedV1;

@@ -65,6 +65,7 @@ import type {
   ScanBody,
   SecondFactorBody,
   SetCalendarBody,
+  SetControlLimitsBody,
   ShipLotBody,
   StartOperationBody,
 } from './commands';
@@ -82,6 +83,7 @@ import type {
   BomRevisedV1,
   CalendarVersionSetV1,
   ConfigurationLoadedV1,
+  ControlLimitsSetV1,
   CorrectiveRequestClosedV1,
   CorrectiveRequestOpenedV1,
   DeviceRegisteredV1,
@@ -175,6 +177,7 @@ import type {
   SiteDeactivatedV1,
   SiteDefinedV1,
   SiteRevisedV1,
+  SpcPointEvaluatedV1,
   TraceabilityReadV1,
   WipLotOpenedV1,
   WorkCenterDeactivatedV1,
@@ -201,6 +204,7 @@ import type {
   ProofConsistencyQuery,
   ProofInclusionQuery,
   SecurityEventsQuery,
+  SpcChartQuery,
   YieldsQuery,
 } from './queries';
 import type { WmsMaterialReceipt, WmsShipment } from './wms';
@@ -263,6 +267,7 @@ export type SchemaTypes = {
   'commands/scan': ScanBody;
   'commands/secondFactor': SecondFactorBody;
   'commands/setCalendar': SetCalendarBody;
+  'commands/setControlLimits': SetControlLimitsBody;
   'commands/shipLot': ShipLotBody;
   'commands/startOperation': StartOperationBody;
   'common/calendar': Calendar;
@@ -286,6 +291,7 @@ export type SchemaTypes = {
   'events/BomRevised.v1': BomRevisedV1;
   'events/CalendarVersionSet.v1': CalendarVersionSetV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
+  'events/ControlLimitsSet.v1': ControlLimitsSetV1;
   'events/CorrectiveRequestClosed.v1': CorrectiveRequestClosedV1;
   'events/CorrectiveRequestOpened.v1': CorrectiveRequestOpenedV1;
   'events/DeviceRegistered.v1': DeviceRegisteredV1;
@@ -379,6 +385,7 @@ export type SchemaTypes = {
   'events/SiteDeactivated.v1': SiteDeactivatedV1;
   'events/SiteDefined.v1': SiteDefinedV1;
   'events/SiteRevised.v1': SiteRevisedV1;
+  'events/SpcPointEvaluated.v1': SpcPointEvaluatedV1;
   'events/TraceabilityRead.v1': TraceabilityReadV1;
   'events/WipLotOpened.v1': WipLotOpenedV1;
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
@@ -403,6 +410,7 @@ export type SchemaTypes = {
   'queries/proofConsistency': ProofConsistencyQuery;
   'queries/proofInclusion': ProofInclusionQuery;
   'queries/securityEvents': SecurityEventsQuery;
+  'queries/spcChart': SpcChartQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;
   'wms/shipment': WmsShipment;

@@ -231,6 +231,24 @@ export type SecurityEventsQuery = {
 };
 
 /**
+ * Which points of a control chart to show: a time range, or the newest ones.
+ */
+export type SpcChartQuery = {
+  /**
+   * Points measured from this instant.
+   */
+  from?: DateTime;
+  /**
+   * Points measured until this instant.
+   */
+  to?: DateTime;
+  /**
+   * Without a range: the newest points, this many (1 to 1000, default 100).
+   */
+  limit?: string;
+};
+
+/**
  * Yields by a dimension.
  */
 export type YieldsQuery = {

@@ -91,7 +91,7 @@ describe('SPC: the Western Electric rules on each new point', () => {
     const signals = asTheyArrive(drift);
     const first = Number(signals[0]?.split(':')[0]);
     expect(signals.length, 'the drift is signalled').to.be.greaterThan(0);
-    expect(drift[first] as number).to.be.below(14);
+    expect(drift[first]).to.be.below(14);
     expect(
       drift.every((v) => v < 14),
       'every part within the specification',
