@@ -1,3 +1,4 @@
+import { alertDecider, type AlertCommand, type AlertEvent } from './alert';
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent } from './apikey';
 import { calendarDecider, type CalendarCommand, type CalendarEvent } from './calendar';
 import { deviceDecider, type DeviceCommand, type DeviceEvent } from './device';
@@ -45,6 +46,7 @@ export const deciders = {
   device: deviceDecider,
   apikey: apiKeyDecider,
   calendar: calendarDecider,
+  alert: alertDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -74,6 +76,7 @@ export type CommandOf = {
   device: DeviceCommand;
   apikey: ApiKeyCommand;
   calendar: CalendarCommand;
+  alert: AlertCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -111,6 +114,7 @@ export type DomainEvent =
   | DeviceEvent
   | ApiKeyEvent
   | CalendarEvent
+  | AlertEvent
   | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */

@@ -1,4 +1,6 @@
 import {
+  alertEvents,
+  alertRules,
   correctiveRequestEvents,
   correctiveRequests,
   dispatch,
@@ -39,6 +41,8 @@ export type ServicesOptions = {
   overdueIntervalMs?: number;
   /** How far ahead of the server's time a client's time may be. Default 5 min. */
   clientClockSkewMs?: number;
+  /** The alert rules: a machine down this many minutes raises an alert; texts in the plant's zone. Default: no alerts. */
+  alerts?: { machineDownMinutes: number; timeZone: string };
 };
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
@@ -55,6 +59,11 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
     ),
   );
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
+  // the alert rules' first start is at the log's head: an upgrade does not alert the plant's whole history
+  if (options.alerts && (await options.checkpoints.load('alerts')) === undefined) {
+    const head = await options.store.headPosition();
+    if (head !== undefined) await options.checkpoints.save('alerts', head);
+  }
   const processes = [
     await startProcess(deps, {
       name: 'quality-loop',
@@ -77,8 +86,24 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       react: clockOuts,
       view: { initial: emptyClockings, evolve: evolveClockings, eventTypes: clockingEvents },
     }),
+    ...(options.alerts
+      ? [
+          await startProcess(deps, {
+            name: 'alerts',
+            eventTypes: alertEvents,
+            react: alertRules(options.alerts.timeZone),
+          }),
+        ]
+      : []),
   ];
-  const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });
+  const overdue = startOverdueClock({
+    ...deps,
+    clock: options.clock,
+    intervalMs: options.overdueIntervalMs,
+    ...(options.alerts
+      ? { machineDown: { minutes: options.alerts.machineDownMinutes, timeZone: options.alerts.timeZone } }
+      : {}),
+  });
   return {
     commands,
     scans: createScanService({ commands, cardKey: options.cardKey }),

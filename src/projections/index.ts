@@ -1,4 +1,5 @@
 import type { PlantConfig } from '../app/plant';
+import { alertsProjection } from './models/alerts';
 import { carbonProjection } from './models/carbon';
 import { genealogyProjection } from './models/genealogy';
 import { labourProjection } from './models/labour';
@@ -23,4 +24,5 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   labourProjection(plant.timeZone),
   masterDataProjection,
   yieldsProjection(plant.timeZone),
+  alertsProjection,
 ];

@@ -5,3 +5,4 @@ export * from './overdueAlarm';
 export * from './correctiveRequests';
 
 export * from './clockOut';
+export * from './alerts';
