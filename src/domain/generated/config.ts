@@ -296,7 +296,7 @@ export type ConfigEnvironment = {
    */
   OUTBOUND_HMAC_KEY_FILE?: string;
   /**
-   * true allows http:// for ERP_OUTBOUND_URL, WMS_OUTBOUND_URL and PROOF_WITNESS_URL (otherwise https:// is required). Default false.
+   * true allows http:// for ERP_OUTBOUND_URL, WMS_OUTBOUND_URL, PROOF_WITNESS_URL and the robots of ALERTS_FILE (otherwise https:// is required). Default false.
    */
   OUTBOUND_INSECURE?: 'true' | 'false';
   /**
