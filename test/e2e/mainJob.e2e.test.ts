@@ -33,6 +33,7 @@ describe('the main job (npm start)', function () {
       'labour',
       'masterData',
       'yields',
+      'alerts',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);
