@@ -206,7 +206,10 @@ export const startBackbone = async (
     readSchedule: readB2mmlSchedule(schemas),
     security: security.api,
     ...(config.security.trustProxy ? { trustProxy: config.security.trustProxy } : {}),
-    ...(outbox ? { outbox } : {}),
+    // the robots' delivery beside the ERP's and the WMS's (GET /api/integration/outbox)
+    ...(outbox || alertOutbox
+      ? { outbox: { status: () => [...(outbox?.status() ?? []), ...(alertOutbox?.status() ?? [])] } }
+      : {}),
     idempotency,
     clock,
     proof: proof.reader,

@@ -325,6 +325,13 @@ describe('alerts: overdue maintenance, machines down, failed inspections to WeCo
       'inspection-failed:IQ-A1',
       'inspection-failed:IQ-A2',
     ]);
+    const outbox = await api.get('/api/integration/outbox', 'integrator');
+    expect(
+      (outbox.body as { destinations: { destination: string; pending: number; delivered: number }[] }).destinations,
+    ).to.deep.include.members([
+      { destination: 'alert-wecom-1', pending: 0, failing: 0, delivered: 2 },
+      { destination: 'alert-dingtalk-2', pending: 0, failing: 0, delivered: 4 },
+    ]);
     const rows = backbone.alertOutbox?.rows() ?? [];
     expect(rows.every((row) => row.delivered_at !== null)).to.equal(true);
     expect(rows.map((row) => row.destination)).to.deep.equal([
