@@ -59,11 +59,6 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
     ),
   );
   const deps = { store: options.store, commands, checkpoints: options.checkpoints, logger: options.logger };
-  // the alert rules' first start is at the log's head: an upgrade does not alert the plant's whole history
-  if (options.alerts && (await options.checkpoints.load('alerts')) === undefined) {
-    const head = await options.store.headPosition();
-    if (head !== undefined) await options.checkpoints.save('alerts', head);
-  }
   const processes = [
     await startProcess(deps, {
       name: 'quality-loop',
@@ -91,7 +86,8 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
           await startProcess(deps, {
             name: 'alerts',
             eventTypes: alertEvents,
-            react: alertRules(options.alerts.timeZone),
+            // a day back from the start: an upgrade reading the plant's history does not alert all of it
+            react: alertRules(options.alerts.timeZone, new Date(options.clock().getTime() - 86_400_000).toISOString()),
           }),
         ]
       : []),

@@ -8,11 +8,13 @@ export const alertEvents = ['MaintenanceOverdue', 'InspectionFailed'] as const;
 
 /**
  * Alerts from events: a maintenance plan's overdue alarm and a failed inspection each raise one alert
- * on the occurrence's own stream (`alert-<alertId>`), which refuses a second raise.
+ * on the occurrence's own stream (`alert-<alertId>`), which refuses a second raise. An event that
+ * happened before `notBefore` raises none (the rules reading a plant's history for the first time).
  */
 export const alertRules =
-  (timeZone: string) =>
+  (timeZone: string, notBefore?: string) =>
   (trigger: Trigger): Directive[] => {
+    if (notBefore !== undefined && Date.parse(trigger.occurredAt) < Date.parse(notBefore)) return [];
     const meta = metaFor(trigger, 'alerts');
     const raise = (data: ReturnType<typeof inspectionFailedAlert>): Directive[] => [
       { aggregate: 'alert', id: data.alertId, command: { type: 'RaiseAlert', data, meta } },

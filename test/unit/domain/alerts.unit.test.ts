@@ -11,7 +11,13 @@ import {
   type RaiseAlert,
 } from '../../../src/domain/alert';
 import type { MachineEvent } from '../../../src/domain/machine';
-import { emptyOverdueView, evolveOverdueView, machineDownAlerts } from '../../../src/domain/processes';
+import {
+  alertRules,
+  emptyOverdueView,
+  evolveOverdueView,
+  machineDownAlerts,
+  type Trigger,
+} from '../../../src/domain/processes';
 import { meta, specFor } from '../../support/given';
 
 const spec = specFor(alertDecider);
@@ -101,6 +107,26 @@ describe('alerts: one per occurrence, in zh-CN and en', () => {
     expect(due.map((d) => [d.aggregate, d.id])).to.deep.equal([['alert', 'machine-down:M1:2026-11-25T01:00:00.000Z']]);
     const back = evolveOverdueView(down, change('running', '2026-11-25T01:10:00Z'));
     expect(machineDownAlerts(back, '2026-11-25T02:00:00Z', 15, SHANGHAI)).to.deep.equal([]);
+  });
+
+  it('raises from a failed inspection, but not from one before the rules started reading (an upgrade)', () => {
+    const failed: Trigger = {
+      type: 'InspectionFailed',
+      data: {
+        inspectionId: 'I9',
+        lotId: 'L9',
+        reason: 'incoming',
+        failed: [{ characteristic: 'dia', value: 20.2, passed: false }],
+        characteristics: [],
+        decidedAt: '2026-11-25T08:00:00Z',
+      },
+      occurredAt: '2026-11-25T08:00:00Z',
+    };
+    const rules = alertRules(SHANGHAI, '2026-11-25T00:00:00Z');
+    expect(rules(failed).map((d) => [d.aggregate, d.id, d.command.type])).to.deep.equal([
+      ['alert', 'inspection-failed:I9', 'RaiseAlert'],
+    ]);
+    expect(rules({ ...failed, occurredAt: '2026-11-24T23:59:59Z' })).to.deep.equal([]);
   });
 
   it('gives each role its kinds by default, and a person theirs besides', () => {
