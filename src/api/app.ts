@@ -40,6 +40,9 @@ import { traceRoutes, type StreamLimits } from './traceRoutes';
 import { proofRoutes } from './proofRoutes';
 import type { ProofReader } from '../app/proof/port';
 import { serveWebApp } from './webApp';
+import { alertRoutes } from './alertRoutes';
+import { DEFAULT_ALERT_ROLES, type AlertSubscriptions } from '../app/alertSubscriptions';
+import type { AlertQueries } from '../projections/alertQueries';
 
 export type ApiDeps = {
   store: EventStore;
@@ -68,6 +71,8 @@ export type ApiDeps = {
   exposure?: Exposure;
   /** Live streams (SSE) open at once, overall and per caller. Default 500 and 10. */
   streamLimits?: StreamLimits;
+  /** The alerts read model and who sees which kinds (ALERTS_FILE). Default: the default roles, no alerts read model. */
+  alerts?: { queries: AlertQueries; subscriptions: AlertSubscriptions };
 };
 
 export type Exposure = {
@@ -139,6 +144,16 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...peopleRoutes(deps),
   ...keyRoutes(deps),
   ...securityRoutes(deps),
+  ...alertRoutes({
+    store: deps.store,
+    alerts: deps.alerts ?? {
+      queries: { recent: () => Promise.resolve({ items: [] }) },
+      subscriptions: { roles: DEFAULT_ALERT_ROLES, people: {} },
+    },
+    ...(deps.streamLimits ? { perCaller: deps.streamLimits.perPrincipal } : {}),
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+    ...(live ? { live } : {}),
+  }),
 ];
 
 export type Api = {

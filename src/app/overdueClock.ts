@@ -1,5 +1,11 @@
 import { dueKey } from '../domain/maintenance';
-import { emptyOverdueView, evolveOverdueView, overdueAlarms, type OverdueView } from '../domain/processes';
+import {
+  emptyOverdueView,
+  evolveOverdueView,
+  machineDownAlerts,
+  overdueAlarms,
+  type OverdueView,
+} from '../domain/processes';
 import type { MachineEvent } from '../domain/machine';
 import type { MaintenanceEvent } from '../domain/maintenance';
 import { isKnownError } from '../domain/errors';
@@ -8,7 +14,7 @@ import { readPages, type EventStore, type Position } from './eventStore';
 import type { Logger } from '../lib/logger';
 
 export type OverdueClock = {
-  /** Reads what is new, then raises the alarms due at `now`; returns how many it raised. */
+  /** Reads what is new, then raises the alarms due at `now` (and machine-down alerts); returns how many alarms it raised. */
   check(now: string): Promise<number>;
   stop(): void;
 };
@@ -27,6 +33,8 @@ export const startOverdueClock = (deps: {
   clock: () => Date;
   /** Default 60 s; 0 or less: only explicit check() calls. */
   intervalMs?: number;
+  /** Machines down longer than `minutes` raise an alert on the same ticks (ALERT_MACHINE_DOWN_MINUTES). Default: off. */
+  machineDown?: { minutes: number; timeZone: string };
 }): OverdueClock => {
   let view: OverdueView = emptyOverdueView;
   let position: Position | undefined;
@@ -50,6 +58,14 @@ export const startOverdueClock = (deps: {
       } catch (error) {
         if (!isKnownError(error)) throw error;
         deps.logger.warn('overdue alarm refused', { plan: directive.id, error: error.message });
+      }
+    }
+    if (deps.machineDown) {
+      const { minutes, timeZone } = deps.machineDown;
+      // the alert's id names the machine and when it went down: one alert per down period
+      for (const directive of machineDownAlerts(view, now, minutes, timeZone)) {
+        const commandId = `alert:${directive.id}`;
+        await deps.commands.execute(directive, { commandId, correlationId: commandId, source: 'system' });
       }
     }
     return raised;

@@ -1,3 +1,4 @@
+import { alertDecider, type AlertCommand, type AlertEvent } from './alert';
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent } from './apikey';
 import { calendarDecider, type CalendarCommand, type CalendarEvent } from './calendar';
 import { deviceDecider, type DeviceCommand, type DeviceEvent } from './device';
@@ -47,6 +48,7 @@ export const deciders = {
   apikey: apiKeyDecider,
   calendar: calendarDecider,
   spcchart: spcDecider,
+  alert: alertDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -77,6 +79,7 @@ export type CommandOf = {
   apikey: ApiKeyCommand;
   calendar: CalendarCommand;
   spcchart: SpcCommand;
+  alert: AlertCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -115,6 +118,7 @@ export type DomainEvent =
   | ApiKeyEvent
   | CalendarEvent
   | SpcEvent
+  | AlertEvent
   | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */

@@ -30,6 +30,9 @@ import { listen, readSecretFile } from './httpServer';
 import { prepareDataFolder } from './dataFolder';
 import { natsConnectionOptions } from './natsConnection';
 import type { ReadStore } from '../app/readStore';
+import { robotDestination, alertFeed } from '../adapters/integration/robots';
+import { alertSubscriptionsOf } from '../app/alertSubscriptions';
+import { createAlertQueries } from '../projections/alertQueries';
 
 export type Backbone = {
   store: EventStore;
@@ -43,6 +46,8 @@ export type Backbone = {
   server: Server;
   /** The port actually bound (PORT=0 picks a free one). */
   port: number;
+  /** The alerts' outbox (group robots), when ALERTS_FILE names any. */
+  alertOutbox?: { rows(): { destination: string; delivered_at: string | null; attempts: number }[] };
   /** Stops taking requests, lets in-flight ones finish, then closes the stores. */
   close(): Promise<void>;
 };
@@ -93,6 +98,7 @@ export const startBackbone = async (
     clock,
     overdueIntervalMs: options.overdueIntervalMs ?? config.overdueCheckSeconds * 1000,
     clientClockSkewMs: config.clientClockSkewSeconds * 1000,
+    alerts: { machineDownMinutes: config.alerts.machineDownMinutes, timeZone: config.timeZone },
   });
   // NATS only when configured: device ingestion and publication of every event to backend teams
   const nats = config.natsUrl
@@ -138,6 +144,27 @@ export const startBackbone = async (
           retry: { baseMs: config.outboxRetrySeconds * 1000 },
         })
       : undefined;
+  // the alerts' outbox, when ALERTS_FILE names group robots: its own file, its own checkpoint
+  const robots = (config.alerts.settings.webhooks ?? []).map((webhook, index) =>
+    robotDestination({
+      name: webhook.name ?? `alert-${webhook.kind}-${index + 1}`,
+      kind: webhook.kind,
+      url: webhook.url,
+      alerts: webhook.alerts,
+      ...(webhook.secretFile ? { secret: readSecretFile(webhook.secretFile, 'ALERTS_FILE') } : {}),
+    }),
+  );
+  const alertOutbox =
+    robots.length > 0
+      ? await startOutbox({
+          store,
+          path: join(config.dataDir, 'alerts-outbox.db'),
+          destinations: robots,
+          logger,
+          retry: { baseMs: config.outboxRetrySeconds * 1000 },
+          feed: alertFeed,
+        })
+      : undefined;
   const proof = await startProof({
     config: config.proof,
     dataDir: config.dataDir,
@@ -179,11 +206,18 @@ export const startBackbone = async (
     readSchedule: readB2mmlSchedule(schemas),
     security: security.api,
     ...(config.security.trustProxy ? { trustProxy: config.security.trustProxy } : {}),
-    ...(outbox ? { outbox } : {}),
+    // the robots' delivery beside the ERP's and the WMS's (GET /api/integration/outbox)
+    ...(outbox || alertOutbox
+      ? { outbox: { status: () => [...(outbox?.status() ?? []), ...(alertOutbox?.status() ?? [])] } }
+      : {}),
     idempotency,
     clock,
     proof: proof.reader,
     streamLimits: config.http.streams,
+    alerts: {
+      queries: createAlertQueries(readStore),
+      subscriptions: alertSubscriptionsOf(config.alerts.settings),
+    },
     exposure: {
       publicDocs: config.http.publicDocs,
       ...(config.http.metricsTokenFile
@@ -209,6 +243,7 @@ export const startBackbone = async (
     security: security.api,
     server,
     port,
+    ...(alertOutbox ? { alertOutbox } : {}),
     async close() {
       const stopping = stopHttp(server);
       api.endStreams();
@@ -216,6 +251,7 @@ export const startBackbone = async (
       idempotency.close();
       await security.close();
       await outbox?.stop();
+      await alertOutbox?.stop();
       await proof.stop();
       await nats?.stop();
       await services.stop();

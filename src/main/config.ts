@@ -4,6 +4,7 @@ import type { EventStoreSpec } from './createEventStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
 import type { LogLevel } from '../lib/logger';
+import type { ConfigAlerts } from '../domain/generated';
 
 export type Config = {
   port: number;
@@ -35,6 +36,15 @@ export type Config = {
   security: SecurityConfig;
   proof: ProofConfig;
   http: HttpConfig;
+  /** Alerts (README, Alerts): the robots and subscriptions of ALERTS_FILE, and ALERT_MACHINE_DOWN_MINUTES. */
+  alerts: AlertsConfig;
+};
+
+export type AlertsConfig = {
+  /** A machine down longer than this raises a machine-down alert. Default 15. */
+  machineDownMinutes: number;
+  /** ALERTS_FILE as read and validated at start (none: no robots, the default subscriptions). */
+  settings: ConfigAlerts;
 };
 
 export type NatsAuthConfig = {
@@ -142,6 +152,8 @@ const KNOWN = [
   'OUTBOUND_HMAC_KEY_FILE',
   'OUTBOUND_INSECURE',
   'CLIENT_CLOCK_SKEW_SECONDS',
+  'ALERTS_FILE',
+  'ALERT_MACHINE_DOWN_MINUTES',
 ] as const;
 
 type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
@@ -258,7 +270,31 @@ const natsAuthOf = (vars: Vars): NatsAuthConfig => {
   };
 };
 
-/** Reads the configuration variables, validated against schemas/config/environment.json. */
+/**
+ * ALERTS_FILE against its schema; its robots' URLs are https:// unless OUTBOUND_INSECURE=true (as every
+ * outbound URL), and their secret files must be readable now.
+ */
+const alertsOf = (schemas: SchemaRegistry, vars: Vars): ConfigAlerts => {
+  const path = vars.ALERTS_FILE;
+  if (path === undefined) return {};
+  checkFile('ALERTS_FILE', path);
+  checkJsonFile(schemas, 'ALERTS_FILE', path, 'config/alerts');
+  const settings = JSON.parse(readFileSync(path, 'utf8')) as ConfigAlerts;
+  const webhooks = (settings.webhooks ?? []).map((webhook, index) => {
+    if (webhook.url.startsWith('http://') && vars.OUTBOUND_INSECURE !== 'true')
+      refuse(
+        'ALERTS_FILE',
+        `ALERTS_FILE ${path}: /webhooks/${index}/url must be https:// (or set OUTBOUND_INSECURE=true)`,
+        `/webhooks/${index}/url must be https://`,
+      );
+    if (webhook.secretFile === undefined) return webhook;
+    // relative to the alerts file, where its author wrote it
+    const secretFile = resolve(dirname(path), webhook.secretFile);
+    checkFile('ALERTS_FILE', secretFile);
+    return { ...webhook, secretFile };
+  });
+  return { ...settings, ...(settings.webhooks ? { webhooks } : {}) };
+};
 
 /**
  * Reads the configuration variables, validated against schemas/config/environment.json, and checks the
@@ -306,6 +342,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
   checkDataDir(dataDir);
   checkFile('PLANT_CONFIG', vars.PLANT_CONFIG);
   checkJsonFile(schemas, 'PLANT_CONFIG', vars.PLANT_CONFIG, 'config/plant');
+  const alerts = alertsOf(schemas, vars);
   checkFile('API_KEYS_FILE', vars.API_KEYS_FILE);
   // the old key file, named or in the data folder, is imported at start: read now, before anything is written
   const keyFile = vars.API_KEYS_FILE ?? join(dataDir, 'api-keys.json');
@@ -376,5 +413,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
         perPrincipal: Number(vars.SSE_MAX_STREAMS_PER_CALLER ?? 10),
       },
     },
+    alerts: { machineDownMinutes: Number(vars.ALERT_MACHINE_DOWN_MINUTES ?? 15), settings: alerts },
   };
 };

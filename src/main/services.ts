@@ -1,4 +1,6 @@
 import {
+  alertEvents,
+  alertRules,
   correctiveRequestEvents,
   correctiveRequests,
   dispatch,
@@ -40,6 +42,8 @@ export type ServicesOptions = {
   overdueIntervalMs?: number;
   /** How far ahead of the server's time a client's time may be. Default 5 min. */
   clientClockSkewMs?: number;
+  /** The alert rules: a machine down this many minutes raises an alert; texts in the plant's zone. Default: no alerts. */
+  alerts?: { machineDownMinutes: number; timeZone: string };
 };
 
 /** The write side of one process: commands, scans, the process managers and the overdue clock. */
@@ -84,8 +88,25 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       react: spcProcess,
       view: { initial: emptySpcView, evolve: evolveSpcView, eventTypes: spcViewEvents },
     }),
+    ...(options.alerts
+      ? [
+          await startProcess(deps, {
+            name: 'alerts',
+            eventTypes: alertEvents,
+            // a day back from the start: an upgrade reading the plant's history does not alert all of it
+            react: alertRules(options.alerts.timeZone, new Date(options.clock().getTime() - 86_400_000).toISOString()),
+          }),
+        ]
+      : []),
   ];
-  const overdue = startOverdueClock({ ...deps, clock: options.clock, intervalMs: options.overdueIntervalMs });
+  const overdue = startOverdueClock({
+    ...deps,
+    clock: options.clock,
+    intervalMs: options.overdueIntervalMs,
+    ...(options.alerts
+      ? { machineDown: { minutes: options.alerts.machineDownMinutes, timeZone: options.alerts.timeZone } }
+      : {}),
+  });
   return {
     commands,
     scans: createScanService({ commands, cardKey: options.cardKey }),

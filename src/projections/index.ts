@@ -1,4 +1,5 @@
 import type { PlantConfig } from '../app/plant';
+import { alertsProjection } from './models/alerts';
 import { carbonProjection } from './models/carbon';
 import { genealogyProjection } from './models/genealogy';
 import { labourProjection } from './models/labour';
@@ -25,4 +26,5 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   masterDataProjection,
   yieldsProjection(plant.timeZone),
   spcProjection,
+  alertsProjection,
 ];

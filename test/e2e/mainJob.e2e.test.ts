@@ -34,6 +34,7 @@ describe('the main job (npm start)', function () {
       'masterData',
       'yields',
       'spc',
+      'alerts',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);

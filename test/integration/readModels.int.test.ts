@@ -236,9 +236,19 @@ describe('read models over a scripted production day', function () {
   it('reports each projection live, with no lag and no error', async () => {
     const status = await runtime.status();
     expect(status.map((s) => [s.projection, s.state, s.lagEvents, s.lastError])).to.deep.equal(
-      ['wip', 'quality', 'maintenance', 'carbon', 'oee', 'genealogy', 'labour', 'masterData', 'yields', 'spc'].map(
-        (p) => [p, 'live', 0, null],
-      ),
+      [
+        'wip',
+        'quality',
+        'maintenance',
+        'carbon',
+        'oee',
+        'genealogy',
+        'labour',
+        'masterData',
+        'yields',
+        'spc',
+        'alerts',
+      ].map((p) => [p, 'live', 0, null]),
     );
   });
 });

@@ -2,12 +2,16 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { isOfType, type RecordedDomainEvent } from '../../app/eventStore';
 import type { DomainEventType } from '../../domain/aggregates';
 import type { OrderSpec } from '../../domain/order';
+import type { AlertKind } from '../../domain/alert';
 
-/** A message for the ERP or the WMS, decided from the log; its key is its idempotency key. */
+/**
+ * A message for the ERP or the WMS, or an alert for the group robots, decided from the log; its key is
+ * its idempotency key. `orderId`: the order, or for an alert the alert's id.
+ */
 export type OutboundMessage = {
   key: string;
-  system: 'erp' | 'wms';
-  kind: 'ProductionPerformance' | 'MaterialRequest' | 'FinishedGoodsReceipt';
+  system: 'erp' | 'wms' | 'alert';
+  kind: 'ProductionPerformance' | 'MaterialRequest' | 'FinishedGoodsReceipt' | AlertKind;
   orderId: string;
   contentType: 'application/xml' | 'application/json';
   body: string;

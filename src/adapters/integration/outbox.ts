@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { setTimeout as delay } from 'node:timers/promises';
-import { asDomainEvent, type EventStore, type RecordedEvent } from '../../app/eventStore';
+import { asDomainEvent, type EventStore, type RecordedDomainEvent, type RecordedEvent } from '../../app/eventStore';
+import type { DomainEventType } from '../../domain/aggregates';
 import type { OutboxStatus } from '../../app/outbox';
 import type { Logger } from '../../lib/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
@@ -10,7 +11,18 @@ import { OUTBOX_EVENT_TYPES, translate, type OrderMemory, type OutboundMessage }
 export type Destination = {
   name: string;
   systems: OutboundMessage['system'][];
+  /** Whether it takes a message of its systems (an alert robot: only the alert kinds it subscribes to). Default: all. */
+  accepts?(message: OutboundMessage): boolean;
   send(message: OutboxRow): Promise<void>;
+};
+
+/**
+ * What the outbox follows and the messages each event causes, when not the ERP/WMS translator (the
+ * alerts' outbox): pure, so a replayed batch makes the same rows with the same keys.
+ */
+export type OutboxFeed = {
+  eventTypes: readonly DomainEventType[];
+  messagesOf(event: RecordedDomainEvent): OutboundMessage[];
 };
 
 export type OutboxRow = OutboundMessage & {
@@ -80,6 +92,8 @@ export const startOutbox = async (deps: {
   destinations: Destination[];
   logger: Logger;
   retry?: Partial<RetryPolicy>;
+  /** Default: the ERP and WMS messages (outboundMessages.ts). */
+  feed?: OutboxFeed;
 }) => {
   const retry: RetryPolicy = { baseMs: 1_000, maxMs: 300_000, ...deps.retry };
   const db = new Database(deps.path);
@@ -125,11 +139,14 @@ export const startOutbox = async (deps: {
     for (const event of events) {
       const domainEvent = asDomainEvent(event);
       if (!domainEvent) continue;
-      const outcome = translate(domainEvent, recall);
+      const outcome: ReturnType<typeof translate> = deps.feed
+        ? { messages: deps.feed.messagesOf(domainEvent) }
+        : translate(domainEvent, recall);
       if (outcome.orderId && outcome.memory !== undefined) memories.set(outcome.orderId, outcome.memory);
       for (const message of outcome.messages) {
         for (const destination of deps.destinations) {
           if (!destination.systems.includes(message.system)) continue;
+          if (destination.accepts && !destination.accepts(message)) continue;
           insert.run({ ...message, destination: destination.name, createdAt: event.recordedAt });
           queued += 1;
         }
@@ -145,7 +162,7 @@ export const startOutbox = async (deps: {
 
   const subscription = deps.store.subscribe({
     after: loadCheckpoint.get()?.position,
-    filter: { eventTypes: [...OUTBOX_EVENT_TYPES] },
+    filter: { eventTypes: [...(deps.feed?.eventTypes ?? OUTBOX_EVENT_TYPES)] },
     batchSize: 500,
   });
   const feeder = (async () => {

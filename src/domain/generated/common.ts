@@ -93,6 +93,11 @@ export type CalendarTime = string;
 
 export type CalendarWeekday = number;
 
+/**
+ * What an alert is about: maintenance past due, a machine down longer than ALERT_MACHINE_DOWN_MINUTES, a failed inspection.
+ */
+export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed';
+
 export type Characteristic =
   | {
       name: Id;

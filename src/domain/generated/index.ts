@@ -70,11 +70,12 @@ import type {
   StartOperationBody,
 } from './commands';
 import type { Calendar, EventEnvelope, EventMetadata } from './common';
-import type { ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
+import type { ConfigAlerts, ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type { ErpProductionSchedule } from './erp';
 import type {
   AccessDeniedV1,
+  AlertRaisedV1,
   ApiKeyCreatedV1,
   ApiKeyRevokedV1,
   ApiKeyRotatedV1,
@@ -185,6 +186,7 @@ import type {
   WorkCenterRevisedV1,
 } from './events';
 import type {
+  AlertStreamQuery,
   CorrectiveRequestsQuery,
   DateRangeQuery,
   DueSoonQuery,
@@ -273,6 +275,7 @@ export type SchemaTypes = {
   'common/calendar': Calendar;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
+  'config/alerts': ConfigAlerts;
   'config/apiKeys': ConfigApiKeys;
   'config/demo': ConfigDemo;
   'config/environment': ConfigEnvironment;
@@ -283,6 +286,7 @@ export type SchemaTypes = {
   'devices/telemetry': DeviceTelemetryMessage;
   'erp/productionSchedule': ErpProductionSchedule;
   'events/AccessDenied.v1': AccessDeniedV1;
+  'events/AlertRaised.v1': AlertRaisedV1;
   'events/ApiKeyCreated.v1': ApiKeyCreatedV1;
   'events/ApiKeyRevoked.v1': ApiKeyRevokedV1;
   'events/ApiKeyRotated.v1': ApiKeyRotatedV1;
@@ -391,6 +395,7 @@ export type SchemaTypes = {
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
+  'queries/alertStream': AlertStreamQuery;
   'queries/correctiveRequests': CorrectiveRequestsQuery;
   'queries/dateRange': DateRangeQuery;
   'queries/dueSoon': DueSoonQuery;

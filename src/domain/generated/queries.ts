@@ -3,6 +3,16 @@
 import type { DateTime, Id, MasterDataReasonKind } from './common';
 
 /**
+ * Live alerts from a position.
+ */
+export type AlertStreamQuery = {
+  /**
+   * A position (an earlier message's id) to resume after; Last-Event-ID does the same.
+   */
+  after?: string;
+};
+
+/**
  * Corrective maintenance requests (breakdowns and their repairs).
  */
 export type CorrectiveRequestsQuery = {

@@ -59,7 +59,7 @@ export const addReworkOperation = (
   data: { operationId: string; nonconformanceId: string; quantity: number },
   now: string,
 ): OrderEvent[] => {
-  const { orderId, spec } = state;
+  const { orderId } = state;
   const { operationId, nonconformanceId, quantity } = data;
   if (isFinished(state)) refuse('order-finished', `order ${orderId} is ${state.status}`, { orderId });
   const origin = state.operations.find((o) => o.operationId === operationId);

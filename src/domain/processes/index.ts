@@ -6,3 +6,4 @@ export * from './correctiveRequests';
 
 export * from './clockOut';
 export * from './spc';
+export * from './alerts';
