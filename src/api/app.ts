@@ -63,6 +63,8 @@ export type ApiDeps = {
   readSchedule: ScheduleReader;
   /** The log-wide proof (checkpoints, inclusion and consistency proofs, verification against a witness). */
   proof?: ProofReader;
+  /** How long /api/verify/log waits for the notary to reach the log's head before 409 proof-behind. Default 10 s (tests shorten it). */
+  proofCatchUpMs?: number;
   /** Who may read /metrics and the API documents (README, HTTP hardening). Default: metrics from loopback only, documents after a login. */
   exposure?: Exposure;
   /** Live streams (SSE) open at once, overall and per caller. Default 500 and 10. */
