@@ -6,6 +6,7 @@ import type { EventStore } from '../app/eventStore';
 import type { ScheduleReader } from '../app/integrationImports';
 import type { OutboxMonitor } from '../app/outbox';
 import type { Logger } from '../lib/logger';
+import type { CardKeySource } from '../app/operationCards';
 import type { ScanService } from '../app/scans';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
@@ -47,7 +48,8 @@ export type ApiDeps = {
   queries: ReadModelQueries;
   commands: CommandHandler;
   scans: ScanService;
-  cardKey: Buffer;
+  /** The keys operation cards are signed and verified with (a bare key in tests). */
+  cardKey: CardKeySource;
   schemas: SchemaRegistry;
   /** People, sessions, keys, devices and the security trail. */
   security: SecurityApi;

@@ -1,9 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import {
+  createCardKeys,
+  cursorKeyOf,
+  fixedCardKeys,
+  hoursToMs,
+  newCardKeyFile,
+  parseCardKeyFile,
+  rotateCardKeys,
+  type CardKeyFile,
+  type CardKeyRotation,
+  type CardKeys,
+} from '../app/cardKeys';
 import { ValidationError } from '../domain/errors';
 
 const HEX_KEY = /^(?:[0-9a-fA-F]{2}){32,}$/;
+export const CARD_KEY_FILE = 'card-keys.json';
 
 /** A card key is at least 32 bytes of hex: anything else (a truncated file, a typo) would sign forgeable cards. */
 const parse = (text: string, where: string, variable: string): Buffer => {
@@ -16,16 +41,103 @@ const parse = (text: string, where: string, variable: string): Buffer => {
   return Buffer.from(hex, 'hex');
 };
 
+/** Writes the file whole or not at all (owner-only, synced, then renamed over the old one). */
+const writeAtomically = (path: string, file: CardKeyFile): void => {
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600); // a file left by an interrupted run keeps its mode otherwise
+    writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
+};
+
 /**
- * The key that signs operation cards: from configuration, else the one kept in the data folder,
- * else a new one written there (owner-only), so printed cards stay valid across restarts.
+ * The card key file of the data folder, made at the first start: from an older install's
+ * `card.key` (its key becomes `k1`, the legacy key that still verifies the cards printed before key
+ * ids, and card.key is removed), else a new key.
  */
-export const loadCardKey = (configured: string | undefined, dataDir: string): Buffer => {
-  if (configured) return parse(configured, 'in CARD_KEY', 'CARD_KEY');
-  const path = join(dataDir, 'card.key');
-  if (existsSync(path)) return parse(readFileSync(path, 'utf8'), `in ${path}`, 'DATA_DIR');
+export const ensureCardKeyFile = (dataDir: string, now: Date): CardKeyFile => {
+  const path = join(dataDir, CARD_KEY_FILE);
+  if (existsSync(path)) return parseCardKeyFile(readFileSync(path, 'utf8'), path);
   mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(path, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  return key;
+  const legacyPath = join(dataDir, 'card.key');
+  const legacy = existsSync(legacyPath);
+  const file = legacy
+    ? newCardKeyFile(
+        parse(readFileSync(legacyPath, 'utf8'), `in ${legacyPath}`, 'DATA_DIR'),
+        statSync(legacyPath).mtime.toISOString(),
+        true,
+      )
+    : newCardKeyFile(randomBytes(32), now.toISOString(), false);
+  writeAtomically(path, file);
+  if (legacy) unlinkSync(legacyPath);
+  return file;
+};
+
+export type LoadedCardKeys = {
+  keys: CardKeys;
+  /** Signs page cursors; unchanged by a rotation (and by the move to key ids: derived as before). */
+  cursorKey: Buffer;
+};
+
+/**
+ * The keys that sign operation cards: CARD_KEY when configured (one key, never rotated), else the
+ * data folder's card key file, read again whenever it changes (a rotation by `npm run keys --
+ * rotate-card` holds from the next card on, without a restart).
+ */
+export const loadCardKeys = (
+  configured: string | undefined,
+  dataDir: string,
+  options: {
+    windowHours: number;
+    now?: () => Date;
+    /** Told when the file changed into something unusable: the keys read last stay in force. */
+    warn?: (message: string, fields: Record<string, unknown>) => void;
+  },
+): LoadedCardKeys => {
+  const now = options.now ?? (() => new Date());
+  if (configured) {
+    const key = parse(configured, 'in CARD_KEY', 'CARD_KEY');
+    return { keys: fixedCardKeys(key, 'env'), cursorKey: cursorKeyOf(key) };
+  }
+  const path = join(dataDir, CARD_KEY_FILE);
+  let file = ensureCardKeyFile(dataDir, now());
+  let seen = statSync(path);
+  // a rotation renames a new file over the old one: another inode, or at least another time or size
+  const read = (): CardKeyFile => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat && (stat.ino !== seen.ino || stat.mtimeMs !== seen.mtimeMs || stat.size !== seen.size)) {
+      seen = stat;
+      try {
+        file = parseCardKeyFile(readFileSync(path, 'utf8'), path);
+      } catch (error) {
+        options.warn?.('the card key file changed into one that cannot be used: the keys read before stay in force', {
+          path,
+          error: (error as Error).message,
+        });
+      }
+    }
+    return file;
+  };
+  return {
+    keys: createCardKeys(read, now, hoursToMs(options.windowHours)),
+    cursorKey: Buffer.from(file.cursorKey, 'hex'),
+  };
+};
+
+/** Retires the current card key and makes a new one current; the file stays owner-only. */
+export const rotateCardKey = (dataDir: string, options: { windowHours: number; now?: Date }): CardKeyRotation => {
+  const now = options.now ?? new Date();
+  const rotation = rotateCardKeys(
+    ensureCardKeyFile(dataDir, now),
+    randomBytes(32),
+    now,
+    hoursToMs(options.windowHours),
+  );
+  writeAtomically(join(dataDir, CARD_KEY_FILE), rotation.file);
+  return rotation;
 };

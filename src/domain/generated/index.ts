@@ -81,6 +81,7 @@ import type {
   BomDefinedV1,
   BomRevisedV1,
   CalendarVersionSetV1,
+  CardKeyRotatedV1,
   ConfigurationLoadedV1,
   CorrectiveRequestClosedV1,
   CorrectiveRequestOpenedV1,
@@ -285,6 +286,7 @@ export type SchemaTypes = {
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
   'events/CalendarVersionSet.v1': CalendarVersionSetV1;
+  'events/CardKeyRotated.v1': CardKeyRotatedV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
   'events/CorrectiveRequestClosed.v1': CorrectiveRequestClosedV1;
   'events/CorrectiveRequestOpened.v1': CorrectiveRequestOpenedV1;
