@@ -96,7 +96,7 @@ export const proofRoutes = (deps: {
             leaf: event ? leafText(event) : null,
             leafHash: leaf.hash.toString('hex'),
             treeSize: signed.treeSize,
-            proof: hex(inclusionProof(proof().leafSource, leaf.index, signed.treeSize)),
+            proof: hex(inclusionProof(proof().leafSource, leaf.index, signed.treeSize, proof().nodeSource)),
             checkpoint: signed,
           },
         };
@@ -122,7 +122,7 @@ export const proofRoutes = (deps: {
           body: {
             first: first.treeSize,
             second: second.treeSize,
-            proof: hex(consistencyProof(proof().leafSource, first.treeSize, second.treeSize)),
+            proof: hex(consistencyProof(proof().leafSource, first.treeSize, second.treeSize, proof().nodeSource)),
             firstCheckpoint: first,
             secondCheckpoint: second,
           },
