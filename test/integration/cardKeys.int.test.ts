@@ -44,6 +44,9 @@ describe('card keys: rotation keeps old cards scanning for the window, then refu
   let store: SqliteEventStore;
   let services: Services;
   let keys: ReturnType<typeof loadCardKeys>['keys'];
+  let cursorKey: Buffer;
+  // how the page cursor key was derived from card.key before key ids
+  const oldCursorKey = () => createHmac('sha256', oldKey).update('read-store cursors').digest();
   let n = 0;
   const meta = (actor = 'planner-1'): CommandMeta => ({ now: now.toISOString(), actor });
   const ctx = (): CommandContext => ({ commandId: `t-${(n += 1)}`, correlationId: `c-${n}`, source: 'api' });
@@ -77,7 +80,7 @@ describe('card keys: rotation keeps old cards scanning for the window, then refu
   before(async () => {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(dataDir, 'card.key'), `${oldKey.toString('hex')}\n`, { mode: 0o600 });
-    keys = loadCardKeys(undefined, dataDir, { windowHours: 720, now: () => now }).keys;
+    ({ keys, cursorKey } = loadCardKeys(undefined, dataDir, { windowHours: 720, now: () => now }));
     store = openPlantStore(dataDir);
     services = await startServices({
       store,
@@ -102,6 +105,7 @@ describe('card keys: rotation keeps old cards scanning for the window, then refu
     expect(existsSync(join(dataDir, 'card.key'))).to.equal(false);
     expect(statSync(join(dataDir, 'card-keys.json')).mode & 0o777).to.equal(0o600);
     expect(keys.signing()).to.deep.equal({ id: 'k1', key: oldKey });
+    expect(cursorKey.equals(oldCursorKey()), 'page cursors signed before the move stay valid').to.equal(true);
   });
 
   it('scans a card printed before key ids and one naming k1, still within the window after a rotation; refuses both after it', async () => {
@@ -118,6 +122,8 @@ describe('card keys: rotation keeps old cards scanning for the window, then refu
     expect(statSync(join(dataDir, 'card-keys.json')).mode & 0o777).to.equal(0o600);
     const k2Card = cardPayload(keys, { orderId: 'PO-K', operationId: '010' });
     expect(k2Card, 'a card printed now names the new key').to.match(/^MES2\/k2\/PO-K\/010\//);
+    const restarted = loadCardKeys(undefined, dataDir, { windowHours: 720 });
+    expect(restarted.cursorKey.equals(oldCursorKey()), 'the rotation leaves page cursors valid').to.equal(true);
 
     // 29 days on: every card still scans
     now = new Date(Date.parse('2026-11-30T10:00:00.000Z') + 29 * DAY);
