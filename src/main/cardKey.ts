@@ -4,6 +4,7 @@ import {
   existsSync,
   fchmodSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -41,8 +42,8 @@ const parse = (text: string, where: string, variable: string): Buffer => {
   return Buffer.from(hex, 'hex');
 };
 
-/** Writes the file whole or not at all (owner-only, synced, then renamed over the old one). */
-const writeAtomically = (path: string, file: CardKeyFile): void => {
+/** Writes the file whole into a temporary one beside it (owner-only, synced). */
+const writeTemporary = (path: string, file: CardKeyFile): string => {
   const temporary = `${path}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', 0o600);
   try {
@@ -52,29 +53,46 @@ const writeAtomically = (path: string, file: CardKeyFile): void => {
   } finally {
     closeSync(fd);
   }
-  renameSync(temporary, path);
+  return temporary;
 };
 
 /**
  * The card key file of the data folder, made at the first start: from an older install's
  * `card.key` (its key becomes `k1`, the legacy key that still verifies the cards printed before key
- * ids, and card.key is removed), else a new key.
+ * ids, and card.key is removed), else a new key. Two processes starting at once keep the same file:
+ * it is linked into place only if none is there yet.
  */
 export const ensureCardKeyFile = (dataDir: string, now: Date): CardKeyFile => {
   const path = join(dataDir, CARD_KEY_FILE);
-  if (existsSync(path)) return parseCardKeyFile(readFileSync(path, 'utf8'), path);
-  mkdirSync(dataDir, { recursive: true });
   const legacyPath = join(dataDir, 'card.key');
-  const legacy = existsSync(legacyPath);
-  const file = legacy
-    ? newCardKeyFile(
-        parse(readFileSync(legacyPath, 'utf8'), `in ${legacyPath}`, 'DATA_DIR'),
-        statSync(legacyPath).mtime.toISOString(),
-        true,
-      )
-    : newCardKeyFile(randomBytes(32), now.toISOString(), false);
-  writeAtomically(path, file);
-  if (legacy) unlinkSync(legacyPath);
+  if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true });
+    const legacy = existsSync(legacyPath);
+    const made = legacy
+      ? newCardKeyFile(
+          parse(readFileSync(legacyPath, 'utf8'), `in ${legacyPath}`, 'DATA_DIR'),
+          statSync(legacyPath).mtime.toISOString(),
+          true,
+        )
+      : newCardKeyFile(randomBytes(32), now.toISOString(), false);
+    const temporary = writeTemporary(path, made);
+    try {
+      linkSync(temporary, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
+  }
+  const file = parseCardKeyFile(readFileSync(path, 'utf8'), path);
+  // card.key once its key is in the file (also when a start stopped between the two)
+  const legacyKey = file.keys.find((r) => r.legacy)?.key;
+  if (
+    legacyKey &&
+    existsSync(legacyPath) &&
+    readFileSync(legacyPath, 'utf8').trim().toLowerCase() === legacyKey.toLowerCase()
+  )
+    unlinkSync(legacyPath);
   return file;
 };
 
@@ -138,6 +156,7 @@ export const rotateCardKey = (dataDir: string, options: { windowHours: number; n
     now,
     hoursToMs(options.windowHours),
   );
-  writeAtomically(join(dataDir, CARD_KEY_FILE), rotation.file);
+  const path = join(dataDir, CARD_KEY_FILE);
+  renameSync(writeTemporary(path, rotation.file), path);
   return rotation;
 };

@@ -48,6 +48,22 @@ describe('Data folder, card key and idempotency store at rest', () => {
     expect(statSync(join(dir, 'card-keys.json')).mode & 0o777).to.equal(0o600);
   });
 
+  it('removes a card.key left by a start that stopped after moving it, and keeps the keys read last when the file turns unusable', () => {
+    const dir = join(temp.dir, 'cards-again');
+    mkdirSync(dir);
+    const hex = 'cd'.repeat(32);
+    writeFileSync(join(dir, 'card.key'), `${hex}\n`);
+    loadCardKeys(undefined, dir, { windowHours: 720 });
+    writeFileSync(join(dir, 'card.key'), `${hex}\n`);
+    const warnings: string[] = [];
+    const { keys } = loadCardKeys(undefined, dir, { windowHours: 720, warn: (message) => warnings.push(message) });
+    expect(existsSync(join(dir, 'card.key'))).to.equal(false);
+    writeFileSync(join(dir, 'card-keys.json'), '{ "keys": [] }');
+    expect(keys.signing()).to.deep.equal({ id: 'k1', key: Buffer.from(hex, 'hex') });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/cannot be used/);
+  });
+
   it('forgets an Idempotency-Key answer after the retention, so the store does not grow forever', () => {
     let now = new Date('2026-11-30T08:00:00Z');
     const store = createIdempotencyStore(':memory:', { retentionMs: 24 * 3_600_000, clock: () => now });
