@@ -12,6 +12,7 @@ import {
   statSync,
   unlinkSync,
   writeSync,
+  type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -123,27 +124,34 @@ export const loadCardKeys = (
     return { keys: fixedCardKeys(key, 'env'), cursorKey: cursorKeyOf(key) };
   }
   const path = join(dataDir, CARD_KEY_FILE);
-  let file = ensureCardKeyFile(dataDir, now());
-  let seen = statSync(path);
+  ensureCardKeyFile(dataDir, now());
+  let file: CardKeyFile | undefined;
+  let seen: Stats | undefined;
   // a rotation renames a new file over the old one: another inode, or at least another time or size
   const read = (): CardKeyFile => {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat && (stat.ino !== seen.ino || stat.mtimeMs !== seen.mtimeMs || stat.size !== seen.size)) {
+    if (stat && (!seen || stat.ino !== seen.ino || stat.mtimeMs !== seen.mtimeMs || stat.size !== seen.size)) {
       seen = stat;
       try {
         file = parseCardKeyFile(readFileSync(path, 'utf8'), path);
       } catch (error) {
+        if (!file) throw error;
         options.warn?.('the card key file changed into one that cannot be used: the keys read before stay in force', {
           path,
           error: (error as Error).message,
         });
       }
     }
+    if (!file)
+      throw new ValidationError(`the card key file ${path} is gone`, [
+        { path: '/env/DATA_DIR', message: 'card-keys.json is missing' },
+      ]);
     return file;
   };
+  const first = read();
   return {
     keys: createCardKeys(read, now, hoursToMs(options.windowHours)),
-    cursorKey: Buffer.from(file.cursorKey, 'hex'),
+    cursorKey: Buffer.from(first.cursorKey, 'hex'),
   };
 };
 
