@@ -2,6 +2,7 @@
 // npm run keys -- list
 // npm run keys -- revoke <keyId or name> [--reason "..."]
 // npm run keys -- rotate <keyId or name> [--days 365 | --expires <ISO date>]
+// npm run keys -- rotate-card   (the key that signs operation cards; README, Card keys and rotation)
 // Works on the event log of DATA_DIR (or EVENT_STORE/ESDB_URL) directly, so it works with the backbone
 // stopped; a running backbone reads a key's stream on each request, so what this does holds at its next request.
 import { userInfo } from 'node:os';
@@ -13,14 +14,16 @@ import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { createApiKeyService } from '../src/app/security/apiKeys';
 import { createSecurityDirectory } from '../src/app/security/directory';
 import { createSecrets } from '../src/app/security/secrets';
+import { createSecurityLog } from '../src/app/security/securityLog';
 import { isKnownError, ValidationError } from '../src/domain/errors';
 import { upcasters } from '../src/domain/upcasters';
+import { rotateCardKey } from '../src/main/cardKey';
 import { loadConfig } from '../src/main/config';
 import { createEventStore } from '../src/main/createEventStore';
 import { loadPepper } from '../src/main/security';
 
 const USAGE =
-  'usage: npm run keys -- create --name <name> --roles <a,b> [--owner <kind:id>] [--days <n> | --expires <ISO>] | list | revoke <keyId|name> [--reason <text>] | rotate <keyId|name> [--days <n> | --expires <ISO>]';
+  'usage: npm run keys -- create --name <name> --roles <a,b> [--owner <kind:id>] [--days <n> | --expires <ISO>] | list | revoke <keyId|name> [--reason <text>] | rotate <keyId|name> [--days <n> | --expires <ISO>] | rotate-card';
 
 const parse = (argv: string[]): { command: string; target?: string; flags: Record<string, string> } => {
   const [command = '', ...rest] = argv;
@@ -110,9 +113,38 @@ const main = async (): Promise<void> => {
         );
         break;
       }
+      case 'rotate-card': {
+        if (config.cardKey)
+          throw new ValidationError(
+            'the card key is set by CARD_KEY and is not rotated: unset it to keep card keys in the data folder',
+            [{ path: '/env/CARD_KEY', message: 'is set' }],
+          );
+        const rotation = rotateCardKey(config.dataDir, { windowHours: config.cardKeyRotationWindowHours });
+        const log = createSecurityLog({
+          store,
+          directory,
+          now: () => new Date(),
+          retentionDays: config.security.securityLogRetentionDays,
+        });
+        await log.record(
+          {
+            type: 'CardKeyRotated',
+            data: { keyId: rotation.current, retiredKeyId: rotation.retired, validUntil: rotation.validUntil },
+          },
+          meta.actor,
+          correlationId,
+        );
+        process.stdout.write(
+          `card key ${rotation.current} signs new cards from now; cards of ${rotation.retired} are accepted until ${rotation.validUntil}: reprint the cards in use before then\n`,
+        );
+        break;
+      }
       default:
         throw new ValidationError(USAGE, [
-          { path: '/command', message: `${command || 'nothing'} is not create, list, revoke or rotate` },
+          {
+            path: '/command',
+            message: `${command || 'nothing'} is not create, list, revoke, rotate or rotate-card`,
+          },
         ]);
     }
   } finally {

@@ -6,6 +6,7 @@ import type { EventStore } from '../app/eventStore';
 import type { ScheduleReader } from '../app/integrationImports';
 import type { OutboxMonitor } from '../app/outbox';
 import type { Logger } from '../lib/logger';
+import type { CardKeySource } from '../app/operationCards';
 import type { ScanService } from '../app/scans';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import type { ReadModelsRuntime } from '../projections/manager';
@@ -51,7 +52,8 @@ export type ApiDeps = {
   queries: ReadModelQueries;
   commands: CommandHandler;
   scans: ScanService;
-  cardKey: Buffer;
+  /** The keys operation cards are signed and verified with (a bare key in tests). */
+  cardKey: CardKeySource;
   schemas: SchemaRegistry;
   /** People, sessions, keys, devices and the security trail. */
   security: SecurityApi;
@@ -67,6 +69,8 @@ export type ApiDeps = {
   readSchedule: ScheduleReader;
   /** The log-wide proof (checkpoints, inclusion and consistency proofs, verification against a witness). */
   proof?: ProofReader;
+  /** How long /api/verify/log waits for the notary to reach the log's head before 409 proof-behind. Default 10 s (tests shorten it). */
+  proofCatchUpMs?: number;
   /** Who may read /metrics and the API documents (README, HTTP hardening). Default: metrics from loopback only, documents after a login. */
   exposure?: Exposure;
   /** Live streams (SSE) open at once, overall and per caller. Default 500 and 10. */

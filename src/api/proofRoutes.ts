@@ -23,7 +23,13 @@ async function* rawLog(store: EventStore): AsyncGenerator<RecordedEvent> {
  * any event and a consistency proof between two checkpoints (RFC 9162, checkable without this
  * code), and the whole log verified against the checkpoints a witness kept.
  */
-export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): RouteSpec[] => {
+export const proofRoutes = (deps: {
+  store: EventStore;
+  proof?: ProofReader;
+  /** How long /api/verify/log waits for the notary to read the log to its head before 409 proof-behind. Default 10 s. */
+  proofCatchUpMs?: number;
+}): RouteSpec[] => {
+  const catchUpMs = deps.proofCatchUpMs ?? 10_000;
   const proof = (): ProofReader => {
     if (!deps.proof) throw new NotFoundError('this backbone runs without the log-wide proof');
     return deps.proof;
@@ -90,7 +96,7 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
             leaf: event ? leafText(event) : null,
             leafHash: leaf.hash.toString('hex'),
             treeSize: signed.treeSize,
-            proof: hex(inclusionProof(proof().leafSource, leaf.index, signed.treeSize)),
+            proof: hex(inclusionProof(proof().leafSource, leaf.index, signed.treeSize, proof().nodeSource)),
             checkpoint: signed,
           },
         };
@@ -116,7 +122,7 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
           body: {
             first: first.treeSize,
             second: second.treeSize,
-            proof: hex(consistencyProof(proof().leafSource, first.treeSize, second.treeSize)),
+            proof: hex(consistencyProof(proof().leafSource, first.treeSize, second.treeSize, proof().nodeSource)),
             firstCheckpoint: first,
             secondCheckpoint: second,
           },
@@ -141,7 +147,7 @@ export const proofRoutes = (deps: { store: EventStore; proof?: ProofReader }): R
             new Promise<never>((_, reject) => {
               timer = setTimeout(
                 () => reject(new IllegalStateError('the notary has not read the log to its head yet', 'proof-behind')),
-                10_000,
+                catchUpMs,
               );
             }),
           ]);

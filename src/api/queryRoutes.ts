@@ -1,7 +1,7 @@
 import { formatCsv } from '../lib/csv';
 import QRCode from 'qrcode';
 import type { CommandHandler } from '../app/commandHandler';
-import { cardPayload } from '../app/operationCards';
+import { cardPayload, type CardKeySource } from '../app/operationCards';
 import type { Filter } from '../app/readStore';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { reasonCodesAt } from '../domain/masterData';
@@ -88,7 +88,7 @@ const PAYROLL: SheetLayout = {
 export const queryRoutes = (deps: {
   queries: ReadModelQueries;
   commands: CommandHandler;
-  cardKey: Buffer;
+  cardKey: CardKeySource;
 }): RouteSpec[] => {
   const q = deps.queries;
   /** The order and routed operation a card is for; 404 when either does not exist. */

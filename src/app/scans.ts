@@ -3,7 +3,7 @@ import type { ScanBody } from '../domain/generated';
 import type { CommandMeta } from '../domain/messages';
 import type { OrderCommand } from '../domain/order';
 import type { CommandHandler, CommandResult } from './commandHandler';
-import { verifyCard } from './operationCards';
+import { verifyCard, type CardKeySource } from './operationCards';
 
 /**
  * What a PDA sends when an operator scans an operation card (schemas/commands/scan.json). `scanId` is
@@ -37,7 +37,7 @@ export const operatorFor = (caller: { personId?: string }, named: string | undef
 };
 
 /** Turns a verified scan into the operation command and the operator's clocking. */
-export const createScanService = (deps: { commands: CommandHandler; cardKey: Buffer }) => ({
+export const createScanService = (deps: { commands: CommandHandler; cardKey: CardKeySource }) => ({
   /** `operator` is who is logged in; the scan's own operatorId, if any, must be the same person. */
   async handle(
     input: Scan,

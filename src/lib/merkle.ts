@@ -43,30 +43,57 @@ export const rootOf = (leaves: LeafSource, from: number, to: number): Buffer => 
   return frontier.root();
 };
 
-/** Audit path of leaf `index` in the tree of the first `size` leaves (RFC 9162 2.1.3.1). */
-export const inclusionProof = (leaves: LeafSource, index: number, size: number): Buffer[] => {
+/**
+ * The hash of a complete subtree, if known: level l, index i covers leaves [i * 2^l, (i + 1) * 2^l)
+ * (level 1 and up; level 0 are the leaves). Such a hash never changes once the subtree is complete
+ * (RFC 9162), so it can be kept as the leaves are added and read instead of re-hashed.
+ */
+export type NodeSource = (level: number, index: number) => Buffer | undefined;
+
+/** A completed subtree's hash, as the frontier makes it. */
+export type MerkleNode = { level: number; index: number; hash: Buffer };
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * MTH of the leaves [from, to), its complete aligned subtrees read from `nodes` when given: a range a
+ * proof asks for splits into O(log n) of them. Without `nodes`, or one it does not have, from the leaves.
+ */
+export const subtreeRoot = (leaves: LeafSource, from: number, to: number, nodes?: NodeSource): Buffer => {
+  const n = to - from;
+  if (!nodes || n <= 1) return rootOf(leaves, from, to);
+  if (isPowerOfTwo(n) && from % n === 0) return nodes(Math.log2(n), from / n) ?? rootOf(leaves, from, to);
+  const k = split(n);
+  return nodeHash(subtreeRoot(leaves, from, from + k, nodes), subtreeRoot(leaves, from + k, to, nodes));
+};
+
+/**
+ * Audit path of leaf `index` in the tree of the first `size` leaves (RFC 9162 2.1.3.1); with `nodes`,
+ * O(log n) lookups instead of hashing the leaves.
+ */
+export const inclusionProof = (leaves: LeafSource, index: number, size: number, nodes?: NodeSource): Buffer[] => {
   if (!(index >= 0 && index < size)) throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
   const path = (m: number, from: number, to: number): Buffer[] => {
     const n = to - from;
     if (n <= 1) return [];
     const k = split(n);
     return m < k
-      ? [...path(m, from, from + k), rootOf(leaves, from + k, to)]
-      : [...path(m - k, from + k, to), rootOf(leaves, from, from + k)];
+      ? [...path(m, from, from + k), subtreeRoot(leaves, from + k, to, nodes)]
+      : [...path(m - k, from + k, to), subtreeRoot(leaves, from, from + k, nodes)];
   };
   return path(index, 0, size);
 };
 
-/** Consistency proof between the trees of the first `first` and `second` leaves (RFC 9162 2.1.4.1). */
-export const consistencyProof = (leaves: LeafSource, first: number, second: number): Buffer[] => {
+/** Consistency proof between the trees of the first `first` and `second` leaves (RFC 9162 2.1.4.1); `nodes` as above. */
+export const consistencyProof = (leaves: LeafSource, first: number, second: number, nodes?: NodeSource): Buffer[] => {
   if (!(first > 0 && first <= second)) throw new RangeError(`no consistency proof from ${first} to ${second}`);
   const subproof = (m: number, from: number, to: number, whole: boolean): Buffer[] => {
     const n = to - from;
-    if (m === n) return whole ? [] : [rootOf(leaves, from, to)];
+    if (m === n) return whole ? [] : [subtreeRoot(leaves, from, to, nodes)];
     const k = split(n);
     return m <= k
-      ? [...subproof(m, from, from + k, whole), rootOf(leaves, from + k, to)]
-      : [...subproof(m - k, from + k, to, false), rootOf(leaves, from, from + k)];
+      ? [...subproof(m, from, from + k, whole), subtreeRoot(leaves, from + k, to, nodes)]
+      : [...subproof(m - k, from + k, to, false), subtreeRoot(leaves, from, from + k, nodes)];
   };
   return subproof(first, 0, second, true);
 };
@@ -122,8 +149,6 @@ export const verifyInclusion = (
   return ended && r.equals(root);
 };
 
-const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
-
 /** RFC 9162 2.1.4.2: whether `proof` shows the tree of `first` leaves is a prefix of the tree of `second`. */
 export const verifyConsistency = (
   first: number,
@@ -177,17 +202,23 @@ export class MerkleFrontier {
     return { hashes: this.hashes.map((h) => h.toString('hex')), sizes: [...this.sizes] };
   }
 
-  push(hash: Buffer): void {
+  /** Adds a leaf hash; answers the subtrees it completed (level 1 and up), to keep as a NodeSource. */
+  push(hash: Buffer): MerkleNode[] {
+    const completed: MerkleNode[] = [];
     let h = hash;
     let s = 1;
+    let level = 0;
+    this.size += 1;
     while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === s) {
       this.sizes.pop();
       h = nodeHash(this.hashes.pop() as Buffer, h);
       s *= 2;
+      level += 1;
+      completed.push({ level, index: this.size / s - 1, hash: h });
     }
     this.hashes.push(h);
     this.sizes.push(s);
-    this.size += 1;
+    return completed;
   }
 
   root(): Buffer {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { setCursorKey } from '../app/readStore';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -10,7 +9,7 @@ import { createReadModelQueries } from '../projections/queries';
 import { createEventCodec } from '../adapters/eventstore/eventCodec';
 import { upcasters } from '../domain/upcasters';
 import { createSqliteCheckpointStore } from '../adapters/checkpoints/sqliteCheckpointStore';
-import { loadCardKey } from './cardKey';
+import { loadCardKeys } from './cardKey';
 import type { Config } from './config';
 import { createEventStore } from './createEventStore';
 import type { EventStore } from '../app/eventStore';
@@ -89,7 +88,10 @@ export const startBackbone = async (
   prepareDataFolder(config.dataDir, logger);
   const store = await createEventStore(config.eventStore, createEventCodec(schemas, upcasters));
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
-  const cardKey = loadCardKey(config.cardKey, config.dataDir);
+  const { keys: cardKey, cursorKey } = loadCardKeys(config.cardKey, config.dataDir, {
+    windowHours: config.cardKeyRotationWindowHours,
+    warn: (message, fields) => logger.warn(message, fields),
+  });
   const services = await startServices({
     store,
     checkpoints,
@@ -172,8 +174,9 @@ export const startBackbone = async (
     logger,
     ...(nats ? { nc: nats.nc } : {}),
   });
-  // page cursors are signed with a key derived from the kept card key: valid across restarts, not craftable
-  setCursorKey(createHmac('sha256', cardKey).update('read-store cursors').digest());
+  // page cursors are signed with the card key file's cursor key (made from the first card key, kept
+  // through rotations): valid across restarts and rotations, not craftable
+  setCursorKey(cursorKey);
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));

@@ -20,6 +20,8 @@ export type Config = {
   logLevel: LogLevel;
   /** Hex key that signs operation cards; undefined: kept in $DATA_DIR/card.key. */
   cardKey: string | undefined;
+  /** How long a rotated-out card key still verifies the cards it signed, in hours. */
+  cardKeyRotationWindowHours: number;
   overdueCheckSeconds: number;
   /** The maintenance due-soon list's default horizon in hours. */
   maintenanceDueSoonHours: number;
@@ -104,6 +106,7 @@ const KNOWN = [
   'PLANT_TIME_ZONE',
   'LOG_LEVEL',
   'CARD_KEY',
+  'CARD_KEY_ROTATION_WINDOW_HOURS',
   'OVERDUE_CHECK_SECONDS',
   'MAINTENANCE_DUE_SOON_HOURS',
   'PLANT_CONFIG',
@@ -361,6 +364,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     timeZone,
     logLevel: (vars.LOG_LEVEL ?? 'info') as LogLevel,
     cardKey: vars.CARD_KEY,
+    cardKeyRotationWindowHours: Number(vars.CARD_KEY_ROTATION_WINDOW_HOURS ?? 720),
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
     maintenanceDueSoonHours: Number(vars.MAINTENANCE_DUE_SOON_HOURS ?? 72),
     plantConfigFile: vars.PLANT_CONFIG,

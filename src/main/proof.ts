@@ -37,6 +37,7 @@ export const startProof = async (deps: {
     checkpointAt: (treeSize) => proof.checkpointAt(treeSize),
     leafOfEvent: (eventId) => proof.leafOfEvent(eventId),
     leafSource: proof.leafSource,
+    nodeSource: proof.nodeSource,
     leafRecords: proof.leafRecords,
     witnessed: async () => ({ source: config.witnessFile, checkpoints: readWitnessFile(config.witnessFile) }),
     keys: () => trustedKeys(config.keysDir),

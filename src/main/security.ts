@@ -51,6 +51,7 @@ export const maskedConfiguration = (config: Config): Record<string, unknown> => 
   timeZone: config.timeZone,
   logLevel: config.logLevel,
   cardKey: config.cardKey ? '***' : 'kept in DATA_DIR',
+  cardKeyRotationWindowHours: config.cardKeyRotationWindowHours,
   overdueCheckSeconds: config.overdueCheckSeconds,
   plantConfigFile: config.plantConfigFile ?? null,
   apiKeysFile: config.apiKeysFile ?? null,

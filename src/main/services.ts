@@ -19,6 +19,7 @@ import type { EventStore } from '../app/eventStore';
 import type { Logger } from '../lib/logger';
 import { startOverdueClock, type OverdueClock } from '../app/overdueClock';
 import { startProcess, type RunningProcess } from '../app/processRunner';
+import type { CardKeySource } from '../app/operationCards';
 import { createScanService, type ScanService } from '../app/scans';
 
 export type Services = {
@@ -35,8 +36,8 @@ export type ServicesOptions = {
   store: EventStore;
   checkpoints: CheckpointStore;
   logger: Logger;
-  /** Signs and verifies operation cards. */
-  cardKey: Buffer;
+  /** Signs and verifies operation cards: the card keys (a bare key in tests). */
+  cardKey: CardKeySource;
   clock: () => Date;
   /** How often the overdue clock looks; 0: only when asked. Default 60 s. */
   overdueIntervalMs?: number;

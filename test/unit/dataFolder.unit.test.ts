@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIdempotencyStore } from '../../src/api/idempotency';
 import { ValidationError } from '../../src/domain/errors';
 import { createLogger } from '../../src/lib/logger';
-import { loadCardKey } from '../../src/main/cardKey';
+import { loadCardKeys } from '../../src/main/cardKey';
 import { prepareDataFolder } from '../../src/main/dataFolder';
 import { makeTempDir } from '../support/tmp';
 
@@ -36,12 +36,32 @@ describe('Data folder, card key and idempotency store at rest', () => {
   it('refuses a card key file that is not at least 32 bytes of hex instead of signing with a short key', () => {
     const dir = join(temp.dir, 'cards');
     mkdirSync(dir);
+    const load = () => loadCardKeys(undefined, dir, { windowHours: 720 });
     writeFileSync(join(dir, 'card.key'), 'not hex at all\n');
-    expect(() => loadCardKey(undefined, dir)).to.throw(ValidationError, /not at least 32 bytes of hex/);
+    expect(load).to.throw(ValidationError, /not at least 32 bytes of hex/);
     writeFileSync(join(dir, 'card.key'), 'ab'.repeat(31));
-    expect(() => loadCardKey(undefined, dir)).to.throw(ValidationError);
+    expect(load).to.throw(ValidationError);
     writeFileSync(join(dir, 'card.key'), `${'ab'.repeat(32)}\n`);
-    expect(loadCardKey(undefined, dir).length).to.equal(32);
+    // the old key moves into the card key file as k1, the legacy key
+    expect(load().keys.signing()).to.deep.equal({ id: 'k1', key: Buffer.from('ab'.repeat(32), 'hex') });
+    expect(existsSync(join(dir, 'card.key'))).to.equal(false);
+    expect(statSync(join(dir, 'card-keys.json')).mode & 0o777).to.equal(0o600);
+  });
+
+  it('removes a card.key left by a start that stopped after moving it, and keeps the keys read last when the file turns unusable', () => {
+    const dir = join(temp.dir, 'cards-again');
+    mkdirSync(dir);
+    const hex = 'cd'.repeat(32);
+    writeFileSync(join(dir, 'card.key'), `${hex}\n`);
+    loadCardKeys(undefined, dir, { windowHours: 720 });
+    writeFileSync(join(dir, 'card.key'), `${hex}\n`);
+    const warnings: string[] = [];
+    const { keys } = loadCardKeys(undefined, dir, { windowHours: 720, warn: (message) => warnings.push(message) });
+    expect(existsSync(join(dir, 'card.key'))).to.equal(false);
+    writeFileSync(join(dir, 'card-keys.json'), '{ "keys": [] }');
+    expect(keys.signing()).to.deep.equal({ id: 'k1', key: Buffer.from(hex, 'hex') });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/cannot be used/);
   });
 
   it('forgets an Idempotency-Key answer after the retention, so the store does not grow forever', () => {

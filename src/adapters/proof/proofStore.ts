@@ -2,7 +2,13 @@ import Database from 'better-sqlite3';
 import type { Checkpoint } from '../../app/proof/checkpoint';
 import type { LeafRecord } from '../../app/proof/leaf';
 import type { LeafRecords } from '../../app/proof/verifyLog';
-import type { FrontierState, LeafSource } from '../../lib/merkle';
+import {
+  MerkleFrontier,
+  type FrontierState,
+  type LeafSource,
+  type MerkleNode,
+  type NodeSource,
+} from '../../lib/merkle';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS leaves (
@@ -18,6 +24,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   tree_size INTEGER PRIMARY KEY,
   body      TEXT    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -96,6 +108,24 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
         ),
       };
   const meta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  // a proof.db of an older version opened read-only (an auditor's copy) has no nodes: proofs hash its leaves
+  const hasNodes =
+    db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'nodes'").get()?.n === 1;
+  const nodeAt = hasNodes
+    ? db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?')
+    : undefined;
+  const nodeWrite = options.readonly
+    ? undefined
+    : db.prepare('INSERT OR IGNORE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
+  const nodesThrough = (): number => Number(meta.get('nodes_through')?.value ?? 0);
+  /** Keeps the subtrees the leaves from `from` on complete, continuing the frontier before them. */
+  const keepNodes = (frontier: MerkleFrontier, hashes: readonly Buffer[]): void => {
+    const w = writable();
+    const completed: MerkleNode[] = [];
+    for (const hash of hashes) completed.push(...frontier.push(hash));
+    for (const node of completed) nodeWrite?.run(node.level, node.index, node.hash);
+    w.meta.run('nodes_through', String(frontier.size));
+  };
   const pendingRows = db.prepare<
     [],
     { witness: string; tree_size: number; attempts: number; last_error: string | null }
@@ -106,9 +136,30 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
   };
   const appendLeaves = db.transaction((records: readonly LeafRecord[], frontier: FrontierState) => {
     const w = writable();
+    // the complete subtrees these leaves finish, from the frontier before them (the store's own, not the caller's)
+    const saved = meta.get('frontier');
+    const before = saved ? MerkleFrontier.from(JSON.parse(saved.value) as FrontierState) : new MerkleFrontier();
     for (const r of records) w.leaf.run(r.index, r.position, r.streamId, r.revision, r.eventId, r.recordedAt, r.hash);
+    keepNodes(
+      before,
+      records.map((r) => r.hash),
+    );
     w.meta.run('frontier', JSON.stringify(frontier));
   });
+  // a proof.db from before the node cache: its complete subtrees once, from its leaves, page by page
+  if (!options.readonly && nodesThrough() < (statements.count.get()?.n ?? 0)) {
+    const frontier = new MerkleFrontier();
+    const total = statements.count.get()?.n ?? 0;
+    const PAGE = 10_000;
+    for (let from = 0; from < total; from += PAGE) {
+      db.transaction(() =>
+        keepNodes(
+          frontier,
+          statements.hashes.all(from, Math.min(total, from + PAGE)).map((r) => r.hash),
+        ),
+      )();
+    }
+  }
   const saveCheckpoint = db.transaction((checkpoint: Checkpoint, witnesses: readonly string[]) => {
     const w = writable();
     w.checkpoint.run(checkpoint.treeSize, JSON.stringify(checkpoint));
@@ -121,6 +172,7 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     range: (from, to) => statements.range.all(from, to).map(toRecord),
   };
   const leafSource: LeafSource = (from, to) => statements.hashes.all(from, to).map((r) => r.hash);
+  const nodeSource: NodeSource = (level, index) => nodeAt?.get(level, index)?.hash;
   const parse = (row: { body: string } | undefined): Checkpoint | undefined =>
     row ? (JSON.parse(row.body) as Checkpoint) : undefined;
 
@@ -128,6 +180,8 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     db,
     leafRecords,
     leafSource,
+    /** Hashes of the tree's complete subtrees, kept as the leaves are added: proofs read them, O(log n). */
+    nodeSource,
     leafCount: (): number => statements.count.get()?.n ?? 0,
     lastPosition: (): string | undefined => statements.lastPosition.get()?.position,
     leafOfEvent: (eventId: string): LeafRecord | undefined => {

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { LeafSource } from '../../lib/merkle';
+import type { LeafSource, NodeSource } from '../../lib/merkle';
 import type { Checkpoint } from './checkpoint';
 import type { LeafRecord } from './leaf';
 import type { LeafRecords } from './verifyLog';
@@ -11,6 +11,8 @@ export type ProofReader = {
   checkpointAt(treeSize: number): Checkpoint | undefined;
   leafOfEvent(eventId: string): LeafRecord | undefined;
   leafSource: LeafSource;
+  /** The complete subtrees' hashes, kept as leaves are added: proofs read O(log n) of them instead of hashing the leaves. */
+  nodeSource?: NodeSource;
   leafRecords: LeafRecords;
   /** The checkpoints as a witness outside the database kept them (the file witness). */
   witnessed(): Promise<{ source: string; checkpoints: Checkpoint[] }>;

@@ -160,9 +160,13 @@ export type ConfigEnvironment = {
    */
   LOG_LEVEL?: 'debug' | 'info' | 'warn' | 'error';
   /**
-   * Hex key (32 bytes or more) that signs operation cards. Default: generated once into $DATA_DIR/card.key.
+   * Hex key (32 bytes or more) that signs operation cards, never rotated. Default: keys kept in $DATA_DIR/card-keys.json, rotated with npm run keys -- rotate-card.
    */
   CARD_KEY?: string;
+  /**
+   * How long, in hours, a card key retired by a rotation still verifies the cards it signed (0: refused at once). Default 720.
+   */
+  CARD_KEY_ROTATION_WINDOW_HOURS?: string;
   /**
    * How often overdue maintenance is checked. Default 60.
    */

@@ -174,6 +174,24 @@ export type CalendarVersionSetV1 = {
 };
 
 /**
+ * The key that signs operation cards was rotated: new cards name the new key; the retired key verifies its cards until validUntil (security log).
+ */
+export type CardKeyRotatedV1 = {
+  /**
+   * The key new cards are signed with.
+   */
+  keyId: string;
+  /**
+   * The key retired by the rotation.
+   */
+  retiredKeyId: string;
+  /**
+   * Until when the retired key's cards are accepted (CARD_KEY_ROTATION_WINDOW_HOURS).
+   */
+  validUntil: DateTime;
+};
+
+/**
  * The configuration the backbone started with, secrets masked (security log).
  */
 export type ConfigurationLoadedV1 = {
@@ -1570,6 +1588,7 @@ export type EventData = {
   BomDefined: BomDefinedV1;
   BomRevised: BomRevisedV1;
   CalendarVersionSet: CalendarVersionSetV1;
+  CardKeyRotated: CardKeyRotatedV1;
   ConfigurationLoaded: ConfigurationLoadedV1;
   ControlLimitsSet: ControlLimitsSetV1;
   CorrectiveRequestClosed: CorrectiveRequestClosedV1;

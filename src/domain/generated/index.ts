@@ -83,6 +83,7 @@ import type {
   BomDefinedV1,
   BomRevisedV1,
   CalendarVersionSetV1,
+  CardKeyRotatedV1,
   ConfigurationLoadedV1,
   ControlLimitsSetV1,
   CorrectiveRequestClosedV1,
@@ -294,6 +295,7 @@ export type SchemaTypes = {
   'events/BomDefined.v1': BomDefinedV1;
   'events/BomRevised.v1': BomRevisedV1;
   'events/CalendarVersionSet.v1': CalendarVersionSetV1;
+  'events/CardKeyRotated.v1': CardKeyRotatedV1;
   'events/ConfigurationLoaded.v1': ConfigurationLoadedV1;
   'events/ControlLimitsSet.v1': ControlLimitsSetV1;
   'events/CorrectiveRequestClosed.v1': CorrectiveRequestClosedV1;

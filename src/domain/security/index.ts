@@ -35,9 +35,18 @@ export type TraceabilityRead = Event<
   { method: string; route: string; params: Record<string, string>; query: Record<string, string>; address: string }
 >;
 export type ConfigurationLoaded = Event<'ConfigurationLoaded', Schema.ConfigurationLoadedV1>;
+/** The operation card key was rotated (`npm run keys -- rotate-card`): who, which keys, until when old cards hold. */
+export type CardKeyRotated = Event<'CardKeyRotated', Schema.CardKeyRotatedV1>;
 
 export type SecurityEvent =
-  LoginSucceeded | LoginFailed | LoginLockedOut | SessionEnded | AccessDenied | TraceabilityRead | ConfigurationLoaded;
+  | LoginSucceeded
+  | LoginFailed
+  | LoginLockedOut
+  | SessionEnded
+  | AccessDenied
+  | TraceabilityRead
+  | ConfigurationLoaded
+  | CardKeyRotated;
 
 export const securityEventTypes = [
   'LoginSucceeded',
@@ -47,6 +56,7 @@ export const securityEventTypes = [
   'AccessDenied',
   'TraceabilityRead',
   'ConfigurationLoaded',
+  'CardKeyRotated',
 ] as const satisfies readonly SecurityEvent['type'][];
 
 /** Categories whose streams make up the security audit trail; business auditors do not read them. */

@@ -176,6 +176,7 @@ export const en: typeof zhCN = {
     'already-clocked-in': 'You are already clocked in to this operation.',
     'not-clocked-in': 'You are not clocked in to this operation.',
     'idempotency-key-reused': 'This record’s number was used by another record. Do it again.',
+    'card-expired': 'This card has expired: its key was replaced. Ask the planner to print it again.',
   },
   invalid: {
     card: 'This card is not valid or was altered. Ask the planner to print it again.',

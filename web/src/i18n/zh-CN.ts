@@ -172,6 +172,7 @@ export const zhCN = {
     'already-clocked-in': '你已经在这道工序上打过卡了。',
     'not-clocked-in': '你还没有在这道工序上打卡。',
     'idempotency-key-reused': '这条记录的编号已被另一条记录使用。请重新操作一次。',
+    'card-expired': '这张工序卡已过期（签名密钥已更换）。请找计划员重新打印。',
   },
   invalid: {
     card: '这张工序卡无效或被改动过。请找计划员重新打印。',
