@@ -34,6 +34,7 @@ import { sameHex, sha256Hex } from '../app/security/secrets';
 
 import { oeeRoutes } from './oeeRoutes';
 import { spcRoutes } from './spcRoutes';
+import { telemetryRoutes } from './telemetryRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -132,6 +133,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...queryRoutes(deps),
   ...oeeRoutes(deps),
   ...spcRoutes(deps),
+  ...telemetryRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

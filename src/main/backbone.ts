@@ -179,7 +179,10 @@ export const startBackbone = async (
   setCursorKey(cursorKey);
   const readStore = await openReadStore(config);
   const plant = plantOf(config, schemas);
-  const readModels = await startReadModels({ store, readStore, logger }, createProjections(plant));
+  const readModels = await startReadModels(
+    { store, readStore, logger },
+    createProjections(plant, { telemetryRetention: config.telemetryRetention }),
+  );
   const queries = createReadModelQueries(readStore, plant, clock, {
     maintenanceDueSoonHours: config.maintenanceDueSoonHours,
   });

@@ -25,6 +25,8 @@ export type Config = {
   overdueCheckSeconds: number;
   /** The maintenance due-soon list's default horizon in hours. */
   maintenanceDueSoonHours: number;
+  /** Telemetry kept at the interval and per hour (hours of device time behind each series' newest). */
+  telemetryRetention: { intervalHours: number; hourlyHours: number };
   plantConfigFile: string | undefined;
   apiKeysFile: string | undefined;
   erpOutboundUrl: string | undefined;
@@ -109,6 +111,8 @@ const KNOWN = [
   'CARD_KEY_ROTATION_WINDOW_HOURS',
   'OVERDUE_CHECK_SECONDS',
   'MAINTENANCE_DUE_SOON_HOURS',
+  'TELEMETRY_RETENTION_DAYS',
+  'TELEMETRY_HOURLY_RETENTION_DAYS',
   'PLANT_CONFIG',
   'API_KEYS_FILE',
   'ERP_OUTBOUND_URL',
@@ -367,6 +371,10 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
     cardKeyRotationWindowHours: Number(vars.CARD_KEY_ROTATION_WINDOW_HOURS ?? 720),
     overdueCheckSeconds: Number(vars.OVERDUE_CHECK_SECONDS ?? 60),
     maintenanceDueSoonHours: Number(vars.MAINTENANCE_DUE_SOON_HOURS ?? 72),
+    telemetryRetention: {
+      intervalHours: Number(vars.TELEMETRY_RETENTION_DAYS ?? 7) * 24,
+      hourlyHours: Number(vars.TELEMETRY_HOURLY_RETENTION_DAYS ?? 400) * 24,
+    },
     plantConfigFile: vars.PLANT_CONFIG,
     apiKeysFile: vars.API_KEYS_FILE,
     erpOutboundUrl: vars.ERP_OUTBOUND_URL,

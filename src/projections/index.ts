@@ -8,6 +8,7 @@ import { masterDataProjection } from './models/masterData';
 import { oeeProjection } from './models/oee';
 import { qualityProjection } from './models/quality';
 import { spcProjection } from './models/spc';
+import { telemetryProjection, type TelemetryRetention } from './models/telemetry';
 import { wipProjection } from './models/wip';
 import { yieldsProjection } from './models/yields';
 import type { Projection } from './runner';
@@ -15,7 +16,10 @@ import type { Projection } from './runner';
 export * from './runner';
 
 /** Every read model of the backbone (WIP carries the dispatch queues). */
-export const createProjections = (plant: PlantConfig): Projection[] => [
+export const createProjections = (
+  plant: PlantConfig,
+  options: { telemetryRetention?: TelemetryRetention } = {},
+): Projection[] => [
   wipProjection,
   qualityProjection(plant.timeZone),
   maintenanceProjection,
@@ -26,5 +30,6 @@ export const createProjections = (plant: PlantConfig): Projection[] => [
   masterDataProjection,
   yieldsProjection(plant.timeZone),
   spcProjection,
+  telemetryProjection(plant.timeZone, options.telemetryRetention),
   alertsProjection,
 ];

@@ -18,6 +18,7 @@ import { masterDataQueries } from './masterDataQueries';
 import { yieldsQueries } from './yieldsQueries';
 import { createOeeQueries } from './oeeQueries';
 import { spcQueries } from './spcQueries';
+import { telemetryQueries } from './models/telemetry';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -231,6 +232,10 @@ export const createReadModelQueries = (
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
     labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
+    telemetry: telemetryQueries(
+      { all: (collection, filter) => all('telemetry', collection, filter) },
+      plant.timeZone,
+    ),
     spc: spcQueries({
       get: (collection, id) => get('spc', collection, id),
       find: (collection, options) => find('spc', collection, options),

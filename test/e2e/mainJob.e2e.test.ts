@@ -34,6 +34,7 @@ describe('the main job (npm start)', function () {
       'masterData',
       'yields',
       'spc',
+      'telemetry',
       'alerts',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);

@@ -100,6 +100,26 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
     ).to.equal(400);
   });
 
+  it('keeps telemetry as one aggregate per machine per interval, each signal with count, min, max, mean, RMS and last', async () => {
+    const base = Math.floor(Date.now() / 400) * 400;
+    const samples: Array<[number, Record<string, number>]> = [
+      [10, { vibration: 3, temperature: 41 }],
+      [120, { vibration: 4 }],
+      [200, { vibration: 0, temperature: 43 }],
+    ];
+    for (const [i, [offset, values]] of samples.entries())
+      await publish('devices.plant1.M2.telemetry', { at: new Date(base + offset).toISOString(), values }, `t-${i}`);
+    const [recorded] = await waitFor(async () => {
+      const found = (await machineEvents('M2')).filter((e) => e.type === 'TelemetryRecorded');
+      return found.length > 0 ? found : undefined;
+    }, 'the telemetry interval');
+    expect(recorded?.data['intervalStart']).to.equal(new Date(base).toISOString());
+    expect(recorded?.data['signals']).to.deep.equal([
+      { signal: 'temperature', count: 2, min: 41, max: 43, mean: 42, rms: 42.011903, last: 43 },
+      { signal: 'vibration', count: 3, min: 0, max: 4, mean: 2.333333, rms: 2.886751, last: 0 },
+    ]);
+  });
+
   it('dead-letters an invalid message and one for an unknown machine, with the reason, and keeps going', async () => {
     await publish('devices.plant1.M1.state', '{"state": "flying"', 'bad-1');
     await publish('devices.plant1.M1.state', { state: 'dancing', at: '2026-11-25T02:00:00Z' }, 'bad-2');

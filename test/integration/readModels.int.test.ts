@@ -247,6 +247,7 @@ describe('read models over a scripted production day', function () {
         'masterData',
         'yields',
         'spc',
+        'telemetry',
         'alerts',
       ].map((p) => [p, 'live', 0, null]),
     );

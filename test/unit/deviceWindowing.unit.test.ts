@@ -13,12 +13,40 @@ const reading = (
   machineId: string,
   kind: DeviceReading<Msg>['kind'],
   atSeconds: number,
-  values: Partial<Pick<DeviceReading<Msg>, 'kWh' | 'total' | 'good' | 'product'>> = {},
+  values: Partial<Pick<DeviceReading<Msg>, 'kWh' | 'total' | 'good' | 'product' | 'values'>> = {},
 ): DeviceReading<Msg> => ({ message, machineId, kind, at: T0 + atSeconds * 1_000, ...values });
 
 const open = () => createWindowing<Msg>({ intervalMs: INTERVAL, graceMs: GRACE });
 
 describe('device windowing (intervals, watermarks, lateness)', () => {
+  it('keeps telemetry as aggregates per signal per interval: count, min, max, mean, RMS and the newest value', () => {
+    const w = open();
+    // vibration RMS 3, 4 (and 0 in another message order), spindle load twice; the newest by device time is last
+    w.add(reading('t1', 'M1', 'telemetry', 1, { values: { vibration: 3, load: 50 } }), EARLY);
+    w.add(reading('t3', 'M1', 'telemetry', 8, { values: { vibration: 0 } }), EARLY);
+    w.add(reading('t2', 'M1', 'telemetry', 5, { values: { vibration: 4, load: 70 } }), EARLY);
+    w.add(reading('t0', 'M1', 'telemetry', 6), EARLY);
+    w.add(reading('x', 'M1', 'state', 12), EARLY);
+    const [closed, ...rest] = w.closeDue(EARLY, false);
+    expect(rest).to.deep.equal([]);
+    expect(closed?.messages, 'a message without values is only acknowledged').to.deep.equal(['t1', 't3', 't2']);
+    expect(closed?.commandId).to.equal(`device:telemetry:M1:${T0}`);
+    expect(closed?.command).to.deep.equal({
+      type: 'RecordTelemetry',
+      data: {
+        machineId: 'M1',
+        intervalStart: '2026-11-25T06:00:00.000Z',
+        intervalEnd: '2026-11-25T06:00:10.000Z',
+        signals: [
+          { signal: 'load', count: 2, min: 50, max: 70, mean: 60, rms: 60.827625, last: 70 },
+          // RMS = √((9 + 16 + 0) / 3) = 2.886751; the newest sample (t = 8 s) is 0
+          { signal: 'vibration', count: 3, min: 0, max: 4, mean: 2.333333, rms: 2.886751, last: 0 },
+        ],
+      },
+      meta: { now: '2026-11-25T06:00:10.000Z', actor: 'device:M1' },
+    });
+  });
+
   it('sums counts and kWh per machine per interval into one command each', () => {
     const w = open();
     w.add(reading('c1', 'M1', 'count', 1, { total: 5, good: 4, product: 'P-1' }), EARLY);

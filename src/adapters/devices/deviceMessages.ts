@@ -49,6 +49,7 @@ export const parseDeviceMessage = <M>(
     total: payload['total'] as number | undefined,
     good: payload['good'] as number | undefined,
     product: payload['product'] as string | undefined,
+    values: payload['values'] as Record<string, number> | undefined,
     message,
   };
   return { ok: true, site, at, payload, reading };

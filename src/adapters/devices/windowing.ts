@@ -1,7 +1,7 @@
-import type { RecordCount, RecordEnergy } from '../../domain/machine';
+import type { RecordCount, RecordEnergy, RecordTelemetry } from '../../domain/machine';
 
 export type DeviceKind = 'state' | 'energy' | 'count' | 'telemetry';
-export type IntervalKind = 'energy' | 'count';
+export type IntervalKind = 'energy' | 'count' | 'telemetry';
 
 /** A device message that passed validation; `message` is the transport's handle on it. */
 export type DeviceReading<M> = {
@@ -14,12 +14,14 @@ export type DeviceReading<M> = {
   /** Default: `total`. */
   good?: number;
   product?: string;
+  /** Telemetry: each signal's sampled value. */
+  values?: Record<string, number>;
   message: M;
 };
 
 /** What becomes of a reading as it arrives. */
 export type Admission =
-  /** Telemetry: it only moves its machine's watermark. */
+  /** Telemetry without values: it only moves its machine's watermark. */
   | { action: 'ack' }
   /** A state message: handled on its own, in arrival order. */
   | { action: 'pass' }
@@ -36,7 +38,7 @@ export type ClosedInterval<M> = {
   end: number;
   /** The same interval always gets the same id, so appending it twice writes it once. */
   commandId: string;
-  command: RecordEnergy | RecordCount;
+  command: RecordEnergy | RecordCount | RecordTelemetry;
   messages: M[];
   /** Why a message that arrives once this interval is recorded is dead-lettered. */
   lateReason: string;
@@ -57,10 +59,35 @@ type Bucket<M> = {
   total: number;
   good: number;
   product?: string;
+  /** Telemetry: per signal, the samples' count, extremes, sums, and the newest (by device time). */
+  signals: Map<string, Samples>;
   messages: M[];
   /** Wall-clock time of the last message that joined. */
   touched: number;
 };
+
+type Samples = { count: number; min: number; max: number; sum: number; sumSq: number; last: number; lastAt: number };
+
+const sampled = (into: Map<string, Samples>, values: Record<string, number>, at: number): void => {
+  for (const [signal, value] of Object.entries(values)) {
+    const s = into.get(signal);
+    if (!s) {
+      into.set(signal, { count: 1, min: value, max: value, sum: value, sumSq: value * value, last: value, lastAt: at });
+      continue;
+    }
+    s.count += 1;
+    s.min = Math.min(s.min, value);
+    s.max = Math.max(s.max, value);
+    s.sum += value;
+    s.sumSq += value * value;
+    if (at >= s.lastAt) {
+      s.last = value;
+      s.lastAt = at;
+    }
+  }
+};
+
+const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 /**
  * Intervals remembered as recorded, per machine and kind. A message for an older one, or for one
@@ -92,7 +119,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     const { machineId, kind, at } = reading;
     const watermark = watermarks.get(machineId);
     if (watermark === undefined || at > watermark) watermarks.set(machineId, at);
-    if (kind === 'telemetry') return ACK;
+    if (kind === 'telemetry' && Object.keys(reading.values ?? {}).length === 0) return ACK;
     if (kind === 'state') return PASS;
     const start = Math.floor(at / intervalMs) * intervalMs;
     const key = `${machineId}|${kind}|${start}`;
@@ -101,13 +128,14 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
       // a message joining an open interval is never late: only a new one needs looking up
       if (recorded.get(`${machineId}|${kind}`)?.includes(start))
         return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
-      bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, messages: [], touched: now };
+      bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, signals: new Map(), messages: [], touched: now };
       open.set(key, bucket);
     }
     bucket.kWh += reading.kWh ?? 0;
     bucket.total += reading.total ?? 0;
     bucket.good += reading.good ?? reading.total ?? 0;
     if (reading.product) bucket.product = reading.product;
+    if (reading.values) sampled(bucket.signals, reading.values, at);
     bucket.messages.push(reading.message);
     bucket.touched = now;
     return HELD;
@@ -127,19 +155,38 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     const end = start + intervalMs;
     const interval = { machineId, intervalStart: isoOf(start), intervalEnd: isoOf(end) };
     const meta = { now: interval.intervalEnd, actor: `device:${machineId}` };
-    const command: RecordEnergy | RecordCount =
+    const command: RecordEnergy | RecordCount | RecordTelemetry =
       kind === 'energy'
-        ? { type: 'RecordEnergy', data: { ...interval, kWh: Math.round(bucket.kWh * 1e6) / 1e6 }, meta }
-        : {
-            type: 'RecordCount',
-            data: {
-              ...interval,
-              total: bucket.total,
-              good: bucket.good,
-              ...(bucket.product ? { product: bucket.product } : {}),
-            },
-            meta,
-          };
+        ? { type: 'RecordEnergy', data: { ...interval, kWh: round(bucket.kWh) }, meta }
+        : kind === 'telemetry'
+          ? {
+              type: 'RecordTelemetry',
+              data: {
+                ...interval,
+                signals: [...bucket.signals.entries()]
+                  .sort(([a], [b]) => (a < b ? -1 : 1))
+                  .map(([signal, v]) => ({
+                    signal,
+                    count: v.count,
+                    min: v.min,
+                    max: v.max,
+                    mean: round(v.sum / v.count),
+                    rms: round(Math.sqrt(v.sumSq / v.count)),
+                    last: v.last,
+                  })),
+              },
+              meta,
+            }
+          : {
+              type: 'RecordCount',
+              data: {
+                ...interval,
+                total: bucket.total,
+                good: bucket.good,
+                ...(bucket.product ? { product: bucket.product } : {}),
+              },
+              meta,
+            };
     const commandId = `device:${kind}:${machineId}:${start}`;
     return {
       machineId,

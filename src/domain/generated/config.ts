@@ -176,6 +176,14 @@ export type ConfigEnvironment = {
    */
   MAINTENANCE_DUE_SOON_HOURS?: string;
   /**
+   * How many days of device time telemetry is kept at the recording interval. Default 7.
+   */
+  TELEMETRY_RETENTION_DAYS?: string;
+  /**
+   * How many days hourly telemetry aggregates are kept (daily ones are kept for good). Default 400.
+   */
+  TELEMETRY_HOURLY_RETENTION_DAYS?: string;
+  /**
    * Path of a JSON file with the shift calendar and emission factors (schemas/config/plant.json). Default: shifts A 08-16, B 16-24, C 00-08; the China national grid factor.
    */
   PLANT_CONFIG?: string;

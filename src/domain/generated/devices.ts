@@ -33,7 +33,7 @@ export type DeviceStateMessage = {
 };
 
 /**
- * Sampled values (temperature, spindle load...): validated, not stored event by event.
+ * Sampled values (vibration RMS, spindle load, temperature...), a signal each: kept as aggregates per interval (TelemetryRecorded).
  */
 export type DeviceTelemetryMessage = {
   at: DateTime;

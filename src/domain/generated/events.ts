@@ -1516,6 +1516,28 @@ export type SpcPointEvaluatedV1 = {
 };
 
 /**
+ * A machine's sampled signals (vibration RMS, spindle load, temperature, current...) over an interval of device time, as aggregates per signal.
+ */
+export type TelemetryRecordedV1 = {
+  machineId: Id;
+  intervalStart: DateTime;
+  intervalEnd: DateTime;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  signals: {
+    signal: Id;
+    count: number;
+    min: number;
+    max: number;
+    mean: number;
+    rms: number;
+    last: number;
+  }[];
+};
+
+/**
  * A traceability, export or audit read: what, which range, from where; the actor is who (security log).
  */
 export type TraceabilityReadV1 = {
@@ -1685,6 +1707,7 @@ export type EventData = {
   SiteDefined: SiteDefinedV1;
   SiteRevised: SiteRevisedV1;
   SpcPointEvaluated: SpcPointEvaluatedV1;
+  TelemetryRecorded: TelemetryRecordedV1;
   TraceabilityRead: TraceabilityReadV1;
   WipLotOpened: WipLotOpenedV1;
   WorkCenterDeactivated: WorkCenterDeactivatedV1;

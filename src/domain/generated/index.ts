@@ -180,6 +180,7 @@ import type {
   SiteDefinedV1,
   SiteRevisedV1,
   SpcPointEvaluatedV1,
+  TelemetryRecordedV1,
   TraceabilityReadV1,
   WipLotOpenedV1,
   WorkCenterDeactivatedV1,
@@ -208,6 +209,7 @@ import type {
   ProofInclusionQuery,
   SecurityEventsQuery,
   SpcChartQuery,
+  TelemetryQuery,
   YieldsQuery,
 } from './queries';
 import type { WmsMaterialReceipt, WmsShipment } from './wms';
@@ -392,6 +394,7 @@ export type SchemaTypes = {
   'events/SiteDefined.v1': SiteDefinedV1;
   'events/SiteRevised.v1': SiteRevisedV1;
   'events/SpcPointEvaluated.v1': SpcPointEvaluatedV1;
+  'events/TelemetryRecorded.v1': TelemetryRecordedV1;
   'events/TraceabilityRead.v1': TraceabilityReadV1;
   'events/WipLotOpened.v1': WipLotOpenedV1;
   'events/WorkCenterDeactivated.v1': WorkCenterDeactivatedV1;
@@ -418,6 +421,7 @@ export type SchemaTypes = {
   'queries/proofInclusion': ProofInclusionQuery;
   'queries/securityEvents': SecurityEventsQuery;
   'queries/spcChart': SpcChartQuery;
+  'queries/telemetry': TelemetryQuery;
   'queries/yields': YieldsQuery;
   'wms/materialReceipt': WmsMaterialReceipt;
   'wms/shipment': WmsShipment;

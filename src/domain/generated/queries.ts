@@ -259,6 +259,28 @@ export type SpcChartQuery = {
 };
 
 /**
+ * A machine's signal over a range of device time, at a resolution.
+ */
+export type TelemetryQuery = {
+  /**
+   * The signal, as the device names it (vibration, spindleLoad...).
+   */
+  signal: Id;
+  /**
+   * Start of the range (device time), inclusive.
+   */
+  from: DateTime;
+  /**
+   * End of the range, exclusive.
+   */
+  to: DateTime;
+  /**
+   * interval (as recorded, default), hour, or the plant's local day.
+   */
+  resolution?: 'interval' | 'hour' | 'day';
+};
+
+/**
  * Yields by a dimension.
  */
 export type YieldsQuery = {

@@ -16,7 +16,9 @@ export type ChangeMachineState = Command<'ChangeMachineState', { machineId: stri
 export type RecordEnergy = Command<'RecordEnergy', { machineId: string } & Schema.EnergyReadingBody>;
 export type RecordCount = Command<'RecordCount', { machineId: string } & Schema.CountReadingBody>;
 
-export type MachineCommand = RegisterMachine | ChangeMachineState | RecordEnergy | RecordCount;
+/** Sent by the device pipeline when a telemetry interval closes. */
+export type RecordTelemetry = Command<'RecordTelemetry', Schema.TelemetryRecordedV1>;
+export type MachineCommand = RegisterMachine | ChangeMachineState | RecordEnergy | RecordCount | RecordTelemetry;
 
 const checkInterval = (start: string, end: string, after: string | undefined, what: string): void => {
   if (Date.parse(end) <= Date.parse(start)) {
@@ -103,6 +105,9 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
     case 'RecordCount':
       checkInterval(command.data.intervalStart, command.data.intervalEnd, state.countedUntil, 'count');
       return [{ type: 'ProductionCounted', data: command.data }];
+    case 'RecordTelemetry':
+      checkInterval(command.data.intervalStart, command.data.intervalEnd, state.telemetryUntil, 'telemetry');
+      return [{ type: 'TelemetryRecorded', data: command.data }];
     default:
       return unreachable(command);
   }

@@ -9,14 +9,18 @@ export type MachineRegistered = Event<'MachineRegistered', Schema.MachineRegiste
 export type MachineStateChanged = Event<'MachineStateChanged', Schema.MachineStateChangedV1>;
 export type EnergyMeasured = Event<'EnergyMeasured', Schema.EnergyMeasuredV1>;
 export type ProductionCounted = Event<'ProductionCounted', Schema.ProductionCountedV1>;
+/** A machine's signals over an interval of device time, aggregated per signal. */
+export type TelemetryRecorded = Event<'TelemetryRecorded', Schema.TelemetryRecordedV1>;
 
-export type MachineEvent = MachineRegistered | MachineStateChanged | EnergyMeasured | ProductionCounted;
+export type MachineEvent =
+  MachineRegistered | MachineStateChanged | EnergyMeasured | ProductionCounted | TelemetryRecorded;
 
 export const machineEventTypes = [
   'MachineRegistered',
   'MachineStateChanged',
   'EnergyMeasured',
   'ProductionCounted',
+  'TelemetryRecorded',
 ] as const satisfies readonly MachineEvent['type'][];
 
 export type MachineState =
@@ -36,6 +40,7 @@ export type MachineState =
       runningSeconds: number;
       energyUntil?: string;
       countedUntil?: string;
+      telemetryUntil?: string;
       /** Units counted so far (the sum of ProductionCounted totals): what counter maintenance plans count. */
       countedTotal?: number;
     };
@@ -82,5 +87,7 @@ export const evolveMachine = (state: MachineState, event: MachineEvent): Machine
         countedUntil: event.data.intervalEnd,
         countedTotal: (state.countedTotal ?? 0) + event.data.total,
       };
+    case 'TelemetryRecorded':
+      return { ...state, telemetryUntil: event.data.intervalEnd };
   }
 };

@@ -151,7 +151,7 @@ export const restoreBackup = async (
   try {
     readModels = await rebuildReadModels(
       { store, readStore, logger },
-      createProjections(plantOf(config, schemas)),
+      createProjections(plantOf(config, schemas), { telemetryRetention: config.telemetryRetention }),
       () => undefined,
     );
   } finally {
