@@ -1,4 +1,5 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import { createLiveTail, type LiveTail } from '../app/liveTail';
 import { deciders } from '../domain/aggregates';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError, ValidationError } from '../domain/errors';
 import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
@@ -59,8 +60,22 @@ export const traceRoutes = (deps: {
   heartbeatMs?: number;
   live?: Set<() => void>;
   streamLimits?: StreamLimits;
+  /** The one reader of new events every live stream follows. Default: one made here, per API. */
+  tail?: LiveTail;
 }): RouteSpec[] => {
   const { store } = deps;
+  // made lazily: it reads nothing until a stream follows it
+  const tail = deps.tail ?? createLiveTail(store);
+  // an event the tail gives to many streams is written as SSE once
+  const messages = new WeakMap<RecordedEvent, string>();
+  const message = (event: RecordedEvent): string => {
+    let text = messages.get(event);
+    if (text === undefined) {
+      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+      messages.set(event, text);
+    }
+    return text;
+  };
   const limits = deps.streamLimits ?? DEFAULT_STREAM_LIMITS;
   const openStreams = new Map<string, number>();
   let openTotal = 0;
@@ -257,7 +272,7 @@ export const traceRoutes = (deps: {
         if (categories?.length === 0)
           throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
         const release = admitStream(ctx.principal.name);
-        const subscription = store.subscribe({
+        const subscription = tail.follow({
           ...(after ? { after } : {}),
           filter: {
             ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
@@ -282,9 +297,11 @@ export const traceRoutes = (deps: {
           ctx.res.flushHeaders();
           for await (const event of subscription) {
             if (isSecurityStream(event.streamId)) continue;
-            const message = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
-            if (!(await writeOrWait(ctx.res, message, ended.signal))) break;
+            if (!(await writeOrWait(ctx.res, message(event), ended.signal))) break;
           }
+          // a client that read too slowly is let go rather than held in memory: it resumes with Last-Event-ID
+          if (subscription.overrun && !ended.signal.aborted)
+            ctx.res.write(': too far behind; reconnect with Last-Event-ID\n\n');
           ctx.res.end();
         } finally {
           clearInterval(heartbeat);
