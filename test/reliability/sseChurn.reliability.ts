@@ -114,7 +114,7 @@ describe('reliability: live streams (SSE) opened and closed 10,000 times', funct
     const controller = new AbortController();
     const stream = await fetch(`${baseUrl}/api/events/stream?category=order`, { headers, signal: controller.signal });
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-    const { source: _source, ...spec } = orderSpec();
+    const { source: _source, ...spec } = orderSpec({ dueDate: '2027-12-01T00:00:00Z' });
     expect((await api.call('POST', '/api/orders', { body: { orderId: 'PO-CHURN', ...spec } })).status).to.equal(201);
     // a stream that never brings it fails the test in 30 s rather than holding it
     const giveUp = setTimeout(() => controller.abort(), 30_000);
