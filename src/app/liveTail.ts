@@ -28,7 +28,8 @@ export type LiveFollower = EventSubscription & {
  * position, catches up from the store on its own, then takes the tail's events.
  */
 export type LiveTail = {
-  follow(options?: SubscribeOptions): LiveFollower;
+  /** `onOverrun` is told when the follower is ended as too far behind (its reader may be waiting on a socket). */
+  follow(options?: SubscribeOptions, onOverrun?: () => void): LiveFollower;
   /** Followers not yet closed. */
   readonly followers: number;
   /** Whether the shared reader runs now (it runs only while someone follows). */
@@ -108,7 +109,7 @@ export const createLiveTail = (store: EventStore, options: LiveTailOptions = {})
     );
   };
 
-  const follow = (subscribeOptions: SubscribeOptions = {}): LiveFollower => {
+  const follow = (subscribeOptions: SubscribeOptions = {}, onOverrun?: () => void): LiveFollower => {
     const filter = subscribeOptions.filter;
     const pageSize = subscribeOptions.batchSize ?? batchSize;
     let checkpoint: Position | undefined = subscribeOptions.after;
@@ -135,6 +136,7 @@ export const createLiveTail = (store: EventStore, options: LiveTailOptions = {})
         else if (live) {
           overrun = true;
           member.end();
+          onOverrun?.();
           return;
         } else {
           // still reading the log: what is dropped here is in the log, read again before going live
