@@ -1,4 +1,5 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import { createLiveTail, type LiveTail } from '../app/liveTail';
 import { deciders } from '../domain/aggregates';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError, ValidationError } from '../domain/errors';
 import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
@@ -53,14 +54,30 @@ const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
 /** How many live streams may be open at once, overall and per caller (README, HTTP hardening). */
 export type StreamLimits = { total: number; perPrincipal: number };
 const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
+/** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
+const OVERRUN_GRACE_MS = 10_000;
 
 export const traceRoutes = (deps: {
   store: EventStore;
   heartbeatMs?: number;
   live?: Set<() => void>;
   streamLimits?: StreamLimits;
+  /** The one reader of new events every live stream follows. Default: one made here, per API. */
+  tail?: LiveTail;
 }): RouteSpec[] => {
   const { store } = deps;
+  // made lazily: it reads nothing until a stream follows it
+  const tail = deps.tail ?? createLiveTail(store);
+  // an event the tail gives to many streams is written as SSE once
+  const messages = new WeakMap<RecordedEvent, string>();
+  const message = (event: RecordedEvent): string => {
+    let text = messages.get(event);
+    if (text === undefined) {
+      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+      messages.set(event, text);
+    }
+    return text;
+  };
   const limits = deps.streamLimits ?? DEFAULT_STREAM_LIMITS;
   const openStreams = new Map<string, number>();
   let openTotal = 0;
@@ -257,19 +274,23 @@ export const traceRoutes = (deps: {
         if (categories?.length === 0)
           throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
         const release = admitStream(ctx.principal.name);
-        const subscription = store.subscribe({
-          ...(after ? { after } : {}),
-          filter: {
-            ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
-            ...(type ? { eventTypes: [type] } : {}),
-          },
-          batchSize: 200,
-        });
-        // the client going away, or a shutdown (deps.live), ends the stream: closing the subscription
-        // ends the loop while it waits for an append, the signal ends a wait for drain
+        // the client going away, a shutdown (deps.live) or the stream falling too far behind ends it:
+        // closing the subscription ends the loop while it waits for an event, the signal ends a wait for drain
         const ended = responseClosed(ctx.res);
+        const subscription = tail.follow(
+          {
+            ...(after ? { after } : {}),
+            filter: {
+              ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
+              ...(type ? { eventTypes: [type] } : {}),
+            },
+            batchSize: 200,
+          },
+          () => ended.abort(),
+        );
         const end = (): void => ended.abort();
-        ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
+        if (ended.signal.aborted) void subscription.close();
+        else ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
         deps.live?.add(end);
         const heartbeat = setInterval(() => ctx.res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
         try {
@@ -282,10 +303,15 @@ export const traceRoutes = (deps: {
           ctx.res.flushHeaders();
           for await (const event of subscription) {
             if (isSecurityStream(event.streamId)) continue;
-            const message = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
-            if (!(await writeOrWait(ctx.res, message, ended.signal))) break;
+            if (!(await writeOrWait(ctx.res, message(event), ended.signal))) break;
           }
-          ctx.res.end();
+          if (subscription.overrun && !ctx.res.closed) {
+            // a client that read too slowly is let go rather than held (it resumes with Last-Event-ID);
+            // one that reads nothing more is cut off
+            const cutOff = setTimeout(() => ctx.res.destroy(), OVERRUN_GRACE_MS).unref();
+            ctx.res.once('close', () => clearTimeout(cutOff));
+            ctx.res.end(': too far behind; reconnect with Last-Event-ID\n\n');
+          } else ctx.res.end();
         } finally {
           clearInterval(heartbeat);
           deps.live?.delete(end);

@@ -136,6 +136,58 @@ describe('live streams and exports end when the client goes away', function () {
     client.socket.destroy();
   });
 
+  it('ends a live SSE stream whose client stopped reading once 1,000 events wait for it; a reading stream gets them all; Last-Event-ID resumes the ended one', async () => {
+    const head = await store.headPosition();
+    const path = `/api/events/stream?after=${head}&type=TestCounted`;
+    const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1] as string);
+    const slow = await openUnread(path);
+    const fast = await openUnread(`${path}&category=test`);
+    let fastText = '';
+    fast.on('data', (chunk: Buffer) => (fastText += chunk.toString()));
+    fast.resume();
+    // about 25 MB: more than the sockets hold, so the stream that is not read falls behind
+    const note = 'y'.repeat(4_000);
+    for (let batch = 0; batch < 60; batch += 1)
+      await store.append(
+        uniqueStream(),
+        Array.from({ length: 100 }, (_, n) => counted(n, { note })),
+      );
+    const written = (
+      await store.readAll({ after: head as string, maxCount: 10_000, filter: { eventTypes: ['TestCounted'] } })
+    ).events.map((e) => e.position);
+    await waitFor(() => ids(fastText).length >= 6_000, 'the reading stream to get all 6,000 events', 60_000);
+    expect(ids(fastText)).to.deep.equal(written);
+    // the one not read was let go: its handler returned while the other still runs
+    await waitFor(() => api.handlersInFlight === 1, 'the stream not read to end');
+    let slowText = '';
+    slow.on('data', (chunk: Buffer) => (slowText += chunk.toString()));
+    slow.resume();
+    await new Promise((resolve) => slow.once('end', resolve));
+    expect(slowText).to.match(/: too far behind; reconnect with Last-Event-ID\n\n$/);
+    const before = ids(slowText);
+    expect(before.length).to.be.below(6_000);
+    const resumed = await new Promise<IncomingMessage>((resolve, reject) => {
+      const request = get(
+        `${baseUrl}/api/events/stream?type=TestCounted`,
+        {
+          headers: { authorization: `Bearer ${token}`, 'last-event-id': before[before.length - 1] ?? head },
+        },
+        resolve,
+      );
+      request.once('error', reject);
+    });
+    let resumedText = '';
+    resumed.on('data', (chunk: Buffer) => (resumedText += chunk.toString()));
+    await waitFor(
+      () => before.length + ids(resumedText).length >= 6_000,
+      'the resumed stream to bring the rest',
+      60_000,
+    );
+    expect([...before, ...ids(resumedText)], 'no gap and no duplicate across the reconnection').to.deep.equal(written);
+    for (const client of [fast, resumed]) client.socket.destroy();
+    await waitFor(() => api.handlersInFlight === 0, 'no handler left in flight');
+  });
+
   it('an SSE stream waiting for new events closes its subscription when the client disconnects', async () => {
     const subscriptionsBefore = store.openSubscriptions;
     const head = await store.headPosition();

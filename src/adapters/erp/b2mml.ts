@@ -91,8 +91,10 @@ export const parseSchedule = (body: unknown, contentType: string): Node => {
     if (xmlDepth(body) > MAX_DEPTH) tooDeep();
     const valid = XMLValidator.validate(body);
     if (valid !== true) {
-      throw new ValidationError(`the XML does not parse: ${valid.err.msg}`, [
-        { path: `/line ${valid.err.line}/column ${valid.err.col}`, message: valid.err.msg },
+      // the parser's message quotes the offending text: 1 MiB of '<a' is one tag name, not to be sent back twice
+      const message = valid.err.msg.length > 200 ? `${valid.err.msg.slice(0, 200)}…` : valid.err.msg;
+      throw new ValidationError(`the XML does not parse: ${message}`, [
+        { path: `/line ${valid.err.line}/column ${valid.err.col}`, message },
       ]);
     }
     refuseUndefinedEntities(body);
