@@ -20,8 +20,7 @@ export const machineRoutes = (deps: { queries: ReadModelQueries }): RouteSpec[] 
   {
     method: 'get',
     path: '/api/machines/:machineId/summary',
-    summary:
-      "A machine's day: its state timeline with reasons, MTBF and MTTR, energy and kg CO2, and the day's OEE",
+    summary: "A machine's day: its state timeline with reasons, MTBF and MTTR, energy and kg CO2, and the day's OEE",
     tag: 'maintenance',
     roles: READERS,
     kind: 'query',
