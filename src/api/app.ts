@@ -35,6 +35,7 @@ import { sameHex, sha256Hex } from '../app/security/secrets';
 import { oeeRoutes } from './oeeRoutes';
 import { spcRoutes } from './spcRoutes';
 import { telemetryRoutes } from './telemetryRoutes';
+import { machineRoutes } from './machineRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -134,6 +135,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...oeeRoutes(deps),
   ...spcRoutes(deps),
   ...telemetryRoutes(deps),
+  ...machineRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

@@ -61,6 +61,8 @@ const ZH_CN: Record<string, Template> = {
   'performed-in-future': (p) => `保养完成时间 ${p['performedAt']} 晚于当前时间（performedAt）`,
   'performed-before-previous': (p) =>
     `保养完成时间 ${p['performedAt']} 早于该计划上次保养的 ${p['previous']}（performedAt）`,
+  'checklist-unticked': (p) => `保养检查清单未全部勾选：${p['missing']}（checklist）`,
+  'checklist-unknown-item': (p) => `检查项「${p['item']}」不在该保养计划的检查清单中（checklist）`,
 
   'time-in-future': (p) => `${p['field']} 的时间 ${p['at']} 晚于服务器时间 ${p['serverTime']}：请校准设备时钟`,
   'time-before-release': (p) => `${p['field']} 的时间 ${p['at']} 早于订单下达时间 ${p['earliest']}：请校准设备时钟`,

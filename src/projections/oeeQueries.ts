@@ -258,5 +258,39 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     };
   };
 
-  return { machine, rollup, today, calendars: versions, calendarOf };
+  /**
+   * A machine's states over one local day (default today): the day's segments as recorded, and the
+   * state it is in now from its start up to now (or the day's end), each with its reason.
+   */
+  const timeline = async (machineId: string, day?: string) => {
+    const doc = await machineDoc(machineId);
+    const date = day ?? today();
+    const from = midnight(date);
+    const to = midnight(addDays(date, 1));
+    const segments = ((await read.get('oee', 'states', `${machineId}|${date}`))?.['segments'] ?? []) as StateSegment[];
+    const since = Date.parse(doc['since'] as string);
+    const end = Math.min(to, Math.max(now(), since));
+    const current: StateSegment[] =
+      since < end
+        ? [[Math.max(since, from), end, doc['state'] as MachineStatus, (doc['reason'] as string | null) ?? null]]
+        : [];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      machineId,
+      workCenter: doc['workCenter'] as string,
+      date,
+      timeZone,
+      from: iso(from),
+      to: iso(to),
+      state: doc['state'] as MachineStatus,
+      reason: (doc['reason'] as string | null) ?? null,
+      since: doc['since'] as string,
+      segments: [...segments, ...current]
+        .filter((s) => s[1] > from && s[0] < to)
+        .sort((a, b) => a[0] - b[0])
+        .map(([start, stop, state, reason]) => ({ from: iso(start), to: iso(stop), state, reason })),
+    };
+  };
+
+  return { machine, rollup, today, calendars: versions, calendarOf, timeline };
 };

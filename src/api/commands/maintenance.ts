@@ -35,6 +35,7 @@ export const maintenanceRoutes = (deps: CommandRoutesDeps): RouteSpec[] => [
         ...optional(ctx.body.performedAt, 'performedAt'),
         ...optional(ctx.body.runningHours, 'runningHours'),
         ...optional(ctx.body.count, 'count'),
+        ...optional(ctx.body.checklist, 'checklist'),
       },
     }),
   }),

@@ -156,6 +156,13 @@ export type DefineMaintenancePlanBody = {
    * Counter plans: the count the cycle starts from. Default: the units the machine has counted so far.
    */
   startCount?: Quantity;
+  /**
+   * The items to check each time the work is done: recording the work needs every one ticked.
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  checklist?: Text[];
 };
 
 /**
@@ -344,6 +351,13 @@ export type PerformMaintenanceBody = {
    * The machine's counter (units counted) when the work was done. Default: read from the machine.
    */
   count?: Quantity;
+  /**
+   * The plan's checklist items ticked: every item of a plan with a checklist (none without one).
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  checklist?: Text[];
 };
 
 /**

@@ -784,6 +784,12 @@ export type MaintenancePerformedV1 = {
    * The machine's counter (units counted) when the work was done (counter plans).
    */
   count?: Quantity;
+  /**
+   * The plan's checklist items, every one ticked when the work was recorded (a plan with a checklist).
+   *
+   * @maxItems 50
+   */
+  checklist?: Text[];
 };
 
 /**
@@ -805,6 +811,13 @@ export type MaintenancePlanDefinedV1 = {
    * The machine's counter (units counted) the plan's cycle started from (counter plans).
    */
   startCount?: Quantity;
+  /**
+   * The items to check each time the work is done (a plan with a checklist).
+   *
+   * @minItems 1
+   * @maxItems 50
+   */
+  checklist?: Text[];
 };
 
 /**

@@ -198,6 +198,7 @@ import type {
   LabourQuery,
   ListQuery,
   LoopsQuery,
+  MachineDayQuery,
   MasterAtQuery,
   MasterExportQuery,
   MasterImportQuery,
@@ -410,6 +411,7 @@ export type SchemaTypes = {
   'queries/labour': LabourQuery;
   'queries/list': ListQuery;
   'queries/loops': LoopsQuery;
+  'queries/machineDay': MachineDayQuery;
   'queries/masterAt': MasterAtQuery;
   'queries/masterExport': MasterExportQuery;
   'queries/masterImport': MasterImportQuery;

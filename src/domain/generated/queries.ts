@@ -94,6 +94,16 @@ export type LoopsQuery = {
 };
 
 /**
+ * One local day of a machine.
+ */
+export type MachineDayQuery = {
+  /**
+   * The plant's local day whose states are shown; default the plant's local today.
+   */
+  day?: string;
+};
+
+/**
  * The version in force at an instant.
  */
 export type MasterAtQuery = {

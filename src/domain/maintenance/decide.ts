@@ -123,10 +123,33 @@ const checkPerformedAt = (performedAt: string, now: string, previous: string | u
   }
 };
 
+/** A plan's checklist: every item ticked, and nothing ticked the plan does not list (400 naming the item). */
+const checkTicked = (
+  planId: string,
+  checklist: readonly string[] | undefined,
+  ticked: readonly string[] = [],
+): void => {
+  const unknown = ticked.findIndex((item) => !checklist?.includes(item));
+  if (unknown >= 0)
+    throw new ValidationError(
+      `maintenance plan ${planId} has no checklist item ${ticked[unknown]}`,
+      [{ path: `/checklist/${unknown}`, message: 'is not an item of the plan’s checklist' }],
+      { rule: 'checklist-unknown-item', params: { item: ticked[unknown] as string } },
+    );
+  const missing = (checklist ?? []).filter((item) => !ticked.includes(item));
+  if (missing.length > 0)
+    throw new ValidationError(
+      `the work of maintenance plan ${planId} needs every checklist item ticked`,
+      [{ path: '/checklist', message: `must tick ${missing.join(', ')}` }],
+      { rule: 'checklist-unticked', params: { missing: missing.join(', ') } },
+    );
+};
+
 const decidePerform = (command: PerformMaintenance, state: Extract<MaintenanceState, { status: 'Active' }>) => {
   const { planId } = command.data;
   const performedAt = command.data.performedAt ?? command.meta.now;
   checkPerformedAt(performedAt, command.meta.now, state.lastPerformedAt);
+  checkTicked(planId, state.checklist, command.data.checklist);
   if ('finished' in state.due)
     throw new IllegalStateError(`maintenance plan ${planId} has no date left to perform`, 'plan-finished');
   const runningHours = command.data.runningHours ?? command.data.machine?.runningHours;
@@ -147,6 +170,7 @@ const decidePerform = (command: PerformMaintenance, state: Extract<MaintenanceSt
       nextDue: next,
       ...(withHours && runningHours !== undefined ? { runningHours } : {}),
       ...(withCount && count !== undefined ? { count } : {}),
+      ...(state.checklist ? { checklist: state.checklist } : {}),
     },
   };
   if (!state.alarm) return [performed];
@@ -184,7 +208,17 @@ export const decideMaintenance = (command: MaintenanceCommand, state: Maintenanc
     return [
       {
         type: 'MaintenancePlanDefined',
-        data: { planId, machineId, kind, title, cycle, firstDue: due, ...start, definedAt: now },
+        data: {
+          planId,
+          machineId,
+          kind,
+          title,
+          cycle,
+          firstDue: due,
+          ...start,
+          ...(command.data.checklist ? { checklist: command.data.checklist } : {}),
+          definedAt: now,
+        },
       },
     ];
   }

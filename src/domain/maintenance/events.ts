@@ -37,6 +37,8 @@ export type MaintenanceState =
       due: Due;
       alarm?: { due: Due; raisedAt: string };
       lastPerformedAt?: string;
+      /** The items to tick each time the work is recorded. */
+      checklist?: string[];
     };
 
 /** What a machine has done up to an instant: its running hours and the units it has counted. */
@@ -60,8 +62,8 @@ export const isOverdue = (due: Due, now: string, reading: MachineReading): boole
 
 export const evolveMaintenance = (state: MaintenanceState, event: MaintenanceEvent): MaintenanceState => {
   if (event.type === 'MaintenancePlanDefined') {
-    const { planId, machineId, title, cycle, firstDue } = event.data;
-    return { status: 'Active', planId, machineId, title, cycle, due: firstDue };
+    const { planId, machineId, title, cycle, firstDue, checklist } = event.data;
+    return { status: 'Active', planId, machineId, title, cycle, due: firstDue, ...(checklist ? { checklist } : {}) };
   }
   if (state.status === 'Initial') return state;
   switch (event.type) {

@@ -37,7 +37,7 @@ export const maintenanceProjection: Projection = {
   async apply(event, ctx) {
     switch (event.type) {
       case 'MaintenancePlanDefined': {
-        const { planId, machineId, kind, title, cycle, firstDue, startRunningHours, startCount, definedAt } =
+        const { planId, machineId, kind, title, cycle, firstDue, startRunningHours, startCount, definedAt, checklist } =
           event.data;
         return ctx.update('plans', planId, () => ({
           _id: planId,
@@ -50,6 +50,8 @@ export const maintenanceProjection: Projection = {
           definedAt,
           ...(startRunningHours === undefined ? {} : { startRunningHours }),
           ...(startCount === undefined ? {} : { startCount }),
+          // recorded only by plans with a checklist: the office ticks each item when the work is done
+          ...(checklist ? { checklist } : {}),
           overdueSince: null,
           lastPerformedAt: null,
           alarms: 0,

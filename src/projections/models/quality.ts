@@ -9,7 +9,8 @@ import { applyWorklists, worklistEventTypes } from './qualityWorklists';
 export const qualityProjection = (_timeZone: string): Projection => ({
   name: 'quality',
   // 3: the loops and the worklists of quality containment, without the yields (now models/yields.ts)
-  version: 3,
+  // 4: an inspection to do keeps its characteristics' limits (specs)
+  version: 4,
   collections: {
     loops: { indexes: ['state', 'orderId'] },
     inspections: { indexes: ['state', 'orderId'] },

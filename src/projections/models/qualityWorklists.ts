@@ -35,6 +35,8 @@ export const applyWorklists: Apply = async (event, ctx) => {
         reason: d.reason,
         reinspectionOf: d.reinspectionOf ?? null,
         characteristics: d.characteristics.map((c) => c.name),
+        // each characteristic with its kind, limits and unit: the office shows them beside the values typed
+        specs: d.characteristics,
         state: 'requested',
         requestedAt: d.requestedAt,
         decidedAt: null,

@@ -254,6 +254,45 @@ describe('maintenance performed', () => {
     ).to.have.length(1);
   });
 
+  it('a plan with a checklist records the work only with every item ticked, and refuses an item it does not list', () => {
+    const checklist = ['Lubricate the slides', 'Clean the chips', 'Check the coolant level'];
+    const withList = plan.given([]).when(define({ checklist })).events();
+    expect(withList[0]?.data).to.deep.include({ checklist });
+    const ticked = (items: string[]) => ({
+      type: 'PerformMaintenance' as const,
+      data: { planId: 'P1', checklist: items },
+      meta: m,
+    });
+    let refusal: unknown;
+    try {
+      plan
+        .given(withList)
+        .when(ticked(checklist.slice(0, 2)))
+        .events();
+    } catch (error) {
+      refusal = error;
+    }
+    expect((refusal as ValidationError).problems).to.deep.equal([
+      { path: '/checklist', message: 'must tick Check the coolant level' },
+    ]);
+    plan.given(withList).when(perform(undefined)).thenThrows(ValidationError, 'checklist-unticked');
+    plan
+      .given(withList)
+      .when(ticked([...checklist, 'Paint the guard']))
+      .thenThrows(ValidationError, 'checklist-unknown-item');
+    const done = plan
+      .given(withList)
+      .when(ticked([...checklist].reverse()))
+      .events();
+    expect(done[0]?.data).to.deep.include({ checklist });
+    // a plan without a checklist takes none
+    plan
+      .given(defined)
+      .when(ticked(['Clean the chips']))
+      .thenThrows(ValidationError, 'checklist-unknown-item');
+    expect(plan.given(defined).when(perform(undefined)).events()[0]?.data).not.to.have.property('checklist');
+  });
+
   it('clears an overdue alarm, and a body’s readings win over the machine’s', () => {
     const overdue: MaintenanceEvent = {
       type: 'MaintenanceOverdue',
