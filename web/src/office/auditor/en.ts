@@ -75,6 +75,9 @@ export const auditorEn: typeof auditorZh = {
     order: 'Order',
     customer: 'Customer',
     none: 'This lot has no links up or down',
+    issued: 'issued',
+    produced: 'produced',
+    shipped: 'shipped',
   },
   downloads: {
     title: 'Export',

@@ -73,6 +73,9 @@ export const auditorZh = {
     order: '订单',
     customer: '客户',
     none: '此批次没有上下游记录',
+    issued: '发料',
+    produced: '产出',
+    shipped: '发运',
   },
   downloads: {
     title: '导出',
