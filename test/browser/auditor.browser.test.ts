@@ -153,7 +153,7 @@ describe('Office: the auditor’s screens (timeline, state as of an instant, gen
     }
   });
 
-  it('downloads the order’s events as NDJSON with the session', async () => {
+  it('downloads the order’s events as NDJSON, and its EPCIS document, with the session', async () => {
     const plant = await office();
     const [orderId] = await ordersOf(plant, 'Completed');
     const events = await eventsOf(plant, `order-${orderId}`);
@@ -172,6 +172,14 @@ describe('Office: the auditor’s screens (timeline, state as of an instant, gen
         .map((l) => JSON.parse(l) as Event);
       expect(lines.map((e) => e.id)).to.deep.equal(events.map((e) => e.id));
       expect(lines.every((e) => e.streamId === `order-${orderId}`)).to.equal(true);
+      // and its traceability as EPCIS 2.0 JSON-LD
+      const [epcis] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('audit-download-epcis').click(),
+      ]);
+      const document = JSON.parse(readFileSync(await epcis.path(), 'utf8')) as Record<string, unknown>;
+      expect(document['type']).to.equal('EPCISDocument');
+      expect(JSON.stringify(document)).to.contain(orderId);
     } finally {
       await context.close();
     }
