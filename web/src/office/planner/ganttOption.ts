@@ -49,7 +49,8 @@ export const ganttOption = (gantt: Gantt, labels: Labels, locale: string): Chart
       const height = (api.size?.([0, 1]) as number[])[1] ?? 20;
       const box = params.coordSys as unknown as { x: number; y: number; width: number; height: number };
       const left = Math.max(x0, box.x);
-      const right = Math.min(x1, box.x + box.width);
+      // an operation started and completed at once still shows: 2 px
+      const right = Math.min(Math.max(x1, x0 + 2), box.x + box.width);
       if (right <= left) return null;
       const h = height * 0.7;
       const width = right - left;

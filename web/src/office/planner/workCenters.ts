@@ -1,25 +1,35 @@
 import { computed, ref } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import type { ApiClient } from '../../composables/api';
+import type { Gantt } from './ganttOption';
 
-export type WorkCenter = { code: string; name?: string };
+/** GET /api/planner/work-centers: each work center with its queue, load and Gantt. */
+export type PlantWorkCenter = Gantt & {
+  name?: string;
+  dispatchRule: string;
+  queued: number;
+  running: number;
+  loadHours: number;
+};
 
 /**
- * The plant's work centers (master data in force now, named in the person's language) and the one
- * chosen, kept in the address (`?wc=`) so a reload or a shared link shows the same queue.
+ * The plant's work centers in one request (the planner's aggregate route) and the one chosen, kept in
+ * the address (`?wc=`) so a reload or a shared link shows the same work center.
  */
 export const useWorkCenters = (api: ApiClient) => {
   const route = useRoute();
   const router = useRouter();
-  const list = ref<WorkCenter[]>([]);
+  const list = ref<PlantWorkCenter[]>([]);
   const chosen = computed(() => {
     const wanted = route.query['wc'];
-    return typeof wanted === 'string' && list.value.some((w) => w.code === wanted) ? wanted : list.value[0]?.code;
+    return typeof wanted === 'string' && list.value.some((w) => w.workCenter === wanted)
+      ? wanted
+      : list.value[0]?.workCenter;
   });
+  const current = computed(() => list.value.find((w) => w.workCenter === chosen.value));
   const load = async (): Promise<void> => {
-    const page = await api.get<{ items: WorkCenter[] }>('/api/master/work-centers?active=true&limit=1000');
-    list.value = page.items.map(({ code, name }) => ({ code, ...(name ? { name } : {}) }));
+    list.value = (await api.get<{ workCenters: PlantWorkCenter[] }>('/api/planner/work-centers')).workCenters;
   };
   const choose = (code: string): void => void router.replace({ query: { ...route.query, wc: code } });
-  return { list, chosen, load, choose };
+  return { list, chosen, current, load, choose };
 };
