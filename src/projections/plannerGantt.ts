@@ -116,7 +116,7 @@ export const ganttOf = (center: GanttWorkCenter, orders: readonly GanttOrder[], 
     ...(center.dispatchRule ? { dispatchRule: center.dispatchRule } : {}),
     from: iso(from),
     now: iso(now),
-    lanes: [...free.keys()].sort(),
+    lanes: [...free.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })), // M2 before M10
     bars,
   };
 };

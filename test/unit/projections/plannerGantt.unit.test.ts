@@ -99,4 +99,15 @@ describe('Planner Gantt: run and planned operations of a work center', () => {
       },
     ]);
   });
+  it('lists the machines in natural order (M-2 before M-10)', () => {
+    const run = (machineId: string) => ({
+      orderId: machineId,
+      operationId: '010',
+      plannedMinutes: 10,
+      startedAt: '2026-11-30T07:50:00Z',
+      machineId,
+    });
+    const gantt = ganttOf({ workCenter: 'WC-TURN', queue: [], running: [run('M-10'), run('M-2')] }, [], FROM, NOW);
+    expect(gantt.lanes).to.deep.equal(['M-2', 'M-10']);
+  });
 });

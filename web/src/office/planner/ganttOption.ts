@@ -68,7 +68,16 @@ export const ganttOption = (gantt: Gantt, labels: Labels, locale: string): Chart
         style,
         ...(width > 46
           ? {
-              textContent: { type: 'text' as const, style: { text, fill: planned ? '#163a8a' : '#fff', fontSize: 11 } },
+              textContent: {
+                type: 'text' as const,
+                style: {
+                  text,
+                  fill: planned ? '#163a8a' : '#fff',
+                  fontSize: 11,
+                  width: width - 6,
+                  overflow: 'truncate' as const,
+                },
+              },
               textConfig: { position: 'inside' as const },
             }
           : {}),
@@ -106,7 +115,7 @@ export const ganttOption = (gantt: Gantt, labels: Labels, locale: string): Chart
     xAxis: {
       type: 'time',
       min: Date.parse(gantt.from),
-      axisLabel: { formatter: (value: number) => formatDateTime(value, locale).slice(-5) },
+      axisLabel: { hideOverlap: true, formatter: (value: number) => formatDateTime(value, locale).slice(-5) },
     },
     yAxis: { type: 'category', data: gantt.lanes, inverse: true, axisTick: { show: false } },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'weakFilter' }],
