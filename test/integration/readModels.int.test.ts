@@ -53,6 +53,10 @@ describe('read models over a scripted production day', function () {
         scrap: 2,
         rework: 1,
         plannedMinutes: 50, // setup 30 + 2 min/unit x 10 units
+        // when and where it ran (the planner's Gantt)
+        startedAt: '2026-11-25T00:30:00.000Z',
+        completedAt: '2026-11-25T07:48:00.000Z',
+        machineId: 'M1',
       },
     ]);
     expect(await q.wip.order('PO-2')).to.deep.include({ status: 'Released', quantityRemaining: 45, late: true });
@@ -167,7 +171,12 @@ describe('read models over a scripted production day', function () {
     const [shiftA] = (await q.oee.shifts('M1', '2026-11-25', '2026-11-25')).filter((s) => s.shift === 'A');
     // shift A 00:00-08:00Z: setup 1800 (changeover), run 9000 + 15480 = 24480, down 1800 (SPINDLE), idle 720
     // (minor stop); 544 units x 36 s = 19584 s; 510 good (the operator's 3 are within the device's 34 rejects)
-    expect(shiftA).to.deep.include({ availability: 0.85, performance: 0.8, quality: 0.9375, plannedBusySeconds: 28800 });
+    expect(shiftA).to.deep.include({
+      availability: 0.85,
+      performance: 0.8,
+      quality: 0.9375,
+      plannedBusySeconds: 28800,
+    });
     expect(shiftA?.oee).to.be.closeTo(0.6375, 1e-12);
     expect(shiftA?.losses).to.deep.equal({
       nonWorkingSeconds: 0,

@@ -247,8 +247,9 @@ export const wipProjection: Projection = {
         });
       }
       case 'OperationCompleted':
+        // the completion time beside the start time (a rework operation has neither: it is not in the Gantt)
         await operation(event.data, (op) =>
-          Object.assign(op, { status: 'completed', completedAt: event.data.completedAt }),
+          Object.assign(op, { status: 'completed', ...(op.startedAt ? { completedAt: event.data.completedAt } : {}) }),
         );
         return wc(
           event.data.workCenter,
