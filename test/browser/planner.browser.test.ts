@@ -123,8 +123,42 @@ describe('Office: the planner’s screens', function () {
         const shown = await ordersShown(rows);
         return JSON.stringify(shown) === JSON.stringify(after.queue.map((e) => e.orderId));
       }, 'the screen to show the new queue');
-      await page.setViewportSize({ width: 390, height: 844 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('reorders a dispatch queue on a touch screen: a finger drags an order by its handle', async () => {
+    const wc = TURN;
+    const before = await queueOf(wc);
+    const from = before.queue.map((e) => e.priority > 1).lastIndexOf(true);
+    expect(from, 'an order in the queue whose priority can rise').to.be.greaterThan(0);
+    const moved = before.queue[from] as Entry;
+    const { open } = await office();
+    const { context, page } = await open({ role: 'planner', size: 'phone' });
+    try {
+      await page.goto(`/office/planner/dispatch?wc=${wc}`);
+      const rows = page.getByTestId('queue-row');
+      await until(async () => (await rows.count()) === before.queue.length, 'the queue on the screen');
       await shoot(page, 'dispatch', 'phone');
+      const grip = await page.getByTestId('queue-handle').nth(from).boundingBox();
+      const top = await rows.first().boundingBox();
+      if (!grip || !top) throw new Error('the queue is not drawn');
+      // real touch events, as a finger makes them (Chromium's input, not synthetic DOM events)
+      const cdp = await context.newCDPSession(page);
+      const x = grip.x + grip.width / 2;
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', y: number) =>
+        cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+      const startY = grip.y + grip.height / 2;
+      await touch('touchStart', startY);
+      for (let step = 1; step <= 12; step += 1) await touch('touchMove', startY + ((top.y + 4 - startY) * step) / 12);
+      await touch('touchEnd', top.y + 4);
+      await until(async () => {
+        const now = await queueOf(wc);
+        const at = now.queue.findIndex((e) => e.orderId === moved.orderId && e.operationId === moved.operationId);
+        return at >= 0 && at < from;
+      }, 'the queue reordered by touch');
+      expect((await orderOf(moved.orderId)).priority).to.be.lessThan(moved.priority);
     } finally {
       await context.close();
     }
