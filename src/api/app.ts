@@ -36,6 +36,7 @@ import { oeeRoutes } from './oeeRoutes';
 import { spcRoutes } from './spcRoutes';
 import { telemetryRoutes } from './telemetryRoutes';
 import { machineRoutes } from './machineRoutes';
+import { plannerRoutes } from './plannerRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -136,6 +137,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...spcRoutes(deps),
   ...telemetryRoutes(deps),
   ...machineRoutes(deps),
+  ...plannerRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

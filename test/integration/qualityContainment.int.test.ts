@@ -234,7 +234,7 @@ describe('quality containment (SQLite, process managers, read models)', function
     // the WIP read model and the yields count the 3 as scrap
     const wip = await q.wip.order('PO-Q1');
     const counts = (wip['operations'] as Record<string, unknown>[]).map(
-      ({ plannedMinutes: _planned, ...rest }) => rest,
+      ({ plannedMinutes: _planned, startedAt: _started, completedAt: _completed, ...rest }) => rest,
     );
     expect(counts).to.deep.equal([
       { operationId: '010', workCenter: 'WC-010', status: 'completed', good: 7, scrap: 3, rework: 0 },

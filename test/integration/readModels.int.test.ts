@@ -53,6 +53,10 @@ describe('read models over a scripted production day', function () {
         scrap: 2,
         rework: 1,
         plannedMinutes: 50, // setup 30 + 2 min/unit x 10 units
+        // when and where it ran (the planner's Gantt)
+        startedAt: '2026-11-25T00:30:00.000Z',
+        completedAt: '2026-11-25T07:48:00.000Z',
+        machineId: 'M1',
       },
     ]);
     expect(await q.wip.order('PO-2')).to.deep.include({ status: 'Released', quantityRemaining: 45, late: true });

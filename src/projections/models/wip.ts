@@ -12,6 +12,10 @@ type OperationDoc = {
   rework: number;
   /** Setup plus standard time for the order quantity: what the critical ratio counts as work left. */
   plannedMinutes: number;
+  /** When it started and completed, and on which machine (the planner's Gantt). */
+  startedAt?: string;
+  completedAt?: string;
+  machineId?: string;
 };
 type Operation = { orderId: string; operationId: string };
 type RunningDoc = {
@@ -72,8 +76,9 @@ const workCenter = (doc: Document | undefined, id: string): Document =>
 export const wipProjection: Projection = {
   name: 'wip',
   // 2: InProgress from the first start, dueAt, planned minutes per operation, cancel clears the load;
-  // 3: scrap dispositions and rework operations (quality containment)
-  version: 3,
+  // 3: scrap dispositions and rework operations (quality containment);
+  // 4: each operation's start, completion and machine (the planner's Gantt)
+  version: 4,
   collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
@@ -169,7 +174,7 @@ export const wipProjection: Projection = {
         let planned = 0;
         await order(orderId, (doc) => {
           const op = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === operationId);
-          if (op) op.status = 'running';
+          if (op) Object.assign(op, { status: 'running', startedAt, ...(machineId ? { machineId } : {}) });
           planned = op?.plannedMinutes ?? 0;
           if (doc['status'] === 'Released') doc['status'] = 'InProgress';
         });
@@ -242,7 +247,10 @@ export const wipProjection: Projection = {
         });
       }
       case 'OperationCompleted':
-        await operation(event.data, (op) => (op.status = 'completed'));
+        // the completion time beside the start time (a rework operation has neither: it is not in the Gantt)
+        await operation(event.data, (op) =>
+          Object.assign(op, { status: 'completed', ...(op.startedAt ? { completedAt: event.data.completedAt } : {}) }),
+        );
         return wc(
           event.data.workCenter,
           (doc) => (doc['running'] = runningOf(doc).filter((r) => !same(event.data)(r))),
