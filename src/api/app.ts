@@ -32,6 +32,7 @@ import { ForbiddenError, UnauthenticatedError } from '../domain/errors';
 import { sameHex, sha256Hex } from '../app/security/secrets';
 
 import { oeeRoutes } from './oeeRoutes';
+import { dashboardRoutes } from './dashboardRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -121,6 +122,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
   ...queryRoutes(deps),
   ...oeeRoutes(deps),
+  ...dashboardRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

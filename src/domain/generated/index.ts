@@ -183,6 +183,7 @@ import type {
 } from './events';
 import type {
   CorrectiveRequestsQuery,
+  DashboardQuery,
   DateRangeQuery,
   DueSoonQuery,
   EventsQuery,
@@ -385,6 +386,7 @@ export type SchemaTypes = {
   'events/WorkCenterDefined.v1': WorkCenterDefinedV1;
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
   'queries/correctiveRequests': CorrectiveRequestsQuery;
+  'queries/dashboard': DashboardQuery;
   'queries/dateRange': DateRangeQuery;
   'queries/dueSoon': DueSoonQuery;
   'queries/events': EventsQuery;
