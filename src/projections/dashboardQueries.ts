@@ -60,6 +60,7 @@ export const dashboardQueries = (q: ReadModelQueries) => {
     const oee = await oeeOf(scope, period, today, at);
     const machines = await q.oee.states(scope.level, scope.level === 'plant' ? undefined : scope.key);
     const ids = new Set(machines.map((m) => m.machineId));
+    const every = scope.level === 'plant' ? machines : await q.oee.states('plant');
     const byState: Record<string, number> = { running: 0, idle: 0, setup: 0, down: 0, maintenance: 0 };
     for (const m of machines) byState[m.state] = (byState[m.state] ?? 0) + 1;
 
@@ -99,6 +100,11 @@ export const dashboardQueries = (q: ReadModelQueries) => {
       today,
       days,
       oee,
+      /** What else the dashboard may show: the plant's lines and machines. */
+      choices: {
+        lines: [...new Set(every.flatMap((m) => (m.line ? [m.line] : [])))].sort(),
+        machines: every.map((m) => m.machineId),
+      },
       machines: {
         count: machines.length,
         byState,

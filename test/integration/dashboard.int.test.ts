@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { As } from '../support/apiClient';
 import { ok, startMasterPlant, type MasterPlant } from '../support/masterPlant';
 
 type Answer = Record<string, unknown> & {
@@ -89,7 +90,7 @@ describe('The dashboard in one answer (GET /api/dashboard)', function () {
   });
   after(async () => plant.stop());
 
-  const dashboard = async (query: string, as = 'analyst') => {
+  const dashboard = async (query: string, as: As = 'analyst') => {
     const response = await plant.api.get(`/api/dashboard${query}`, as);
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
     return response.body as Answer;
@@ -112,7 +113,7 @@ describe('The dashboard in one answer (GET /api/dashboard)', function () {
     }
     expect((await plant.api.get('/api/dashboard', 'operator')).status).to.equal(403);
     expect((await plant.api.get('/api/dashboard?scope=machine:NOPE', 'analyst')).status).to.equal(404);
-    for (const role of ['planner', 'quality', 'maintenance', 'auditor']) await dashboard('', role);
+    for (const role of ['planner', 'quality', 'maintenance', 'auditor'] as const) await dashboard('', role);
   });
 
   it("answers the plant's, a line's and a machine's OEE equal to the OEE routes' for the same day and instant", async () => {
