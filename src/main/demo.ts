@@ -73,7 +73,9 @@ export const runDemo = async (
     : 0;
   // --past: the plant's last hours, ending about now (never before a previous demo's end)
   const start = options.past ? Date.now() - options.hours * 3_600_000 : Date.now();
-  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), factor);
+  // at the wall clock's pace while the plant is set up and its people log in (slow on a busy machine):
+  // accelerated, that would carry the simulated hours past now
+  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), 1);
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
     // the overdue clock looks about every simulated 10 minutes
@@ -90,6 +92,7 @@ export const runDemo = async (
       ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n` +
       `Log (a JSON line per request): ${logFile}\n\n`,
   );
+  clock.accelerate(factor);
   const run = await runPlantSimulation({
     clients: api,
     now: () => clock.now(),

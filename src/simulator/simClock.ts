@@ -3,6 +3,8 @@ export type SimClock = {
   now(): Date;
   /** From now on, time passes at the wall clock's pace, from where it has got to. */
   realTime(): void;
+  /** From now on, time passes `factor` times faster than the wall clock, from where it has got to. */
+  accelerate(factor: number): void;
 };
 
 export const createSimClock = (start: Date, factor: number): SimClock => {
@@ -16,6 +18,11 @@ export const createSimClock = (start: Date, factor: number): SimClock => {
       anchorSim = now().getTime();
       anchorReal = Date.now();
       pace = 1;
+    },
+    accelerate(factor: number) {
+      anchorSim = now().getTime();
+      anchorReal = Date.now();
+      pace = factor;
     },
   };
 };
