@@ -74,8 +74,8 @@ export const runDemo = async (
   // --past: the plant's last hours, ending about now (never before a previous demo's end)
   const start = options.past ? Date.now() - options.hours * 3_600_000 : Date.now();
   // at the wall clock's pace while the plant is set up and its people log in (slow on a busy machine):
-  // accelerated, that would carry the simulated hours past now
-  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), 1);
+  // accelerated, that would carry the simulated hours past now; a run of the past never passes now
+  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), 1, { wallClockAtMost: options.past });
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
     // the overdue clock looks about every simulated 10 minutes
@@ -92,7 +92,6 @@ export const runDemo = async (
       ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n` +
       `Log (a JSON line per request): ${logFile}\n\n`,
   );
-  clock.accelerate(factor);
   const run = await runPlantSimulation({
     clients: api,
     now: () => clock.now(),
@@ -107,6 +106,7 @@ export const runDemo = async (
     seed: options.seed,
     ...(nc ? { nats: nc } : {}),
     onProgress: progressBar(),
+    onStart: () => clock.accelerate(factor),
   });
   clock.realTime();
   writeFileSync(marker, `${JSON.stringify({ simulatedUntil: clock.now().toISOString() })}\n`);

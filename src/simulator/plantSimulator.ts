@@ -46,6 +46,8 @@ export type SimulationOptions = {
   nats?: NatsConnection;
   site?: string;
   onProgress?: (progress: Progress) => void;
+  /** Told when the plant is set up and its first simulated minute begins (the demo accelerates its clock then). */
+  onStart?: () => void;
 };
 
 export type Progress = { fraction: number; simTime: string; ordersCompleted: number; orders: number; requests: number };
@@ -176,6 +178,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     inspect: (id, passed, at) => tasks.push(quality.inspect(id, passed, at)),
   });
 
+  options.onStart?.();
   const start = Math.ceil(options.now().getTime() / MINUTE) * MINUTE;
   const end = start + options.hours * HOUR;
   for (const m of machines) {

@@ -7,11 +7,15 @@ export type SimClock = {
   accelerate(factor: number): void;
 };
 
-export const createSimClock = (start: Date, factor: number): SimClock => {
+/** `wallClockAtMost`: the simulated time never passes the wall clock (a demo of the plant's past hours). */
+export const createSimClock = (start: Date, factor: number, options: { wallClockAtMost?: boolean } = {}): SimClock => {
   let anchorReal = Date.now();
   let anchorSim = start.getTime();
   let pace = factor;
-  const now = () => new Date(anchorSim + (Date.now() - anchorReal) * pace);
+  const now = () => {
+    const at = anchorSim + (Date.now() - anchorReal) * pace;
+    return new Date(options.wallClockAtMost ? Math.min(at, Date.now()) : at);
+  };
   return {
     now,
     realTime() {
