@@ -1,7 +1,8 @@
 // The dashboard's first answer, asked while the app's code is still loading: a cold start on a phone
 // spends most of its time evaluating scripts, and the figures need only the session cookie.
 const PERIODS = ['shift', 'day', 'week'];
-const USER = 'mes.office.user';
+// kept from the login (session.ts): someone logged in on this browser, whose cookie the backbone will check
+const CSRF = 'mes.office.csrf';
 
 let early: { query: string; answer: Promise<unknown> } | undefined;
 
@@ -12,10 +13,12 @@ export const dashboardQuery = (scope: string | null | undefined, period: string 
     period: period && PERIODS.includes(period) ? period : 'day',
   }).toString();
 
-/** Starts reading the dashboard when the page opened is the dashboard and a person is logged in. */
-export const prefetchDashboard = (): void => {
+/** Starts reading the dashboard when the page opened is the dashboard and a person has logged in here. */
+export const prefetchDashboard = (screen: () => Promise<unknown>): void => {
   if (typeof location === 'undefined' || location.pathname !== '/office/dashboard') return;
-  if (!localStorage.getItem(USER)) return;
+  if (!localStorage.getItem(CSRF)) return;
+  // the screen's code too, while the router still asks who is logged in
+  screen().catch(() => undefined);
   const params = new URLSearchParams(location.search);
   const query = dashboardQuery(params.get('scope'), params.get('period'));
   const answer = fetch(`/api/dashboard?${query}`, {

@@ -21,8 +21,15 @@ export const amount = (value: number | null | undefined, locale: string, digits 
 export const hours = (seconds: number | null | undefined, locale: string): string =>
   seconds === null || seconds === undefined ? '—' : amount(seconds / 3600, locale, 1);
 
+const times = new Map<string, Intl.DateTimeFormat>();
 /** An instant as the plant's local time (HH:mm). */
-export const clock = (iso: string, locale: string, timeZone: string): string =>
-  new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone }).format(
-    new Date(iso),
-  );
+export const clock = (iso: string, locale: string, timeZone: string): string => {
+  const key = `${locale}|${timeZone}`;
+  let format = times.get(key);
+  if (!format)
+    times.set(
+      key,
+      (format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone })),
+    );
+  return format.format(new Date(iso));
+};
