@@ -149,6 +149,8 @@ describe('The dashboard in one answer (GET /api/dashboard)', function () {
     expect(line.machines.byState).to.deep.include({ running: 1, down: 1 });
     expect(line.machines.stopped.map((m) => [m.machineId, m.state])).to.deep.equal([['M2', 'down']]);
     const all = await dashboard('');
+    // what else the screen may show, whatever the scope
+    expect(line['choices']).to.deep.equal({ lines: ['L1'], machines: ['M1', 'M2', 'M3'] });
     expect(all.machines.byState).to.deep.include({ running: 1, down: 1, idle: 1 });
     const carbon = (await api.get('/api/carbon/days/2026-11-25', 'analyst')).body as { kWh: number };
     expect(all.energy['kWh']).to.equal(carbon.kWh);
