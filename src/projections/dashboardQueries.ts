@@ -140,12 +140,10 @@ export const dashboardQueries = (q: ReadModelQueries) => {
       },
       quality: {
         openLoops: loops.length,
-        oldest: loops
-          .slice(0, TOP)
-          .map((l) => ({
-            ...pick(l, ['nonconformanceId', 'orderId', 'product', 'state', 'quantity']),
-            ageHours: l.ageHours,
-          })),
+        oldest: loops.slice(0, TOP).map((l) => ({
+          ...pick(l, ['nonconformanceId', 'orderId', 'product', 'state', 'quantity']),
+          ageHours: l.ageHours,
+        })),
       },
       maintenance: {
         overdue: overdue.length,
