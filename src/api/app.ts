@@ -37,6 +37,7 @@ import { spcRoutes } from './spcRoutes';
 import { telemetryRoutes } from './telemetryRoutes';
 import { machineRoutes } from './machineRoutes';
 import { plannerRoutes } from './plannerRoutes';
+import { dashboardRoutes } from './dashboardRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
@@ -138,6 +139,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
   ...telemetryRoutes(deps),
   ...machineRoutes(deps),
   ...plannerRoutes(deps),
+  ...dashboardRoutes(deps),
   ...lotRoutes(deps),
   ...traceRoutes({
     store: deps.store,

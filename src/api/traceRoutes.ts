@@ -30,6 +30,23 @@ const business = (streamId: string): string => {
 };
 /** What an operator's live stream carries: their orders and the work-center queues. */
 const OPERATOR_CATEGORIES = ['order', 'workcenter'];
+/**
+ * What the office's screens follow live (planners, quality, maintenance, analysts): the plant's orders,
+ * queues, machines, lots, inspections, nonconformances, maintenance, SPC charts and alerts, which their
+ * queries read already; not people's clockings, master data or the security trail.
+ */
+const OFFICE_CATEGORIES = [
+  'order',
+  'workcenter',
+  'machine',
+  'lot',
+  'inspection',
+  'nonconformance',
+  'maintenance',
+  'corrective',
+  'spcchart',
+  'alert',
+];
 
 const businessCategory = (category: string | undefined): string | undefined => {
   if (category && (SECURITY_CATEGORIES as readonly string[]).includes(category))
@@ -252,9 +269,9 @@ export const traceRoutes = (deps: {
       method: 'get',
       path: '/api/events/stream',
       summary:
-        'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type (operators: orders and work-center queues only)',
+        'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type (operators: orders and queues; office roles: the plant’s operations)',
       tag: 'integration',
-      roles: ['integrator', 'auditor', 'operator'],
+      roles: ['integrator', 'auditor', 'operator', 'analyst', 'planner', 'quality', 'maintenance'],
       kind: 'trace',
       shopFloorFeed: true,
       query: 'queries/events',
@@ -265,14 +282,16 @@ export const traceRoutes = (deps: {
         if (after !== undefined) await store.readAll({ after, maxCount: 1 });
         const category = businessCategory(ctx.query['category']);
         const type = ctx.query['type'];
-        // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records
-        const categories = isShopFloorOnly(ctx.principal)
-          ? OPERATOR_CATEGORIES.filter((c) => category === undefined || c === category)
+        // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records;
+        // the office follows the plant's operations; integrators and auditors the whole business log
+        const office = ctx.principal.roles.some((r) => ['analyst', 'planner', 'quality', 'maintenance'].includes(r));
+        const allowed = !isShopFloorOnly(ctx.principal) ? undefined : office ? OFFICE_CATEGORIES : OPERATOR_CATEGORIES;
+        const categories = allowed
+          ? allowed.filter((c) => category === undefined || c === category)
           : category
             ? [category]
             : undefined;
-        if (categories?.length === 0)
-          throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
+        if (categories?.length === 0) throw new ForbiddenError(`this stream follows ${allowed?.join(', ')} events`);
         const release = admitStream(ctx.principal.name);
         // the client going away, a shutdown (deps.live) or the stream falling too far behind ends it:
         // closing the subscription ends the loop while it waits for an event, the signal ends a wait for drain
