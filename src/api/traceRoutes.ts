@@ -70,36 +70,16 @@ const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
 /** Traceability for auditors, and the live event feed for integrators. */
 /** How many live streams may be open at once, overall and per caller (README, HTTP hardening). */
 export type StreamLimits = { total: number; perPrincipal: number };
-const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
-/** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
-const OVERRUN_GRACE_MS = 10_000;
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
 
-export const traceRoutes = (deps: {
-  store: EventStore;
-  heartbeatMs?: number;
-  live?: Set<() => void>;
-  streamLimits?: StreamLimits;
-  /** The one reader of new events every live stream follows. Default: one made here, per API. */
-  tail?: LiveTail;
-}): RouteSpec[] => {
-  const { store } = deps;
-  // made lazily: it reads nothing until a stream follows it
-  const tail = deps.tail ?? createLiveTail(store);
-  // an event the tail gives to many streams is written as SSE once
-  const messages = new WeakMap<RecordedEvent, string>();
-  const message = (event: RecordedEvent): string => {
-    let text = messages.get(event);
-    if (text === undefined) {
-      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
-      messages.set(event, text);
-    }
-    return text;
-  };
-  const limits = deps.streamLimits ?? DEFAULT_STREAM_LIMITS;
+/** Counts a stream in, or refuses it (429) past the limits; the function it answers counts it out once. */
+export type StreamAdmission = (principal: string) => () => void;
+
+/** One count of the live streams open, overall and per caller, for every live route of an API. */
+export const createStreamAdmission = (limits: StreamLimits): StreamAdmission => {
   const openStreams = new Map<string, number>();
   let openTotal = 0;
-  /** Counts a stream in, or refuses it (429) past the limits; the returned function counts it out once. */
-  const admitStream = (principal: string): (() => void) => {
+  return (principal) => {
     const mine = openStreams.get(principal) ?? 0;
     if (openTotal >= limits.total || mine >= limits.perPrincipal) {
       throw new TooManyAttemptsError(
@@ -122,6 +102,34 @@ export const traceRoutes = (deps: {
       else openStreams.delete(principal);
     };
   };
+};
+/** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
+const OVERRUN_GRACE_MS = 10_000;
+
+export const traceRoutes = (deps: {
+  store: EventStore;
+  heartbeatMs?: number;
+  live?: Set<() => void>;
+  streamLimits?: StreamLimits;
+  /** The one reader of new events every live stream follows. Default: one made here, per API. */
+  tail?: LiveTail;
+  /** Counts live streams in against the limits, shared with the API's other live streams. Default: its own. */
+  admit?: StreamAdmission;
+}): RouteSpec[] => {
+  const { store } = deps;
+  // made lazily: it reads nothing until a stream follows it
+  const tail = deps.tail ?? createLiveTail(store);
+  // an event the tail gives to many streams is written as SSE once
+  const messages = new WeakMap<RecordedEvent, string>();
+  const message = (event: RecordedEvent): string => {
+    let text = messages.get(event);
+    if (text === undefined) {
+      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+      messages.set(event, text);
+    }
+    return text;
+  };
+  const admitStream = deps.admit ?? createStreamAdmission(deps.streamLimits ?? DEFAULT_STREAM_LIMITS);
   const streamId = (ctx: RouteContext) => business(ctx.params['streamId'] as string);
   return [
     {
