@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { createSqliteReadStore } from '../../src/adapters/readstore/sqliteReadStore';
 import { createLogger } from '../../src/lib/logger';
 import { createProjections } from '../../src/projections';
+import { wipProjection } from '../../src/projections/models/wip';
 import { rebuildReadModels, startReadModels } from '../../src/projections/manager';
 import { generatePlant } from '../../bench/lib/plantGenerator';
 import { openPlantStore, runPlantDay } from '../support/plantDay';
@@ -72,7 +73,7 @@ describe('projections: rebuild and crash', function () {
     }
     await exited;
     const crashed = createSqliteReadStore(join(dir, 'crashed.db'));
-    const reached = Number((await crashed.checkpoint('wip_v3'))?.position ?? 0);
+    const reached = Number((await crashed.checkpoint(`wip_v${wipProjection.version}`))?.position ?? 0);
     expect(reached, 'killed part-way through the log')
       .to.be.greaterThan(0)
       .and.lessThan(Number(await store.headPosition()));

@@ -136,7 +136,8 @@ describe('live streams and exports end when the client goes away', function () {
     client.socket.destroy();
   });
 
-  it('ends a live SSE stream whose client stopped reading once 1,000 events wait for it; a reading stream gets them all; Last-Event-ID resumes the ended one', async () => {
+  it('ends a live SSE stream whose client stopped reading once 1,000 events wait for it; a reading stream gets them all; Last-Event-ID resumes the ended one', async function () {
+    this.timeout(180_000);
     const head = await store.headPosition();
     const path = `/api/events/stream?after=${head}&type=TestCounted`;
     const ids = (text: string) => [...text.matchAll(/^id: (\d+)$/gm)].map((m) => m[1] as string);
@@ -147,11 +148,14 @@ describe('live streams and exports end when the client goes away', function () {
     fast.resume();
     // about 25 MB: more than the sockets hold, so the stream that is not read falls behind
     const note = 'y'.repeat(4_000);
-    for (let batch = 0; batch < 60; batch += 1)
+    for (let batch = 0; batch < 60; batch += 1) {
       await store.append(
         uniqueStream(),
         Array.from({ length: 100 }, (_, n) => counted(n, { note })),
       );
+      // the reading client keeps up (on a busy machine it could otherwise fall 1,000 behind as well)
+      await waitFor(() => ids(fastText).length >= (batch + 1) * 100, 'the reading stream to keep up', 60_000);
+    }
     const written = (
       await store.readAll({ after: head as string, maxCount: 10_000, filter: { eventTypes: ['TestCounted'] } })
     ).events.map((e) => e.position);
