@@ -9,7 +9,7 @@
 export type HealthParams = {
   /** Length of an evaluation period: the intervals in it are combined into one charted value. Default 60 min. */
   periodMinutes: number;
-  /** Periods of healthy running the baseline is learned from. Default 48 (two days of hours). */
+  /** Periods of healthy running the baseline is learned from. Default 72 (three days of hours). */
   baselineIntervals: number;
   /** EWMA weight of the newest interval. Default 0.2. */
   lambda: number;
@@ -29,7 +29,7 @@ export type HealthParams = {
 
 export const DEFAULT_HEALTH_PARAMS: HealthParams = {
   periodMinutes: 60,
-  baselineIntervals: 48,
+  baselineIntervals: 72,
   lambda: 0.2,
   L: 3.5,
   k: 0.5,
@@ -60,12 +60,31 @@ export type SignalHealth =
 
 export const startLearning = (): SignalHealth => ({ phase: 'learning', values: [] });
 
-/** Mean and sample σ; σ has a floor (1% of |μ|, and 1e-9) so a signal that does not vary still standardizes. */
+/** Periods per batch in the long-run σ (batch means). */
+const BATCH = 4;
+
+/**
+ * Mean and σ of a baseline. σ is the larger of the sample σ and the long-run σ from batch means
+ * (√b × σ of the means of consecutive batches of b = 4 periods): a signal that drifts and returns in
+ * its healthy running (a temperature's daily cycle) has neighbouring periods alike, which EWMA and
+ * CUSUM would add up as a shift; the long-run σ sizes them for it. A floor (1% of |μ|, and 1e-9) keeps a
+ * signal that does not vary standardizable.
+ */
 export const baselineOf = (values: readonly number[]): { mean: number; sigma: number } => {
   const n = values.length;
   const mean = values.reduce((s, v) => s + v, 0) / Math.max(1, n);
   const variance = n > 1 ? values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, sigma: Math.max(Math.sqrt(variance), Math.abs(mean) * 0.01, 1e-9) };
+  const batches = Math.floor(n / BATCH);
+  let longRun = 0;
+  if (batches > 1) {
+    const means = Array.from({ length: batches }, (_, b) => {
+      const batch = values.slice(b * BATCH, (b + 1) * BATCH);
+      return batch.reduce((s, v) => s + v, 0) / BATCH;
+    });
+    const m = means.reduce((s, v) => s + v, 0) / batches;
+    longRun = (BATCH * means.reduce((s, v) => s + (v - m) ** 2, 0)) / (batches - 1);
+  }
+  return { mean, sigma: Math.max(Math.sqrt(Math.max(variance, longRun)), Math.abs(mean) * 0.01, 1e-9) };
 };
 
 /** The EWMA's limit in σ units: L·√(λ/(2−λ)) (its asymptotic standard deviation times L). */
