@@ -451,6 +451,13 @@ export type HealthEvaluatedV1 = {
       ewma?: number;
       cusum?: number;
       index: number;
+      /**
+       * The baseline learned (while monitoring).
+       */
+      baseline?: {
+        mean: number;
+        sigma: number;
+      };
     }[];
     /**
      * The worst signal's index.

@@ -150,7 +150,8 @@ export const createHealthDecider = (
                       const index = round(signalIndex(s, p), 2);
                       if (s.phase === 'learning') return { signal, statistic, value, phase: 'learning', index };
                       const [z, ewma, cusum] = [round(s.z), round(s.ewma), round(s.cusum)];
-                      return { signal, statistic, value, phase: 'monitoring', z, ewma, cusum, index };
+                      const baseline = { mean: round(s.mean), sigma: round(s.sigma) };
+                      return { signal, statistic, value, phase: 'monitoring', z, ewma, cusum, index, baseline };
                     }),
                     index: round(after.index, 2),
                   })),
