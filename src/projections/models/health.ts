@@ -1,6 +1,32 @@
 import { DEFAULT_HEALTH_PARAMS, ewmaLimit } from '../../domain/health';
 import { NotFoundError } from '../../domain/errors';
+import type { EquipmentHealthDegradedV1 } from '../../domain/generated';
 import type { Projection } from '../runner';
+
+/** A signal's newest charted period (only `phase` while it learns again). */
+export type SignalHealthFigures = {
+  phase: 'learning' | 'monitoring';
+  statistic?: 'rms' | 'mean';
+  value?: number;
+  z?: number;
+  ewma?: number;
+  cusum?: number;
+  index?: number;
+  baseline?: { mean: number; sigma: number };
+  periodStart?: string;
+};
+
+/** A machine's health as the read model keeps it. */
+export type MachineHealthDoc = {
+  machineId: string;
+  index: number;
+  degraded: boolean;
+  periodStart?: string;
+  relearnedAt: string | null;
+  relearnReason?: 'maintenance' | 'repair';
+  signals: Record<string, SignalHealthFigures>;
+  warnings: Array<Omit<EquipmentHealthDegradedV1, 'machineId'>>;
+};
 
 /** The warnings a machine keeps to show (the newest). */
 const WARNINGS_KEPT = 20;
@@ -81,7 +107,8 @@ export const healthQueries = (reads: {
   machine: async (machineId: string) => {
     const doc = await reads.get('machines', machineId);
     if (!doc) throw new NotFoundError(`machine ${machineId} has no health charts yet (no telemetry evaluated)`);
-    const { _id, ...health } = doc;
+    // the read store's documents are untyped: this one is written by healthProjection above
+    const { _id, ...health } = doc as MachineHealthDoc & { _id: string };
     const p = DEFAULT_HEALTH_PARAMS;
     return {
       ...health,
