@@ -15,7 +15,7 @@ import {
   type HealthState,
   type SignalHealth,
 } from '../../../src/domain/health';
-import { healthProcess, healthReasonCode, type Trigger } from '../../../src/domain/processes';
+import { alertRules, healthProcess, healthReasonCode, type Trigger } from '../../../src/domain/processes';
 
 const P = DEFAULT_HEALTH_PARAMS;
 const hour = (h: number): string => new Date(Date.parse('2026-11-20T00:00:00.000Z') + h * 3_600_000).toISOString();
@@ -231,6 +231,36 @@ describe('Equipment health: the health process', () => {
       },
     ]);
     expect(healthReasonCode('x'.repeat(200))).to.have.length(100);
+  });
+  it('raises one equipment-health alert per warning, in zh-CN and en', () => {
+    const degraded = trigger({
+      type: 'EquipmentHealthDegraded',
+      data: {
+        machineId: 'M1',
+        signal: 'vibration',
+        statistic: 'rms',
+        index: 41.6,
+        current: 15,
+        baseline: { mean: 11, sigma: 1 },
+        z: 4,
+        ewma: 1.3,
+        cusum: 6,
+        slopePerHour: 1.25,
+        detectedAt: hour(7),
+      },
+    });
+    const [directive] = alertRules('Asia/Shanghai')(degraded);
+    expect(directive).to.deep.include({ aggregate: 'alert', id: `equipment-health:M1:${hour(7)}` });
+    expect(directive?.command.data).to.deep.include({
+      kind: 'equipment-health',
+      severity: 'warning',
+      subject: { machineId: 'M1' },
+      since: hour(7),
+      text: {
+        'zh-CN': '设备健康劣化：M1 的 vibration 偏离基线（当前 15，基线 11，每小时 1.25），健康指数 42。',
+        en: 'Equipment health degraded: vibration on M1 drifts from its baseline (now 15, baseline 11, 1.25 per hour), health index 42.',
+      },
+    });
   });
   it('re-learns after maintenance performed and after a corrective request closed', () => {
     const performed = healthProcess(
