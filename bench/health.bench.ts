@@ -1,4 +1,4 @@
-// npm run bench:health [-- --machines 200 --months 3 --seed 7 --json]
+// npm run bench:health [-- --machines 200 --months 3 --seed 7 --each --json]
 // A simulated plant's hourly telemetry through the health aggregate's own decide and evolve: half the
 // machines wear out (bearing vibration RMS rising for 1 to 4 days before each failure, then repaired),
 // half stay healthy. Targets: a warning at least 4 simulated hours before at least 90% of failures,
@@ -136,6 +136,20 @@ const wornMonths = worn.reduce((s, o) => s + o.hours, 0) / (30 * 24);
 const wornFalse = worn.reduce((s, o) => s + o.falseAlarms, 0);
 const median = leads[Math.floor(leads.length / 2)] ?? 0;
 const p10 = leads[Math.floor(leads.length * 0.1)] ?? 0;
+
+if (!process.argv.includes('--json')) {
+  // the lead time before each failure: all of them with --each, else how they spread
+  if (process.argv.includes('--each'))
+    outcomes.forEach((o, i) => {
+      if (o.worn) console.log(`M${i + 1}: warned ${o.failures.map((l) => `${l} h`).join(', ')} before its failures`);
+    });
+  const spread = [0, LEAD_HOURS, 12, 24, 48, 96].map((from, i, edges) => {
+    const to = edges[i + 1];
+    const count = leads.filter((l) => l >= from && (to === undefined || l < to)).length;
+    return `${to === undefined ? `≥${from}` : `${from}-${to}`} h: ${count}`;
+  });
+  console.log(`warning lead time before each of ${leads.length} failures (0 h: not warned) — ${spread.join(', ')}`);
+}
 
 report(
   `Equipment health benchmark: ${MACHINES} machines, ${MONTHS} months of hourly telemetry (seed ${SEED}), ` +
