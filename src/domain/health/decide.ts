@@ -3,7 +3,6 @@ import { unreachable, type Command, type Decider, type Event } from '../messages
 import {
   addToPeriod,
   DEFAULT_HEALTH_PARAMS,
-  ewmaLimit,
   healthIndex,
   periodEndOf,
   periodStartOf,
@@ -223,9 +222,3 @@ export const createHealthDecider = (
 });
 
 export const healthDecider = createHealthDecider();
-
-/** The EWMA limit and CUSUM h the aggregate runs, for readers of its state. */
-export const healthLimits = (p: HealthParams = DEFAULT_HEALTH_PARAMS): { ewmaLimit: number; h: number } => ({
-  ewmaLimit: ewmaLimit(p),
-  h: p.h,
-});
