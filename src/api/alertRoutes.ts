@@ -1,11 +1,12 @@
 import type { AlertSubscriptions } from '../app/alertSubscriptions';
 import { alertKindsFor } from '../app/alertSubscriptions';
 import type { EventStore } from '../app/eventStore';
-import { TooManyAttemptsError } from '../domain/errors';
+import type { LiveTail } from '../app/liveTail';
 import type { AlertQueries } from '../projections/alertQueries';
 import type { Role } from './auth';
 import type { RouteSpec } from './routes';
 import { responseClosed, writeOrWait } from './streamWrite';
+import type { StreamAdmission } from './traceRoutes';
 
 /** The people who may be subscribed to alerts (ALERTS_FILE's `roles` names only these). */
 const ALERT_READERS: Role[] = ['operator', 'quality', 'maintenance', 'planner', 'analyst'];
@@ -19,27 +20,10 @@ export const alertRoutes = (deps: {
   alerts: { queries: AlertQueries; subscriptions: AlertSubscriptions };
   heartbeatMs?: number;
   live?: Set<() => void>;
-  /** Live alert streams one caller may hold open. Default 10. */
-  perCaller?: number;
+  /** The API's one reader of new events, and its one count of live streams (overall and per caller). */
+  tail: LiveTail;
+  admit: StreamAdmission;
 }): RouteSpec[] => {
-  const open = new Map<string, number>();
-  const admit = (caller: string): (() => void) => {
-    const mine = open.get(caller) ?? 0;
-    const most = deps.perCaller ?? 10;
-    if (mine >= most)
-      throw new TooManyAttemptsError(`${caller} already has ${mine} live alert streams open (at most ${most})`, 5, {
-        type: 'too-many-streams',
-      });
-    open.set(caller, mine + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (open.get(caller) ?? 1) - 1;
-      if (left > 0) open.set(caller, left);
-      else open.delete(caller);
-    };
-  };
   return [
     {
       method: 'get',
@@ -72,14 +56,17 @@ export const alertRoutes = (deps: {
         // a foreign position is refused now, as a 400, not in a stream already begun
         if (after !== undefined) await deps.store.readAll({ after, maxCount: 1 });
         const kinds = new Set<string>(alertKindsFor(deps.alerts.subscriptions, ctx.principal));
-        const release = admit(ctx.principal.name);
-        const subscription = deps.store.subscribe({
-          // from now when no position is given: a bell rings for what is new
-          after: after ?? (await deps.store.headPosition()),
-          filter: { streamPrefixes: ['alert-'], eventTypes: ['AlertRaised'] },
-          batchSize: 100,
-        });
+        const release = deps.admit(ctx.principal.name);
         const ended = responseClosed(ctx.res);
+        const subscription = deps.tail.follow(
+          {
+            // from now when no position is given: a bell rings for what is new
+            after: after ?? (await deps.store.headPosition()),
+            filter: { streamPrefixes: ['alert-'], eventTypes: ['AlertRaised'] },
+            batchSize: 100,
+          },
+          () => ended.abort(),
+        );
         const end = (): void => ended.abort();
         ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
         deps.live?.add(end);

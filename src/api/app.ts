@@ -38,10 +38,12 @@ import { telemetryRoutes } from './telemetryRoutes';
 import { healthRoutes } from './healthRoutes';
 import { machineRoutes } from './machineRoutes';
 import { plannerRoutes } from './plannerRoutes';
+import { dashboardRoutes } from './dashboardRoutes';
 import { queryRoutes } from './queryRoutes';
 import { registerRoutes, type RouteSpec } from './routes';
 import { CSV_MIME, XLSX_MIME } from './sheetFiles';
-import { traceRoutes, type StreamLimits } from './traceRoutes';
+import { createStreamAdmission, DEFAULT_STREAM_LIMITS, traceRoutes, type StreamLimits } from './traceRoutes';
+import { createLiveTail } from '../app/liveTail';
 import { proofRoutes } from './proofRoutes';
 import type { ProofReader } from '../app/proof/port';
 import { serveWebApp } from './webApp';
@@ -132,41 +134,49 @@ const WEB_APP_CSP = {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 // queries first: express tries routes in order, and reads are the most frequent requests
-export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => [
-  ...queryRoutes(deps),
-  ...oeeRoutes(deps),
-  ...spcRoutes(deps),
-  ...telemetryRoutes(deps),
-  ...healthRoutes(deps),
-  ...machineRoutes(deps),
-  ...plannerRoutes(deps),
-  ...lotRoutes(deps),
-  ...traceRoutes({
-    store: deps.store,
-    ...(deps.streamLimits ? { streamLimits: deps.streamLimits } : {}),
-    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
-    ...(live ? { live } : {}),
-  }),
-  ...proofRoutes(deps),
-  ...commandRoutes(deps),
-  ...erpRoutes(deps),
-  // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code
-  ...[...masterSheetRoutes(deps), ...masterDataQueries(deps), ...masterDataRoutes(deps)],
-  ...sessionRoutes(deps),
-  ...peopleRoutes(deps),
-  ...keyRoutes(deps),
-  ...securityRoutes(deps),
-  ...alertRoutes({
-    store: deps.store,
-    alerts: deps.alerts ?? {
-      queries: { recent: () => Promise.resolve({ items: [] }) },
-      subscriptions: { roles: DEFAULT_ALERT_ROLES, people: {} },
-    },
-    ...(deps.streamLimits ? { perCaller: deps.streamLimits.perPrincipal } : {}),
-    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
-    ...(live ? { live } : {}),
-  }),
-];
+export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => {
+  // every live stream of the API follows one reader of the log and counts against one set of limits
+  const tail = createLiveTail(deps.store);
+  const admit = createStreamAdmission(deps.streamLimits ?? DEFAULT_STREAM_LIMITS);
+  return [
+    ...queryRoutes(deps),
+    ...oeeRoutes(deps),
+    ...spcRoutes(deps),
+    ...telemetryRoutes(deps),
+    ...healthRoutes(deps),
+    ...machineRoutes(deps),
+    ...plannerRoutes(deps),
+    ...dashboardRoutes(deps),
+    ...lotRoutes(deps),
+    ...traceRoutes({
+      store: deps.store,
+      tail,
+      admit,
+      ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+      ...(live ? { live } : {}),
+    }),
+    ...proofRoutes(deps),
+    ...commandRoutes(deps),
+    ...erpRoutes(deps),
+    // the sheet routes before /api/master/{kind}/:code, which would take `export` for a code
+    ...[...masterSheetRoutes(deps), ...masterDataQueries(deps), ...masterDataRoutes(deps)],
+    ...sessionRoutes(deps),
+    ...peopleRoutes(deps),
+    ...keyRoutes(deps),
+    ...securityRoutes(deps),
+    ...alertRoutes({
+      store: deps.store,
+      alerts: deps.alerts ?? {
+        queries: { recent: () => Promise.resolve({ items: [] }) },
+        subscriptions: { roles: DEFAULT_ALERT_ROLES, people: {} },
+      },
+      tail,
+      admit,
+      ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+      ...(live ? { live } : {}),
+    }),
+  ];
+};
 
 export type Api = {
   app: Express;

@@ -30,6 +30,23 @@ const business = (streamId: string): string => {
 };
 /** What an operator's live stream carries: their orders and the work-center queues. */
 const OPERATOR_CATEGORIES = ['order', 'workcenter'];
+/**
+ * What the office's screens follow live (planners, quality, maintenance, analysts): the plant's orders,
+ * queues, machines, lots, inspections, nonconformances, maintenance, SPC charts and alerts, which their
+ * queries read already; not people's clockings, master data or the security trail.
+ */
+const OFFICE_CATEGORIES = [
+  'order',
+  'workcenter',
+  'machine',
+  'lot',
+  'inspection',
+  'nonconformance',
+  'maintenance',
+  'corrective',
+  'spcchart',
+  'alert',
+];
 
 const businessCategory = (category: string | undefined): string | undefined => {
   if (category && (SECURITY_CATEGORIES as readonly string[]).includes(category))
@@ -53,36 +70,16 @@ const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
 /** Traceability for auditors, and the live event feed for integrators. */
 /** How many live streams may be open at once, overall and per caller (README, HTTP hardening). */
 export type StreamLimits = { total: number; perPrincipal: number };
-const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
-/** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
-const OVERRUN_GRACE_MS = 10_000;
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { total: 500, perPrincipal: 10 };
 
-export const traceRoutes = (deps: {
-  store: EventStore;
-  heartbeatMs?: number;
-  live?: Set<() => void>;
-  streamLimits?: StreamLimits;
-  /** The one reader of new events every live stream follows. Default: one made here, per API. */
-  tail?: LiveTail;
-}): RouteSpec[] => {
-  const { store } = deps;
-  // made lazily: it reads nothing until a stream follows it
-  const tail = deps.tail ?? createLiveTail(store);
-  // an event the tail gives to many streams is written as SSE once
-  const messages = new WeakMap<RecordedEvent, string>();
-  const message = (event: RecordedEvent): string => {
-    let text = messages.get(event);
-    if (text === undefined) {
-      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
-      messages.set(event, text);
-    }
-    return text;
-  };
-  const limits = deps.streamLimits ?? DEFAULT_STREAM_LIMITS;
+/** Counts a stream in, or refuses it (429) past the limits; the function it answers counts it out once. */
+export type StreamAdmission = (principal: string) => () => void;
+
+/** One count of the live streams open, overall and per caller, for every live route of an API. */
+export const createStreamAdmission = (limits: StreamLimits): StreamAdmission => {
   const openStreams = new Map<string, number>();
   let openTotal = 0;
-  /** Counts a stream in, or refuses it (429) past the limits; the returned function counts it out once. */
-  const admitStream = (principal: string): (() => void) => {
+  return (principal) => {
     const mine = openStreams.get(principal) ?? 0;
     if (openTotal >= limits.total || mine >= limits.perPrincipal) {
       throw new TooManyAttemptsError(
@@ -105,6 +102,34 @@ export const traceRoutes = (deps: {
       else openStreams.delete(principal);
     };
   };
+};
+/** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
+const OVERRUN_GRACE_MS = 10_000;
+
+export const traceRoutes = (deps: {
+  store: EventStore;
+  heartbeatMs?: number;
+  live?: Set<() => void>;
+  streamLimits?: StreamLimits;
+  /** The one reader of new events every live stream follows. Default: one made here, per API. */
+  tail?: LiveTail;
+  /** Counts live streams in against the limits, shared with the API's other live streams. Default: its own. */
+  admit?: StreamAdmission;
+}): RouteSpec[] => {
+  const { store } = deps;
+  // made lazily: it reads nothing until a stream follows it
+  const tail = deps.tail ?? createLiveTail(store);
+  // an event the tail gives to many streams is written as SSE once
+  const messages = new WeakMap<RecordedEvent, string>();
+  const message = (event: RecordedEvent): string => {
+    let text = messages.get(event);
+    if (text === undefined) {
+      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+      messages.set(event, text);
+    }
+    return text;
+  };
+  const admitStream = deps.admit ?? createStreamAdmission(deps.streamLimits ?? DEFAULT_STREAM_LIMITS);
   const streamId = (ctx: RouteContext) => business(ctx.params['streamId'] as string);
   return [
     {
@@ -252,9 +277,9 @@ export const traceRoutes = (deps: {
       method: 'get',
       path: '/api/events/stream',
       summary:
-        'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type (operators: orders and work-center queues only)',
+        'Live events as Server-Sent Events from a position, resumable with Last-Event-ID, by category and type (operators: orders and queues; office roles: the plant’s operations)',
       tag: 'integration',
-      roles: ['integrator', 'auditor', 'operator'],
+      roles: ['integrator', 'auditor', 'operator', 'analyst', 'planner', 'quality', 'maintenance'],
       kind: 'trace',
       shopFloorFeed: true,
       query: 'queries/events',
@@ -265,14 +290,16 @@ export const traceRoutes = (deps: {
         if (after !== undefined) await store.readAll({ after, maxCount: 1 });
         const category = businessCategory(ctx.query['category']);
         const type = ctx.query['type'];
-        // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records
-        const categories = isShopFloorOnly(ctx.principal)
-          ? OPERATOR_CATEGORIES.filter((c) => category === undefined || c === category)
+        // an operator's PDA follows its work (orders and queues), not the plant's labour or quality records;
+        // the office follows the plant's operations; integrators and auditors the whole business log
+        const office = ctx.principal.roles.some((r) => ['analyst', 'planner', 'quality', 'maintenance'].includes(r));
+        const allowed = !isShopFloorOnly(ctx.principal) ? undefined : office ? OFFICE_CATEGORIES : OPERATOR_CATEGORIES;
+        const categories = allowed
+          ? allowed.filter((c) => category === undefined || c === category)
           : category
             ? [category]
             : undefined;
-        if (categories?.length === 0)
-          throw new ForbiddenError(`operators follow ${OPERATOR_CATEGORIES.join(' and ')} events`);
+        if (categories?.length === 0) throw new ForbiddenError(`this stream follows ${allowed?.join(', ')} events`);
         const release = admitStream(ctx.principal.name);
         // the client going away, a shutdown (deps.live) or the stream falling too far behind ends it:
         // closing the subscription ends the loop while it waits for an event, the signal ends a wait for drain

@@ -17,6 +17,9 @@ import { formatSummary, readSummary } from '../simulator/summary';
 
 export type DemoOptions = Required<ConfigDemo>;
 
+/** Simulated time the set-up (people, master data) may take before the run. */
+const SET_UP_MS = 30 * 60_000;
+
 /** The demo's logger, and the file it writes to (named in the banner). */
 export type DemoLog = { logger: Logger; logFile: string };
 
@@ -72,8 +75,10 @@ export const runDemo = async (
     ? Date.parse((JSON.parse(readFileSync(marker, 'utf8')) as { simulatedUntil: string }).simulatedUntil)
     : 0;
   // --past: the plant's last hours, ending about now (never before a previous demo's end)
-  const start = options.past ? Date.now() - options.hours * 3_600_000 : Date.now();
-  const clock = createSimClock(new Date(Math.max(start, previous + 60_000)), factor);
+  const start = options.past ? Date.now() - options.hours * 3_600_000 - SET_UP_MS : Date.now();
+  const from = Math.max(start, previous + 60_000);
+  // the set-up (people, master data) may take up to half a simulated hour; then the run sets the pace
+  const clock = createSimClock(new Date(from), factor, from + SET_UP_MS);
   const backbone = await startBackbone(config, schemas, logger, {
     clock: () => clock.now(),
     // the overdue clock looks about every simulated 10 minutes
@@ -102,6 +107,7 @@ export const runDemo = async (
     mttrHours: options['mttr-hours'],
     lateMaintenanceRate: options['late-maintenance'],
     seed: options.seed,
+    reached: (ms) => clock.limit(ms),
     ...(nc ? { nats: nc } : {}),
     onProgress: progressBar(),
   });

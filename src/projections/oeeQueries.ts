@@ -237,6 +237,29 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       }));
   };
 
+  /** The machines of a level (every machine for the plant) with the state each is in now and since when. */
+  const states = async (level: OeeLevel | 'machine', key?: string) => {
+    const centers = await workCenters();
+    return (await read.all('oee', 'machines'))
+      .filter((m) => {
+        const wc = m['workCenter'] as string;
+        if (level === 'machine') return m['machineId'] === key;
+        if (level === 'workCenter') return wc === key;
+        if (level === 'line') return centers.get(wc)?.['line'] === key;
+        if (level === 'site') return ((centers.get(wc)?.['site'] as string | undefined) ?? 'default') === key;
+        return true;
+      })
+      .map((m) => ({
+        machineId: m['machineId'] as string,
+        workCenter: m['workCenter'] as string,
+        line: (centers.get(m['workCenter'] as string)?.['line'] as string | undefined) ?? null,
+        state: m['state'] as MachineStatus,
+        reason: (m['reason'] as string | null | undefined) ?? null,
+        since: m['since'] as string,
+      }))
+      .sort((a, b) => a.machineId.localeCompare(b.machineId));
+  };
+
   /** A machine's calendar over local days: its shift occurrences and their working, break and planned-stop segments. */
   const calendarOf = async (machineId: string, from?: string, to?: string) => {
     const doc = await machineDoc(machineId);
@@ -292,5 +315,5 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     };
   };
 
-  return { machine, rollup, today, calendars: versions, calendarOf, timeline };
+  return { machine, rollup, states, today, calendars: versions, calendarOf, timeline };
 };

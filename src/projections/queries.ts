@@ -92,6 +92,8 @@ export const createReadModelQueries = (
 
   return {
     namespace,
+    /** The plant's time zone and the queries' clock: for answers composed of several queries (the dashboard). */
+    plant: { timeZone: plant.timeZone, clock },
     master: masterDataQueries(
       (kind) => all('masterData', 'records', { kind }),
       () => clock().toISOString(),

@@ -34,6 +34,8 @@ export type SimulationOptions = {
   orders: number;
   /** Simulated hours to run. */
   hours: number;
+  /** Told how far the simulation has got (ms): the simulated clock may not run past it. */
+  reached?: (ms: number) => void;
   /** The share of inspections that fail. */
   defectRate: number;
   /** Mean running hours between failures, and mean hours to repair. */
@@ -200,6 +202,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
 
   const arrivals = arrivalTimes(start, options.hours, batchCount(options.orders));
   for (let t = start; t < end; t += MINUTE) {
+    options.reached?.(t + MINUTE);
     const ahead = t - options.now().getTime();
     if (ahead > 0) await sleep(ahead / options.factor);
     for (const [b, arrival] of arrivals.entries()) if (t === arrival) await arrive(b, t);

@@ -1,21 +1,32 @@
-/** A clock that runs `factor` times faster than the wall clock from `start`; never goes back. */
+/**
+ * A clock that runs `factor` times faster than the wall clock from `start`, but never past the limit
+ * the simulation has reached (on a busy machine the simulation falls behind the wall clock: its
+ * events would otherwise be stamped hours ahead of the simulated plant); never goes back.
+ */
 export type SimClock = {
   now(): Date;
-  /** From now on, time passes at the wall clock's pace, from where it has got to. */
+  /** The simulation has got this far (ms): the clock may run up to it, not past it. Only ever raised. */
+  limit(ms: number): void;
+  /** From now on, time passes at the wall clock's pace, from where it has got to, with no limit. */
   realTime(): void;
 };
 
-export const createSimClock = (start: Date, factor: number): SimClock => {
+export const createSimClock = (start: Date, factor: number, firstLimit = Number.POSITIVE_INFINITY): SimClock => {
   let anchorReal = Date.now();
   let anchorSim = start.getTime();
   let pace = factor;
-  const now = () => new Date(anchorSim + (Date.now() - anchorReal) * pace);
+  let ceiling = firstLimit;
+  const now = () => new Date(Math.min(anchorSim + (Date.now() - anchorReal) * pace, ceiling));
   return {
     now,
+    limit(ms) {
+      ceiling = Math.max(ceiling, ms);
+    },
     realTime() {
       anchorSim = now().getTime();
       anchorReal = Date.now();
       pace = 1;
+      ceiling = Number.POSITIVE_INFINITY;
     },
   };
 };

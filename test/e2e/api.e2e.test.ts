@@ -424,6 +424,21 @@ describe('REST API over HTTP (a started process)', function () {
       const resumed = await read({ 'last-event-id': first[1]?.id as string }, 2);
       expect(resumed.map((m) => m.event)).to.deep.equal(['OperationReady', 'OperationStarted']);
     });
+    it('lets the office follow the plant’s operations live, not people’s clockings nor the security trail', async () => {
+      const open = async (role: 'analyst' | 'planner', query: string): Promise<number> => {
+        const controller = new AbortController();
+        const response = await fetch(`${backbone.baseUrl}/api/events/stream${query}`, {
+          headers: { authorization: `Bearer ${keys.tokens[role]}` },
+          signal: controller.signal,
+        });
+        controller.abort();
+        return response.status;
+      };
+      expect(await open('analyst', '?category=machine')).to.equal(200);
+      expect(await open('planner', '')).to.equal(200);
+      expect(await open('analyst', '?category=operator')).to.equal(403);
+      expect(await open('planner', '?category=person')).to.equal(403);
+    });
   });
 
   describe('the log-wide proof', () => {

@@ -118,7 +118,7 @@ describe('backup and restore', function () {
       'data/sessions.db',
       'data/api.db',
       'data/readmodels.db',
-      'data/card.key',
+      'data/card-keys.json',
       'data/pepper.key',
       'data/proof-signing.key',
       'external/proof-witness/witness.jsonl',
@@ -175,7 +175,7 @@ describe('backup and restore', function () {
     expect(ofRestored.ok).to.equal(false);
     expect(ofRestored.problems[0]).to.include({ kind: 'deleted', index: manifest.log.events });
     expect(mode(restoredDir)).to.equal('700');
-    expect(mode(join(restoredDir, 'card.key'))).to.equal('600');
+    expect(mode(join(restoredDir, 'card-keys.json'))).to.equal('600');
 
     backbone = await startBackboneProcess(env(restoredDir));
     const restoredApi = client(backbone.baseUrl, keys.tokens);

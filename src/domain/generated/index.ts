@@ -193,6 +193,7 @@ import type {
 import type {
   AlertStreamQuery,
   CorrectiveRequestsQuery,
+  DashboardQuery,
   DateRangeQuery,
   DueSoonQuery,
   EventsQuery,
@@ -409,6 +410,7 @@ export type SchemaTypes = {
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
   'queries/alertStream': AlertStreamQuery;
   'queries/correctiveRequests': CorrectiveRequestsQuery;
+  'queries/dashboard': DashboardQuery;
   'queries/dateRange': DateRangeQuery;
   'queries/dueSoon': DueSoonQuery;
   'queries/events': EventsQuery;

@@ -21,6 +21,20 @@ export type CorrectiveRequestsQuery = {
 };
 
 /**
+ * The dashboard's scope and period.
+ */
+export type DashboardQuery = {
+  /**
+   * What the dashboard shows: plant (default), line:<line> or machine:<machineId>.
+   */
+  scope?: string;
+  /**
+   * The plant's current shift, local day (default) or ISO week, up to now.
+   */
+  period?: 'shift' | 'day' | 'week';
+};
+
+/**
  * A range of local days, inclusive.
  */
 export type DateRangeQuery = {

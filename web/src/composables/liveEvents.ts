@@ -30,12 +30,14 @@ export const parseEventStream = (buffer: string): { messages: Message[]; rest: s
  * Last-Event-ID after a drop. A key the stream refuses (401, 403) makes it `unavailable`: the caller
  * falls back to polling.
  */
-export const connectLive = (options: {
+export const connectLive = <T = LiveEvent>(options: {
+  /** The stream: the log's live events (default), or another SSE route of the backbone (the alerts'). */
+  path?: string;
   /** The credential headers of the API client. */
   credentials: () => Record<string, string>;
   /** Start after this position (the log's head when the screen opened). */
   after?: string;
-  onEvent: (event: LiveEvent) => void;
+  onEvent: (event: T) => void;
   onStatus: (status: LiveStatus) => void;
   fetcher?: typeof fetch;
   /** Wait before reconnecting. Default 3 s. */
@@ -48,7 +50,7 @@ export const connectLive = (options: {
   const run = async (): Promise<void> => {
     const headers: Record<string, string> = { accept: 'text/event-stream', ...options.credentials() };
     if (last) headers['last-event-id'] = last;
-    const response = await fetcher('/api/events/stream', {
+    const response = await fetcher(options.path ?? '/api/events/stream', {
       headers,
       credentials: 'same-origin',
       cache: 'no-store',
@@ -69,7 +71,7 @@ export const connectLive = (options: {
       buffer = parsed.rest;
       for (const message of parsed.messages) {
         if (message.id) last = message.id;
-        options.onEvent(JSON.parse(message.data) as LiveEvent);
+        options.onEvent(JSON.parse(message.data) as T);
       }
     }
     throw new Error('live stream ended');

@@ -3,7 +3,7 @@ export type AreaKey = 'dashboard' | 'planner' | 'quality' | 'maintenance' | 'aud
 export type OfficeArea = { key: AreaKey; path: string; roles: readonly string[] };
 
 /** Everyone who works in the office reads the dashboard. */
-export const OFFICE_ROLES = ['planner', 'quality', 'maintenance', 'analyst', 'auditor', 'sysadmin'] as const;
+export const OFFICE_ROLES = ['planner', 'quality', 'maintenance', 'analyst', 'auditor'] as const;
 
 export const AREAS: readonly OfficeArea[] = [
   { key: 'dashboard', path: '/office/dashboard', roles: OFFICE_ROLES },

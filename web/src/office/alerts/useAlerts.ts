@@ -1,6 +1,6 @@
 import { computed, getCurrentScope, onScopeDispose, ref, type Ref } from 'vue';
 import type { ApiClient } from '../../composables/api';
-import { parseEventStream } from '../../composables/liveEvents';
+import { connectLive } from '../../composables/liveEvents';
 import { en, zhCN } from './i18n';
 
 export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed' | 'equipment-health';
@@ -81,8 +81,8 @@ export const useAlerts = (deps: {
     })(),
   );
   const unread = computed(() => items.value.filter((a) => !read.value.includes(a.alertId)).length);
-  let controller: AbortController | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let connection: { close(): void } | undefined;
+  let started = false;
   let last: string | undefined;
 
   const messages = () => (deps.locale() === 'en' ? en : zhCN).alerts;
@@ -102,47 +102,6 @@ export const useAlerts = (deps: {
     storage?.setItem(READ_KEY, JSON.stringify(read.value));
   };
 
-  const stream = async (signal: AbortSignal): Promise<void> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...deps.api.credentials() };
-    if (last) headers['last-event-id'] = last;
-    const response = await fetcher('/api/alerts/stream', {
-      headers,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      signal,
-    });
-    if (response.status === 401 || response.status === 403 || response.status === 404) {
-      status.value = 'unavailable';
-      return;
-    }
-    if (!response.ok || !response.body) throw new Error(`alert stream answered ${response.status}`);
-    status.value = 'live';
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const parsed = parseEventStream(buffer + value);
-      buffer = parsed.rest;
-      for (const message of parsed.messages) {
-        if (message.id) last = message.id;
-        add(JSON.parse(message.data) as Alert, true);
-      }
-    }
-    throw new Error('alert stream ended');
-  };
-
-  const connect = (first = false): void => {
-    const current = controller;
-    if (!current) return;
-    status.value = first ? 'connecting' : 'reconnecting';
-    stream(current.signal).catch(() => {
-      if (current.signal.aborted) return;
-      status.value = 'reconnecting';
-      timer = setTimeout(connect, deps.retryMs ?? 3_000);
-    });
-  };
-
   /** Reads the recent alerts again (they are not notified: the person sees them in the list). */
   const refresh = async (): Promise<void> => {
     const page = await deps.api.get<{ items: Alert[] }>('/api/alerts?limit=50');
@@ -152,18 +111,28 @@ export const useAlerts = (deps: {
   };
 
   const stop = (): void => {
-    clearTimeout(timer);
-    controller?.abort();
-    controller = undefined;
+    started = false;
+    connection?.close();
+    connection = undefined;
     status.value = 'off';
   };
 
+  /** The recent alerts, then each new one from the alerts' stream (the app's live stream, on its own route). */
   const start = async (): Promise<void> => {
-    if (controller) return;
-    controller = new AbortController();
+    if (started) return;
+    started = true;
     status.value = 'connecting';
     await refresh().catch(() => undefined);
-    connect(true);
+    if (!started) return;
+    connection = connectLive<Alert>({
+      path: '/api/alerts/stream',
+      credentials: deps.api.credentials,
+      ...(last ? { after: last } : {}),
+      onEvent: (alert) => add(alert, true),
+      onStatus: (s) => void (status.value = s),
+      fetcher,
+      ...(deps.retryMs ? { retryMs: deps.retryMs } : {}),
+    });
   };
 
   if (getCurrentScope()) onScopeDispose(stop);
