@@ -35,6 +35,7 @@ import { sameHex, sha256Hex } from '../app/security/secrets';
 import { oeeRoutes } from './oeeRoutes';
 import { spcRoutes } from './spcRoutes';
 import { telemetryRoutes } from './telemetryRoutes';
+import { healthRoutes } from './healthRoutes';
 import { machineRoutes } from './machineRoutes';
 import { plannerRoutes } from './plannerRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
@@ -142,6 +143,7 @@ export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] =>
     ...oeeRoutes(deps),
     ...spcRoutes(deps),
     ...telemetryRoutes(deps),
+    ...healthRoutes(deps),
     ...machineRoutes(deps),
     ...plannerRoutes(deps),
     ...dashboardRoutes(deps),

@@ -7,9 +7,9 @@ export type AlertSubscriptions = {
   people: Readonly<Partial<Record<string, readonly AlertKind[]>>>;
 };
 
-/** Without ALERTS_FILE's `roles`: maintenance hears of plans overdue and machines down, quality of failed inspections. */
+/** Without ALERTS_FILE's `roles`: maintenance hears of plans overdue, machines down and health degraded, quality of failed inspections. */
 export const DEFAULT_ALERT_ROLES: AlertSubscriptions['roles'] = {
-  maintenance: ['maintenance-overdue', 'machine-down'],
+  maintenance: ['maintenance-overdue', 'machine-down', 'equipment-health'],
   quality: ['inspection-failed'],
 };
 

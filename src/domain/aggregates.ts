@@ -2,6 +2,7 @@ import { alertDecider, type AlertCommand, type AlertEvent } from './alert';
 import { apiKeyDecider, type ApiKeyCommand, type ApiKeyEvent } from './apikey';
 import { calendarDecider, type CalendarCommand, type CalendarEvent } from './calendar';
 import { deviceDecider, type DeviceCommand, type DeviceEvent } from './device';
+import { healthDecider, type HealthCommand, type HealthEvent } from './health';
 import { dispatchDecider, type DispatchCommand, type DispatchEvent } from './dispatch';
 import { inspectionDecider, type InspectionCommand, type InspectionEvent } from './inspection';
 import { labourDecider, type LabourCommand, type LabourEvent } from './labour';
@@ -49,6 +50,7 @@ export const deciders = {
   calendar: calendarDecider,
   spcchart: spcDecider,
   alert: alertDecider,
+  health: healthDecider,
 } as const;
 
 export type AggregateName = keyof typeof deciders;
@@ -80,6 +82,7 @@ export type CommandOf = {
   calendar: CalendarCommand;
   spcchart: SpcCommand;
   alert: AlertCommand;
+  health: HealthCommand;
 };
 
 /** A command addressed to one aggregate instance: what process managers send. */
@@ -119,6 +122,7 @@ export type DomainEvent =
   | CalendarEvent
   | SpcEvent
   | AlertEvent
+  | HealthEvent
   | SecurityEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The event of one type, e.g. `DomainEventOf<'OperationCompleted'>`. */

@@ -10,6 +10,7 @@ import {
 } from '../domain/processes';
 import { clockingEvents, clockOutEvents, clockOuts, emptyClockings, evolveClockings } from '../domain/processes';
 import { emptySpcView, evolveSpcView, spcEvents, spcProcess, spcViewEvents } from '../domain/processes';
+import { healthEvents, healthProcess } from '../domain/processes';
 import type { CheckpointStore } from '../app/checkpoints';
 import { createCommandHandler, type CommandHandler } from '../app/commandHandler';
 import { withLotRules } from '../app/lots/gate';
@@ -88,6 +89,11 @@ export const startServices = async (options: ServicesOptions): Promise<Services>
       eventTypes: spcEvents,
       react: spcProcess,
       view: { initial: emptySpcView, evolve: evolveSpcView, eventTypes: spcViewEvents },
+    }),
+    await startProcess(deps, {
+      name: 'health',
+      eventTypes: healthEvents,
+      react: healthProcess,
     }),
     ...(options.alerts
       ? [

@@ -2,6 +2,7 @@ import type { PlantConfig } from '../app/plant';
 import { alertsProjection } from './models/alerts';
 import { carbonProjection } from './models/carbon';
 import { genealogyProjection } from './models/genealogy';
+import { healthProjection } from './models/health';
 import { labourProjection } from './models/labour';
 import { maintenanceProjection } from './models/maintenance';
 import { masterDataProjection } from './models/masterData';
@@ -32,4 +33,5 @@ export const createProjections = (
   spcProjection,
   telemetryProjection(plant.timeZone, options.telemetryRetention),
   alertsProjection,
+  healthProjection,
 ];

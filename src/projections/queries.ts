@@ -19,6 +19,7 @@ import { yieldsQueries } from './yieldsQueries';
 import { createOeeQueries } from './oeeQueries';
 import { spcQueries } from './spcQueries';
 import { telemetryQueries } from './models/telemetry';
+import { healthQueries } from './models/health';
 
 const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
@@ -238,6 +239,7 @@ export const createReadModelQueries = (
       { all: (collection, filter) => all('telemetry', collection, filter) },
       plant.timeZone,
     ),
+    health: healthQueries({ get: (collection, id) => get('health', collection, id) }),
     spc: spcQueries({
       get: (collection, id) => get('spc', collection, id),
       find: (collection, options) => find('spc', collection, options),

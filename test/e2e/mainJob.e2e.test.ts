@@ -36,6 +36,7 @@ describe('the main job (npm start)', function () {
       'spc',
       'telemetry',
       'alerts',
+      'health',
     ]);
     expect(ready.projections.every((p) => p.state === 'live')).to.equal(true);
     expect(existsSync(join(temp.dir, 'events.db'))).to.equal(true);

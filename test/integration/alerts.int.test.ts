@@ -296,7 +296,7 @@ describe('alerts: overdue maintenance, machines down, failed inspections to WeCo
     const maintenance = await api.get('/api/alerts', 'maintenance');
     expect(maintenance.status).to.equal(200);
     const mine = maintenance.body as { kinds: string[]; items: { kind: string; alertId: string }[] };
-    expect(mine.kinds).to.deep.equal(['maintenance-overdue', 'machine-down']);
+    expect(mine.kinds).to.deep.equal(['maintenance-overdue', 'machine-down', 'equipment-health']);
     expect(mine.items.map((a) => a.kind)).to.deep.equal(['machine-down', 'maintenance-overdue']);
     const quality = (await api.get('/api/alerts', 'quality')).body as typeof mine;
     expect(quality.items.map((a) => a.alertId)).to.deep.equal(['inspection-failed:IQ-A1']);

@@ -253,6 +253,7 @@ describe('read models over a scripted production day', function () {
         'spc',
         'telemetry',
         'alerts',
+        'health',
       ].map((p) => [p, 'live', 0, null]),
     );
   });

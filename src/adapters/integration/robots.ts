@@ -38,6 +38,7 @@ const TITLES: Record<AlertKind, { zh: string; en: string }> = {
   'maintenance-overdue': { zh: '保养逾期', en: 'Maintenance overdue' },
   'machine-down': { zh: '设备停机', en: 'Machine down' },
   'inspection-failed': { zh: '检验不合格', en: 'Inspection failed' },
+  'equipment-health': { zh: '设备健康劣化', en: 'Equipment health degraded' },
 };
 const SEVERITIES: Record<AlertRaisedV1['severity'], string> = { critical: '严重 critical', warning: '警告 warning' };
 

@@ -1,12 +1,13 @@
 import type * as Schema from '../generated';
 import type { Event } from '../messages';
 
-/** `maintenance-overdue`, `machine-down` or `inspection-failed`. */
+/** `maintenance-overdue`, `machine-down`, `inspection-failed` or `equipment-health`. */
 export type AlertKind = Schema.AlertKind;
 export const ALERT_KINDS = [
   'maintenance-overdue',
   'machine-down',
   'inspection-failed',
+  'equipment-health',
 ] as const satisfies readonly AlertKind[];
 
 /** One occurrence of a condition people must hear about, with what they read in zh-CN and en. */

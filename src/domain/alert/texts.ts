@@ -140,3 +140,34 @@ export const inspectionFailedAlert = (failed: {
     since: failed.decidedAt,
   };
 };
+
+/** A machine's health degraded: one alert per warning (an episode's), naming the signal and its trend. */
+export const equipmentHealthAlert = (warning: {
+  machineId: string;
+  signal: string;
+  index: number;
+  current: number;
+  baseline: { mean: number };
+  slopePerHour: number;
+  detectedAt: string;
+}): AlertData => {
+  const { machineId, signal, detectedAt } = warning;
+  const num = (x: number): string => String(Math.round(x * 1000) / 1000);
+  const [index, current, mean, slope] = [
+    Math.round(warning.index),
+    num(warning.current),
+    num(warning.baseline.mean),
+    num(warning.slopePerHour),
+  ];
+  return {
+    alertId: alertIdFor('equipment-health', machineId, new Date(detectedAt).toISOString()),
+    kind: 'equipment-health',
+    severity: 'warning',
+    subject: { machineId },
+    text: texts(
+      `设备健康劣化：${machineId} 的 ${clip(signal)} 偏离基线（当前 ${current}，基线 ${mean}，每小时 ${slope}），健康指数 ${index}。`,
+      `Equipment health degraded: ${clip(signal)} on ${machineId} drifts from its baseline (now ${current}, baseline ${mean}, ${slope} per hour), health index ${index}.`,
+    ),
+    since: detectedAt,
+  };
+};

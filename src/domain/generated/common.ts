@@ -94,9 +94,9 @@ export type CalendarTime = string;
 export type CalendarWeekday = number;
 
 /**
- * What an alert is about: maintenance past due, a machine down longer than ALERT_MACHINE_DOWN_MINUTES, a failed inspection.
+ * What an alert is about: maintenance past due, a machine down longer than ALERT_MACHINE_DOWN_MINUTES, a failed inspection, a machine's health degraded (EquipmentHealthDegraded).
  */
-export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed';
+export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed' | 'equipment-health';
 
 export type Characteristic =
   | {

@@ -371,6 +371,102 @@ export type EnergyMeasuredV1 = {
 };
 
 /**
+ * A machine's health index fell below its threshold: the signal that drifted, its trend and where it stands against its baseline. Once per degradation episode.
+ */
+export type EquipmentHealthDegradedV1 = {
+  machineId: Id;
+  signal: Id;
+  statistic: 'rms' | 'mean';
+  index: number;
+  /**
+   * The signal's value in the interval that crossed.
+   */
+  current: number;
+  baseline: {
+    mean: number;
+    sigma: number;
+  };
+  z: number;
+  ewma: number;
+  cusum: number;
+  /**
+   * Least-squares slope of the signal over its recent intervals, per hour.
+   */
+  slopePerHour: number;
+  /**
+   * The end of the interval that crossed.
+   */
+  detectedAt: DateTime;
+};
+
+/**
+ * A machine was maintained or repaired: its health baselines are learned again from the next intervals, and any degradation episode ends.
+ */
+export type HealthBaselineResetV1 = {
+  machineId: Id;
+  reason: 'maintenance' | 'repair';
+  /**
+   * The plan and time performed, or the corrective request closed.
+   */
+  reference: string;
+  resetAt: DateTime;
+};
+
+/**
+ * A machine's telemetry interval added to its health charts (the aggregates charted: count, mean and RMS per signal); when it completes an evaluation period (an hour by default), the period's charted value per signal and, while monitoring, its standardized value, EWMA and CUSUM, and the machine's health index (0-100).
+ */
+export type HealthEvaluatedV1 = {
+  machineId: Id;
+  intervalStart: DateTime;
+  intervalEnd: DateTime;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  signals: {
+    signal: Id;
+    count: number;
+    mean: number;
+    rms: number;
+  }[];
+  /**
+   * The evaluation periods this interval completed (none while a period is still filling).
+   *
+   * @maxItems 10
+   */
+  periods?: {
+    start: DateTime;
+    signals: {
+      signal: Id;
+      /**
+       * The period's aggregate charted: RMS for vibration signals, mean for the others.
+       */
+      statistic: 'rms' | 'mean';
+      value: number;
+      phase: 'learning' | 'monitoring';
+      /**
+       * (value - baseline mean) / baseline sigma.
+       */
+      z?: number;
+      ewma?: number;
+      cusum?: number;
+      index: number;
+      /**
+       * The baseline learned (while monitoring).
+       */
+      baseline?: {
+        mean: number;
+        sigma: number;
+      };
+    }[];
+    /**
+     * The worst signal's index.
+     */
+    index: number;
+  }[];
+};
+
+/**
  * A quality user released a hold point (a required inspection or an open nonconformance) with a reason: the operations it held may proceed while the inspection or nonconformance stays open.
  */
 export type HoldReleasedV1 = {
@@ -1635,6 +1731,9 @@ export type EventData = {
   EmployeeDefined: EmployeeDefinedV1;
   EmployeeRevised: EmployeeRevisedV1;
   EnergyMeasured: EnergyMeasuredV1;
+  EquipmentHealthDegraded: EquipmentHealthDegradedV1;
+  HealthBaselineReset: HealthBaselineResetV1;
+  HealthEvaluated: HealthEvaluatedV1;
   HoldReleased: HoldReleasedV1;
   InspectionCancelled: InspectionCancelledV1;
   InspectionFailed: InspectionFailedV1;

@@ -95,6 +95,9 @@ import type {
   EmployeeDefinedV1,
   EmployeeRevisedV1,
   EnergyMeasuredV1,
+  EquipmentHealthDegradedV1,
+  HealthBaselineResetV1,
+  HealthEvaluatedV1,
   HoldReleasedV1,
   InspectionCancelledV1,
   InspectionFailedV1,
@@ -311,6 +314,9 @@ export type SchemaTypes = {
   'events/EmployeeDefined.v1': EmployeeDefinedV1;
   'events/EmployeeRevised.v1': EmployeeRevisedV1;
   'events/EnergyMeasured.v1': EnergyMeasuredV1;
+  'events/EquipmentHealthDegraded.v1': EquipmentHealthDegradedV1;
+  'events/HealthBaselineReset.v1': HealthBaselineResetV1;
+  'events/HealthEvaluated.v1': HealthEvaluatedV1;
   'events/HoldReleased.v1': HoldReleasedV1;
   'events/InspectionCancelled.v1': InspectionCancelledV1;
   'events/InspectionFailed.v1': InspectionFailedV1;

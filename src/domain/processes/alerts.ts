@@ -1,13 +1,14 @@
 import type { Directive } from '../aggregates';
-import { inspectionFailedAlert, machineDownAlert, maintenanceOverdueAlert } from '../alert';
+import { equipmentHealthAlert, inspectionFailedAlert, machineDownAlert, maintenanceOverdueAlert } from '../alert';
 import type { OverdueView } from './overdueAlarm';
 import { metaFor, type Trigger } from './types';
 
 /** The events the alert rules react to; a machine down too long is found by the clock (machineDownAlerts). */
-export const alertEvents = ['MaintenanceOverdue', 'InspectionFailed'] as const;
+export const alertEvents = ['MaintenanceOverdue', 'InspectionFailed', 'EquipmentHealthDegraded'] as const;
 
 /**
- * Alerts from events: a maintenance plan's overdue alarm and a failed inspection each raise one alert
+ * Alerts from events: a maintenance plan's overdue alarm, a failed inspection and a machine's health
+ * warning (EquipmentHealthDegraded, once per degradation episode) each raise one alert
  * on the occurrence's own stream (`alert-<alertId>`), which refuses a second raise. An event that
  * happened before `notBefore` raises none (the rules reading a plant's history for the first time).
  */
@@ -24,6 +25,8 @@ export const alertRules =
         return raise(maintenanceOverdueAlert(trigger.data, timeZone));
       case 'InspectionFailed':
         return raise(inspectionFailedAlert(trigger.data));
+      case 'EquipmentHealthDegraded':
+        return raise(equipmentHealthAlert(trigger.data));
       default:
         return [];
     }

@@ -7,3 +7,4 @@ export * from './correctiveRequests';
 export * from './clockOut';
 export * from './spc';
 export * from './alerts';
+export * from './health';

@@ -135,6 +135,7 @@ describe('alerts: one per occurrence, in zh-CN and en', () => {
       'maintenance-overdue',
       'machine-down',
       'inspection-failed',
+      'equipment-health',
     ]);
     expect(alertKindsFor(defaults, { name: 'li', roles: ['operator'] })).to.deep.equal([]);
     const configured = alertSubscriptionsOf({

@@ -15,6 +15,7 @@ export const zhCN = {
       'maintenance-overdue': '保养逾期',
       'machine-down': '设备停机',
       'inspection-failed': '检验不合格',
+      'equipment-health': '设备健康劣化',
     },
     severity: {
       critical: '严重',
@@ -40,6 +41,7 @@ export const en: typeof zhCN = {
       'maintenance-overdue': 'Maintenance overdue',
       'machine-down': 'Machine down',
       'inspection-failed': 'Inspection failed',
+      'equipment-health': 'Equipment health degraded',
     },
     severity: {
       critical: 'Critical',

@@ -3,7 +3,7 @@ import type { ApiClient } from '../../composables/api';
 import { connectLive } from '../../composables/liveEvents';
 import { en, zhCN } from './i18n';
 
-export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed';
+export type AlertKind = 'maintenance-overdue' | 'machine-down' | 'inspection-failed' | 'equipment-health';
 
 /** An alert as the backbone raised it (event AlertRaised), with its log position. */
 export type Alert = {
