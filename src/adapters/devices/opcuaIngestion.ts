@@ -18,6 +18,7 @@ import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
 import { checkDevicePayload, type ParsedDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
+import { sinceLast } from './totals';
 import type { DeviceKind } from './windowing';
 
 /** Where a reading refused is kept with its reason (the NATS dead-letter stream when NATS is configured). */
@@ -74,12 +75,6 @@ export type OpcuaIngestionOptions = {
 
 type Counter = 'partCounter' | 'goodCounter' | 'energyMeter';
 const COUNTERS: Counter[] = ['partCounter', 'goodCounter', 'energyMeter'];
-
-/**
- * What a total adds since the last total recorded: the difference, or after a reset (the total went
- * down: the machine restarted, the counter rolled over) the new total, what was made since the reset.
- */
-export const sinceLast = (last: number, total: number): number => (total >= last ? total - last : total);
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 const utf8 = new TextEncoder();

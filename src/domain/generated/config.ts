@@ -368,6 +368,10 @@ export type ConfigEnvironment = {
    */
   ALERTS_FILE?: string;
   /**
+   * JSON file (schemas/config/opcua.json): the OPC UA machines read as a client, their security and the nodes monitored.
+   */
+  OPCUA_FILE?: string;
+  /**
    * A machine down longer than this many minutes raises a machine-down alert (1 to 99999). Default 15.
    */
   ALERT_MACHINE_DOWN_MINUTES?: string;
