@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { DataType, OPCUAServer, type UAVariable } from 'node-opcua';
@@ -14,6 +15,8 @@ import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import type { ConfigOpcuaMachine } from '../../src/domain/generated';
 import { upcasters } from '../../src/domain/upcasters';
 import { createLogger } from '../../src/lib/logger';
+import { startBackbone } from '../../src/main/backbone';
+import { loadConfig } from '../../src/main/config';
 import { natsOptionsFromUrl } from '../../src/main/natsConnection';
 import { freePort } from '../support/backboneProcess';
 import { registerMachines } from '../support/fixtures';
@@ -275,5 +278,44 @@ describe('OPC UA machines into the device pipeline (a real node-opcua server, SQ
     await produce(6);
     await allCounted('the parts and energy after the bad values');
     expect(await counted()).to.deep.equal({ parts: made.parts, good: made.good });
+  });
+
+  it('is started by the backbone from OPCUA_FILE: the press’s parts reach its own store (no NATS: dead letters in the log)', async () => {
+    await adapter?.stop();
+    adapter = undefined;
+    const dataDir = join(temp.dir, 'backbone');
+    const file = join(temp.dir, 'opcua.json');
+    writeFileSync(file, JSON.stringify({ machines: [config()] }));
+    const backbone = await startBackbone(
+      loadConfig(
+        {
+          DATA_DIR: dataDir,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'error',
+          OPCUA_FILE: file,
+          DEVICE_INTERVAL_SECONDS: '1',
+          DEVICE_GRACE_SECONDS: '0',
+        },
+        schemas,
+      ),
+      schemas,
+      logger,
+    );
+    try {
+      await registerMachines(backbone.services.commands, ['P1']);
+      const saved = createSqliteCheckpointStore(join(dataDir, 'checkpoints.db'));
+      await waitFor(async () => (await saved.load('opcua:P1:partCounter')) !== undefined, 'the backbone’s baseline');
+      await saved.close();
+      await produce(7);
+      const parts = await waitFor(async () => {
+        const found = (await backbone.store.readStream('machine-P1')).filter((e) => e.type === 'ProductionCounted');
+        const sum = found.reduce((total, e) => total + (e.data['total'] as number), 0);
+        return sum >= 7 ? sum : undefined;
+      }, 'the parts in the backbone’s store');
+      expect(parts).to.equal(7);
+    } finally {
+      await backbone.close();
+    }
   });
 });
