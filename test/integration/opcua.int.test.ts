@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { DataType, OPCUAServer, type UAVariable } from 'node-opcua';
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  type OPCUAServerOptions,
+  type UAVariable,
+} from 'node-opcua';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { DEAD_LETTER_STREAM } from '../../src/adapters/devices/deviceIngestion';
 import { natsDeadLetters, startOpcuaIngestion } from '../../src/adapters/devices/opcuaIngestion';
@@ -43,12 +51,12 @@ const NAMES: Record<Signal, string> = {
 };
 
 /** The press's OPC UA server (a real node-opcua server) over its values; it may be stopped and started again. */
-const pressServer = (port: number, press: Press) => {
+const pressServer = (port: number, press: Press, options: OPCUAServerOptions = { allowAnonymous: true }) => {
   let server: OPCUAServer | undefined;
   const variables = new Map<Signal, UAVariable>();
   return {
     async start() {
-      const started = new OPCUAServer({ port, resourcePath: '/press', allowAnonymous: true });
+      const started = new OPCUAServer({ port, resourcePath: '/press', ...options });
       await started.initialize();
       const space = started.engine.addressSpace;
       if (!space) throw new Error('no address space');
@@ -316,6 +324,59 @@ describe('OPC UA machines into the device pipeline (a real node-opcua server, SQ
       expect(parts).to.equal(7);
     } finally {
       await backbone.close();
+    }
+  });
+
+  it('signs and encrypts (Basic256Sha256) and logs in with the user name and password file it is given', async () => {
+    const securePort = await freePort();
+    const secure = pressServer(
+      securePort,
+      { parts: 0, good: 0, kWh: 0, state: 3, vibration: 0 },
+      {
+        allowAnonymous: false,
+        securityModes: [MessageSecurityMode.SignAndEncrypt],
+        securityPolicies: [SecurityPolicy.Basic256Sha256],
+        serverCertificateManager: new OPCUACertificateManager({
+          automaticallyAcceptUnknownCertificate: true,
+          rootFolder: join(temp.dir, 'pki-server'),
+        }),
+        userManager: { isValidUser: (user: string, password: string) => user === 'mes' && password === 'press-secret' },
+      },
+    );
+    await secure.start();
+    await registerMachines(commands, ['P2']);
+    writeFileSync(join(temp.dir, 'p2.password'), 'press-secret\n');
+    const p2 = await startOpcuaIngestion({
+      machines: [
+        {
+          machineId: 'P2',
+          site: 'plant1',
+          endpointUrl: `opc.tcp://127.0.0.1:${securePort}/press`,
+          securityMode: 'SignAndEncrypt',
+          securityPolicy: 'Basic256Sha256',
+          user: { userName: 'mes', passwordFile: join(temp.dir, 'p2.password') },
+          samplingInterval: 50,
+          nodes: { state: { nodeId: node('state'), map: { '1': 'running', '3': 'down' } } },
+        },
+      ],
+      commands,
+      schemas,
+      logger,
+      checkpoints,
+      deadLetters: natsDeadLetters(nc.jetstream()),
+      intervalMs: 300,
+      graceMs: 100,
+    });
+    try {
+      await p2.ready();
+      const [down] = await waitFor(async () => {
+        const found = (await store.readStream('machine-P2')).filter((e) => e.type === 'MachineStateChanged');
+        return found.length > 0 ? found : undefined;
+      }, 'the secured machine’s state');
+      expect(down?.data['state']).to.equal('down');
+    } finally {
+      await p2.stop();
+      await secure.stop();
     }
   });
 });
