@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { format } from 'node:util';
 import {
   AttributeIds,
   OPCUAClient,
+  setErrorLogger,
+  setWarningLogger,
   TimestampsToReturn,
   UserTokenType,
   type ClientSession,
@@ -122,6 +125,9 @@ export const startOpcuaIngestion = async (options: OpcuaIngestionOptions) => {
   const clock = options.clock ?? (() => new Date());
   const graceMs = options.graceMs ?? 5_000;
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  // node-opcua's own warnings and errors (reconnection chatter, certificates) into the log, not the console
+  setWarningLogger((...args: unknown[]) => logger.debug('node-opcua', { message: format(...args) }));
+  setErrorLogger((...args: unknown[]) => logger.warn('node-opcua', { message: format(...args) }));
   const pipeline = createDevicePipeline<OpcuaMessage>({
     commands,
     logger,
