@@ -114,6 +114,22 @@ export const startBackbone = async (
         clock,
       })
     : undefined;
+  // OPC UA machines (OPCUA_FILE) into the same device pipeline; dead letters to NATS's stream when there is one
+  // (node-opcua is loaded only then)
+  const opcuaAdapter = config.opcua.length > 0 ? await import('../adapters/devices/opcuaIngestion') : undefined;
+  const opcua = opcuaAdapter
+    ? await opcuaAdapter.startOpcuaIngestion({
+        machines: config.opcua,
+        commands: services.commands,
+        schemas,
+        logger,
+        checkpoints,
+        deadLetters: nats ? opcuaAdapter.natsDeadLetters(nats.nc.jetstream()) : opcuaAdapter.loggedDeadLetters(logger),
+        intervalMs: config.devices.intervalMs,
+        graceMs: config.devices.graceMs,
+        clock,
+      })
+    : undefined;
   // the ERP and WMS bridges' outbox, when something receives its messages
   const destinations = [
     ...(nats ? [await natsDestination(nats.nc)] : []),
@@ -259,6 +275,7 @@ export const startBackbone = async (
       await outbox?.stop();
       await alertOutbox?.stop();
       await proof.stop();
+      await opcua?.stop();
       await nats?.stop();
       await services.stop();
       await readModels.stop();

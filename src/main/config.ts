@@ -4,7 +4,7 @@ import type { EventStoreSpec } from './createEventStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
 import type { LogLevel } from '../lib/logger';
-import type { ConfigAlerts } from '../domain/generated';
+import type { ConfigAlerts, ConfigOpcuaMachine } from '../domain/generated';
 
 export type Config = {
   port: number;
@@ -42,6 +42,8 @@ export type Config = {
   http: HttpConfig;
   /** Alerts (README, Alerts): the robots and subscriptions of ALERTS_FILE, and ALERT_MACHINE_DOWN_MINUTES. */
   alerts: AlertsConfig;
+  /** OPC UA machines read as a client (README, OPC UA): OPCUA_FILE's machines, their files resolved; none without it. */
+  opcua: ConfigOpcuaMachine[];
 };
 
 export type AlertsConfig = {
@@ -161,6 +163,7 @@ const KNOWN = [
   'CLIENT_CLOCK_SKEW_SECONDS',
   'ALERTS_FILE',
   'ALERT_MACHINE_DOWN_MINUTES',
+  'OPCUA_FILE',
 ] as const;
 
 type Vars = Partial<Record<(typeof KNOWN)[number], string>>;
@@ -304,6 +307,59 @@ const alertsOf = (schemas: SchemaRegistry, vars: Vars): ConfigAlerts => {
 };
 
 /**
+ * OPCUA_FILE against its schema; each machine once, its security mode and policy both None or neither,
+ * and the password, certificate and key files it names (relative to the file) readable now.
+ */
+const opcuaOf = (schemas: SchemaRegistry, vars: Vars): ConfigOpcuaMachine[] => {
+  const path = vars.OPCUA_FILE;
+  if (path === undefined) return [];
+  checkFile('OPCUA_FILE', path);
+  checkJsonFile(schemas, 'OPCUA_FILE', path, 'config/opcua');
+  const { machines } = JSON.parse(readFileSync(path, 'utf8')) as { machines: ConfigOpcuaMachine[] };
+  const file = (name: string): string => {
+    const resolved = resolve(dirname(path), name);
+    checkFile('OPCUA_FILE', resolved);
+    return resolved;
+  };
+  const seen = new Set<string>();
+  return machines.map((machine, index) => {
+    if (seen.has(machine.machineId))
+      refuse(
+        'OPCUA_FILE',
+        `OPCUA_FILE ${path}: /machines/${index}/machineId ${machine.machineId} is listed twice`,
+        `/machines/${index}/machineId is listed twice`,
+      );
+    seen.add(machine.machineId);
+    if (((machine.securityMode ?? 'None') === 'None') !== ((machine.securityPolicy ?? 'None') === 'None'))
+      refuse(
+        'OPCUA_FILE',
+        `OPCUA_FILE ${path}: /machines/${index} securityMode and securityPolicy must both be None or neither`,
+        `/machines/${index}/securityPolicy does not match securityMode`,
+      );
+    const { user, clientCertificate } = machine;
+    return {
+      ...machine,
+      ...(user
+        ? {
+            user:
+              'userName' in user
+                ? { ...user, passwordFile: file(user.passwordFile) }
+                : { certificateFile: file(user.certificateFile), privateKeyFile: file(user.privateKeyFile) },
+          }
+        : {}),
+      ...(clientCertificate
+        ? {
+            clientCertificate: {
+              certificateFile: file(clientCertificate.certificateFile),
+              privateKeyFile: file(clientCertificate.privateKeyFile),
+            },
+          }
+        : {}),
+    };
+  });
+};
+
+/**
  * Reads the configuration variables, validated against schemas/config/environment.json, and checks the
  * files and folder they name: all before the start writes anything (a refusal names the variable).
  */
@@ -350,6 +406,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
   checkFile('PLANT_CONFIG', vars.PLANT_CONFIG);
   checkJsonFile(schemas, 'PLANT_CONFIG', vars.PLANT_CONFIG, 'config/plant');
   const alerts = alertsOf(schemas, vars);
+  const opcua = opcuaOf(schemas, vars);
   checkFile('API_KEYS_FILE', vars.API_KEYS_FILE);
   // the old key file, named or in the data folder, is imported at start: read now, before anything is written
   const keyFile = vars.API_KEYS_FILE ?? join(dataDir, 'api-keys.json');
@@ -426,5 +483,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       },
     },
     alerts: { machineDownMinutes: Number(vars.ALERT_MACHINE_DOWN_MINUTES ?? 15), settings: alerts },
+    opcua,
   };
 };

@@ -1,14 +1,12 @@
 import { Events, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
-import type { CommandContext, CommandHandler } from '../../app/commandHandler';
+import type { CommandHandler } from '../../app/commandHandler';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
-import { unreachable } from '../../domain/messages';
 import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
-import { ensureStream } from '../natsStreams';
+import { ensureStream, publishDeadLetter } from '../natsStreams';
 import { recreateConsumer } from './deviceConsumer';
-import { parseDeviceMessage, stateCommand } from './deviceMessages';
-import { createSettlement, type SettlingSession } from './deviceSettlement';
-import { createWindowing, type ClosedInterval, type Windowing } from './windowing';
+import { parseDeviceMessage } from './deviceMessages';
+import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
 export const DEVICE_STREAM = 'DEVICES';
 export const DEAD_LETTER_STREAM = 'DEVICE_DEAD_LETTERS';
@@ -36,10 +34,8 @@ export type DeviceIngestionOptions = {
 };
 
 /** One consumer from one starting sequence; a reconnect or a restart ends it and starts the next. */
-type Session = SettlingSession & {
+type Session = PipelineSession<JsMsg> & {
   messages: ConsumerMessages;
-  windowing: Windowing<JsMsg>;
-  replaying: boolean;
   loop: Promise<void>;
   timer?: NodeJS.Timeout;
 };
@@ -72,72 +68,35 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   let stopped = false;
   let session: Session | undefined;
 
-  const { settle, reject, late } = createSettlement({ js, logger });
-
-  const clock = options.clock ?? (() => new Date());
-  // a device time later than the server's plus the skew is refused (dead letter naming `at`)
-  const context = (machineId: string, commandId: string, inputId?: string): CommandContext => ({
-    commandId,
-    correlationId: `device:${machineId}`,
-    source: 'device',
-    receivedAt: clock().toISOString(),
-    clientTimeField: '/at',
-    ...(inputId ? { inputId } : {}),
+  const pipeline = createDevicePipeline<JsMsg>({
+    commands,
+    logger,
+    intervalMs,
+    graceMs,
+    clock: options.clock ?? (() => new Date()),
+    transport: {
+      ack: (m) => m.ack(),
+      deadLetter: async (m, reason) => {
+        await publishDeadLetter(js, m, reason);
+        m.ack();
+      },
+      isReplay: (s, m) => m.info.streamSequence <= s.replayUntil,
+      describe: (m) => ({ subject: m.subject, sequence: m.info.streamSequence }),
+    },
   });
-
-  const append = (s: Session, interval: ClosedInterval<JsMsg>): void => {
-    const { machineId, command, commandId, messages, lateReason } = interval;
-    const work = () => commands.handle('machine', machineId, command, context(machineId, commandId));
-    settle(s, machineId, work, messages, { lateReason, onDone: () => s.windowing.markRecorded(interval) });
-  };
 
   const handle = (s: Session, m: JsMsg): void => {
     if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
     const parsed = parseDeviceMessage(schemas, m.subject, m.data, m);
-    if (!parsed.ok) return reject(s, parsed.machineId, m, parsed.reason);
-    const { machineId } = parsed.reading;
-    const admission = s.windowing.add(parsed.reading, Date.now());
-    switch (admission.action) {
-      case 'ack':
-        return m.ack();
-      case 'held':
-        return;
-      case 'late':
-        return late(s, machineId, m, admission.reason);
-      case 'pass': {
-        const messageId = m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`;
-        const command = stateCommand(machineId, parsed.at, parsed.payload);
-        const work = () =>
-          commands.handle(
-            'machine',
-            machineId,
-            command,
-            context(machineId, `device:${parsed.site}:${messageId}`, messageId),
-          );
-        return settle(s, machineId, work, [m]);
-      }
-      default:
-        return unreachable(admission);
-    }
+    pipeline.take(s, parsed, m, () => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`);
   };
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
     const consumer = await js.consumers.get(DEVICE_STREAM, durable);
     const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
-    const s: Session = {
-      messages,
-      windowing: createWindowing<JsMsg>({ intervalMs, graceMs }),
-      lanes: new Map(),
-      replayUntil,
-      replaying: replayUntil > 0,
-      ended: false,
-      loop: Promise.resolve(),
-    };
-    const tick = () => {
-      for (const interval of s.windowing.closeDue(Date.now(), !s.replaying)) append(s, interval);
-    };
-    s.timer = setInterval(tick, Math.max(20, Math.min(1_000, Math.floor(graceMs / 4))));
+    const s: Session = { ...pipeline.session(replayUntil), messages, loop: Promise.resolve() };
+    s.timer = setInterval(() => pipeline.tick(s), pipeline.tickMs);
     s.loop = (async () => {
       for await (const m of messages) {
         if (s.ended) break;
@@ -158,7 +117,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     clearInterval(s.timer);
     s.messages.stop();
     await s.loop;
-    await Promise.all(s.lanes.values());
+    await pipeline.end(s);
   };
 
   let restarting: Promise<void> = Promise.resolve();

@@ -34,6 +34,16 @@ export const parseDeviceMessage = <M>(
   } catch {
     return { ok: false, machineId, reason: 'the payload is not JSON' };
   }
+  return checkDevicePayload(schemas, { site, machineId, kind }, payload, message);
+};
+
+/** A payload against `devices/<kind>`, whatever carried it (a NATS subject, an OPC UA monitored item). */
+export const checkDevicePayload = <M>(
+  schemas: SchemaRegistry,
+  { site, machineId, kind }: { site: string; machineId: string; kind: DeviceKind },
+  payload: Record<string, unknown>,
+  message: M,
+): ParsedDeviceMessage<M> => {
   const problems = schemas.check(`devices/${kind}`, payload);
   if (problems.length > 0) {
     const reason = `invalid ${kind} message: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`;

@@ -1,9 +1,7 @@
-import type { JetStreamClient, JsMsg } from 'nats';
 import type { CommandResult } from '../../app/commandHandler';
 import { IllegalStateError, NotFoundError, ValidationError } from '../../domain/errors';
 import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
-import { publishDeadLetter } from '../natsStreams';
 
 /** Refusals that mean "already handled" when a message is replayed after a restart. */
 const ORDER_RULES = new Set(['state-out-of-order', 'interval-overlap']);
@@ -17,15 +15,26 @@ export type SettlingSession = {
   ended: boolean;
 };
 
+/** What settling needs of a transport (JetStream, OPC UA): `M` is its handle on one message. */
+export type SettlementTransport<M> = {
+  /** The message is done with: what it causes is appended (or known). */
+  ack(m: M): void;
+  /** Keeps the message with the reason where an operator finds it, then acknowledges it. */
+  deadLetter(m: M, reason: string): Promise<void>;
+  /** It was delivered before this session, and maybe handled: a replay. */
+  isReplay(s: SettlingSession, m: M): boolean;
+  /** Fields naming the message in the log. */
+  describe(m: M): Record<string, unknown>;
+};
+
 /**
  * How device messages are settled: acknowledged once what they cause is appended, dead-lettered
  * with a reason when refused, retried in place on any other failure, one machine's work in order.
  */
-export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: Logger }) => {
-  const deadLetter = async (m: JsMsg, reason: string): Promise<void> => {
-    await publishDeadLetter(js, m, reason);
-    m.ack();
-    logger.warn('device message dead-lettered', { subject: m.subject, sequence: m.info.streamSequence, reason });
+export const createSettlement = <M>({ transport, logger }: { transport: SettlementTransport<M>; logger: Logger }) => {
+  const deadLetter = async (m: M, reason: string): Promise<void> => {
+    await transport.deadLetter(m, reason);
+    logger.warn('device message dead-lettered', { ...transport.describe(m), reason });
   };
 
   /** Retries in place until it succeeds or the session ends (then the next session replays the messages). */
@@ -36,7 +45,7 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
     });
   };
 
-  const isReplay = (s: SettlingSession, m: JsMsg): boolean => m.info.streamSequence <= s.replayUntil;
+  const isReplay = (s: SettlingSession, m: M): boolean => transport.isReplay(s, m);
 
   /** Runs work after the machine's earlier work. */
   const enqueue = (s: SettlingSession, machineId: string, work: () => Promise<void>): void => {
@@ -54,7 +63,7 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
     s: SettlingSession,
     machineId: string,
     work: () => Promise<CommandResult>,
-    batch: JsMsg[],
+    batch: M[],
     interval?: { lateReason: string; onDone: () => void },
   ): void => {
     const lateReason = interval?.lateReason;
@@ -81,7 +90,7 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
         const { reason } = decided;
         for (const m of batch) {
           // a replayed message of an interval already recorded was counted in it: only newer ones are late
-          if (reason === undefined || (reason === lateReason && isReplay(s, m))) m.ack();
+          if (reason === undefined || (reason === lateReason && isReplay(s, m))) transport.ack(m);
           else await deadLetter(m, reason);
         }
       }),
@@ -89,12 +98,12 @@ export const createSettlement = ({ js, logger }: { js: JetStreamClient; logger: 
   };
 
   /** Dead-letters a message in the machine's lane (`''` for a message naming no machine). */
-  const reject = (s: SettlingSession, machineId: string, m: JsMsg, reason: string): void =>
+  const reject = (s: SettlingSession, machineId: string, m: M, reason: string): void =>
     enqueue(s, machineId, () => persistently(s, 'dead letter not published', () => deadLetter(m, reason)));
 
   /** A message late for an interval recorded in this session; when replayed, the session that first saw it settled it. */
-  const late = (s: SettlingSession, machineId: string, m: JsMsg, reason: string): void => {
-    if (isReplay(s, m)) enqueue(s, machineId, async () => m.ack());
+  const late = (s: SettlingSession, machineId: string, m: M, reason: string): void => {
+    if (isReplay(s, m)) enqueue(s, machineId, async () => transport.ack(m));
     else reject(s, machineId, m, reason);
   };
 

@@ -70,7 +70,7 @@ import type {
   StartOperationBody,
 } from './commands';
 import type { Calendar, EventEnvelope, EventMetadata } from './common';
-import type { ConfigAlerts, ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigPlant } from './config';
+import type { ConfigAlerts, ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigOpcua, ConfigPlant } from './config';
 import type { DeviceCountMessage, DeviceEnergyMessage, DeviceStateMessage, DeviceTelemetryMessage } from './devices';
 import type { ErpProductionSchedule } from './erp';
 import type {
@@ -287,6 +287,7 @@ export type SchemaTypes = {
   'config/apiKeys': ConfigApiKeys;
   'config/demo': ConfigDemo;
   'config/environment': ConfigEnvironment;
+  'config/opcua': ConfigOpcua;
   'config/plant': ConfigPlant;
   'devices/count': DeviceCountMessage;
   'devices/energy': DeviceEnergyMessage;
