@@ -160,10 +160,12 @@ describe('Office: the quality and maintenance screens', function () {
       ]);
       expect(sent).to.have.length(1);
       // disposed of entirely: the NC leaves the open list (or shows what was decided while it closes)
+      // (read without waiting: the card may leave the list between two looks)
       await waitFor(
-        async () =>
-          (await page.getByTestId(`nc-${ncId}`).count()) === 0 ||
-          ((await page.getByTestId(`nc-${ncId}`).textContent()) ?? '').includes('报废 4'),
+        async () => {
+          const texts = await page.getByTestId(`nc-${ncId}`).allTextContents();
+          return texts.length === 0 || texts.some((text) => text.includes('报废 4'));
+        },
         'the NC disposed of on the screen',
         30_000,
       );
