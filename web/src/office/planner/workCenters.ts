@@ -33,3 +33,5 @@ export const useWorkCenters = (api: ApiClient) => {
   const choose = (code: string): void => void router.replace({ query: { ...route.query, wc: code } });
   return { list, chosen, current, load, choose };
 };
+
+export type WorkCenters = ReturnType<typeof useWorkCenters>;
