@@ -277,6 +277,20 @@ export type EnergyReadingBody = {
 };
 
 /**
+ * A machine's health charts: the period and the healthy window its baselines are learned from.
+ */
+export type HealthSettingsBody = {
+  /**
+   * Length of an evaluation period in minutes (default 60); a whole divisor of a day.
+   */
+  periodMinutes: number;
+  /**
+   * Periods of healthy running the baseline is learned from (default 72: three days of hours).
+   */
+  baselinePeriods: number;
+};
+
+/**
  * Record inspection results.
  */
 export type InspectionResultsBody = {
@@ -759,4 +773,25 @@ export type ShipLotBody = {
 export type StartOperationBody = {
   machineId?: Id;
   operatorId?: Id;
+};
+
+/**
+ * A machine's sampled signals over an interval, as a gateway aggregates them: per signal the count of samples, min, max, mean, RMS and last.
+ */
+export type TelemetryReadingBody = {
+  intervalStart: DateTime;
+  intervalEnd: DateTime;
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  signals: {
+    signal: Id;
+    count: number;
+    min: number;
+    max: number;
+    mean: number;
+    rms: number;
+    last: number;
+  }[];
 };

@@ -467,6 +467,22 @@ export type HealthEvaluatedV1 = {
 };
 
 /**
+ * Maintenance set a machine's health charts' period and healthy baseline window: its baselines are learned again under them from the next intervals, and any degradation episode ends.
+ */
+export type HealthSettingsChangedV1 = {
+  machineId: Id;
+  /**
+   * Length of an evaluation period: the telemetry intervals in it are combined into one charted value.
+   */
+  periodMinutes: number;
+  /**
+   * Periods of healthy running each baseline is learned from.
+   */
+  baselinePeriods: number;
+  changedAt: DateTime;
+};
+
+/**
  * A quality user released a hold point (a required inspection or an open nonconformance) with a reason: the operations it held may proceed while the inspection or nonconformance stays open.
  */
 export type HoldReleasedV1 = {
@@ -1734,6 +1750,7 @@ export type EventData = {
   EquipmentHealthDegraded: EquipmentHealthDegradedV1;
   HealthBaselineReset: HealthBaselineResetV1;
   HealthEvaluated: HealthEvaluatedV1;
+  HealthSettingsChanged: HealthSettingsChangedV1;
   HoldReleased: HoldReleasedV1;
   InspectionCancelled: InspectionCancelledV1;
   InspectionFailed: InspectionFailedV1;

@@ -31,6 +31,7 @@ import type {
   DispositionBody,
   EmptyBody,
   EnergyReadingBody,
+  HealthSettingsBody,
   InspectionResultsBody,
   IssueLotBody,
   LoginBody,
@@ -68,6 +69,7 @@ import type {
   SetControlLimitsBody,
   ShipLotBody,
   StartOperationBody,
+  TelemetryReadingBody,
 } from './commands';
 import type { Calendar, EventEnvelope, EventMetadata } from './common';
 import type { ConfigAlerts, ConfigApiKeys, ConfigDemo, ConfigEnvironment, ConfigOpcua, ConfigPlant } from './config';
@@ -98,6 +100,7 @@ import type {
   EquipmentHealthDegradedV1,
   HealthBaselineResetV1,
   HealthEvaluatedV1,
+  HealthSettingsChangedV1,
   HoldReleasedV1,
   InspectionCancelledV1,
   InspectionFailedV1,
@@ -243,6 +246,7 @@ export type SchemaTypes = {
   'commands/disposition': DispositionBody;
   'commands/empty': EmptyBody;
   'commands/energyReading': EnergyReadingBody;
+  'commands/healthSettings': HealthSettingsBody;
   'commands/inspectionResults': InspectionResultsBody;
   'commands/issueLot': IssueLotBody;
   'commands/login': LoginBody;
@@ -280,6 +284,7 @@ export type SchemaTypes = {
   'commands/setControlLimits': SetControlLimitsBody;
   'commands/shipLot': ShipLotBody;
   'commands/startOperation': StartOperationBody;
+  'commands/telemetryReading': TelemetryReadingBody;
   'common/calendar': Calendar;
   'common/eventEnvelope': EventEnvelope;
   'common/eventMetadata': EventMetadata;
@@ -318,6 +323,7 @@ export type SchemaTypes = {
   'events/EquipmentHealthDegraded.v1': EquipmentHealthDegradedV1;
   'events/HealthBaselineReset.v1': HealthBaselineResetV1;
   'events/HealthEvaluated.v1': HealthEvaluatedV1;
+  'events/HealthSettingsChanged.v1': HealthSettingsChangedV1;
   'events/HoldReleased.v1': HoldReleasedV1;
   'events/InspectionCancelled.v1': InspectionCancelledV1;
   'events/InspectionFailed.v1': InspectionFailedV1;

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors';
 import type * as Schema from '../generated';
 import { unreachable, type Command, type Decider, type Event } from '../messages';
 import {
@@ -27,7 +28,8 @@ import {
 export type HealthEvaluated = Event<'HealthEvaluated', Schema.HealthEvaluatedV1>;
 export type EquipmentHealthDegraded = Event<'EquipmentHealthDegraded', Schema.EquipmentHealthDegradedV1>;
 export type HealthBaselineReset = Event<'HealthBaselineReset', Schema.HealthBaselineResetV1>;
-export type HealthEvent = HealthEvaluated | EquipmentHealthDegraded | HealthBaselineReset;
+export type HealthSettingsChanged = Event<'HealthSettingsChanged', Schema.HealthSettingsChangedV1>;
+export type HealthEvent = HealthEvaluated | EquipmentHealthDegraded | HealthBaselineReset | HealthSettingsChanged;
 
 /** A telemetry interval's aggregates per signal (sent by the health process for each TelemetryRecorded). */
 export type EvaluateHealth = Command<
@@ -35,7 +37,12 @@ export type EvaluateHealth = Command<
   { machineId: string; intervalStart: string; intervalEnd: string; signals: IntervalSignal[] }
 >;
 export type ResetHealthBaseline = Command<'ResetHealthBaseline', Omit<Schema.HealthBaselineResetV1, 'resetAt'>>;
-export type HealthCommand = EvaluateHealth | ResetHealthBaseline;
+/** Maintenance sets a machine's period and healthy baseline window (re-learning under them). */
+export type ConfigureHealth = Command<'ConfigureHealth', Omit<Schema.HealthSettingsChangedV1, 'changedAt'>>;
+export type HealthCommand = EvaluateHealth | ResetHealthBaseline | ConfigureHealth;
+
+/** The settings a machine's charts run with, when maintenance set them (else the decider's). */
+export type HealthSettings = Pick<HealthParams, 'periodMinutes' | 'baselineIntervals'>;
 
 /** The evaluation period filling: its start and each signal's sums so far. */
 export type OpenPeriod = { start: string; sums: Record<string, PeriodSums> };
@@ -49,9 +56,10 @@ export type HealthCharts = {
 };
 
 export type HealthState =
-  | { status: 'Initial' }
+  | { status: 'Initial'; settings?: HealthSettings }
   | (HealthCharts & {
       status: 'Watching';
+      settings?: HealthSettings;
       machineId: string;
       /** The newest interval evaluated: an older or repeated one is not evaluated again. */
       lastIntervalEnd: string;
@@ -64,6 +72,7 @@ export const healthEventTypes = [
   'HealthEvaluated',
   'EquipmentHealthDegraded',
   'HealthBaselineReset',
+  'HealthSettingsChanged',
 ] as const satisfies readonly HealthEvent['type'][];
 
 /** The signals after one period's values, and the machine's index. */
@@ -113,15 +122,32 @@ export const addInterval = (
 
 const round = (x: number, digits = 6): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The health decider with its parameters (the aggregate runs `DEFAULT_HEALTH_PARAMS`). */
+/** The parameters a machine's charts run with: the decider's, with the period and window maintenance set. */
+const paramsOf = (state: HealthState, p: HealthParams): HealthParams =>
+  state.settings ? { ...p, ...state.settings } : p;
+
+/** Learning again from the next intervals: each signal's baseline, the period filling dropped, no episode open. */
+const relearn = (state: Extract<HealthState, { status: 'Watching' }>) => {
+  const signals = Object.fromEntries(Object.keys(state.signals).map((s) => [s, startLearning()]));
+  // the period filling mixes intervals from before the work: dropped
+  const { open: _dropped, worst: _worst, ...rest } = state;
+  return { ...rest, signals, index: 100, degraded: false };
+};
+
+/**
+ * The health decider with its parameters (the aggregate runs `DEFAULT_HEALTH_PARAMS`); a machine's
+ * period and baseline window are those its stream's `HealthSettingsChanged` set, so its history folds
+ * the same whatever the defaults become.
+ */
 export const createHealthDecider = (
-  p: HealthParams = DEFAULT_HEALTH_PARAMS,
+  defaults: HealthParams = DEFAULT_HEALTH_PARAMS,
 ): Decider<HealthCommand, HealthEvent, HealthState> => ({
   category: 'health',
   initialState: { status: 'Initial' },
   eventTypes: healthEventTypes,
   decide: (command, state) => {
     const { machineId } = command.data;
+    const p = paramsOf(state, defaults);
     switch (command.type) {
       case 'EvaluateHealth': {
         const { intervalStart, intervalEnd, signals } = command.data;
@@ -188,11 +214,25 @@ export const createHealthDecider = (
         if (state.status !== 'Watching' || state.lastReset === command.data.reference) return [];
         return [{ type: 'HealthBaselineReset', data: { ...command.data, resetAt: command.meta.now } }];
       }
+      case 'ConfigureHealth': {
+        const { periodMinutes, baselinePeriods } = command.data;
+        if (1440 % periodMinutes !== 0)
+          throw new ValidationError(`a health period of ${periodMinutes} minutes does not divide a day`, [
+            {
+              path: '/periodMinutes',
+              message: 'must divide 1440 (a day) into whole periods: 5, 10, 15, 20, 30, 60...',
+            },
+          ]);
+        if (state.settings?.periodMinutes === periodMinutes && state.settings.baselineIntervals === baselinePeriods)
+          return [];
+        return [{ type: 'HealthSettingsChanged', data: { ...command.data, changedAt: command.meta.now } }];
+      }
       default:
         return unreachable(command);
     }
   },
   evolve: (state, event) => {
+    const p = paramsOf(state, defaults);
     switch (event.type) {
       case 'HealthEvaluated': {
         const { machineId, intervalEnd } = event.data;
@@ -200,7 +240,7 @@ export const createHealthDecider = (
         const { charts, periods } = addInterval(before, event.data, p);
         const wasDegraded = state.status === 'Watching' && state.degraded;
         return {
-          ...(state.status === 'Watching' ? state : {}),
+          ...(state.status === 'Watching' ? state : state.settings ? { settings: state.settings } : {}),
           ...charts,
           status: 'Watching',
           machineId,
@@ -210,12 +250,11 @@ export const createHealthDecider = (
       }
       case 'EquipmentHealthDegraded':
         return state.status === 'Watching' ? { ...state, degraded: true } : state;
-      case 'HealthBaselineReset': {
-        if (state.status !== 'Watching') return state;
-        const signals = Object.fromEntries(Object.keys(state.signals).map((s) => [s, startLearning()]));
-        // the period filling mixes intervals from before the work: dropped
-        const { open: _dropped, worst: _worst, ...rest } = state;
-        return { ...rest, signals, index: 100, degraded: false, lastReset: event.data.reference };
+      case 'HealthBaselineReset':
+        return state.status === 'Watching' ? { ...relearn(state), lastReset: event.data.reference } : state;
+      case 'HealthSettingsChanged': {
+        const settings = { periodMinutes: event.data.periodMinutes, baselineIntervals: event.data.baselinePeriods };
+        return state.status === 'Watching' ? { ...relearn(state), settings } : { ...state, settings };
       }
     }
   },

@@ -31,6 +31,22 @@ const checkInterval = (start: string, end: string, after: string | undefined, wh
   }
 };
 
+/** A signal's aggregates must be those of some samples: min ≤ mean, last ≤ max, and RMS at least |mean|. */
+const checkAggregates = (signals: Schema.TelemetryRecordedV1['signals']): void => {
+  // the device pipeline rounds mean and RMS to 6 decimals
+  const slack = (x: number) => 1e-6 * Math.max(1, Math.abs(x));
+  const problems = signals.flatMap((s, i) => [
+    ...(s.min > s.max ? [{ path: `/signals/${i}/min`, message: `${s.signal}: min is above max` }] : []),
+    ...(['mean', 'last'] as const)
+      .filter((f) => s[f] < s.min - slack(s.min) || s[f] > s.max + slack(s.max))
+      .map((f) => ({ path: `/signals/${i}/${f}`, message: `${s.signal}: ${f} is outside min..max` })),
+    ...(s.rms < Math.abs(s.mean) - slack(s.mean)
+      ? [{ path: `/signals/${i}/rms`, message: `${s.signal}: RMS is below |mean|` }]
+      : []),
+  ]);
+  if (problems.length > 0) throw new ValidationError('telemetry aggregates that no samples could give', problems);
+};
+
 /**
  * The reason a non-running state carries when none is given: an idle machine is a minor stop, a
  * set-up a changeover, maintenance planned maintenance; a device that goes down without saying why
@@ -107,6 +123,7 @@ export const decideMachine = (command: MachineCommand, state: MachineState): Mac
       return [{ type: 'ProductionCounted', data: command.data }];
     case 'RecordTelemetry':
       checkInterval(command.data.intervalStart, command.data.intervalEnd, state.telemetryUntil, 'telemetry');
+      checkAggregates(command.data.signals);
       return [{ type: 'TelemetryRecorded', data: command.data }];
     default:
       return unreachable(command);

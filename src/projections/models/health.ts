@@ -23,10 +23,18 @@ export type MachineHealthDoc = {
   degraded: boolean;
   periodStart?: string;
   relearnedAt: string | null;
-  relearnReason?: 'maintenance' | 'repair';
+  relearnReason?: 'maintenance' | 'repair' | 'settings';
+  /** The period and baseline window maintenance set (else the defaults). */
+  settings?: { periodMinutes: number; baselinePeriods: number };
   signals: Record<string, SignalHealthFigures>;
   warnings: Array<Omit<EquipmentHealthDegradedV1, 'machineId'>>;
 };
+
+/** Each signal of a machine learning its baseline again. */
+const learningAgain = (doc: Record<string, unknown> | undefined): Record<string, { phase: 'learning' }> =>
+  Object.fromEntries(
+    Object.keys((doc?.['signals'] as Record<string, unknown> | undefined) ?? {}).map((s) => [s, { phase: 'learning' }]),
+  );
 
 /** The warnings a machine keeps to show (the newest). */
 const WARNINGS_KEPT = 20;
@@ -38,9 +46,9 @@ const WARNINGS_KEPT = 20;
  */
 export const healthProjection: Projection = {
   name: 'health',
-  version: 1,
+  version: 2,
   collections: { machines: {} },
-  eventTypes: ['HealthEvaluated', 'EquipmentHealthDegraded', 'HealthBaselineReset'],
+  eventTypes: ['HealthEvaluated', 'EquipmentHealthDegraded', 'HealthBaselineReset', 'HealthSettingsChanged'],
   async apply(event, ctx) {
     switch (event.type) {
       case 'HealthEvaluated': {
@@ -83,16 +91,33 @@ export const healthProjection: Projection = {
       }
       case 'HealthBaselineReset': {
         const { machineId, resetAt, reason } = event.data;
-        return ctx.update('machines', machineId, (doc) => {
-          if (!doc) return undefined;
-          const signals = Object.fromEntries(
-            Object.keys((doc['signals'] as Record<string, unknown> | undefined) ?? {}).map((s) => [
-              s,
-              { phase: 'learning' },
-            ]),
-          );
-          return { ...doc, index: 100, degraded: false, signals, relearnedAt: resetAt, relearnReason: reason };
-        });
+        return ctx.update('machines', machineId, (doc) =>
+          doc
+            ? {
+                ...doc,
+                index: 100,
+                degraded: false,
+                signals: learningAgain(doc),
+                relearnedAt: resetAt,
+                relearnReason: reason,
+              }
+            : undefined,
+        );
+      }
+      case 'HealthSettingsChanged': {
+        const { machineId, periodMinutes, baselinePeriods, changedAt } = event.data;
+        return ctx.update('machines', machineId, (doc) => ({
+          index: 100,
+          warnings: [],
+          ...doc,
+          _id: machineId,
+          machineId,
+          degraded: false,
+          signals: learningAgain(doc),
+          relearnedAt: changedAt,
+          relearnReason: 'settings',
+          settings: { periodMinutes, baselinePeriods },
+        }));
       }
       default:
         return;
@@ -110,6 +135,10 @@ export const healthQueries = (reads: {
     // the read store's documents are untyped: this one is written by healthProjection above
     const { _id, ...health } = doc as MachineHealthDoc & { _id: string };
     const p = DEFAULT_HEALTH_PARAMS;
+    const { periodMinutes, baselinePeriods } = health.settings ?? {
+      periodMinutes: p.periodMinutes,
+      baselinePeriods: p.baselineIntervals,
+    };
     return {
       ...health,
       limits: {
@@ -120,8 +149,8 @@ export const healthQueries = (reads: {
         lambda: p.lambda,
         L: p.L,
         k: p.k,
-        baselinePeriods: p.baselineIntervals,
-        periodMinutes: p.periodMinutes,
+        baselinePeriods,
+        periodMinutes,
       },
     };
   },

@@ -179,6 +179,52 @@ describe('Equipment health: the health aggregate', () => {
   });
 });
 
+describe('Equipment health: the period and baseline window maintenance sets', () => {
+  it('learns over the window set on the stream (not the defaults), re-learns under new settings, and refuses a period that does not divide a day', () => {
+    // the aggregate as the backbone runs it: default parameters (hours, 72 of them)
+    const machine = (() => {
+      const d = createHealthDecider();
+      let state: HealthState = d.initialState;
+      const send = (command: HealthCommand): HealthEvent[] => {
+        const events = d.decide(command, state);
+        for (const event of events) state = d.evolve(state, event);
+        return events;
+      };
+      return { send, state: () => state, d };
+    })();
+    const configure = (periodMinutes: number, baselinePeriods: number) =>
+      machine.send({
+        type: 'ConfigureHealth',
+        data: { machineId: 'M1', periodMinutes, baselinePeriods },
+        meta: { now: hour(0), actor: 'chen.gong' },
+      });
+    expect(() => configure(25, 4)).to.throw(/does not divide a day/);
+    expect(configure(30, 4).map((e) => e.type)).to.deep.equal(['HealthSettingsChanged']);
+    // the same settings again: nothing
+    expect(configure(30, 4)).to.deep.equal([]);
+    const half = (i: number, vibration: number) =>
+      machine.send({
+        type: 'EvaluateHealth',
+        data: {
+          machineId: 'M1',
+          intervalStart: new Date(Date.parse(hour(0)) + i * 1_800_000).toISOString(),
+          intervalEnd: new Date(Date.parse(hour(0)) + (i + 1) * 1_800_000).toISOString(),
+          signals: [{ signal: 'vibration', count: 30, mean: vibration / 2, rms: vibration }],
+        },
+        meta: { now: hour(1), actor: 'process:health' },
+      });
+    // each half hour is a period: four of them learn the baseline, then a rise warns within the morning
+    const events = [10, 12, 10, 12, 13, 14, 15].flatMap((v, i) => half(i, v));
+    expect(events.filter((e) => e.type === 'HealthEvaluated')).to.have.length(7);
+    expect(events.filter((e) => e.type === 'EquipmentHealthDegraded')).to.have.length(1);
+    // new settings: learning again, episode over
+    expect(configure(60, 8).map((e) => e.type)).to.deep.equal(['HealthSettingsChanged']);
+    const state = machine.state() as Extract<HealthState, { status: 'Watching' }>;
+    expect(state).to.deep.include({ index: 100, degraded: false });
+    expect(state.signals['vibration']).to.deep.equal({ phase: 'learning', values: [] });
+  });
+});
+
 describe('Equipment health: the health process', () => {
   const at = '2026-11-20T10:00:00.000Z';
   const trigger = (t: Omit<Trigger, 'occurredAt'>): Trigger => ({ ...t, occurredAt: at }) as Trigger;
