@@ -47,6 +47,11 @@ export type Backbone = {
   port: number;
   /** The alerts' outbox (group robots), when ALERTS_FILE names any. */
   alertOutbox?: { rows(): { destination: string; delivered_at: string | null; attempts: number }[] };
+  /** The OPC UA client, when OPCUA_FILE (or the demo) names machines: monitored once `ready`; the totals taken per machine. */
+  opcua?: {
+    ready(): Promise<void>;
+    taken(machineId: string): Partial<Record<'partCounter' | 'goodCounter' | 'energyMeter', number>>;
+  };
   /** Stops taking requests, lets in-flight ones finish, then closes the stores. */
   close(): Promise<void>;
 };
@@ -266,6 +271,7 @@ export const startBackbone = async (
     server,
     port,
     ...(alertOutbox ? { alertOutbox } : {}),
+    ...(opcua ? { opcua } : {}),
     async close() {
       const stopping = stopHttp(server);
       api.endStreams();

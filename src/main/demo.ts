@@ -10,7 +10,8 @@ import type { SchemaRegistry } from '../app/schemaRegistry';
 import { ValidationError } from '../domain/errors';
 import { logInPlant } from '../simulator/logins';
 import { DEMO_CREDENTIALS, setUpDemoPlant } from './demoPlant';
-import { runPlantSimulation } from '../simulator/plantSimulator';
+import { runIdOf, runPlantSimulation } from '../simulator/plantSimulator';
+import { MINUTE } from '../simulator/catalog';
 import { progressBar } from '../simulator/progress';
 import { createSimClock } from '../simulator/simClock';
 import { formatSummary, readSummary } from '../simulator/summary';
@@ -32,7 +33,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     if (!flag.startsWith('--'))
       throw new ValidationError(`unexpected argument ${flag}`, [{ path: '/argv', message: `${flag} is not a --flag` }]);
     const name = flag.slice(2);
-    if (name === 'exit' || name === 'past') {
+    if (name === 'exit' || name === 'past' || name === 'opcua') {
       given[name] = true;
       continue;
     }
@@ -52,6 +53,7 @@ export const parseDemoArgs = (argv: string[], schemas: SchemaRegistry): DemoOpti
     seed: 1,
     exit: false,
     past: false,
+    opcua: false,
     ...options,
   };
 };
@@ -79,20 +81,33 @@ export const runDemo = async (
   const from = Math.max(start, previous + 60_000);
   // the set-up (people, master data) may take up to half a simulated hour; then the run sets the pace
   const clock = createSimClock(new Date(from), factor, from + SET_UP_MS);
-  const backbone = await startBackbone(config, schemas, logger, {
-    clock: () => clock.now(),
-    // the overdue clock looks about every simulated 10 minutes
-    overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
-  });
+  // the run's machines are named after its planned start; with --opcua the first one has its own OPC UA server
+  const runId = runIdOf(Math.ceil(from / MINUTE) * MINUTE);
+  // (node-opcua is loaded only then)
+  const demoOpcua = options.opcua ? await import('./demoOpcua') : undefined;
+  const opcua = demoOpcua ? await demoOpcua.startDemoOpcuaMachine(`${runId}-M1`) : undefined;
+  const backbone = await startBackbone(
+    opcua ? { ...config, opcua: [...config.opcua, opcua.config] } : config,
+    schemas,
+    logger,
+    {
+      clock: () => clock.now(),
+      // the overdue clock looks about every simulated 10 minutes
+      overdueIntervalMs: Math.max(100, Math.min(60_000, (600_000 / factor) | 0)),
+    },
+  );
   const baseUrl = `http://127.0.0.1:${backbone.port}`;
   // the plant's people log in as people, operators with badge and PIN on their own PDA, integrations with their keys
   const api = await logInPlant(baseUrl, await setUpDemoPlant(backbone.security, options.machines, config.dataDir));
+  // the OPC UA machine's totals are seen (its baseline) before it makes a part
+  await backbone.opcua?.ready();
   const nc = config.natsUrl
     ? await connect(natsConnectionOptions(config.natsUrl, config.natsAuth, 'mes-simulator', logger))
     : undefined;
   process.stderr.write(
     `\nDemo: ${options.machines} machines, ${options.orders} orders, ${options.hours} simulated hours in about ${options.seconds} s` +
-      ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}. API: ${baseUrl}/docs\n` +
+      ` (x${Math.round(factor)}); machines report over ${nc ? 'NATS' : 'HTTP'}` +
+      `${opcua ? `, ${runId}-M1 over OPC UA (${opcua.config.endpointUrl})` : ''}. API: ${baseUrl}/docs\n` +
       `Log (a JSON line per request): ${logFile}\n\n`,
   );
   const run = await runPlantSimulation({
@@ -107,10 +122,27 @@ export const runDemo = async (
     mttrHours: options['mttr-hours'],
     lateMaintenanceRate: options['late-maintenance'],
     seed: options.seed,
+    runId,
     reached: (ms) => clock.limit(ms),
     ...(nc ? { nats: nc } : {}),
+    ...(opcua ? { opcua: opcua.link } : {}),
     onProgress: progressBar(),
   });
+  // the OPC UA machine's last readings are taken in and their intervals closed on the simulated clock
+  if (demoOpcua && opcua && backbone.opcua) {
+    const stream = `machine-${opcua.config.machineId}`;
+    await demoOpcua.settleOpcuaMachine({
+      opcua,
+      adapter: backbone.opcua,
+      clock,
+      end: Date.parse(run.end),
+      logger,
+      counted: async () =>
+        (await backbone.store.readStream(stream))
+          .filter((e) => e.type === 'ProductionCounted')
+          .reduce((sum, e) => sum + Number(e.data['total']), 0),
+    });
+  }
   clock.realTime();
   writeFileSync(marker, `${JSON.stringify({ simulatedUntil: clock.now().toISOString() })}\n`);
   // the process managers settle, then the read models catch up, before the summary is read
@@ -125,6 +157,7 @@ export const runDemo = async (
   await nc?.drain();
   if (options.exit) {
     await backbone.close();
+    await opcua?.link.server.stop();
     return { summary, run };
   }
   process.stdout.write(

@@ -28,7 +28,10 @@ export const REASONS = {
     { code: 'TOOL-BREAK', names: { 'zh-CN': '断刀', en: 'Tool breakage' } },
   ],
   scrap: [{ code: 'DIMENSION', names: { 'zh-CN': '尺寸超差', en: 'Out of dimension' } }],
-  nonconformance: [{ code: 'BURR', names: { 'zh-CN': '毛刺', en: 'Burr' } }],
+  nonconformance: [
+    { code: 'BURR', names: { 'zh-CN': '毛刺', en: 'Burr' } },
+    { code: 'DRIFT', names: { 'zh-CN': '尺寸漂移', en: 'Dimensional drift' } },
+  ],
 } as const;
 
 /** Each operation's standard time: the ideal cycle and a tenth more. */

@@ -4,7 +4,20 @@ import { HOUR, MINUTE, PRODUCTS, iso } from './catalog';
 import type { ApiClient, Must } from './client';
 import type { PlantClients } from './logins';
 import { createCrew } from './crew';
-import { createDeviceLink } from './deviceLink';
+import {
+  BASELINE_POINTS,
+  BORE,
+  DRIFT_STARTS,
+  WEAR_FAILS,
+  WEAR_STARTS,
+  boreAt,
+  createSensors,
+  healthSettingsFor,
+  patrolDue,
+  sampleDue,
+  type Wear,
+} from './condition';
+import { createDeviceLink, type OpcuaLink } from './deviceLink';
 import {
   createMachine,
   intervalReport,
@@ -46,6 +59,10 @@ export type SimulationOptions = {
   seed: number;
   /** When set, machines report over NATS device subjects instead of HTTP. */
   nats?: NatsConnection;
+  /** The run's id, the prefix of its machines and orders (default: from the simulated start). */
+  runId?: string;
+  /** When set, its machine (the first) sets the variables of its own OPC UA server instead. */
+  opcua?: OpcuaLink;
   site?: string;
   onProgress?: (progress: Progress) => void;
 };
@@ -68,7 +85,9 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const rates = { mtbfHours: options.mtbfHours, mttrHours: options.mttrHours };
   // set-up takes simulated time too: the run proper starts after it (see below)
   const planned = Math.ceil(options.now().getTime() / MINUTE) * MINUTE;
-  const runId = new Date(planned).toISOString().slice(5, 16).replace(/[-:T]/g, '');
+  const runId = options.runId ?? runIdOf(planned);
+  // the sensors' and gauges' scatter draws from its own generator: the plant's other draws stay as they were
+  const noise = seededRandom(options.seed + 7919);
   const tasks: Task[] = [];
   const problems: string[] = [];
   const must: Must = async (what, answer) => {
@@ -82,11 +101,19 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     must,
     site: options.site ?? 'plant1',
     ...(options.nats ? { nats: options.nats } : {}),
+    ...(options.opcua ? { opcua: options.opcua } : {}),
   });
   const quality = qualityTasks(clients.quality, (task) => tasks.push(task));
+  // the second machine's bearing wears before it fails (set once the run's start is known)
+  const worn: { machineId: string; wear?: Wear; warnedFrom?: number; failedAt?: number } = { machineId: '' };
   const setState = async (m: Machine, change: StateChange): Promise<void> => {
     if (m.state === change.state) return;
     m.state = change.state;
+    // the worn bearing fails: replaced in the repair, the machine runs at its old level after it
+    if (m.machineId === worn.machineId && change.state === 'down' && worn.wear && change.at >= worn.wear.from) {
+      worn.failedAt = change.at;
+      delete worn.wear;
+    }
     await link.state(m.machineId, { ...change, ...withReason(m, change) });
   };
   /**
@@ -118,7 +145,20 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     await must(`register ${m.machineId}`, clients.maintenance.post('/api/machines', registration(m)));
     // a new machine waits for its first order: no demand, not a minor stop
     await link.state(m.machineId, { state: 'idle', at: options.now().getTime(), reasonCode: 'no-demand' });
-    const { plan, performAt } = maintenancePlan(m, planned, random, options.lateMaintenanceRate);
+    // maintenance sets the health charts to the run: half-hour periods, a healthy window of its first quarter
+    await must(
+      `health settings of ${m.machineId}`,
+      clients.maintenance.put(`/api/machines/${m.machineId}/health/settings`, healthSettingsFor(options.hours)),
+    );
+    const scheduled = maintenancePlan(m, planned, random, options.lateMaintenanceRate);
+    // the worn machine is maintained in the run's first hour, on time: its baseline is learned after, before the wear
+    const { plan, performAt } =
+      m === machines[1]
+        ? {
+            plan: { ...scheduled.plan, startsAt: iso(planned + HOUR - 24 * HOUR) },
+            performAt: planned + HOUR - 10 * MINUTE,
+          }
+        : scheduled;
     await must(`plan ${m.machineId}`, clients.maintenance.post('/api/maintenance-plans', plan));
     tasks.push({
       at: performAt,
@@ -184,6 +224,19 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     m.failAt = nextFailureAt(start, random, options.mtbfHours);
     m.reportedAt = start;
   }
+  const wornMachine = machines[1] as Machine;
+  worn.machineId = wornMachine.machineId;
+  worn.wear = { from: start + WEAR_STARTS * (end - start), failAt: start + WEAR_FAILS * (end - start) };
+  worn.warnedFrom = worn.wear.from;
+  // its failure is the wear's, not a random one
+  wornMachine.failAt = worn.wear.failAt;
+  const sensors = new Map(machines.map((m) => [m.machineId, createSensors(noise)]));
+  const sample = async (m: Machine, t: number): Promise<void> => {
+    if (m.state !== 'running') return;
+    const wear = m.machineId === worn.machineId ? worn.wear : undefined;
+    await link.sample(m.machineId, (sensors.get(m.machineId) as ReturnType<typeof createSensors>)(t, wear, noise));
+  };
+  const patrol = createPatrol({ runId, start, end, machines, clients, must, noise, quality });
 
   const report = async (m: Machine, at: number, final = false): Promise<void> => {
     if (at <= m.reportedAt) return;
@@ -208,6 +261,8 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     for (const [b, arrival] of arrivals.entries()) if (t === arrival) await arrive(b, t);
     if ((t - start) % (15 * MINUTE) === 0) await release();
     await Promise.all(machines.map((m) => step(m, t)));
+    if (sampleDue(t, start)) await Promise.all(machines.map((m) => sample(m, t)));
+    if (patrolDue(t, start)) await patrol.inspect(t, tasks);
     await runDueTasks(tasks, t);
     if ((t - start) % (15 * MINUTE) === 14 * MINUTE) await Promise.all(machines.map((m) => report(m, t + MINUTE)));
     options.onProgress?.({
@@ -232,7 +287,116 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     products: PRODUCTS,
     scans: crew.scans(),
     deviceMessages: link.messages(),
+    health: {
+      machineId: worn.machineId,
+      wearFrom: iso(worn.warnedFrom),
+      failedAt: worn.failedAt === undefined ? null : iso(worn.failedAt),
+    },
+    spc: patrol.outcome(),
+    ...(options.opcua ? { opcua: { machineId: options.opcua.machineId, made: link.totals() } } : {}),
     problems,
+  };
+};
+
+/** A run's id from its planned start (MMDDHHmm): its machines and orders are named after it. */
+export const runIdOf = (planned: number): string => new Date(planned).toISOString().slice(5, 16).replace(/[-:T]/g, '');
+
+/**
+ * Quality's patrol of the mills: every five minutes one part of an operation 020 running is measured
+ * (its bore), charted by the backbone per product; once a chart has its baseline quality sets its
+ * limits. From the drift's start the bore grows; the nonconformance SPC opens is disposed by quality
+ * twenty minutes later, who corrects the spindle's offset then (the drift ends).
+ */
+const createPatrol = (deps: {
+  runId: string;
+  start: number;
+  end: number;
+  machines: Machine[];
+  clients: PlantClients;
+  must: Must;
+  noise: ReturnType<typeof seededRandom>;
+  quality: ReturnType<typeof qualityTasks>;
+}) => {
+  const { runId, machines, clients, must, noise, quality } = deps;
+  const drift: { from: number; correctedAt?: number } = { from: deps.start + DRIFT_STARTS * (deps.end - deps.start) };
+  const charts = new Map<string, { points: number; limited: boolean }>();
+  const disposed = new Set<string>();
+  const caught: Array<{ chartId: string; nonconformanceId: string; rule: number; at: string }> = [];
+  let inspected = 0;
+  let outOfTolerance = 0;
+  const inspect = async (t: number, tasks: Task[]): Promise<void> => {
+    const running = machines.filter((m) => m.state === 'running' && m.job?.operation.operationId === '020');
+    const m = running[inspected % Math.max(1, running.length)];
+    const job = m?.job;
+    if (!job) return;
+    inspected += 1;
+    const inspectionId = `${runId}-PTL-${inspected}`;
+    const { product, orderId } = job.order;
+    const requested = await must(
+      `patrol ${inspectionId}`,
+      clients.quality.post('/api/inspections', {
+        inspectionId,
+        orderId,
+        operationId: '020',
+        product,
+        characteristics: [{ name: 'bore', kind: 'measured', lower: BORE.lower, upper: BORE.upper, unit: BORE.unit }],
+      }),
+    );
+    if (!requested) return;
+    const value = boreAt(t, drift, noise);
+    if (value < BORE.lower || value > BORE.upper) {
+      outOfTolerance += 1;
+      tasks.push(quality.dispose(`NC-${inspectionId}`, t + 20 * MINUTE, 'DRIFT'));
+    }
+    await must(
+      `bore of ${inspectionId}`,
+      clients.quality.post(`/api/inspections/${inspectionId}/results`, {
+        results: [{ characteristic: 'bore', value }],
+      }),
+    );
+    const chartId = `${product}.020.bore`;
+    const chart = charts.get(chartId) ?? { points: 0, limited: false };
+    chart.points += 1;
+    charts.set(chartId, chart);
+    // the baseline: the chart's points before the drift
+    if (!chart.limited && chart.points >= BASELINE_POINTS && t < drift.from) {
+      chart.limited = Boolean(
+        await must(
+          `limits of ${chartId}`,
+          clients.quality.post(`/api/spc/charts/${chartId}/limits`, { from: iso(deps.start), to: iso(t + MINUTE) }),
+        ),
+      );
+    }
+    if (!chart.limited) return;
+    // the violations SPC found so far (charted as the backbone's quality loop catches up)
+    const { body } = await clients.quality.get(`/api/spc/charts/${chartId}`);
+    const violations = ((body as { violations?: unknown } | undefined)?.violations ?? []) as Array<{
+      nonconformanceId: string;
+      rule: number;
+      at?: string;
+    }>;
+    for (const v of violations) {
+      if (disposed.has(v.nonconformanceId)) continue;
+      disposed.add(v.nonconformanceId);
+      caught.push({ chartId, nonconformanceId: v.nonconformanceId, rule: v.rule, at: v.at ?? iso(t) });
+      tasks.push(
+        quality.dispose(v.nonconformanceId, t + 20 * MINUTE, 'DRIFT', (at) => {
+          // a signal in the drift makes quality correct the offset; one before it is a false alarm, accepted
+          if (at >= drift.from) drift.correctedAt ??= at;
+        }),
+      );
+    }
+  };
+  return {
+    inspect,
+    outcome: () => ({
+      inspections: inspected,
+      charts: [...charts.entries()].map(([chartId, c]) => ({ chartId, points: c.points, limited: c.limited })),
+      driftFrom: iso(drift.from),
+      correctedAt: drift.correctedAt === undefined ? null : iso(drift.correctedAt),
+      caught,
+      outOfTolerance,
+    }),
   };
 };
 

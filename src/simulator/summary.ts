@@ -87,7 +87,48 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
     }),
     { kWh: 0, kgCo2: 0, units: 0 },
   );
+  // equipment health: the worn machine's warning before its failure, and the warnings on the others
+  const warnings = await Promise.all(
+    run.machines.map(async (machineId) => {
+      const health = (await get(`/api/machines/${machineId}/health`)) as Doc | undefined;
+      const times = ((health?.['warnings'] ?? []) as Doc[])
+        .map((w) => String(w['detectedAt']))
+        .filter((at) => at <= run.end);
+      return { machineId, times };
+    }),
+  );
+  const worn = run.health;
+  const wornWarnings = warnings.find((w) => w.machineId === worn.machineId)?.times ?? [];
+  const warned = wornWarnings
+    .filter((at) => at >= worn.wearFrom && (worn.failedAt === null || at <= worn.failedAt))
+    .sort()[0];
+  const falseAlarms =
+    warnings.filter((w) => w.machineId !== worn.machineId).reduce((n, w) => n + w.times.length, 0) +
+    wornWarnings.filter((at) => at < worn.wearFrom).length;
+  // the OPC UA machine: parts it made against the parts the backbone counted from its readings
+  let opcua: { machineId: string; made: number; counted: number; good: number; countedGood: number } | undefined;
+  if (run.opcua) {
+    const events = ((await read(api.auditor, `/api/streams/machine-${run.opcua.machineId}/events`)) ?? []) as Doc[];
+    const counts = events.filter((e) => e['type'] === 'ProductionCounted').map((e) => e['data'] as Doc);
+    opcua = {
+      machineId: run.opcua.machineId,
+      made: run.opcua.made.parts,
+      counted: counts.reduce((n, c) => n + num(c['total']), 0),
+      good: run.opcua.made.good,
+      countedGood: counts.reduce((n, c) => n + num(c['good']), 0),
+    };
+  }
   return {
+    health: {
+      machineId: worn.machineId,
+      wearFrom: worn.wearFrom,
+      failedAt: worn.failedAt,
+      warnedAt: warned ?? null,
+      leadHours: warned && worn.failedAt ? (Date.parse(worn.failedAt) - Date.parse(warned)) / 3_600_000 : null,
+      falseAlarms,
+    },
+    spc: run.spc,
+    ...(opcua ? { opcua } : {}),
     orders: {
       total: run.orders.length,
       completed: orders.filter((o) => ['Completed', 'Closed'].includes(o['status'] as string)).length,
@@ -114,6 +155,29 @@ export const readSummary = async (api: { analyst: ApiClient; auditor: ApiClient 
 
 export type Summary = Awaited<ReturnType<typeof readSummary>>;
 
+const short = (machineId: string): string => machineId.split('-').pop() as string;
+const clockTime = (at: string): string => at.slice(11, 16);
+
+const healthLine = (h: Summary['health']): string =>
+  `${short(h.machineId)} bearing wear from ${clockTime(h.wearFrom)}: ` +
+  (h.warnedAt
+    ? `warned ${clockTime(h.warnedAt)}, ${h.leadHours === null ? 'no failure in the run' : `${h.leadHours.toFixed(1)} h before its failure at ${clockTime(h.failedAt as string)}`}`
+    : `no warning${h.failedAt ? ` before its failure at ${clockTime(h.failedAt)}` : ''}`) +
+  `; ${h.falseAlarms} warning${h.falseAlarms === 1 ? '' : 's'} on healthy machines`;
+
+const spcLine = (spc: Summary['spc']): string => {
+  const limited = spc.charts.filter((c) => c.limited).length;
+  const first = spc.caught.find((c) => c.at >= spc.driftFrom);
+  const before = spc.caught.filter((c) => c.at < spc.driftFrom).length;
+  return (
+    `${spc.inspections} patrol inspections on ${spc.charts.length} bore charts, limits set on ${limited}; drift from ${clockTime(spc.driftFrom)}: ` +
+    (first
+      ? `caught ${clockTime(first.at)} by rule ${first.rule} on ${first.chartId} (${first.nonconformanceId})`
+      : 'not caught') +
+    `; ${before} signal${before === 1 ? '' : 's'} before it; ${spc.outOfTolerance} part${spc.outOfTolerance === 1 ? '' : 's'} out of tolerance`
+  );
+};
+
 export const formatSummary = (summary: Summary, run: SimulationRun, requests: string): string =>
   [
     '',
@@ -129,6 +193,13 @@ export const formatSummary = (summary: Summary, run: SimulationRun, requests: st
     `  quality loops     ${summary.qualityLoops.opened} opened, ${summary.qualityLoops.open} still open`,
     `  overdue alarms    ${summary.overdueAlarms.raised} raised, ${summary.overdueAlarms.cleared} cleared`,
     `  energy            ${fixed(summary.carbon.kWh, 1)} kWh, ${fixed(summary.carbon.kgCo2, 1)} kg CO2 over ${summary.carbon.goodUnits} good units: ${fixed(summary.carbon.kWhPerUnit, 3)} kWh and ${fixed(summary.carbon.kgCo2PerUnit, 3)} kg CO2 per unit`,
+    `  equipment health  ${healthLine(summary.health)}`,
+    `  SPC               ${spcLine(summary.spc)}`,
+    ...(summary.opcua
+      ? [
+          `  OPC UA            ${short(summary.opcua.machineId)}: ${summary.opcua.made} parts made, ${summary.opcua.counted} counted; ${summary.opcua.good} good, ${summary.opcua.countedGood} counted`,
+        ]
+      : []),
     `  requests          ${requests}`,
     ...(run.deviceMessages > 0 ? [`  device messages   ${run.deviceMessages} over NATS`] : []),
     `  operator scans    ${run.scans}`,

@@ -13,6 +13,11 @@ export const runDueTasks = async (tasks: Task[], t: number): Promise<void> => {
   }
 };
 
+const DISPOSITION_NOTES = {
+  BURR: 'burr is cosmetic: accepted as it is',
+  DRIFT: 'bore in tolerance, drifting: spindle offset corrected, parts accepted as they are',
+};
+
 /**
  * Quality's part: the inspection the routing asks for; a failure raises a nonconformance (the backbone's
  * quality loop) of the operation's output, which quality accepts as it is (a burr found cosmetic): the
@@ -31,17 +36,25 @@ export const qualityTasks = (api: Pick<ApiClient, 'post'>, schedule: (task: Task
       return true;
     },
   });
-  const dispose = (nonconformanceId: string, at: number): Task => ({
+  /** Quality accepts the nonconformance's parts as they are; `done` runs once it is disposed. */
+  const dispose = (
+    nonconformanceId: string,
+    at: number,
+    reasonCode: 'BURR' | 'DRIFT' = 'BURR',
+    done?: (t: number) => void,
+  ): Task => ({
     at,
     what: `disposition of ${nonconformanceId}`,
-    run: async () => {
+    run: async (t) => {
       const answer = await api.post(`/api/nonconformances/${nonconformanceId}/disposition`, {
         disposition: 'use-as-is',
-        reasonCode: 'BURR',
-        note: 'burr is cosmetic: accepted as it is',
+        reasonCode,
+        note: DISPOSITION_NOTES[reasonCode],
       });
-      return answer.status !== 404;
+      if (answer.status === 404) return false; // the quality loop has not opened it yet
+      done?.(t);
+      return true;
     },
   });
-  return { inspect };
+  return { inspect, dispose };
 };

@@ -69,7 +69,9 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
     expect([f.refused, f.failed], 'requests refused, failed').to.deep.equal([0, 0]);
     expect(f.kWh).to.be.greaterThan(0);
     expect(f.goodUnits).to.be.greaterThan(0);
-    expect(stdout).to.match(/OEE of the plant\s+OEE [01]\.\d\d = A [01]\.\d\d x P \d\.\d\d x Q [01]\.\d\d, TEEP [01]\.\d\d/);
+    expect(stdout).to.match(
+      /OEE of the plant\s+OEE [01]\.\d\d = A [01]\.\d\d x P \d\.\d\d x Q [01]\.\d\d, TEEP [01]\.\d\d/,
+    );
     expect(stdout).to.match(/losses \(h\)\s+[\d.]+ h = non-working [\d.]+ \+ planned stops/);
     expect(stdout).to.match(/\n\s+M1\s+OEE [01]\.\d\d/);
     expect(stdout).to.match(/first-pass yield\s+\S+ 0\.\d{3}/);
@@ -122,6 +124,36 @@ describe('the demo: a plant simulator driving the backbone through its inputs', 
     db.close();
     expect(statSync(join(temp.dir, 'http', 'demo-credentials.txt')).mode & 0o777).to.equal(0o600);
     expect(stdout).to.not.match(/Bearer /);
+  });
+
+  it('with --opcua, a machine served over OPC UA counts every part; a wearing bearing warns before its failure; SPC catches a drift before a part is out of tolerance', async () => {
+    const { code, stdout, stderr } = await runDemo({ DATA_DIR: join(temp.dir, 'opcua') }, [
+      '--seconds',
+      '30',
+      '--opcua',
+      '--exit',
+    ]);
+    expect(code, stderr).to.equal(0);
+    expect(stderr).to.match(/M1 over OPC UA \(opc\.tcp:\/\/127\.0\.0\.1:\d+\/demo\)/);
+    const f = figures(stdout);
+    expect([f.refused, f.failed], 'requests refused, failed').to.deep.equal([0, 0]);
+    // the backbone counted, from the OPC UA server's totals, exactly the parts the machine made
+    const opcua = /OPC UA\s+M1: (\d+) parts made, (\d+) counted; (\d+) good, (\d+) counted/.exec(stdout);
+    expect(opcua, stdout).to.not.equal(null);
+    const [made, counted, good, countedGood] = (opcua as RegExpExecArray).slice(1).map(Number);
+    expect(made, 'parts made on the OPC UA machine').to.be.greaterThan(0);
+    expect([counted, countedGood]).to.deep.equal([made, good]);
+    // the worn machine's warning came at least 4 simulated hours before its failure
+    const health = /equipment health\s+M2 bearing wear from \S+: warned \S+, ([\d.]+) h before its failure/.exec(
+      stdout,
+    );
+    expect(health, stdout).to.not.equal(null);
+    expect(Number((health as RegExpExecArray)[1])).to.be.at.least(4);
+    // the drifting bore opened an SPC nonconformance while every part was within tolerance
+    expect(stdout).to.match(
+      /SPC\s+\d+ patrol inspections on \d+ bore charts, limits set on [1-9]\d*; drift from \S+: caught \S+ by rule [1-4] on \S+\.020\.bore \(NC-SPC-/,
+    );
+    expect(stdout).to.match(/; 0 parts out of tolerance/);
   });
 
   it('with NATS_URL, machines report over NATS device subjects and a second demo continues the first one’s time', async () => {

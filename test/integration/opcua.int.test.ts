@@ -6,10 +6,8 @@ import {
   DataType,
   MessageSecurityMode,
   OPCUACertificateManager,
-  OPCUAServer,
   SecurityPolicy,
   type OPCUAServerOptions,
-  type UAVariable,
 } from 'node-opcua';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
 import { DEAD_LETTER_STREAM } from '../../src/adapters/devices/deviceIngestion';
@@ -26,6 +24,7 @@ import { createLogger } from '../../src/lib/logger';
 import { startBackbone } from '../../src/main/backbone';
 import { loadConfig } from '../../src/main/config';
 import { natsOptionsFromUrl } from '../../src/main/natsConnection';
+import { opcuaMachineServer } from '../../src/simulator/opcuaMachine';
 import { freePort } from '../support/backboneProcess';
 import { registerMachines } from '../support/fixtures';
 import { startNatsServer, type NatsServer } from '../support/natsServer';
@@ -52,41 +51,23 @@ const NAMES: Record<Signal, string> = {
 
 /** The press's OPC UA server (a real node-opcua server) over its values; it may be stopped and started again. */
 const pressServer = (port: number, press: Press, options: OPCUAServerOptions = { allowAnonymous: true }) => {
-  let server: OPCUAServer | undefined;
-  const variables = new Map<Signal, UAVariable>();
+  const server = opcuaMachineServer<Signal>({
+    port,
+    resourcePath: 'press',
+    device: 'Press1',
+    variables: Object.fromEntries(
+      (Object.keys(TYPES) as Signal[]).map((s) => [s, { name: NAMES[s], dataType: TYPES[s] }]),
+    ) as Record<Signal, { name: string; dataType: DataType }>,
+    initial: press,
+    server: options,
+  });
   return {
-    async start() {
-      const started = new OPCUAServer({ port, resourcePath: '/press', ...options });
-      await started.initialize();
-      const space = started.engine.addressSpace;
-      if (!space) throw new Error('no address space');
-      const ns = space.getOwnNamespace();
-      const device = ns.addObject({ organizedBy: space.rootFolder.objects, browseName: 'Press1' });
-      for (const signal of Object.keys(TYPES) as Signal[]) {
-        variables.set(
-          signal,
-          ns.addVariable({
-            componentOf: device,
-            browseName: NAMES[signal],
-            nodeId: `s=Press1.${NAMES[signal]}`,
-            dataType: TYPES[signal],
-            minimumSamplingInterval: 20,
-            value: { dataType: TYPES[signal], value: press[signal] },
-          }),
-        );
-      }
-      await started.start();
-      server = started;
-    },
-    async stop() {
-      await server?.shutdown(0);
-      server = undefined;
-      variables.clear();
-    },
+    start: () => server.start(),
+    stop: () => server.stop(),
     /** The machine changes a value; its server (when up) shows it. */
     set(signal: Signal, value: number) {
       press[signal] = value;
-      variables.get(signal)?.setValueFromSource({ dataType: TYPES[signal], value });
+      server.set(signal, value);
     },
   };
 };

@@ -65,7 +65,7 @@ export const createDevicePipeline = <M>({
   const take = (s: PipelineSession<M>, parsed: ParsedDeviceMessage<M>, m: M, messageId: () => string): void => {
     if (!parsed.ok) return reject(s, parsed.machineId, m, parsed.reason);
     const { machineId } = parsed.reading;
-    const admission = s.windowing.add(parsed.reading, Date.now());
+    const admission = s.windowing.add(parsed.reading, clock().getTime());
     switch (admission.action) {
       case 'ack':
         return transport.ack(m);
@@ -87,7 +87,7 @@ export const createDevicePipeline = <M>({
 
   /** Appends the intervals due to close now. */
   const tick = (s: PipelineSession<M>): void => {
-    for (const interval of s.windowing.closeDue(Date.now(), !s.replaying)) append(s, interval);
+    for (const interval of s.windowing.closeDue(clock().getTime(), !s.replaying)) append(s, interval);
   };
 
   /** How often `tick` should run. */

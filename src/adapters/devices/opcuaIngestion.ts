@@ -417,6 +417,10 @@ export const startOpcuaIngestion = async (options: OpcuaIngestionOptions) => {
   return {
     /** Resolves once every machine is monitored (for tests and the start log). */
     ready: (): Promise<void> => Promise.all(started).then(() => undefined),
+    /** A machine's counter totals taken in so far (parts, good parts, energy): what its readings have counted up to. */
+    taken: (machineId: string): Partial<Record<Counter, number>> => ({
+      ...runs.find((run) => run.machine.machineId === machineId)?.last,
+    }),
     /**
      * Stops: intervals still open are not appended and their totals not saved, so the next start
      * counts their parts from the last saved totals.

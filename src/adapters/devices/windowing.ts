@@ -107,7 +107,7 @@ export const lateReason = (kind: IntervalKind, start: number, end: number): stri
 /**
  * Sums energy and counts per machine per interval of device time. Each machine has a watermark, the
  * newest device time it has sent; an interval closes when its machine's watermark is past its end
- * plus the grace, or (`quiet`) when the wall clock is that far past it and no message joined for the
+ * plus the grace, or (`quiet`) when the server's clock is that far past it and no message joined for the
  * grace. No I/O: time comes in as arguments, what to do goes out as answers.
  */
 export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) => {
@@ -200,7 +200,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     };
   };
 
-  /** The intervals due to close at `now` (wall clock), in the order they were opened; `quiet`: false while replaying. */
+  /** The intervals due to close at `now` (the server's clock), in the order they were opened; `quiet`: false while replaying. */
   const closeDue = (now: number, quiet: boolean): Array<ClosedInterval<M>> => {
     const closed: Array<ClosedInterval<M>> = [];
     for (const [key, bucket] of open) {

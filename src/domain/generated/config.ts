@@ -113,6 +113,10 @@ export type ConfigDemo = {
    */
   seed?: number;
   /**
+   * The first machine is served over OPC UA: the demo starts its node-opcua server, and the backbone reads it as an OPC UA client.
+   */
+  opcua?: boolean;
+  /**
    * Stop the backbone after the summary instead of serving on.
    */
   exit?: boolean;

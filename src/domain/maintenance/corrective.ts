@@ -6,6 +6,10 @@ import { unreachable, type Command, type Decider, type Event } from '../messages
  * turn. A machine going `down` opens a request; the machine back in service (`running` or `idle`)
  * closes it, so the repair time runs from the breakdown through any `maintenance` or `setup` that
  * follows it. Both are sent by the corrective-requests process (src/domain/processes).
+ *
+ * A request the health process opens on a warning (reason `health:<signal>`) is predictive: the
+ * machine running on does not close it. If the machine then breaks down, the warning's request is
+ * closed as superseded (`restoredTo: 'down'`, no repair) and the breakdown's request opened.
  */
 export type CorrectiveRequestOpened = Event<'CorrectiveRequestOpened', Schema.CorrectiveRequestOpenedV1>;
 export type CorrectiveRequestClosed = Event<'CorrectiveRequestClosed', Schema.CorrectiveRequestClosedV1>;
@@ -19,7 +23,17 @@ export const correctiveEventTypes = [
 export type CorrectiveState =
   | { status: 'Initial' }
   | { status: 'InService'; machineId: string; requests: number }
-  | { status: 'Open'; machineId: string; requests: number; requestId: string; openedAt: string };
+  | {
+      status: 'Open';
+      machineId: string;
+      requests: number;
+      requestId: string;
+      openedAt: string;
+      reasonCode?: string;
+    };
+
+/** A request opened by a health warning (reason `health:<signal>`), not by a breakdown. */
+export const isHealthRequest = (reasonCode: string | undefined): boolean => reasonCode?.startsWith('health:') === true;
 
 /** `openedAt`: when the machine went down. */
 export type OpenCorrectiveRequest = Command<
@@ -40,23 +54,53 @@ export const evolveCorrective = (state: CorrectiveState, event: CorrectiveEvent)
   const requests = state.status === 'Initial' ? 0 : state.requests;
   switch (event.type) {
     case 'CorrectiveRequestOpened': {
-      const { machineId, requestId, openedAt } = event.data;
-      return { status: 'Open', machineId, requests: requests + 1, requestId, openedAt };
+      const { machineId, requestId, openedAt, reasonCode } = event.data;
+      return {
+        status: 'Open',
+        machineId,
+        requests: requests + 1,
+        requestId,
+        openedAt,
+        ...(reasonCode ? { reasonCode } : {}),
+      };
     }
     case 'CorrectiveRequestClosed':
       return { status: 'InService', machineId: event.data.machineId, requests };
   }
 };
 
+const closed = (
+  state: Extract<CorrectiveState, { status: 'Open' }>,
+  machineId: string,
+  closedAt: string,
+  restoredTo: Schema.MachineStatus,
+): CorrectiveRequestClosed => ({
+  type: 'CorrectiveRequestClosed',
+  data: {
+    requestId: state.requestId,
+    machineId,
+    openedAt: state.openedAt,
+    closedAt,
+    repairSeconds: Math.max(0, (Date.parse(closedAt) - Date.parse(state.openedAt)) / 1000),
+    restoredTo,
+  },
+});
+
 export const decideCorrective = (command: CorrectiveCommand, state: CorrectiveState): CorrectiveEvent[] => {
   const { machineId } = command.data;
   switch (command.type) {
     case 'OpenCorrectiveRequest': {
-      // down, then maintenance, then down again before running: still the one breakdown
-      if (state.status === 'Open') return [];
-      const n = (state.status === 'Initial' ? 0 : state.requests) + 1;
       const { openedAt, reasonCode } = command.data;
+      // a breakdown after a health warning: the warning's request is superseded by the breakdown's
+      const superseded: CorrectiveEvent[] =
+        state.status === 'Open' && isHealthRequest(state.reasonCode) && !isHealthRequest(reasonCode)
+          ? [closed(state, machineId, openedAt, 'down')]
+          : [];
+      // down, then maintenance, then down again before running: still the one breakdown
+      if (state.status === 'Open' && superseded.length === 0) return [];
+      const n = (state.status === 'Initial' ? 0 : state.requests) + 1;
       return [
+        ...superseded,
         {
           type: 'CorrectiveRequestOpened',
           data: {
@@ -69,22 +113,9 @@ export const decideCorrective = (command: CorrectiveCommand, state: CorrectiveSt
       ];
     }
     case 'CloseCorrectiveRequest': {
-      if (state.status !== 'Open') return [];
-      const { closedAt, restoredTo } = command.data;
-      const repairSeconds = Math.max(0, (Date.parse(closedAt) - Date.parse(state.openedAt)) / 1000);
-      return [
-        {
-          type: 'CorrectiveRequestClosed',
-          data: {
-            requestId: state.requestId,
-            machineId,
-            openedAt: state.openedAt,
-            closedAt,
-            repairSeconds,
-            restoredTo,
-          },
-        },
-      ];
+      // a warning's request stays open while the machine runs on
+      if (state.status !== 'Open' || isHealthRequest(state.reasonCode)) return [];
+      return [closed(state, machineId, command.data.closedAt, command.data.restoredTo)];
     }
     default:
       return unreachable(command);

@@ -11,6 +11,7 @@ export const healthEvents = [
 
 /** The reason code of a corrective request opened by a health warning: names the signal. */
 export const healthReasonCode = (signal: string): string => `health:${signal}`.slice(0, 100);
+// (isHealthRequest in ../maintenance/corrective recognises it)
 
 /**
  * Equipment health: each telemetry interval goes to the machine's health charts (`health-<machineId>`,
@@ -55,7 +56,9 @@ export const healthProcess = (trigger: Trigger): Directive[] => {
       ];
     }
     case 'CorrectiveRequestClosed': {
-      const { machineId, requestId } = trigger.data;
+      const { machineId, requestId, restoredTo } = trigger.data;
+      // a warning's request superseded by the breakdown: the machine is down, its repair re-learns
+      if (restoredTo === 'down') return [];
       return [
         {
           aggregate: 'health',

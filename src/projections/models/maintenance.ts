@@ -1,3 +1,4 @@
+import { isHealthRequest } from '../../domain/maintenance/corrective';
 import type { Document } from '../../app/readStore';
 import type { Projection } from '../runner';
 
@@ -17,7 +18,7 @@ const pushCapped = (doc: Document, field: string, item: Record<string, string>):
  */
 export const maintenanceProjection: Projection = {
   name: 'maintenance',
-  version: 2,
+  version: 3,
   collections: {
     plans: { indexes: ['machineId', 'overdueSince'] },
     machines: {},
@@ -125,7 +126,9 @@ export const maintenanceProjection: Projection = {
         const { requestId, machineId, openedAt, reasonCode } = event.data;
         await ctx.update('machines', machineId, (doc) => {
           if (!doc) return undefined;
-          return Object.assign(doc, { failures: num(doc, 'failures') + 1, openRequest: requestId });
+          // a health warning's request is no failure (the breakdown it may foretell is)
+          const failures = num(doc, 'failures') + (isHealthRequest(reasonCode) ? 0 : 1);
+          return Object.assign(doc, { failures, openRequest: requestId });
         });
         return ctx.update('requests', requestId, () => ({
           _id: requestId,
@@ -142,6 +145,8 @@ export const maintenanceProjection: Projection = {
         const { requestId, machineId, closedAt, repairSeconds, restoredTo } = event.data;
         await ctx.update('machines', machineId, (doc) => {
           if (!doc) return undefined;
+          // a warning's request superseded by a breakdown (restored to `down`) is no repair
+          if (restoredTo === 'down') return doc;
           return Object.assign(doc, {
             repairs: num(doc, 'repairs') + 1,
             repairSeconds: num(doc, 'repairSeconds') + repairSeconds,
