@@ -419,4 +419,48 @@ describe('corrective requests', () => {
       openedAt: '2026-11-25T12:00:00.000Z',
     });
   });
+
+  it('a health warning’s request stays open while the machine runs on; a breakdown supersedes it (no repair) and opens its own', () => {
+    const warning: CorrectiveEvent = {
+      type: 'CorrectiveRequestOpened',
+      data: {
+        requestId: 'CR1-M1',
+        machineId: 'M1',
+        openedAt: '2026-11-25T06:00:00.000Z',
+        reasonCode: 'health:vibration',
+      },
+    };
+    const running = correctiveRequests(change('running', 'idle', '2026-11-25T07:00:00.000Z'));
+    corrective
+      .given([warning])
+      .when(running[0]?.command as never)
+      .then([]);
+    const down = correctiveRequests(change('down', 'running', '2026-11-25T10:00:00.000Z'));
+    corrective
+      .given([warning])
+      .when(down[0]?.command as never)
+      .then([
+        {
+          type: 'CorrectiveRequestClosed',
+          data: {
+            requestId: 'CR1-M1',
+            machineId: 'M1',
+            openedAt: '2026-11-25T06:00:00.000Z',
+            closedAt: '2026-11-25T10:00:00.000Z',
+            repairSeconds: 14400,
+            restoredTo: 'down',
+          },
+        },
+        { ...opened, data: { ...opened.data, requestId: 'CR2-M1' } },
+      ]);
+    // a second warning while one is open: nothing
+    corrective
+      .given([warning])
+      .when({
+        type: 'OpenCorrectiveRequest',
+        data: { machineId: 'M1', openedAt: NOW, reasonCode: 'health:temperature' },
+        meta: m,
+      })
+      .then([]);
+  });
 });
