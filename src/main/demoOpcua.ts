@@ -1,22 +1,11 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConfigOpcuaMachine } from '../domain/generated';
+import { freePort } from '../lib/freePort';
 import type { Logger } from '../lib/logger';
 import type { MachineState } from '../simulator/machineModel';
 import { OPCUA_STATE_CODES, type OpcuaLink, type OpcuaVariable } from '../simulator/deviceLink';
 import { DataType, opcuaMachineServer } from '../simulator/opcuaMachine';
 import type { SimClock } from '../simulator/simClock';
-
-/** A port free on the loopback now. */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const VARIABLES: Record<OpcuaVariable, { name: string; dataType: DataType }> = {
   state: { name: 'State', dataType: DataType.Int32 },

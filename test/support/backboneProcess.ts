@@ -1,6 +1,6 @@
+import { freePort } from '../../src/lib/freePort';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const MAIN = resolve(__dirname, '../../src/main/main.ts');
@@ -16,15 +16,7 @@ export type BackboneProcess = {
 };
 
 /** A port nothing listens on now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
+export { freePort };
 
 /**
  * Starts src/main/main.ts as `npm start` does and waits until it listens: by its startup log line, or, when
