@@ -67,30 +67,39 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
   };
 
   /** Puts prepared events into the stream's chain, starting after `prevHash` at `firstRevision`. */
-  const seal = (streamId: string, prepared: readonly PreparedEvent[], firstRevision: number, prevHash: string) => {
+  const seal = (
+    streamId: string,
+    prepared: readonly PreparedEvent[],
+    firstRevision: number,
+    prevHash: string,
+  ): SealedEvent[] => {
+    const sealed: SealedEvent[] = [];
     let previous = prevHash;
-    return prepared.map((event, offset): SealedEvent => {
-      const metadata = { ...event.metadata, prevHash: previous };
-      const dataJson = canonicalJson(event.data);
-      const unsealedJson = canonicalJson(metadata);
-      const revision = firstRevision + offset;
+    for (let offset = 0; offset < prepared.length; offset += 1) {
+      const { id, type, data, metadata } = prepared[offset] as PreparedEvent;
+      const unsealed = { ...metadata, prevHash: previous };
+      const dataJson = canonicalJson(data);
+      const unsealedJson = canonicalJson(unsealed);
       const hash = hashCanonical({
         prevHash: previous,
         streamId,
-        revision,
-        id: event.id,
-        type: event.type,
+        revision: firstRevision + offset,
+        id,
+        type,
         dataJson,
         metadataJson: unsealedJson,
       });
       previous = hash;
-      return {
-        ...event,
-        metadata: { ...metadata, hash },
+      sealed.push({
+        id,
+        type,
+        data,
+        metadata: { ...unsealed, hash },
         dataJson,
         metadataJson: `${unsealedJson.slice(0, -1)},"hash":"${hash}"}`,
-      };
-    });
+      });
+    }
+    return sealed;
   };
 
   /** Whether a stored event is the same write as a prepared one (a retried append). */
