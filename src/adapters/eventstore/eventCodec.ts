@@ -30,7 +30,12 @@ const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 export type EventCodec = ReturnType<typeof createEventCodec>;
 
 export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Upcaster[] = []) => {
-  const byStep = new Map(upcasters.map((u) => [`${u.type}.v${u.fromVersion}`, u]));
+  /** Upcasters by type, then by the version they read: most types have none, found with one lookup. */
+  const byType = new Map<string, Map<number, Upcaster>>();
+  for (const upcaster of upcasters) {
+    const steps = byType.get(upcaster.type) ?? new Map<number, Upcaster>();
+    byType.set(upcaster.type, steps.set(upcaster.fromVersion, upcaster));
+  }
 
   /** Validates a whole append before anything is written; throws ValidationError naming the path. */
   const prepare = (streamId: string, events: readonly EventToAppend[]): PreparedEvent[] => {
@@ -114,9 +119,11 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
 
   /** Brings an event up to the newest version its upcasters reach. */
   const upcast = (event: RecordedEvent): RecordedEvent => {
+    const steps = byType.get(event.type);
+    if (!steps) return event;
     let current = event;
     for (;;) {
-      const step = byStep.get(`${current.type}.v${current.metadata.schemaVersion}`);
+      const step = steps.get(current.metadata.schemaVersion);
       if (!step) return current;
       current = {
         ...current,
