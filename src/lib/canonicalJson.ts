@@ -1,8 +1,8 @@
 /**
  * Canonical JSON after RFC 8785 (JCS): object members sorted by UTF-16 code units, no white space,
  * numbers and strings as ECMAScript serialises them. Any JCS implementation reproduces the bytes,
- * so an auditor can recompute an event's hash without this code. (Loops, not map/join: it runs on
- * every append.)
+ * so an auditor can recompute an event's hash without this code. (Loops, not map/join, a by-hand
+ * sort of small key lists and a cache of quoted keys: it runs twice on every event appended.)
  */
 export const canonicalJson = (value: unknown): string => {
   switch (typeof value) {
@@ -24,13 +24,13 @@ export const canonicalJson = (value: unknown): string => {
         return `${out}]`;
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortKeys(Object.keys(record));
       let out = '{';
       let first = true;
       for (const key of keys) {
         const member = record[key];
         if (member === undefined) continue;
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+        out += `${first ? '' : ','}${quoteKey(key)}:${canonicalJson(member)}`;
         first = false;
       }
       return `${out}}`;
@@ -38,4 +38,34 @@ export const canonicalJson = (value: unknown): string => {
     default:
       throw new TypeError(`canonical JSON has no form for a ${typeof value}`);
   }
+};
+
+/** Sorts in place by UTF-16 code units (what `<` and the default sort compare). */
+const sortKeys = (keys: string[]): string[] => {
+  // an insertion sort: events' objects have a handful of keys, often in order already, where
+  // Array.prototype.sort's set-up costs more than the sorting
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && key < (keys[j] as string)) {
+      keys[j + 1] = keys[j] as string;
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+};
+
+/** Member names recur from event to event: each is quoted once (a bounded cache). */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 10_000;
+
+const quoteKey = (key: string): string => {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 };

@@ -35,6 +35,25 @@ describe('SQLite event store (embedded specifics)', () => {
     await store.close();
   });
 
+  it('answers a retry and refuses a reused id queued among new appends, which still commit in one transaction', async () => {
+    const store = open('retries.db');
+    const stream = uniqueStream();
+    const original = [counted(1), counted(2)];
+    const first = await store.append(stream, original);
+    const before = { ...store.stats };
+    const fresh = Array.from({ length: 10 }, (_, i) => store.append(uniqueStream(), [counted(i)]));
+    const retry = store.append(stream, original.map((e) => ({ ...e })));
+    const reuse = store.append(stream, [{ ...counted(3), id: original[0]?.id as string }]);
+    const outcomes = await Promise.allSettled([...fresh, retry, reuse]);
+    expect(outcomes.slice(0, 10).every((o) => o.status === 'fulfilled')).to.equal(true);
+    expect(outcomes[10]).to.deep.equal({ status: 'fulfilled', value: first });
+    const refused = outcomes[11];
+    expect(refused?.status === 'rejected' && refused.reason).to.be.instanceOf(EventIdConflictError);
+    expect(store.stats.transactions - before.transactions, 'transactions for 12 appends').to.equal(1);
+    expect((await store.readStream(stream)).map((e) => e.id)).to.deep.equal(original.map((e) => e.id));
+    await store.close();
+  });
+
   it('refuses an event id already used in another stream', async () => {
     const store = open('ids.db');
     const event = counted(1);

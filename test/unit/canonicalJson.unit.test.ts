@@ -15,6 +15,10 @@ describe('canonical JSON (RFC 8785)', () => {
   it('writes numbers as ECMAScript does and sorts keys by UTF-16 code units', () => {
     expect(canonicalJson([1e21, 0.1, -0, 100])).to.equal('[1e+21,0.1,0,100]');
     expect(canonicalJson({ '\u20ac': 1, '\r': 2, '1': 3, a: 4 })).to.equal('{"\\r":2,"1":3,"a":4,"€":1}');
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7) % 40}`, i]));
+    const sorted = Object.keys(many).sort();
+    expect(canonicalJson(many)).to.equal(`{${sorted.map((k) => `"${k}":${many[k]}`).join(',')}}`);
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3, 'a"\\': 4 })).to.equal('{"10":2,"9":3,"a\\"\\\\":4,"b":1}');
   });
 
   it('omits undefined members and refuses values JSON cannot carry', () => {

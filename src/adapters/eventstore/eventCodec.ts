@@ -30,7 +30,12 @@ const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 export type EventCodec = ReturnType<typeof createEventCodec>;
 
 export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Upcaster[] = []) => {
-  const byStep = new Map(upcasters.map((u) => [`${u.type}.v${u.fromVersion}`, u]));
+  /** Upcasters by type, then by the version they read: most types have none, found with one lookup. */
+  const byType = new Map<string, Map<number, Upcaster>>();
+  for (const upcaster of upcasters) {
+    const steps = byType.get(upcaster.type) ?? new Map<number, Upcaster>();
+    byType.set(upcaster.type, steps.set(upcaster.fromVersion, upcaster));
+  }
 
   /** Validates a whole append before anything is written; throws ValidationError naming the path. */
   const prepare = (streamId: string, events: readonly EventToAppend[]): PreparedEvent[] => {
@@ -67,30 +72,39 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
   };
 
   /** Puts prepared events into the stream's chain, starting after `prevHash` at `firstRevision`. */
-  const seal = (streamId: string, prepared: readonly PreparedEvent[], firstRevision: number, prevHash: string) => {
+  const seal = (
+    streamId: string,
+    prepared: readonly PreparedEvent[],
+    firstRevision: number,
+    prevHash: string,
+  ): SealedEvent[] => {
+    const sealed: SealedEvent[] = [];
     let previous = prevHash;
-    return prepared.map((event, offset): SealedEvent => {
-      const metadata = { ...event.metadata, prevHash: previous };
-      const dataJson = canonicalJson(event.data);
-      const unsealedJson = canonicalJson(metadata);
-      const revision = firstRevision + offset;
+    for (let offset = 0; offset < prepared.length; offset += 1) {
+      const { id, type, data, metadata } = prepared[offset] as PreparedEvent;
+      const unsealed = { ...metadata, prevHash: previous };
+      const dataJson = canonicalJson(data);
+      const unsealedJson = canonicalJson(unsealed);
       const hash = hashCanonical({
         prevHash: previous,
         streamId,
-        revision,
-        id: event.id,
-        type: event.type,
+        revision: firstRevision + offset,
+        id,
+        type,
         dataJson,
         metadataJson: unsealedJson,
       });
       previous = hash;
-      return {
-        ...event,
-        metadata: { ...metadata, hash },
+      sealed.push({
+        id,
+        type,
+        data,
+        metadata: { ...unsealed, hash },
         dataJson,
         metadataJson: `${unsealedJson.slice(0, -1)},"hash":"${hash}"}`,
-      };
-    });
+      });
+    }
+    return sealed;
   };
 
   /** Whether a stored event is the same write as a prepared one (a retried append). */
@@ -105,9 +119,11 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
 
   /** Brings an event up to the newest version its upcasters reach. */
   const upcast = (event: RecordedEvent): RecordedEvent => {
+    const steps = byType.get(event.type);
+    if (!steps) return event;
     let current = event;
     for (;;) {
-      const step = byStep.get(`${current.type}.v${current.metadata.schemaVersion}`);
+      const step = steps.get(current.metadata.schemaVersion);
       if (!step) return current;
       current = {
         ...current,

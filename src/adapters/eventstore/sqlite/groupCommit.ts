@@ -12,6 +12,12 @@ export type QueuedAppend = { streamId: string; events: readonly PreparedEvent[];
 export type GroupLookup = {
   head: (streamId: string) => StreamHead | undefined;
   eventById: (id: string) => RecordedEvent | undefined;
+  /**
+   * Whether each id is looked up before it is planned as new. Default true. False leaves ids stored
+   * by earlier groups to the log's unique index: the insert fails, and the writer plans the group
+   * again, looking (an append is only a retry or a conflict if its ids are stored).
+   */
+  lookUpIds?: boolean;
 };
 
 export type AcceptedAppend = {
@@ -62,7 +68,8 @@ export const planGroup = (
     const at = toPosition(append.firstPosition + offset);
     return { id, type, data, metadata, streamId, revision: append.firstRevision + offset, position: at, recordedAt };
   };
-  const isKnown = (id: string): boolean => staged.has(id) || lookup.eventById(id) !== undefined;
+  const lookUpIds = lookup.lookUpIds ?? true;
+  const isKnown = (id: string): boolean => staged.has(id) || (lookUpIds && lookup.eventById(id) !== undefined);
 
   const decide = ({ streamId, events, expected }: QueuedAppend): AppendDecision => {
     const head = heads.get(streamId) ?? lookup.head(streamId);

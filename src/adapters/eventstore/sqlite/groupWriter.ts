@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision, RecordedEvent, StoreStats } from '../../../app/eventStore';
-import type { EventCodec, PreparedEvent } from '../eventCodec';
+import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
 import {
   INITIAL_FLUSH_STATE,
   groupCommitted,
@@ -23,6 +23,9 @@ export type GroupWriterOptions = {
   /** Called after each commit, once its appends are answered. */
   onCommit: () => void;
 };
+
+const isUniqueViolation = (error: unknown): boolean =>
+  error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 type PendingAppend = QueuedAppend & {
   resolve: (result: AppendResult) => void;
@@ -58,9 +61,12 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   let seenDataVersion: unknown;
   /** The log's next position, known while no other connection has committed (like the heads). */
   let nextPosition: number | undefined;
-  const lookup: GroupLookup = { head: (streamId) => heads.get(streamId) ?? statements.head.get(streamId), eventById };
+  const head = (streamId: string): StreamHead | undefined => heads.get(streamId) ?? statements.head.get(streamId);
+  /** First without a query per id (the unique index refuses a stored one); looking them up if it did. */
+  const trusting: GroupLookup = { head, eventById, lookUpIds: false };
+  const looking: GroupLookup = { head, eventById, lookUpIds: true };
 
-  const writeGroup = db.transaction((group: readonly PendingAppend[]): GroupPlan => {
+  const writeGroup = db.transaction((group: readonly PendingAppend[], lookup: GroupLookup): GroupPlan => {
     const version = statements.dataVersion.get();
     if (version !== seenDataVersion) nextPosition = undefined;
     if (version !== seenDataVersion || heads.size > 100_000) heads.clear();
@@ -70,10 +76,12 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
     const plan = planGroup(codec, group, lookup, next, recordedAt);
     for (const decision of plan.decisions) {
       if (decision.outcome !== 'accepted') continue;
-      for (const [offset, event] of decision.sealed.entries()) {
+      const { streamId, firstRevision, firstPosition, sealed } = decision;
+      for (let offset = 0; offset < sealed.length; offset += 1) {
+        const event = sealed[offset] as SealedEvent;
         const info = statements.insert.run(
-          decision.streamId,
-          decision.firstRevision + offset,
+          streamId,
+          firstRevision + offset,
           event.id,
           event.type,
           event.dataJson,
@@ -81,12 +89,24 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
           recordedAt,
         );
         // the answers were planned with these positions: a difference must undo the whole group
-        if (Number(info.lastInsertRowid) !== decision.firstPosition + offset)
+        if (Number(info.lastInsertRowid) !== firstPosition + offset)
           throw new Error(`event ${event.id} got position ${info.lastInsertRowid}, not the one planned`);
       }
     }
     return plan;
   });
+
+  const commitGroup = (group: readonly PendingAppend[]): GroupPlan => {
+    try {
+      return writeGroup.immediate(group, trusting);
+    } catch (error) {
+      // an id already stored (a retry, a conflict): rolled back, planned again looking ids up
+      if (!isUniqueViolation(error)) throw error;
+      nextPosition = undefined;
+      heads.clear();
+      return writeGroup.immediate(group, looking);
+    }
+  };
 
   let queue: PendingAppend[] = [];
   let flushScheduled = false;
@@ -101,7 +121,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
       queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
       let plan: GroupPlan;
       try {
-        plan = writeGroup.immediate(group);
+        plan = commitGroup(group);
       } catch (error) {
         // a write through this same connection (which data_version does not show) may have taken a planned position
         nextPosition = undefined;

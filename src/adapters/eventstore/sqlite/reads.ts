@@ -38,17 +38,27 @@ const parsePosition = (position: string): number => {
   return Number(position);
 };
 
-/** A stored row as an event, exactly as written (no upcasting). */
-export const toEvent = (row: Row): RecordedEvent => ({
-  id: row.id,
-  type: row.type,
-  data: JSON.parse(row.data) as Record<string, unknown>,
-  metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
-  streamId: row.stream_id,
-  revision: row.revision,
-  position: toPosition(row.position),
-  recordedAt: row.recorded_at,
+/** A row of `COLUMNS` read with `.raw()`: values in column order, no object built per row. */
+type RawRow = [number, string, number, string, string, string, string, string];
+
+const storedEvent = (
+  ...[position, streamId, revision, id, type, data, metadata, recordedAt]: RawRow
+): RecordedEvent => ({
+  id,
+  type,
+  data: JSON.parse(data) as Record<string, unknown>,
+  metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
+  streamId,
+  revision,
+  position: toPosition(position),
+  recordedAt,
 });
+
+/** A stored row as an event, exactly as written (no upcasting). */
+export const toEvent = (row: Row): RecordedEvent =>
+  storedEvent(row.position, row.stream_id, row.revision, row.id, row.type, row.data, row.metadata, row.recorded_at);
+
+const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
 export type SqliteReads = ReturnType<typeof createSqliteReads>;
 
@@ -71,22 +81,32 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
   };
-  const readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
+  const readAllStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
 
-  const readAllStatement = (prefixes: number, types: number): Database.Statement<unknown[], Row> => {
+  const readAllStatement = (prefixes: number, types: number): Database.Statement<unknown[], RawRow> => {
     const key = `${prefixes}:${types}`;
     let statement = readAllStatements.get(key);
     if (!statement) {
       const clauses = ['position > ?'];
       if (prefixes > 0) clauses.push(`(${Array(prefixes).fill('substr(stream_id, 1, ?) = ?').join(' OR ')})`);
       if (types > 0) clauses.push(`type IN (${Array(types).fill('?').join(', ')})`);
-      statement = db.prepare<unknown[], Row>(
-        `SELECT ${COLUMNS} FROM events WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT ?`,
-      );
+      statement = db
+        .prepare<unknown[], RawRow>(
+          `SELECT ${COLUMNS} FROM events WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT ?`,
+        )
+        .raw(true);
       readAllStatements.set(key, statement);
     }
     return statement;
   };
+  // the page and the log's head in one read transaction, so an end reached is the end at that moment
+  const readPage = db.transaction(
+    (statement: Database.Statement<unknown[], RawRow>, params: unknown[], maxCount: number) => {
+      const rows = statement.all(...params);
+      const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
+      return { rows, head };
+    },
+  );
 
   return {
     /** The event stored under an id, as written (not upcast): what a retried append is compared with. */
@@ -112,17 +132,12 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       const types = options.filter?.eventTypes ?? [];
       const statement = readAllStatement(prefixes.length, types.length);
       const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
-      // the page and the log's head in one read transaction, so an end reached is the end at that moment
-      const read = db.transaction(() => {
-        const rows = statement.all(...params);
-        const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
-        return { rows, head };
-      });
-      const { rows, head } = read();
-      const events = options.raw ? rows.map(toEvent) : rows.map((row) => codec.upcast(toEvent(row)));
+      const { rows, head } = readPage(statement, params, maxCount);
+      const events: RecordedEvent[] = [];
+      for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(rawToEvent(row)));
       const lastRow = rows[rows.length - 1];
       const isEnd = rows.length < maxCount;
-      const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as Row).position;
+      const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as RawRow)[0];
       return { events, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
     },
 
