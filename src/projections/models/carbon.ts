@@ -66,7 +66,8 @@ export const carbonProjection = (timeZone: string): Projection => ({
     'EnergyMeasured',
   ],
   async apply(event, ctx) {
-    if (await orderProducts.track(event, ctx)) return;
+    const tracked = orderProducts.track(event, ctx);
+    if (tracked) return tracked;
     const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
     /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
     const holderOf = async (op: Operation) =>
