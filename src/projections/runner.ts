@@ -1,6 +1,5 @@
 import { retryUntilDone } from '../lib/retry';
 import {
-  asDomainEvent,
   comparePositions,
   type EventStore,
   type Position,
@@ -313,9 +312,10 @@ export const startProjectionGroup = async (
       if (batch.length === 0) break;
       processing = true;
       for (const event of batch) {
-        const domainEvent = asDomainEvent(event);
-        const handlers = domainEvent && handlersOf.get(event.type);
+        // only domain event types have handlers: a handled event is a domain event
+        const handlers = handlersOf.get(event.type);
         if (!handlers) continue;
+        const domainEvent = event as RecordedDomainEvent;
         for (const { member, ctx } of handlers) {
           if (member.failed || (member.position !== undefined && comparePositions(event.position, member.position) <= 0))
             continue;
