@@ -108,8 +108,7 @@ const clearCache = (member: Member): void => {
 
 const writesOf = (member: Member): Write[] => {
   const writes: Write[] = [];
-  for (const [collection, docs] of member.dirty)
-    for (const [id, doc] of docs) writes.push({ collection, id, doc });
+  for (const [collection, docs] of member.dirty) for (const [id, doc] of docs) writes.push({ collection, id, doc });
   return writes;
 };
 
@@ -235,7 +234,9 @@ export const startProjectionGroup = async (
           change(docs, collection, id, cached ?? undefined, edit);
           return DONE;
         }
-        return load(member, collection, id).then((doc) => change(inner(member.cache, collection), collection, id, doc, edit));
+        return load(member, collection, id).then((doc) =>
+          change(inner(member.cache, collection), collection, id, doc, edit),
+        );
       },
     };
     return ctx;
@@ -317,7 +318,10 @@ export const startProjectionGroup = async (
         if (!handlers) continue;
         const domainEvent = event as RecordedDomainEvent;
         for (const { member, ctx } of handlers) {
-          if (member.failed || (member.position !== undefined && comparePositions(event.position, member.position) <= 0))
+          if (
+            member.failed ||
+            (member.position !== undefined && comparePositions(event.position, member.position) <= 0)
+          )
             continue;
           try {
             ctx.event = event;
