@@ -132,7 +132,7 @@ export const startProjectionGroup = async (
   options: {
     /** Events read at a time; default 2000. */
     batchSize?: number;
-    /** Events applied between commits (at least a batch); default one batch. Committed sooner at the log's head. */
+    /** Events applied between commits; default: every batch. Committed sooner when a batch reaches the log's head. */
     commitEvery?: number;
     onBatch?: (status: { position: Position | undefined; events: number }) => void;
   } = {},
@@ -304,7 +304,8 @@ export const startProjectionGroup = async (
   };
 
   const readSize = options.batchSize ?? 2000;
-  const commitEvery = Math.max(options.commitEvery ?? readSize, readSize);
+  /** Without commitEvery, every batch is committed (no look at the log's head). */
+  const commitEvery = options.commitEvery ?? 0;
   const loop = (async () => {
     let uncommitted = 0;
     let reached: Position | undefined;
