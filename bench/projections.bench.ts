@@ -1,6 +1,6 @@
 // npm run bench:projections [-- --json] [-- --events N]
 // Rebuilds every read model from a generated plant of 1,000,000 events, beside raw read-all of the
-// same store in the same run. Minimum: 50,000 events/s.
+// same store in the same run. Target (issue 19): at least half the raw read-all rate.
 import { join } from 'node:path';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -62,7 +62,7 @@ const main = async (): Promise<void> => {
       unit: 'events/s',
       baseline: 'raw read-all of the same store',
       baselineValue: rawRate,
-      minimumValue: 50_000,
+      minimumRatio: 0.5,
     }),
   ]);
   await readStore.close();

@@ -89,14 +89,16 @@ export const rebuildReadModels = async (
   deps: Deps,
   projections: Projection[],
   onProgress: (progress: { position: string | undefined; events: number }) => void,
-  options: { batchSize?: number } = {},
+  /** batchSize: events read at a time (2000); commitEvery: events applied between commits (100,000). */
+  options: { batchSize?: number; commitEvery?: number } = {},
 ): Promise<ProjectionStatus[]> => {
   const suffix = `_r${Date.now().toString(36)}`;
   const entries = projections.map((projection) => ({ projection, namespace: `${namespaceOf(projection)}${suffix}` }));
   for (const { namespace } of entries) await deps.readStore.drop(namespace);
-  // large batches: a document touched by many events of a batch is written once
+  // read in pages, commit seldom: a document touched by many events between commits is written once
   const group = await startProjectionGroup(deps, entries, {
-    batchSize: options.batchSize ?? 10_000,
+    batchSize: options.batchSize ?? 2000,
+    commitEvery: options.commitEvery ?? 100_000,
     onBatch: onProgress,
   });
   await group.idle();

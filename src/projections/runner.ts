@@ -1,6 +1,5 @@
 import { retryUntilDone } from '../lib/retry';
 import {
-  asDomainEvent,
   comparePositions,
   type EventStore,
   type Position,
@@ -69,8 +68,11 @@ type Member = {
   types: Set<string>;
   position: Position | undefined;
   events: number;
-  cache: Map<string, Document | null>;
-  dirty: Map<string, Write>;
+  /** Documents by collection, then id (null: known absent); no key strings built per lookup. */
+  cache: Map<string, Map<string, Document | null>>;
+  cached: number;
+  /** The batch's changes by collection, then id (null: deleted). */
+  dirty: Map<string, Map<string, Document | null>>;
   failed: ProjectionError | null;
   lastRecordedAt: string | undefined;
   /** Built from empty with nothing evicted from the cache: a miss means the document does not exist. */
@@ -79,13 +81,38 @@ type Member = {
 
 const CACHE_LIMIT = 200_000;
 
+const inner = <V>(map: Map<string, Map<string, V>>, collection: string): Map<string, V> => {
+  let found = map.get(collection);
+  if (!found) {
+    found = new Map();
+    map.set(collection, found);
+  }
+  return found;
+};
+
 /** Empties a full cache but for the batch's uncommitted writes, which reads must still see. */
 const trimCache = (member: Member): void => {
   member.cache.clear();
+  member.cached = 0;
   member.cacheComplete = false;
-  for (const [k, write] of member.dirty) member.cache.set(k, write.doc);
+  for (const [collection, docs] of member.dirty) {
+    member.cache.set(collection, new Map(docs));
+    member.cached += docs.size;
+  }
 };
-const key = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+const clearCache = (member: Member): void => {
+  member.cache.clear();
+  member.cached = 0;
+};
+
+const writesOf = (member: Member): Write[] => {
+  const writes: Write[] = [];
+  for (const [collection, docs] of member.dirty) for (const [id, doc] of docs) writes.push({ collection, id, doc });
+  return writes;
+};
+
+const DONE: Promise<void> = Promise.resolve();
 
 /** Positions of a store that count events (SQLite's) give a lag in events; others do not. */
 const distance = (from: Position | undefined, to: Position | undefined): number | null => {
@@ -102,7 +129,13 @@ const distance = (from: Position | undefined, to: Position | undefined): number 
 export const startProjectionGroup = async (
   deps: { store: EventStore; readStore: ReadStore; logger: Logger },
   entries: Array<{ projection: Projection; namespace: string }>,
-  options: { batchSize?: number; onBatch?: (status: { position: Position | undefined; events: number }) => void } = {},
+  options: {
+    /** Events read at a time; default 2000. */
+    batchSize?: number;
+    /** Events applied between commits; default: every batch. Committed sooner when a batch reaches the log's head. */
+    commitEvery?: number;
+    onBatch?: (status: { position: Position | undefined; events: number }) => void;
+  } = {},
 ): Promise<ProjectionGroup> => {
   const members: Member[] = [];
   for (const { projection, namespace } of entries) {
@@ -115,6 +148,7 @@ export const startProjectionGroup = async (
       position: saved?.position,
       events: saved?.events ?? 0,
       cache: new Map(),
+      cached: 0,
       dirty: new Map(),
       failed: null,
       lastRecordedAt: undefined,
@@ -132,71 +166,97 @@ export const startProjectionGroup = async (
     batchSize: options.batchSize ?? 2000,
   });
   let stopped = false;
+  /** Events applied and not yet committed. */
   let processing = false;
-  /** Between batches, a member has also passed everything the subscription filtered out. */
+  /** Between commits, a member has also passed everything the subscription filtered out. */
   const effective = (m: Member): Position | undefined => {
     const scanned = processing ? undefined : subscription.checkpoint;
     return comparePositions(scanned, m.position) > 0 ? scanned : m.position;
   };
 
   /** Loads a document into the member's cache (a miss in a cache that holds everything is an absence). */
-  const load = async (member: Member, k: string, collection: string, id: string): Promise<Document | undefined> => {
-    if (member.cacheComplete) return undefined;
+  const load = async (member: Member, collection: string, id: string): Promise<Document | undefined> => {
     const doc = await deps.readStore.get(member.namespace, collection, id);
-    if (member.cache.size >= CACHE_LIMIT) trimCache(member);
-    member.cache.set(k, doc ?? null);
+    if (member.cached >= CACHE_LIMIT) trimCache(member);
+    const docs = inner(member.cache, collection);
+    if (!docs.has(id)) member.cached += 1;
+    docs.set(id, doc ?? null);
     return doc;
   };
 
-  /** One context per member, pointed at each event in turn: no closures made per event. */
+  /**
+   * One context per member, pointed at each event in turn: no closures made per event. A document
+   * in memory (always, in a build from empty) is read and changed without awaiting anything.
+   */
   const contextOf = (member: Member): ProjectionContext & { event: RecordedEvent } => {
-    const ctx = {
-      event: undefined as unknown as RecordedEvent,
-      async get(collection: string, id: string): Promise<Document | undefined> {
-        const k = key(collection, id);
-        const cached = member.cache.get(k);
-        if (cached !== undefined) return cached ?? undefined;
-        return member.cache.has(k) ? undefined : load(member, k, collection, id);
-      },
-      async update(
-        collection: string,
-        id: string,
-        change: (doc: Document | undefined) => Document | null | undefined,
-      ): Promise<void> {
-        const k = key(collection, id);
-        const cached = member.cache.get(k);
-        // the cached path stays synchronous: most updates touch a document already in memory
-        const current =
-          cached !== undefined
-            ? (cached ?? undefined)
-            : member.cache.has(k)
-              ? undefined
-              : await load(member, k, collection, id);
-        const position = ctx.event.position;
-        if (current?._pos !== undefined && comparePositions(current._pos, position) >= 0) return;
-        const next = change(current);
-        if (next === undefined) return;
-        if (member.cache.size >= CACHE_LIMIT && !member.cache.has(k)) trimCache(member);
-        if (next === null) {
-          member.cache.set(k, null);
-          member.dirty.set(k, { collection, id, doc: null });
-          return;
+    const change = (
+      docs: Map<string, Document | null>,
+      collection: string,
+      id: string,
+      current: Document | undefined,
+      edit: (doc: Document | undefined) => Document | null | undefined,
+    ): void => {
+      const position = ctx.event.position;
+      if (current?._pos !== undefined && comparePositions(current._pos, position) >= 0) return;
+      const next = edit(current);
+      if (next === undefined) return;
+      if (!docs.has(id)) {
+        if (member.cached >= CACHE_LIMIT) {
+          trimCache(member);
+          docs = inner(member.cache, collection);
         }
+        member.cached += 1;
+      }
+      if (next !== null) {
         next._id = id;
         next._pos = position;
-        member.cache.set(k, next);
-        member.dirty.set(k, { collection, id, doc: next });
+      }
+      docs.set(id, next);
+      inner(member.dirty, collection).set(id, next);
+    };
+    const ctx = {
+      event: undefined as unknown as RecordedEvent,
+      get(collection: string, id: string): Promise<Document | undefined> {
+        const docs = member.cache.get(collection);
+        const cached = docs?.get(id);
+        if (cached !== undefined) return Promise.resolve(cached ?? undefined);
+        if (member.cacheComplete || docs?.has(id)) return Promise.resolve(undefined);
+        return load(member, collection, id);
+      },
+      update(
+        collection: string,
+        id: string,
+        edit: (doc: Document | undefined) => Document | null | undefined,
+      ): Promise<void> {
+        const docs = inner(member.cache, collection);
+        const cached = docs.get(id);
+        if (cached !== undefined || member.cacheComplete || docs.has(id)) {
+          change(docs, collection, id, cached ?? undefined, edit);
+          return DONE;
+        }
+        return load(member, collection, id).then((doc) =>
+          change(inner(member.cache, collection), collection, id, doc, edit),
+        );
       },
     };
     return ctx;
   };
-  const contexts = new Map(members.map((m) => [m, contextOf(m)]));
+  /** The members that take each event type, in the members' order. */
+  const handlersOf = new Map<string, Array<{ member: Member; ctx: ProjectionContext & { event: RecordedEvent } }>>();
+  for (const member of members) {
+    const ctx = contextOf(member);
+    for (const type of member.types) {
+      const list = handlersOf.get(type) ?? [];
+      list.push({ member, ctx });
+      handlersOf.set(type, list);
+    }
+  }
 
   const fail = (member: Member, event: RecordedEvent, error: unknown): void => {
     const message = error instanceof Error ? error.message : String(error);
     member.failed = { eventId: event.id, type: event.type, position: event.position, message };
     member.dirty.clear();
-    member.cache.clear();
+    clearCache(member);
     member.cacheComplete = false;
     deps.logger.error('projection stopped on an event', {
       projection: member.namespace,
@@ -208,25 +268,66 @@ export const startProjectionGroup = async (
   };
 
   let stalledBy: string | undefined;
+  /** Commits every member's changes since the last commit with its checkpoint at `reached`. */
+  const commit = async (reached: Position): Promise<void> => {
+    const commits = members
+      .filter((m) => !m.failed && comparePositions(reached, m.position) > 0)
+      .map((m) => ({ namespace: m.namespace, writes: writesOf(m), position: reached, events: m.events }));
+    // a commit that fails (a full disk) is retried until it goes through: the batch's writes are
+    // still in memory and the transaction rolled back, so nothing is lost or applied twice
+    // (tried at least once even when stopping: the batch's events were applied and must be kept)
+    let first = true;
+    await retryUntilDone(
+      async () => {
+        if (!first && stopped) return;
+        first = false;
+        await deps.readStore.commit(commits);
+      },
+      {
+        stopped: () => stopped && !first,
+        firstMs: 500,
+        maxMs: 30_000,
+        onError: (error, retryInMs) => {
+          stalledBy = error instanceof Error ? error.message : String(error);
+          deps.logger.error('read models cannot be written; retrying', { error, retryInMs });
+        },
+      },
+    );
+    stalledBy = undefined;
+    for (const member of members) {
+      if (member.failed) continue;
+      member.dirty.clear();
+      if (comparePositions(reached, member.position) > 0) member.position = reached;
+    }
+    processing = false;
+    options.onBatch?.({ position: reached, events: members.reduce((sum, m) => sum + m.events, 0) });
+  };
+
+  const readSize = options.batchSize ?? 2000;
+  /** Without commitEvery, every batch is committed (no look at the log's head). */
+  const commitEvery = options.commitEvery ?? 0;
   const loop = (async () => {
+    let uncommitted = 0;
+    let reached: Position | undefined;
     while (!stopped) {
-      const batch = await subscription.nextBatch(options.batchSize ?? 2000);
+      const batch = await subscription.nextBatch(readSize);
       if (batch.length === 0) break;
       processing = true;
       for (const event of batch) {
-        const domainEvent = asDomainEvent(event);
-        for (const member of members) {
+        // only domain event types have handlers: a handled event is a domain event
+        const handlers = handlersOf.get(event.type);
+        if (!handlers) continue;
+        const domainEvent = event as RecordedDomainEvent;
+        for (const { member, ctx } of handlers) {
           if (
-            !domainEvent ||
             member.failed ||
-            !member.types.has(event.type) ||
-            comparePositions(event.position, member.position) <= 0
+            (member.position !== undefined && comparePositions(event.position, member.position) <= 0)
           )
             continue;
           try {
-            const ctx = contexts.get(member) as ProjectionContext & { event: RecordedEvent };
             ctx.event = event;
-            await member.projection.apply(domainEvent, ctx);
+            const applied = member.projection.apply(domainEvent, ctx);
+            if (applied) await applied;
             member.events += 1;
             member.lastRecordedAt = event.recordedAt;
           } catch (error) {
@@ -234,39 +335,15 @@ export const startProjectionGroup = async (
           }
         }
       }
-      const reached = subscription.checkpoint ?? (batch[batch.length - 1] as RecordedEvent).position;
-      const commits = members
-        .filter((m) => !m.failed && comparePositions(reached, m.position) > 0)
-        .map((m) => ({ namespace: m.namespace, writes: [...m.dirty.values()], position: reached, events: m.events }));
-      // a commit that fails (a full disk) is retried until it goes through: the batch's writes are
-      // still in memory and the transaction rolled back, so nothing is lost or applied twice
-      // (tried at least once even when stopping: the batch's events were applied and must be kept)
-      let first = true;
-      await retryUntilDone(
-        async () => {
-          if (!first && stopped) return;
-          first = false;
-          await deps.readStore.commit(commits);
-        },
-        {
-          stopped: () => stopped && !first,
-          firstMs: 500,
-          maxMs: 30_000,
-          onError: (error, retryInMs) => {
-            stalledBy = error instanceof Error ? error.message : String(error);
-            deps.logger.error('read models cannot be written; retrying', { error, retryInMs });
-          },
-        },
-      );
-      stalledBy = undefined;
-      for (const member of members) {
-        if (member.failed) continue;
-        member.dirty.clear();
-        if (comparePositions(reached, member.position) > 0) member.position = reached;
-      }
-      processing = false;
-      options.onBatch?.({ position: reached, events: members.reduce((sum, m) => sum + m.events, 0) });
+      reached = subscription.checkpoint ?? (batch[batch.length - 1] as RecordedEvent).position;
+      uncommitted += batch.length;
+      // a batch is kept in memory with the next ones until enough have gathered, unless it reached the
+      // log's head (then it is committed before waiting for appends)
+      if (uncommitted < commitEvery && comparePositions(reached, await deps.store.headPosition()) < 0) continue;
+      uncommitted = 0;
+      await commit(reached);
     }
+    if (processing && reached !== undefined) await commit(reached);
   })().catch((error: unknown) => {
     deps.logger.error('projection group stopped', { error });
   });

@@ -101,20 +101,41 @@ export const createSqliteReadStore = (path: string): ReadStore & { readonly db: 
   const parse = (row: { doc: string } | undefined): Document | undefined =>
     row ? (JSON.parse(row.doc) as Document) : undefined;
 
+  /** A collection's write statements, prepared once (dropped with the namespace's tables). */
+  const writers = new Map<string, { upsert: Database.Statement; remove: Database.Statement }>();
+  const writerOf = (namespace: string, collection: string) => {
+    const name = `${namespace}\u0000${collection}`;
+    let writer = writers.get(name);
+    if (!writer) {
+      const table = tableOf(namespace, collection);
+      writer = {
+        upsert: db.prepare(
+          `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+        ),
+        remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      };
+      writers.set(name, writer);
+    }
+    return writer;
+  };
+
   const commitAll = db.transaction((commits: NamespaceCommit[]) => {
     const now = new Date().toISOString();
+    const saveCheckpoint = prepared(
+      'INSERT INTO projection_checkpoints (namespace, position, events, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (namespace) DO UPDATE SET position = excluded.position, events = excluded.events, updated_at = excluded.updated_at',
+    );
     for (const commit of commits) {
+      let collection: string | undefined;
+      let writer: ReturnType<typeof writerOf> | undefined;
       for (const write of commit.writes) {
-        const table = tableOf(commit.namespace, write.collection);
-        if (write.doc === null) prepared(`DELETE FROM ${table} WHERE id = ?`).run(write.id);
-        else
-          prepared(
-            `INSERT INTO ${table} (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
-          ).run(write.id, JSON.stringify(write.doc));
+        if (write.collection !== collection || !writer) {
+          collection = write.collection;
+          writer = writerOf(commit.namespace, collection);
+        }
+        if (write.doc === null) writer.remove.run(write.id);
+        else writer.upsert.run(write.id, JSON.stringify(write.doc));
       }
-      prepared(
-        'INSERT INTO projection_checkpoints (namespace, position, events, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (namespace) DO UPDATE SET position = excluded.position, events = excluded.events, updated_at = excluded.updated_at',
-      ).run(commit.namespace, commit.position, commit.events, now);
+      saveCheckpoint.run(commit.namespace, commit.position, commit.events, now);
     }
   });
 
@@ -213,6 +234,7 @@ export const createSqliteReadStore = (path: string): ReadStore & { readonly db: 
         prepared('DELETE FROM projection_checkpoints WHERE namespace = ?').run(namespace);
       })();
       statements.clear();
+      writers.clear();
     },
     async namespaces() {
       return (

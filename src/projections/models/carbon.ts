@@ -66,7 +66,8 @@ export const carbonProjection = (timeZone: string): Projection => ({
     'EnergyMeasured',
   ],
   async apply(event, ctx) {
-    if (await orderProducts.track(event, ctx)) return;
+    const tracked = orderProducts.track(event, ctx);
+    if (tracked) return tracked;
     const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
     /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
     const holderOf = async (op: Operation) =>
@@ -205,8 +206,8 @@ export const carbonProjection = (timeZone: string): Projection => ({
         for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
           if (await ctx.get('segments', holder))
             await segments(holder, (segs) => {
-              const keep = segs.filter((s) => s.to === null || s.to > to - KEEP_MS);
-              if (keep.length !== segs.length) segs.splice(0, segs.length, ...keep);
+              const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
+              if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
             });
         return;
       }

@@ -36,7 +36,8 @@ export const oeeProjection = (timeZone: string): Projection => ({
     'CalendarVersionSet',
   ],
   async apply(event, ctx) {
-    if (await orderProducts.track(event, ctx)) return;
+    const tracked = orderProducts.track(event, ctx);
+    if (tracked) return tracked;
     switch (event.type) {
       case 'MachineRegistered': {
         const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;

@@ -8,12 +8,14 @@ import type { ProjectionContext } from '../runner';
 export const orderProducts = {
   collection: { orderProducts: {} },
   eventTypes: ['OrderPlanned', 'OrderRevised'] as const,
-  /** Records the product when the event plans or revises an order; true when it did. */
-  track: async (event: RecordedDomainEvent, ctx: ProjectionContext): Promise<boolean> => {
-    if (event.type !== 'OrderPlanned' && event.type !== 'OrderRevised') return false;
+  /**
+   * Records the product when the event plans or revises an order, and then returns the write to
+   * await; undefined (at once, nothing awaited) for any other event.
+   */
+  track: (event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> | undefined => {
+    if (event.type !== 'OrderPlanned' && event.type !== 'OrderRevised') return undefined;
     const { orderId, spec } = event.data;
-    await ctx.update('orderProducts', orderId, () => ({ _id: orderId, product: spec.product }));
-    return true;
+    return ctx.update('orderProducts', orderId, () => ({ _id: orderId, product: spec.product }));
   },
   of: async (ctx: ProjectionContext, orderId: string): Promise<string | undefined> =>
     (await ctx.get('orderProducts', orderId))?.['product'] as string | undefined,

@@ -25,7 +25,8 @@ export const qualityProjection = (_timeZone: string): Projection => ({
     ...worklistEventTypes,
   ],
   async apply(event, ctx) {
-    if (await orderProducts.track(event, ctx)) return;
+    const tracked = orderProducts.track(event, ctx);
+    if (tracked) return tracked;
     await applyWorklists(event, ctx);
     switch (event.type) {
       case 'NonconformanceRaised': {

@@ -91,10 +91,10 @@ export const wipProjection: Projection = {
       });
     const operation = (op: Operation, change: (op: OperationDoc) => void) =>
       order(op.orderId, (doc) => {
-        const found = [
-          ...(doc['operations'] as OperationDoc[]),
-          ...((doc['reworks'] as OperationDoc[] | undefined) ?? []),
-        ].find((o) => o.operationId === op.operationId);
+        const isIt = (o: OperationDoc) => o.operationId === op.operationId;
+        const found =
+          (doc['operations'] as OperationDoc[]).find(isIt) ??
+          (doc['reworks'] as OperationDoc[] | undefined)?.find(isIt);
         if (found) change(found);
       });
     const wc = (id: string, change: (doc: Document) => void) =>

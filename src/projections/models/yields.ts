@@ -28,10 +28,18 @@ const keysOf = (op: Operation): Array<[YieldDimension, string]> => [
 const add = (ctx: ProjectionContext, collection: string, id: string, base: Document, counts: Record<string, number>) =>
   ctx.update(collection, id, (doc) => {
     const next = doc ?? base;
-    for (const [field, value] of Object.entries(counts))
-      next[field] = ((next[field] as number | undefined) ?? 0) + value;
+    for (const field in counts) next[field] = ((next[field] as number | undefined) ?? 0) + (counts[field] as number);
     return next;
   });
+
+/** A copy of an operation to edit (what structuredClone gave: its inspections are the only nested part). */
+const copyOf = (op: Operation): Operation => {
+  const inspections: Operation['inspections'] = {};
+  for (const id in op.inspections) inspections[id] = { ...(op.inspections[id] as Operation['inspections'][string]) };
+  return { ...op, inspections };
+};
+
+const EMPTY_FIGURES = figuresOf(emptyOperation(0));
 
 /**
  * Yields: per order and operation the units judged at the first pass and at the end (yieldsCore), and
@@ -73,13 +81,14 @@ export const yieldsProjection = (timeZone: string): Projection => ({
     ) => {
       const id = `${orderId}/${operationId}`;
       const found = (await ctx.get('operations', id)) as Operation | undefined;
-      const op = found ? structuredClone<Operation>(found) : create?.();
+      const op = found ? copyOf(found) : create?.();
       if (!op) return;
-      const before: YieldFigures = found ? figuresOf(found) : figuresOf(emptyOperation(0));
+      const before: YieldFigures = found ? figuresOf(found) : EMPTY_FIGURES;
       edit(op);
       const after = figuresOf(op);
       await ctx.update('operations', id, () => op);
-      const delta = Object.fromEntries(FIGURES.map((f) => [f, after[f] - before[f]]));
+      const delta: Record<string, number> = {};
+      for (const f of FIGURES) delta[f] = after[f] - before[f];
       for (const [dimension, key] of keysOf(op))
         await add(ctx, 'rollups', `${dimension}:${key}`, { _id: '', dimension, key }, delta);
     };

@@ -115,11 +115,17 @@ export const FIGURES: ReadonlyArray<keyof YieldFigures> = [
  * recovered (pending a disposition or disposed as scrap or returned); rejects lost count as scrap.
  */
 export const figuresOf = (op: OperationYield): YieldFigures => {
-  const inspections = Object.values(op.inspections);
-  const rejected = inspections.reduce((sum, i) => sum + i.units, 0);
-  const open = (i: (typeof inspections)[number]): number => i.units - (i.scrapped ?? 0);
-  const notRecovered = inspections.filter((i) => i.state !== 'recovered').reduce((sum, i) => sum + open(i), 0);
-  const lost = inspections.filter((i) => i.state === 'lost').reduce((sum, i) => sum + open(i), 0);
+  // one pass, no arrays: projections call this twice for every report
+  let rejected = 0;
+  let notRecovered = 0;
+  let lost = 0;
+  for (const id in op.inspections) {
+    const i = op.inspections[id] as OperationYield['inspections'][string];
+    const open = i.units - (i.scrapped ?? 0);
+    rejected += i.units;
+    if (i.state !== 'recovered') notRecovered += open;
+    if (i.state === 'lost') lost += open;
+  }
   return {
     units: op.units,
     firstPassGood: op.firstPassGood - rejected,
