@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import helmet from 'helmet';
 import type { CommandHandler } from '../app/commandHandler';
 import type { EventStore } from '../app/eventStore';
@@ -133,6 +139,24 @@ const WEB_APP_CSP = {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+/**
+ * The security headers: helmet's set (HSTS apart, below), worked out once. Its configuration is fixed,
+ * so each answer gets the same headers, set in one loop rather than by a dozen middlewares a request.
+ */
+const securityHeaders = (): ReadonlyArray<readonly [string, string]> => {
+  const headers = new Map<string, string>();
+  const collect = {
+    setHeader: (name: string, value: string) => headers.set(name, value),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: WEB_APP_CSP } })(
+    {} as Request,
+    collect as unknown as Response,
+    () => undefined,
+  );
+  return [...headers];
+};
+
 // queries first: express tries routes in order, and reads are the most frequent requests
 export const allRoutes = (deps: ApiDeps, live?: Set<() => void>): RouteSpec[] => {
   // every live stream of the API follows one reader of the log and counts against one set of limits
@@ -203,14 +227,23 @@ export const createApi = (deps: ApiDeps): Api => {
   if (deps.trustProxy)
     app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.set('query parser', 'simple');
+  // no ETag computed from each body (a hash of every answer): API answers are not stored (no-store), and
+  // the routes that have a version (a stream's revision) set their own ETag for If-Match
+  app.set('etag', false);
+  const headers = securityHeaders();
   app.use((req, res, next) => {
     // the correlation id is the server's, so no client can write into another request's trace; the
     // client's own id is kept beside it (events' clientRequestId) and echoed
     const given = req.get('x-request-id');
     req.requestId = randomUUID();
     if (given && REQUEST_ID.test(given)) req.clientRequestId = given;
-    res.set('X-Request-Id', req.clientRequestId ?? req.requestId);
-    res.set('X-Correlation-Id', req.requestId);
+    res.setHeader('X-Request-Id', req.clientRequestId ?? req.requestId);
+    res.setHeader('X-Correlation-Id', req.requestId);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    // HSTS only where the connection is TLS (here, or at a trusted proxy)
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    // answers about people, orders and lots are not kept by browsers or proxies
+    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -226,14 +259,6 @@ export const createApi = (deps: ApiDeps): Api => {
         actor: req.principal?.name,
       });
     });
-    next();
-  });
-  // the security headers: helmet's set; HSTS only where the connection is TLS (here, or at a trusted proxy)
-  app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: WEB_APP_CSP } }));
-  app.use((req, res, next) => {
-    if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    // answers about people, orders and lots are not kept by browsers or proxies
-    if (req.path.startsWith('/api/')) res.set('Cache-Control', 'no-store');
     next();
   });
   app.get('/health', (_req, res) => {

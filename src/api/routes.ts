@@ -194,7 +194,9 @@ export const registerRoutes = (
   const nobody: Principal = { name: 'anonymous', roles: [], via: 'session', pending: [] };
   for (const route of routes) {
     const guards = route.public ? [] : [auth, authorize(route, deps.auth.log)];
-    app[route.method](route.path, ...guards, ...(deps.bodyParsers ?? []), async (req, res) => {
+    // a GET has no body to read: its route goes without the parsers (three middlewares a query)
+    const parsers = route.method === 'get' ? [] : (deps.bodyParsers ?? []);
+    app[route.method](route.path, ...guards, ...parsers, async (req, res) => {
       const params = req.params as Record<string, string>;
       validateParams(params);
       const query = req.query as Record<string, unknown>;

@@ -87,6 +87,13 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const remember = options.rememberCommands ?? 1_000;
   const skewMs = options.clientClockSkewMs ?? DEFAULT_CLIENT_CLOCK_SKEW_MS;
   const cache = new Map<string, CacheEntry>();
+  // the event types each decider folds, as a set made once rather than at each load
+  const typeSets = new Map<unknown, ReadonlySet<string>>();
+  const eventTypesOf = (decider: Decider<unknown, AnyEvent, unknown>): ReadonlySet<string> => {
+    let types = typeSets.get(decider);
+    if (!types) typeSets.set(decider, (types = new Set(decider.eventTypes)));
+    return types;
+  };
   /*
    * Commands on one stream run one after another in this process: they would only race for the same
    * revision and retry. Other streams' commands still share group commits; a conflict can then come
@@ -128,7 +135,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       : { revision: -1, state: decider.initialState, commandIds: new Set() };
     const newer = await store.readStream(streamId, { fromRevision: entry.revision + 1 });
     const started = now();
-    const types = new Set<string>(decider.eventTypes);
+    const types = eventTypesOf(decider);
     for (const event of newer) {
       if (types.has(event.type)) entry.state = decider.evolve(entry.state, { type: event.type, data: event.data });
       noteCommand(entry, event.metadata.causationId);

@@ -39,6 +39,13 @@ export const createApiKeyService = (deps: {
 }) => {
   const { commands, directory, secrets } = deps;
   const used = new Map<string, number>();
+  /*
+   * The tokens already verified, by the SHA-256 of the token, with the verifier each matched: a known
+   * token then costs one digest rather than its HMAC again. Its key's state is still read at each
+   * request (revocation, expiry, rotation: a new verifier no longer matches the one remembered).
+   */
+  const verified = new Map<string, string>();
+  const VERIFIED_MAX = 10_000;
   const context = (commandId: string, correlationId: string) => ({ commandId, correlationId, source: 'api' as const });
   const checkName = async (name: string): Promise<void> => {
     await directory.refresh();
@@ -181,8 +188,8 @@ export const createApiKeyService = (deps: {
     async check(token: string): Promise<KeyCheck> {
       const match = TOKEN.exec(token);
       let keyId = match?.[1];
+      const sha = sha256Hex(token);
       if (!keyId) {
-        const sha = sha256Hex(token);
         keyId = directory.keyIdByLegacyHash(sha);
         // any bearer lands here: the log is read again for a key imported elsewhere at most every 10 s
         if (!keyId && Date.now() - legacyRefreshedAt > 10_000) {
@@ -194,8 +201,12 @@ export const createApiKeyService = (deps: {
       }
       const { state } = await commands.load('apikey', keyId);
       if (state.status === 'Initial') return { ok: false, reason: 'unknown-key', subject: keyId };
-      const presented = state.scheme === 'hmac-sha256' ? secrets.hmac(token) : sha256Hex(token);
-      if (!sameHex(presented, state.verifier)) return { ok: false, reason: 'bad-key', subject: keyId };
+      if (verified.get(sha) !== state.verifier) {
+        const presented = state.scheme === 'hmac-sha256' ? secrets.hmac(token) : sha;
+        if (!sameHex(presented, state.verifier)) return { ok: false, reason: 'bad-key', subject: keyId };
+        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+        verified.set(sha, state.verifier);
+      }
       if (state.status === 'Revoked') return { ok: false, reason: 'key-revoked', subject: keyId };
       const now = deps.now().getTime();
       if (Date.parse(state.expiresAt) <= now) return { ok: false, reason: 'key-expired', subject: keyId };
