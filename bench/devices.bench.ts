@@ -7,7 +7,7 @@ import { natsOptionsFromUrl } from '../src/main/natsConnection';
 import { AckPolicy, DeliverPolicy, StorageType, connect, headers, nanos, type NatsConnection } from 'nats';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
-import { DEAD_LETTER_STREAM, DEVICE_STREAM, startDeviceIngestion } from '../src/adapters/devices/deviceIngestion';
+import { DEAD_LETTER_STREAM, DEVICE_STREAM, PULL_BATCH, startDeviceIngestion } from '../src/adapters/devices/deviceIngestion';
 import { createCommandHandler } from '../src/app/commandHandler';
 import { createLogger } from '../src/lib/logger';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
@@ -85,12 +85,18 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> =
     ack_wait: nanos(60_000),
   });
   const started = process.hrtime.bigint();
-  const messages = await (await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')).consume({ max_messages: 1000 });
+  // consumed as the ingestion consumes: a callback per message, pulls of the same size
   let acked = 0;
-  for await (const m of messages) {
-    m.ack();
-    if ((acked += 1) >= count) break;
-  }
+  let allAcked: () => void = () => undefined;
+  const all = new Promise<void>((resolve) => (allAcked = resolve));
+  const messages = await (await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')).consume({
+    max_messages: PULL_BATCH,
+    callback: (m) => {
+      m.ack();
+      if ((acked += 1) === count) allAcked();
+    },
+  });
+  await all;
   await drained(nc, 'raw');
   const seconds = secondsSince(started);
   messages.stop();

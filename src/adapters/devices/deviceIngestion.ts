@@ -10,6 +10,8 @@ import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
 export const DEVICE_STREAM = 'DEVICES';
 export const DEAD_LETTER_STREAM = 'DEVICE_DEAD_LETTERS';
+/** Messages asked for per pull: the client pulls again once half of them have arrived. */
+export const PULL_BATCH = 1_000;
 
 export type DeviceIngestionOptions = {
   nc: NatsConnection;
@@ -85,28 +87,33 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     },
   });
 
+  /** A state message's id, its command's: the publisher's Nats-Msg-Id, else its stream sequence. */
+  const messageId = (m: JsMsg): string => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`;
+
   const handle = (s: Session, m: JsMsg): void => {
-    if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
-    const parsed = parseDeviceMessage(schemas, m.subject, m.data, m);
-    pipeline.take(s, parsed, m, () => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`);
+    // a message delivered once its session ended stays unacknowledged: the next session replays it
+    if (s.ended) return;
+    try {
+      if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
+      pipeline.take(s, parseDeviceMessage(schemas, m.subject, m.data, m), m, messageId);
+    } catch (error) {
+      logger.error('device message could not be handled; it will be replayed', { subject: m.subject, error });
+    }
   };
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
     const consumer = await js.consumers.get(DEVICE_STREAM, durable);
-    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
-    const s: Session = { ...pipeline.session(replayUntil), messages, loop: Promise.resolve() };
+    const s = pipeline.session(replayUntil) as Session;
+    // a callback per message, in delivery order, rather than an async iterator's promise per message
+    s.messages = await consumer.consume({
+      max_messages: Math.min(maxInFlight, PULL_BATCH),
+      callback: (m) => handle(s, m),
+    });
+    s.loop = s.messages.closed().then((error) => {
+      if (error) logger.error('device consumer stopped', { error });
+    });
     s.timer = setInterval(() => pipeline.tick(s), pipeline.tickMs);
-    s.loop = (async () => {
-      for await (const m of messages) {
-        if (s.ended) break;
-        try {
-          handle(s, m);
-        } catch (error) {
-          logger.error('device message could not be handled; it will be replayed', { subject: m.subject, error });
-        }
-      }
-    })().catch((error: unknown) => logger.error('device consumer stopped', { error }));
     if (replayUntil > 0) logger.info('device ingestion replays unacknowledged messages', { replayUntil });
     return s;
   };
