@@ -8,7 +8,14 @@ import { client, makeKeys } from '../test/support/apiClient';
 import { startBackboneProcess } from '../test/support/backboneProcess';
 import { counted, createTestCodec } from '../test/support/events';
 import { makeTempDir } from '../test/support/tmp';
-import { commandSource, load, preparePlant, projectionsCaughtUp, querySource, seedRunningOperations } from './lib/apiLoad';
+import {
+  commandSource,
+  load,
+  preparePlant,
+  projectionsCaughtUp,
+  querySource,
+  seedRunningOperations,
+} from './lib/apiLoad';
 import { argNumber, report, result, secondsSince } from './lib/report';
 
 const EVENTS = argNumber('events', 1_000_000);

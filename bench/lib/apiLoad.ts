@@ -101,7 +101,10 @@ export const load = (
  * and the process managers' checkpoints at its head. Answers the events written, the orders
  * (GO-0 ...), and raw read-store gets a second over them.
  */
-export const preparePlant = async (dir: string, events: number): Promise<{ total: number; orders: number; rawGets: number }> => {
+export const preparePlant = async (
+  dir: string,
+  events: number,
+): Promise<{ total: number; orders: number; rawGets: number }> => {
   const store = createSqliteEventStore({
     path: join(dir, 'events.db'),
     codec: createEventCodec(loadSchemaRegistry(), upcasters),
@@ -189,7 +192,11 @@ export const commandSource = (): ((connection: number) => Request) => {
       return {
         method: 'POST',
         path: `/api/machines/M${m}/energy`,
-        body: { intervalStart: new Date(to - STEP_MS).toISOString(), intervalEnd: new Date(to).toISOString(), kWh: 0.25 },
+        body: {
+          intervalStart: new Date(to - STEP_MS).toISOString(),
+          intervalEnd: new Date(to).toISOString(),
+          kWh: 0.25,
+        },
       };
     }
     if (pick < 7)

@@ -81,7 +81,11 @@ export const startBackboneProcess = async (
   };
 };
 
-const startQuietly = async (env: Record<string, string>, timeoutMs: number, entry: string[]): Promise<BackboneProcess> => {
+const startQuietly = async (
+  env: Record<string, string>,
+  timeoutMs: number,
+  entry: string[],
+): Promise<BackboneProcess> => {
   const port = await freePort();
   const child = spawn(process.execPath, entry, {
     env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
