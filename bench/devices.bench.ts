@@ -90,20 +90,17 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> =
     ack_wait: nanos(60_000),
   });
   const started = process.hrtime.bigint();
-  // consumed as the ingestion consumes: a callback per message, pulls of the same size
-  let acked = 0;
-  let allAcked: () => void = () => undefined;
-  const all = new Promise<void>((resolve) => (allAcked = resolve));
+  // consumed as the ingestion consumes: an async iterator, pulls of the same size
   const messages = await (
     await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')
   ).consume({
     max_messages: PULL_BATCH,
-    callback: (m) => {
-      m.ack();
-      if ((acked += 1) === count) allAcked();
-    },
   });
-  await all;
+  let acked = 0;
+  for await (const m of messages) {
+    m.ack();
+    if ((acked += 1) >= count) break;
+  }
   await drained(nc, 'raw');
   const seconds = secondsSince(started);
   messages.stop();
@@ -133,9 +130,13 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<n
   await ingestion.stop();
   const appended = await store.headPosition();
   await store.close();
-  const dead = (await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages;
+  const { messages: dead, first_seq: first } = (await jsm.streams.info(DEAD_LETTER_STREAM)).state;
   // a fast run that dead-lettered or appended nothing would measure nothing
-  if (!appended || dead > 0) throw new Error(`the run is not valid: ${dead} dead letters, head ${String(appended)}`);
+  if (!appended || dead > 0) {
+    const letter = dead > 0 ? await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq: first }) : undefined;
+    const why = letter ? ` (the first: ${letter.subject}, ${letter.header.get('Mes-Reason')})` : '';
+    throw new Error(`the run is not valid: ${dead} dead letters${why}, head ${String(appended)}`);
+  }
   return count / seconds;
 };
 

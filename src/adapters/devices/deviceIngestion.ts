@@ -91,29 +91,26 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   const messageId = (m: JsMsg): string => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`;
 
   const handle = (s: Session, m: JsMsg): void => {
-    // a message delivered once its session ended stays unacknowledged: the next session replays it
-    if (s.ended) return;
-    try {
-      if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
-      pipeline.take(s, parseDeviceMessage(schemas, m.subject, m.data, m), m, messageId);
-    } catch (error) {
-      logger.error('device message could not be handled; it will be replayed', { subject: m.subject, error });
-    }
+    if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
+    pipeline.take(s, parseDeviceMessage(schemas, m.subject, m.data, m), m, messageId);
   };
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
     const consumer = await js.consumers.get(DEVICE_STREAM, durable);
-    const s = pipeline.session(replayUntil) as Session;
-    // a callback per message, in delivery order, rather than an async iterator's promise per message
-    s.messages = await consumer.consume({
-      max_messages: Math.min(maxInFlight, PULL_BATCH),
-      callback: (m) => handle(s, m),
-    });
-    s.loop = s.messages.closed().then((error) => {
-      if (error) logger.error('device consumer stopped', { error });
-    });
+    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, PULL_BATCH) });
+    const s: Session = { ...pipeline.session(replayUntil), messages, loop: Promise.resolve() };
     s.timer = setInterval(() => pipeline.tick(s), pipeline.tickMs);
+    s.loop = (async () => {
+      for await (const m of messages) {
+        if (s.ended) break;
+        try {
+          handle(s, m);
+        } catch (error) {
+          logger.error('device message could not be handled; it will be replayed', { subject: m.subject, error });
+        }
+      }
+    })().catch((error: unknown) => logger.error('device consumer stopped', { error }));
     if (replayUntil > 0) logger.info('device ingestion replays unacknowledged messages', { replayUntil });
     return s;
   };
