@@ -7,12 +7,7 @@ import { natsOptionsFromUrl } from '../src/main/natsConnection';
 import { AckPolicy, DeliverPolicy, StorageType, connect, headers, nanos, type NatsConnection } from 'nats';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
-import {
-  DEAD_LETTER_STREAM,
-  DEVICE_STREAM,
-  PULL_BATCH,
-  startDeviceIngestion,
-} from '../src/adapters/devices/deviceIngestion';
+import { DEAD_LETTER_STREAM, DEVICE_STREAM, startDeviceIngestion } from '../src/adapters/devices/deviceIngestion';
 import { createCommandHandler } from '../src/app/commandHandler';
 import { createLogger } from '../src/lib/logger';
 import { loadSchemaRegistry } from '../src/app/schemaRegistry';
@@ -90,11 +85,11 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> =
     ack_wait: nanos(60_000),
   });
   const started = process.hrtime.bigint();
-  // consumed as the ingestion consumes: an async iterator, pulls of the same size
+  // consumed as the ingestion consumes: an async iterator, pulls of 1,000
   const messages = await (
     await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')
   ).consume({
-    max_messages: PULL_BATCH,
+    max_messages: 1000,
   });
   let acked = 0;
   for await (const m of messages) {

@@ -10,8 +10,6 @@ import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
 export const DEVICE_STREAM = 'DEVICES';
 export const DEAD_LETTER_STREAM = 'DEVICE_DEAD_LETTERS';
-/** Messages asked for per pull: the client pulls again once half of them have arrived. */
-export const PULL_BATCH = 1_000;
 
 export type DeviceIngestionOptions = {
   nc: NatsConnection;
@@ -87,18 +85,16 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     },
   });
 
-  /** A state message's id, its command's: the publisher's Nats-Msg-Id, else its stream sequence. */
-  const messageId = (m: JsMsg): string => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`;
-
   const handle = (s: Session, m: JsMsg): void => {
     if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
-    pipeline.take(s, parseDeviceMessage(schemas, m.subject, m.data, m), m, messageId);
+    const parsed = parseDeviceMessage(schemas, m.subject, m.data, m);
+    pipeline.take(s, parsed, m, () => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`);
   };
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
     const consumer = await js.consumers.get(DEVICE_STREAM, durable);
-    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, PULL_BATCH) });
+    const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
     const s: Session = { ...pipeline.session(replayUntil), messages, loop: Promise.resolve() };
     s.timer = setInterval(() => pipeline.tick(s), pipeline.tickMs);
     s.loop = (async () => {

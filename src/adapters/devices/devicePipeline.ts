@@ -62,7 +62,7 @@ export const createDevicePipeline = <M>({
   };
 
   /** Takes in one message, checked or refused; `messageId` names a state message (its command's id). */
-  const take = (s: PipelineSession<M>, parsed: ParsedDeviceMessage<M>, m: M, messageId: (m: M) => string): void => {
+  const take = (s: PipelineSession<M>, parsed: ParsedDeviceMessage<M>, m: M, messageId: () => string): void => {
     if (!parsed.ok) return reject(s, parsed.machineId, m, parsed.reason);
     const { machineId } = parsed.reading;
     const admission = s.windowing.add(parsed.reading, Date.now());
@@ -74,7 +74,7 @@ export const createDevicePipeline = <M>({
       case 'late':
         return late(s, machineId, m, admission.reason);
       case 'pass': {
-        const id = messageId(m);
+        const id = messageId();
         const command = stateCommand(machineId, parsed.at, parsed.payload);
         const work = () =>
           commands.handle('machine', machineId, command, context(machineId, `device:${parsed.site}:${id}`, id));

@@ -81,7 +81,6 @@ const COUNTERS: Counter[] = ['partCounter', 'goodCounter', 'energyMeter'];
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 const utf8 = new TextEncoder();
-const opcuaMessageId = (m: OpcuaMessage): string => m.id;
 
 /** A variant's value as a number where it is one (Int64 and UInt64 come as [high, low]), else as it came. */
 const numeric = (value: unknown): unknown =>
@@ -174,7 +173,7 @@ export const startOpcuaIngestion = async (options: OpcuaIngestionOptions) => {
       ? { ok: false, machineId, reason: options.refused }
       : checkDevicePayload(schemas, { site, machineId, kind }, payload, m);
     if (parsed.ok) options.valid?.(m);
-    pipeline.take(s, parsed, m, opcuaMessageId);
+    pipeline.take(s, parsed, m, () => m.id);
   };
 
   const sourceTime = (value: DataValue): Date => value.sourceTimestamp ?? value.serverTimestamp ?? clock();

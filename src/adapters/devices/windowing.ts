@@ -89,11 +89,6 @@ const sampled = (into: Map<string, Samples>, values: Record<string, number>, at:
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
-const hasValues = (values: Record<string, number> | undefined): boolean => {
-  for (const _ in values) return true;
-  return false;
-};
-
 /**
  * Intervals remembered as recorded, per machine and kind. A message for an older one, or for one
  * closed and not yet recorded, forms a new interval whose append the store finds already done.
@@ -106,8 +101,8 @@ const HELD: Admission = { action: 'held' };
 
 const isoOf = (ms: number): string => new Date(ms).toISOString();
 
-export const lateReason = (kind: IntervalKind, start: number | string, end: number | string): string =>
-  `late: the ${kind} interval ${typeof start === 'string' ? start : isoOf(start)}/${typeof end === 'string' ? end : isoOf(end)} was already recorded`;
+export const lateReason = (kind: IntervalKind, start: number, end: number): string =>
+  `late: the ${kind} interval ${isoOf(start)}/${isoOf(end)} was already recorded`;
 
 /**
  * Sums energy and counts per machine per interval of device time. Each machine has a watermark, the
@@ -116,10 +111,7 @@ export const lateReason = (kind: IntervalKind, start: number | string, end: numb
  * grace. No I/O: time comes in as arguments, what to do goes out as answers.
  */
 export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) => {
-  /** Per machine, its open intervals by kind and start: looked up per message without building a key. */
-  const open = new Map<string, Map<IntervalKind, Map<number, Bucket<M>>>>();
-  /** Open intervals in the order they were opened (a machine's of one kind in the order of their starts). */
-  const opened = new Set<Bucket<M>>();
+  const open = new Map<string, Bucket<M>>();
   const watermarks = new Map<string, number>();
   const recorded = new Map<string, number[]>();
 
@@ -127,21 +119,17 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     const { machineId, kind, at } = reading;
     const watermark = watermarks.get(machineId);
     if (watermark === undefined || at > watermark) watermarks.set(machineId, at);
+    if (kind === 'telemetry' && Object.keys(reading.values ?? {}).length === 0) return ACK;
     if (kind === 'state') return PASS;
-    if (kind === 'telemetry' && !hasValues(reading.values)) return ACK;
     const start = Math.floor(at / intervalMs) * intervalMs;
-    let kinds = open.get(machineId);
-    if (!kinds) open.set(machineId, (kinds = new Map<IntervalKind, Map<number, Bucket<M>>>()));
-    let starts = kinds.get(kind);
-    if (!starts) kinds.set(kind, (starts = new Map<number, Bucket<M>>()));
-    let bucket = starts.get(start);
+    const key = `${machineId}|${kind}|${start}`;
+    let bucket = open.get(key);
     if (!bucket) {
       // a message joining an open interval is never late: only a new one needs looking up
       if (recorded.get(`${machineId}|${kind}`)?.includes(start))
         return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
       bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, signals: new Map(), messages: [], touched: now };
-      starts.set(start, bucket);
-      opened.add(bucket);
+      open.set(key, bucket);
     }
     bucket.kWh += reading.kWh ?? 0;
     bucket.total += reading.total ?? 0;
@@ -166,7 +154,6 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     const { machineId, kind, start } = bucket;
     const end = start + intervalMs;
     const interval = { machineId, intervalStart: isoOf(start), intervalEnd: isoOf(end) };
-    const late = lateReason(kind, interval.intervalStart, interval.intervalEnd);
     const meta = { now: interval.intervalEnd, actor: `device:${machineId}` };
     const command: RecordEnergy | RecordCount | RecordTelemetry =
       kind === 'energy'
@@ -209,23 +196,18 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
       commandId,
       command,
       messages: bucket.messages,
-      lateReason: late,
+      lateReason: lateReason(kind, start, end),
     };
   };
 
   /** The intervals due to close at `now` (wall clock), in the order they were opened; `quiet`: false while replaying. */
   const closeDue = (now: number, quiet: boolean): Array<ClosedInterval<M>> => {
     const closed: Array<ClosedInterval<M>> = [];
-    for (const bucket of opened) {
+    for (const [key, bucket] of open) {
       const due = bucket.start + intervalMs + graceMs;
       const passed = (watermarks.get(bucket.machineId) ?? 0) >= due;
       if (passed || (quiet && now >= due && now - bucket.touched >= graceMs)) {
-        opened.delete(bucket);
-        const kinds = open.get(bucket.machineId);
-        const starts = kinds?.get(bucket.kind);
-        starts?.delete(bucket.start);
-        if (starts?.size === 0) kinds?.delete(bucket.kind);
-        if (kinds?.size === 0) open.delete(bucket.machineId);
+        open.delete(key);
         closed.push(toClosed(bucket));
       }
     }
