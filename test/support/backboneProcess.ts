@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const MAIN = resolve(__dirname, '../../src/main/main.ts');
+/** Node's arguments that run the backbone from its sources (the default). */
+const FROM_SOURCES = ['-r', 'ts-node/register/transpile-only', MAIN];
+/** Node's arguments that run the compiled backbone, as `npm start` and the image do (`npm run build:server` first). */
+export const COMPILED = [resolve(__dirname, '../../dist/main/main.js')];
 
 export type BackboneProcess = {
   child: ChildProcess;
@@ -26,9 +30,10 @@ export const startBackboneProcess = async (
   env: Record<string, string>,
   // ts-node compiles at every start: seconds on a quiet machine, several times that on a busy one
   timeoutMs = 60_000,
+  entry = FROM_SOURCES,
 ): Promise<BackboneProcess> => {
-  if (env['LOG_LEVEL'] === 'warn' || env['LOG_LEVEL'] === 'error') return startQuietly(env, timeoutMs);
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN], {
+  if (env['LOG_LEVEL'] === 'warn' || env['LOG_LEVEL'] === 'error') return startQuietly(env, timeoutMs, entry);
+  const child = spawn(process.execPath, entry, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,9 +73,13 @@ export const startBackboneProcess = async (
   };
 };
 
-const startQuietly = async (env: Record<string, string>, timeoutMs: number): Promise<BackboneProcess> => {
+const startQuietly = async (
+  env: Record<string, string>,
+  timeoutMs: number,
+  entry: string[],
+): Promise<BackboneProcess> => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN], {
+  const child = spawn(process.execPath, entry, {
     env: { ...process.env, HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
