@@ -184,9 +184,9 @@ export const traceRoutes = (deps: {
       roles: AUDITORS,
       kind: 'trace',
       async handle(ctx) {
-        const wanted = ctx.params['correlationId'];
-        const found: RecordedEvent[] = [];
-        for await (const event of scan(store)) if (event.metadata.correlationId === wanted) found.push(event);
+        const wanted = ctx.params['correlationId'] as string;
+        // from the store's correlation index, not a scan of the log
+        const found = (await store.readByCorrelation(wanted)).filter((e) => !isSecurityStream(e.streamId));
         if (found.length === 0) throw new NotFoundError(`nothing was caused by ${wanted}`);
         return { body: found.map(view) };
       },

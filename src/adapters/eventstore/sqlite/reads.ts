@@ -3,6 +3,7 @@ import type {
   Position,
   ReadAllOptions,
   ReadAllResult,
+  ReadByCorrelationOptions,
   ReadStreamOptions,
   RecordedEvent,
   VerifyResult,
@@ -70,6 +71,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
+    byCorrelation: db.prepare<[string, number], Row>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? ORDER BY position LIMIT ?`,
+    ),
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], Row>>();
 
@@ -125,6 +129,12 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as Row).position;
       return { events, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
     },
+
+    readByCorrelation: async (
+      correlationId: string,
+      options: ReadByCorrelationOptions = {},
+    ): Promise<RecordedEvent[]> =>
+      statements.byCorrelation.all(correlationId, options.limit ?? -1).map((row) => codec.upcast(toEvent(row))),
 
     headPosition: async (): Promise<Position | undefined> => {
       const p = statements.maxPosition.get()?.p;
