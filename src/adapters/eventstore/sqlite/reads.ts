@@ -10,7 +10,7 @@ import type {
 } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import type { EventCodec } from '../eventCodec';
-import { verifyStoredStream } from '../hashChain';
+import { verifyStoredText, type StoredText } from '../hashChain';
 import { toPosition } from './schema';
 
 export type Row = {
@@ -49,6 +49,16 @@ export const toEvent = (row: Row): RecordedEvent => ({
   revision: row.revision,
   position: toPosition(row.position),
   recordedAt: row.recorded_at,
+});
+
+/** A row's text, as the writer hashed it. */
+const asStoredText = (row: Row): StoredText => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  id: row.id,
+  type: row.type,
+  dataJson: row.data,
+  metadataJson: row.metadata,
 });
 
 export type SqliteReads = ReturnType<typeof createSqliteReads>;
@@ -141,8 +151,8 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       return p ? toPosition(p) : undefined;
     },
 
-    verifyStream: (streamId: string): Promise<VerifyResult> =>
-      verifyStoredStream(async (id) => statements.asWritten.all(id).map(toEvent), streamId),
+    verifyStream: async (streamId: string): Promise<VerifyResult> =>
+      verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent),
 
     /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
     checkContinuity: async (): Promise<ContinuityResult> => {
