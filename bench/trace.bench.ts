@@ -186,7 +186,12 @@ const timings = async (samples: number, call: (i: number) => unknown): Promise<n
   }
   return out;
 };
-const p99 = async (samples: number, call: (i: number) => unknown) => percentile(await timings(samples, call), 99);
+/** p99 and p50 of `samples` calls. */
+const latency = async (samples: number, call: (i: number) => unknown) => {
+  const measured = await timings(samples, call);
+  return { p99: percentile(measured, 99), p50: percentile(measured, 50) };
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** The trace routes' handlers on a bare express app: what the route does, over HTTP, without auth. */
 const serveTraceRoutes = async (store: EventStore) => {
@@ -255,12 +260,14 @@ const main = async (): Promise<void> => {
   const traced = (await http.get(`/api/correlations/${correlation(1)}`)) as unknown[];
   if (traced.length !== rawCorrelation.all(correlation(1)).length)
     throw new Error('the trace and the raw SELECT differ');
-  const traceP99 = await p99(SAMPLES, (i) => http.get(`/api/correlations/${correlation(i)}`));
-  const rawTraceP99 = await p99(SAMPLES, (i) => rawCorrelation.all(correlation(i)));
+  const { p99: traceP99, p50: traceP50 } = await latency(SAMPLES, (i) =>
+    http.get(`/api/correlations/${correlation(i)}`),
+  );
+  const { p99: rawTraceP99, p50: rawTraceP50 } = await latency(SAMPLES, (i) => rawCorrelation.all(correlation(i)));
   say(`${results.length + 1}. measured\n`);
   results.push(
     result({
-      name: `correlation trace, GET /api/correlations/:id (${traced.length} events over HTTP), p99`,
+      name: `correlation trace, GET /api/correlations/:id (${traced.length} events over HTTP), p99 (p50 ${ms(traceP50)}, raw ${ms(rawTraceP50)})`,
       value: traceP99,
       unit: 'ms',
       baseline: 'raw indexed SELECT of the same rows',
@@ -301,14 +308,14 @@ const main = async (): Promise<void> => {
   const coldStarted = process.hrtime.bigint();
   await http.get(`/api/streams/${long}/state?asOf=${encodeURIComponent(instant(0))}`);
   const cold = secondsSince(coldStarted) * 1000;
-  const stateP99 = await p99(SAMPLES, (i) =>
+  const { p99: stateP99, p50: stateP50 } = await latency(SAMPLES, (i) =>
     http.get(`/api/streams/${long}/state?asOf=${encodeURIComponent(instant(i))}`),
   );
-  const rawStreamP99 = await p99(SAMPLES, () => rawStream.all(long));
+  const { p99: rawStreamP99, p50: rawStreamP50 } = await latency(SAMPLES, () => rawStream.all(long));
   say(`${results.length + 1}. measured\n`);
   results.push(
     result({
-      name: `state as of an instant, GET /api/streams/:id/state?asOf (order of ${instants.length.toLocaleString('en-US')} events), p99`,
+      name: `state as of an instant, GET /api/streams/:id/state?asOf (order of ${instants.length.toLocaleString('en-US')} events), p99 (p50 ${ms(stateP50)}, raw ${ms(rawStreamP50)})`,
       value: stateP99,
       unit: 'ms',
       baseline: 'raw SELECT of the whole stream',
@@ -328,8 +335,10 @@ const main = async (): Promise<void> => {
   const verified = (await http.get(`/api/verify/streams/${long}`)) as { ok: boolean; events: number };
   if (!verified.ok || verified.events !== LONG_ORDER_EVENTS)
     throw new Error(`verification: ${JSON.stringify(verified)}`);
-  const verifyP99 = await p99(Math.min(SAMPLES, 100), () => http.get(`/api/verify/streams/${long}`));
-  const rawParseP99 = await p99(Math.min(SAMPLES, 100), () =>
+  const { p99: verifyP99, p50: verifyP50 } = await latency(Math.min(SAMPLES, 100), () =>
+    http.get(`/api/verify/streams/${long}`),
+  );
+  const { p99: rawParseP99, p50: rawParseP50 } = await latency(Math.min(SAMPLES, 100), () =>
     rawStream.all(long).map((row) => {
       const r = row as { data: string; metadata: string };
       return [JSON.parse(r.data) as unknown, JSON.parse(r.metadata) as unknown];
@@ -338,7 +347,7 @@ const main = async (): Promise<void> => {
   say(`${results.length + 1}. measured\n`);
   results.push(
     result({
-      name: `verify a stream's chain, GET /api/verify/streams/:id (${LONG_ORDER_EVENTS.toLocaleString('en-US')} events), p99`,
+      name: `verify a stream's chain, GET /api/verify/streams/:id (${LONG_ORDER_EVENTS.toLocaleString('en-US')} events), p99 (p50 ${ms(verifyP50)}, raw ${ms(rawParseP50)})`,
       value: verifyP99,
       unit: 'ms',
       baseline: 'raw SELECT + JSON.parse of the stream',
@@ -396,15 +405,15 @@ const main = async (): Promise<void> => {
   const get = (collection: 'lots' | 'orders', id: string) => readStore.get(namespace, collection, id);
   const walked = await walkGenealogy(get, lot, 'backward');
   if (walked.lots.length !== DEPTH + 1) throw new Error(`genealogy found ${walked.lots.length} lots`);
-  const genealogyP99 = await p99(SAMPLES, () => walkGenealogy(get, lot, 'backward'));
+  const { p99: genealogyP99, p50: genealogyP50 } = await latency(SAMPLES, () => walkGenealogy(get, lot, 'backward'));
   const ids = walked.lots.map((l) => l['lotId'] as string);
-  const rawGetsP99 = await p99(SAMPLES, async () => {
+  const { p99: rawGetsP99, p50: rawGetsP50 } = await latency(SAMPLES, async () => {
     for (const id of ids) await readStore.get(namespace, 'lots', id);
   });
   say(`${results.length + 1}. measured\n`);
   results.push(
     result({
-      name: `genealogy of a lot ${DEPTH} levels deep, backward (${walked.lots.length} lots, ${walked.links.length} links), p99`,
+      name: `genealogy of a lot ${DEPTH} levels deep, backward (${walked.lots.length} lots, ${walked.links.length} links), p99 (p50 ${ms(genealogyP50)}, raw ${ms(rawGetsP50)})`,
       value: genealogyP99,
       unit: 'ms',
       baseline: `${ids.length} raw read-store gets of its lots`,

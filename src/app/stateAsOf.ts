@@ -44,7 +44,7 @@ type Block = {
 type History = { decider: AnyDecider; blocks: Block[] };
 
 export type StateAsOfOptions = {
-  /** Revisions per snapshot: an answer reads at most about this many events. Default 256. */
+  /** Revisions per snapshot: an answer reads at most about this many events. Default 128. */
   blockSize?: number;
   /** Streams whose snapshots are kept (least recently asked dropped first). Default 200. */
   maxStreams?: number;
@@ -58,7 +58,7 @@ export type StateAsOfOptions = {
  * only grows); a stream's new full blocks are added when it is next asked for.
  */
 export const createStateAsOf = (store: EventStore, options: StateAsOfOptions = {}) => {
-  const size = options.blockSize ?? 256;
+  const size = options.blockSize ?? 128;
   const maxStreams = options.maxStreams ?? 200;
   const histories = new Map<string, History>();
 
