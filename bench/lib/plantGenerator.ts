@@ -14,6 +14,8 @@ export const generatePlant = async (
   const machines = options.machines ?? 50;
   let clock = Date.parse('2026-01-05T00:00:00.000Z');
   let written = 0;
+  // one correlation per order, as one command's consequences would share one: ~40 events across streams
+  let correlationId = 'generated';
   const iso = (ms: number) => new Date(ms).toISOString();
   const event = (type: string, data: Record<string, unknown>, at: number): EventToAppend => ({
     id: randomUUID(),
@@ -23,8 +25,8 @@ export const generatePlant = async (
       occurredAt: iso(at),
       actor: 'generator',
       source: 'system',
-      correlationId: 'generated',
-      causationId: 'generated',
+      correlationId,
+      causationId: correlationId,
     },
   });
   const pending = new Map<string, EventToAppend[]>();
@@ -81,6 +83,7 @@ export const generatePlant = async (
   };
   for (let o = 0; written < options.events; o += 1) {
     const orderId = `GO-${o}`;
+    correlationId = `generated-${orderId}`;
     const machineId = `M${o % machines}`;
     const workCenter = `WC-${(o % machines) % 10}`;
     const order = `order-${orderId}`;

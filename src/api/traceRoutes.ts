@@ -1,5 +1,6 @@
 import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { createLiveTail, type LiveTail } from '../app/liveTail';
+import { createStateAsOf } from '../app/stateAsOf';
 import { deciders } from '../domain/aggregates';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError, ValidationError } from '../domain/errors';
 import { isSecurityStream, SECURITY_CATEGORIES } from '../domain/security';
@@ -54,10 +55,16 @@ const businessCategory = (category: string | undefined): string | undefined => {
   return category;
 };
 
-/** Every business event of the log (of a category), page by page. */
+/** The business events of the log (of a category), a page at a time. */
+async function* businessPages(store: EventStore, category?: string): AsyncGenerator<RecordedEvent[]> {
+  const filter = category ? { filter: { streamPrefixes: [`${category}-`] } } : {};
+  for await (const page of readPages(store, { maxCount: 2000, ...filter }))
+    yield page.events.filter((e) => !isSecurityStream(e.streamId));
+}
+
+/** Every business event of the log (of a category). */
 async function* scan(store: EventStore, category?: string): AsyncGenerator<RecordedEvent> {
-  for await (const page of readPages(store, category ? { filter: { streamPrefixes: [`${category}-`] } } : {}))
-    yield* page.events.filter((e) => !isSecurityStream(e.streamId));
+  for await (const events of businessPages(store, category)) yield* events;
 }
 
 const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
@@ -117,6 +124,8 @@ export const traceRoutes = (deps: {
   admit?: StreamAdmission;
 }): RouteSpec[] => {
   const { store } = deps;
+  // snapshots of the streams asked for as of an instant, so an answer folds one block, not the stream
+  const history = createStateAsOf(store);
   // made lazily: it reads nothing until a stream follows it
   const tail = deps.tail ?? createLiveTail(store);
   // an event the tail gives to many streams is written as SSE once
@@ -156,23 +165,18 @@ export const traceRoutes = (deps: {
       async handle(ctx) {
         const decider = deciderOf(streamId(ctx));
         const asOf = ctx.query['asOf'] ? Date.parse(ctx.query['asOf']) : Number.POSITIVE_INFINITY;
-        const events = (await store.readStream(streamId(ctx))).filter((e) => Date.parse(e.recordedAt) <= asOf);
-        if (events.length === 0)
+        const found = await history.stateAsOf(streamId(ctx), decider, asOf);
+        if (!found)
           throw new NotFoundError(`stream ${streamId(ctx)} had no events at ${ctx.query['asOf'] ?? 'any time'}`);
-        const types = new Set<string>(decider.eventTypes);
-        const state = events
-          .filter((e) => types.has(e.type))
-          .reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data }), decider.initialState);
-        const last = events[events.length - 1] as RecordedEvent;
         return {
           body: {
             streamId: streamId(ctx),
             asOf: ctx.query['asOf'] ?? null,
-            revision: last.revision,
-            lastEventAt: last.recordedAt,
-            state,
+            revision: found.last.revision,
+            lastEventAt: found.last.recordedAt,
+            state: found.state,
           },
-          revision: last.revision,
+          revision: found.last.revision,
         };
       },
     },
@@ -184,9 +188,9 @@ export const traceRoutes = (deps: {
       roles: AUDITORS,
       kind: 'trace',
       async handle(ctx) {
-        const wanted = ctx.params['correlationId'];
-        const found: RecordedEvent[] = [];
-        for await (const event of scan(store)) if (event.metadata.correlationId === wanted) found.push(event);
+        const wanted = ctx.params['correlationId'] as string;
+        // from the store's correlation index, not a scan of the log
+        const found = (await store.readByCorrelation(wanted)).filter((e) => !isSecurityStream(e.streamId));
         if (found.length === 0) throw new NotFoundError(`nothing was caused by ${wanted}`);
         return { body: found.map(view) };
       },
@@ -264,10 +268,14 @@ export const traceRoutes = (deps: {
         const to = ctx.query['to'] ? Date.parse(ctx.query['to']) : Number.POSITIVE_INFINITY;
         const closed = responseClosed(ctx.res);
         ctx.res.status(200).type('application/x-ndjson');
-        for await (const event of scan(store, businessCategory(ctx.query['category']))) {
-          const at = Date.parse(event.recordedAt);
-          if (at < from || at > to) continue;
-          if (!(await writeOrWait(ctx.res, `${JSON.stringify(view(event))}\n`, closed.signal))) break;
+        // a page's lines are written as one chunk: a write (and a wait for drain) per event costs more than the event
+        for await (const events of businessPages(store, businessCategory(ctx.query['category']))) {
+          let lines = '';
+          for (const event of events) {
+            const at = Date.parse(event.recordedAt);
+            if (at >= from && at <= to) lines += `${JSON.stringify(view(event))}\n`;
+          }
+          if (lines !== '' && !(await writeOrWait(ctx.res, lines, closed.signal))) break;
         }
         ctx.res.end();
         return { stream: true };

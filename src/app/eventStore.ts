@@ -137,6 +137,11 @@ export type ReadAllResult = {
   isEnd: boolean;
 };
 
+export type ReadByCorrelationOptions = {
+  /** The most events returned, the first in log order. Default: all. */
+  limit?: number;
+};
+
 export type SubscribeOptions = {
   /** Exclusive: deliver events after this position. Default: from the start. */
   after?: Position;
@@ -191,6 +196,11 @@ export interface EventStore {
   /** An absent stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  /**
+   * Every event whose metadata carries this correlation id, across streams, in log order (upcast),
+   * read from an index rather than by scanning the log. Security streams included: callers filter.
+   */
+  readByCorrelation(correlationId: string, options?: ReadByCorrelationOptions): Promise<RecordedEvent[]>;
   subscribe(options?: SubscribeOptions): EventSubscription;
   /** The position of the newest event, or undefined for an empty store. */
   headPosition(): Promise<Position | undefined>;

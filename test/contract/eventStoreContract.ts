@@ -9,6 +9,7 @@ import { EventIdConflictError, ValidationError, WrongExpectedRevisionError } fro
 import { counted, meta, uniqueStream } from '../support/events';
 import { killDuringAppends } from './killDuringAppends';
 import { rejection } from '../support/assert';
+import { waitFor } from '../support/waitFor';
 
 export type ContractTarget = {
   /** Opens a store on the target; the suite closes it. */
@@ -260,6 +261,57 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         const read = await store.readAll({ after: start, filter: { streamPrefixes: [`none${randomUUID()}`] } });
         expect(read.events).to.deep.equal([]);
         expect(comparePositions(read.checkpoint, head)).to.be.at.least(0);
+      });
+    });
+
+    describe('read by correlation', () => {
+      it('reads everything one correlation caused, across streams, in log order, and nothing else', async () => {
+        const correlationId = `corr-${randomUUID()}`;
+        const caused = (n: number): EventToAppend => ({ ...counted(n), metadata: meta({ correlationId }) });
+        const [a, b] = [uniqueStream(), uniqueStream()];
+        await store.append(a, [caused(1), counted(2)]);
+        await store.append(b, [caused(3)]);
+        await store.append(a, [caused(4)]);
+        // EventStoreDB's $bc- streams follow the log behind its projection's lag: awaited, not assumed
+        const found = await waitFor(async () => {
+          const events = await store.readByCorrelation(correlationId);
+          return events.length >= 3 && events;
+        }, 'the correlation read');
+        expect(found.map((e) => [e.streamId, e.data['n']])).to.deep.equal([
+          [a, 1],
+          [b, 3],
+          [a, 4],
+        ]);
+        expect(found.every((e) => e.metadata.correlationId === correlationId)).to.equal(true);
+        const positions = found.map((e) => e.position);
+        expect([...positions].sort(comparePositions)).to.deep.equal(positions);
+        expect((await store.readByCorrelation(correlationId, { limit: 2 })).map((e) => e.data['n'])).to.deep.equal([
+          1, 3,
+        ]);
+        expect(await store.readByCorrelation(`corr-${randomUUID()}`)).to.deep.equal([]);
+      });
+
+      it('answers events upcast, with the metadata and hash as written', async () => {
+        const correlationId = `corr-${randomUUID()}`;
+        const stream = uniqueStream();
+        await store.append(stream, [
+          {
+            id: randomUUID(),
+            type: 'TestLabelled',
+            data: { label: 'x' },
+            metadata: meta({ correlationId, schemaVersion: 1 }),
+          },
+        ]);
+        const [event] = await waitFor(async () => {
+          const events = await store.readByCorrelation(correlationId);
+          return events.length > 0 && events;
+        }, 'the correlation read');
+        const [stored] = await store.readStream(stream);
+        const { position: _p, ...read } = event as RecordedEvent;
+        const { position: _s, ...written } = stored as RecordedEvent;
+        expect(read).to.deep.equal(written);
+        expect(event?.data).to.deep.equal({ label: 'x', tags: [] });
+        expect((await store.verifyStream(stream)).ok).to.equal(true);
       });
     });
 

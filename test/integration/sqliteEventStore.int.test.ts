@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/domain/errors';
-import { counted, createTestCodec, uniqueStream } from '../support/events';
+import { counted, createTestCodec, meta, uniqueStream } from '../support/events';
 import { makeTempDir } from '../support/tmp';
 
 describe('SQLite event store (embedded specifics)', () => {
@@ -124,6 +125,70 @@ describe('SQLite event store (embedded specifics)', () => {
     expect(reads, 'pages read for 25 events').to.deep.equal([10, 10, 10]);
     await subscription.close();
     await store.close();
+  });
+
+  describe('correlation index', () => {
+    /** The events table as it was before `correlation_id`. */
+    const OLD_EVENT_LOG = `
+      CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+        id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL);
+      CREATE UNIQUE INDEX events_stream_revision ON events (stream_id, revision);
+      CREATE UNIQUE INDEX events_id ON events (id);`;
+
+    it('serves a correlation from its index, not by scanning the log', async () => {
+      const store = open('correlation-plan.db');
+      const plan = store.db
+        .prepare<[], { detail: string }>(
+          "EXPLAIN QUERY PLAN SELECT position FROM events WHERE correlation_id = 'x' ORDER BY position",
+        )
+        .all()
+        .map((row) => row.detail);
+      expect(plan.join('; ')).to.match(/USING (COVERING )?INDEX events_correlation/);
+      expect(plan.join('; ')).not.to.match(/SCAN events|TEMP B-TREE/);
+      await store.close();
+    });
+
+    it('indexes a log written before the column on open, leaving every stored byte and the hash chains as they were', async () => {
+      // a log written by the current store, copied row by row into a table of the old shape
+      const source = open('correlation-source.db');
+      const [a, b] = [uniqueStream(), uniqueStream()];
+      const by = (correlationId: string, n: number) => ({ ...counted(n), metadata: meta({ correlationId }) });
+      await source.append(a, [by('c-1', 1), by('c-2', 2)]);
+      await source.append(b, [by('c-1', 3)]);
+      await source.close();
+      const oldPath = join(temp.dir, 'correlation-old.db');
+      const old = new Database(oldPath);
+      old.exec(OLD_EVENT_LOG);
+      old.exec(`ATTACH '${join(temp.dir, 'correlation-source.db')}' AS source`);
+      old.exec(
+        'INSERT INTO events (position, stream_id, revision, id, type, data, metadata, recorded_at) SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM source.events',
+      );
+      const before = old
+        .prepare(
+          'SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position',
+        )
+        .all();
+      old.close();
+
+      const store = open('correlation-old.db');
+      expect((await store.readByCorrelation('c-1')).map((e) => [e.streamId, e.data['n']])).to.deep.equal([
+        [a, 1],
+        [b, 3],
+      ]);
+      expect((await store.readByCorrelation('c-2')).map((e) => e.data['n'])).to.deep.equal([2]);
+      const after = store.db
+        .prepare(
+          'SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM events ORDER BY position',
+        )
+        .all();
+      expect(after).to.deep.equal(before);
+      expect((await store.verifyStream(a)).ok).to.equal(true);
+      expect((await store.verifyStream(b)).ok).to.equal(true);
+      // appends after the migration are indexed as they are written
+      await store.append(b, [by('c-2', 4)]);
+      expect((await store.readByCorrelation('c-2')).map((e) => e.data['n'])).to.deep.equal([2, 4]);
+      await store.close();
+    });
   });
 
   describe('tamper evidence on the file', () => {

@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../../src/lib/canonicalJson';
 import type { RecordedEvent } from '../../src/app/eventStore';
-import { computeEventHash, GENESIS_HASH, verifyChain } from '../../src/adapters/eventstore/hashChain';
+import {
+  computeEventHash,
+  GENESIS_HASH,
+  verifyChain,
+  verifyStoredText,
+  type StoredText,
+} from '../../src/adapters/eventstore/hashChain';
 
 const STREAM = 'order-42';
 
@@ -101,5 +107,58 @@ describe('hash chain verification', () => {
     const swapped = chain(5);
     [swapped[1], swapped[2]] = [swapped[2] as RecordedEvent, swapped[1] as RecordedEvent];
     expect((verifyChain(STREAM, swapped) as { break: object }).break).to.include({ revision: 1, reason: 'reordered' });
+  });
+
+  describe('over the text the SQLite log stores', () => {
+    /** An event as the writer stores it: canonical data, canonical metadata with its hash member appended. */
+    const asStored = (event: RecordedEvent): StoredText => {
+      const { hash, ...unsealed } = event.metadata;
+      return {
+        streamId: event.streamId,
+        revision: event.revision,
+        id: event.id,
+        type: event.type,
+        dataJson: canonicalJson(event.data),
+        metadataJson: `${canonicalJson(unsealed).slice(0, -1)},"hash":"${hash}"}`,
+      };
+    };
+    const parse = (text: StoredText): RecordedEvent => ({
+      id: text.id,
+      type: text.type,
+      data: JSON.parse(text.dataJson) as Record<string, unknown>,
+      metadata: JSON.parse(text.metadataJson) as RecordedEvent['metadata'],
+      streamId: text.streamId,
+      revision: text.revision,
+      position: String(text.revision + 1).padStart(20, '0'),
+      recordedAt: '2026-11-25T00:00:00.000Z',
+    });
+    const verifyText = (texts: StoredText[]) => verifyStoredText(STREAM, texts, (t) => t, parse);
+
+    it('answers as verifyChain for an intact chain, an altered, removed or reordered event, and a rechained one', () => {
+      const events = chain(6);
+      const texts = events.map(asStored);
+      expect(verifyText(texts)).to.deep.equal(verifyChain(STREAM, events));
+      expect(verifyText(texts).ok).to.equal(true);
+      const altered = texts.map((t, i) => (i === 3 ? { ...t, dataJson: '{"n":99}' } : t));
+      expect(verifyText(altered)).to.deep.equal(verifyChain(STREAM, altered.map(parse)));
+      expect(verifyText(altered)).to.deep.include({ ok: false });
+      const removed = texts.filter((_, i) => i !== 2);
+      expect(verifyText(removed)).to.deep.equal(verifyChain(STREAM, removed.map(parse)));
+      const reordered = [texts[0], texts[2], texts[1], ...texts.slice(3)] as StoredText[];
+      expect(verifyText(reordered)).to.deep.equal(verifyChain(STREAM, reordered.map(parse)));
+      expect(verifyText(reordered)).to.deep.include({ ok: false });
+      // altered and rehashed in place: the next event's prevHash no longer links
+      const rehashed = events.map((e, i) => (i === 2 ? rehash({ ...e, data: { n: 77 } }) : e));
+      expect(verifyText(rehashed.map(asStored))).to.deep.equal(verifyChain(STREAM, rehashed));
+      expect(verifyText(rehashed.map(asStored))).to.deep.include({ ok: false });
+    });
+
+    it('judges text not in the writer’s shape by its content, as verifyChain does', () => {
+      const events = chain(3);
+      // the same content, spaced: not what was hashed, so it is checked by parsing, and holds
+      const spaced = events.map(asStored).map((t, i) => (i === 1 ? { ...t, dataJson: '{ "n": 1 }' } : t));
+      expect(verifyText(spaced)).to.deep.equal(verifyChain(STREAM, events));
+      expect(verifyText(spaced).ok).to.equal(true);
+    });
   });
 });

@@ -4,6 +4,7 @@ import {
   EventStoreDBClient,
   FORWARDS,
   NO_STREAM,
+  RUNNING,
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
@@ -26,11 +27,12 @@ import type {
   Position,
   ReadAllOptions,
   ReadAllResult,
+  ReadByCorrelationOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '../../../app/eventStore';
-import { comparePositions } from '../../../app/eventStore';
+import { comparePositions, readPages } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
 import type { EventCodec } from '../eventCodec';
@@ -69,6 +71,18 @@ const matches = (event: RecordedEvent, filter: EventFilter | undefined): boolean
   (!filter?.streamPrefixes?.length || filter.streamPrefixes.some((p) => event.streamId.startsWith(p))) &&
   (!filter?.eventTypes?.length || filter.eventTypes.includes(event.type));
 
+/**
+ * The metadata key EventStoreDB's `$by_correlation_id` system projection reads: written beside ours,
+ * outside the hashed metadata, and dropped on read.
+ */
+const ESDB_CORRELATION = '$correlationId';
+const BY_CORRELATION_PROJECTION = '$by_correlation_id';
+
+const ourMetadata = (metadata: unknown): RecordedEvent['metadata'] => {
+  const { [ESDB_CORRELATION]: _esdb, ...rest } = metadata as Record<string, unknown>;
+  return rest as RecordedEvent['metadata'];
+};
+
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore => {
@@ -81,7 +95,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     id: event.id,
     type: event.type,
     data: event.data as Record<string, unknown>,
-    metadata: event.metadata as RecordedEvent['metadata'],
+    metadata: ourMetadata(event.metadata),
     streamId: event.streamId,
     revision: Number(event.revision),
     position: event.position
@@ -90,7 +104,10 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     recordedAt: event.created.toISOString(),
   });
 
-  const readRaw = async (streamId: string, readOptions: ReadStreamOptions): Promise<RecordedEvent[]> => {
+  const readRaw = async (
+    streamId: string,
+    readOptions: ReadStreamOptions & { resolveLinks?: boolean },
+  ): Promise<RecordedEvent[]> => {
     const backwards = readOptions.direction === 'backwards';
     const events: RecordedEvent[] = [];
     try {
@@ -99,9 +116,11 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
         fromRevision:
           readOptions.fromRevision === undefined ? (backwards ? END : START) : BigInt(readOptions.fromRevision),
         ...(readOptions.maxCount === undefined ? {} : { maxCount: readOptions.maxCount }),
+        ...(readOptions.resolveLinks ? { resolveLinkTos: true } : {}),
       });
       for await (const resolved of read) {
-        if (resolved.event && resolved.event.isJson) events.push(toEvent(resolved.event, resolved.commitPosition));
+        if (readOptions.resolveLinks ? isOwnEvent(resolved.event) : resolved.event?.isJson)
+          events.push(toEvent(resolved.event as EsdbRecordedEvent, resolved.commitPosition));
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -138,7 +157,12 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
         const result = await client.appendToStream(
           streamId,
           sealed.map((event) =>
-            jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
+            jsonEvent({
+              id: event.id,
+              type: event.type,
+              data: event.data,
+              metadata: { ...event.metadata, [ESDB_CORRELATION]: event.metadata.correlationId },
+            }),
           ),
           { expectedRevision: head ? BigInt(head.revision) : NO_STREAM },
         );
@@ -180,6 +204,35 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
       }
     }
     return { events, checkpoint, isEnd: true };
+  };
+
+  /**
+   * From the `$bc-<correlationId>` stream of the `$by_correlation_id` system projection (links
+   * resolved) when that projection runs: an index kept by the server, behind the log by the
+   * projection's lag. Without it (projections off, as in docker-compose.yml), a scan of $all.
+   */
+  const readByCorrelation = async (
+    correlationId: string,
+    readOptions: ReadByCorrelationOptions = {},
+  ): Promise<RecordedEvent[]> => {
+    const limit = readOptions.limit ?? Number.POSITIVE_INFINITY;
+    const indexed = await client.getProjectionStatus(BY_CORRELATION_PROJECTION).then(
+      (details) => details.projectionStatus === RUNNING,
+      () => false,
+    );
+    if (indexed) {
+      const events = await readRaw(`$bc-${correlationId}`, {
+        ...(Number.isFinite(limit) ? { maxCount: limit } : {}),
+        resolveLinks: true,
+      });
+      return events.map((event) => codec.upcast(event));
+    }
+    const found: RecordedEvent[] = [];
+    for await (const page of readPages(store)) {
+      for (const event of page.events) if (event.metadata.correlationId === correlationId) found.push(event);
+      if (found.length >= limit) return found.slice(0, limit);
+    }
+    return found;
   };
 
   const subscribe = (subscribeOptions: SubscribeOptions = {}): EventSubscription => {
@@ -252,7 +305,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     };
   };
 
-  return {
+  const store: EventStore = {
     kind: 'esdb',
     stats,
     async append(streamId, events, appendOptions) {
@@ -268,6 +321,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
       return readOptions.raw ? events : events.map((event) => codec.upcast(event));
     },
     readAll,
+    readByCorrelation,
     subscribe,
     async headPosition() {
       for await (const resolved of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
@@ -279,4 +333,5 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
       await client.dispose();
     },
   };
+  return store;
 };

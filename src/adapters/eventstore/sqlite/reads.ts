@@ -3,13 +3,14 @@ import type {
   Position,
   ReadAllOptions,
   ReadAllResult,
+  ReadByCorrelationOptions,
   ReadStreamOptions,
   RecordedEvent,
   VerifyResult,
 } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import type { EventCodec } from '../eventCodec';
-import { verifyStoredStream } from '../hashChain';
+import { verifyStoredText, type StoredText } from '../hashChain';
 import { toPosition } from './schema';
 
 export type Row = {
@@ -60,6 +61,16 @@ export const toEvent = (row: Row): RecordedEvent =>
 
 const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
+/** A row's text, as the writer hashed it. */
+const asStoredText = (row: Row): StoredText => ({
+  streamId: row.stream_id,
+  revision: row.revision,
+  id: row.id,
+  type: row.type,
+  dataJson: row.data,
+  metadataJson: row.metadata,
+});
+
 export type SqliteReads = ReturnType<typeof createSqliteReads>;
 
 /** The store's reads: streams, the log by position, and the checks on what is stored. */
@@ -80,6 +91,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
+    byCorrelation: db.prepare<[string, number], Row>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? ORDER BY position LIMIT ?`,
+    ),
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
 
@@ -141,13 +155,19 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       return { events, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
     },
 
+    readByCorrelation: async (
+      correlationId: string,
+      options: ReadByCorrelationOptions = {},
+    ): Promise<RecordedEvent[]> =>
+      statements.byCorrelation.all(correlationId, options.limit ?? -1).map((row) => codec.upcast(toEvent(row))),
+
     headPosition: async (): Promise<Position | undefined> => {
       const p = statements.maxPosition.get()?.p;
       return p ? toPosition(p) : undefined;
     },
 
-    verifyStream: (streamId: string): Promise<VerifyResult> =>
-      verifyStoredStream(async (id) => statements.asWritten.all(id).map(toEvent), streamId),
+    verifyStream: async (streamId: string): Promise<VerifyResult> =>
+      verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent),
 
     /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
     checkContinuity: async (): Promise<ContinuityResult> => {

@@ -13,7 +13,7 @@ import type { EventCodec, PreparedEvent } from '../eventCodec';
 import { AppendSignal, createPollingSubscription } from '../pollingSubscription';
 import { createGroupWriter } from './groupWriter';
 import { createSqliteReads, type ContinuityResult } from './reads';
-import { EVENT_LOG_DDL, openDurable } from './schema';
+import { migrateEventLog, openDurable } from './schema';
 
 export type { ContinuityResult };
 
@@ -39,7 +39,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   openDurable(db);
-  db.exec(EVENT_LOG_DDL);
+  migrateEventLog(db);
   const { codec } = options;
   const signal = new AppendSignal();
   const reads = createSqliteReads(db, codec);
@@ -74,6 +74,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
 
     readStream: reads.readStream,
     readAll: reads.readAll,
+    readByCorrelation: reads.readByCorrelation,
 
     subscribe(subscribeOptions: SubscribeOptions = {}) {
       const subscription = createPollingSubscription(
