@@ -57,7 +57,16 @@ describe('equipment health through the services and the read model', function ()
               rms: vibration,
               last: vibration,
             },
-            { signal: 'temperature', count: 3600, min: 50, max: 52, mean: 51 + wobble(h + 5), rms: 51, last: 51 },
+            // aggregates some samples could give: RMS at least the mean
+            {
+              signal: 'temperature',
+              count: 3600,
+              min: 50,
+              max: 52,
+              mean: 51 + wobble(h + 5),
+              rms: 51.01 + wobble(h + 5),
+              last: 51,
+            },
           ],
         },
         meta: { now: now.toISOString(), actor: 'device:M1' },

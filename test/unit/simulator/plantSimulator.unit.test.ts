@@ -6,15 +6,21 @@ import { START } from '../../support/simulatedMachine';
 
 type Request = { method: string; path: string; body: Record<string, unknown> };
 
-/** Accepts everything, except that an inspection's results are first refused as not yet requested (as the quality loop may). */
+/**
+ * Accepts everything, except that the results of an inspection the quality loop requests (not one quality
+ * requested itself, as a patrol) are first refused as not yet requested, as the loop may be behind.
+ */
 const recordingClient = () => {
   const requests: Request[] = [];
   const refusedOnce = new Set<string>();
+  const requestedHere = new Set<string>();
   const answer = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     await new Promise((resolve) => setImmediate(resolve));
     requests.push({ method, path, body: (body ?? {}) as Record<string, unknown> });
     if (path.endsWith('/card')) return { status: 200, body: { payload: `card of ${path}` } };
-    if (path.endsWith('/results') && !refusedOnce.has(path)) {
+    if (path === '/api/inspections')
+      requestedHere.add(`/api/inspections/${String((body as { inspectionId: string }).inspectionId)}/results`);
+    if (path.endsWith('/results') && !refusedOnce.has(path) && !requestedHere.has(path)) {
       refusedOnce.add(path);
       return { status: 404, body: { rule: 'not-found' } };
     }
