@@ -105,7 +105,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   });
   const quality = qualityTasks(clients.quality, (task) => tasks.push(task));
   // the second machine's bearing wears before it fails (set once the run's start is known)
-  const worn: { machineId: string; wear?: Wear; warnedFrom?: number; failedAt?: number } = { machineId: '' };
+  const worn: { machineId: string; wear?: Wear; wearFrom?: number; failedAt?: number } = { machineId: '' };
   const setState = async (m: Machine, change: StateChange): Promise<void> => {
     if (m.state === change.state) return;
     m.state = change.state;
@@ -227,7 +227,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
   const wornMachine = machines[1] as Machine;
   worn.machineId = wornMachine.machineId;
   worn.wear = { from: start + WEAR_STARTS * (end - start), failAt: start + WEAR_FAILS * (end - start) };
-  worn.warnedFrom = worn.wear.from;
+  worn.wearFrom = worn.wear.from;
   // its failure is the wear's, not a random one
   wornMachine.failAt = worn.wear.failAt;
   const sensors = new Map(machines.map((m) => [m.machineId, createSensors(noise)]));
@@ -289,7 +289,7 @@ export const runPlantSimulation = async (options: SimulationOptions) => {
     deviceMessages: link.messages(),
     health: {
       machineId: worn.machineId,
-      wearFrom: iso(worn.warnedFrom),
+      wearFrom: iso(worn.wearFrom),
       failedAt: worn.failedAt === undefined ? null : iso(worn.failedAt),
     },
     spc: patrol.outcome(),
