@@ -25,6 +25,7 @@ export type SealedEvent = PreparedEvent & {
 /** Array.isArray without narrowing a typed list to any[]: callers from JavaScript may pass anything. */
 const isList = (value: unknown): boolean => Array.isArray(value);
 
+const ENVELOPE = 'common/eventEnvelope';
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 export type EventCodec = ReturnType<typeof createEventCodec>;
@@ -49,26 +50,40 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
         { path: '/events', message: 'must not be empty' },
       ]);
     }
-    const seen = new Set<string>();
-    return events.map((event, index) => {
-      const at = `/events/${index}`;
-      schemas.assert('common/eventEnvelope', event, 'event', at);
-      if (seen.has(event.id)) {
+    const prepared: PreparedEvent[] = [];
+    const seen = events.length > 1 ? new Set<string>() : undefined;
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index] as EventToAppend;
+      // the error paths are built only for an event that fails
+      if (!schemas.valid(ENVELOPE, event)) schemas.assert(ENVELOPE, event, 'event', `/events/${index}`);
+      if (seen?.has(event.id)) {
         throw new ValidationError(`event id ${event.id} appears twice in one append`, [
-          { path: `${at}/id`, message: 'is repeated' },
+          { path: `/events/${index}/id`, message: 'is repeated' },
         ]);
       }
-      seen.add(event.id);
+      seen?.add(event.id);
       const versions = schemas.eventVersions(event.type);
       const schemaVersion = event.metadata.schemaVersion ?? versions[versions.length - 1];
       if (schemaVersion === undefined || !versions.includes(schemaVersion)) {
         throw new ValidationError(`no schema for event ${event.type} v${schemaVersion ?? '?'}`, [
-          { path: `${at}/type`, message: `has no schema${schemaVersion ? ` at version ${schemaVersion}` : ''}` },
+          {
+            path: `/events/${index}/type`,
+            message: `has no schema${schemaVersion ? ` at version ${schemaVersion}` : ''}`,
+          },
         ]);
       }
-      schemas.assert(`events/${event.type}.v${schemaVersion}`, event.data, `event ${event.type}`, `${at}/data`);
-      return { id: event.id, type: event.type, data: event.data, metadata: { ...event.metadata, schemaVersion } };
-    });
+      const key = `events/${event.type}.v${schemaVersion}`;
+      if (!schemas.valid(key, event.data)) {
+        schemas.assert(key, event.data, `event ${event.type}`, `/events/${index}/data`);
+      }
+      prepared.push({
+        id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: { ...event.metadata, schemaVersion },
+      });
+    }
+    return prepared;
   };
 
   /** Puts prepared events into the stream's chain, starting after `prevHash` at `firstRevision`. */
