@@ -1,6 +1,6 @@
 import type { Directive } from '../domain/aggregates';
 import { runningHoursAt } from '../domain/machine';
-import type { MachineReading } from '../domain/maintenance';
+import { MachineNotRegisteredError, type MachineReading } from '../domain/maintenance';
 import type { CommandHandler } from './commandHandler';
 
 type AnyCommand = Directive['command'];
@@ -9,7 +9,8 @@ type AnyCommand = Directive['command'];
  * The command handler with the machine's readings in front of maintenance commands, for every writer
  * (API, imports, tests through the services): a plan's definition gets its machine's running hours and
  * units counted now (null when the machine is not registered, which the plan refuses), and work
- * performed gets them at `performedAt`. The decider stays pure; readings a body gives win over these.
+ * performed gets them at `performedAt`; a machine's health settings need the machine registered. The
+ * decider stays pure; readings a body gives win over these.
  */
 export const withMachineReadings = (inner: CommandHandler): CommandHandler => {
   const readingOf = async (machineId: string, at: string): Promise<MachineReading | null> => {
@@ -31,6 +32,11 @@ export const withMachineReadings = (inner: CommandHandler): CommandHandler => {
         const machine = await readingOf(plan.machineId, command.data.performedAt ?? command.meta.now);
         return machine ? { ...command, data: { ...command.data, machine } } : command;
       }
+      case 'ConfigureHealth':
+        // the health charts of a machine that exists: settings for an unknown id are refused (404)
+        if (!(await readingOf(command.data.machineId, command.meta.now)))
+          throw new MachineNotRegisteredError(command.data.machineId);
+        return command;
       default:
         return command;
     }

@@ -1,3 +1,4 @@
+import { addSamples, signalAggregates, type SignalSums } from '../lib/signalSamples';
 import { HOUR, MINUTE } from './catalog';
 import type { Random } from './simClock';
 
@@ -47,20 +48,9 @@ export const createSensors = (random: Random) => {
 
 /** Per signal, the aggregates a gateway sends for an interval's samples (as the device pipeline makes them). */
 export const aggregates = (samples: readonly Sample[]) => {
-  const signals = new Map<string, number[]>();
-  for (const s of samples)
-    for (const [signal, value] of Object.entries(s.values))
-      signals.set(signal, [...(signals.get(signal) ?? []), value]);
-  const round = (x: number) => Math.round(x * 1e6) / 1e6;
-  return [...signals.entries()].map(([signal, values]) => ({
-    signal,
-    count: values.length,
-    min: Math.min(...values),
-    max: Math.max(...values),
-    mean: round(values.reduce((a, v) => a + v, 0) / values.length),
-    rms: round(Math.sqrt(values.reduce((a, v) => a + v * v, 0) / values.length)),
-    last: values.at(-1) as number,
-  }));
+  const sums = new Map<string, SignalSums>();
+  for (const s of samples) addSamples(sums, s.values, s.at);
+  return signalAggregates(sums);
 };
 
 /** The bore the mills cut: nominal 12.000 mm, σ 4 µm, tolerance ±30 µm. */

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../../src/domain/errors';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { createSqliteCheckpointStore } from '../../src/adapters/checkpoints/sqliteCheckpointStore';
@@ -196,5 +197,26 @@ describe('equipment health through the services and the read model', function ()
     let refused: unknown;
     await q.health.machine('M-NONE').catch((error: unknown) => (refused = error));
     expect(refused).to.have.property('name', 'NotFoundError');
+  });
+
+  it('takes health settings for a registered machine only: an unknown one is refused naming machineId, writing nothing', async () => {
+    const configure = (machineId: string) =>
+      services.commands.handle(
+        'health',
+        machineId,
+        {
+          type: 'ConfigureHealth',
+          data: { machineId, periodMinutes: 30, baselinePeriods: 8 },
+          meta: { now: now.toISOString(), actor: 'chen.gong' },
+        },
+        ctx(),
+      );
+    let refused: unknown;
+    await configure('M-NONE').catch((error: unknown) => (refused = error));
+    expect(refused).to.be.instanceOf(NotFoundError);
+    expect(String((refused as Error).message)).to.contain('machineId');
+    expect(await store.readStream('health-M-NONE')).to.deep.equal([]);
+    await configure('M1');
+    expect((await store.readStream('health-M1')).map((e) => e.type)).to.include('HealthSettingsChanged');
   });
 });

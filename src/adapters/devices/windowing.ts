@@ -1,4 +1,5 @@
 import type { RecordCount, RecordEnergy, RecordTelemetry } from '../../domain/machine';
+import { addSamples, signalAggregates, type SignalSums } from '../../lib/signalSamples';
 
 export type DeviceKind = 'state' | 'energy' | 'count' | 'telemetry';
 export type IntervalKind = 'energy' | 'count' | 'telemetry';
@@ -60,31 +61,10 @@ type Bucket<M> = {
   good: number;
   product?: string;
   /** Telemetry: per signal, the samples' count, extremes, sums, and the newest (by device time). */
-  signals: Map<string, Samples>;
+  signals: Map<string, SignalSums>;
   messages: M[];
   /** Wall-clock time of the last message that joined. */
   touched: number;
-};
-
-type Samples = { count: number; min: number; max: number; sum: number; sumSq: number; last: number; lastAt: number };
-
-const sampled = (into: Map<string, Samples>, values: Record<string, number>, at: number): void => {
-  for (const [signal, value] of Object.entries(values)) {
-    const s = into.get(signal);
-    if (!s) {
-      into.set(signal, { count: 1, min: value, max: value, sum: value, sumSq: value * value, last: value, lastAt: at });
-      continue;
-    }
-    s.count += 1;
-    s.min = Math.min(s.min, value);
-    s.max = Math.max(s.max, value);
-    s.sum += value;
-    s.sumSq += value * value;
-    if (at >= s.lastAt) {
-      s.last = value;
-      s.lastAt = at;
-    }
-  }
 };
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
@@ -135,7 +115,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     bucket.total += reading.total ?? 0;
     bucket.good += reading.good ?? reading.total ?? 0;
     if (reading.product) bucket.product = reading.product;
-    if (reading.values) sampled(bucket.signals, reading.values, at);
+    if (reading.values) addSamples(bucket.signals, reading.values, at);
     bucket.messages.push(reading.message);
     bucket.touched = now;
     return HELD;
@@ -163,17 +143,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
               type: 'RecordTelemetry',
               data: {
                 ...interval,
-                signals: [...bucket.signals.entries()]
-                  .sort(([a], [b]) => (a < b ? -1 : 1))
-                  .map(([signal, v]) => ({
-                    signal,
-                    count: v.count,
-                    min: v.min,
-                    max: v.max,
-                    mean: round(v.sum / v.count),
-                    rms: round(Math.sqrt(v.sumSq / v.count)),
-                    last: v.last,
-                  })),
+                signals: signalAggregates(bucket.signals),
               },
               meta,
             }
