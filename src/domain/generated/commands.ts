@@ -5,6 +5,8 @@ import type {
   Characteristics,
   Cycle,
   DateTime,
+  HealthBaselinePeriods,
+  HealthPeriodMinutes,
   Id,
   MachineStatus,
   MasterDataBomRecord,
@@ -24,6 +26,7 @@ import type {
   Routing,
   SecurityLogin,
   SecurityRoles,
+  TelemetrySignals,
   Text,
   Unit,
 } from './common';
@@ -280,14 +283,8 @@ export type EnergyReadingBody = {
  * A machine's health charts: the period and the healthy window its baselines are learned from.
  */
 export type HealthSettingsBody = {
-  /**
-   * Length of an evaluation period in minutes (default 60); a whole divisor of a day.
-   */
-  periodMinutes: number;
-  /**
-   * Periods of healthy running the baseline is learned from (default 72: three days of hours).
-   */
-  baselinePeriods: number;
+  periodMinutes: HealthPeriodMinutes;
+  baselinePeriods: HealthBaselinePeriods;
 };
 
 /**
@@ -781,17 +778,5 @@ export type StartOperationBody = {
 export type TelemetryReadingBody = {
   intervalStart: DateTime;
   intervalEnd: DateTime;
-  /**
-   * @minItems 1
-   * @maxItems 100
-   */
-  signals: {
-    signal: Id;
-    count: number;
-    min: number;
-    max: number;
-    mean: number;
-    rms: number;
-    last: number;
-  }[];
+  signals: TelemetrySignals;
 };

@@ -172,6 +172,16 @@ export type Due =
     };
 
 /**
+ * Periods of healthy running each baseline is learned from.
+ */
+export type HealthBaselinePeriods = number;
+
+/**
+ * Length of an evaluation period: the telemetry intervals in it are combined into one charted value.
+ */
+export type HealthPeriodMinutes = number;
+
+/**
  * An identifier: letters, digits and . _ : @ -, up to 100 characters.
  */
 export type Id = string;
@@ -294,6 +304,22 @@ export type RoutingOperation = {
    */
   materials: Material[];
 };
+
+/**
+ * Per signal, the aggregates of an interval's samples: count, min, max, mean, RMS and last.
+ *
+ * @minItems 1
+ * @maxItems 100
+ */
+export type TelemetrySignals = {
+  signal: Id;
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  rms: number;
+  last: number;
+}[];
 
 /**
  * Free text on one line in any script (Chinese included), 1 to 500 characters: no control characters (C0, DEL, C1), no bidirectional overrides or isolates, no unpaired surrogates.

@@ -8,6 +8,8 @@ import type {
   Cycle,
   DateTime,
   Due,
+  HealthBaselinePeriods,
+  HealthPeriodMinutes,
   Id,
   InspectionResult,
   MachineStatus,
@@ -36,6 +38,7 @@ import type {
   SecurityReason,
   SecurityRoles,
   SecurityStringMap,
+  TelemetrySignals,
   Text,
   Unit,
 } from './common';
@@ -471,14 +474,8 @@ export type HealthEvaluatedV1 = {
  */
 export type HealthSettingsChangedV1 = {
   machineId: Id;
-  /**
-   * Length of an evaluation period: the telemetry intervals in it are combined into one charted value.
-   */
-  periodMinutes: number;
-  /**
-   * Periods of healthy running each baseline is learned from.
-   */
-  baselinePeriods: number;
+  periodMinutes: HealthPeriodMinutes;
+  baselinePeriods: HealthBaselinePeriods;
   changedAt: DateTime;
 };
 
@@ -1647,19 +1644,7 @@ export type TelemetryRecordedV1 = {
   machineId: Id;
   intervalStart: DateTime;
   intervalEnd: DateTime;
-  /**
-   * @minItems 1
-   * @maxItems 100
-   */
-  signals: {
-    signal: Id;
-    count: number;
-    min: number;
-    max: number;
-    mean: number;
-    rms: number;
-    last: number;
-  }[];
+  signals: TelemetrySignals;
 };
 
 /**
