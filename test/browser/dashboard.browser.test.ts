@@ -184,7 +184,10 @@ describe('Office: the dashboard (plant, line or machine; live; phone and big scr
         const cdp = await context.newCDPSession(page);
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
         await page.goto('/office/dashboard');
-        const at = await page.waitForFunction(() => (globalThis as unknown as { shownAt?: number }).shownAt);
+        // polled every 50 ms, not every frame: the probe must not take the throttled CPU it measures
+        const at = await page.waitForFunction(() => (globalThis as unknown as { shownAt?: number }).shownAt, null, {
+          polling: 50,
+        });
         times.push(Math.round((await at.jsonValue()) as number));
       } finally {
         await context.close();

@@ -33,7 +33,7 @@ const start = (): void => {
   });
   // my work is read while the app draws itself
   if (session.state.operator) void work.refresh();
-  const office = createOfficeSession(localStorage);
+  const office = createOfficeSession(localStorage, fetchWithPrefetch);
   const masterData = createMasterData(session.api, session.capabilities, () => i18n.global.locale.value);
   const app = createApp(App)
     .use(i18n)

@@ -7,12 +7,17 @@ import { plannerRoutes } from './planner/routes';
 import { qualityRoutes } from './quality/routes';
 import type { OfficeSession } from './session';
 
+const layout = () => import('./OfficeLayout.vue');
+
+// opened on an office screen: the office's frame loads at once, while the router asks who is logged in
+if (typeof location !== 'undefined' && /^\/office\/(?!login)/.test(location.pathname)) layout().catch(() => undefined);
+
 /** The office's screens under /office, each area's routes from its own folder. */
 export const officeRoutes: RouteRecordRaw[] = [
   { path: '/office/login', component: () => import('./OfficeLogin.vue') },
   {
     path: '/office',
-    component: () => import('./OfficeLayout.vue'),
+    component: layout,
     meta: { office: true },
     children: [
       { path: '', redirect: '/office/dashboard' },

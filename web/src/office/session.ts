@@ -1,14 +1,12 @@
 import { inject, reactive, readonly, type InjectionKey } from 'vue';
 import { ApiError, createApiClient, type ApiClient } from '../composables/api';
+import { OFFICE_CSRF as CSRF, OFFICE_USER as USER } from './storageKeys';
 
 /** A person of the office, logged in with login and password (a browser session: cookie and CSRF token). */
 export type OfficeUser = { personId: string; displayName?: string; roles: string[] };
 
 type Me = { via?: string; sessionKind?: string; personId?: string; displayName?: string; roles?: string[] };
 type LoginAnswer = { status?: string; challenge?: string; csrfToken?: string };
-
-const CSRF = 'mes.office.csrf';
-const USER = 'mes.office.user';
 
 /**
  * The office's session: the backbone keeps it in an HttpOnly cookie; the CSRF token it gives at login is
@@ -21,7 +19,10 @@ export const createOfficeSession = (storage: Storage, fetcher: typeof fetch = fe
     ...(storage.getItem(CSRF) ? { csrf: storage.getItem(CSRF) as string } : {}),
     ...(saved ? { user: JSON.parse(saved) as OfficeUser } : {}),
   });
-  const api: ApiClient = createApiClient(() => (state.csrf ? { 'x-csrf-token': state.csrf } : {}), fetcher);
+  const api: ApiClient = createApiClient(
+    (): Record<string, string> => (state.csrf ? { 'x-csrf-token': state.csrf } : {}),
+    fetcher,
+  );
   const keep = (user: OfficeUser | undefined, csrf: string | undefined): void => {
     state.user = user;
     state.csrf = csrf;
