@@ -12,6 +12,7 @@ import {
 import { NotFoundError } from '../domain/errors';
 import type { MachineStatus } from '../domain/machine';
 import { addDays, localDate, zonedInstant } from '../lib/time';
+import { createAnswerCache } from './answerCache';
 import {
   addTotals,
   oeeFigures,
@@ -36,6 +37,8 @@ type Bucket = {
 type Read = {
   all: (projection: string, collection: string, filter?: Filter) => Promise<Document[]>;
   get: (projection: string, collection: string, id: string) => Promise<Document | undefined>;
+  /** The `oee` read model's version (see `createAnswerCache`): figures of past days are kept while it holds. Default none (nothing kept). */
+  version?: () => Promise<string | undefined>;
 };
 
 /**
@@ -50,6 +53,15 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   const defaultCalendar = plantCalendar(plant);
   const today = (): string => localDate(now(), timeZone);
   const midnight = (date: string): number => zonedInstant(date, '00:00', timeZone);
+  const answers = createAnswerCache();
+  const version = read.version ?? (() => Promise.resolve(undefined));
+  /**
+   * Whether figures over days up to `to` no longer depend on the clock: every instant they may cover
+   * (a shift starting on the last day ends the day after) is past, so neither today's clipping nor the
+   * state lasting up to now reaches them. Only those are kept.
+   */
+  const past = (period: OeePeriod, to: string | undefined): boolean =>
+    to !== undefined && to < today() && midnight(addDays(to, period === 'shift' ? 2 : 1)) <= now();
 
   const versions = async (): Promise<CalendarVersion[]> => [
     ...(plant.calendars ?? []),
@@ -171,7 +183,15 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   /** Now, or an earlier instant the figures are asked as of. */
   const untilOf = (until?: string): number => Math.min(now(), until === undefined ? Infinity : Date.parse(until));
 
-  const machine = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
+  const machine = (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) =>
+    answers.get(
+      JSON.stringify(['machine', machineId, period, from, to, until]),
+      version,
+      () => machineNow(machineId, period, from, to, until),
+      past(period, to),
+    );
+
+  const machineNow = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
     const doc = await machineDoc(machineId);
     const range = rangeOf(doc, from, to);
     const context = { versions: await versions(), centers: await workCenters(), until: untilOf(until) };
@@ -193,7 +213,23 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return { from: from === undefined || from < registered ? registered : from, to: last };
   };
 
-  const rollup = async (
+  const rollup = (
+    level: OeeLevel,
+    key: string | undefined,
+    period: OeePeriod,
+    from?: string,
+    to?: string,
+    only?: readonly string[],
+    until?: string,
+  ) =>
+    answers.get(
+      JSON.stringify(['rollup', level, key, period, from, to, only, until]),
+      version,
+      () => rollupNow(level, key, period, from, to, only, until),
+      past(period, to),
+    );
+
+  const rollupNow = async (
     level: OeeLevel,
     key: string | undefined,
     period: OeePeriod,
