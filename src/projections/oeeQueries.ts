@@ -34,6 +34,13 @@ type Bucket = {
   date: string;
   label: { date?: string; shift?: string; week?: string; weekStart?: string; from?: string; to?: string };
 };
+/** What one query's machines share: calendar versions, work centers, its end, calendars worked out so far. */
+type Context = {
+  versions: CalendarVersion[];
+  centers: Map<string, Document>;
+  until: number;
+  calendars: Map<string, ReturnType<typeof calendarIntervals>>;
+};
 type Read = {
   all: (projection: string, collection: string, filter?: Filter) => Promise<Document[]>;
   get: (projection: string, collection: string, id: string) => Promise<Document | undefined>;
@@ -125,13 +132,26 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return out;
   };
 
+  /**
+   * A machine's day documents (`states`, `counts`) from local date `first` to `last`, in date order. The
+   * projection keeps one per machine and day under the id `<machineId>|<date>` (models/oee.ts), so up to
+   * two months are read by id; a filter on machineId and date would go through every day the machine has.
+   */
+  const dayDocs = async (collection: 'states' | 'counts', machineId: string, first: string, last: string) => {
+    const dates: string[] = [];
+    for (let date = first; date <= last && dates.length <= 62; date = addDays(date, 1)) dates.push(date);
+    if (dates.length > 62) return read.all('oee', collection, { machineId, date: { $gte: first, $lte: last } });
+    const docs = await Promise.all(dates.map((date) => read.get('oee', collection, `${machineId}|${date}`)));
+    return docs.filter((doc): doc is Document => doc !== undefined);
+  };
+
   /** One machine's totals per period bucket, keyed by bucket (buckets with no time in them left out). */
   const machineTotals = async (
     machine: Document,
     period: OeePeriod,
     from: string,
     to: string,
-    context: { versions: CalendarVersion[]; centers: Map<string, Document>; until: number },
+    context: Context,
   ): Promise<Array<{ bucket: Bucket; totals: OeeTotals }>> => {
     const machineId = machine['machineId'] as string;
     const owner = ownerOf(machine, context.centers);
@@ -142,9 +162,15 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     const lo = Math.max(rangeFrom, Date.parse(machine['registeredAt'] as string));
     const hi = Math.min(rangeTo, context.until);
     if (hi <= lo) return [];
-    const calendar = calendarIntervals(input, rangeFrom, rangeTo);
-    const days = { $gte: localDate(lo, timeZone), $lte: localDate(hi, timeZone) };
-    const states = (await read.all('oee', 'states', { machineId, date: days }))
+    // machines with no calendar of their own follow their work center's or site's: worked out once a query
+    const own = context.versions.some((v) => v.scope === 'machine' && v.id === owner.machineId);
+    const shared = own ? undefined : `${owner.workCenter}\u0000${owner.site}\u0000${rangeFrom}\u0000${rangeTo}`;
+    const calendar =
+      (shared === undefined ? undefined : context.calendars.get(shared)) ??
+      calendarIntervals(input, rangeFrom, rangeTo);
+    if (shared !== undefined) context.calendars.set(shared, calendar);
+    const [first, last] = [localDate(lo, timeZone), localDate(hi, timeZone)];
+    const states = (await dayDocs('states', machineId, first, last))
       .flatMap((doc) => doc['segments'] as StateSegment[])
       .filter((s) => s[1] > lo && s[0] < hi);
     const since = Date.parse(machine['since'] as string);
@@ -152,7 +178,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     if (since < hi)
       states.push([since, hi, machine['state'] as MachineStatus, (machine['reason'] as string | null) ?? null]);
     states.sort((a, b) => a[0] - b[0]);
-    const counts = (await read.all('oee', 'counts', { machineId, date: days }))
+    const counts = (await dayDocs('counts', machineId, first, last))
       .flatMap((doc) => doc['entries'] as CountEntry[])
       .sort((a, b) => a[0] - b[0]);
     const ideal = (machine['ideal'] as Record<string, number> | undefined) ?? {};
@@ -194,7 +220,12 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   const machineNow = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
     const doc = await machineDoc(machineId);
     const range = rangeOf(doc, from, to);
-    const context = { versions: await versions(), centers: await workCenters(), until: untilOf(until) };
+    const context = {
+      versions: await versions(),
+      centers: await workCenters(),
+      until: untilOf(until),
+      calendars: new Map(),
+    };
     return (await machineTotals(doc, period, range.from, range.to, context)).map(({ bucket, totals }) => ({
       machineId,
       workCenter: doc['workCenter'],
@@ -251,7 +282,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       throw new NotFoundError(`no machine belongs to ${level} ${key ?? ''}`);
     const earliest = machines.map((m) => m['registeredAt'] as string).sort()[0];
     const range = rangeOf(earliest === undefined ? undefined : { _id: '', registeredAt: earliest }, from, to);
-    const context = { versions: await versions(), centers, until: untilOf(until) };
+    const context = { versions: await versions(), centers, until: untilOf(until), calendars: new Map() };
     const sums = new Map<string, { bucket: Bucket; totals: OeeTotals; machines: string[] }>();
     for (const m of machines)
       for (const { bucket, totals } of await machineTotals(m, period, range.from, range.to, context)) {
