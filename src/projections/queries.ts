@@ -1,5 +1,6 @@
 import type { PlantConfig } from '../app/plant';
-import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
+import { pageLimit, type Document, type Filter, type FindOptions, type Page, type ReadStore } from '../app/readStore';
+import { createAnswerCache } from './answerCache';
 import {
   DEFAULT_DISPATCH_RULE,
   isDispatchRule,
@@ -72,6 +73,7 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
+  const pages = createAnswerCache(200);
   const oee = createOeeQueries({ all, get, version: () => version('oee') }, plant, now);
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
@@ -118,7 +120,15 @@ export const createReadModelQueries = (
       /** A sort by due date compares the instants (`dueAt`), not the strings, whatever their offsets. */
       orders: async (options: FindOptions = {}) => {
         const sort = options.sort?.field === 'dueDate' ? { ...options.sort, field: 'dueAt' } : options.sort;
-        const page = await find('wip', 'orders', { ...options, ...(sort ? { sort } : {}) });
+        const asked = { ...options, ...(sort ? { sort } : {}) };
+        // a page of up to 100 orders is kept while the WIP read model holds (lateness, which follows the
+        // clock, is worked out for each answer); larger pages (exports) are read each time
+        const page = await pages.get(
+          JSON.stringify(asked),
+          () => version('wip'),
+          () => find('wip', 'orders', asked),
+          pageLimit(asked.limit) <= 100,
+        );
         return { ...page, items: page.items.map(withLate) };
       },
       /** A work center with its queue in the order of its dispatch rule now (see `dispatchRuleOf`). */

@@ -4,7 +4,7 @@ import { ok, startMasterPlant, type MasterPlant } from '../support/masterPlant';
 type Figures = Record<string, unknown> & { total: number; good: number; oee: number };
 
 // Asia/Shanghai (the default PLANT_TIME_ZONE): 08:00 local is 00:00Z
-describe('kept answers: OEE of past days refreshed when a new event changes them', function () {
+describe('kept answers: refreshed when a new event changes them, following the clock where they depend on it', function () {
   this.timeout(60_000);
   let plant: MasterPlant;
   before(async () => {
@@ -87,5 +87,43 @@ describe('kept answers: OEE of past days refreshed when a new event changes them
     plant.at('2026-11-25T19:00:00Z');
     const later = await day(path);
     expect((later['runSeconds'] as number) - (early['runSeconds'] as number)).to.equal(3600);
+  });
+
+  it('a kept page of orders shows a new order once applied, and lateness as of the clock', async () => {
+    const { api } = plant;
+    type Page = { items: Array<{ orderId: string; late: boolean }> };
+    const page = async () => ((await api.get('/api/wip/orders?limit=20', 'analyst')).body as Page).items;
+    expect(await page()).to.deep.equal([]);
+    plant.at('2026-11-26T00:00:00Z');
+    await ok(
+      api.post('/api/orders', {
+        orderId: 'SO-1',
+        product: 'SHAFT',
+        quantity: 10,
+        unit: 'pcs',
+        customer: 'ACME',
+        priority: 3,
+        dueDate: '2026-11-26T06:00:00Z',
+        routing: {
+          overlap: false,
+          operations: [
+            {
+              operationId: '010',
+              code: 'TURN',
+              workCenter: 'WC-A',
+              standardMinutesPerUnit: 1,
+              setupMinutes: 5,
+              inspectionRequired: false,
+              materials: [],
+            },
+          ],
+        },
+      }),
+    );
+    await plant.backbone.readModels.idle();
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', false]]);
+    // nothing new is recorded: the page is as kept, its lateness as of now
+    plant.at('2026-11-26T07:00:00Z');
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', true]]);
   });
 });
