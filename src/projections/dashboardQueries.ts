@@ -1,6 +1,6 @@
 import type { Document } from '../app/readStore';
 import { weekStart } from '../domain/calendar';
-import { addDays, localDate } from '../lib/time';
+import { addDays, localDate, zonedInstant } from '../lib/time';
 import { ratio } from './models/yieldsCore';
 import type { ReadModelQueries } from './queries';
 
@@ -8,6 +8,7 @@ export type DashboardScope = { level: 'plant' } | { level: 'line' | 'machine'; k
 export type DashboardPeriod = 'shift' | 'day' | 'week';
 
 const TOP = 5;
+const DAY_MS = 86_400_000;
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const num = (doc: Document, field: string): number => (doc[field] as number | undefined) ?? 0;
 const pick = <K extends string>(doc: Document, fields: readonly K[]): Record<K, unknown> =>
@@ -38,12 +39,15 @@ export const dashboardQueries = (q: ReadModelQueries) => {
     return rows[rows.length - 1] ?? null;
   };
 
-  const ordersOf = async (): Promise<Document[]> => {
+  /** The orders (but cancelled ones) a filter finds: it may find more than asked, never fewer (see below). */
+  const ordersWhere = async (field: 'dueAt' | 'completedAt', condition: unknown): Promise<Document[]> => {
+    // in the order of the filtered field: its index serves both (SQLite would rather scan in id order)
+    const find = { filter: { [field]: condition }, sort: { field, direction: 1 as const }, limit: 1000 };
     const items: Document[] = [];
-    for (let page = await q.wip.orders({ limit: 1000 }); ;) {
-      items.push(...page.items);
+    for (let page = await q.wip.orders(find); ;) {
+      items.push(...page.items.filter((o) => o['status'] !== 'Cancelled'));
       if (!page.nextCursor) return items;
-      page = await q.wip.orders({ limit: 1000, cursor: page.nextCursor });
+      page = await q.wip.orders({ ...find, cursor: page.nextCursor });
     }
   };
 
@@ -64,9 +68,18 @@ export const dashboardQueries = (q: ReadModelQueries) => {
     const byState: Record<string, number> = { running: 0, idle: 0, setup: 0, down: 0, maintenance: 0 };
     for (const m of machines) byState[m.state] = (byState[m.state] ?? 0) + 1;
 
-    const orders = (await ordersOf()).filter((o) => o['status'] !== 'Cancelled');
-    const due = orders.filter((o) => localDate(o['dueDate'] as string, timeZone) === today);
-    const completed = orders.filter((o) => inPeriod(o['completedAt']));
+    // the orders the figures are about, read through indexes rather than every order the plant ever had: a
+    // generous range of instants or dates finds them (a local day is within two days of its UTC dates,
+    // whatever the offset a time is written with), and each is then judged exactly as the figures need
+    const midnight = (date: string): number => zonedInstant(date, '00:00', timeZone);
+    const dueAround = { $gte: midnight(today) - 2 * DAY_MS, $lt: midnight(addDays(today, 1)) + 2 * DAY_MS };
+    const due = (await ordersWhere('dueAt', dueAround)).filter(
+      (o) => localDate(o['dueDate'] as string, timeZone) === today,
+    );
+    const completed = (await ordersWhere('completedAt', { $gte: addDays(firstDay, -2) })).filter((o) =>
+      inPeriod(o['completedAt']),
+    );
+    const open = (await ordersWhere('completedAt', null)).filter((o) => !o['completedAt']);
 
     const yieldDays = (await q.quality.yields('day')).filter((row) => days.includes(row.key));
     const units = sum(yieldDays.map((r) => r.units));
@@ -121,7 +134,7 @@ export const dashboardQueries = (q: ReadModelQueries) => {
         completed: completed.length,
         onTime: completed.filter((o) => o['late'] === false).length,
         onTimeDelivery: ratio(completed.filter((o) => o['late'] === false).length, completed.length),
-        openLate: orders.filter((o) => !o['completedAt'] && o['late'] === true).length,
+        openLate: open.filter((o) => o['late'] === true).length,
       },
       yields: {
         units,

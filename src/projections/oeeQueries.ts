@@ -12,6 +12,7 @@ import {
 import { NotFoundError } from '../domain/errors';
 import type { MachineStatus } from '../domain/machine';
 import { addDays, localDate, zonedInstant } from '../lib/time';
+import { createAnswerCache } from './answerCache';
 import {
   addTotals,
   oeeFigures,
@@ -33,9 +34,18 @@ type Bucket = {
   date: string;
   label: { date?: string; shift?: string; week?: string; weekStart?: string; from?: string; to?: string };
 };
+/** What one query's machines share: calendar versions, work centers, its end, calendars worked out so far. */
+type Context = {
+  versions: CalendarVersion[];
+  centers: Map<string, Document>;
+  until: number;
+  calendars: Map<string, ReturnType<typeof calendarIntervals>>;
+};
 type Read = {
   all: (projection: string, collection: string, filter?: Filter) => Promise<Document[]>;
   get: (projection: string, collection: string, id: string) => Promise<Document | undefined>;
+  /** The `oee` read model's version (see `createAnswerCache`): figures of past days are kept while it holds. Default none (nothing kept). */
+  version?: () => Promise<string | undefined>;
 };
 
 /**
@@ -50,6 +60,15 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   const defaultCalendar = plantCalendar(plant);
   const today = (): string => localDate(now(), timeZone);
   const midnight = (date: string): number => zonedInstant(date, '00:00', timeZone);
+  const answers = createAnswerCache();
+  const version = read.version ?? (() => Promise.resolve(undefined));
+  /**
+   * Whether figures over days up to `to` no longer depend on the clock: every instant they may cover
+   * (a shift starting on the last day ends the day after) is past, so neither today's clipping nor the
+   * state lasting up to now reaches them. Only those are kept.
+   */
+  const past = (period: OeePeriod, to: string | undefined): boolean =>
+    to !== undefined && to < today() && midnight(addDays(to, period === 'shift' ? 2 : 1)) <= now();
 
   const versions = async (): Promise<CalendarVersion[]> => [
     ...(plant.calendars ?? []),
@@ -113,13 +132,26 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return out;
   };
 
+  /**
+   * A machine's day documents (`states`, `counts`) from local date `first` to `last`, in date order. The
+   * projection keeps one per machine and day under the id `<machineId>|<date>` (models/oee.ts), so up to
+   * two months are read by id; a filter on machineId and date would go through every day the machine has.
+   */
+  const dayDocs = async (collection: 'states' | 'counts', machineId: string, first: string, last: string) => {
+    const dates: string[] = [];
+    for (let date = first; date <= last && dates.length <= 62; date = addDays(date, 1)) dates.push(date);
+    if (dates.length > 62) return read.all('oee', collection, { machineId, date: { $gte: first, $lte: last } });
+    const docs = await Promise.all(dates.map((date) => read.get('oee', collection, `${machineId}|${date}`)));
+    return docs.filter((doc): doc is Document => doc !== undefined);
+  };
+
   /** One machine's totals per period bucket, keyed by bucket (buckets with no time in them left out). */
   const machineTotals = async (
     machine: Document,
     period: OeePeriod,
     from: string,
     to: string,
-    context: { versions: CalendarVersion[]; centers: Map<string, Document>; until: number },
+    context: Context,
   ): Promise<Array<{ bucket: Bucket; totals: OeeTotals }>> => {
     const machineId = machine['machineId'] as string;
     const owner = ownerOf(machine, context.centers);
@@ -130,9 +162,15 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     const lo = Math.max(rangeFrom, Date.parse(machine['registeredAt'] as string));
     const hi = Math.min(rangeTo, context.until);
     if (hi <= lo) return [];
-    const calendar = calendarIntervals(input, rangeFrom, rangeTo);
-    const days = { $gte: localDate(lo, timeZone), $lte: localDate(hi, timeZone) };
-    const states = (await read.all('oee', 'states', { machineId, date: days }))
+    // machines with no calendar of their own follow their work center's or site's: worked out once a query
+    const own = context.versions.some((v) => v.scope === 'machine' && v.id === owner.machineId);
+    const shared = own ? undefined : `${owner.workCenter}\u0000${owner.site}\u0000${rangeFrom}\u0000${rangeTo}`;
+    const calendar =
+      (shared === undefined ? undefined : context.calendars.get(shared)) ??
+      calendarIntervals(input, rangeFrom, rangeTo);
+    if (shared !== undefined) context.calendars.set(shared, calendar);
+    const [first, last] = [localDate(lo, timeZone), localDate(hi, timeZone)];
+    const states = (await dayDocs('states', machineId, first, last))
       .flatMap((doc) => doc['segments'] as StateSegment[])
       .filter((s) => s[1] > lo && s[0] < hi);
     const since = Date.parse(machine['since'] as string);
@@ -140,7 +178,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     if (since < hi)
       states.push([since, hi, machine['state'] as MachineStatus, (machine['reason'] as string | null) ?? null]);
     states.sort((a, b) => a[0] - b[0]);
-    const counts = (await read.all('oee', 'counts', { machineId, date: days }))
+    const counts = (await dayDocs('counts', machineId, first, last))
       .flatMap((doc) => doc['entries'] as CountEntry[])
       .sort((a, b) => a[0] - b[0]);
     const ideal = (machine['ideal'] as Record<string, number> | undefined) ?? {};
@@ -171,10 +209,23 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   /** Now, or an earlier instant the figures are asked as of. */
   const untilOf = (until?: string): number => Math.min(now(), until === undefined ? Infinity : Date.parse(until));
 
-  const machine = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
+  const machine = (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) =>
+    answers.get(
+      JSON.stringify(['machine', machineId, period, from, to, until]),
+      version,
+      () => machineNow(machineId, period, from, to, until),
+      past(period, to),
+    );
+
+  const machineNow = async (machineId: string, period: OeePeriod, from?: string, to?: string, until?: string) => {
     const doc = await machineDoc(machineId);
     const range = rangeOf(doc, from, to);
-    const context = { versions: await versions(), centers: await workCenters(), until: untilOf(until) };
+    const context = {
+      versions: await versions(),
+      centers: await workCenters(),
+      until: untilOf(until),
+      calendars: new Map(),
+    };
     return (await machineTotals(doc, period, range.from, range.to, context)).map(({ bucket, totals }) => ({
       machineId,
       workCenter: doc['workCenter'],
@@ -193,7 +244,23 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     return { from: from === undefined || from < registered ? registered : from, to: last };
   };
 
-  const rollup = async (
+  const rollup = (
+    level: OeeLevel,
+    key: string | undefined,
+    period: OeePeriod,
+    from?: string,
+    to?: string,
+    only?: readonly string[],
+    until?: string,
+  ) =>
+    answers.get(
+      JSON.stringify(['rollup', level, key, period, from, to, only, until]),
+      version,
+      () => rollupNow(level, key, period, from, to, only, until),
+      past(period, to),
+    );
+
+  const rollupNow = async (
     level: OeeLevel,
     key: string | undefined,
     period: OeePeriod,
@@ -215,7 +282,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
       throw new NotFoundError(`no machine belongs to ${level} ${key ?? ''}`);
     const earliest = machines.map((m) => m['registeredAt'] as string).sort()[0];
     const range = rangeOf(earliest === undefined ? undefined : { _id: '', registeredAt: earliest }, from, to);
-    const context = { versions: await versions(), centers, until: untilOf(until) };
+    const context = { versions: await versions(), centers, until: untilOf(until), calendars: new Map() };
     const sums = new Map<string, { bucket: Bucket; totals: OeeTotals; machines: string[] }>();
     for (const m of machines)
       for (const { bucket, totals } of await machineTotals(m, period, range.from, range.to, context)) {

@@ -1,5 +1,6 @@
 import type { PlantConfig } from '../app/plant';
-import type { Document, Filter, FindOptions, Page, ReadStore } from '../app/readStore';
+import { pageLimit, type Document, type Filter, type FindOptions, type Page, type ReadStore } from '../app/readStore';
+import { createAnswerCache } from './answerCache';
 import {
   DEFAULT_DISPATCH_RULE,
   isDispatchRule,
@@ -47,6 +48,16 @@ export const createReadModelQueries = (
     actives.set(projection, { namespace: active, until: Date.now() + 1000 });
     return active;
   };
+  /**
+   * What a projection's answers are computed from: its active namespace and the events it has applied
+   * there (committed with its documents), or undefined before its first commit. It moves with every
+   * event the projection takes (only those), and with a rebuilt namespace taking over.
+   */
+  const version = async (projection: string): Promise<string | undefined> => {
+    const active = await namespace(projection);
+    const checkpoint = await readStore.checkpoint(active);
+    return checkpoint ? `${active}#${checkpoint.events}` : undefined;
+  };
   const get = async (projection: string, collection: string, id: string) =>
     readStore.get(await namespace(projection), collection, id);
   const find = async (projection: string, collection: string, options: FindOptions = {}) =>
@@ -62,7 +73,8 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
-  const oee = createOeeQueries({ all, get }, plant, now);
+  const pages = createAnswerCache(200);
+  const oee = createOeeQueries({ all, get, version: () => version('oee') }, plant, now);
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
     const completedAt = doc['completedAt'] as string | undefined;
@@ -92,6 +104,7 @@ export const createReadModelQueries = (
 
   return {
     namespace,
+    version,
     /** The plant's time zone and the queries' clock: for answers composed of several queries (the dashboard). */
     plant: { timeZone: plant.timeZone, clock },
     master: masterDataQueries(
@@ -107,7 +120,15 @@ export const createReadModelQueries = (
       /** A sort by due date compares the instants (`dueAt`), not the strings, whatever their offsets. */
       orders: async (options: FindOptions = {}) => {
         const sort = options.sort?.field === 'dueDate' ? { ...options.sort, field: 'dueAt' } : options.sort;
-        const page = await find('wip', 'orders', { ...options, ...(sort ? { sort } : {}) });
+        const asked = { ...options, ...(sort ? { sort } : {}) };
+        // a page of up to 100 orders is kept while the WIP read model holds (lateness, which follows the
+        // clock, is worked out for each answer); larger pages (exports) are read each time
+        const page = await pages.get(
+          JSON.stringify(asked),
+          () => version('wip'),
+          () => find('wip', 'orders', asked),
+          pageLimit(asked.limit) <= 100,
+        );
         return { ...page, items: page.items.map(withLate) };
       },
       /** A work center with its queue in the order of its dispatch rule now (see `dispatchRuleOf`). */
@@ -164,7 +185,10 @@ export const createReadModelQueries = (
           const end = doc['closedAt'] ? Date.parse(doc['closedAt'] as string) : now();
           return { ...doc, ageHours: (end - Date.parse(doc['raisedAt'] as string)) / 1000 / HOUR };
         }),
-      ...yieldsQueries((collection, filter) => all('yields', collection, filter)),
+      ...yieldsQueries(
+        (collection, filter) => all('yields', collection, filter),
+        () => version('yields'),
+      ),
     },
     maintenance: {
       plans: async (machineId?: string) => all('maintenance', 'plans', machineId ? { machineId } : {}),
@@ -235,10 +259,7 @@ export const createReadModelQueries = (
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
     labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
-    telemetry: telemetryQueries(
-      { all: (collection, filter) => all('telemetry', collection, filter) },
-      plant.timeZone,
-    ),
+    telemetry: telemetryQueries({ all: (collection, filter) => all('telemetry', collection, filter) }, plant.timeZone),
     health: healthQueries({ get: (collection, id) => get('health', collection, id) }),
     spc: spcQueries({
       get: (collection, id) => get('spc', collection, id),

@@ -79,7 +79,8 @@ export const wipProjection: Projection = {
   // 3: scrap dispositions and rework operations (quality containment);
   // 4: each operation's start, completion and machine (the planner's Gantt)
   version: 4,
-  collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority'] }, workCenters: {} },
+  // completedAt: the dashboard reads the orders completed in its period and the open ones (no completion) by it
+  collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority', 'completedAt'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
   async apply(event, ctx) {
     const order = (orderId: string, change: (doc: Document) => void) =>
