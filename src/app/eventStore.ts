@@ -124,6 +124,8 @@ export type ReadAllOptions = {
   filter?: EventFilter;
   /** The events exactly as stored, without upcasting: what the log-wide proof hashes. Default false. */
   raw?: boolean;
+  /** Each event's metadata parsed when first read, not before (a store may ignore it). Default false. */
+  lazyMetadata?: boolean;
 };
 
 export type ReadAllResult = {
@@ -148,6 +150,8 @@ export type SubscribeOptions = {
   filter?: EventFilter;
   /** Events fetched per read while catching up; bounds the memory a subscription holds. Default 500. */
   batchSize?: number;
+  /** As ReadAllOptions' `lazyMetadata`: for consumers that seldom read metadata (projections). Default false. */
+  lazyMetadata?: boolean;
 };
 
 /**

@@ -36,30 +36,55 @@ const memo = <T>(cache: Map<string, T>, key: string, compute: () => T): T => {
   }
   return value;
 };
-const offsets = new Map<string, number>();
+const DAY_MS = 86_400_000;
 const instants = new Map<string, number>();
 
 // zone offsets change on quarter-hour boundaries at most, so one answer serves each quarter hour
 const QUARTER_HOUR = 900_000;
 
+/** Offsets by zone, then quarter hour (number keys: no key string built per call). */
+const offsetsByZone = new Map<string, Map<number, number>>();
+let lastZone = '';
+let lastBucket = Number.NaN;
+let lastOffset = 0;
+
 /** The zone's offset from UTC at an instant, in ms. */
 const offsetAt = (ms: number, timeZone: string): number => {
   const bucket = Math.floor(ms / QUARTER_HOUR) * QUARTER_HOUR;
-  return memo(offsets, `${timeZone}|${bucket}`, () => {
+  if (bucket === lastBucket && timeZone === lastZone) return lastOffset;
+  let zone = offsetsByZone.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsetsByZone.set(timeZone, zone);
+  }
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    if (zone.size > 50_000) zone.clear();
     const p = partsAt(bucket, timeZone);
-    return (
-      Date.UTC(p['year'] as number, (p['month'] as number) - 1, p['day'], p['hour'], p['minute'], p['second']) - bucket
-    );
-  });
+    offset =
+      Date.UTC(p['year'] as number, (p['month'] as number) - 1, p['day'], p['hour'], p['minute'], p['second']) - bucket;
+    zone.set(bucket, offset);
+  }
+  lastZone = timeZone;
+  lastBucket = bucket;
+  lastOffset = offset;
+  return offset;
 };
+
+let lastDay = Number.NaN;
+let lastDayText = '';
 
 /** The local date (YYYY-MM-DD) of an instant in the zone. */
 export const localDate = (instant: string | number, timeZone: string): string => {
   const ms = typeof instant === 'number' ? instant : Date.parse(instant);
-  return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 10);
+  // the date of an instant is its whole days since the epoch: the last one's text serves again
+  const day = Math.floor((ms + offsetAt(ms, timeZone)) / DAY_MS);
+  if (day !== lastDay) {
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  return lastDayText;
 };
-
-const DAY_MS = 86_400_000;
 
 /**
  * The instant (ms) at which the zone's clock shows `date` `time` (HH:MM; 24:00 is the next midnight).

@@ -82,28 +82,69 @@ export const startReadModels = async (
 };
 
 /**
+ * Runs some of a rebuild's projections elsewhere (a worker thread with its own connections to the
+ * same stores), so read models build on two cores: `run` gets their fresh namespaces and resolves with
+ * their statuses once they have caught up (committed) or failed.
+ */
+export type RebuildElsewhere = {
+  /** The projections (by name) handed over; the others are rebuilt here. */
+  names: readonly string[];
+  run(
+    entries: Array<{ name: string; namespace: string }>,
+    options: { batchSize: number; commitEvery: number },
+  ): Promise<ProjectionStatus[]>;
+};
+
+/**
  * Rebuilds projections from the start of the log into fresh namespaces and switches queries to them
- * when done; the namespaces they replace are dropped. Reports progress per batch.
+ * when done; the namespaces they replace are dropped. Reports progress per batch (of the projections
+ * rebuilt here).
  */
 export const rebuildReadModels = async (
   deps: Deps,
   projections: Projection[],
   onProgress: (progress: { position: string | undefined; events: number }) => void,
-  /** batchSize: events read at a time (2000); commitEvery: events applied between commits (100,000). */
-  options: { batchSize?: number; commitEvery?: number } = {},
+  /**
+   * batchSize: events read at a time (2000); commitEvery: events applied between commits (100,000);
+   * elsewhere: projections rebuilt beside these, in parallel (none).
+   */
+  options: { batchSize?: number; commitEvery?: number; elsewhere?: RebuildElsewhere } = {},
 ): Promise<ProjectionStatus[]> => {
   const suffix = `_r${Date.now().toString(36)}`;
   const entries = projections.map((projection) => ({ projection, namespace: `${namespaceOf(projection)}${suffix}` }));
   for (const { namespace } of entries) await deps.readStore.drop(namespace);
+  const batchSize = options.batchSize ?? 2000;
+  const commitEvery = options.commitEvery ?? 100_000;
+  const away = new Set(options.elsewhere?.names ?? []);
+  const here = entries.filter((e) => !away.has(e.projection.name));
+  const there = entries.filter((e) => away.has(e.projection.name));
+  // made here too, so this store's connection knows the collections written elsewhere
+  for (const { projection, namespace } of there) await deps.readStore.ensure(namespace, projection.collections);
+  const elsewhere =
+    there.length > 0 && options.elsewhere
+      ? options.elsewhere.run(
+          there.map((e) => ({ name: e.projection.name, namespace: e.namespace })),
+          { batchSize, commitEvery },
+        )
+      : Promise.resolve([]);
   // read in pages, commit seldom: a document touched by many events between commits is written once
-  const group = await startProjectionGroup(deps, entries, {
-    batchSize: options.batchSize ?? 2000,
-    commitEvery: options.commitEvery ?? 100_000,
-    onBatch: onProgress,
+  const local = async (): Promise<ProjectionStatus[]> => {
+    if (here.length === 0) return [];
+    const group = await startProjectionGroup(deps, here, { batchSize, commitEvery, onBatch: onProgress });
+    await group.idle();
+    const status = await group.status();
+    await group.stop();
+    return status;
+  };
+  // both halves run to their end before anything is switched (or an error thrown)
+  const [mine, theirs] = await Promise.allSettled([local(), elsewhere]);
+  if (mine.status === 'rejected') throw mine.reason;
+  if (theirs.status === 'rejected') throw theirs.reason;
+  const status = entries.map(({ projection, namespace }) => {
+    const found = [...mine.value, ...theirs.value].find((s) => s.namespace === namespace);
+    if (!found) throw new Error(`the rebuild of ${projection.name} reported no status`);
+    return found;
   });
-  await group.idle();
-  const status = await group.status();
-  await group.stop();
   for (const { projection, namespace } of entries) {
     if (status.find((s) => s.namespace === namespace)?.state === 'failed') continue;
     const previous = await deps.readStore.active(projection.name);

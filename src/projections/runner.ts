@@ -164,6 +164,8 @@ export const startProjectionGroup = async (
     after: start,
     filter: { eventTypes },
     batchSize: options.batchSize ?? 2000,
+    // few projections read an event's metadata: it is parsed only for those that do
+    lazyMetadata: true,
   });
   let stopped = false;
   /** Events applied and not yet committed. */

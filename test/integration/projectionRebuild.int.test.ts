@@ -7,6 +7,7 @@ import { createLogger } from '../../src/lib/logger';
 import { createProjections } from '../../src/projections';
 import { wipProjection } from '../../src/projections/models/wip';
 import { rebuildReadModels, startReadModels } from '../../src/projections/manager';
+import { MACHINE_SIDE, rebuildInWorker } from '../../src/main/rebuildWorker';
 import { generatePlant } from '../../bench/lib/plantGenerator';
 import { openPlantStore, runPlantDay } from '../support/plantDay';
 import { dumpReadModels, TEST_PLANT } from '../support/readStoreDump';
@@ -45,7 +46,29 @@ describe('projections: rebuild and crash', function () {
       'documents built',
     ).to.be.greaterThan(500);
     expect(await dumpReadModels(rebuilt)).to.deep.equal(incremental);
-    await Promise.all([live.close(), rebuilt.close(), store.close()]);
+    // the machine-side read models rebuilt in a worker thread beside the others, into the same file
+    const parallelPath = join(temp.dir, 'parallel.db');
+    const parallel = createSqliteReadStore(parallelPath);
+    const inParallel = await rebuildReadModels(
+      { store, readStore: parallel, logger },
+      createProjections(TEST_PLANT),
+      () => undefined,
+      {
+        batchSize: 1000,
+        commitEvery: 2500,
+        elsewhere: rebuildInWorker({
+          eventsPath: join(temp.dir, 'events.db'),
+          readPath: parallelPath,
+          plant: TEST_PLANT,
+          names: MACHINE_SIDE,
+        }),
+      },
+    );
+    expect(inParallel.map((s) => [s.projection, s.lastError])).to.deep.equal(
+      createProjections(TEST_PLANT).map((p) => [p.name, null]),
+    );
+    expect(await dumpReadModels(parallel)).to.deep.equal(incremental);
+    await Promise.all([live.close(), rebuilt.close(), parallel.close(), store.close()]);
   });
 
   it('a projection process killed with SIGKILL mid-batch and restarted ends with the documents of a run without a crash', async () => {

@@ -77,7 +77,12 @@ export const createPollingSubscription = (deps: PollingDeps, options: SubscribeO
     while (!abort.signal.aborted) {
       if (index < buffer.length) return true;
       const seenVersion = deps.signal.current;
-      const result = await deps.readAll({ after: checkpoint, maxCount: batchSize, filter: options.filter });
+      const result = await deps.readAll({
+        after: checkpoint,
+        maxCount: batchSize,
+        filter: options.filter,
+        lazyMetadata: options.lazyMetadata,
+      });
       buffer = result.events;
       index = 0;
       checkpoint = result.checkpoint ?? checkpoint;

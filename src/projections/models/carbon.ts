@@ -2,6 +2,7 @@ import type { Document } from '../../app/readStore';
 import type { Projection, ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
+import { dayEnds } from './dayEnds';
 
 type Operation = { orderId: string; operationId: string };
 type Segment = { orderId: string; operationId: string; product: string; from: number; to: number | null };
@@ -21,11 +22,16 @@ const addTo = (doc: Document, field: string, site: string, day: string, value: n
 };
 
 /** [from, to) cut at the zone's local midnights: each piece with its local day. */
-export const splitByDay = (from: number, to: number, timeZone: string): Array<{ day: string; ms: number }> => {
+export const splitByDay = (
+  from: number,
+  to: number,
+  timeZone: string,
+  endOf: (date: string) => number = (date) => zonedInstant(addDays(date, 1), '00:00', timeZone),
+): Array<{ day: string; ms: number }> => {
   const pieces: Array<{ day: string; ms: number }> = [];
   for (let start = from; start < to;) {
     const day = localDate(start, timeZone);
-    const end = Math.min(to, zonedInstant(addDays(day, 1), '00:00', timeZone));
+    const end = Math.min(to, endOf(day));
     pieces.push({ day, ms: end - start });
     start = end;
   }
@@ -41,181 +47,184 @@ export const splitByDay = (from: number, to: number, timeZone: string): Array<{ 
  * reported beside the direct figures; the queries can allocate a day's overhead to the orders that
  * ran that day by their run time (closed operation segments, per site and day).
  */
-export const carbonProjection = (timeZone: string): Projection => ({
-  name: 'carbon',
-  version: 2,
-  collections: {
-    orders: { indexes: ['product', 'status'] },
-    machines: {},
-    workCenters: {},
-    days: {},
-    segments: {},
-    operationMachines: {},
-    ...orderProducts.collection,
-  },
-  eventTypes: [
-    ...orderProducts.eventTypes,
-    'MachineRegistered',
-    'WorkCenterDefined',
-    'WorkCenterRevised',
-    'OperationStarted',
-    'OperationPaused',
-    'OperationResumed',
-    'OperationCompleted',
-    'OrderCompleted',
-    'EnergyMeasured',
-  ],
-  async apply(event, ctx) {
-    const tracked = orderProducts.track(event, ctx);
-    if (tracked) return tracked;
-    const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
-    /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
-    const holderOf = async (op: Operation) =>
-      (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
-    const segments = (holder: string, change: (list: Segment[]) => void) =>
-      ctx.update('segments', holder, (doc) => {
-        const next = doc ?? { _id: holder, list: [] };
-        change(next['list'] as Segment[]);
-        return next;
-      });
-    const open = async (op: Operation, holder: string, at: string) => {
-      const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
-      await segments(holder, (list) =>
-        list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
-      );
-    };
-    const close = async (op: Operation, at: string) => {
-      const holder = await holderOf(op);
-      if (!holder) return;
-      const site = await siteOfHolder(ctx, holder);
-      const closed: Segment[] = [];
-      await segments(holder, (list) =>
-        list
-          .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
-          .forEach((s) => {
-            s.to = Math.max(s.from, Date.parse(at));
-            closed.push(s);
-          }),
-      );
-      // run time per site and day, the key of the overhead allocation
-      for (const s of closed)
-        for (const { day, ms } of splitByDay(s.from, s.to as number, timeZone)) {
-          await ctx.update('orders', s.orderId, (doc) => {
-            const next = doc ?? newOrder(s.orderId, s.product);
-            addTo(next, 'runMs', site, day, ms);
+export const carbonProjection = (timeZone: string): Projection => {
+  const endOf = dayEnds(timeZone);
+  return {
+    name: 'carbon',
+    version: 2,
+    collections: {
+      orders: { indexes: ['product', 'status'] },
+      machines: {},
+      workCenters: {},
+      days: {},
+      segments: {},
+      operationMachines: {},
+      ...orderProducts.collection,
+    },
+    eventTypes: [
+      ...orderProducts.eventTypes,
+      'MachineRegistered',
+      'WorkCenterDefined',
+      'WorkCenterRevised',
+      'OperationStarted',
+      'OperationPaused',
+      'OperationResumed',
+      'OperationCompleted',
+      'OrderCompleted',
+      'EnergyMeasured',
+    ],
+    async apply(event, ctx) {
+      const tracked = orderProducts.track(event, ctx);
+      if (tracked) return tracked;
+      const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
+      /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
+      const holderOf = async (op: Operation) =>
+        (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
+      const segments = (holder: string, change: (list: Segment[]) => void) =>
+        ctx.update('segments', holder, (doc) => {
+          const next = doc ?? { _id: holder, list: [] };
+          change(next['list'] as Segment[]);
+          return next;
+        });
+      const open = async (op: Operation, holder: string, at: string) => {
+        const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
+        await segments(holder, (list) =>
+          list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
+        );
+      };
+      const close = async (op: Operation, at: string) => {
+        const holder = await holderOf(op);
+        if (!holder) return;
+        const site = await siteOfHolder(ctx, holder);
+        const closed: Segment[] = [];
+        await segments(holder, (list) =>
+          list
+            .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
+            .forEach((s) => {
+              s.to = Math.max(s.from, Date.parse(at));
+              closed.push(s);
+            }),
+        );
+        // run time per site and day, the key of the overhead allocation
+        for (const s of closed)
+          for (const { day, ms } of splitByDay(s.from, s.to as number, timeZone, endOf)) {
+            await ctx.update('orders', s.orderId, (doc) => {
+              const next = doc ?? newOrder(s.orderId, s.product);
+              addTo(next, 'runMs', site, day, ms);
+              return next;
+            });
+            await ctx.update('days', day, (doc) => {
+              const next = doc ?? newDay(day);
+              addTo(next, 'runMs', site, day, ms);
+              return next;
+            });
+          }
+      };
+      switch (event.type) {
+        case 'MachineRegistered': {
+          const { machineId, workCenter } = event.data;
+          return ctx.update('machines', machineId, (doc) =>
+            Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter }),
+          );
+        }
+        case 'WorkCenterDefined':
+        case 'WorkCenterRevised': {
+          const { code, record } = event.data;
+          await ctx.update('workCenters', code, () => ({ _id: code, site: record.site }));
+          // machines the work center lists belong to it (and so to its site) too
+          for (const machineId of record.machines ?? [])
+            await ctx.update('machines', machineId, (doc) =>
+              Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter: code }),
+            );
+          return;
+        }
+        case 'OperationStarted': {
+          const { machineId, workCenter, startedAt } = event.data;
+          const holder = machineId ?? `wc:${workCenter}`;
+          await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), holder }));
+          return open(event.data, holder, startedAt);
+        }
+        case 'OperationResumed': {
+          const holder = await holderOf(event.data);
+          return holder ? open(event.data, holder, event.data.resumedAt) : undefined;
+        }
+        case 'OperationPaused':
+          return close(event.data, event.data.pausedAt);
+        case 'OperationCompleted':
+          return close(event.data, event.data.completedAt);
+        case 'OrderCompleted': {
+          const { orderId, product, good } = event.data;
+          return ctx.update('orders', orderId, (doc) =>
+            Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
+          );
+        }
+        case 'EnergyMeasured': {
+          const { machineId, kWh } = event.data;
+          const from = Date.parse(event.data.intervalStart);
+          const to = Date.parse(event.data.intervalEnd);
+          const day = localDate(from, timeZone);
+          const machine = await ctx.get('machines', machineId);
+          const workCenter = machine?.['workCenter'] as string | undefined;
+          const site = await siteOfHolder(ctx, machineId);
+          const overlaps = async (holder: string) =>
+            (((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? [])
+              .map((segment) => ({
+                segment,
+                overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)),
+              }))
+              .filter((s) => s.overlap > 0);
+          const give = async (segment: Segment, share: number) =>
+            ctx.update('orders', segment.orderId, (doc) => {
+              const next = doc ?? newOrder(segment.orderId, segment.product);
+              addTo(next, 'kWh', site, day, share);
+              return next;
+            });
+          const length = Math.max(1, to - from);
+          const own = await overlaps(machineId);
+          const covered = own.reduce((sum, s) => sum + s.overlap, 0);
+          let attributed = 0;
+          for (const { segment, overlap } of own) {
+            const share = (kWh * overlap) / Math.max(length, covered);
+            attributed += share;
+            await give(segment, share);
+          }
+          // what the machine's own operations leave goes to its work center's machine-less operations
+          const left = kWh - attributed;
+          const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
+          const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
+          for (const { segment, overlap } of unbooked) {
+            const share = (left * overlap) / Math.max(length, unbookedTime);
+            attributed += share;
+            await give(segment, share);
+          }
+          const overhead = kWh - attributed;
+          await ctx.update('machines', machineId, (doc) => {
+            const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
+            addTo(next, 'kWh', site, day, kWh);
+            addTo(next, 'overheadKWh', site, day, overhead);
             return next;
           });
           await ctx.update('days', day, (doc) => {
             const next = doc ?? newDay(day);
-            addTo(next, 'runMs', site, day, ms);
+            addTo(next, 'kWh', site, day, kWh);
+            addTo(next, 'overheadKWh', site, day, overhead);
             return next;
           });
+          // forget segments long finished, so the documents stay small
+          for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
+            if (await ctx.get('segments', holder))
+              await segments(holder, (segs) => {
+                const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
+                if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
+              });
+          return;
         }
-    };
-    switch (event.type) {
-      case 'MachineRegistered': {
-        const { machineId, workCenter } = event.data;
-        return ctx.update('machines', machineId, (doc) =>
-          Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter }),
-        );
+        default:
+          return;
       }
-      case 'WorkCenterDefined':
-      case 'WorkCenterRevised': {
-        const { code, record } = event.data;
-        await ctx.update('workCenters', code, () => ({ _id: code, site: record.site }));
-        // machines the work center lists belong to it (and so to its site) too
-        for (const machineId of record.machines ?? [])
-          await ctx.update('machines', machineId, (doc) =>
-            Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter: code }),
-          );
-        return;
-      }
-      case 'OperationStarted': {
-        const { machineId, workCenter, startedAt } = event.data;
-        const holder = machineId ?? `wc:${workCenter}`;
-        await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), holder }));
-        return open(event.data, holder, startedAt);
-      }
-      case 'OperationResumed': {
-        const holder = await holderOf(event.data);
-        return holder ? open(event.data, holder, event.data.resumedAt) : undefined;
-      }
-      case 'OperationPaused':
-        return close(event.data, event.data.pausedAt);
-      case 'OperationCompleted':
-        return close(event.data, event.data.completedAt);
-      case 'OrderCompleted': {
-        const { orderId, product, good } = event.data;
-        return ctx.update('orders', orderId, (doc) =>
-          Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
-        );
-      }
-      case 'EnergyMeasured': {
-        const { machineId, kWh } = event.data;
-        const from = Date.parse(event.data.intervalStart);
-        const to = Date.parse(event.data.intervalEnd);
-        const day = localDate(from, timeZone);
-        const machine = await ctx.get('machines', machineId);
-        const workCenter = machine?.['workCenter'] as string | undefined;
-        const site = await siteOfHolder(ctx, machineId);
-        const overlaps = async (holder: string) =>
-          (((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? [])
-            .map((segment) => ({
-              segment,
-              overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)),
-            }))
-            .filter((s) => s.overlap > 0);
-        const give = async (segment: Segment, share: number) =>
-          ctx.update('orders', segment.orderId, (doc) => {
-            const next = doc ?? newOrder(segment.orderId, segment.product);
-            addTo(next, 'kWh', site, day, share);
-            return next;
-          });
-        const length = Math.max(1, to - from);
-        const own = await overlaps(machineId);
-        const covered = own.reduce((sum, s) => sum + s.overlap, 0);
-        let attributed = 0;
-        for (const { segment, overlap } of own) {
-          const share = (kWh * overlap) / Math.max(length, covered);
-          attributed += share;
-          await give(segment, share);
-        }
-        // what the machine's own operations leave goes to its work center's machine-less operations
-        const left = kWh - attributed;
-        const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
-        const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
-        for (const { segment, overlap } of unbooked) {
-          const share = (left * overlap) / Math.max(length, unbookedTime);
-          attributed += share;
-          await give(segment, share);
-        }
-        const overhead = kWh - attributed;
-        await ctx.update('machines', machineId, (doc) => {
-          const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
-          addTo(next, 'kWh', site, day, kWh);
-          addTo(next, 'overheadKWh', site, day, overhead);
-          return next;
-        });
-        await ctx.update('days', day, (doc) => {
-          const next = doc ?? newDay(day);
-          addTo(next, 'kWh', site, day, kWh);
-          addTo(next, 'overheadKWh', site, day, overhead);
-          return next;
-        });
-        // forget segments long finished, so the documents stay small
-        for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
-          if (await ctx.get('segments', holder))
-            await segments(holder, (segs) => {
-              const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
-              if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
-            });
-        return;
-      }
-      default:
-        return;
-    }
-  },
-});
+    },
+  };
+};
 
 const newOrder = (orderId: string, product: string): Document => ({
   _id: orderId,

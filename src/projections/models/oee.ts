@@ -1,5 +1,6 @@
 import type { Document } from '../../app/readStore';
-import { addDays, localDate, zonedInstant } from '../../lib/time';
+import { localDate } from '../../lib/time';
+import { dayEnds } from './dayEnds';
 import type { Projection, ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import type { CountEntry, StateSegment } from './oeeCalc';
@@ -11,132 +12,135 @@ import type { CountEntry, StateSegment } from './oeeCalc';
  * machine's current state, ideal cycles and work center; work centers' line and site; the
  * calendar versions set through the API.
  */
-export const oeeProjection = (timeZone: string): Projection => ({
-  name: 'oee',
-  version: 2,
-  collections: {
-    machines: { indexes: ['workCenter'] },
-    states: { indexes: ['machineId', 'date'] },
-    counts: { indexes: ['machineId', 'date'] },
-    workCenters: {},
-    calendars: {},
-    operations: {},
-    ...orderProducts.collection,
-  },
-  eventTypes: [
-    ...orderProducts.eventTypes,
-    'MachineRegistered',
-    'OperationStarted',
-    'MachineStateChanged',
-    'ProductionCounted',
-    'OperationQuantityReported',
-    'InspectionFailed',
-    'WorkCenterDefined',
-    'WorkCenterRevised',
-    'CalendarVersionSet',
-  ],
-  async apply(event, ctx) {
-    const tracked = orderProducts.track(event, ctx);
-    if (tracked) return tracked;
-    switch (event.type) {
-      case 'MachineRegistered': {
-        const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
-        return ctx.update('machines', machineId, () => ({
-          _id: machineId,
-          machineId,
-          workCenter,
-          registeredAt,
-          ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
-          product: null,
-          state: 'idle',
-          since: registeredAt,
-          reason: null,
-          setupEndedAt: null,
-        }));
+export const oeeProjection = (timeZone: string): Projection => {
+  const endOf = dayEnds(timeZone);
+  return {
+    name: 'oee',
+    version: 2,
+    collections: {
+      machines: { indexes: ['workCenter'] },
+      states: { indexes: ['machineId', 'date'] },
+      counts: { indexes: ['machineId', 'date'] },
+      workCenters: {},
+      calendars: {},
+      operations: {},
+      ...orderProducts.collection,
+    },
+    eventTypes: [
+      ...orderProducts.eventTypes,
+      'MachineRegistered',
+      'OperationStarted',
+      'MachineStateChanged',
+      'ProductionCounted',
+      'OperationQuantityReported',
+      'InspectionFailed',
+      'WorkCenterDefined',
+      'WorkCenterRevised',
+      'CalendarVersionSet',
+    ],
+    async apply(event, ctx) {
+      const tracked = orderProducts.track(event, ctx);
+      if (tracked) return tracked;
+      switch (event.type) {
+        case 'MachineRegistered': {
+          const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
+          return ctx.update('machines', machineId, () => ({
+            _id: machineId,
+            machineId,
+            workCenter,
+            registeredAt,
+            ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
+            product: null,
+            state: 'idle',
+            since: registeredAt,
+            reason: null,
+            setupEndedAt: null,
+          }));
+        }
+        case 'OperationStarted': {
+          const { machineId, orderId, operationId } = event.data;
+          if (!machineId) return;
+          const product = await orderProducts.of(ctx, orderId);
+          await ctx.update('operations', `${orderId}|${operationId}`, () => ({
+            _id: `${orderId}|${operationId}`,
+            machineId,
+          }));
+          await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
+          return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
+        }
+        case 'MachineStateChanged': {
+          const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
+          const machine = await ctx.get('machines', machineId);
+          if (!machine) return;
+          const to = Date.parse(changedAt);
+          const segment: StateSegment = [
+            to - previousSeconds * 1000,
+            to,
+            previous,
+            (machine['reason'] as string | null) ?? null,
+          ];
+          await addSegment(ctx, timeZone, endOf, machineId, segment);
+          return ctx.update('machines', machineId, (doc) =>
+            doc
+              ? Object.assign(doc, {
+                  state,
+                  since: changedAt,
+                  reason: reasonCode ?? null,
+                  ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
+                })
+              : doc,
+          );
+        }
+        case 'ProductionCounted': {
+          const { machineId, total } = event.data;
+          const machine = await ctx.get('machines', machineId);
+          if (!machine) return;
+          const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
+          const product = event.data.product ?? (machine['product'] as string | null);
+          const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
+          return addCount(ctx, timeZone, machineId, [at, 'device', product, total, rejects, sinceSetup(machine, at)]);
+        }
+        case 'OperationQuantityReported': {
+          const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
+          const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
+          if (!machineId || !(await ctx.get('machines', machineId))) return;
+          const product = (await orderProducts.of(ctx, orderId)) ?? null;
+          const startup = scrapReason === 'setup-scrap' ? 0 : null;
+          return addCount(ctx, timeZone, machineId, [
+            Date.parse(reportedAt),
+            'operator',
+            product,
+            good + scrap + rework,
+            scrap + rework,
+            startup,
+          ]);
+        }
+        case 'InspectionFailed': {
+          const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
+          // a re-inspection looks at the unit already rejected once
+          // an incoming inspection (of a received lot, no order) judges no machine's output
+          if (reason === 'reinspection' || reinspectionOf || !orderId) return;
+          const machineId = await machineOf(ctx, orderId, operationId);
+          if (!machineId) return;
+          const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
+          return addCount(ctx, timeZone, machineId, [Date.parse(decidedAt), 'inspection', product, 0, 1, null]);
+        }
+        case 'WorkCenterDefined':
+        case 'WorkCenterRevised': {
+          const { code, record } = event.data;
+          return ctx.update('workCenters', code, () => ({ _id: code, site: record.site, line: record.line ?? null }));
+        }
+        case 'CalendarVersionSet': {
+          const { scope, id, version, effectiveFrom, calendar } = event.data;
+          const key = `${scope}|${id}|${version}`;
+          return ctx.update('calendars', key, () => ({ _id: key, scope, id, version, effectiveFrom, calendar }));
+        }
+        default:
+          return;
       }
-      case 'OperationStarted': {
-        const { machineId, orderId, operationId } = event.data;
-        if (!machineId) return;
-        const product = await orderProducts.of(ctx, orderId);
-        await ctx.update('operations', `${orderId}|${operationId}`, () => ({
-          _id: `${orderId}|${operationId}`,
-          machineId,
-        }));
-        await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
-        return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
-      }
-      case 'MachineStateChanged': {
-        const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
-        const machine = await ctx.get('machines', machineId);
-        if (!machine) return;
-        const to = Date.parse(changedAt);
-        const segment: StateSegment = [
-          to - previousSeconds * 1000,
-          to,
-          previous,
-          (machine['reason'] as string | null) ?? null,
-        ];
-        await addSegment(ctx, timeZone, machineId, segment);
-        return ctx.update('machines', machineId, (doc) =>
-          doc
-            ? Object.assign(doc, {
-                state,
-                since: changedAt,
-                reason: reasonCode ?? null,
-                ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
-              })
-            : doc,
-        );
-      }
-      case 'ProductionCounted': {
-        const { machineId, total } = event.data;
-        const machine = await ctx.get('machines', machineId);
-        if (!machine) return;
-        const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
-        const product = event.data.product ?? (machine['product'] as string | null);
-        const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
-        return addCount(ctx, timeZone, machineId, [at, 'device', product, total, rejects, sinceSetup(machine, at)]);
-      }
-      case 'OperationQuantityReported': {
-        const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
-        const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
-        if (!machineId || !(await ctx.get('machines', machineId))) return;
-        const product = (await orderProducts.of(ctx, orderId)) ?? null;
-        const startup = scrapReason === 'setup-scrap' ? 0 : null;
-        return addCount(ctx, timeZone, machineId, [
-          Date.parse(reportedAt),
-          'operator',
-          product,
-          good + scrap + rework,
-          scrap + rework,
-          startup,
-        ]);
-      }
-      case 'InspectionFailed': {
-        const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
-        // a re-inspection looks at the unit already rejected once
-        // an incoming inspection (of a received lot, no order) judges no machine's output
-        if (reason === 'reinspection' || reinspectionOf || !orderId) return;
-        const machineId = await machineOf(ctx, orderId, operationId);
-        if (!machineId) return;
-        const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
-        return addCount(ctx, timeZone, machineId, [Date.parse(decidedAt), 'inspection', product, 0, 1, null]);
-      }
-      case 'WorkCenterDefined':
-      case 'WorkCenterRevised': {
-        const { code, record } = event.data;
-        return ctx.update('workCenters', code, () => ({ _id: code, site: record.site, line: record.line ?? null }));
-      }
-      case 'CalendarVersionSet': {
-        const { scope, id, version, effectiveFrom, calendar } = event.data;
-        const key = `${scope}|${id}|${version}`;
-        return ctx.update('calendars', key, () => ({ _id: key, scope, id, version, effectiveFrom, calendar }));
-      }
-      default:
-        return;
-    }
-  },
-});
+    },
+  };
+};
 
 /** Seconds since the machine's last set-up ended (0 while in set-up); null when it never had one. */
 const sinceSetup = (machine: Document, at: number): number | null => {
@@ -152,6 +156,7 @@ const machineOf = async (ctx: ProjectionContext, orderId: string, operationId?: 
 const addSegment = async (
   ctx: ProjectionContext,
   timeZone: string,
+  endOf: (date: string) => number,
   machineId: string,
   segment: StateSegment,
 ): Promise<void> => {
@@ -159,7 +164,7 @@ const addSegment = async (
   // cut at local midnights, so one day's document holds the day's pieces
   for (let start = from; start < to;) {
     const date = localDate(start, timeZone);
-    const end = Math.min(to, zonedInstant(addDays(date, 1), '00:00', timeZone));
+    const end = Math.min(to, endOf(date));
     await ctx.update('states', `${machineId}|${date}`, (doc) => {
       const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, segments: [] };
       (next['segments'] as StateSegment[]).push([start, end, state, reason]);

@@ -61,6 +61,45 @@ export const toEvent = (row: Row): RecordedEvent =>
 
 const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
+/**
+ * An event whose metadata is parsed when first read: projections read the metadata of few events, and
+ * it is the larger half of an event's text. `metadata` is a getter of the class, so a copy made by
+ * spreading (`{ ...event }`) has none; only consumers that ask for it (the projections) get these.
+ */
+class LazyEvent {
+  readonly #metadataText: string;
+  #metadata: RecordedEvent['metadata'] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly data: Record<string, unknown>,
+    metadataText: string,
+    readonly streamId: string,
+    readonly revision: number,
+    readonly position: string,
+    readonly recordedAt: string,
+  ) {
+    this.#metadataText = metadataText;
+  }
+
+  get metadata(): RecordedEvent['metadata'] {
+    return (this.#metadata ??= JSON.parse(this.#metadataText) as RecordedEvent['metadata']);
+  }
+}
+
+const lazyRawToEvent = ([position, streamId, revision, id, type, data, metadata, recordedAt]: RawRow): RecordedEvent =>
+  new LazyEvent(
+    id,
+    type,
+    JSON.parse(data) as Record<string, unknown>,
+    metadata,
+    streamId,
+    revision,
+    toPosition(position),
+    recordedAt,
+  );
+
 /** A row's text, as the writer hashed it. */
 const asStoredText = (row: Row): StoredText => ({
   streamId: row.stream_id,
@@ -148,7 +187,8 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
       const { rows, head } = readPage(statement, params, maxCount);
       const events: RecordedEvent[] = [];
-      for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(rawToEvent(row)));
+      const decode = options.lazyMetadata && !options.raw ? lazyRawToEvent : rawToEvent;
+      for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(decode(row)));
       const lastRow = rows[rows.length - 1];
       const isEnd = rows.length < maxCount;
       const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as RawRow)[0];

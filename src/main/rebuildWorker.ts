@@ -1,0 +1,130 @@
+// Rebuilds some read models in a worker thread, beside the ones the main thread rebuilds, each thread
+// with its own connections to the SQLite event store and read store (WAL: readers beside a writer;
+// the two threads' commits take the write lock in turn). The worker reads the log on its own and
+// decodes only the event types its projections take.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createEventCodec } from '../adapters/eventstore/eventCodec';
+import { createSqliteEventStore } from '../adapters/eventstore/sqlite/sqliteEventStore';
+import { createSqliteReadStore } from '../adapters/readstore/sqliteReadStore';
+import type { PlantConfig } from '../app/plant';
+import { loadSchemaRegistry, type SchemaRegistry } from '../app/schemaRegistry';
+import { upcasters } from '../domain/upcasters';
+import { createLogger } from '../lib/logger';
+import { createProjections, startProjectionGroup, type ProjectionStatus } from '../projections';
+import type { RebuildElsewhere } from '../projections/manager';
+import type { TelemetryRetention } from '../projections/models/telemetry';
+
+/** The read models of machines' signals (states, counts, energy, telemetry): about half a rebuild's work. */
+export const MACHINE_SIDE: readonly string[] = ['oee', 'carbon', 'maintenance', 'telemetry', 'health'];
+
+type Job = {
+  eventsPath: string;
+  readPath: string;
+  plant: PlantConfig;
+  telemetryRetention?: TelemetryRetention;
+  entries: Array<{ name: string; namespace: string }>;
+  batchSize: number;
+  commitEvery: number;
+};
+
+type Reply = { status: ProjectionStatus[] } | { error: string };
+
+/**
+ * Projections `names` rebuilt in a worker thread over the SQLite files at `eventsPath` and `readPath`
+ * (the ones the main thread's stores use), built there from the same plant configuration.
+ */
+export const rebuildInWorker = (options: {
+  eventsPath: string;
+  readPath: string;
+  plant: PlantConfig;
+  telemetryRetention?: TelemetryRetention;
+  names: readonly string[];
+}): RebuildElsewhere => ({
+  names: options.names,
+  run: (entries, { batchSize, commitEvery }) =>
+    new Promise((resolve, reject) => {
+      const job: Job = {
+        eventsPath: options.eventsPath,
+        readPath: options.readPath,
+        plant: options.plant,
+        telemetryRetention: options.telemetryRetention,
+        entries,
+        batchSize,
+        commitEvery,
+      };
+      // run from TypeScript (ts-node), the worker registers ts-node itself: a test runner's require
+      // hooks are not inherited by worker threads
+      const worker = __filename.endsWith('.ts')
+        ? new Worker(`require('ts-node/register/transpile-only'); require(${JSON.stringify(__filename)});`, {
+            eval: true,
+            workerData: job,
+          })
+        : new Worker(__filename, { workerData: job });
+      let replied = false;
+      worker.once('message', (reply: Reply) => {
+        replied = true;
+        if ('error' in reply) reject(new Error(`read-model rebuild worker: ${reply.error}`));
+        else resolve(reply.status);
+      });
+      worker.once('error', (error) => {
+        replied = true;
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        if (!replied) reject(new Error(`read-model rebuild worker exited (${code}) without an answer`));
+      });
+    }),
+});
+
+/** The schemas, compiled only if asked for: a worker that only reads never validates an append. */
+const lazySchemas = (load: () => SchemaRegistry): SchemaRegistry => {
+  let loaded: SchemaRegistry | undefined;
+  const schemas = (): SchemaRegistry => (loaded ??= load());
+  return {
+    has: (key) => schemas().has(key),
+    keys: () => schemas().keys(),
+    check: (key, value) => schemas().check(key, value),
+    valid: (key, value) => schemas().valid(key, value),
+    assert: (key, value, what, pathPrefix) => schemas().assert(key, value, what, pathPrefix),
+    parse: (key, value, what, pathPrefix) => schemas().parse(key, value, what, pathPrefix),
+    eventVersions: (type) => schemas().eventVersions(type),
+    eventTypes: () => schemas().eventTypes(),
+    schema: (key) => schemas().schema(key),
+  };
+};
+
+const work = async (job: Job): Promise<ProjectionStatus[]> => {
+  const store = createSqliteEventStore({
+    path: job.eventsPath,
+    codec: createEventCodec(lazySchemas(loadSchemaRegistry), upcasters),
+  });
+  const readStore = createSqliteReadStore(job.readPath);
+  try {
+    const all = createProjections(job.plant, { telemetryRetention: job.telemetryRetention });
+    const entries = job.entries.map(({ name, namespace }) => {
+      const projection = all.find((p) => p.name === name);
+      if (!projection) throw new Error(`no read model named ${name}`);
+      return { projection, namespace };
+    });
+    const group = await startProjectionGroup({ store, readStore, logger: createLogger('error') }, entries, {
+      batchSize: job.batchSize,
+      commitEvery: job.commitEvery,
+    });
+    await group.idle();
+    const status = await group.status();
+    await group.stop();
+    return status;
+  } finally {
+    await readStore.close();
+    await store.close();
+  }
+};
+
+if (!isMainThread && parentPort && (workerData as Job | undefined)?.entries) {
+  const port = parentPort;
+  work(workerData as Job).then(
+    (status) => port.postMessage({ status } satisfies Reply),
+    (error: unknown) =>
+      port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies Reply),
+  );
+}
