@@ -2,6 +2,8 @@
 // The SQLite event store against raw better-sqlite3 doing the same writes and reads on the same
 // table layout with the same durability (WAL, synchronous=FULL), in the same run. Both sides have
 // their input made before the clock starts: the raw rows, and the events the store is handed.
+// Beside the table, the CPU time (user and system) each side spent per event in its measured phase,
+// the least of its runs: the figure a busy machine disturbs least, and what the store adds to raw.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +30,19 @@ let files = 0;
 const freshPath = () => join(temp.dir, `bench-${(files += 1)}.db`);
 const openStore = (): SqliteEventStore => createSqliteEventStore({ path: freshPath(), codec });
 const event = (n: number): EventToAppend => counted(n, { note: NOTE });
+
+/** Per measure, the least CPU time (microseconds per event, user and system) of its runs. */
+const cpuPerEvent = new Map<string, { user: number; system: number }>();
+const clock = () => ({ wall: process.hrtime.bigint(), cpu: process.cpuUsage() });
+/** Events per second since `start`, noting the CPU time per event under `name`. */
+const rateSince = (name: string, start: ReturnType<typeof clock>, events: number): number => {
+  const rate = events / secondsSince(start.wall);
+  const { user, system } = process.cpuUsage(start.cpu);
+  const least = cpuPerEvent.get(name);
+  if (!least || user + system < least.user + least.system)
+    cpuPerEvent.set(name, { user: user / events, system: system / events });
+  return rate;
+};
 
 type RawRow = [string, number, string, string, string, string, string];
 /** Rows shaped like the store's: the same sizes of data and metadata, hash fields included. */
@@ -61,9 +76,9 @@ const rawTransactions = (rowsPerTransaction: number, total: number): number => {
   const write = db.transaction((chunk: RawRow[]) => {
     for (const row of chunk) insert.run(...row);
   });
-  const start = process.hrtime.bigint();
+  const start = clock();
   for (let i = 0; i < rows.length; i += rowsPerTransaction) write(rows.slice(i, i + rowsPerTransaction));
-  const rate = total / secondsSince(start);
+  const rate = rateSince(`raw ${rowsPerTransaction}`, start, total);
   db.close();
   return rate;
 };
@@ -71,13 +86,13 @@ const rawTransactions = (rowsPerTransaction: number, total: number): number => {
 const concurrentAppends = async (): Promise<number> => {
   const store = openStore();
   const events = Array.from({ length: WRITERS }, () => Array.from({ length: PER_WRITER }, (_, i) => event(i)));
-  const start = process.hrtime.bigint();
+  const start = clock();
   await Promise.all(
     events.map(async (own, w) => {
       for (const e of own) await store.append(`bench-${w}`, [e]);
     }),
   );
-  const rate = (WRITERS * PER_WRITER) / secondsSince(start);
+  const rate = rateSince('concurrent', start, WRITERS * PER_WRITER);
   await store.close();
   return rate;
 };
@@ -85,9 +100,9 @@ const concurrentAppends = async (): Promise<number> => {
 const singleWriter = async (): Promise<number> => {
   const store = openStore();
   const events = Array.from({ length: SINGLE }, (_, i) => event(i));
-  const start = process.hrtime.bigint();
+  const start = clock();
   for (const [i, e] of events.entries()) await store.append(`bench-${i % 50}`, [e]);
-  const rate = SINGLE / secondsSince(start);
+  const rate = rateSince('single', start, SINGLE);
   await store.close();
   return rate;
 };
@@ -95,9 +110,9 @@ const singleWriter = async (): Promise<number> => {
 const batchAppends = async (): Promise<number> => {
   const store = openStore();
   const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, (_, k) => event(k)));
-  const start = process.hrtime.bigint();
+  const start = clock();
   for (const [i, batch] of batches.entries()) await store.append(`bench-${i % 20}`, batch);
-  const rate = (BATCHES * BATCH) / secondsSince(start);
+  const rate = rateSince('batch', start, BATCHES * BATCH);
   await store.close();
   return rate;
 };
@@ -111,7 +126,7 @@ const readAllRates = async (): Promise<{ store: number; raw: number }> => {
     );
   const total = 400 * 250;
   const storeRate = await best(runs, async () => {
-    const start = process.hrtime.bigint();
+    const start = clock();
     let after: string | undefined;
     let seen = 0;
     for (;;) {
@@ -121,13 +136,13 @@ const readAllRates = async (): Promise<{ store: number; raw: number }> => {
       if (page.isEnd) break;
     }
     if (seen !== total) throw new Error(`read ${seen} of ${total}`);
-    return seen / secondsSince(start);
+    return rateSince('read all', start, seen);
   });
   const select = store.db.prepare<[number], { position: number; data: string; metadata: string }>(
     'SELECT position, stream_id, revision, id, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 1000',
   );
   const rawRate = await best(runs, () => {
-    const start = process.hrtime.bigint();
+    const start = clock();
     let after = 0;
     let seen = 0;
     for (;;) {
@@ -140,7 +155,7 @@ const readAllRates = async (): Promise<{ store: number; raw: number }> => {
       if (rows.length < 1000) break;
       after = (rows[rows.length - 1] as { position: number }).position;
     }
-    return seen / secondsSince(start);
+    return rateSince('raw select', start, seen);
   });
   await store.close();
   return { store: storeRate, raw: rawRate };
@@ -187,6 +202,25 @@ const main = async (): Promise<void> => {
     }),
   );
   report('Event store benchmark (SQLite embedded, WAL, synchronous=FULL)', results);
+  if (!process.argv.includes('--json')) printCpu();
+};
+
+const printCpu = (): void => {
+  const phases: Array<[string, string, string]> = [
+    ['concurrent appends', 'concurrent', `raw ${WRITERS}`],
+    ['single-writer appends', 'single', 'raw 1'],
+    [`batch appends (${BATCH})`, 'batch', `raw ${BATCH}`],
+    ['read all', 'read all', 'raw select'],
+  ];
+  const us = (cpu: { user: number; system: number } | undefined) =>
+    cpu ? `${cpu.user.toFixed(1)} user + ${cpu.system.toFixed(1)} sys` : '-';
+  console.log('\nCPU per event, microseconds (least of the runs): store | raw | store user - raw user');
+  for (const [label, store, raw] of phases) {
+    const a = cpuPerEvent.get(store);
+    const b = cpuPerEvent.get(raw);
+    const extra = a && b ? (a.user - b.user).toFixed(1) : '-';
+    console.log(`${label.padEnd(24)} ${us(a).padEnd(22)} | ${us(b).padEnd(22)} | ${extra}`);
+  }
 };
 
 main()

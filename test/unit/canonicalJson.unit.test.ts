@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { canonicalJson } from '../../src/lib/canonicalJson';
+import { canonicalAround, canonicalJson, jsonString } from '../../src/lib/canonicalJson';
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts members at every depth and drops white space', () => {
@@ -25,5 +25,26 @@ describe('canonical JSON (RFC 8785)', () => {
     expect(canonicalJson({ a: undefined, b: 2 })).to.equal('{"b":2}');
     expect(() => canonicalJson({ a: Number.NaN })).to.throw(TypeError);
     expect(() => canonicalJson({ a: () => 1 })).to.throw(TypeError);
+  });
+
+  it('quotes every string exactly as JSON.stringify does', () => {
+    // every UTF-16 code unit alone, after text and before text, then pairs and lone halves of surrogates
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const char = String.fromCharCode(unit);
+      for (const text of [char, `ab${char}`, `${char}cd`]) expect(jsonString(text)).to.equal(JSON.stringify(text));
+    }
+    for (const text of ['', 'plain', '😀', 'a\ud83d', '\ude00b', 'tab\tquote"back\\slash', '\u2028\u2029', '\u007f'])
+      expect(jsonString(text)).to.equal(JSON.stringify(text));
+  });
+
+  it('splits an object’s canonical text around a member added later, wherever it sorts', () => {
+    const record = { occurredAt: 't', actor: 'a"b', source: 'api', schemaVersion: 2, skipped: undefined };
+    for (const name of ['prevHash', 'aaa', 'zzz', 'actor', '10']) {
+      for (const value of ['x', 7, { nested: [1] }]) {
+        const [before, after] = canonicalAround(record, name);
+        expect(before + canonicalJson(value) + after).to.equal(canonicalJson({ ...record, [name]: value }));
+      }
+    }
+    expect(canonicalAround({}, 'prevHash')).to.deep.equal(['{"prevHash":', '}']);
   });
 });

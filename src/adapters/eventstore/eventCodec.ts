@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../lib/canonicalJson';
+import { canonicalAround, canonicalJson, jsonString } from '../../lib/canonicalJson';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../../app/eventStore';
 import type { SchemaRegistry } from '../../app/schemaRegistry';
 import { ValidationError } from '../../domain/errors';
@@ -13,9 +13,20 @@ export type PreparedEvent = {
   type: string;
   data: Record<string, unknown>;
   metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
+  /**
+   * canonicalJson(data), and the canonical text of the metadata around its prevHash's value
+   * (`metadataOpen + JSON.stringify(prevHash) + metadataClose`): serialised once, when the append is
+   * handed in, so sealing only joins text and hashes it, and what is stored is what was validated.
+   */
+  dataJson: string;
+  metadataOpen: string;
+  metadataClose: string;
 };
 
-export type SealedEvent = PreparedEvent & {
+export type SealedEvent = {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
   metadata: EventMetadata;
   /** JSON text of data and of metadata (hash included), ready to store. */
   dataJson: string;
@@ -30,7 +41,22 @@ const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 export type EventCodec = ReturnType<typeof createEventCodec>;
 
+/** An event type's schema versions, ascending, and the registry key of each. */
+type TypeSchemas = { newest: number | undefined; keys: Map<number, string> };
+const TYPES_KEPT = 10_000;
+
 export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Upcaster[] = []) => {
+  /** Per event type, its versions' schema keys: looked up once, not a key string built per event. */
+  const typeSchemas = new Map<string, TypeSchemas>();
+  const schemasOf = (type: string): TypeSchemas => {
+    let known = typeSchemas.get(type);
+    if (known) return known;
+    const versions = schemas.eventVersions(type);
+    known = { newest: versions[versions.length - 1], keys: new Map(versions.map((v) => [v, `events/${type}.v${v}`])) };
+    if (versions.length > 0 && typeSchemas.size < TYPES_KEPT) typeSchemas.set(type, known);
+    return known;
+  };
+
   /** Upcasters by type, then by the version they read: most types have none, found with one lookup. */
   const byType = new Map<string, Map<number, Upcaster>>();
   for (const upcaster of upcasters) {
@@ -62,9 +88,10 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
         ]);
       }
       seen?.add(event.id);
-      const versions = schemas.eventVersions(event.type);
-      const schemaVersion = event.metadata.schemaVersion ?? versions[versions.length - 1];
-      if (schemaVersion === undefined || !versions.includes(schemaVersion)) {
+      const { newest, keys } = schemasOf(event.type);
+      const schemaVersion = event.metadata.schemaVersion ?? newest;
+      const key = schemaVersion === undefined ? undefined : keys.get(schemaVersion);
+      if (schemaVersion === undefined || key === undefined) {
         throw new ValidationError(`no schema for event ${event.type} v${schemaVersion ?? '?'}`, [
           {
             path: `/events/${index}/type`,
@@ -72,15 +99,21 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
           },
         ]);
       }
-      const key = `events/${event.type}.v${schemaVersion}`;
       if (!schemas.valid(key, event.data)) {
         schemas.assert(key, event.data, `event ${event.type}`, `/events/${index}/data`);
       }
+      // Object.assign rather than a spread: a fifth of the time for these few members (a valid
+      // envelope's metadata has no __proto__ member, which the two would treat differently)
+      const metadata = Object.assign({}, event.metadata, { schemaVersion });
+      const [metadataOpen, metadataClose] = canonicalAround(metadata, 'prevHash');
       prepared.push({
         id: event.id,
         type: event.type,
         data: event.data,
-        metadata: { ...event.metadata, schemaVersion },
+        metadata,
+        dataJson: canonicalJson(event.data),
+        metadataOpen,
+        metadataClose,
       });
     }
     return prepared;
@@ -96,10 +129,9 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
     const sealed: SealedEvent[] = [];
     let previous = prevHash;
     for (let offset = 0; offset < prepared.length; offset += 1) {
-      const { id, type, data, metadata } = prepared[offset] as PreparedEvent;
-      const unsealed = { ...metadata, prevHash: previous };
-      const dataJson = canonicalJson(data);
-      const unsealedJson = canonicalJson(unsealed);
+      const event = prepared[offset] as PreparedEvent;
+      const { id, type, data, dataJson } = event;
+      const unsealedJson = `${event.metadataOpen}${jsonString(previous)}${event.metadataClose}`;
       const hash = hashCanonical({
         prevHash: previous,
         streamId,
@@ -109,15 +141,15 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
         dataJson,
         metadataJson: unsealedJson,
       });
-      previous = hash;
       sealed.push({
         id,
         type,
         data,
-        metadata: { ...unsealed, hash },
+        metadata: Object.assign({}, event.metadata, { prevHash: previous, hash }),
         dataJson,
         metadataJson: `${unsealedJson.slice(0, -1)},"hash":"${hash}"}`,
       });
+      previous = hash;
     }
     return sealed;
   };
@@ -127,7 +159,7 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
     const { prevHash: _p, hash: _h, ...storedMetadata } = stored.metadata;
     return (
       stored.type === prepared.type &&
-      canonicalJson(stored.data) === canonicalJson(prepared.data) &&
+      canonicalJson(stored.data) === prepared.dataJson &&
       canonicalJson(storedMetadata) === canonicalJson(prepared.metadata)
     );
   };

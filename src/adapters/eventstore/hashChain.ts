@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import { canonicalJson } from '../../lib/canonicalJson';
+import { canonicalJson, jsonString } from '../../lib/canonicalJson';
 import type { ChainBreak, EventMetadata, RecordedEvent, VerifyResult } from '../../app/eventStore';
 
 /** The prevHash of a stream's first event. */
@@ -37,8 +37,8 @@ export const hashCanonical = (parts: CanonicalParts): string =>
   // one-shot sha256 (node:crypto `hash`): half the time of a Hash object for an event's few hundred bytes
   digest(
     'sha256',
-    `${parts.prevHash}{"data":${parts.dataJson},"id":${JSON.stringify(parts.id)},"metadata":${parts.metadataJson},` +
-      `"revision":${parts.revision},"streamId":${JSON.stringify(parts.streamId)},"type":${JSON.stringify(parts.type)}}`,
+    `${parts.prevHash}{"data":${parts.dataJson},"id":${jsonString(parts.id)},"metadata":${parts.metadataJson},` +
+      `"revision":${parts.revision},"streamId":${jsonString(parts.streamId)},"type":${jsonString(parts.type)}}`,
   );
 
 export const computeEventHash = (input: HashInput): string =>
