@@ -32,6 +32,7 @@ import type { ReadStore } from '../app/readStore';
 import { robotDestination, alertFeed } from '../adapters/integration/robots';
 import { alertSubscriptionsOf } from '../app/alertSubscriptions';
 import { createAlertQueries } from '../projections/alertQueries';
+import { sqliteConnectionOf, startWalCheckpoints } from './walCheckpoints';
 
 export type Backbone = {
   store: EventStore;
@@ -204,6 +205,11 @@ export const startBackbone = async (
     { store, readStore, logger },
     createProjections(plant, { telemetryRetention: config.telemetryRetention }),
   );
+  // the busy SQLite files' WAL checkpointed off the event loop (none with EventStoreDB and MongoDB)
+  const walCheckpoints = startWalCheckpoints(
+    [store, readStore, proof].flatMap((holder) => sqliteConnectionOf(holder) ?? []),
+    logger,
+  );
   const queries = createReadModelQueries(readStore, plant, clock, {
     maintenanceDueSoonHours: config.maintenanceDueSoonHours,
   });
@@ -281,6 +287,7 @@ export const startBackbone = async (
       await outbox?.stop();
       await alertOutbox?.stop();
       await proof.stop();
+      await walCheckpoints.stop();
       await opcua?.stop();
       await nats?.stop();
       await services.stop();

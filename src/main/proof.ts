@@ -4,12 +4,18 @@ import type { EventStore } from '../app/eventStore';
 import type { ProofReader } from '../app/proof/port';
 import type { Logger } from '../lib/logger';
 import { startNotary, type Notary } from '../adapters/proof/notary';
-import { openProofStore } from '../adapters/proof/proofStore';
+import { openProofStore, type ProofStore } from '../adapters/proof/proofStore';
 import { loadSigningKey, trustedKeys } from '../adapters/proof/signingKey';
 import { fileWitness, httpWitness, jetStreamWitness, readWitnessFile, type Witness } from '../adapters/proof/witnesses';
 import type { ProofConfig } from './config';
 
-export type RunningProof = { notary: Notary; reader: ProofReader; stop(): Promise<void> };
+export type RunningProof = {
+  notary: Notary;
+  reader: ProofReader;
+  /** proof.db's connection (its WAL is checkpointed in the background). */
+  db: ProofStore['db'];
+  stop(): Promise<void>;
+};
 
 /** The notary with its key and witnesses: the file always, JetStream when NATS runs, HTTP when configured. */
 export const startProof = async (deps: {
@@ -44,5 +50,5 @@ export const startProof = async (deps: {
     pending: () => notary.pending(),
     caughtUp: () => notary.caughtUp(),
   };
-  return { notary, reader, stop: () => notary.stop() };
+  return { notary, reader, db: proof.db, stop: () => notary.stop() };
 };

@@ -17,6 +17,8 @@ import { migrateEventLog, openDurable } from './schema';
 
 export type { ContinuityResult };
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export type SqliteEventStoreOptions = {
   /** The database file; its folder is created. */
   path: string;
@@ -73,7 +75,15 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     },
 
     readStream: reads.readStream,
-    readAll: reads.readAll,
+    // better-sqlite3 reads synchronously: a reader going page after page (a catch-up, an SSE replay,
+    // the notary, the overdue clock) would hold the event loop until the end of the log, so a full
+    // page is answered on the next turn, as a networked store's would be, and timers and requests
+    // run between pages; the last page (a live reader's) is answered at once
+    readAll: async (readOptions) => {
+      const page = await reads.readAll(readOptions);
+      if (!page.isEnd) await nextTurn();
+      return page;
+    },
     readByCorrelation: reads.readByCorrelation,
 
     subscribe(subscribeOptions: SubscribeOptions = {}) {
