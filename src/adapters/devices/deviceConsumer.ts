@@ -29,7 +29,8 @@ export const recreateConsumer = async (
   }
   await jsm.consumers.add(stream, {
     durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
+    // an acknowledgement covers every earlier message: the ingestion acknowledges its settled floor
+    ack_policy: AckPolicy.All,
     ...(from > 1
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from }
       : { deliver_policy: DeliverPolicy.All }),

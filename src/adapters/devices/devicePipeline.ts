@@ -85,9 +85,14 @@ export const createDevicePipeline = <M>({
     }
   };
 
-  /** Appends the intervals due to close now. */
-  const tick = (s: PipelineSession<M>): void => {
-    for (const interval of s.windowing.closeDue(clock().getTime(), !s.replaying)) append(s, interval);
+  /**
+   * Appends the intervals due to close now. `backlog`: the transport has messages for this session
+   * that it has not taken in yet (a consumer behind its stream, or held at its limit of messages in
+   * flight); a machine's silence may then be its messages waiting, so intervals close on device time
+   * only, as when replaying, not for being quiet.
+   */
+  const tick = (s: PipelineSession<M>, backlog = false): void => {
+    for (const interval of s.windowing.closeDue(clock().getTime(), !s.replaying && !backlog)) append(s, interval);
   };
 
   /** How often `tick` should run. */
