@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
 import { createAckFloor, type AckFloor } from './ackFloor';
-import { recreateConsumer } from './deviceConsumer';
+import { deliveryOf, recreateConsumer, type Delivery } from './deviceConsumer';
 import { parseDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
@@ -35,14 +35,14 @@ export type DeviceIngestionOptions = {
 };
 
 /** One consumer from one starting sequence; a reconnect or a restart ends it and starts the next. */
-type Session = PipelineSession<JsMsg> & {
+type Session = PipelineSession<Delivery> & {
   messages: ConsumerMessages;
   loop: Promise<void>;
   timer?: NodeJS.Timeout;
   /** The messages delivered and not yet acknowledged, and the newest that may be (the floor). */
-  floor: AckFloor<JsMsg>;
+  floor: AckFloor<Delivery>;
   /** The floor's message, to acknowledge at the end of this turn of the event loop. */
-  toAck?: JsMsg | undefined;
+  toAck?: Delivery | undefined;
   /** The newest message taken in had messages in the stream behind it, not yet delivered. */
   behind: boolean;
 };
@@ -83,10 +83,10 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   let active: Session | undefined;
 
   const sendAck = (s: Session): void => {
-    const m = s.toAck;
+    const d = s.toAck;
     s.toAck = undefined;
     try {
-      m?.ack();
+      d?.message.ack();
     } catch (error) {
       // the connection closed: the next session starts from the server's floor and replays what follows it
       logger.warn('device acknowledgement not sent', { error: String(error) });
@@ -94,40 +94,41 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   };
 
   /** Settles a message: the floor's message, when it moved, is acknowledged at the end of this turn. */
-  const settled = (m: JsMsg): void => {
+  const settled = (d: Delivery): void => {
     const s = active;
-    const floor = s?.floor.settle(m);
+    const floor = s?.floor.settle(d);
     if (!s || !floor) return;
     if (!s.toAck) setImmediate(() => sendAck(s));
     s.toAck = floor;
   };
 
-  const pipeline = createDevicePipeline<JsMsg>({
+  const pipeline = createDevicePipeline<Delivery>({
     commands,
     logger,
     intervalMs,
     graceMs,
     clock: options.clock ?? (() => new Date()),
+    ...(options.clock ? {} : { now: Date.now }),
     transport: {
       ack: settled,
-      deadLetter: async (m, reason) => {
-        await publishDeadLetter(js, m, reason);
-        settled(m);
+      deadLetter: async (d, reason) => {
+        await publishDeadLetter(js, d.message, reason);
+        settled(d);
       },
-      isReplay: (s, m) => m.info.streamSequence <= s.replayUntil,
-      describe: (m) => ({ subject: m.subject, sequence: m.info.streamSequence }),
+      isReplay: (s, d) => d.sequence <= s.replayUntil,
+      describe: (d) => ({ subject: d.message.subject, sequence: d.sequence }),
     },
   });
 
   const handle = (s: Session, m: JsMsg): void => {
+    const d = deliveryOf(m);
     // redelivered (its acknowledgement timer ran out) while this session holds it: settled with the first copy
-    if (!s.floor.deliver(m)) return;
-    const { streamSequence, pending } = m.info;
-    s.behind = pending > 0;
-    if (s.replaying && streamSequence >= s.replayUntil) s.replaying = false;
-    const parsed = parseDeviceMessage(schemas, m.subject, m.data, m);
-    pipeline.take(s, parsed, m, () => m.headers?.get('Nats-Msg-Id') || `seq-${streamSequence}`);
-    s.floor.taken(m);
+    if (!s.floor.deliver(d)) return;
+    s.behind = d.pending > 0;
+    if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
+    const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
+    pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
+    s.floor.taken(d);
   };
 
   /** Behind the stream, unless held at the limit with nothing in the lanes: then only closing intervals frees it. */
@@ -141,7 +142,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
       ...pipeline.session(replayUntil),
       messages,
       loop: Promise.resolve(),
-      floor: createAckFloor((m: JsMsg) => m.info.streamSequence),
+      floor: createAckFloor((d: Delivery) => d.sequence),
       behind: false,
     };
     active = s;
