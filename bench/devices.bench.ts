@@ -1,8 +1,11 @@
-// npm run bench:devices [-- --json] [-- --runs N] [-- --messages N]
+// npm run bench:devices [-- --json] [-- --runs N] [-- --messages N] [-- --cpu-prof-dir DIR]
 // Device messages from 500 simulated machines through a real nats-server (JetStream, file storage):
 // ingested end to end (published to the stream, appended to the SQLite event store, acknowledged)
 // beside a raw JetStream consumer that only acknowledges the same messages, in the same run.
-import { join } from 'node:path';
+// --cpu-prof-dir: a V8 CPU profile of each ingestion phase alone (summarise with bench/lib/cpuProfile.ts).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join, resolve } from 'node:path';
 import { natsOptionsFromUrl } from '../src/main/natsConnection';
 import { AckPolicy, DeliverPolicy, StorageType, connect, headers, nanos, type NatsConnection } from 'nats';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
@@ -18,6 +21,8 @@ import { makeTempDir } from '../test/support/tmp';
 import { argNumber, paired, report, result, secondsSince } from './lib/report';
 
 const runs = argNumber('runs', 3);
+const profileAt = process.argv.indexOf('--cpu-prof-dir');
+const profileDir = profileAt >= 0 ? resolve(process.argv[profileAt + 1] as string) : undefined;
 const MESSAGES = argNumber('messages', 200_000);
 const MACHINE_IDS = Array.from({ length: 500 }, (_, i) => `M${String(i + 1).padStart(3, '0')}`);
 const T0 = Date.parse('2026-11-25T06:00:00Z');
@@ -64,6 +69,33 @@ const publishPlant = async (nc: NatsConnection, run: number): Promise<{ count: n
   return { count, perSecond: count / secondsSince(started) };
 };
 
+/** This process's CPU time (user + system) in ms: nats-server's is not in it. */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1_000;
+};
+
+/** A measured phase: its rate, and this process's CPU time per 1,000 messages. */
+type Phase = { perSecond: number; cpuPerThousand: number };
+
+/** Runs `work` under the V8 profiler when --cpu-prof-dir is given, writing `<dir>/<name>.cpuprofile`. */
+const profiled = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  if (!profileDir) return work();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((done, fail) => session.post(method, (error, answer) => (error ? fail(error) : done(answer))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+};
+
 const drained = async (nc: NatsConnection, durable: string): Promise<void> => {
   const jsm = await nc.jetstreamManager();
   for (;;) {
@@ -74,7 +106,7 @@ const drained = async (nc: NatsConnection, durable: string): Promise<void> => {
 };
 
 /** A consumer that only acknowledges: what JetStream and the client cost without the backbone. */
-const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> => {
+const rawConsumer = async (nc: NatsConnection, count: number): Promise<Phase> => {
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.delete(DEVICE_STREAM, 'raw').catch(() => undefined);
   await jsm.consumers.add(DEVICE_STREAM, {
@@ -85,6 +117,7 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> =
     ack_wait: nanos(60_000),
   });
   const started = process.hrtime.bigint();
+  const cpuAtStart = cpuMs();
   // consumed as the ingestion consumes: an async iterator, pulls of 1,000
   const messages = await (
     await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw')
@@ -98,11 +131,12 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<number> =
   }
   await drained(nc, 'raw');
   const seconds = secondsSince(started);
+  const cpu = cpuMs() - cpuAtStart;
   messages.stop();
-  return count / seconds;
+  return { perSecond: count / seconds, cpuPerThousand: (cpu / count) * 1_000 };
 };
 
-const ingest = async (nc: NatsConnection, run: number, count: number): Promise<number> => {
+const ingest = async (nc: NatsConnection, run: number, count: number): Promise<Phase> => {
   const store = createSqliteEventStore({
     path: join(temp.dir, `events-${run}.db`),
     codec: createEventCodec(schemas, upcasters),
@@ -112,16 +146,21 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<n
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.delete(DEVICE_STREAM, 'backbone-ingest').catch(() => undefined);
   const started = process.hrtime.bigint();
-  const ingestion = await startDeviceIngestion({
-    nc,
-    commands,
-    schemas,
-    logger: createLogger('error'),
-    intervalMs: INTERVAL_MS,
-    graceMs: 1_000,
+  const cpuAtStart = cpuMs();
+  const ingestion = await profiled(`ingest-${run}`, async () => {
+    const started = await startDeviceIngestion({
+      nc,
+      commands,
+      schemas,
+      logger: createLogger('error'),
+      intervalMs: INTERVAL_MS,
+      graceMs: 1_000,
+    });
+    await drained(nc, 'backbone-ingest');
+    return started;
   });
-  await drained(nc, 'backbone-ingest');
   const seconds = secondsSince(started);
+  const cpu = cpuMs() - cpuAtStart;
   await ingestion.stop();
   const appended = await store.headPosition();
   await store.close();
@@ -132,7 +171,7 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<n
     const why = letter ? ` (the first: ${letter.subject}, ${letter.header.get('Mes-Reason')})` : '';
     throw new Error(`the run is not valid: ${dead} dead letters${why}, head ${String(appended)}`);
   }
-  return count / seconds;
+  return { perSecond: count / seconds, cpuPerThousand: (cpu / count) * 1_000 };
 };
 
 const main = async (): Promise<void> => {
@@ -157,10 +196,20 @@ const main = async (): Promise<void> => {
     };
     // each turn publishes the plant's messages afresh, then times the raw consumer and the ingestion on them
     let count = 0;
+    // CPU per message, the least of the runs: what this process spends, less noisy than the rates on a busy machine
+    const cpu = { ingest: Infinity, raw: Infinity };
     const figures = await paired(
       runs,
-      async () => ingest(nc, run, count),
-      async () => rawConsumer(nc, (count = await fresh())),
+      async () => {
+        const phase = await ingest(nc, run, count);
+        cpu.ingest = Math.min(cpu.ingest, phase.cpuPerThousand);
+        return phase.perSecond;
+      },
+      async () => {
+        const phase = await rawConsumer(nc, (count = await fresh()));
+        cpu.raw = Math.min(cpu.raw, phase.cpuPerThousand);
+        return phase.perSecond;
+      },
     );
     report(`Device ingestion: ${MACHINE_IDS.length} machines, ${count.toLocaleString('en-US')} messages a run`, [
       result({
@@ -179,6 +228,13 @@ const main = async (): Promise<void> => {
         unit: 'msg/s',
         baseline: 'raw JetStream consumer, ack only',
         baselineValue: figures.baselineValue,
+      }),
+      result({
+        name: 'CPU of this process per 1,000 messages ingested (least of the runs)',
+        value: cpu.ingest,
+        unit: 'ms',
+        baseline: 'raw JetStream consumer, ack only',
+        baselineValue: cpu.raw,
       }),
     ]);
   } finally {

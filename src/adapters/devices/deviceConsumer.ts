@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager, type NatsError } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager, type JsMsg, type NatsError } from 'nats';
 
 export type DeviceConsumerSpec = {
   stream: string;
@@ -29,7 +29,8 @@ export const recreateConsumer = async (
   }
   await jsm.consumers.add(stream, {
     durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
+    // an acknowledgement covers every earlier message: the ingestion acknowledges its settled floor
+    ack_policy: AckPolicy.All,
     ...(from > 1
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from }
       : { deliver_policy: DeliverPolicy.All }),
@@ -37,4 +38,59 @@ export const recreateConsumer = async (
     ack_wait: nanos(ackWaitMs),
   });
   return { from, replayUntil };
+};
+
+/** Where the dots of a reply subject are: reused, so reading a delivery's numbers builds nothing. */
+const dots = new Int32Array(12);
+const PREFIX = '$JS.ACK.';
+
+/** The number between dots `index - 1` and `index` (token `index`) of a reply subject; NaN if not digits. */
+const tokenNumber = (reply: string, index: number, count: number): number => {
+  const from = (dots[index - 1] as number) + 1;
+  const to = index < count ? (dots[index] as number) : reply.length;
+  if (to <= from) return Number.NaN;
+  let n = 0;
+  for (let i = from; i < to; i += 1) {
+    const digit = reply.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    n = n * 10 + digit;
+  }
+  return n;
+};
+
+/** nats.js's JsMsg has its reply subject, though its interface does not say so. */
+const replyOf = (m: JsMsg): string | undefined => {
+  const reply = (m as JsMsg & { reply?: unknown }).reply;
+  return typeof reply === 'string' ? reply : undefined;
+};
+
+/** A delivered message with the numbers the ingestion reads of it, read once. */
+export type Delivery = {
+  message: JsMsg;
+  /** Its stream sequence. */
+  sequence: number;
+  /** How many messages the stream held for the consumer, not yet delivered, when this one was. */
+  pending: number;
+};
+
+/**
+ * A delivery's numbers read from its reply subject as nats.js's `info` reads them, without building
+ * its DeliveryInfo (twelve strings and an object) for every message:
+ * `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>[.<token>]`,
+ * or the older form without domain and account hash; `info` itself for any other.
+ */
+export const deliveryOf = (message: JsMsg): Delivery => {
+  const reply = replyOf(message);
+  if (reply !== undefined && reply.startsWith(PREFIX)) {
+    let count = 0;
+    for (let at = reply.indexOf('.'); at >= 0 && count < dots.length; at = reply.indexOf('.', at + 1)) dots[count++] = at;
+    const tokens = count + 1;
+    const shift = tokens === 9 ? -2 : tokens === 11 || tokens === 12 ? 0 : undefined;
+    if (shift !== undefined) {
+      const sequence = tokenNumber(reply, 7 + shift, count);
+      const pending = tokenNumber(reply, 10 + shift, count);
+      if (!Number.isNaN(sequence) && !Number.isNaN(pending)) return { message, sequence, pending };
+    }
+  }
+  return { message, sequence: message.info.streamSequence, pending: message.info.pending };
 };

@@ -4,7 +4,8 @@ import type { SchemaRegistry } from '../../app/schemaRegistry';
 import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
-import { recreateConsumer } from './deviceConsumer';
+import { createAckFloor, type AckFloor } from './ackFloor';
+import { deliveryOf, recreateConsumer, type Delivery } from './deviceConsumer';
 import { parseDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
@@ -34,10 +35,16 @@ export type DeviceIngestionOptions = {
 };
 
 /** One consumer from one starting sequence; a reconnect or a restart ends it and starts the next. */
-type Session = PipelineSession<JsMsg> & {
+type Session = PipelineSession<Delivery> & {
   messages: ConsumerMessages;
   loop: Promise<void>;
   timer?: NodeJS.Timeout;
+  /** The messages delivered and not yet acknowledged, and the newest that may be (the floor). */
+  floor: AckFloor<Delivery>;
+  /** The floor's message, to acknowledge at the end of this turn of the event loop. */
+  toAck?: Delivery | undefined;
+  /** The newest message taken in had messages in the stream behind it, not yet delivered. */
+  behind: boolean;
 };
 
 /**
@@ -46,7 +53,12 @@ type Session = PipelineSession<JsMsg> & {
  *
  * - Each message is acknowledged only after what it causes is appended, so a crash loses nothing, and
  *   event ids come from the message (its Nats-Msg-Id, else its stream sequence), so a redelivery
- *   appends nothing.
+ *   appends nothing. The consumer acknowledges by floor (AckPolicy.All): once per turn of the event
+ *   loop, the newest message at or below which every message delivered is settled; a redelivery of a
+ *   message taken in already is not taken in again.
+ * - An interval closes for being quiet only while the consumer has taken in everything the stream
+ *   holds (unless it is held at its limit with nothing else to settle): a consumer behind, or waiting
+ *   for acknowledgements, would otherwise close intervals whose messages are still in the stream.
  * - Order per machine holds across crashes and reconnects: each start (and each reconnect) recreates
  *   the consumer at the first unacknowledged sequence. Messages replayed that were handled before are
  *   recognised (a known command id, or a refusal for order) and acknowledged.
@@ -67,36 +79,74 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   await ensureStream(jsm, DEAD_LETTER_STREAM, ['deadletter.devices.>'], 120_000);
   let stopped = false;
   let session: Session | undefined;
+  /** The session whose messages are being settled (set before its first message is delivered). */
+  let active: Session | undefined;
 
-  const pipeline = createDevicePipeline<JsMsg>({
+  const sendAck = (s: Session): void => {
+    const d = s.toAck;
+    s.toAck = undefined;
+    try {
+      d?.message.ack();
+    } catch (error) {
+      // the connection closed: the next session starts from the server's floor and replays what follows it
+      logger.warn('device acknowledgement not sent', { error: String(error) });
+    }
+  };
+
+  /** Settles a message: the floor's message, when it moved, is acknowledged at the end of this turn. */
+  const settled = (d: Delivery): void => {
+    const s = active;
+    const floor = s?.floor.settle(d);
+    if (!s || !floor) return;
+    if (!s.toAck) setImmediate(() => sendAck(s));
+    s.toAck = floor;
+  };
+
+  const pipeline = createDevicePipeline<Delivery>({
     commands,
     logger,
     intervalMs,
     graceMs,
     clock: options.clock ?? (() => new Date()),
+    ...(options.clock ? {} : { now: Date.now }),
     transport: {
-      ack: (m) => m.ack(),
-      deadLetter: async (m, reason) => {
-        await publishDeadLetter(js, m, reason);
-        m.ack();
+      ack: settled,
+      deadLetter: async (d, reason) => {
+        await publishDeadLetter(js, d.message, reason);
+        settled(d);
       },
-      isReplay: (s, m) => m.info.streamSequence <= s.replayUntil,
-      describe: (m) => ({ subject: m.subject, sequence: m.info.streamSequence }),
+      isReplay: (s, d) => d.sequence <= s.replayUntil,
+      describe: (d) => ({ subject: d.message.subject, sequence: d.sequence }),
     },
   });
 
   const handle = (s: Session, m: JsMsg): void => {
-    if (s.replaying && m.info.streamSequence >= s.replayUntil) s.replaying = false;
-    const parsed = parseDeviceMessage(schemas, m.subject, m.data, m);
-    pipeline.take(s, parsed, m, () => m.headers?.get('Nats-Msg-Id') || `seq-${m.info.streamSequence}`);
+    const d = deliveryOf(m);
+    // redelivered (its acknowledgement timer ran out) while this session holds it: settled with the first copy
+    if (!s.floor.deliver(d)) return;
+    s.behind = d.pending > 0;
+    if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
+    const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
+    pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
+    s.floor.taken(d);
   };
+
+  /** Behind the stream, unless held at the limit with nothing in the lanes: then only closing intervals frees it. */
+  const backlog = (s: Session): boolean => s.behind && !(s.floor.size >= maxInFlight && s.lanes.size === 0);
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
     const consumer = await js.consumers.get(DEVICE_STREAM, durable);
     const messages = await consumer.consume({ max_messages: Math.min(maxInFlight, 1000) });
-    const s: Session = { ...pipeline.session(replayUntil), messages, loop: Promise.resolve() };
-    s.timer = setInterval(() => pipeline.tick(s), pipeline.tickMs);
+    const s: Session = {
+      ...pipeline.session(replayUntil),
+      messages,
+      loop: Promise.resolve(),
+      floor: createAckFloor((d: Delivery) => d.sequence),
+      behind: false,
+    };
+    active = s;
+    s.timer = setInterval(() => pipeline.tick(s, backlog(s)), pipeline.tickMs);
     s.loop = (async () => {
       for await (const m of messages) {
         if (s.ended) break;
@@ -118,6 +168,9 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     s.messages.stop();
     await s.loop;
     await pipeline.end(s);
+    // what its lanes settled is acknowledged before the consumer is made again from the server's floor
+    sendAck(s);
+    await nc.flush().catch(() => undefined);
   };
 
   let restarting: Promise<void> = Promise.resolve();

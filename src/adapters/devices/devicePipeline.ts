@@ -13,6 +13,8 @@ export type DevicePipelineOptions<M> = {
   graceMs: number;
   /** The server's clock: when a message is taken in (its `receivedAt`, the bound of its device time). */
   clock: () => Date;
+  /** The same clock in ms since the epoch, read for every message. Default: `clock().getTime()`. */
+  now?: () => number;
 };
 
 /** One run of a transport's messages: its intervals, its machines' lanes. */
@@ -34,6 +36,7 @@ export const createDevicePipeline = <M>({
   intervalMs,
   graceMs,
   clock,
+  now = () => clock().getTime(),
 }: DevicePipelineOptions<M>) => {
   const { settle, reject, late } = createSettlement<M>({ transport, logger });
 
@@ -65,7 +68,7 @@ export const createDevicePipeline = <M>({
   const take = (s: PipelineSession<M>, parsed: ParsedDeviceMessage<M>, m: M, messageId: () => string): void => {
     if (!parsed.ok) return reject(s, parsed.machineId, m, parsed.reason);
     const { machineId } = parsed.reading;
-    const admission = s.windowing.add(parsed.reading, clock().getTime());
+    const admission = s.windowing.add(parsed.reading, now());
     switch (admission.action) {
       case 'ack':
         return transport.ack(m);
@@ -85,9 +88,14 @@ export const createDevicePipeline = <M>({
     }
   };
 
-  /** Appends the intervals due to close now. */
-  const tick = (s: PipelineSession<M>): void => {
-    for (const interval of s.windowing.closeDue(clock().getTime(), !s.replaying)) append(s, interval);
+  /**
+   * Appends the intervals due to close now. `backlog`: the transport has messages for this session
+   * that it has not taken in yet (a consumer behind its stream, or held at its limit of messages in
+   * flight); a machine's silence may then be its messages waiting, so intervals close on device time
+   * only, as when replaying, not for being quiet.
+   */
+  const tick = (s: PipelineSession<M>, backlog = false): void => {
+    for (const interval of s.windowing.closeDue(now(), !s.replaying && !backlog)) append(s, interval);
   };
 
   /** How often `tick` should run. */

@@ -52,8 +52,12 @@ export type WindowingOptions = {
   graceMs: number;
 };
 
+/** A machine's newest device time and its open intervals (a few: three kinds, one or two intervals each). */
+type MachineWindows<M> = { watermark: number; open: Array<Bucket<M>> };
+
 type Bucket<M> = {
   machineId: string;
+  machine: MachineWindows<M>;
   kind: IntervalKind;
   start: number;
   kWh: number;
@@ -81,6 +85,11 @@ const HELD: Admission = { action: 'held' };
 
 const isoOf = (ms: number): string => new Date(ms).toISOString();
 
+const hasValues = (values: Record<string, number> | undefined): boolean => {
+  for (const _ in values) return true;
+  return false;
+};
+
 export const lateReason = (kind: IntervalKind, start: number, end: number): string =>
   `late: the ${kind} interval ${isoOf(start)}/${isoOf(end)} was already recorded`;
 
@@ -91,25 +100,45 @@ export const lateReason = (kind: IntervalKind, start: number, end: number): stri
  * grace. No I/O: time comes in as arguments, what to do goes out as answers.
  */
 export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) => {
-  const open = new Map<string, Bucket<M>>();
-  const watermarks = new Map<string, number>();
+  /** Per machine, looked up once per message; no key is built for a message joining an open interval. */
+  const machines = new Map<string, MachineWindows<M>>();
+  /** Open intervals in the order they were opened. */
+  const opened = new Set<Bucket<M>>();
   const recorded = new Map<string, number[]>();
 
   const add = (reading: DeviceReading<M>, now: number): Admission => {
     const { machineId, kind, at } = reading;
-    const watermark = watermarks.get(machineId);
-    if (watermark === undefined || at > watermark) watermarks.set(machineId, at);
-    if (kind === 'telemetry' && Object.keys(reading.values ?? {}).length === 0) return ACK;
+    let machine = machines.get(machineId);
+    if (!machine) machines.set(machineId, (machine = { watermark: at, open: [] }));
+    else if (at > machine.watermark) machine.watermark = at;
     if (kind === 'state') return PASS;
+    if (kind === 'telemetry' && !hasValues(reading.values)) return ACK;
     const start = Math.floor(at / intervalMs) * intervalMs;
-    const key = `${machineId}|${kind}|${start}`;
-    let bucket = open.get(key);
+    let bucket: Bucket<M> | undefined;
+    for (const b of machine.open) {
+      if (b.start === start && b.kind === kind) {
+        bucket = b;
+        break;
+      }
+    }
     if (!bucket) {
       // a message joining an open interval is never late: only a new one needs looking up
       if (recorded.get(`${machineId}|${kind}`)?.includes(start))
         return { action: 'late', reason: lateReason(kind, start, start + intervalMs) };
-      bucket = { machineId, kind, start, kWh: 0, total: 0, good: 0, signals: new Map(), messages: [], touched: now };
-      open.set(key, bucket);
+      bucket = {
+        machineId,
+        machine,
+        kind,
+        start,
+        kWh: 0,
+        total: 0,
+        good: 0,
+        signals: new Map(),
+        messages: [],
+        touched: now,
+      };
+      machine.open.push(bucket);
+      opened.add(bucket);
     }
     bucket.kWh += reading.kWh ?? 0;
     bucket.total += reading.total ?? 0;
@@ -173,11 +202,13 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
   /** The intervals due to close at `now` (the server's clock), in the order they were opened; `quiet`: false while replaying. */
   const closeDue = (now: number, quiet: boolean): Array<ClosedInterval<M>> => {
     const closed: Array<ClosedInterval<M>> = [];
-    for (const [key, bucket] of open) {
+    for (const bucket of opened) {
       const due = bucket.start + intervalMs + graceMs;
-      const passed = (watermarks.get(bucket.machineId) ?? 0) >= due;
+      const passed = bucket.machine.watermark >= due;
       if (passed || (quiet && now >= due && now - bucket.touched >= graceMs)) {
-        open.delete(key);
+        opened.delete(bucket);
+        const { open } = bucket.machine;
+        open.splice(open.indexOf(bucket), 1);
         closed.push(toClosed(bucket));
       }
     }
@@ -188,7 +219,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     add,
     closeDue,
     markRecorded,
-    watermark: (machineId: string): number | undefined => watermarks.get(machineId),
+    watermark: (machineId: string): number | undefined => machines.get(machineId)?.watermark,
   };
 };
 

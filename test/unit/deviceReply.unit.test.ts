@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import type { JsMsg } from 'nats';
+import { deliveryOf } from '../../src/adapters/devices/deviceConsumer';
+
+/** A delivery as nats.js hands it over: its reply subject, and `info` (read only when the subject cannot be). */
+const delivery = (reply: unknown, info = { streamSequence: -1, pending: -1 }): JsMsg =>
+  ({ reply, info }) as unknown as JsMsg;
+const numbers = (m: JsMsg) => {
+  const { sequence, pending } = deliveryOf(m);
+  return [sequence, pending];
+};
+
+describe('device deliveries read from their reply subjects', () => {
+  it('reads the stream sequence and the messages pending from the form with domain and account hash', () => {
+    const m = delivery('$JS.ACK._.ACCOUNTHASH.DEVICES.backbone-ingest.1.123456.1000.1732950000000000000.78901.x9Yz');
+    expect(numbers(m)).to.deep.equal([123_456, 78_901]);
+    expect(deliveryOf(m).message).to.equal(m);
+    const without = delivery('$JS.ACK.hub.ACCOUNTHASH.DEVICES.backbone-ingest.2.7.3.1732950000000000000.0');
+    expect(numbers(without)).to.deep.equal([7, 0]);
+  });
+
+  it('reads the older form without domain and account hash', () => {
+    expect(numbers(delivery('$JS.ACK.DEVICES.backbone-ingest.1.42.40.1732950000000000000.5'))).to.deep.equal([42, 5]);
+  });
+
+  it('falls back to nats.js’s own reading for a subject of another form', () => {
+    for (const reply of ['$JS.ACK.DEVICES.x.1.2', 'inbox.1.2.3.4.5.6.7.8', undefined, '$JS.ACK.A.B.1.z2.3.4.5'])
+      expect(numbers(delivery(reply, { streamSequence: 9, pending: 3 })), String(reply)).to.deep.equal([9, 3]);
+  });
+});
