@@ -138,7 +138,9 @@ export type ReadAllResult = {
 };
 
 export type ReadByCorrelationOptions = {
-  /** The most events returned, the first in log order. Default: all. */
+  /** Exclusive: the events after this position (a page's last, to read the next page). Default: from the start. */
+  after?: Position;
+  /** The most events returned, the first in log order (after `after`). Default: all. */
   limit?: number;
 };
 

@@ -91,8 +91,8 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
-    byCorrelation: db.prepare<[string, number], Row>(
-      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? ORDER BY position LIMIT ?`,
+    byCorrelation: db.prepare<[string, number, number], Row>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? ORDER BY position LIMIT ?`,
     ),
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
@@ -159,7 +159,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       correlationId: string,
       options: ReadByCorrelationOptions = {},
     ): Promise<RecordedEvent[]> =>
-      statements.byCorrelation.all(correlationId, options.limit ?? -1).map((row) => codec.upcast(toEvent(row))),
+      statements.byCorrelation
+        .all(correlationId, options.after === undefined ? 0 : parsePosition(options.after), options.limit ?? -1)
+        .map((row) => codec.upcast(toEvent(row))),
 
     headPosition: async (): Promise<Position | undefined> => {
       const p = statements.maxPosition.get()?.p;
