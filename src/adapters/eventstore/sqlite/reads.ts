@@ -10,7 +10,7 @@ import type {
 } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import type { EventCodec } from '../eventCodec';
-import { verifyStoredText, type StoredText } from '../hashChain';
+import { createTextChainCheck, verifyStoredText, type StoredText } from '../hashChain';
 import { toPosition } from './schema';
 
 export type Row = {
@@ -61,6 +61,12 @@ export const toEvent = (row: Row): RecordedEvent =>
 
 const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
+/** What `verifyStream` reads of a row, in column order. */
+type ChainRow = [revision: number, position: number, id: string, type: string, data: string, metadata: string];
+
+/** Events a verification reads at a time: between pages, other work gets the event loop. */
+const VERIFY_PAGE = 4096;
+
 /** A row's text, as the writer hashed it. */
 const asStoredText = (row: Row): StoredText => ({
   streamId: row.stream_id,
@@ -84,6 +90,13 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
     asWritten: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY position`),
+    // what the hash covers, in revision order from the stream's index (no sort), with the position to
+    // see that revision order is the order written
+    chainPage: db
+      .prepare<[string, number, number], ChainRow>(
+        'SELECT revision, position, id, type, data, metadata FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      )
+      .raw(true),
     maxPosition: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
     sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
@@ -168,8 +181,32 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       return p ? toPosition(p) : undefined;
     },
 
-    verifyStream: async (streamId: string): Promise<VerifyResult> =>
-      verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent),
+    /**
+     * The chain checked page by page in revision order, holding one page of text and no parsed event.
+     * Positions rising with revisions make that the order written; anything that does not hold sends
+     * the stream, read whole in the order written, to the check that names the break.
+     */
+    verifyStream: async (streamId: string): Promise<VerifyResult> => {
+      const check = createTextChainCheck(streamId);
+      let lastPosition = 0;
+      let intact = true;
+      for (let from = 0; intact; from += VERIFY_PAGE) {
+        let read = 0;
+        for (const [revision, position, id, type, dataJson, metadataJson] of statements.chainPage.iterate(
+          streamId,
+          from,
+          VERIFY_PAGE,
+        )) {
+          read += 1;
+          intact = position > lastPosition && check.holds({ streamId, revision, id, type, dataJson, metadataJson });
+          if (!intact) break;
+          lastPosition = position;
+        }
+        if (intact && read < VERIFY_PAGE) return check.result();
+        if (intact) await new Promise((resolve) => setImmediate(resolve));
+      }
+      return verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent);
+    },
 
     /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
     checkContinuity: async (): Promise<ContinuityResult> => {
