@@ -11,10 +11,12 @@ import { createApi } from '../../src/api/app';
 import { hashToken } from '../../src/api/auth';
 import { createIdempotencyStore } from '../../src/api/idempotency';
 import { createCommandHandler } from '../../src/app/commandHandler';
+import { readPages, type RecordedEvent } from '../../src/app/eventStore';
 import type { ReadStore } from '../../src/app/readStore';
 import { createScanService } from '../../src/app/scans';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS } from '../../src/app/plant';
+import { isSecurityStream } from '../../src/domain/security';
 import { createLogger } from '../../src/lib/logger';
 import { loadConfig } from '../../src/main/config';
 import { startSecurity, type Security } from '../../src/main/security';
@@ -171,5 +173,66 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
         expect(problem.errors?.map((e) => e.path)).to.include(`/query/${field}`);
       });
     }
+  });
+  describe('GET /api/export, from the stored text', () => {
+    /** How the export wrote an event when it decoded and encoded each one: JSON of the route's view. */
+    const decoded = (e: RecordedEvent) =>
+      JSON.stringify({
+        id: e.id,
+        type: e.type,
+        streamId: e.streamId,
+        revision: e.revision,
+        position: e.position,
+        recordedAt: e.recordedAt,
+        metadata: e.metadata,
+        data: e.data,
+      });
+    /** Every business event of the log, upcast, as readAll gives it. */
+    const business = async (category?: string) => {
+      const all: RecordedEvent[] = [];
+      for await (const page of readPages(store)) all.push(...page.events);
+      return all.filter(
+        (e) => !isSecurityStream(e.streamId) && (category === undefined || e.streamId.startsWith(`${category}-`)),
+      );
+    };
+
+    before(async () => {
+      // an old version an upcaster changes (TestLabelled v1 gains its tags), and the security trail's events
+      const labelled = (label: string, schemaVersion: number) => ({
+        id: randomUUID(),
+        type: 'TestLabelled',
+        data: schemaVersion === 1 ? { label } : { label, tags: ['x'] },
+        metadata: meta({ schemaVersion }),
+      });
+      await store.append(uniqueStream(), [
+        labelled('old', 1),
+        labelled('new', 2),
+        counted(1, { note: 'é "quoted" \u2028' }),
+      ]);
+      await store.append(uniqueStream('person'), [counted(2)]);
+      await store.append(uniqueStream('lot'), [counted(3), counted(4)]);
+    });
+
+    it('writes every business event as the decoded export did, byte for byte, old versions upcast', async () => {
+      const response = await get('/api/export');
+      expect(response.headers.get('content-type')).to.match(/^application\/x-ndjson/);
+      const lines = (await response.text()).split('\n');
+      expect(lines.pop()).to.equal('');
+      expect(lines).to.deep.equal((await business()).map(decoded));
+      const old = lines.map((l) => JSON.parse(l) as RecordedEvent).find((e) => e.data['label'] === 'old');
+      expect(old?.data).to.deep.equal({ label: 'old', tags: [] });
+      expect(old?.metadata.schemaVersion).to.equal(2);
+    });
+
+    it('keeps to a category and a time range', async () => {
+      const lots = await business('lot');
+      const text = async (path: string) => (await (await get(path)).text()).split('\n').filter(Boolean);
+      expect(await text('/api/export?category=lot')).to.deep.equal(lots.map(decoded));
+      const to = lots[0]?.recordedAt as string;
+      expect(await text(`/api/export?category=lot&to=${encodeURIComponent(to)}`)).to.deep.equal(
+        lots.filter((e) => e.recordedAt <= to).map(decoded),
+      );
+      expect((await get('/api/export?category=person')).status).to.equal(403);
+    });
   });
 });

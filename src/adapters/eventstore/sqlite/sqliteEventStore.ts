@@ -74,6 +74,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
 
     readStream: reads.readStream,
     readAll: reads.readAll,
+    readAllJson: reads.readAllJson,
     readByCorrelation: reads.readByCorrelation,
 
     subscribe(subscribeOptions: SubscribeOptions = {}) {
