@@ -1,4 +1,4 @@
-import { readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import { readJsonPages, readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { createLiveTail, type LiveTail } from '../app/liveTail';
 import { createStateAsOf } from '../app/stateAsOf';
 import { deciders } from '../domain/aggregates';
@@ -66,6 +66,44 @@ async function* businessPages(store: EventStore, category?: string): AsyncGenera
 async function* scan(store: EventStore, category?: string): AsyncGenerator<RecordedEvent> {
   for await (const events of businessPages(store, category)) yield* events;
 }
+
+/** Events per page of a correlation's trace, unless the caller asks for fewer. */
+const CORRELATION_PAGE = 1000;
+
+/**
+ * Up to `limit` business events of a correlation after `cursor` (a position), and the cursor of the
+ * next page when another business event follows. The security trail's events are left out: a read
+ * they shorten reads on, so a page is short only at the end.
+ */
+export const correlationPage = async (
+  store: EventStore,
+  correlationId: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ events: RecordedEvent[]; next: string | undefined }> => {
+  const events: RecordedEvent[] = [];
+  let after = cursor;
+  for (;;) {
+    // one more than the page, to know whether another follows
+    const wanted = limit + 1 - events.length;
+    let read: RecordedEvent[];
+    try {
+      read = await store.readByCorrelation(correlationId, { limit: wanted, ...(after === undefined ? {} : { after }) });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError('the cursor is not one this trace answered', [
+        { path: '/query/cursor', message: 'must be the cursor of a Link header this route answered' },
+      ]);
+    }
+    for (const event of read) if (!isSecurityStream(event.streamId)) events.push(event);
+    if (events.length > limit) {
+      events.length = limit;
+      return { events, next: (events[limit - 1] as RecordedEvent).position };
+    }
+    if (read.length < wanted) return { events, next: undefined };
+    after = (read[read.length - 1] as RecordedEvent).position;
+  }
+};
 
 const deciderOf = (streamId: string): Decider<unknown, AnyEvent, unknown> => {
   const category = streamId.slice(0, streamId.indexOf('-'));
@@ -183,16 +221,26 @@ export const traceRoutes = (deps: {
     {
       method: 'get',
       path: '/api/correlations/:correlationId',
-      summary: 'Everything one command or message caused, across streams, in order',
+      summary:
+        'Everything one command or message caused, across streams, in order; a page of limit events (default 1000) from cursor, the next page in the Link header (rel="next")',
       tag: 'traceability',
       roles: AUDITORS,
       kind: 'trace',
+      query: 'queries/correlation',
       async handle(ctx) {
         const wanted = ctx.params['correlationId'] as string;
-        // from the store's correlation index, not a scan of the log
-        const found = (await store.readByCorrelation(wanted)).filter((e) => !isSecurityStream(e.streamId));
-        if (found.length === 0) throw new NotFoundError(`nothing was caused by ${wanted}`);
-        return { body: found.map(view) };
+        const limit = ctx.query['limit'] ? Number(ctx.query['limit']) : CORRELATION_PAGE;
+        const cursor = ctx.query['cursor'];
+        // from the store's correlation index, not a scan of the log, a page at a time (a machine's
+        // correlation can hold millions of events)
+        const page = await correlationPage(store, wanted, limit, cursor);
+        if (page.events.length === 0 && cursor === undefined)
+          throw new NotFoundError(`nothing was caused by ${wanted}`);
+        if (page.next !== undefined) {
+          const next = `/api/correlations/${encodeURIComponent(wanted)}?limit=${limit}&cursor=${encodeURIComponent(page.next)}`;
+          ctx.res.set('Link', `<${next}>; rel="next"`);
+        }
+        return { body: page.events.map(view) };
       },
     },
     {
@@ -266,14 +314,19 @@ export const traceRoutes = (deps: {
       async handle(ctx) {
         const from = ctx.query['from'] ? Date.parse(ctx.query['from']) : Number.NEGATIVE_INFINITY;
         const to = ctx.query['to'] ? Date.parse(ctx.query['to']) : Number.POSITIVE_INFINITY;
+        const category = businessCategory(ctx.query['category']);
         const closed = responseClosed(ctx.res);
         ctx.res.status(200).type('application/x-ndjson');
-        // a page's lines are written as one chunk: a write (and a wait for drain) per event costs more than the event
-        for await (const events of businessPages(store, businessCategory(ctx.query['category']))) {
+        // the stored JSON text, not decoded and encoded again; a page's lines are written as one chunk (a
+        // write, and a wait for drain, per event costs more than the event), the next page read once the
+        // client has taken this one
+        const filter = category ? { filter: { streamPrefixes: [`${category}-`] } } : {};
+        for await (const page of readJsonPages(store, { maxCount: 2000, ...filter })) {
           let lines = '';
-          for (const event of events) {
+          for (const event of page.events) {
+            if (isSecurityStream(event.streamId)) continue;
             const at = Date.parse(event.recordedAt);
-            if (at >= from && at <= to) lines += `${JSON.stringify(view(event))}\n`;
+            if (at >= from && at <= to) lines += `${event.json}\n`;
           }
           if (lines !== '' && !(await writeOrWait(ctx.res, lines, closed.signal))) break;
         }

@@ -139,8 +139,19 @@ export type ReadAllResult = {
   isEnd: boolean;
 };
 
+/**
+ * An event as JSON text, `{ id, type, streamId, revision, position, recordedAt, metadata, data }` in that
+ * order, upcast like `readAll`'s, beside what a reader filters on: what an export writes without decoding
+ * each event and encoding it again.
+ */
+export type EventJson = { streamId: string; type: string; recordedAt: string; json: string };
+
+export type ReadAllJsonResult = Omit<ReadAllResult, 'events'> & { events: EventJson[] };
+
 export type ReadByCorrelationOptions = {
-  /** The most events returned, the first in log order. Default: all. */
+  /** Exclusive: the events after this position (a page's last, to read the next page). Default: from the start. */
+  after?: Position;
+  /** The most events returned, the first in log order (after `after`). Default: all. */
   limit?: number;
 };
 
@@ -201,6 +212,12 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
   /**
+   * `readAll` with each event as JSON text (`EventJson`), for a store that holds its events as text
+   * (SQLite): composed from the stored text, no parse and no encoding per event. A store without it is
+   * read by `readJsonPages` through `readAll`.
+   */
+  readAllJson?(options?: Omit<ReadAllOptions, 'raw'>): Promise<ReadAllJsonResult>;
+  /**
    * Every event whose metadata carries this correlation id, across streams, in log order (upcast),
    * read from an index rather than by scanning the log. Security streams included: callers filter.
    */
@@ -221,6 +238,45 @@ export async function* readPages(store: EventStore, options: ReadAllOptions = {}
   let after = options.after;
   for (;;) {
     const page = await store.readAll({ maxCount: 1000, ...options, after });
+    yield page;
+    after = page.checkpoint ?? after;
+    if (page.isEnd) return;
+  }
+}
+
+/** An event as the JSON text of `EventJson`: its members in that order. */
+export const eventJson = (e: RecordedEvent): string =>
+  JSON.stringify({
+    id: e.id,
+    type: e.type,
+    streamId: e.streamId,
+    revision: e.revision,
+    position: e.position,
+    recordedAt: e.recordedAt,
+    metadata: e.metadata,
+    data: e.data,
+  });
+
+/** `readPages` with the events as JSON text: the store's own where it has it (`readAllJson`). */
+export async function* readJsonPages(
+  store: EventStore,
+  options: Omit<ReadAllOptions, 'raw'> = {},
+): AsyncGenerator<ReadAllJsonResult> {
+  if (!store.readAllJson) {
+    for await (const page of readPages(store, options)) {
+      const events = page.events.map((e) => ({
+        streamId: e.streamId,
+        type: e.type,
+        recordedAt: e.recordedAt,
+        json: eventJson(e),
+      }));
+      yield { ...page, events };
+    }
+    return;
+  }
+  let after = options.after;
+  for (;;) {
+    const page = await store.readAllJson({ maxCount: 1000, ...options, after });
     yield page;
     after = page.checkpoint ?? after;
     if (page.isEnd) return;

@@ -288,6 +288,13 @@ export const eventStoreContract = (label: string, target: () => ContractTarget |
         expect((await store.readByCorrelation(correlationId, { limit: 2 })).map((e) => e.data['n'])).to.deep.equal([
           1, 3,
         ]);
+        // the next page: after the last position read
+        const after = positions[0] as string;
+        expect((await store.readByCorrelation(correlationId, { after })).map((e) => e.data['n'])).to.deep.equal([3, 4]);
+        expect(
+          (await store.readByCorrelation(correlationId, { after, limit: 1 })).map((e) => e.data['n']),
+        ).to.deep.equal([3]);
+        expect(await store.readByCorrelation(correlationId, { after: positions[2] as string })).to.deep.equal([]);
         expect(await store.readByCorrelation(`corr-${randomUUID()}`)).to.deep.equal([]);
       });
 

@@ -85,4 +85,53 @@ describe('state as of an instant from snapshots (equal to a fold of the whole st
       );
     }
   });
+  it('stays within its size by dropping the least recently asked streams, then every other snapshot of a stream too big alone, answering as the full fold', async () => {
+    const store = createSqliteEventStore({ path: join(temp.dir, 'bounded.db'), codec: createTestCodec() });
+    const streams = [uniqueStream(), uniqueStream(), uniqueStream()];
+    for (const stream of streams)
+      for (let a = 0; a < 8; a += 1)
+        await store.append(
+          stream,
+          Array.from({ length: 100 }, (_, i) => counted(a * 100 + i)),
+        );
+    // 16 blocks of 50 a stream; a snapshot of numbers 0..n is about 4n bytes of JSON
+    const history = createStateAsOf(store, { blockSize: 50, maxBytes: 15_000 });
+    const asked = async (stream: string) => {
+      const events = await store.readStream(stream);
+      for (const instant of instantsOf(events).filter((_, i) => i % 7 === 0)) {
+        expect(await history.stateAsOf(stream, numbers, instant), `${stream} as of ${instant}`).to.deep.equal(
+          foldAsOf(numbers, events, instant),
+        );
+      }
+      expect(history.usage().bytes).to.be.at.most(15_000);
+    };
+    await asked(streams[0] as string);
+    await asked(streams[1] as string);
+    // each stream alone holds more than the bound at 16 snapshots: thinned, never over it
+    expect(history.usage()).to.deep.include({ streams: 1 });
+    expect(history.usage().blocks).to.be.below(16);
+    await asked(streams[2] as string);
+    // and as before with a bound large enough for all three: the least recently asked go first past 2 streams
+    const roomy = createStateAsOf(store, { blockSize: 50, maxStreams: 2 });
+    for (const stream of streams) await roomy.stateAsOf(stream, numbers, Number.POSITIVE_INFINITY);
+    expect(roomy.usage()).to.deep.include({ streams: 2, blocks: 32 });
+    await store.close();
+  });
+
+  it('answers concurrent requests for one stream as the full fold, its snapshots taken once', async () => {
+    const store = createSqliteEventStore({ path: join(temp.dir, 'concurrent.db'), codec: createTestCodec() });
+    const stream = uniqueStream();
+    for (let a = 0; a < 10; a += 1)
+      await store.append(
+        stream,
+        Array.from({ length: 100 }, (_, i) => counted(a * 100 + i)),
+      );
+    const events = await store.readStream(stream);
+    const history = createStateAsOf(store, { blockSize: 64 });
+    const instants = instantsOf(events);
+    const answers = await Promise.all(instants.map((instant) => history.stateAsOf(stream, numbers, instant)));
+    expect(answers).to.deep.equal(instants.map((instant) => foldAsOf(numbers, events, instant)));
+    expect(history.usage().blocks).to.equal(Math.floor(1000 / 64));
+    await store.close();
+  });
 });

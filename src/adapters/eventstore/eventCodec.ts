@@ -180,5 +180,8 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
     }
   };
 
-  return { prepare, seal, sameContent, upcast };
+  /** Whether an event of this type may be changed by `upcast` (one of its versions has an upcaster). */
+  const mayUpcast = (type: string): boolean => byType.has(type);
+
+  return { prepare, seal, sameContent, upcast, mayUpcast };
 };

@@ -196,6 +196,7 @@ import type {
 import type {
   AlertStreamQuery,
   CorrectiveRequestsQuery,
+  CorrelationQuery,
   DashboardQuery,
   DateRangeQuery,
   DueSoonQuery,
@@ -417,6 +418,7 @@ export type SchemaTypes = {
   'events/WorkCenterRevised.v1': WorkCenterRevisedV1;
   'queries/alertStream': AlertStreamQuery;
   'queries/correctiveRequests': CorrectiveRequestsQuery;
+  'queries/correlation': CorrelationQuery;
   'queries/dashboard': DashboardQuery;
   'queries/dateRange': DateRangeQuery;
   'queries/dueSoon': DueSoonQuery;

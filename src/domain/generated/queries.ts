@@ -21,6 +21,20 @@ export type CorrectiveRequestsQuery = {
 };
 
 /**
+ * A page of a correlation's events.
+ */
+export type CorrelationQuery = {
+  /**
+   * Events per page, 1 to 1000; default 1000.
+   */
+  limit?: string;
+  /**
+   * Where the page starts: the cursor of the previous page's Link header (rel="next"), absent on the first page.
+   */
+  cursor?: string;
+};
+
+/**
  * The dashboard's scope and period.
  */
 export type DashboardQuery = {

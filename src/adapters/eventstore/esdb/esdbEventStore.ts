@@ -216,19 +216,23 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
     readOptions: ReadByCorrelationOptions = {},
   ): Promise<RecordedEvent[]> => {
     const limit = readOptions.limit ?? Number.POSITIVE_INFINITY;
+    const { after } = readOptions;
+    if (after !== undefined) decodeEsdbPosition(after);
     const indexed = await client.getProjectionStatus(BY_CORRELATION_PROJECTION).then(
       (details) => details.projectionStatus === RUNNING,
       () => false,
     );
     if (indexed) {
+      // a page after a position: the $bc- stream's revisions are not the log's positions, so it is read from its start
       const events = await readRaw(`$bc-${correlationId}`, {
-        ...(Number.isFinite(limit) ? { maxCount: limit } : {}),
+        ...(Number.isFinite(limit) && after === undefined ? { maxCount: limit } : {}),
         resolveLinks: true,
       });
-      return events.map((event) => codec.upcast(event));
+      const wanted = after === undefined ? events : events.filter((e) => comparePositions(e.position, after) > 0);
+      return wanted.slice(0, limit).map((event) => codec.upcast(event));
     }
     const found: RecordedEvent[] = [];
-    for await (const page of readPages(store)) {
+    for await (const page of readPages(store, after === undefined ? {} : { after })) {
       for (const event of page.events) if (event.metadata.correlationId === correlationId) found.push(event);
       if (found.length >= limit) return found.slice(0, limit);
     }

@@ -1,16 +1,19 @@
 import type Database from 'better-sqlite3';
-import type {
-  Position,
-  ReadAllOptions,
-  ReadAllResult,
-  ReadByCorrelationOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  VerifyResult,
+import {
+  eventJson,
+  type EventJson,
+  type Position,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadAllJsonResult,
+  type ReadByCorrelationOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type VerifyResult,
 } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import type { EventCodec } from '../eventCodec';
-import { verifyStoredText, type StoredText } from '../hashChain';
+import { createTextChainCheck, verifyStoredText, type StoredText } from '../hashChain';
 import { toPosition } from './schema';
 
 export type Row = {
@@ -29,6 +32,17 @@ export type ContinuityResult =
   { ok: true; events: number } | { ok: false; events: number; missingPosition: string; detail: string };
 
 export const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
+
+/**
+ * What `readAllJson` reads of a row: the event as `eventJson` writes it, composed by SQLite from the
+ * stored text (json_quote escapes as JSON.stringify does; positions padded as `toPosition` pads them).
+ */
+const JSON_COLUMNS = `position, stream_id, type, recorded_at, '{"id":' || json_quote(id) || ',"type":' || json_quote(type) ||
+  ',"streamId":' || json_quote(stream_id) || ',"revision":' || revision || ',"position":"' || printf('%020d', position) ||
+  '","recordedAt":' || json_quote(recorded_at) || ',"metadata":' || metadata || ',"data":' || data || '}'`;
+
+/** A row of `JSON_COLUMNS` read with `.raw()`. */
+type JsonRow = [number, string, string, string, string];
 
 const parsePosition = (position: string): number => {
   if (!/^\d{1,20}$/.test(position)) {
@@ -100,6 +114,12 @@ const lazyRawToEvent = ([position, streamId, revision, id, type, data, metadata,
     recordedAt,
   );
 
+/** What `verifyStream` reads of a row, in column order. */
+type ChainRow = [revision: number, position: number, id: string, type: string, data: string, metadata: string];
+
+/** Events a verification reads at a time: between pages, other work gets the event loop. */
+const VERIFY_PAGE = 4096;
+
 /** A row's text, as the writer hashed it. */
 const asStoredText = (row: Row): StoredText => ({
   streamId: row.stream_id,
@@ -116,6 +136,7 @@ export type SqliteReads = ReturnType<typeof createSqliteReads>;
 export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
   const statements = {
     byId: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
+    byPosition: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
     forwards: db.prepare<[string, number, number], Row>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -123,6 +144,13 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
     asWritten: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY position`),
+    // what the hash covers, in revision order from the stream's index (no sort), with the position to
+    // see that revision order is the order written
+    chainPage: db
+      .prepare<[string, number, number], ChainRow>(
+        'SELECT revision, position, id, type, data, metadata FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      )
+      .raw(true),
     maxPosition: db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM events'),
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
     sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
@@ -130,36 +158,53 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
-    byCorrelation: db.prepare<[string, number], Row>(
-      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? ORDER BY position LIMIT ?`,
+    byCorrelation: db.prepare<[string, number, number], Row>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? ORDER BY position LIMIT ?`,
     ),
   };
-  const readAllStatements = new Map<string, Database.Statement<unknown[], RawRow>>();
+  const readAllStatements = new Map<string, Database.Statement<unknown[], unknown[]>>();
 
-  const readAllStatement = (prefixes: number, types: number): Database.Statement<unknown[], RawRow> => {
-    const key = `${prefixes}:${types}`;
+  const readAllStatement = <R extends unknown[]>(
+    columns: string,
+    prefixes: number,
+    types: number,
+  ): Database.Statement<unknown[], R> => {
+    const key = `${columns === COLUMNS ? 'event' : 'json'}:${prefixes}:${types}`;
     let statement = readAllStatements.get(key);
     if (!statement) {
       const clauses = ['position > ?'];
       if (prefixes > 0) clauses.push(`(${Array(prefixes).fill('substr(stream_id, 1, ?) = ?').join(' OR ')})`);
       if (types > 0) clauses.push(`type IN (${Array(types).fill('?').join(', ')})`);
       statement = db
-        .prepare<unknown[], RawRow>(
-          `SELECT ${COLUMNS} FROM events WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT ?`,
-        )
+        .prepare<unknown[], R>(`SELECT ${columns} FROM events WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT ?`)
         .raw(true);
       readAllStatements.set(key, statement);
     }
-    return statement;
+    return statement as Database.Statement<unknown[], R>;
   };
   // the page and the log's head in one read transaction, so an end reached is the end at that moment
   const readPage = db.transaction(
-    (statement: Database.Statement<unknown[], RawRow>, params: unknown[], maxCount: number) => {
+    (statement: Database.Statement<unknown[], unknown[]>, params: unknown[], maxCount: number) => {
       const rows = statement.all(...params);
       const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
       return { rows, head };
     },
   );
+
+  /** A page of the log's rows (`columns`, the position first) after a position, with the filter, and how far it looked. */
+  const readRows = <R extends [number, ...unknown[]]>(columns: string, options: ReadAllOptions) => {
+    const after = options.after === undefined ? 0 : parsePosition(options.after);
+    const maxCount = options.maxCount ?? 1000;
+    const prefixes = options.filter?.streamPrefixes ?? [];
+    const types = options.filter?.eventTypes ?? [];
+    const statement = readAllStatement<R>(columns, prefixes.length, types.length);
+    const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
+    const { rows, head } = readPage(statement, params, maxCount) as { rows: R[]; head: number | null };
+    const lastRow = rows[rows.length - 1];
+    const isEnd = rows.length < maxCount;
+    const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as R)[0];
+    return { rows, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
+  };
 
   return {
     /** The event stored under an id, as written (not upcast): what a retried append is compared with. */
@@ -179,35 +224,68 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
     },
 
     readAll: async (options: ReadAllOptions = {}): Promise<ReadAllResult> => {
-      const after = options.after === undefined ? 0 : parsePosition(options.after);
-      const maxCount = options.maxCount ?? 1000;
-      const prefixes = options.filter?.streamPrefixes ?? [];
-      const types = options.filter?.eventTypes ?? [];
-      const statement = readAllStatement(prefixes.length, types.length);
-      const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
-      const { rows, head } = readPage(statement, params, maxCount);
+      const { rows, checkpoint, isEnd } = readRows<RawRow>(COLUMNS, options);
       const events: RecordedEvent[] = [];
       const decode = options.lazyMetadata && !options.raw ? lazyRawToEvent : rawToEvent;
       for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(decode(row)));
-      const lastRow = rows[rows.length - 1];
-      const isEnd = rows.length < maxCount;
-      const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as RawRow)[0];
-      return { events, checkpoint: reached > 0 ? toPosition(reached) : options.after, isEnd };
+      return { events, checkpoint, isEnd };
+    },
+
+    /** `readAll` as JSON composed from the stored text: an event is decoded only when an upcaster may change it. */
+    readAllJson: async (options: Omit<ReadAllOptions, 'raw'> = {}): Promise<ReadAllJsonResult> => {
+      const { rows, checkpoint, isEnd } = readRows<JsonRow>(JSON_COLUMNS, options);
+      const events: EventJson[] = [];
+      for (const [position, streamId, type, recordedAt, json] of rows) {
+        let upcast: RecordedEvent | undefined;
+        if (codec.mayUpcast(type)) {
+          const stored = toEvent(statements.byPosition.get(position) as Row);
+          upcast = codec.upcast(stored);
+          if (upcast === stored) upcast = undefined;
+        }
+        events.push({ streamId, type, recordedAt, json: upcast ? eventJson(upcast) : json });
+      }
+      return { events, checkpoint, isEnd };
     },
 
     readByCorrelation: async (
       correlationId: string,
       options: ReadByCorrelationOptions = {},
     ): Promise<RecordedEvent[]> =>
-      statements.byCorrelation.all(correlationId, options.limit ?? -1).map((row) => codec.upcast(toEvent(row))),
+      statements.byCorrelation
+        .all(correlationId, options.after === undefined ? 0 : parsePosition(options.after), options.limit ?? -1)
+        .map((row) => codec.upcast(toEvent(row))),
 
     headPosition: async (): Promise<Position | undefined> => {
       const p = statements.maxPosition.get()?.p;
       return p ? toPosition(p) : undefined;
     },
 
-    verifyStream: async (streamId: string): Promise<VerifyResult> =>
-      verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent),
+    /**
+     * The chain checked page by page in revision order, holding one page of text and no parsed event.
+     * Positions rising with revisions make that the order written; anything that does not hold sends
+     * the stream, read whole in the order written, to the check that names the break.
+     */
+    verifyStream: async (streamId: string): Promise<VerifyResult> => {
+      const check = createTextChainCheck(streamId);
+      let lastPosition = 0;
+      let intact = true;
+      for (let from = 0; intact; from += VERIFY_PAGE) {
+        let read = 0;
+        for (const [revision, position, id, type, dataJson, metadataJson] of statements.chainPage.iterate(
+          streamId,
+          from,
+          VERIFY_PAGE,
+        )) {
+          read += 1;
+          intact = position > lastPosition && check.holds({ streamId, revision, id, type, dataJson, metadataJson });
+          if (!intact) break;
+          lastPosition = position;
+        }
+        if (intact && read < VERIFY_PAGE) return check.result();
+        if (intact) await new Promise((resolve) => setImmediate(resolve));
+      }
+      return verifyStoredText(streamId, statements.asWritten.all(streamId), asStoredText, toEvent);
+    },
 
     /** Finds an event deleted anywhere in the log, which a stream's own chain cannot show at its tail. */
     checkContinuity: async (): Promise<ContinuityResult> => {

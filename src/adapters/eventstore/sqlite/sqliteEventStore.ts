@@ -19,6 +19,15 @@ export type { ContinuityResult };
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A page reader whose full pages are answered on the next turn of the event loop (see `readAll` below). */
+const paced =
+  <O, P extends { isEnd: boolean }>(read: (options?: O) => Promise<P>) =>
+  async (options?: O): Promise<P> => {
+    const page = await read(options);
+    if (!page.isEnd) await nextTurn();
+    return page;
+  };
+
 export type SqliteEventStoreOptions = {
   /** The database file; its folder is created. */
   path: string;
@@ -76,14 +85,11 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
 
     readStream: reads.readStream,
     // better-sqlite3 reads synchronously: a reader going page after page (a catch-up, an SSE replay,
-    // the notary, the overdue clock) would hold the event loop until the end of the log, so a full
-    // page is answered on the next turn, as a networked store's would be, and timers and requests
-    // run between pages; the last page (a live reader's) is answered at once
-    readAll: async (readOptions) => {
-      const page = await reads.readAll(readOptions);
-      if (!page.isEnd) await nextTurn();
-      return page;
-    },
+    // the notary, the overdue clock, an export) would hold the event loop until the end of the log, so
+    // a full page is answered on the next turn, as a networked store's would be, and timers and
+    // requests run between pages; the last page (a live reader's) is answered at once
+    readAll: paced(reads.readAll),
+    readAllJson: paced(reads.readAllJson),
     readByCorrelation: reads.readByCorrelation,
 
     subscribe(subscribeOptions: SubscribeOptions = {}) {
