@@ -73,7 +73,8 @@ export const createReadModelQueries = (
     return items;
   };
   const now = (): number => clock().getTime();
-  const pages = createAnswerCache(200);
+  // at most 100 pages of at most 100 orders: some tens of MB at worst
+  const pages = createAnswerCache(100);
   const oee = createOeeQueries({ all, get, version: () => version('oee') }, plant, now);
   const withLate = (doc: Document): Document => {
     const due = Date.parse(doc['dueDate'] as string);
