@@ -126,9 +126,14 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     if (!s.floor.deliver(d)) return;
     s.behind = d.pending > 0;
     if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
-    const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
-    pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
-    s.floor.taken(d);
+    try {
+      const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
+      pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
+    } catch (error) {
+      // not taken in: its redelivery (after ack_wait) will be
+      s.floor.failed(d);
+      throw error;
+    }
   };
 
   /** Behind the stream, unless held at the limit with nothing in the lanes: then only closing intervals frees it. */
