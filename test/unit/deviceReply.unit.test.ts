@@ -23,6 +23,12 @@ describe('device deliveries read from their reply subjects', () => {
     expect(numbers(delivery('$JS.ACK.DEVICES.backbone-ingest.1.42.40.1732950000000000000.5'))).to.deep.equal([42, 5]);
   });
 
+  it('reads the bytes nats.js received, when it keeps them undecoded', () => {
+    const reply = new TextEncoder().encode('$JS.ACK._.H.DEVICES.backbone-ingest.1.31.30.1732950000000000000.1200.tok');
+    const m = { msg: { _msg: { reply } }, reply: 'not read', info: { streamSequence: -1, pending: -1 } };
+    expect(numbers(m as unknown as JsMsg)).to.deep.equal([31, 1_200]);
+  });
+
   it('falls back to nats.js’s own reading for a subject of another form', () => {
     for (const reply of ['$JS.ACK.DEVICES.x.1.2', 'inbox.1.2.3.4.5.6.7.8', undefined, '$JS.ACK.A.B.1.z2.3.4.5'])
       expect(numbers(delivery(reply, { streamSequence: 9, pending: 3 })), String(reply)).to.deep.equal([9, 3]);

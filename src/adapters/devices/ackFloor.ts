@@ -1,4 +1,4 @@
-/** Where a delivered message stands: not yet taken in (its handling failed), taken in, settled. */
+/** Where a delivered message stands: not taken in (its handling failed), taken in, settled. */
 const DELIVERED = 0;
 const TAKEN = 1;
 const SETTLED = 2;
@@ -44,9 +44,9 @@ export const createAckFloor = <M>(sequenceOf: (m: M) => number) => {
 
   return {
     /**
-     * A message as it arrives. False: it is a redelivery of one this floor holds, taken in already, or
-     * of one below the floor; it must not be taken in again (it would be counted twice). A redelivery
-     * of one whose handling failed (never marked taken) is answered true, to be taken in now.
+     * A message as it arrives, to be taken in. False: it is a redelivery of one this floor holds, taken
+     * in already, or of one below the floor; it must not be taken in again (it would be counted twice).
+     * A redelivery of one whose handling failed (`failed`) is answered true, to be taken in now.
      */
     deliver(m: M): boolean {
       const sequence = sequenceOf(m);
@@ -54,18 +54,19 @@ export const createAckFloor = <M>(sequenceOf: (m: M) => number) => {
         newest = sequence;
         sequences.push(sequence);
         messages.push(m);
-        states.push(DELIVERED);
+        states.push(TAKEN);
         return true;
       }
       const index = indexOf(sequence);
       if (index < 0 || states[index] !== DELIVERED) return false;
       messages[index] = m;
+      states[index] = TAKEN;
       return true;
     },
-    /** The message was taken in: it is settled later, or its redelivery is ignored. */
-    taken(m: M): void {
+    /** Its handling failed before it was taken in: its redelivery is taken in. */
+    failed(m: M): void {
       const index = indexOf(sequenceOf(m));
-      if (index >= 0 && states[index] === DELIVERED) states[index] = TAKEN;
+      if (index >= 0 && states[index] === TAKEN) states[index] = DELIVERED;
     },
     /** The message is done with. Answers the message to acknowledge when the floor moved, else undefined. */
     settle(m: M): M | undefined {

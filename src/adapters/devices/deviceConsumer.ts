@@ -42,26 +42,52 @@ export const recreateConsumer = async (
 
 /** Where the dots of a reply subject are: reused, so reading a delivery's numbers builds nothing. */
 const dots = new Int32Array(12);
-const PREFIX = '$JS.ACK.';
+const PREFIX = new TextEncoder().encode('$JS.ACK.');
+const DOT = 46;
+const ZERO = 48;
 
-/** The number between dots `index - 1` and `index` (token `index`) of a reply subject; NaN if not digits. */
-const tokenNumber = (reply: string, index: number, count: number): number => {
+/** The number in token `index` of a subject whose dots are in `dots`; NaN if it is not digits. */
+const tokenNumber = (reply: Uint8Array, index: number, count: number): number => {
   const from = (dots[index - 1] as number) + 1;
   const to = index < count ? (dots[index] as number) : reply.length;
   if (to <= from) return Number.NaN;
   let n = 0;
   for (let i = from; i < to; i += 1) {
-    const digit = reply.charCodeAt(i) - 48;
+    const digit = (reply[i] as number) - ZERO;
     if (digit < 0 || digit > 9) return Number.NaN;
     n = n * 10 + digit;
   }
   return n;
 };
 
-/** nats.js's JsMsg has its reply subject, though its interface does not say so. */
-const replyOf = (m: JsMsg): string | undefined => {
-  const reply = (m as JsMsg & { reply?: unknown }).reply;
-  return typeof reply === 'string' ? reply : undefined;
+/** The stream sequence and pending count in a reply subject, or undefined when it is not of either form. */
+const readReply = (reply: Uint8Array, message: JsMsg): Delivery | undefined => {
+  if (reply.length <= PREFIX.length) return undefined;
+  for (let i = 0; i < PREFIX.length; i += 1) if (reply[i] !== PREFIX[i]) return undefined;
+  let count = 0;
+  for (let i = 0; i < reply.length; i += 1) {
+    if (reply[i] !== DOT) continue;
+    if (count === dots.length) return undefined;
+    dots[count++] = i;
+  }
+  const tokens = count + 1;
+  const shift = tokens === 9 ? -2 : tokens === 11 || tokens === 12 ? 0 : undefined;
+  if (shift === undefined) return undefined;
+  const sequence = tokenNumber(reply, 7 + shift, count);
+  const pending = tokenNumber(reply, 10 + shift, count);
+  return Number.isNaN(sequence) || Number.isNaN(pending) ? undefined : { message, sequence, pending };
+};
+
+/**
+ * nats.js's JsMsg keeps its reply subject as the bytes it received (`msg._msg.reply`), decoded to text
+ * only when asked (an acknowledgement): read as bytes, the numbers cost no decoding. Neither its
+ * interface nor its internals promise either: the text, then `info`, are read when they are not there.
+ */
+const replyBytes = (m: JsMsg): Uint8Array | undefined => {
+  const raw = (m as unknown as { msg?: { _msg?: { reply?: unknown } } }).msg?._msg?.reply;
+  if (raw instanceof Uint8Array) return raw;
+  const text = (m as JsMsg & { reply?: unknown }).reply;
+  return typeof text === 'string' ? new TextEncoder().encode(text) : undefined;
 };
 
 /** A delivered message with the numbers the ingestion reads of it, read once. */
@@ -80,17 +106,12 @@ export type Delivery = {
  * or the older form without domain and account hash; `info` itself for any other.
  */
 export const deliveryOf = (message: JsMsg): Delivery => {
-  const reply = replyOf(message);
-  if (reply !== undefined && reply.startsWith(PREFIX)) {
-    let count = 0;
-    for (let at = reply.indexOf('.'); at >= 0 && count < dots.length; at = reply.indexOf('.', at + 1)) dots[count++] = at;
-    const tokens = count + 1;
-    const shift = tokens === 9 ? -2 : tokens === 11 || tokens === 12 ? 0 : undefined;
-    if (shift !== undefined) {
-      const sequence = tokenNumber(reply, 7 + shift, count);
-      const pending = tokenNumber(reply, 10 + shift, count);
-      if (!Number.isNaN(sequence) && !Number.isNaN(pending)) return { message, sequence, pending };
+  const reply = replyBytes(message);
+  return (
+    (reply && readReply(reply, message)) ?? {
+      message,
+      sequence: message.info.streamSequence,
+      pending: message.info.pending,
     }
-  }
-  return { message, sequence: message.info.streamSequence, pending: message.info.pending };
+  );
 };

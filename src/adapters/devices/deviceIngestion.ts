@@ -45,7 +45,15 @@ type Session = PipelineSession<Delivery> & {
   toAck?: Delivery | undefined;
   /** The newest message taken in had messages in the stream behind it, not yet delivered. */
   behind: boolean;
+  /** When the newest message was delivered (wall clock, ms). */
+  deliveredAt: number;
 };
+
+/**
+ * Behind its stream with nothing delivered for this long, and not held at its limit, the consumer
+ * takes the messages announced as gone (deleted from the stream): intervals may close for being quiet.
+ */
+const STALE_BACKLOG_MS = 30_000;
 
 /**
  * Device messages from JetStream into events. A durable consumer reads `devices.<site>.<machine>.<kind>`;
@@ -125,14 +133,25 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     // redelivered (its acknowledgement timer ran out) while this session holds it: settled with the first copy
     if (!s.floor.deliver(d)) return;
     s.behind = d.pending > 0;
+    s.deliveredAt = Date.now();
     if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
-    const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
-    pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
-    s.floor.taken(d);
+    try {
+      const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
+      pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
+    } catch (error) {
+      // not taken in: its redelivery (after ack_wait) will be
+      s.floor.failed(d);
+      throw error;
+    }
   };
 
-  /** Behind the stream, unless held at the limit with nothing in the lanes: then only closing intervals frees it. */
-  const backlog = (s: Session): boolean => s.behind && !(s.floor.size >= maxInFlight && s.lanes.size === 0);
+  /** Messages wait in the stream for this session: no interval closes for being quiet. */
+  const backlog = (s: Session): boolean => {
+    if (!s.behind) return false;
+    // held at its limit: it waits while the lanes settle; with nothing in them, only closing intervals frees it
+    if (s.floor.size >= maxInFlight) return s.lanes.size > 0;
+    return Date.now() - s.deliveredAt < STALE_BACKLOG_MS;
+  };
 
   const begin = async (): Promise<Session> => {
     const { replayUntil } = await recreateConsumer(jsm, { stream: DEVICE_STREAM, durable, maxInFlight, ackWaitMs });
@@ -144,6 +163,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
       loop: Promise.resolve(),
       floor: createAckFloor((d: Delivery) => d.sequence),
       behind: false,
+      deliveredAt: Date.now(),
     };
     active = s;
     s.timer = setInterval(() => pipeline.tick(s, backlog(s)), pipeline.tickMs);

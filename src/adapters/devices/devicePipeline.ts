@@ -99,7 +99,7 @@ export const createDevicePipeline = <M>({
   };
 
   /** How often `tick` should run. */
-  const tickMs = Math.max(20, Math.min(1_000, Math.floor(graceMs / 4)));
+  const tickMs = Math.max(20, Math.min(1_000, Math.floor(graceMs / 10)));
 
   /** Ends a session once its lanes are done; its open intervals are dropped unsettled. */
   const end = async (s: PipelineSession<M>): Promise<void> => {

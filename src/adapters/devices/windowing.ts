@@ -90,8 +90,9 @@ const hasValues = (values: Record<string, number> | undefined): boolean => {
   return false;
 };
 
-export const lateReason = (kind: IntervalKind, start: number, end: number): string =>
-  `late: the ${kind} interval ${isoOf(start)}/${isoOf(end)} was already recorded`;
+/** `start` and `end` as ms since the epoch, or already as ISO 8601 text. */
+export const lateReason = (kind: IntervalKind, start: number | string, end: number | string): string =>
+  `late: the ${kind} interval ${typeof start === 'string' ? start : isoOf(start)}/${typeof end === 'string' ? end : isoOf(end)} was already recorded`;
 
 /**
  * Sums energy and counts per machine per interval of device time. Each machine has a watermark, the
@@ -195,7 +196,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
       commandId,
       command,
       messages: bucket.messages,
-      lateReason: lateReason(kind, start, end),
+      lateReason: lateReason(kind, interval.intervalStart, interval.intervalEnd),
     };
   };
 
