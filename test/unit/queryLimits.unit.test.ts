@@ -9,8 +9,10 @@ describe('query bounds', () => {
     .filter((key) => 'limit' in ((schemas.schema(key)?.['properties'] as Record<string, unknown> | undefined) ?? {}));
 
   it('every query with a limit takes 1 to 1000 and refuses 0, 1001 and 5000 naming limit', () => {
-    // those that take one today: lists, WIP orders, master-data lists, the security trail, a control chart's points
+    // those that take one today: lists, WIP orders, master-data lists, the security trail, a control chart's
+    // points, a correlation's events
     expect(withLimit).to.have.members([
+      'queries/correlation',
       'queries/list',
       'queries/orders',
       'queries/masterList',
