@@ -72,7 +72,8 @@ export default defineConfig({
     i18nPrecompile(),
     VitePWA({
       registerType: 'autoUpdate',
-      injectRegister: 'script-defer',
+      // registered by main.ts once the first screen is up, not at the page's load event
+      injectRegister: false,
       includeAssets: ['icon.svg'],
       manifest: {
         name: 'MES 车间终端',

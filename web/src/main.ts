@@ -52,6 +52,10 @@ const start = (): void => {
   // once the first screen is up: what waits in the outbox is sent, and what the backbone offers (its
   // OpenAPI document, 160 KB) is read again; on the login screen that is wanted at once
   whenIdle(() => void outbox.flush());
+  // the app shell's cache (the service worker and the ninety files it keeps) once the first screen is up:
+  // on a slow phone its downloads would otherwise take the CPU and the link from the screen's own
+  if ('serviceWorker' in navigator)
+    whenIdle(() => void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined));
   // the office's screens have a session of their own (cookie): the PDA's probe is for PDAs
   if (location.pathname.startsWith('/office')) return;
   if (session.state.operator) setTimeout(() => whenIdle(() => void session.probe()), 3000);
