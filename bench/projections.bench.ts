@@ -1,7 +1,7 @@
 // npm run bench:projections [-- --json] [-- --events N] [-- --store DIR]
 // Rebuilds every read model from a generated plant of 1,000,000 events, beside raw read-all of the
 // same store in the same run. Target (issue 19): at least half the raw read-all rate.
-// The machine-side read models (oee, carbon, maintenance, telemetry, health) rebuild in a worker thread
+// The machine-side read models (oee, carbon) rebuild in a worker thread
 // beside the others (src/main/rebuildWorker.ts), as `npm run projections:rebuild` does; --one-thread
 // rebuilds them all on the main thread.
 // --store DIR keeps the generated log in DIR (events.db) and reuses it on the next run, for quick
