@@ -191,18 +191,20 @@ export const startProjectionGroup = async (
    * in memory (always, in a build from empty) is read and changed without awaiting anything.
    */
   const contextOf = (member: Member): ProjectionContext & { event: RecordedEvent } => {
+    /** `known`: `id` is already a key of `docs` (a document or a known absence). */
     const change = (
       docs: Map<string, Document | null>,
       collection: string,
       id: string,
       current: Document | undefined,
+      known: boolean,
       edit: (doc: Document | undefined) => Document | null | undefined,
     ): void => {
       const position = ctx.event.position;
       if (current?._pos !== undefined && comparePositions(current._pos, position) >= 0) return;
       const next = edit(current);
       if (next === undefined) return;
-      if (!docs.has(id)) {
+      if (!known) {
         if (member.cached >= CACHE_LIMIT) {
           trimCache(member);
           docs = inner(member.cache, collection);
@@ -213,7 +215,8 @@ export const startProjectionGroup = async (
         next._id = id;
         next._pos = position;
       }
-      docs.set(id, next);
+      // a document changed in place is the cached one already
+      if (next !== current || !known) docs.set(id, next);
       inner(member.dirty, collection).set(id, next);
     };
     const ctx = {
@@ -232,12 +235,17 @@ export const startProjectionGroup = async (
       ): Promise<void> {
         const docs = inner(member.cache, collection);
         const cached = docs.get(id);
-        if (cached !== undefined || member.cacheComplete || docs.has(id)) {
-          change(docs, collection, id, cached ?? undefined, edit);
+        if (cached !== undefined) {
+          change(docs, collection, id, cached ?? undefined, true, edit);
+          return DONE;
+        }
+        const known = docs.has(id);
+        if (known || member.cacheComplete) {
+          change(docs, collection, id, undefined, known, edit);
           return DONE;
         }
         return load(member, collection, id).then((doc) =>
-          change(inner(member.cache, collection), collection, id, doc, edit),
+          change(inner(member.cache, collection), collection, id, doc, true, edit),
         );
       },
     };
