@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ok, startMasterPlant, type MasterPlant } from '../support/masterPlant';
+import { addTurningCell, ok, startMasterPlant, type MasterPlant } from '../support/masterPlant';
 
 type Figures = Record<string, unknown> & { losses: Record<string, number>; oee: number };
 
@@ -9,31 +9,7 @@ describe('OEE over HTTP against a site calendar set through the API', function (
   let plant: MasterPlant;
   before(async () => {
     plant = await startMasterPlant('2026-11-24T12:00:00Z');
-    const { api } = plant;
-    await ok(api.post('/api/master/sites', { code: 'QJ', names: { 'zh-CN': '綦江工厂', en: 'Qijiang plant' } }));
-    await ok(
-      api.post('/api/master/work-centers', {
-        code: 'WC-A',
-        names: { 'zh-CN': '车削', en: 'Turning' },
-        site: 'QJ',
-        machines: [],
-      }),
-    );
-    await ok(
-      api.post(
-        '/api/machines',
-        {
-          machineId: 'M1',
-          code: 'M1',
-          name: 'Lathe 1',
-          type: 'lathe',
-          workCenter: 'WC-A',
-          ratedPowerKw: 10,
-          idealCycleSeconds: [{ product: 'SHAFT', seconds: 60 }],
-        },
-        'maintenance',
-      ),
-    );
+    await addTurningCell(plant.api);
   });
   after(async () => plant.stop());
 

@@ -51,6 +51,34 @@ export const ok = async (call: Promise<{ status: number; body: unknown }>): Prom
   return response.body as Record<string, unknown>;
 };
 
+/** The site QJ, its turning work center WC-A and one lathe in it, M1 (10 kW, 60 s a SHAFT). */
+export const addTurningCell = async (api: MasterPlant['api']): Promise<void> => {
+  await ok(api.post('/api/master/sites', { code: 'QJ', names: { 'zh-CN': '綦江工厂', en: 'Qijiang plant' } }));
+  await ok(
+    api.post('/api/master/work-centers', {
+      code: 'WC-A',
+      names: { 'zh-CN': '车削', en: 'Turning' },
+      site: 'QJ',
+      machines: [],
+    }),
+  );
+  await ok(
+    api.post(
+      '/api/machines',
+      {
+        machineId: 'M1',
+        code: 'M1',
+        name: 'Lathe 1',
+        type: 'lathe',
+        workCenter: 'WC-A',
+        ratedPowerKw: 10,
+        idealCycleSeconds: [{ product: 'SHAFT', seconds: 60 }],
+      },
+      'maintenance',
+    ),
+  );
+};
+
 export const windingStep = {
   operationId: '010',
   code: 'WIND',
