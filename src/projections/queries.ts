@@ -8,7 +8,7 @@ import {
   type QueueEntry,
 } from '../domain/dispatch';
 import { NotFoundError } from '../domain/errors';
-import { walkGenealogy } from './genealogyQueries';
+import { loadMany, walkGenealogy } from './genealogyQueries';
 import { carbonQueries } from './carbonQueries';
 import { labourQueries } from './labourQueries';
 
@@ -87,8 +87,11 @@ export const createReadModelQueries = (
     return isDispatchRule(rule) ? rule : fallback;
   };
 
-  const walk = (lotId: string, direction: 'backward' | 'forward') =>
-    walkGenealogy((collection, id) => get('genealogy', collection, id), lotId, direction);
+  const genealogyDocs = loadMany(
+    (collection, id) => get('genealogy', collection, id),
+    (collection, options) => find('genealogy', collection, options),
+  );
+  const walk = (lotId: string, direction: 'backward' | 'forward') => walkGenealogy(genealogyDocs, lotId, direction);
 
   return {
     namespace,
@@ -235,10 +238,7 @@ export const createReadModelQueries = (
       forward: (lotId: string) => walk(lotId, 'forward'),
     },
     labour: labourQueries((collection, filter) => all('labour', collection, filter), plant, now),
-    telemetry: telemetryQueries(
-      { all: (collection, filter) => all('telemetry', collection, filter) },
-      plant.timeZone,
-    ),
+    telemetry: telemetryQueries({ all: (collection, filter) => all('telemetry', collection, filter) }, plant.timeZone),
     health: healthQueries({ get: (collection, id) => get('health', collection, id) }),
     spc: spcQueries({
       get: (collection, id) => get('spc', collection, id),
