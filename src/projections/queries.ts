@@ -9,7 +9,7 @@ import {
   type QueueEntry,
 } from '../domain/dispatch';
 import { NotFoundError } from '../domain/errors';
-import { walkGenealogy } from './genealogyQueries';
+import { loadMany, walkGenealogy } from './genealogyQueries';
 import { carbonQueries } from './carbonQueries';
 import { labourQueries } from './labourQueries';
 
@@ -100,8 +100,11 @@ export const createReadModelQueries = (
     return isDispatchRule(rule) ? rule : fallback;
   };
 
-  const walk = (lotId: string, direction: 'backward' | 'forward') =>
-    walkGenealogy((collection, id) => get('genealogy', collection, id), lotId, direction);
+  const genealogyDocs = loadMany(
+    (collection, id) => get('genealogy', collection, id),
+    (collection, options) => find('genealogy', collection, options),
+  );
+  const walk = (lotId: string, direction: 'backward' | 'forward') => walkGenealogy(genealogyDocs, lotId, direction);
 
   return {
     namespace,
