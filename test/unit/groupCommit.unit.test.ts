@@ -120,6 +120,16 @@ describe('group commit: deciding a batch of appends before writing', () => {
     expect(accepted(decisions[2]).result).to.deep.equal({ nextExpectedRevision: 1, position: pos(6) });
   });
 
+  it('answers a refused retry of an append earlier in its batch from the plan when ids are left to the index', () => {
+    const stream = uniqueStream();
+    const original = append(stream, [1], 'no_stream');
+    const trusting = { ...storeOf(), lookUpIds: false };
+    const { decisions } = planGroup(codec, [original, original, append(stream, [2], 'no_stream')], trusting, 5, AT);
+    expect(accepted(decisions[0]).result).to.deep.equal({ nextExpectedRevision: 0, position: pos(5) });
+    expect(decisions[1]).to.deep.equal({ outcome: 'duplicate', result: { nextExpectedRevision: 0, position: pos(5) } });
+    expect(refusal(decisions[2])).to.be.instanceOf(WrongExpectedRevisionError);
+  });
+
   it('refuses an id already stored with other content, or in another stream', () => {
     const stream = uniqueStream();
     const original = append(stream, [1]);
