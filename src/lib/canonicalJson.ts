@@ -45,9 +45,11 @@ export const canonicalJson = (value: unknown): string => {
 
 /**
  * The canonical JSON of `record` with one more member, `name`, as the texts before and after that
- * member's value: `before + canonicalJson(value) + after` is `canonicalJson({ ...record, [name]: value })`
- * (a member `name` of `record` itself is replaced, as the spread would). For text whose one member
- * is known last: the event store knows an event's metadata before the hash it chains it to.
+ * member's value, the closing brace left off: `before + canonicalJson(value) + after + '}'` is
+ * `canonicalJson({ ...record, [name]: value })` (a member `name` of `record` itself is replaced, as the
+ * spread would). For text whose one member is known last, and which is extended after its last
+ * member: the event store knows an event's metadata before the hash it chains it to, and stores the
+ * hash after it.
  */
 export const canonicalAround = (record: Record<string, unknown>, name: string): [before: string, after: string] => {
   const keys = sortKeys(Object.keys(record));
@@ -59,7 +61,7 @@ export const canonicalAround = (record: Record<string, unknown>, name: string): 
     if (key < name) before += `${quoteKey(key)}:${canonicalJson(member)},`;
     else after += `,${quoteKey(key)}:${canonicalJson(member)}`;
   }
-  return [`${before}${quoteKey(name)}:`, `${after}}`];
+  return [`${before}${quoteKey(name)}:`, after];
 };
 
 /** A string with nothing JSON.stringify would escape: no control character, quote, backslash or surrogate. */

@@ -1,6 +1,6 @@
 import type { AppendResult, ExpectedRevision, RecordedEvent } from '../../../app/eventStore';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
-import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
+import { sealedMetadata, type EventCodec, type PreparedEvent, type SealedEvent } from '../eventCodec';
 import { GENESIS_HASH } from '../hashChain';
 import { toPosition } from './schema';
 
@@ -77,9 +77,11 @@ export const planGroup = (
     const append = stagedAppend(id);
     if (!append) return undefined;
     const offset = append.sealed.findIndex((event) => event.id === id);
-    const { type, data, metadata } = append.sealed[offset] as SealedEvent;
+    const event = append.sealed[offset] as SealedEvent;
+    const { type, data } = event;
     const { streamId } = append;
     const at = toPosition(append.firstPosition + offset);
+    const metadata = sealedMetadata(event);
     return { id, type, data, metadata, streamId, revision: append.firstRevision + offset, position: at, recordedAt };
   };
   const isKnown = (event: PreparedEvent): boolean =>
@@ -109,7 +111,7 @@ export const planGroup = (
     const firstPosition = position;
     position += sealed.length;
     const lastRevision = firstRevision + sealed.length - 1;
-    heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
+    heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).hash });
     const result = { nextExpectedRevision: lastRevision, position: toPosition(position - 1) };
     const accepted: AcceptedAppend = {
       outcome: 'accepted',
