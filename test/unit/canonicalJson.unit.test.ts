@@ -46,5 +46,17 @@ describe('canonical JSON (RFC 8785)', () => {
       }
     }
     expect(canonicalAround({}, 'prevHash')).to.deep.equal(['{"prevHash":', '']);
+    // records of other names, or the same names in another order, one after another
+    const records = [
+      { b: 1, a: 2 },
+      { a: 2, b: 1 },
+      { b: 1, c: 3 },
+      { b: 1, a: 2, prevHash: 'x' },
+      { z: 0, a: 1 },
+    ];
+    for (const one of [...records, ...records.reverse()]) {
+      const [before, after] = canonicalAround(one, 'prevHash');
+      expect(`${before}"h"${after}}`).to.equal(canonicalJson({ ...one, prevHash: 'h' }));
+    }
   });
 });
