@@ -45,21 +45,42 @@ export const canonicalJson = (value: unknown): string => {
 
 /**
  * The canonical JSON of `record` with one more member, `name`, as the texts before and after that
- * member's value: `before + canonicalJson(value) + after` is `canonicalJson({ ...record, [name]: value })`
- * (a member `name` of `record` itself is replaced, as the spread would). For text whose one member
- * is known last: the event store knows an event's metadata before the hash it chains it to.
+ * member's value, the closing brace left off: `before + canonicalJson(value) + after + '}'` is
+ * `canonicalJson({ ...record, [name]: value })` (a member `name` of `record` itself is replaced, as the
+ * spread would). For text whose one member is known last, and which is extended after its last
+ * member: the event store knows an event's metadata before the hash it chains it to, and stores the
+ * hash after it.
  */
 export const canonicalAround = (record: Record<string, unknown>, name: string): [before: string, after: string] => {
-  const keys = sortKeys(Object.keys(record));
+  const shape = shapeAround(Object.keys(record), name);
   let before = '{';
   let after = '';
-  for (const key of keys) {
-    const member = record[key];
-    if (member === undefined || key === name) continue;
-    if (key < name) before += `${quoteKey(key)}:${canonicalJson(member)},`;
-    else after += `,${quoteKey(key)}:${canonicalJson(member)}`;
+  const { sorted, quoted, split } = shape;
+  for (let i = 0; i < sorted.length; i += 1) {
+    const member = record[sorted[i] as string];
+    if (member === undefined) continue;
+    if (i < split) before += `${quoted[i] as string}:${canonicalJson(member)},`;
+    else after += `,${quoted[i] as string}:${canonicalJson(member)}`;
   }
-  return [`${before}${quoteKey(name)}:`, `${after}}`];
+  return [`${before}${quoteKey(name)}:`, after];
+};
+
+/** A record's member names sorted, quoted, and how many sort before `name` (which is left out). */
+type Shape = { keys: string[]; name: string; sorted: string[]; quoted: string[]; split: number };
+/** The last shape seen: records of one kind (an event's metadata) come with their names in one order. */
+let lastShape: Shape | undefined;
+
+const shapeAround = (keys: string[], name: string): Shape => {
+  const last = lastShape;
+  if (last && last.name === name && last.keys.length === keys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length && same; i += 1) same = keys[i] === last.keys[i];
+    if (same) return last;
+  }
+  const sorted = sortKeys(keys.filter((key) => key !== name));
+  const shape = { keys, name, sorted, quoted: sorted.map(quoteKey), split: sorted.filter((key) => key < name).length };
+  lastShape = shape;
+  return shape;
 };
 
 /** A string with nothing JSON.stringify would escape: no control character, quote, backslash or surrogate. */

@@ -42,9 +42,21 @@ describe('canonical JSON (RFC 8785)', () => {
     for (const name of ['prevHash', 'aaa', 'zzz', 'actor', '10']) {
       for (const value of ['x', 7, { nested: [1] }]) {
         const [before, after] = canonicalAround(record, name);
-        expect(before + canonicalJson(value) + after).to.equal(canonicalJson({ ...record, [name]: value }));
+        expect(`${before}${canonicalJson(value)}${after}}`).to.equal(canonicalJson({ ...record, [name]: value }));
       }
     }
-    expect(canonicalAround({}, 'prevHash')).to.deep.equal(['{"prevHash":', '}']);
+    expect(canonicalAround({}, 'prevHash')).to.deep.equal(['{"prevHash":', '']);
+    // records of other names, or the same names in another order, one after another
+    const records = [
+      { b: 1, a: 2 },
+      { a: 2, b: 1 },
+      { b: 1, c: 3 },
+      { b: 1, a: 2, prevHash: 'x' },
+      { z: 0, a: 1 },
+    ];
+    for (const one of [...records, ...records.reverse()]) {
+      const [before, after] = canonicalAround(one, 'prevHash');
+      expect(`${before}"h"${after}}`).to.equal(canonicalJson({ ...one, prevHash: 'h' }));
+    }
   });
 });

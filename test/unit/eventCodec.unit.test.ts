@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { computeEventHash, GENESIS_HASH, verifyChain, verifyStoredText } from '../../src/adapters/eventstore/hashChain';
-import type { SealedEvent } from '../../src/adapters/eventstore/eventCodec';
+import { sealedMetadata, type SealedEvent } from '../../src/adapters/eventstore/eventCodec';
 import type { RecordedEvent } from '../../src/app/eventStore';
 import { ValidationError } from '../../src/domain/errors';
 import { canonicalJson } from '../../src/lib/canonicalJson';
@@ -99,12 +99,12 @@ describe('event codec: sealing prepared events into a stream’s chain', () => {
     const recorded = asRecorded(sealed);
     let prevHash = GENESIS_HASH;
     for (const [revision, event] of sealed.entries()) {
-      const { hash, ...unsealed } = event.metadata;
+      const { hash, ...unsealed } = sealedMetadata(event);
       if (revision === 2) prevHash = 'f'.repeat(64);
       expect(unsealed.prevHash).to.equal(prevHash);
       expect(event.dataJson).to.equal(canonicalJson(events[revision]?.data));
       expect(event.metadataJson).to.equal(`${canonicalJson(unsealed).slice(0, -1)},"hash":"${hash}"}`);
-      expect(recorded[revision]?.metadata).to.deep.equal(event.metadata);
+      expect(recorded[revision]?.metadata).to.deep.equal(sealedMetadata(event));
       expect(hash).to.equal(computeEventHash({ ...event, streamId: STREAM, revision, metadata: unsealed }));
       prevHash = hash;
     }

@@ -15,6 +15,7 @@ import {
 } from '../../src/adapters/eventstore/sqlite/groupCommit';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/domain/errors';
 import { counted, createTestCodec, uniqueStream } from '../support/events';
+import { sealedMetadata } from '../../src/adapters/eventstore/eventCodec';
 
 const codec = createTestCodec();
 const AT = '2026-11-25T00:00:00.000Z';
@@ -47,7 +48,7 @@ const written = (appends: QueuedAppend[], plan: GroupPlan): RecordedEvent[] =>
           id: e.id,
           type: e.type,
           data: e.data,
-          metadata: e.metadata,
+          metadata: sealedMetadata(e),
           streamId: (appends[i] as QueuedAppend).streamId,
           revision: d.firstRevision + k,
           position: pos(d.firstPosition + k),
@@ -120,6 +121,16 @@ describe('group commit: deciding a batch of appends before writing', () => {
     expect(accepted(decisions[2]).result).to.deep.equal({ nextExpectedRevision: 1, position: pos(6) });
   });
 
+  it('answers a refused retry of an append earlier in its batch from the plan when ids are left to the index', () => {
+    const stream = uniqueStream();
+    const original = append(stream, [1], 'no_stream');
+    const trusting = { ...storeOf(), lookUpIds: false };
+    const { decisions } = planGroup(codec, [original, original, append(stream, [2], 'no_stream')], trusting, 5, AT);
+    expect(accepted(decisions[0]).result).to.deep.equal({ nextExpectedRevision: 0, position: pos(5) });
+    expect(decisions[1]).to.deep.equal({ outcome: 'duplicate', result: { nextExpectedRevision: 0, position: pos(5) } });
+    expect(refusal(decisions[2])).to.be.instanceOf(WrongExpectedRevisionError);
+  });
+
   it('refuses an id already stored with other content, or in another stream', () => {
     const stream = uniqueStream();
     const original = append(stream, [1]);
@@ -138,9 +149,9 @@ describe('group commit: deciding a batch of appends before writing', () => {
     const batch = [append(stream, [1, 2]), append(stream, [3]), append(uniqueStream(), [4])];
     const result = plan(batch, stored, 2);
     const [a, b, c] = result.decisions.map(accepted);
-    expect(a?.sealed[0]?.metadata.prevHash).to.equal(stored[0]?.metadata.hash);
-    expect(b?.sealed[0]?.metadata.prevHash).to.equal(a?.sealed[1]?.metadata.hash);
-    expect(c?.sealed[0]?.metadata.prevHash).to.equal(GENESIS_HASH);
+    expect(a?.sealed[0]?.prevHash).to.equal(stored[0]?.metadata.hash);
+    expect(b?.sealed[0]?.prevHash).to.equal(a?.sealed[1]?.hash);
+    expect(c?.sealed[0]?.prevHash).to.equal(GENESIS_HASH);
     const all = [...stored, ...written(batch, result)].filter((e) => e.streamId === stream);
     expect(verifyChain(stream, all)).to.include({ ok: true, events: 4 });
   });

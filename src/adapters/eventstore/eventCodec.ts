@@ -14,24 +14,36 @@ export type PreparedEvent = {
   data: Record<string, unknown>;
   metadata: Omit<EventMetadata, 'prevHash' | 'hash'>;
   /**
-   * canonicalJson(data), and the canonical text of the metadata around its prevHash's value
-   * (`metadataOpen + JSON.stringify(prevHash) + metadataClose`): serialised once, when the append is
-   * handed in, so sealing only joins text and hashes it, and what is stored is what was validated.
+   * canonicalJson(data), and the canonical text of the metadata around its prevHash's value, its
+   * closing brace left off (`metadataOpen + JSON.stringify(prevHash) + metadataClose + '}'`):
+   * serialised once, when the append is handed in, so sealing only joins text and hashes it, and what
+   * is stored is what was validated.
    */
   dataJson: string;
   metadataOpen: string;
   metadataClose: string;
 };
 
+/** An event in its stream's chain. Its metadata as stored is `sealedMetadata(event)`, built when asked for. */
 export type SealedEvent = {
   id: string;
   type: string;
   data: Record<string, unknown>;
-  metadata: EventMetadata;
+  /** The writer's metadata, its version settled, without the chain's members. */
+  unsealed: PreparedEvent['metadata'];
+  prevHash: string;
+  hash: string;
   /** JSON text of data and of metadata (hash included), ready to store. */
   dataJson: string;
   metadataJson: string;
 };
+
+/** A sealed event's metadata as stored: the writer's, its version, and the chain's prevHash and hash. */
+export const sealedMetadata = ({ unsealed, prevHash, hash }: SealedEvent): EventMetadata => ({
+  ...unsealed,
+  prevHash,
+  hash,
+});
 
 /** Array.isArray without narrowing a typed list to any[]: callers from JavaScript may pass anything. */
 const isList = (value: unknown): boolean => Array.isArray(value);
@@ -131,7 +143,8 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
     for (let offset = 0; offset < prepared.length; offset += 1) {
       const event = prepared[offset] as PreparedEvent;
       const { id, type, data, dataJson } = event;
-      const unsealedJson = `${event.metadataOpen}${jsonString(previous)}${event.metadataClose}`;
+      // the metadata's members, up to its closing brace: the hash covers them closed, the store adds hash after
+      const members = `${event.metadataOpen}${jsonString(previous)}${event.metadataClose}`;
       const hash = hashCanonical({
         prevHash: previous,
         streamId,
@@ -139,15 +152,17 @@ export const createEventCodec = (schemas: SchemaRegistry, upcasters: readonly Up
         id,
         type,
         dataJson,
-        metadataJson: unsealedJson,
+        metadataJson: `${members}}`,
       });
       sealed.push({
         id,
         type,
         data,
-        metadata: Object.assign({}, event.metadata, { prevHash: previous, hash }),
+        unsealed: event.metadata,
+        prevHash: previous,
+        hash,
         dataJson,
-        metadataJson: `${unsealedJson.slice(0, -1)},"hash":"${hash}"}`,
+        metadataJson: `${members},"hash":"${hash}"}`,
       });
       previous = hash;
     }

@@ -35,7 +35,7 @@ import type {
 import { comparePositions, readPages } from '../../../app/eventStore';
 import { ValidationError } from '../../../domain/errors';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
-import type { EventCodec } from '../eventCodec';
+import { sealedMetadata, type EventCodec } from '../eventCodec';
 import { GENESIS_HASH, verifyStoredStream } from '../hashChain';
 
 export type EsdbEventStoreOptions = {
@@ -161,7 +161,7 @@ export const createEsdbEventStore = (options: EsdbEventStoreOptions): EventStore
               id: event.id,
               type: event.type,
               data: event.data,
-              metadata: { ...event.metadata, [ESDB_CORRELATION]: event.metadata.correlationId },
+              metadata: { ...sealedMetadata(event), [ESDB_CORRELATION]: event.unsealed.correlationId },
             }),
           ),
           { expectedRevision: head ? BigInt(head.revision) : NO_STREAM },

@@ -1,6 +1,6 @@
 import type { AppendResult, ExpectedRevision, RecordedEvent } from '../../../app/eventStore';
 import { assertExpectedRevision, resolveRetry } from '../appendRules';
-import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
+import { sealedMetadata, type EventCodec, type PreparedEvent, type SealedEvent } from '../eventCodec';
 import { GENESIS_HASH } from '../hashChain';
 import { toPosition } from './schema';
 
@@ -14,8 +14,9 @@ export type GroupLookup = {
   eventById: (id: string) => RecordedEvent | undefined;
   /**
    * Whether each id is looked up before it is planned as new. Default true. False leaves ids stored
-   * by earlier groups to the log's unique index: the insert fails, and the writer plans the group
-   * again, looking (an append is only a retry or a conflict if its ids are stored).
+   * by earlier groups, or accepted earlier in this one, to the log's unique index: the insert fails,
+   * and the writer plans the group again, looking (an append is only a retry or a conflict if its ids
+   * are stored).
    */
   lookUpIds?: boolean;
 };
@@ -55,21 +56,36 @@ export const planGroup = (
   recordedAt: string,
 ): GroupPlan => {
   const heads = new Map<string, StreamHead>();
-  /** Ids accepted earlier in this group; an event is built from its append only when asked for (a retry). */
-  const staged = new Map<string, AcceptedAppend>();
+  const decisions: AppendDecision[] = [];
+  const lookUpIds = lookup.lookUpIds ?? true;
+  /**
+   * Ids accepted earlier in this group, when ids are looked up. Trusting the index, a repeated id is
+   * left to it (the group is planned again, looking); only a refused append asks, rarely, whether it
+   * retries one accepted earlier in the group, and is answered by a search of the group's decisions.
+   */
+  const staged = lookUpIds ? new Map<string, AcceptedAppend>() : undefined;
   let position = nextPosition;
 
+  const stagedAppend = (id: string): AcceptedAppend | undefined => {
+    if (staged) return staged.get(id);
+    for (const decision of decisions)
+      if (decision.outcome === 'accepted' && decision.sealed.some((event) => event.id === id)) return decision;
+    return undefined;
+  };
+  /** An event accepted earlier in this group, built from its append only when asked for (a retry). */
   const stagedEvent = (id: string): RecordedEvent | undefined => {
-    const append = staged.get(id);
+    const append = stagedAppend(id);
     if (!append) return undefined;
     const offset = append.sealed.findIndex((event) => event.id === id);
-    const { type, data, metadata } = append.sealed[offset] as SealedEvent;
+    const event = append.sealed[offset] as SealedEvent;
+    const { type, data } = event;
     const { streamId } = append;
     const at = toPosition(append.firstPosition + offset);
+    const metadata = sealedMetadata(event);
     return { id, type, data, metadata, streamId, revision: append.firstRevision + offset, position: at, recordedAt };
   };
-  const lookUpIds = lookup.lookUpIds ?? true;
-  const isKnown = (id: string): boolean => staged.has(id) || (lookUpIds && lookup.eventById(id) !== undefined);
+  const isKnown = (event: PreparedEvent): boolean =>
+    (staged as Map<string, AcceptedAppend>).has(event.id) || lookup.eventById(event.id) !== undefined;
 
   const decide = ({ streamId, events, expected }: QueuedAppend): AppendDecision => {
     const head = heads.get(streamId) ?? lookup.head(streamId);
@@ -79,7 +95,7 @@ export const planGroup = (
     } catch (error) {
       refusal = error;
     }
-    if (refusal !== undefined || events.some((event) => isKnown(event.id))) {
+    if (refusal !== undefined || (staged !== undefined && events.some(isKnown))) {
       // a refused append, or one reusing known ids, may be a retry of one already stored
       const stored = events.map((event) => stagedEvent(event.id) ?? lookup.eventById(event.id));
       try {
@@ -95,7 +111,7 @@ export const planGroup = (
     const firstPosition = position;
     position += sealed.length;
     const lastRevision = firstRevision + sealed.length - 1;
-    heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).metadata.hash });
+    heads.set(streamId, { revision: lastRevision, hash: (sealed[sealed.length - 1] as SealedEvent).hash });
     const result = { nextExpectedRevision: lastRevision, position: toPosition(position - 1) };
     const accepted: AcceptedAppend = {
       outcome: 'accepted',
@@ -105,11 +121,11 @@ export const planGroup = (
       firstPosition,
       result,
     };
-    for (const event of sealed) staged.set(event.id, accepted);
+    if (staged) for (const event of sealed) staged.set(event.id, accepted);
     return accepted;
   };
 
-  const decisions = appends.map(decide);
+  for (const append of appends) decisions.push(decide(append));
   return { decisions, heads, nextPosition: position };
 };
 
