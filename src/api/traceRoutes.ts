@@ -1,4 +1,4 @@
-import { readJsonPages, readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import { eventJson, eventView, readJsonPages, readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
 import { createLiveTail, type LiveTail } from '../app/liveTail';
 import { createStateAsOf } from '../app/stateAsOf';
 import { deciders } from '../domain/aggregates';
@@ -11,17 +11,6 @@ import { isShopFloorOnly, type RouteContext, type RouteSpec } from './routes';
 import { responseClosed, writeOrWait } from './streamWrite';
 
 const AUDITORS: Role[] = ['auditor'];
-
-const view = (e: RecordedEvent) => ({
-  id: e.id,
-  type: e.type,
-  streamId: e.streamId,
-  revision: e.revision,
-  position: e.position,
-  recordedAt: e.recordedAt,
-  metadata: e.metadata,
-  data: e.data,
-});
 
 // separation of duties: the security trail (people, devices, keys, logins) is the audit administrator's
 const TRAIL = 'the security trail is read by the audit administrator (GET /api/security/events)';
@@ -171,7 +160,7 @@ export const traceRoutes = (deps: {
   const message = (event: RecordedEvent): string => {
     let text = messages.get(event);
     if (text === undefined) {
-      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(view(event))}\n\n`;
+      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${eventJson(event)}\n\n`;
       messages.set(event, text);
     }
     return text;
@@ -189,7 +178,7 @@ export const traceRoutes = (deps: {
       async handle(ctx) {
         const events = await store.readStream(streamId(ctx));
         if (events.length === 0) throw new NotFoundError(`stream ${streamId(ctx)} has no events`);
-        return { body: events.map(view), revision: events[events.length - 1]?.revision };
+        return { body: events.map(eventView), revision: events[events.length - 1]?.revision };
       },
     },
     {
@@ -240,7 +229,7 @@ export const traceRoutes = (deps: {
           const next = `/api/correlations/${encodeURIComponent(wanted)}?limit=${limit}&cursor=${encodeURIComponent(page.next)}`;
           ctx.res.set('Link', `<${next}>; rel="next"`);
         }
-        return { body: page.events.map(view) };
+        return { body: page.events.map(eventView) };
       },
     },
     {

@@ -244,18 +244,20 @@ export async function* readPages(store: EventStore, options: ReadAllOptions = {}
   }
 }
 
-/** An event as the JSON text of `EventJson`: its members in that order. */
-export const eventJson = (e: RecordedEvent): string =>
-  JSON.stringify({
-    id: e.id,
-    type: e.type,
-    streamId: e.streamId,
-    revision: e.revision,
-    position: e.position,
-    recordedAt: e.recordedAt,
-    metadata: e.metadata,
-    data: e.data,
-  });
+/** An event as the API shows it (the trace routes, the export): its members in this order. */
+export const eventView = (e: RecordedEvent) => ({
+  id: e.id,
+  type: e.type,
+  streamId: e.streamId,
+  revision: e.revision,
+  position: e.position,
+  recordedAt: e.recordedAt,
+  metadata: e.metadata,
+  data: e.data,
+});
+
+/** An event as the JSON text of `EventJson`: `eventView`'s members in that order. */
+export const eventJson = (e: RecordedEvent): string => JSON.stringify(eventView(e));
 
 /** `readPages` with the events as JSON text: the store's own where it has it (`readAllJson`). */
 export async function* readJsonPages(
