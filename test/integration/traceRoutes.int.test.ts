@@ -11,7 +11,7 @@ import { createApi } from '../../src/api/app';
 import { hashToken } from '../../src/api/auth';
 import { createIdempotencyStore } from '../../src/api/idempotency';
 import { createCommandHandler } from '../../src/app/commandHandler';
-import { readPages, type RecordedEvent } from '../../src/app/eventStore';
+import { eventJson, readPages, type RecordedEvent } from '../../src/app/eventStore';
 import type { ReadStore } from '../../src/app/readStore';
 import { createScanService } from '../../src/app/scans';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
@@ -175,18 +175,8 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
     }
   });
   describe('GET /api/export, from the stored text', () => {
-    /** How the export wrote an event when it decoded and encoded each one: JSON of the route's view. */
-    const decoded = (e: RecordedEvent) =>
-      JSON.stringify({
-        id: e.id,
-        type: e.type,
-        streamId: e.streamId,
-        revision: e.revision,
-        position: e.position,
-        recordedAt: e.recordedAt,
-        metadata: e.metadata,
-        data: e.data,
-      });
+    /** How the export wrote an event when it decoded and encoded each one: the route's view as JSON. */
+    const decoded = eventJson;
     /** Every business event of the log, upcast, as readAll gives it. */
     const business = async (category?: string) => {
       const all: RecordedEvent[] = [];

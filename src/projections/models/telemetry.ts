@@ -1,3 +1,4 @@
+import type { TelemetrySignals } from '../../domain/generated/common';
 import { localDate } from '../../lib/time';
 import type { Projection, ProjectionContext } from '../runner';
 
@@ -6,15 +7,8 @@ export type TelemetryRetention = { intervalHours: number; hourlyHours: number };
 export const DEFAULT_TELEMETRY_RETENTION: TelemetryRetention = { intervalHours: 7 * 24, hourlyHours: 400 * 24 };
 
 type Agg = { count: number; min: number; max: number; sum: number; sumSq: number; last: number; lastAt: string };
-export type TelemetryPoint = {
-  start: string;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  rms: number;
-  last: number;
-};
+/** A signal's aggregates over an interval, hour or day beginning at `start` (those a device sends, by time). */
+export type TelemetryPoint = Omit<TelemetrySignals[number], 'signal'> & { start: string };
 
 const HOUR = 3_600_000;
 const hourOf = (iso: string): string => new Date(Math.floor(Date.parse(iso) / HOUR) * HOUR).toISOString();
@@ -103,9 +97,9 @@ export const telemetryProjection = (
           _id: key,
           machineId,
           signal: s.signal,
-          firstInterval: (doc?.['firstInterval']) ?? intervalStart,
+          firstInterval: doc?.['firstInterval'] ?? intervalStart,
           lastInterval: newest,
-          last: newest === intervalStart ? s.last : (doc?.['last']),
+          last: newest === intervalStart ? s.last : doc?.['last'],
           intervalDocs,
           hourDocs,
           pruned: {
