@@ -6,6 +6,7 @@
 // the least of its runs: the figure a busy machine disturbs least, and what the store adds to raw.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { GCProfiler } from 'node:v8';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore, type SqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { EVENT_LOG_DDL, openDurable } from '../src/adapters/eventstore/sqlite/schema';
@@ -31,16 +32,31 @@ const freshPath = () => join(temp.dir, `bench-${(files += 1)}.db`);
 const openStore = (): SqliteEventStore => createSqliteEventStore({ path: freshPath(), codec });
 const event = (n: number): EventToAppend => counted(n, { note: NOTE });
 
-/** Per measure, the least CPU time (microseconds per event, user and system) of its runs. */
-const cpuPerEvent = new Map<string, { user: number; system: number }>();
-const clock = () => ({ wall: process.hrtime.bigint(), cpu: process.cpuUsage() });
-/** Events per second since `start`, noting the CPU time per event under `name`. */
-const rateSince = (name: string, start: ReturnType<typeof clock>, events: number): number => {
+/** Per measure, from its run of least CPU time: microseconds per event (user, system, GC pauses) and transactions. */
+type PhaseCost = { user: number; system: number; gc: number; transactions?: number };
+const cpuPerEvent = new Map<string, PhaseCost>();
+/** A phase's clock: wall time, CPU time, and its garbage collections (v8.GCProfiler: synchronous phases too). */
+const clock = () => {
+  const gc = new GCProfiler();
+  gc.start();
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage(), gc };
+};
+/**
+ * Events per second since `start`, noting the CPU time per event under `name` (with the GC pauses and,
+ * for the store, how many transactions its group commit made).
+ */
+const rateSince = (name: string, start: ReturnType<typeof clock>, events: number, transactions?: number): number => {
   const rate = events / secondsSince(start.wall);
   const { user, system } = process.cpuUsage(start.cpu);
+  const collections = start.gc.stop()?.statistics ?? [];
   const least = cpuPerEvent.get(name);
-  if (!least || user + system < least.user + least.system)
-    cpuPerEvent.set(name, { user: user / events, system: system / events });
+  if (!least || (user + system) / events < least.user + least.system)
+    cpuPerEvent.set(name, {
+      user: user / events,
+      system: system / events,
+      gc: collections.reduce((sum, collection) => sum + collection.cost, 0) / events,
+      transactions,
+    });
   return rate;
 };
 
@@ -92,7 +108,7 @@ const concurrentAppends = async (): Promise<number> => {
       for (const e of own) await store.append(`bench-${w}`, [e]);
     }),
   );
-  const rate = rateSince('concurrent', start, WRITERS * PER_WRITER);
+  const rate = rateSince('concurrent', start, WRITERS * PER_WRITER, store.stats.transactions);
   await store.close();
   return rate;
 };
@@ -102,7 +118,7 @@ const singleWriter = async (): Promise<number> => {
   const events = Array.from({ length: SINGLE }, (_, i) => event(i));
   const start = clock();
   for (const [i, e] of events.entries()) await store.append(`bench-${i % 50}`, [e]);
-  const rate = rateSince('single', start, SINGLE);
+  const rate = rateSince('single', start, SINGLE, store.stats.transactions);
   await store.close();
   return rate;
 };
@@ -112,7 +128,7 @@ const batchAppends = async (): Promise<number> => {
   const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, (_, k) => event(k)));
   const start = clock();
   for (const [i, batch] of batches.entries()) await store.append(`bench-${i % 20}`, batch);
-  const rate = rateSince('batch', start, BATCHES * BATCH);
+  const rate = rateSince('batch', start, BATCHES * BATCH, store.stats.transactions);
   await store.close();
   return rate;
 };
@@ -212,14 +228,20 @@ const printCpu = (): void => {
     [`batch appends (${BATCH})`, 'batch', `raw ${BATCH}`],
     ['read all', 'read all', 'raw select'],
   ];
-  const us = (cpu: { user: number; system: number } | undefined) =>
-    cpu ? `${cpu.user.toFixed(1)} user + ${cpu.system.toFixed(1)} sys` : '-';
-  console.log('\nCPU per event, microseconds (least of the runs): store | raw | store user - raw user');
+  const us = (cpu: PhaseCost | undefined) =>
+    cpu ? `${cpu.user.toFixed(1)} user + ${cpu.system.toFixed(1)} sys, gc ${cpu.gc.toFixed(1)}` : '-';
+  console.log(
+    '\nCPU per event, microseconds (the run of least CPU): store | raw | store user - raw user | store transactions',
+  );
+  console.log(
+    '(gc: the cost of garbage collection per event in that run, as v8.GCProfiler reports it, part of its CPU)',
+  );
   for (const [label, store, raw] of phases) {
     const a = cpuPerEvent.get(store);
     const b = cpuPerEvent.get(raw);
     const extra = a && b ? (a.user - b.user).toFixed(1) : '-';
-    console.log(`${label.padEnd(24)} ${us(a).padEnd(22)} | ${us(b).padEnd(22)} | ${extra}`);
+    const transactions = a?.transactions === undefined ? '' : ` | ${a.transactions}`;
+    console.log(`${label.padEnd(24)} ${us(a).padEnd(32)} | ${us(b).padEnd(32)} | ${extra.padEnd(5)}${transactions}`);
   }
 };
 
