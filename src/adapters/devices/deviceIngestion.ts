@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
 import { createAckFloor, type AckFloor } from './ackFloor';
-import { deliveryOf, recreateConsumer, type Delivery } from './deviceConsumer';
+import { acknowledge, deliveryOf, recreateConsumer, type Delivery } from './deviceConsumer';
 import { parseDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
@@ -95,7 +95,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     const d = s.toAck;
     s.toAck = undefined;
     try {
-      d?.message.ack();
+      if (d) acknowledge(nc, d);
     } catch (error) {
       // the connection closed: the next session starts from the server's floor and replays what follows it
       logger.warn('device acknowledgement not sent', { error: String(error) });
@@ -121,11 +121,13 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     transport: {
       ack: settled,
       deadLetter: async (d, reason) => {
-        await publishDeadLetter(js, d.message, reason);
+        // what publishDeadLetter reads of a message: the delivery keeps it, not nats.js's JsMsg
+        const kept = { subject: d.subject, data: d.data, info: { stream: DEVICE_STREAM, streamSequence: d.sequence } };
+        await publishDeadLetter(js, kept as unknown as JsMsg, reason);
         settled(d);
       },
       isReplay: (s, d) => d.sequence <= s.replayUntil,
-      describe: (d) => ({ subject: d.message.subject, sequence: d.sequence }),
+      describe: (d) => ({ subject: d.subject, sequence: d.sequence }),
     },
   });
 
@@ -137,7 +139,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     s.deliveredAt = Date.now();
     if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
     try {
-      const parsed = parseDeviceMessage(schemas, m.subject, m.data, d);
+      const parsed = parseDeviceMessage(schemas, d.subject, d.data, d);
       pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
     } catch (error) {
       // not taken in: its redelivery (after ack_wait) will be
