@@ -1,7 +1,8 @@
 // npm run bench:devices [-- --json] [-- --runs N] [-- --messages N] [-- --cpu-prof-dir DIR]
 // Device messages from 500 simulated machines through a real nats-server (JetStream, file storage):
 // ingested end to end (published to the stream, appended to the SQLite event store, acknowledged)
-// beside a raw JetStream consumer that only acknowledges the same messages, in the same run.
+// beside a raw JetStream consumer that only acknowledges the same messages, in the same run (and, as a
+// diagnostic, the same consumer through a consume callback, as the ingestion reads).
 // --cpu-prof-dir: a V8 CPU profile of each ingestion phase alone (summarise with bench/lib/cpuProfile.ts).
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -136,6 +137,43 @@ const rawConsumer = async (nc: NatsConnection, count: number): Promise<Phase> =>
   return { perSecond: count / seconds, cpuPerThousand: (cpu / count) * 1_000 };
 };
 
+/**
+ * Diagnostic, not the baseline: the same ack-only consumer reading through a consume callback, as the
+ * ingestion reads, without the async iterator's promise and generator step per message.
+ */
+const rawCallbackConsumer = async (nc: NatsConnection, count: number): Promise<Phase> => {
+  const jsm = await nc.jetstreamManager();
+  await jsm.consumers.delete(DEVICE_STREAM, 'raw-callback').catch(() => undefined);
+  await jsm.consumers.add(DEVICE_STREAM, {
+    durable_name: 'raw-callback',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: 50_000,
+    ack_wait: nanos(60_000),
+  });
+  const started = process.hrtime.bigint();
+  const cpuAtStart = cpuMs();
+  let acked = 0;
+  let all!: () => void;
+  const done = new Promise<void>((resolve) => (all = resolve));
+  const messages = await (
+    await nc.jetstream().consumers.get(DEVICE_STREAM, 'raw-callback')
+  ).consume({
+    max_messages: 1000,
+    callback: (m) => {
+      m.ack();
+      if ((acked += 1) === count) all();
+    },
+  });
+  await done;
+  await drained(nc, 'raw-callback');
+  const seconds = secondsSince(started);
+  const cpu = cpuMs() - cpuAtStart;
+  messages.stop();
+  await jsm.consumers.delete(DEVICE_STREAM, 'raw-callback');
+  return { perSecond: count / seconds, cpuPerThousand: (cpu / count) * 1_000 };
+};
+
 const ingest = async (nc: NatsConnection, run: number, count: number): Promise<Phase> => {
   const store = createSqliteEventStore({
     path: join(temp.dir, `events-${run}.db`),
@@ -197,7 +235,8 @@ const main = async (): Promise<void> => {
     // each turn publishes the plant's messages afresh, then times the raw consumer and the ingestion on them
     let count = 0;
     // CPU per message, the least of the runs: what this process spends, less noisy than the rates on a busy machine
-    const cpu = { ingest: Infinity, raw: Infinity };
+    const cpu = { ingest: Infinity, raw: Infinity, rawCallback: Infinity };
+    let rawCallbackRate = 0;
     const figures = await paired(
       runs,
       async () => {
@@ -208,6 +247,9 @@ const main = async (): Promise<void> => {
       async () => {
         const phase = await rawConsumer(nc, (count = await fresh()));
         cpu.raw = Math.min(cpu.raw, phase.cpuPerThousand);
+        const callback = await rawCallbackConsumer(nc, count);
+        cpu.rawCallback = Math.min(cpu.rawCallback, callback.cpuPerThousand);
+        rawCallbackRate = Math.max(rawCallbackRate, callback.perSecond);
         return phase.perSecond;
       },
     );
@@ -235,6 +277,21 @@ const main = async (): Promise<void> => {
         unit: 'ms',
         baseline: 'raw JetStream consumer, ack only',
         baselineValue: cpu.raw,
+      }),
+      // diagnostics: the ingestion reads through a consume callback; the baseline above through the iterator
+      result({
+        name: 'diagnostic: device messages ingested end to end',
+        value: figures.value,
+        unit: 'msg/s',
+        baseline: 'raw consumer, ack only, through a consume callback',
+        baselineValue: rawCallbackRate,
+      }),
+      result({
+        name: 'diagnostic: CPU per 1,000 messages ingested',
+        value: cpu.ingest,
+        unit: 'ms',
+        baseline: 'raw consumer, ack only, through a consume callback',
+        baselineValue: cpu.rawCallback,
       }),
     ]);
   } finally {

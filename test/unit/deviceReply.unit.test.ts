@@ -14,7 +14,14 @@ describe('device deliveries read from their reply subjects', () => {
   it('reads the stream sequence and the messages pending from the form with domain and account hash', () => {
     const m = delivery('$JS.ACK._.ACCOUNTHASH.DEVICES.backbone-ingest.1.123456.1000.1732950000000000000.78901.x9Yz');
     expect(numbers(m)).to.deep.equal([123_456, 78_901]);
-    expect(deliveryOf(m).message).to.equal(m);
+    // what is kept of it while in flight: its subject and payload, and where its acknowledgement goes
+    const data = new TextEncoder().encode('{"kWh":1}');
+    const kept = deliveryOf({ ...m, subject: 'devices.s.M1.energy', data });
+    expect(kept.subject).to.equal('devices.s.M1.energy');
+    expect(kept.data).to.equal(data);
+    expect(new TextDecoder().decode(kept.reply as Uint8Array)).to.equal(
+      '$JS.ACK._.ACCOUNTHASH.DEVICES.backbone-ingest.1.123456.1000.1732950000000000000.78901.x9Yz',
+    );
     const without = delivery('$JS.ACK.hub.ACCOUNTHASH.DEVICES.backbone-ingest.2.7.3.1732950000000000000.0');
     expect(numbers(without)).to.deep.equal([7, 0]);
   });

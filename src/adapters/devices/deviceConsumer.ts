@@ -1,4 +1,12 @@
-import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager, type JsMsg, type NatsError } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+  type NatsError,
+} from 'nats';
 
 export type DeviceConsumerSpec = {
   stream: string;
@@ -60,22 +68,25 @@ const tokenNumber = (reply: Uint8Array, index: number, count: number): number =>
   return n;
 };
 
-/** The stream sequence and pending count in a reply subject, or undefined when it is not of either form. */
-const readReply = (reply: Uint8Array, message: JsMsg): Delivery | undefined => {
-  if (reply.length <= PREFIX.length) return undefined;
-  for (let i = 0; i < PREFIX.length; i += 1) if (reply[i] !== PREFIX[i]) return undefined;
+/** The numbers `readReply` read last (reused: reading them builds nothing). */
+const read = { sequence: 0, pending: 0 };
+
+/** Reads the stream sequence and pending count of a reply subject into `read`; false when it is not of either form. */
+const readReply = (reply: Uint8Array): boolean => {
+  if (reply.length <= PREFIX.length) return false;
+  for (let i = 0; i < PREFIX.length; i += 1) if (reply[i] !== PREFIX[i]) return false;
   let count = 0;
   for (let i = 0; i < reply.length; i += 1) {
     if (reply[i] !== DOT) continue;
-    if (count === dots.length) return undefined;
+    if (count === dots.length) return false;
     dots[count++] = i;
   }
   const tokens = count + 1;
   const shift = tokens === 9 ? -2 : tokens === 11 || tokens === 12 ? 0 : undefined;
-  if (shift === undefined) return undefined;
-  const sequence = tokenNumber(reply, 7 + shift, count);
-  const pending = tokenNumber(reply, 10 + shift, count);
-  return Number.isNaN(sequence) || Number.isNaN(pending) ? undefined : { message, sequence, pending };
+  if (shift === undefined) return false;
+  read.sequence = tokenNumber(reply, 7 + shift, count);
+  read.pending = tokenNumber(reply, 10 + shift, count);
+  return !Number.isNaN(read.sequence) && !Number.isNaN(read.pending);
 };
 
 /**
@@ -90,13 +101,22 @@ const replyBytes = (m: JsMsg): Uint8Array | undefined => {
   return typeof text === 'string' ? new TextEncoder().encode(text) : undefined;
 };
 
-/** A delivered message with the numbers the ingestion reads of it, read once. */
+/**
+ * What the ingestion keeps of a delivered message while it is in flight (until its interval is appended):
+ * the numbers it reads, and what an acknowledgement or a dead letter needs. Not nats.js's JsMsg, whose
+ * message, arguments and three buffer views, held for tens of thousands of messages at once, were most
+ * of what every young-generation collection had to copy.
+ */
 export type Delivery = {
-  message: JsMsg;
   /** Its stream sequence. */
   sequence: number;
   /** How many messages the stream held for the consumer, not yet delivered, when this one was. */
   pending: number;
+  subject: string;
+  /** The payload as received. */
+  data: Uint8Array;
+  /** Where its acknowledgement goes: the reply subject, as nats.js received it (bytes) or as text. */
+  reply: Uint8Array | string;
 };
 
 /**
@@ -107,11 +127,24 @@ export type Delivery = {
  */
 export const deliveryOf = (message: JsMsg): Delivery => {
   const reply = replyBytes(message);
-  return (
-    (reply && readReply(reply, message)) ?? {
-      message,
-      sequence: message.info.streamSequence,
-      pending: message.info.pending,
-    }
-  );
+  const known = reply !== undefined && readReply(reply);
+  return {
+    sequence: known ? read.sequence : message.info.streamSequence,
+    pending: known ? read.pending : message.info.pending,
+    subject: message.subject,
+    data: message.data,
+    // none only for a message without a reply subject, which nothing can acknowledge
+    reply: reply ?? '',
+  };
+};
+
+const utf8 = new TextDecoder();
+const ACK = new TextEncoder().encode('+ACK');
+
+/**
+ * Acknowledges a delivery (with AckPolicy.All, every earlier one too): what JsMsg.ack() sends, `+ACK`
+ * to its reply subject.
+ */
+export const acknowledge = (nc: NatsConnection, d: Delivery): void => {
+  nc.publish(typeof d.reply === 'string' ? d.reply : utf8.decode(d.reply), ACK);
 };
