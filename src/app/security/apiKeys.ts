@@ -266,7 +266,13 @@ export const createApiKeyService = (deps: {
       if (checked.ok && head !== undefined) {
         const expiresAt = Date.parse(checked.expiresAt);
         if (accepted.size >= VERIFIED_MAX) accepted.delete(accepted.keys().next().value as string);
-        accepted.set(sha, { head, keyId: checked.principal.keyId as string, expiresAt, principal: checked.principal });
+        // the same principal is given to each request the token makes while kept: frozen, so none can change it
+        accepted.set(sha, {
+          head,
+          keyId: checked.principal.keyId as string,
+          expiresAt,
+          principal: Object.freeze(checked.principal),
+        });
       } else accepted.delete(sha);
       return checked.ok ? { ok: true, principal: checked.principal } : checked;
     },
