@@ -166,6 +166,32 @@ export const commandAnswer = (result: CommandResult) => ({
   duplicate: result.duplicate,
 });
 
+/**
+ * A route's JSON answer: what express's `res.json` sends (status, headers, `application/json;
+ * charset=utf-8`, Content-Length), written in one piece with the headers rather than the body turned
+ * into a Buffer and written beside them. A GET with an ETag goes through express, which answers 304 to
+ * a matching If-None-Match; so do 204 and 304, which carry no body, and an answer whose handler set
+ * its own content type.
+ */
+const sendJson = (req: Request, res: Response, stored: StoredResponse): void => {
+  const { status, headers, body } = stored;
+  if (
+    res.hasHeader('Content-Type') ||
+    status === 204 ||
+    status === 304 ||
+    (headers['ETag'] !== undefined && (req.method === 'GET' || req.method === 'HEAD'))
+  ) {
+    res.status(status).set(headers).json(body);
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+};
+
 const validateParams = (params: Record<string, string>): void => {
   for (const [name, value] of Object.entries(params)) {
     if (!ID.test(value))
@@ -243,9 +269,7 @@ export const registerRoutes = (
       }
       const print = key ? fingerprint(req) : '';
       const replay = key ? deps.idempotency.find(principal.name, key, print) : undefined;
-      const send = (stored: StoredResponse): void => {
-        res.status(stored.status).set(stored.headers).json(stored.body);
-      };
+      const send = (stored: StoredResponse): void => sendJson(req, res, stored);
       if (replay) {
         res.set('Idempotent-Replayed', 'true');
         return send(replay);

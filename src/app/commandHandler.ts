@@ -146,6 +146,12 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     return { entry, domainMs };
   };
 
+  /** The stream's state as this handler last saw it (it holds the stream), not read again. */
+  const held = (streamId: string): { entry: CacheEntry; domainMs: number } => {
+    const { revision, state, commandIds } = cache.get(streamId) as CacheEntry;
+    return { entry: { revision, state, commandIds }, domainMs: 0 };
+  };
+
   /** Any aggregate's command: what `handle` and `execute` both run. */
   // the deciders are erased to one shape here, so a command is any command with its metadata
   const run = (aggregate: AggregateName, id: string, command: AnyCommand, context: CommandContext) => {
@@ -163,8 +169,15 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     command: AnyCommand,
     context: CommandContext,
   ): Promise<CommandResult> => {
+    /*
+     * A stream this handler holds is decided on without reading it first: its append succeeds only at
+     * the revision it was decided at, so what it writes was decided on the stream as it is. A lost race,
+     * a refusal or an empty decision may come from a stream another handler or process has written
+     * meanwhile: each is decided again on the stream read afresh. With If-Match the stream is read first.
+     */
+    let speculative = context.expectedRevision === undefined && cache.has(streamId);
     for (let attempt = 0; ; attempt += 1) {
-      const { entry, domainMs: foldMs } = await current(decider, streamId);
+      const { entry, domainMs: foldMs } = speculative ? held(streamId) : await current(decider, streamId);
       if (entry.commandIds.has(context.commandId)) {
         return { streamId, revision: entry.revision, events: [], duplicate: true, domainMs: foldMs };
       }
@@ -176,10 +189,21 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         );
       }
       const started = now();
-      const events = decider.decide(command, entry.state);
+      let events: AnyEvent[];
+      try {
+        events = decider.decide(command, entry.state);
+      } catch (error) {
+        if (!speculative) throw error;
+        speculative = false;
+        continue;
+      }
       const decidedState = events.reduce(decider.evolve, entry.state);
       const domainMs = foldMs + ms(started);
-      if (events.length === 0) return { streamId, revision: entry.revision, events, duplicate: false, domainMs };
+      if (events.length === 0) {
+        if (!speculative) return { streamId, revision: entry.revision, events, duplicate: false, domainMs };
+        speculative = false;
+        continue;
+      }
       const expected: ExpectedRevision = entry.revision < 0 ? 'no_stream' : entry.revision;
       try {
         const result = await store.append(
@@ -218,6 +242,11 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         };
       } catch (error) {
         // another writer got there first: the next attempt reads its events and decides again
+        // decided on the stream as held: any refusal of the append is decided again on the stream read afresh
+        if (speculative) {
+          speculative = false;
+          continue;
+        }
         const conflict = error instanceof WrongExpectedRevisionError;
         if (!conflict || context.expectedRevision !== undefined || attempt >= maxRetries) throw error;
       }

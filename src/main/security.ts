@@ -83,7 +83,14 @@ export const startSecurity = async (deps: {
   const directory = createSecurityDirectory(store);
   const store_ = createSqliteSessionStore(join(config.dataDir, 'sessions.db'));
   const log = createSecurityLog({ store, directory, now, retentionDays: s.securityLogRetentionDays });
-  const keys = createApiKeyService({ commands, directory, secrets, sessions: store_, now });
+  const keys = createApiKeyService({
+    commands,
+    directory,
+    secrets,
+    sessions: store_,
+    now,
+    head: () => store.headPosition(),
+  });
   const sessions = createSessions({
     store: store_,
     commands,

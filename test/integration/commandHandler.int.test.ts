@@ -130,6 +130,20 @@ describe('command handler (SQLite)', () => {
     expect((error as IllegalStateError).rule).to.equal('operation-running');
   });
 
+  it('accepts what another writer made possible meanwhile, though its cached state would refuse it', async () => {
+    const mine = createCommandHandler({ store });
+    const theirs = createCommandHandler({ store });
+    await mine.handle('order', 'PO-C6', { type: 'PlanOrder', data: { orderId: 'PO-C6', spec }, meta }, ctx());
+    await theirs.handle('order', 'PO-C6', { type: 'ReleaseOrder', data: { orderId: 'PO-C6' }, meta }, ctx());
+    const started = await mine.handle(
+      'order',
+      'PO-C6',
+      { type: 'StartOperation', data: { orderId: 'PO-C6', operationId: '010' }, meta },
+      ctx(),
+    );
+    expect(started.events.map((e) => e.type)).to.deep.equal(['OperationStarted']);
+  });
+
   it('validates what a command decided against schemas/ before appending, naming the field', async () => {
     const handler = createCommandHandler({ store });
     const error = await rejection(

@@ -41,6 +41,7 @@ describe('security services on real SQLite (controlled clock)', () => {
       secrets,
       sessions: sessionStore,
       now,
+      head: () => store.headPosition(),
     });
   });
   after(async () => {
@@ -88,6 +89,41 @@ describe('security services on real SQLite (controlled clock)', () => {
         .create({ name: 'erp', owner: 'system:erp', roles: ['integrator'] }, meta(), 'c4')
         .catch((e: Error) => e.message),
     ).to.match(/taken/);
+  });
+
+  it('refuses an accepted key at its next check once another process (the keys CLI) rotates or revokes it', async () => {
+    // the keys CLI: its own command handler and directory over the same log
+    const cli = createApiKeyService({
+      commands: createCommandHandler({ store }),
+      directory: createSecurityDirectory(store),
+      secrets,
+      now,
+    });
+    const made = await cli.create({ name: 'mes-board', owner: 'system:board', roles: ['analyst'] }, meta(), 'c10');
+    expect(await keys.check(made.token)).to.deep.include({ ok: true });
+    const again = await keys.check(made.token);
+    expect(again.ok && again.principal).to.deep.include({ name: 'mes-board', roles: ['analyst'], keyId: made.keyId });
+    const rotated = await cli.rotate(made.keyId, undefined, meta(), 'c11');
+    expect(await keys.check(made.token)).to.deep.include({ ok: false, reason: 'bad-key' });
+    expect(await keys.check(rotated.token)).to.deep.include({ ok: true });
+    expect(await keys.check(rotated.token)).to.deep.include({ ok: true });
+    await cli.revoke(made.keyId, 'leaked', meta(), 'c12');
+    expect(await keys.check(rotated.token)).to.deep.include({ ok: false, reason: 'key-revoked' });
+  });
+
+  it('holds a lock from the failure that sets it, and a lock set before a restart from the store', async () => {
+    const options = { maxPerAccount: 100, maxPerAddress: 2, windowMs: 60_000 };
+    const throttle = createThrottle(sessionStore, options, () => at);
+    await throttle.check('10.0.9.1');
+    await throttle.fail('10.0.9.1');
+    await throttle.check('10.0.9.1');
+    expect(await throttle.fail('10.0.9.1')).to.have.length(1);
+    expect(await throttle.check('10.0.9.1').catch((error: unknown) => error)).to.be.instanceOf(TooManyAttemptsError);
+    const restarted = createThrottle(sessionStore, options, () => at);
+    expect(await restarted.check('10.0.9.1').catch((error: unknown) => error)).to.be.instanceOf(TooManyAttemptsError);
+    at += 60_001;
+    await throttle.check('10.0.9.1');
+    await restarted.check('10.0.9.1');
   });
 
   it('imports the old key file once, without its admin role, and checks its tokens by their SHA-256', async () => {

@@ -27,8 +27,10 @@ export type KeyCheck = { ok: true; principal: Principal } | { ok: false; reason:
 
 /**
  * API keys for machines, integrations and devices: `<keyId>.<secret>`, the secret made here and
- * kept only as an HMAC under the server's pepper. Each check reads the key's stream past what this
- * process has seen, so a revocation (here or by the keys CLI) holds from the next request on.
+ * kept only as an HMAC under the server's pepper. A check answers from what the log held at its head
+ * position: a token accepted at the log's current head is accepted again without reading its key's
+ * (and owner's) streams, and any append (a revocation or rotation here or by the keys CLI, a person
+ * disabled) moves the head, so it holds from the next request on.
  */
 export const createApiKeyService = (deps: {
   commands: CommandHandler;
@@ -36,6 +38,8 @@ export const createApiKeyService = (deps: {
   secrets: Secrets;
   sessions?: SessionStore;
   now: () => Date;
+  /** The log's head position (the event store's `headPosition`): accepted tokens are kept while it stays. Default: none kept. */
+  head?: () => Promise<string | undefined>;
 }) => {
   const { commands, directory, secrets } = deps;
   const used = new Map<string, number>();
@@ -46,6 +50,11 @@ export const createApiKeyService = (deps: {
    */
   const verified = new Map<string, string>();
   const VERIFIED_MAX = 10_000;
+  /*
+   * The tokens accepted, by the SHA-256 of the token: the log's head position when accepted, the key's
+   * expiry and the principal. Kept while the head has not moved; the expiry is still checked each time.
+   */
+  const accepted = new Map<string, { head: string; keyId: string; expiresAt: number; principal: Principal }>();
   const context = (commandId: string, correlationId: string) => ({ commandId, correlationId, source: 'api' as const });
   const checkName = async (name: string): Promise<void> => {
     await directory.refresh();
@@ -61,7 +70,63 @@ export const createApiKeyService = (deps: {
   const expiry = (expiresAt: string | undefined, days: number): string =>
     expiresAt ?? new Date(deps.now().getTime() + days * DAY).toISOString();
 
+  /** Records a key's use, at most once a minute. */
+  const touch = async (keyId: string, now: number): Promise<void> => {
+    if ((used.get(keyId) ?? 0) < now - 60_000) {
+      used.set(keyId, now);
+      await deps.sessions?.keyUsed(keyId, now);
+    }
+  };
+
   let legacyRefreshedAt = 0;
+  /** The check itself: reads the key's state (and its owner's) past what this process has seen. */
+  const checkNow = async (
+    token: string,
+    sha: string,
+  ): Promise<Exclude<KeyCheck, { ok: true }> | { ok: true; principal: Principal; expiresAt: string }> => {
+    const match = TOKEN.exec(token);
+    let keyId = match?.[1];
+    if (!keyId) {
+      keyId = directory.keyIdByLegacyHash(sha);
+      // any bearer lands here: the log is read again for a key imported elsewhere at most every 10 s
+      if (!keyId && Date.now() - legacyRefreshedAt > 10_000) {
+        legacyRefreshedAt = Date.now();
+        await directory.refresh();
+        keyId = directory.keyIdByLegacyHash(sha);
+      }
+      if (!keyId) return { ok: false, reason: 'unknown-key' };
+    }
+    const { state } = await commands.load('apikey', keyId);
+    if (state.status === 'Initial') return { ok: false, reason: 'unknown-key', subject: keyId };
+    if (verified.get(sha) !== state.verifier) {
+      const presented = state.scheme === 'hmac-sha256' ? secrets.hmac(token) : sha;
+      if (!sameHex(presented, state.verifier)) return { ok: false, reason: 'bad-key', subject: keyId };
+      if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+      verified.set(sha, state.verifier);
+    }
+    if (state.status === 'Revoked') return { ok: false, reason: 'key-revoked', subject: keyId };
+    const now = deps.now().getTime();
+    if (Date.parse(state.expiresAt) <= now) return { ok: false, reason: 'key-expired', subject: keyId };
+    const personId = state.owner.startsWith('person:') ? state.owner.slice(7) : undefined;
+    if (personId && (await commands.load('person', personId)).state.status !== 'Active')
+      return { ok: false, reason: 'disabled', subject: keyId };
+    await touch(keyId, now);
+    const deviceId = state.owner.startsWith('device:') ? state.owner.slice(7) : undefined;
+    return {
+      ok: true,
+      expiresAt: state.expiresAt,
+      principal: {
+        name: state.name,
+        roles: state.roles,
+        via: 'key',
+        keyId,
+        pending: [],
+        ...(personId ? { personId } : {}),
+        ...(deviceId ? { deviceId } : {}),
+      },
+    };
+  };
+
   const service = {
     /**
      * Makes a key; its token is in the answer once and nowhere else. A device's key is made only by its
@@ -186,50 +251,30 @@ export const createApiKeyService = (deps: {
     },
     /** Checks a bearer token against the registry; never throws for a bad token. */
     async check(token: string): Promise<KeyCheck> {
-      const match = TOKEN.exec(token);
-      let keyId = match?.[1];
       const sha = sha256Hex(token);
-      if (!keyId) {
-        keyId = directory.keyIdByLegacyHash(sha);
-        // any bearer lands here: the log is read again for a key imported elsewhere at most every 10 s
-        if (!keyId && Date.now() - legacyRefreshedAt > 10_000) {
-          legacyRefreshedAt = Date.now();
-          await directory.refresh();
-          keyId = directory.keyIdByLegacyHash(sha);
+      // read before the key's state: an append after it moves the head, and the next check reads again
+      const head = (await deps.head?.()) ?? undefined;
+      const known = head === undefined ? undefined : accepted.get(sha);
+      if (known && known.head === head) {
+        const now = deps.now().getTime();
+        if (known.expiresAt > now) {
+          await touch(known.keyId, now);
+          return { ok: true, principal: known.principal };
         }
-        if (!keyId) return { ok: false, reason: 'unknown-key' };
       }
-      const { state } = await commands.load('apikey', keyId);
-      if (state.status === 'Initial') return { ok: false, reason: 'unknown-key', subject: keyId };
-      if (verified.get(sha) !== state.verifier) {
-        const presented = state.scheme === 'hmac-sha256' ? secrets.hmac(token) : sha;
-        if (!sameHex(presented, state.verifier)) return { ok: false, reason: 'bad-key', subject: keyId };
-        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
-        verified.set(sha, state.verifier);
-      }
-      if (state.status === 'Revoked') return { ok: false, reason: 'key-revoked', subject: keyId };
-      const now = deps.now().getTime();
-      if (Date.parse(state.expiresAt) <= now) return { ok: false, reason: 'key-expired', subject: keyId };
-      const personId = state.owner.startsWith('person:') ? state.owner.slice(7) : undefined;
-      if (personId && (await commands.load('person', personId)).state.status !== 'Active')
-        return { ok: false, reason: 'disabled', subject: keyId };
-      if ((used.get(keyId) ?? 0) < now - 60_000) {
-        used.set(keyId, now);
-        await deps.sessions?.keyUsed(keyId, now);
-      }
-      const deviceId = state.owner.startsWith('device:') ? state.owner.slice(7) : undefined;
-      return {
-        ok: true,
-        principal: {
-          name: state.name,
-          roles: state.roles,
-          via: 'key',
-          keyId,
-          pending: [],
-          ...(personId ? { personId } : {}),
-          ...(deviceId ? { deviceId } : {}),
-        },
-      };
+      const checked = await checkNow(token, sha);
+      if (checked.ok && head !== undefined) {
+        const expiresAt = Date.parse(checked.expiresAt);
+        if (accepted.size >= VERIFIED_MAX) accepted.delete(accepted.keys().next().value as string);
+        // the same principal is given to each request the token makes while kept: frozen, so none can change it
+        accepted.set(sha, {
+          head,
+          keyId: checked.principal.keyId as string,
+          expiresAt,
+          principal: Object.freeze(checked.principal),
+        });
+      } else accepted.delete(sha);
+      return checked.ok ? { ok: true, principal: checked.principal } : checked;
     },
   };
   return service;
