@@ -1,9 +1,10 @@
-// npm run bench:projections [-- --json] [-- --events N] [-- --store DIR] [-- --worker]
+// npm run bench:projections [-- --json] [-- --events N] [-- --store DIR] [-- --one-thread]
 // Rebuilds every read model from a generated plant of 1,000,000 events, beside raw read-all of the
 // same store in the same run. Target (issue 19): at least half the raw read-all rate.
-// --worker rebuilds the machine-side read models (oee, carbon) in a worker thread beside the others
-// (src/main/rebuildWorker.ts); by default all rebuild on the main thread, the way that measured faster
-// on the loaded 2-core VM (1M events: 36,045 events/s against 20,208 with the worker, 0.270 against 0.215).
+// The rebuild is the product's (npm run projections:rebuild, src/main/readSide.ts rebuildElsewhere):
+// the machine-side read models (oee, carbon) in a worker thread beside the others
+// (src/main/rebuildWorker.ts), the worker from dist/ when `npm run build:server` made it after the last
+// change under src/, else under ts-node. --one-thread rebuilds all of them on the main thread.
 // --store DIR keeps the generated log in DIR (events.db) and reuses it on the next run, for quick
 // iterations on the rebuild alone. Each phase's CPU time (every thread's) is printed beside its rate.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { upcasters } from '../src/domain/upcasters';
 import { createProjections } from '../src/projections';
 import { rebuildReadModels } from '../src/projections/manager';
-import { MACHINE_SIDE, rebuildInWorker } from '../src/main/rebuildWorker';
+import { compiledWorker, MACHINE_SIDE, rebuildInWorker } from '../src/main/rebuildWorker';
 import { makeTempDir } from '../test/support/tmp';
 import { TEST_PLANT } from '../test/support/readStoreDump';
 import { argNumber, report, result, secondsSince } from './lib/report';
@@ -24,7 +25,7 @@ import { generatePlant } from './lib/plantGenerator';
 
 const EVENTS = argNumber('events', 1_000_000);
 const quiet = process.argv.includes('--json');
-const oneThread = !process.argv.includes('--worker');
+const oneThread = process.argv.includes('--one-thread');
 const storeAt = process.argv.indexOf('--store');
 const kept = storeAt >= 0 ? process.argv[storeAt + 1] : undefined;
 /** CPU seconds of the whole process (all threads) since `from`. */
@@ -69,6 +70,7 @@ const main = async (): Promise<void> => {
   const rawRate = read / secondsSince(readStarted);
   const rawCpu = cpuSince(readCpu);
 
+  if (!oneThread) say(`worker thread: ${compiledWorker() ?? 'ts-node (no fresh dist/)'}\n`);
   const readPath = join(temp.dir, 'read.db');
   const readStore = createSqliteReadStore(readPath);
   const rebuildCpu = process.cpuUsage();
