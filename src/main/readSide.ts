@@ -23,8 +23,8 @@ export const openReadStore = async (config: Config): Promise<ReadStore> => {
 };
 
 /**
- * How a full rebuild uses a second core (what bench:projections measures): the machine-side read
- * models rebuilt in a worker thread over the same SQLite files. Undefined when either store is not a
+ * How a full rebuild uses a second core (what bench:projections measures): the read models
+ * MACHINE_SIDE rebuilt in a worker thread over the same SQLite files. Undefined when either store is not a
  * SQLite file (the rebuild then runs on one thread).
  */
 export const rebuildElsewhere = (
