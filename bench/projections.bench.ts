@@ -1,9 +1,11 @@
-// npm run bench:projections [-- --json] [-- --events N] [-- --store DIR] [-- --worker]
+// npm run bench:projections [-- --json] [-- --events N] [-- --store DIR] [-- --one-thread]
 // Rebuilds every read model from a generated plant of 1,000,000 events, beside raw read-all of the
 // same store in the same run. Target (issue 19): at least half the raw read-all rate.
-// --worker rebuilds the machine-side read models (oee, carbon) in a worker thread beside the others
-// (src/main/rebuildWorker.ts); by default all rebuild on the main thread, the way that measured faster
-// on the loaded 2-core VM (1M events: 36,045 events/s against 20,208 with the worker, 0.270 against 0.215).
+// The rebuild is the product's (npm run projections:rebuild, src/main/readSide.ts rebuildElsewhere):
+// the machine-side read models and genealogy (oee, carbon, genealogy) in a worker thread beside the others
+// (src/main/rebuildWorker.ts), the worker from dist/ when `npm run build:server` made it after the last
+// change under src/, else under ts-node. --one-thread rebuilds all of them on the main thread.
+// --worker-models a,b,... hands those read models to the worker instead (to try another split).
 // --store DIR keeps the generated log in DIR (events.db) and reuses it on the next run, for quick
 // iterations on the rebuild alone. Each phase's CPU time (every thread's) is printed beside its rate.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { loadSchemaRegistry } from '../src/app/schemaRegistry';
 import { upcasters } from '../src/domain/upcasters';
 import { createProjections } from '../src/projections';
 import { rebuildReadModels } from '../src/projections/manager';
-import { MACHINE_SIDE, rebuildInWorker } from '../src/main/rebuildWorker';
+import { compiledWorker, MACHINE_SIDE, rebuildInWorker } from '../src/main/rebuildWorker';
 import { makeTempDir } from '../test/support/tmp';
 import { TEST_PLANT } from '../test/support/readStoreDump';
 import { argNumber, report, result, secondsSince } from './lib/report';
@@ -24,9 +26,12 @@ import { generatePlant } from './lib/plantGenerator';
 
 const EVENTS = argNumber('events', 1_000_000);
 const quiet = process.argv.includes('--json');
-const oneThread = !process.argv.includes('--worker');
+const oneThread = process.argv.includes('--one-thread');
 const storeAt = process.argv.indexOf('--store');
 const kept = storeAt >= 0 ? process.argv[storeAt + 1] : undefined;
+const namesAt = process.argv.indexOf('--worker-models');
+/** The read models the worker rebuilds (the product's split unless --worker-models a,b,... tries another). */
+const workerModels = namesAt >= 0 ? (process.argv[namesAt + 1] ?? '').split(',') : MACHINE_SIDE;
 /** CPU seconds of the whole process (all threads) since `from`. */
 const cpuSince = (from: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(from);
@@ -69,6 +74,7 @@ const main = async (): Promise<void> => {
   const rawRate = read / secondsSince(readStarted);
   const rawCpu = cpuSince(readCpu);
 
+  if (!oneThread) say(`worker thread: ${compiledWorker() ?? 'ts-node (no fresh dist/)'}\n`);
   const readPath = join(temp.dir, 'read.db');
   const readStore = createSqliteReadStore(readPath);
   const rebuildCpu = process.cpuUsage();
@@ -76,7 +82,7 @@ const main = async (): Promise<void> => {
   // when each thread's share was done (seconds from the start), to see whether the two balance
   let mainDone = 0;
   let workerDone = 0;
-  const worker = rebuildInWorker({ eventsPath, readPath, plant: TEST_PLANT, names: MACHINE_SIDE });
+  const worker = rebuildInWorker({ eventsPath, readPath, plant: TEST_PLANT, names: workerModels });
   const status = await rebuildReadModels(
     { store, readStore, logger: createLogger('error') },
     createProjections(TEST_PLANT),
@@ -105,8 +111,8 @@ const main = async (): Promise<void> => {
   );
   if (!oneThread)
     say(
-      `main thread's share (${status.filter((s) => !MACHINE_SIDE.includes(s.projection)).length} read models) done after ${mainDone.toFixed(1)} s, ` +
-        `the worker's (${MACHINE_SIDE.join(', ')}) after ${workerDone.toFixed(1)} s\n`,
+      `main thread's share (${status.filter((s) => !workerModels.includes(s.projection)).length} read models) done after ${mainDone.toFixed(1)} s, ` +
+        `the worker's (${workerModels.join(', ')}) after ${workerDone.toFixed(1)} s\n`,
     );
   const failed = status.filter((s) => s.lastError);
   if (failed.length > 0) throw new Error(`projections failed: ${JSON.stringify(failed)}`);

@@ -7,6 +7,11 @@ import type { ReadStore } from '../app/readStore';
 import type { SchemaRegistry } from '../app/schemaRegistry';
 import { calendarProblems } from '../domain/calendar';
 import { ValidationError } from '../domain/errors';
+import type { RebuildElsewhere } from '../projections/manager';
+import type { TelemetryRetention } from '../projections/models/telemetry';
+import { MACHINE_SIDE, rebuildInWorker } from './rebuildWorker';
+
+const readModelsFile = (config: Config): string => join(config.dataDir, 'readmodels.db');
 
 /** The read store the configuration names: MongoDB when MONGO_URL is set, else a SQLite file. */
 export const openReadStore = async (config: Config): Promise<ReadStore> => {
@@ -14,8 +19,28 @@ export const openReadStore = async (config: Config): Promise<ReadStore> => {
     const { createMongoReadStore } = await import('../adapters/readstore/mongoReadStore');
     return createMongoReadStore(config.mongoUrl);
   }
-  return createSqliteReadStore(join(config.dataDir, 'readmodels.db'));
+  return createSqliteReadStore(readModelsFile(config));
 };
+
+/**
+ * How a full rebuild uses a second core (what bench:projections measures): the read models
+ * MACHINE_SIDE rebuilt in a worker thread over the same SQLite files. Undefined when either store is not a
+ * SQLite file (the rebuild then runs on one thread).
+ */
+export const rebuildElsewhere = (
+  config: Config,
+  plant: PlantConfig,
+  telemetryRetention?: TelemetryRetention,
+): RebuildElsewhere | undefined =>
+  config.eventStore.kind === 'sqlite' && !config.mongoUrl && config.eventStore.path !== ':memory:'
+    ? rebuildInWorker({
+        eventsPath: config.eventStore.path,
+        readPath: readModelsFile(config),
+        plant,
+        telemetryRetention,
+        names: MACHINE_SIDE,
+      })
+    : undefined;
 
 /** The plant configuration: defaults, overridden by the JSON file PLANT_CONFIG names (validated). */
 const loadPlantConfig = (timeZone: string, file: string | undefined, schemas: SchemaRegistry): PlantConfig => {

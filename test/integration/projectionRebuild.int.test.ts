@@ -46,7 +46,7 @@ describe('projections: rebuild and crash', function () {
       'documents built',
     ).to.be.greaterThan(500);
     expect(await dumpReadModels(rebuilt)).to.deep.equal(incremental);
-    // the machine-side read models rebuilt in a worker thread beside the others, into the same file
+    // the worker's read models (MACHINE_SIDE) rebuilt in a worker thread beside the others, into the same file
     const parallelPath = join(temp.dir, 'parallel.db');
     const parallel = createSqliteReadStore(parallelPath);
     const inParallel = await rebuildReadModels(
