@@ -20,7 +20,7 @@ import { rebuildReadModels } from '../../projections/manager';
 import type { ProjectionStatus } from '../../projections/runner';
 import type { Config } from '../config';
 import { createEventStore } from '../createEventStore';
-import { openReadStore, plantOf } from '../readSide';
+import { openReadStore, plantOf, rebuildElsewhere } from '../readSide';
 import { damagedFiles, readManifest, type BackupFile, type Manifest } from './manifest';
 import { reconcile, type Reconciliation } from './reconcile';
 import { isWithin, LOG_FILE } from './takeBackup';
@@ -149,10 +149,14 @@ export const restoreBackup = async (
   const readStore = await openReadStore(config);
   let readModels: ProjectionStatus[];
   try {
+    const plant = plantOf(config, schemas);
+    // as npm run projections:rebuild: the machine-side read models in a worker thread (SQLite stores)
+    const elsewhere = rebuildElsewhere(config, plant, config.telemetryRetention);
     readModels = await rebuildReadModels(
       { store, readStore, logger },
-      createProjections(plantOf(config, schemas), { telemetryRetention: config.telemetryRetention }),
+      createProjections(plant, { telemetryRetention: config.telemetryRetention }),
       () => undefined,
+      elsewhere ? { elsewhere } : {},
     );
   } finally {
     await readStore.close();
