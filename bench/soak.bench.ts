@@ -1,4 +1,5 @@
 // npm run bench:soak [-- --json] [-- --minutes N] [-- --events N] [-- --sse N] [-- --max-old-space-size MB]
+//   [-- --node-args "FLAGS"] (diagnostics: Node flags for the backbone, e.g. "--cpu-prof --cpu-prof-dir=DIR")
 // Endurance: a started backbone over a generated plant takes mixed commands and queries at half the
 // command rate it was measured at (same run), with SSE clients following /api/events/stream, for 10
 // minutes. Its resident memory and event-loop delay are read from /metrics every few seconds
@@ -26,6 +27,10 @@ const EVENTS = argNumber('events', 100_000);
 const SSE_CLIENTS = argNumber('sse', 4);
 /** `--max-old-space-size N`: V8's old-generation limit for the backbone (MB), to compare with its default. */
 const HEAP_LIMIT_MB = argNumber('max-old-space-size', 0);
+/** `--node-args "FLAGS"`: Node flags put before the backbone's script (profiles, GC traces), diagnostics only. */
+const NODE_ARGS = ((i) => (i >= 0 ? (process.argv[i + 1] ?? '').split(' ').filter(Boolean) : []))(
+  process.argv.indexOf('--node-args'),
+);
 const SAMPLE_MS = 5_000;
 const MB = 2 ** 20;
 const quiet = process.argv.includes('--json');
@@ -160,7 +165,7 @@ const main = async (): Promise<void> => {
       ...(HEAP_LIMIT_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_MB}` } : {}),
     },
     120_000,
-    COMPILED,
+    [...NODE_ARGS, ...COMPILED],
   );
   try {
     const api = client(backbone.baseUrl, keys.tokens);

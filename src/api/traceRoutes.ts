@@ -378,9 +378,12 @@ export const traceRoutes = (deps: {
             'X-Accel-Buffering': 'no',
           });
           ctx.res.flushHeaders();
-          for await (const event of subscription) {
-            if (isSecurityStream(event.streamId)) continue;
-            if (!(await writeOrWait(ctx.res, message(event), ended.signal))) break;
+          // what the follower has now (a page while catching up, the tail's news once live) written as one
+          // chunk: a write, and a wait for drain, per event cost more than the event
+          for (let batch = await subscription.nextBatch(); batch.length > 0; batch = await subscription.nextBatch()) {
+            let text = '';
+            for (const event of batch) if (!isSecurityStream(event.streamId)) text += message(event);
+            if (text !== '' && !(await writeOrWait(ctx.res, text, ended.signal))) break;
           }
           if (subscription.overrun && !ctx.res.closed) {
             // a client that read too slowly is let go rather than held (it resumes with Last-Event-ID);
