@@ -43,6 +43,8 @@ type Sample = {
   heapTotalBytes: number;
   externalBytes: number;
   loopDelayMaxMs: number;
+  /** The backbone's CPU time so far (user and system), to judge a change by CPU per request on a busy machine. */
+  cpuSeconds: number;
 };
 
 /** One figure of a Prometheus text exposition (a metric without labels). */
@@ -65,15 +67,19 @@ const sampler = (baseUrl: string) => {
       heapTotalBytes: metric(text, 'nodejs_heap_size_total_bytes'),
       externalBytes: metric(text, 'nodejs_external_memory_bytes'),
       loopDelayMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
+      cpuSeconds: metric(text, 'process_cpu_seconds_total'),
     };
   };
   let timer: NodeJS.Timeout | undefined;
   let last: Promise<unknown> = Promise.resolve();
+  let first: Sample | undefined;
   return {
     samples,
+    /** The backbone's CPU seconds from the start of sampling to its last sample. */
+    cpuSeconds: () => (samples[samples.length - 1]?.cpuSeconds ?? 0) - (first?.cpuSeconds ?? 0),
     /** Starts sampling; the first scrape only resets the histogram (what came before the soak is not counted). */
     async start(): Promise<void> {
-      await scrape();
+      first = await scrape();
       timer = setInterval(() => {
         last = scrape().then((s) => {
           samples.push(s);
@@ -220,6 +226,10 @@ const main = async (): Promise<void> => {
         maximumValue: 300,
       });
 
+    const requests = soak.rate * MINUTES * 60;
+    say(
+      `backbone CPU during the soak: ${metrics.cpuSeconds().toFixed(1)} s, ${((metrics.cpuSeconds() * 1000) / requests).toFixed(3)} ms per 2xx request\n`,
+    );
     say(
       `${soak.outOfOrder} command(s) refused as out of order (409, as designed); SSE clients received ${sseEvents.join(', ')} events\n`,
     );
