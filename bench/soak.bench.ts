@@ -1,4 +1,5 @@
 // npm run bench:soak [-- --json] [-- --minutes N] [-- --events N] [-- --sse N] [-- --max-old-space-size MB]
+//   [-- --node-args "FLAGS"] (diagnostics: Node flags for the backbone, e.g. "--cpu-prof --cpu-prof-dir=DIR")
 // Endurance: a started backbone over a generated plant takes mixed commands and queries at half the
 // command rate it was measured at (same run), with SSE clients following /api/events/stream, for 10
 // minutes. Its resident memory and event-loop delay are read from /metrics every few seconds
@@ -26,6 +27,10 @@ const EVENTS = argNumber('events', 100_000);
 const SSE_CLIENTS = argNumber('sse', 4);
 /** `--max-old-space-size N`: V8's old-generation limit for the backbone (MB), to compare with its default. */
 const HEAP_LIMIT_MB = argNumber('max-old-space-size', 0);
+/** `--node-args "FLAGS"`: Node flags put before the backbone's script (profiles, GC traces), diagnostics only. */
+const NODE_ARGS = ((i) => (i >= 0 ? (process.argv[i + 1] ?? '').split(' ').filter(Boolean) : []))(
+  process.argv.indexOf('--node-args'),
+);
 const SAMPLE_MS = 5_000;
 const MB = 2 ** 20;
 const quiet = process.argv.includes('--json');
@@ -38,6 +43,8 @@ type Sample = {
   heapTotalBytes: number;
   externalBytes: number;
   loopDelayMaxMs: number;
+  /** The backbone's CPU time so far (user and system), to judge a change by CPU per request on a busy machine. */
+  cpuSeconds: number;
 };
 
 /** One figure of a Prometheus text exposition (a metric without labels). */
@@ -60,15 +67,19 @@ const sampler = (baseUrl: string) => {
       heapTotalBytes: metric(text, 'nodejs_heap_size_total_bytes'),
       externalBytes: metric(text, 'nodejs_external_memory_bytes'),
       loopDelayMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
+      cpuSeconds: metric(text, 'process_cpu_seconds_total'),
     };
   };
   let timer: NodeJS.Timeout | undefined;
   let last: Promise<unknown> = Promise.resolve();
+  let first: Sample | undefined;
   return {
     samples,
+    /** The backbone's CPU seconds from the start of sampling to its last sample. */
+    cpuSeconds: () => (samples[samples.length - 1]?.cpuSeconds ?? 0) - (first?.cpuSeconds ?? 0),
     /** Starts sampling; the first scrape only resets the histogram (what came before the soak is not counted). */
     async start(): Promise<void> {
-      await scrape();
+      first = await scrape();
       timer = setInterval(() => {
         last = scrape().then((s) => {
           samples.push(s);
@@ -160,7 +171,7 @@ const main = async (): Promise<void> => {
       ...(HEAP_LIMIT_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_MB}` } : {}),
     },
     120_000,
-    COMPILED,
+    [...NODE_ARGS, ...COMPILED],
   );
   try {
     const api = client(backbone.baseUrl, keys.tokens);
@@ -215,6 +226,10 @@ const main = async (): Promise<void> => {
         maximumValue: 300,
       });
 
+    const requests = soak.rate * MINUTES * 60;
+    say(
+      `backbone CPU during the soak: ${metrics.cpuSeconds().toFixed(1)} s, ${((metrics.cpuSeconds() * 1000) / requests).toFixed(3)} ms per 2xx request\n`,
+    );
     say(
       `${soak.outOfOrder} command(s) refused as out of order (409, as designed); SSE clients received ${sseEvents.join(', ')} events\n`,
     );

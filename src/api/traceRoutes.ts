@@ -1,4 +1,12 @@
-import { eventJson, eventView, readJsonPages, readPages, type EventStore, type RecordedEvent } from '../app/eventStore';
+import {
+  comparePositions,
+  eventJson,
+  eventView,
+  readJsonPages,
+  readPages,
+  type EventStore,
+  type RecordedEvent,
+} from '../app/eventStore';
 import { createLiveTail, type LiveTail } from '../app/liveTail';
 import { createStateAsOf } from '../app/stateAsOf';
 import { deciders } from '../domain/aggregates';
@@ -137,6 +145,20 @@ export const createStreamAdmission = (limits: StreamLimits): StreamAdmission => 
     };
   };
 };
+/** An event as an SSE message: its position the id a client resumes from (Last-Event-ID). */
+const sseText = (position: string, type: string, json: string): string =>
+  `id: ${position}\nevent: ${type}\ndata: ${json}\n\n`;
+
+/**
+ * The position in an event's JSON text (`EventJson`: eventView's members in order, the position after the
+ * revision, a number): the first `,"position":"` after `"revision":` is the member itself, since a quote
+ * inside a string before it is escaped.
+ */
+const positionOf = (json: string): string => {
+  const start = json.indexOf(',"position":"', json.indexOf('"revision":')) + ',"position":"'.length;
+  return json.slice(start, json.indexOf('"', start));
+};
+
 /** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
 const OVERRUN_GRACE_MS = 10_000;
 
@@ -160,7 +182,7 @@ export const traceRoutes = (deps: {
   const message = (event: RecordedEvent): string => {
     let text = messages.get(event);
     if (text === undefined) {
-      text = `id: ${event.position}\nevent: ${event.type}\ndata: ${eventJson(event)}\n\n`;
+      text = sseText(event.position, event.type, eventJson(event));
       messages.set(event, text);
     }
     return text;
@@ -354,22 +376,17 @@ export const traceRoutes = (deps: {
         // the client going away, a shutdown (deps.live) or the stream falling too far behind ends it:
         // closing the subscription ends the loop while it waits for an event, the signal ends a wait for drain
         const ended = responseClosed(ctx.res);
-        const subscription = tail.follow(
-          {
-            ...(after ? { after } : {}),
-            filter: {
-              ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
-              ...(type ? { eventTypes: [type] } : {}),
-            },
-            batchSize: 200,
-          },
-          () => ended.abort(),
-        );
         const end = (): void => ended.abort();
-        if (ended.signal.aborted) void subscription.close();
-        else ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
         deps.live?.add(end);
         const heartbeat = setInterval(() => ctx.res.write(': keep-alive\n\n'), deps.heartbeatMs ?? 15_000);
+        const filter = {
+          ...(categories ? { streamPrefixes: categories.map((c) => `${c}-`) } : {}),
+          ...(type ? { eventTypes: [type] } : {}),
+        };
+        // the follower joins the shared tail now; it is read once the log up to its present end has been written
+        const subscription = tail.follow({ ...(after ? { after } : {}), filter, batchSize: 200 }, () => ended.abort());
+        if (ended.signal.aborted) void subscription.close();
+        else ended.signal.addEventListener('abort', () => void subscription.close(), { once: true });
         try {
           ctx.res.status(200).set({
             'Content-Type': 'text/event-stream',
@@ -378,10 +395,28 @@ export const traceRoutes = (deps: {
             'X-Accel-Buffering': 'no',
           });
           ctx.res.flushHeaders();
-          for await (const event of subscription) {
-            if (isSecurityStream(event.streamId)) continue;
-            if (!(await writeOrWait(ctx.res, message(event), ended.signal))) break;
-          }
+          // the log up to its end as it is now, as the store holds it: JSON text, not decoded and encoded again
+          // per event (4 clients replaying a 100k-event log read 400k), a page written as one chunk
+          const head = await store.headPosition();
+          let caughtUp = after;
+          if (comparePositions(head, caughtUp) > 0)
+            for await (const page of readJsonPages(store, { ...(after ? { after } : {}), maxCount: 200, filter })) {
+              let text = '';
+              for (const event of page.events)
+                if (!isSecurityStream(event.streamId)) text += sseText(positionOf(event.json), event.type, event.json);
+              caughtUp = page.checkpoint ?? caughtUp;
+              if (text !== '' && !(await writeOrWait(ctx.res, text, ended.signal))) break;
+              if (comparePositions(caughtUp, head) >= 0) break;
+            }
+          // then what the follower has, from there (what came in meanwhile read by itself, then the tail's news),
+          // each time as one chunk: a write, and a wait for drain, per event cost more than the event
+          if (caughtUp !== undefined && !ended.signal.aborted) subscription.skipTo(caughtUp);
+          if (!ended.signal.aborted)
+            for (let batch = await subscription.nextBatch(); batch.length > 0; batch = await subscription.nextBatch()) {
+              let text = '';
+              for (const event of batch) if (!isSecurityStream(event.streamId)) text += message(event);
+              if (text !== '' && !(await writeOrWait(ctx.res, text, ended.signal))) break;
+            }
           if (subscription.overrun && !ctx.res.closed) {
             // a client that read too slowly is let go rather than held (it resumes with Last-Event-ID);
             // one that reads nothing more is cut off

@@ -20,6 +20,11 @@ export type LiveTailOptions = {
 export type LiveFollower = EventSubscription & {
   /** True once the follower was ended because more than `bufferSize` events waited for it. */
   readonly overrun: boolean;
+  /**
+   * Before anything is read from it: the follower goes on after `position` instead, its reader having had
+   * the events up to there another way (the log's stored text, say). Refused once it has been read from.
+   */
+  skipTo(position: Position): void;
 };
 
 /**
@@ -193,6 +198,10 @@ export const createLiveTail = (store: EventStore, options: LiveTailOptions = {})
     const follower: LiveFollower = {
       get overrun() {
         return overrun;
+      },
+      skipTo(position) {
+        if (live || pending.length > 0) throw new Error('a follower already read from cannot skip');
+        if (comparePositions(position, checkpoint) > 0) checkpoint = delivered = position;
       },
       get position() {
         return delivered;

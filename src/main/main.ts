@@ -1,6 +1,7 @@
 import { loadConfig } from './config';
 import { startBackbone } from './backbone';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { createLogger, fileDestination } from '../lib/logger';
 import { loadSchemaRegistry } from '../app/schemaRegistry';
 import { isKnownError } from '../domain/errors';
@@ -10,6 +11,8 @@ const main = async (): Promise<void> => {
   process.umask(0o077);
   const schemas = loadSchemaRegistry();
   const config = loadConfig(process.env, schemas);
+  // read at every full collection, so it holds from here on (README, Configuration: HEAP_GROWING_PERCENT)
+  if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   const args = process.argv.slice(2);
   // the demo's terminal shows its progress and summary: its log goes to a file
   const demoLog = args.includes('--demo') ? join(config.dataDir, 'demo.log') : undefined;

@@ -138,6 +138,23 @@ describe('the live tail: one reader of new events for every live stream', functi
     await Promise.all([catching.close(), witness.close()]);
   });
 
+  it('skips to a position given before it is read, serving what follows without gap or duplicate, and refuses once read', async () => {
+    const tail = createLiveTail(store, { bufferSize: 100, batchSize: 50 });
+    await write(store, 100);
+    const follower = tail.follow({ filter: { streamPrefixes: ['test-'] } });
+    // meanwhile its reader had the log up to here another way, while more events keep coming (past its buffer)
+    const had = (await store.readAll({ maxCount: 60 })).checkpoint as Position;
+    const writing = write(store, 300);
+    follower.skipTo(had);
+    const seen: RecordedEvent[] = [];
+    await writing;
+    const expected = await logAfter(store, had, { streamPrefixes: ['test-'] });
+    await drain(follower, seen, () => expected.length);
+    expect(seen.map((e) => e.position)).to.deep.equal(expected);
+    expect(() => follower.skipTo(had)).to.throw(/cannot skip/);
+    await follower.close();
+  });
+
   it('ends its followers when the store closes', async () => {
     const tail = createLiveTail(store);
     const follower = tail.follow();

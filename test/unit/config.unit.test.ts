@@ -96,6 +96,17 @@ describe('configuration variables', () => {
     }
   });
 
+  it('reads how far the heap may grow past what is live (default 50 %, 0: V8 decides), refusing anything but a whole percentage', async () => {
+    expect(loadConfig({}, schemas).heapGrowingPercent).to.equal(50);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }, schemas).heapGrowingPercent).to.equal(0);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '100' }, schemas).heapGrowingPercent).to.equal(100);
+    for (const value of ['-5', '1.5', 'half', '1000']) {
+      const error = (await refused({ HEAP_GROWING_PERCENT: value })) as Error & { problems: { path: string }[] };
+      expect(error.message, value).to.match(/HEAP_GROWING_PERCENT .* is not a whole percentage/);
+      expect(error.problems.map((p) => p.path)).to.deep.equal(['/env/HEAP_GROWING_PERCENT']);
+    }
+  });
+
   it('refuses files that are not there or not valid, and a data folder that is a file, before anything is written', async () => {
     const temp = makeTempDir('mes-config-');
     try {
