@@ -406,13 +406,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv, schemas: SchemaRegistry): Con
       }
     }
   }
+  // its form (a whole percentage, 0 to 999) is checked by the environment's schema
   const heapGrowingPercent = vars.HEAP_GROWING_PERCENT ?? String(DEFAULT_HEAP_GROWING_PERCENT);
-  if (!/^[0-9]{1,3}$/.test(heapGrowingPercent))
-    refuse(
-      'HEAP_GROWING_PERCENT',
-      `HEAP_GROWING_PERCENT ${heapGrowingPercent} is not a whole percentage (0 to 999)`,
-      'must be 0 to 999',
-    );
   const headersTimeoutMs = Number(vars.HTTP_HEADERS_TIMEOUT_SECONDS ?? 20) * 1000;
   const requestTimeoutMs = Number(vars.HTTP_REQUEST_TIMEOUT_SECONDS ?? 60) * 1000;
   if (requestTimeoutMs <= headersTimeoutMs) {

@@ -380,6 +380,10 @@ export type ConfigEnvironment = {
    */
   ALERT_MACHINE_DOWN_MINUTES?: string;
   /**
+   * How far the heap may grow past what the last full garbage collection left live, in percent (V8's --heap-growing-percent, set at start); 0 leaves V8's own factor. 0 to 999. Default 50.
+   */
+  HEAP_GROWING_PERCENT?: string;
+  /**
    * How far ahead of the server's time a client's time may be (a scan's at, a device's at, a WMS receipt's receivedAt, maintenance performedAt): later ones are refused. 1 to 99999. Default 300 (5 min).
    */
   CLIENT_CLOCK_SKEW_SECONDS?: string;
