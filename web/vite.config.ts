@@ -7,7 +7,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { checkBudget } from '../scripts/webBudget';
 import { i18nPrecompile } from './i18nPrecompile';
-import { vantStyles } from './vantStyles';
+import { vantIconFont, vantStyles } from './vantStyles';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -71,6 +71,7 @@ export default defineConfig({
   plugins: [
     vue(),
     vantStyles(),
+    vantIconFont(),
     i18nPrecompile(),
     VitePWA({
       registerType: 'autoUpdate',
