@@ -1,7 +1,7 @@
 // first: starts reading my work before the rest is evaluated
 import { fetchWithPrefetch } from './composables/prefetch';
-// then the routes, whose modules start loading the first screen's code (the work list, or the office's
-// frame and dashboard) before the messages and the rest are evaluated
+// then the routes, whose modules start loading an office screen's code (the office's frame, and the
+// dashboard) before the messages and the rest are evaluated
 import { createAppRouter } from './router';
 import { createApp } from 'vue';
 import App from './App.vue';

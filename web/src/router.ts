@@ -2,8 +2,8 @@ import { createRouter, createWebHistory } from 'vue-router';
 import type { Session } from './composables/session';
 import { guardOffice, officeRoutes } from './office/routes';
 import type { OfficeSession } from './office/session';
-// the screen an operator opens the app on starts loading with the app (except on an office screen); the others load when first opened
-import { loadWorkList } from './pda/shell';
+// the screen an operator opens the app on comes with the app; the others load when first opened
+import WorkListPage from './pda/WorkListPage.vue';
 
 /** The PDA's screens; labels need only the device key (a planner's browser); the office's under /office. */
 export const createAppRouter = (session: Session, office: OfficeSession) => {
@@ -12,7 +12,7 @@ export const createAppRouter = (session: Session, office: OfficeSession) => {
     routes: [
       { path: '/', redirect: '/work' },
       { path: '/login', component: () => import('./pda/LoginPage.vue') },
-      { path: '/work', component: loadWorkList, meta: { operator: true } },
+      { path: '/work', component: WorkListPage, meta: { operator: true } },
       {
         path: '/op/:orderId/:operationId',
         component: () => import('./pda/OperationPage.vue'),
