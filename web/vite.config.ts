@@ -7,7 +7,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { checkBudget } from '../scripts/webBudget';
 import { i18nPrecompile } from './i18nPrecompile';
-import { vantStyles } from './vantStyles';
+import { vantIconFont, vantStyles } from './vantStyles';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -47,6 +47,8 @@ export default defineConfig({
     __VUE_I18N_LEGACY_API__: 'false',
     __VUE_I18N_FULL_INSTALL__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
+    // every message is a function compiled at build time (web/i18nPrecompile.ts): no message compiler in the app
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
   },
   build: {
     outDir,
@@ -69,6 +71,7 @@ export default defineConfig({
   plugins: [
     vue(),
     vantStyles(),
+    vantIconFont(),
     i18nPrecompile(),
     VitePWA({
       registerType: 'autoUpdate',

@@ -1,5 +1,8 @@
 // first: starts reading my work before the rest is evaluated
 import { fetchWithPrefetch } from './composables/prefetch';
+// then the routes, whose modules start loading an office screen's code (the office's frame, and the
+// dashboard) before the messages and the rest are evaluated
+import { createAppRouter } from './router';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { openStore } from './composables/idb';
@@ -12,7 +15,6 @@ import { createMyWork, MY_WORK } from './composables/workList';
 import { createAppI18n, I18N } from './i18n';
 import { OFFICE_LIVE } from './office/live';
 import { createOfficeSession, OFFICE_SESSION } from './office/session';
-import { createAppRouter } from './router';
 import './theme.css';
 
 const whenIdle = (run: () => void): void => {

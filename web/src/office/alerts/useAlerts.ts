@@ -70,7 +70,8 @@ export const useAlerts = (deps: {
   const keep = deps.keep ?? 50;
   const items: Ref<Alert[]> = ref([]);
   const status: Ref<AlertsStatus> = ref('off');
-  const permission: Ref<AlertPermission> = ref(notifier.permission());
+  // asked of the browser when the alerts start (the office's frame starts them after its first screen)
+  const permission: Ref<AlertPermission> = ref('default');
   const read: Ref<string[]> = ref(
     (() => {
       try {
@@ -121,6 +122,7 @@ export const useAlerts = (deps: {
   const start = async (): Promise<void> => {
     if (started) return;
     started = true;
+    permission.value = notifier.permission();
     status.value = 'connecting';
     await refresh().catch(() => undefined);
     if (!started) return;
