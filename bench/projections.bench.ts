@@ -78,7 +78,8 @@ const main = async (): Promise<void> => {
   if (!oneThread && compiledWorker() === undefined) {
     // the product's worker is compiled JavaScript: build it rather than time ts-node loading it
     say('building the server (npm run build:server)...\n');
-    if (spawnSync('npm', ['run', 'build:server'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
+    if (spawnSync('npm', ['run', 'build:server'], { stdio: 'inherit' }).status !== 0)
+      throw new Error('the build failed');
   }
   if (!oneThread) say(`worker thread: ${compiledWorker() ?? 'ts-node (no fresh dist/)'}\n`);
   const readPath = join(temp.dir, 'read.db');

@@ -39,7 +39,8 @@ export const vantStyles = (): Plugin => ({
 
 // Vant's icon font: inlined in its style sheet as base64 WOFF2, with a copy on Alibaba's CDN as the fallback
 const ICON_CSS = /[\\/]vant[\\/]es[\\/]icon[\\/]index\.css$/;
-const ICON_FONT = /url\(data:font\/woff2;charset=utf-8;base64,([A-Za-z0-9+/=]+)\)\s*format\("woff2"\)\s*,\s*url\([^)]*alicdn\.com[^)]*\)\s*format\("woff"\)/;
+const ICON_FONT =
+  /url\(data:font\/woff2;charset=utf-8;base64,([A-Za-z0-9+/=]+)\)\s*format\("woff2"\)\s*,\s*url\([^)]*alicdn\.com[^)]*\)\s*format\("woff"\)/;
 
 /**
  * Serves Vant's icon font from the app itself: the CDN copy is gone (the plants have no internet, and the
@@ -62,7 +63,8 @@ export const vantIconFont = (): Plugin => {
       const match = ICON_FONT.exec(code);
       if (!match) this.error(`${id}: Vant's icon font is no longer where web/vantStyles.ts looks for it`);
       // the dev server keeps the inlined font, without the CDN
-      if (!build) return { code: code.replace(ICON_FONT, `url(data:font/woff2;base64,${match[1]}) format("woff2")`), map: null };
+      if (!build)
+        return { code: code.replace(ICON_FONT, `url(data:font/woff2;base64,${match[1]}) format("woff2")`), map: null };
       const font = Buffer.from(match[1] as string, 'base64');
       const fileName = `assets/vant-icon-${createHash('sha256').update(font).digest('hex').slice(0, 8)}.woff2`;
       this.emitFile({ type: 'asset', fileName, source: font });

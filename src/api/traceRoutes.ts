@@ -149,16 +149,6 @@ export const createStreamAdmission = (limits: StreamLimits): StreamAdmission => 
 const sseText = (position: string, type: string, json: string): string =>
   `id: ${position}\nevent: ${type}\ndata: ${json}\n\n`;
 
-/**
- * The position in an event's JSON text (`EventJson`: eventView's members in order, the position after the
- * revision, a number): the first `,"position":"` after `"revision":` is the member itself, since a quote
- * inside a string before it is escaped.
- */
-const positionOf = (json: string): string => {
-  const start = json.indexOf(',"position":"', json.indexOf('"revision":')) + ',"position":"'.length;
-  return json.slice(start, json.indexOf('"', start));
-};
-
 /** How long a stream ended as too far behind waits for its client to read the rest before the connection is cut. */
 const OVERRUN_GRACE_MS = 10_000;
 
@@ -403,7 +393,7 @@ export const traceRoutes = (deps: {
             for await (const page of readJsonPages(store, { ...(after ? { after } : {}), maxCount: 200, filter })) {
               let text = '';
               for (const event of page.events)
-                if (!isSecurityStream(event.streamId)) text += sseText(positionOf(event.json), event.type, event.json);
+                if (!isSecurityStream(event.streamId)) text += sseText(event.position, event.type, event.json);
               caughtUp = page.checkpoint ?? caughtUp;
               if (text !== '' && !(await writeOrWait(ctx.res, text, ended.signal))) break;
               if (comparePositions(caughtUp, head) >= 0) break;

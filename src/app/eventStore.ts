@@ -144,7 +144,7 @@ export type ReadAllResult = {
  * order, upcast like `readAll`'s, beside what a reader filters on: what an export writes without decoding
  * each event and encoding it again.
  */
-export type EventJson = { streamId: string; type: string; recordedAt: string; json: string };
+export type EventJson = { streamId: string; type: string; recordedAt: string; position: Position; json: string };
 
 export type ReadAllJsonResult = Omit<ReadAllResult, 'events'> & { events: EventJson[] };
 
@@ -270,6 +270,7 @@ export async function* readJsonPages(
         streamId: e.streamId,
         type: e.type,
         recordedAt: e.recordedAt,
+        position: e.position,
         json: eventJson(e),
       }));
       yield { ...page, events };

@@ -36,6 +36,19 @@ describe('SQLite event store (embedded specifics)', () => {
     await store.close();
   });
 
+  it('reads the log as stored JSON text whose members, position included, are those readAll gives', async () => {
+    const store = open('json.db');
+    const stream = uniqueStream();
+    await store.append(stream, [counted(1), counted(2), counted(3)]);
+    const decoded = await store.readAll({});
+    const asText = await store.readAllJson!({});
+    expect(asText.events.map((e) => e.position)).to.deep.equal(decoded.events.map((e) => e.position));
+    expect(asText.events.map((e) => (JSON.parse(e.json) as { position: string }).position)).to.deep.equal(
+      decoded.events.map((e) => e.position),
+    );
+    await store.close();
+  });
+
   it('answers a retry and refuses a reused id queued among new appends, which still commit in one transaction', async () => {
     const store = open('retries.db');
     const stream = uniqueStream();
@@ -43,7 +56,10 @@ describe('SQLite event store (embedded specifics)', () => {
     const first = await store.append(stream, original);
     const before = { ...store.stats };
     const fresh = Array.from({ length: 10 }, (_, i) => store.append(uniqueStream(), [counted(i)]));
-    const retry = store.append(stream, original.map((e) => ({ ...e })));
+    const retry = store.append(
+      stream,
+      original.map((e) => ({ ...e })),
+    );
     const reuse = store.append(stream, [{ ...counted(3), id: original[0]?.id as string }]);
     const outcomes = await Promise.allSettled([...fresh, retry, reuse]);
     expect(outcomes.slice(0, 10).every((o) => o.status === 'fulfilled')).to.equal(true);

@@ -102,7 +102,10 @@ describe('configuration variables', () => {
     expect(loadConfig({ HEAP_GROWING_PERCENT: '100' }, schemas).heapGrowingPercent).to.equal(100);
     for (const value of ['-5', '1.5', 'half', '1000']) {
       const error = (await refused({ HEAP_GROWING_PERCENT: value })) as Error & { problems: { path: string }[] };
-      expect(error.problems.map((p) => p.path), value).to.deep.equal(['/env/HEAP_GROWING_PERCENT']);
+      expect(
+        error.problems.map((p) => p.path),
+        value,
+      ).to.deep.equal(['/env/HEAP_GROWING_PERCENT']);
     }
   });
 

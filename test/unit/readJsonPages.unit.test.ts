@@ -44,6 +44,7 @@ describe('readJsonPages over a store without readAllJson', () => {
       streamId: e.streamId,
       type: e.type,
       recordedAt: e.recordedAt,
+      position: e.position,
       json: JSON.stringify({
         id: e.id,
         type: e.type,

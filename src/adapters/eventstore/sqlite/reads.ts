@@ -242,7 +242,13 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
           upcast = codec.upcast(stored);
           if (upcast === stored) upcast = undefined;
         }
-        events.push({ streamId, type, recordedAt, json: upcast ? eventJson(upcast) : json });
+        events.push({
+          streamId,
+          type,
+          recordedAt,
+          position: toPosition(position),
+          json: upcast ? eventJson(upcast) : json,
+        });
       }
       return { events, checkpoint, isEnd };
     },
