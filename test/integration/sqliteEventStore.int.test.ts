@@ -36,6 +36,21 @@ describe('SQLite event store (embedded specifics)', () => {
     await store.close();
   });
 
+  it('gives a change mark that moves with every commit, this connection’s or another’s, and only then', async () => {
+    const path = 'marks.db';
+    const store = open(path);
+    const other = open(path);
+    const first = store.changeMark?.();
+    expect(store.changeMark?.(), 'nothing written').to.equal(first);
+    await store.append(uniqueStream(), [counted(1)]);
+    const second = store.changeMark?.();
+    expect(second, 'its own commit').to.not.equal(first);
+    await other.append(uniqueStream(), [counted(2)]);
+    expect(store.changeMark?.(), 'another connection’s commit').to.not.equal(second);
+    await other.close();
+    await store.close();
+  });
+
   it('reads the log as stored JSON text whose members, position included, are those readAll gives', async () => {
     const store = open('json.db');
     const stream = uniqueStream();

@@ -38,7 +38,7 @@ export const createApiKeyService = (deps: {
   secrets: Secrets;
   sessions?: SessionStore;
   now: () => Date;
-  /** The log's head position (the event store's `headPosition`): accepted tokens are kept while it stays. Default: none kept. */
+  /** A mark of the log's state (the event store's `changeMark`, else its `headPosition`): accepted tokens are kept while it stays. Default: none kept. */
   head?: () => Promise<string | undefined>;
 }) => {
   const { commands, directory, secrets } = deps;

@@ -1,8 +1,8 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
+  hash,
   hkdfSync,
   randomBytes,
   scrypt,
@@ -24,7 +24,8 @@ const scryptAsync = (secret: string, salt: Buffer, c: Omit<Credential, 'algorith
     ),
   );
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+/** One-shot (`crypto.hash`): no Hash object per call, as a key check on every request would make. */
+export const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 
 /** Constant-time comparison of two hex digests of the same kind. */
 export const sameHex = (a: string, b: string): boolean => {

@@ -54,12 +54,18 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   const { codec } = options;
   const signal = new AppendSignal();
   const reads = createSqliteReads(db, codec);
+  // this connection's commits, counted; another connection's show in data_version (which never counts this one's)
+  let commits = 0;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const writer = createGroupWriter({
     db,
     codec,
     maxBatch: options.maxBatch ?? 1000,
     eventById: reads.eventById,
-    onCommit: () => signal.notify(),
+    onCommit: () => {
+      commits += 1;
+      signal.notify();
+    },
   });
 
   let closed = false;
@@ -107,6 +113,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     },
 
     headPosition: reads.headPosition,
+    // no read of the log (a read transaction searches the WAL's index for every page it reads)
+    changeMark: () => `${String(dataVersion.get())}.${commits}`,
     verifyStream: reads.verifyStream,
     checkContinuity: reads.checkContinuity,
 
