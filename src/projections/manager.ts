@@ -19,6 +19,13 @@ export type ReadModelsRuntime = {
 type Deps = { store: EventStore; readStore: ReadStore; logger: Logger };
 
 /**
+ * Events a live group reads, applies and commits in one turn of the event loop. Requests wait while
+ * it works: the runner's default of 2,000 (a rebuild's, off the loop) made commits of 83-167 ms in a
+ * loaded soak, where the backbone must answer within 100 ms.
+ */
+const LIVE_BATCH_SIZE = 500;
+
+/**
  * Runs the projections. One whose namespace is active (or that has none yet) runs in the main group;
  * a new version builds beside the old one in a group of its own and, once it has caught up, becomes
  * the one queries read, and the old namespace is dropped (blue/green).
@@ -42,11 +49,12 @@ export const startReadModels = async (
       current.push({ projection, namespace: active });
     } else takeovers.push({ projection, previous: active });
   }
-  const groups: ProjectionGroup[] = [await startProjectionGroup(deps, current, options)];
+  const batchSize = options.batchSize ?? LIVE_BATCH_SIZE;
+  const groups: ProjectionGroup[] = [await startProjectionGroup(deps, current, { ...options, batchSize })];
   const switching: Array<Promise<void>> = [];
   for (const { projection, previous } of takeovers) {
     const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], {
-      batchSize: options.batchSize,
+      batchSize,
     });
     groups.push(group);
     deps.logger.info('projection rebuilding beside the active version', {

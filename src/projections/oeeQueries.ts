@@ -13,6 +13,7 @@ import { NotFoundError } from '../domain/errors';
 import type { MachineStatus } from '../domain/machine';
 import { addDays, localDate, zonedInstant } from '../lib/time';
 import { createAnswerCache } from './answerCache';
+import { dayPartId } from './models/oee';
 import {
   addTotals,
   oeeFigures,
@@ -133,16 +134,25 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
   };
 
   /**
-   * A machine's day documents (`states`, `counts`) from local date `first` to `last`, in date order. The
-   * projection keeps one per machine and day under the id `<machineId>|<date>` (models/oee.ts), so up to
-   * two months are read by id; a filter on machineId and date would go through every day the machine has.
+   * A machine's day documents (`states`, `counts`) from local date `first` to `last`, each day's parts
+   * after it. The projection keeps a machine's day under the id `<machineId>|<date>`, its further parts
+   * beside it (models/oee.ts), so up to two months are read by id; a filter on machineId and date would
+   * go through every day the machine has.
    */
   const dayDocs = async (collection: 'states' | 'counts', machineId: string, first: string, last: string) => {
     const dates: string[] = [];
     for (let date = first; date <= last && dates.length <= 62; date = addDays(date, 1)) dates.push(date);
     if (dates.length > 62) return read.all('oee', collection, { machineId, date: { $gte: first, $lte: last } });
-    const docs = await Promise.all(dates.map((date) => read.get('oee', collection, `${machineId}|${date}`)));
-    return docs.filter((doc): doc is Document => doc !== undefined);
+    const byId = (id: string) => read.get('oee', collection, id);
+    const days = (await Promise.all(dates.map((date) => byId(`${machineId}|${date}`)))).filter(
+      (doc): doc is Document => doc !== undefined,
+    );
+    const more = days.flatMap((day) =>
+      Array.from({ length: ((day['parts'] as number | undefined) ?? 1) - 1 }, (_, i) => dayPartId(day['_id'], i + 2)),
+    );
+    if (more.length === 0) return days;
+    const parts = await Promise.all(more.map(byId));
+    return [...days, ...parts.filter((doc): doc is Document => doc !== undefined)];
   };
 
   /** One machine's totals per period bucket, keyed by bucket (buckets with no time in them left out). */
@@ -357,7 +367,7 @@ export const createOeeQueries = (read: Read, plant: PlantConfig, now: () => numb
     const date = day ?? today();
     const from = midnight(date);
     const to = midnight(addDays(date, 1));
-    const segments = ((await read.get('oee', 'states', `${machineId}|${date}`))?.['segments'] ?? []) as StateSegment[];
+    const segments = (await dayDocs('states', machineId, date, date)).flatMap((d) => d['segments'] as StateSegment[]);
     const since = Date.parse(doc['since'] as string);
     const end = Math.min(to, Math.max(now(), since));
     const current: StateSegment[] =

@@ -170,9 +170,15 @@ export const startProjectionGroup = async (
   let stopped = false;
   /** Events applied and not yet committed. */
   let processing = false;
-  /** Between commits, a member has also passed everything the subscription filtered out. */
+  /**
+   * Between commits, a member has also passed everything the subscription filtered out. Not while a
+   * batch is delivered but not yet taken up (the subscription's position past the member's: the loop
+   * resumes from `nextBatch` a few microtasks after the subscription has moved on, and `idle()` could
+   * run between and see a fresh group caught up before it applied anything).
+   */
   const effective = (m: Member): Position | undefined => {
-    const scanned = processing ? undefined : subscription.checkpoint;
+    const unapplied = processing || comparePositions(subscription.position, m.position) > 0;
+    const scanned = unapplied ? undefined : subscription.checkpoint;
     return comparePositions(scanned, m.position) > 0 ? scanned : m.position;
   };
 

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/lib/logger';
 import { DEFAULT_EMISSION_FACTOR } from '../../src/app/plant';
 import type { ReadStore } from '../../src/app/readStore';
 import { createProjections } from '../../src/projections';
+import { oeeProjection } from '../../src/projections/models/oee';
 import { startReadModels, type ReadModelsRuntime } from '../../src/projections/manager';
 import { createReadModelQueries, type ReadModelQueries } from '../../src/projections/queries';
 import type { SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -197,6 +198,38 @@ describe('read models over a scripted production day', function () {
     expect(day?.losses).to.deep.include({ setupSeconds: 5400, minorStopSeconds: 4320, breakdownSeconds: 1800 });
     expect(day?.oee).to.be.closeTo(0.51, 1e-12); // 18360 / 36000
     expect(day?.teep).to.be.closeTo(0.51, 1e-12);
+  });
+
+  it('OEE: a machine’s day kept in parts of two segments or entries gives the same figures and timeline as in one', async () => {
+    const parted = createSqliteReadStore(join(temp.dir, 'parted.db'));
+    const oee = await startReadModels({ store, readStore: parted, logger: createLogger('error') }, [
+      oeeProjection(plant.timeZone, { partItems: 2 }),
+    ]);
+    try {
+      await oee.idle();
+      const namespace = (await parted.active('oee')) as string;
+      // in its parts, the day's first holding the count of them
+      const day = await parted.get(namespace, 'states', 'M1|2026-11-25');
+      expect(day?.['parts']).to.equal(3);
+      expect(day?.['segments']).to.have.length(2);
+      expect((await parted.get(namespace, 'states', 'M1|2026-11-25#3'))?.['segments']).to.have.length(2);
+      const p = createReadModelQueries(parted, plant, () => NOW);
+      for (const machineId of ['M1', 'M2']) {
+        expect(await p.oee.shifts(machineId, '2026-11-25', '2026-11-25')).to.deep.equal(
+          await q.oee.shifts(machineId, '2026-11-25', '2026-11-25'),
+        );
+        expect(await p.oee.days(machineId, '2026-11-24', '2026-11-25')).to.deep.equal(
+          await q.oee.days(machineId, '2026-11-24', '2026-11-25'),
+        );
+        expect(await p.oee.timeline(machineId, '2026-11-25')).to.deep.equal(
+          await q.oee.timeline(machineId, '2026-11-25'),
+        );
+      }
+      expect((await q.oee.timeline('M1', '2026-11-25')).segments.length).to.be.above(2);
+    } finally {
+      await oee.stop();
+      await parted.close();
+    }
   });
 
   it('genealogy: backward from a finished lot and forward from a raw lot, transitively, with each lot’s status', async () => {

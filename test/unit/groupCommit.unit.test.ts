@@ -159,12 +159,12 @@ describe('group commit: deciding a batch of appends before writing', () => {
 
 describe('group commit: when to flush', () => {
   const commitAlone = (state: FlushState, times: number): FlushState =>
-    Array.from({ length: times }).reduce<FlushState>((s) => groupCommitted(planFlush(s).state, 1), state);
+    Array.from({ length: times }).reduce<FlushState>((s) => groupCommitted(planFlush(s, 0).state, 1), state);
 
   it('waits for the loop’s I/O (so a group can form) until commits keep going out alone', () => {
-    expect(planFlush(INITIAL_FLUSH_STATE).when).to.equal('nextTurn');
-    expect(planFlush(commitAlone(INITIAL_FLUSH_STATE, 3)).when).to.equal('nextTurn');
-    const hurried = planFlush(commitAlone(INITIAL_FLUSH_STATE, 4));
+    expect(planFlush(INITIAL_FLUSH_STATE, 0).when).to.equal('nextTurn');
+    expect(planFlush(commitAlone(INITIAL_FLUSH_STATE, 3), 0).when).to.equal('nextTurn');
+    const hurried = planFlush(commitAlone(INITIAL_FLUSH_STATE, 4), 0);
     expect(hurried).to.deep.include({ when: 'now', startsTurn: true });
   });
 
@@ -172,13 +172,24 @@ describe('group commit: when to flush', () => {
     let state = commitAlone(INITIAL_FLUSH_STATE, 4);
     const whens: string[] = [];
     for (let i = 0; i < 17; i += 1) {
-      const next = planFlush(state);
+      const next = planFlush(state, i);
       whens.push(next.when);
       state = groupCommitted(next.state, 1);
     }
     expect(whens.filter((w) => w === 'now')).to.have.length(16);
     expect(whens[16]).to.equal('nextTurn');
-    expect(planFlush(turnEnded(state)).when).to.equal('now');
-    expect(planFlush(turnEnded(groupCommitted(state, 5))).when).to.equal('nextTurn');
+    expect(planFlush(turnEnded(state), 100).when).to.equal('now');
+    expect(planFlush(turnEnded(groupCommitted(state, 5)), 100).when).to.equal('nextTurn');
+  });
+
+  it('begins no more hurried commits in a turn once its commits have held the loop 20 ms (a slow disk)', () => {
+    let state = commitAlone(INITIAL_FLUSH_STATE, 4);
+    const first = planFlush(state, 1_000);
+    expect(first).to.deep.include({ when: 'now', startsTurn: true });
+    state = groupCommitted(first.state, 1);
+    expect(planFlush(state, 1_019).when).to.equal('now');
+    expect(planFlush(state, 1_020).when).to.equal('nextTurn');
+    // the next turn starts its own budget
+    expect(planFlush(turnEnded(state), 1_030)).to.deep.include({ when: 'now', startsTurn: true });
   });
 });

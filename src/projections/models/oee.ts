@@ -10,13 +10,15 @@ import type { CountEntry, StateSegment } from './oeeCalc';
  * in force, the open state up to now): per machine and local day, its state segments (cut at
  * midnight) and its count entries (device counts, operator reports, inspection rejects); each
  * machine's current state, ideal cycles and work center; work centers' line and site; the
- * calendar versions set through the API.
+ * calendar versions set through the API. A machine's day is kept in parts (`dayPartId`).
  */
-export const oeeProjection = (timeZone: string): Projection => {
+export const oeeProjection = (timeZone: string, options: { partItems?: number } = {}): Projection => {
   const endOf = dayEnds(timeZone);
+  const partItems = options.partItems ?? PART_ITEMS;
   return {
     name: 'oee',
-    version: 2,
+    // 3: a machine's day in parts of at most PART_ITEMS segments or entries
+    version: 3,
     collections: {
       machines: { indexes: ['workCenter'] },
       states: { indexes: ['machineId', 'date'] },
@@ -79,7 +81,7 @@ export const oeeProjection = (timeZone: string): Projection => {
             previous,
             (machine['reason'] as string | null) ?? null,
           ];
-          await addSegment(ctx, timeZone, endOf, machineId, segment);
+          await addSegment(ctx, timeZone, endOf, partItems, machineId, segment);
           return ctx.update('machines', machineId, (doc) =>
             doc
               ? Object.assign(doc, {
@@ -98,7 +100,14 @@ export const oeeProjection = (timeZone: string): Projection => {
           const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
           const product = event.data.product ?? (machine['product'] as string | null);
           const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
-          return addCount(ctx, timeZone, machineId, [at, 'device', product, total, rejects, sinceSetup(machine, at)]);
+          return addCount(ctx, timeZone, partItems, machineId, [
+            at,
+            'device',
+            product,
+            total,
+            rejects,
+            sinceSetup(machine, at),
+          ]);
         }
         case 'OperationQuantityReported': {
           const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
@@ -106,7 +115,7 @@ export const oeeProjection = (timeZone: string): Projection => {
           if (!machineId || !(await ctx.get('machines', machineId))) return;
           const product = (await orderProducts.of(ctx, orderId)) ?? null;
           const startup = scrapReason === 'setup-scrap' ? 0 : null;
-          return addCount(ctx, timeZone, machineId, [
+          return addCount(ctx, timeZone, partItems, machineId, [
             Date.parse(reportedAt),
             'operator',
             product,
@@ -123,7 +132,14 @@ export const oeeProjection = (timeZone: string): Projection => {
           const machineId = await machineOf(ctx, orderId, operationId);
           if (!machineId) return;
           const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
-          return addCount(ctx, timeZone, machineId, [Date.parse(decidedAt), 'inspection', product, 0, 1, null]);
+          return addCount(ctx, timeZone, partItems, machineId, [
+            Date.parse(decidedAt),
+            'inspection',
+            product,
+            0,
+            1,
+            null,
+          ]);
         }
         case 'WorkCenterDefined':
         case 'WorkCenterRevised': {
@@ -153,10 +169,46 @@ const machineOf = async (ctx: ProjectionContext, orderId: string, operationId?: 
   ((operationId ? await ctx.get('operations', `${orderId}|${operationId}`) : undefined) ??
     (await ctx.get('operations', `${orderId}|`)))?.['machineId'] as string | undefined;
 
+/**
+ * Segments or count entries a part of a machine's day holds at most. The day's document
+ * `<machineId>|<date>` is its first part and counts the parts (`parts`, absent while one); part k > 1
+ * is `dayPartId(dayId, k)`, with the same machineId and date. An event then rewrites one part, not the
+ * day: a machine counting every 10 s has 8,640 entries a day, and rewriting them all at each commit
+ * made a soak's CPU per request and memory grow with the day.
+ */
+export const PART_ITEMS = 1_000;
+
+export const dayPartId = (dayId: string, part: number): string => (part === 1 ? dayId : `${dayId}#${part}`);
+
+/** Adds an item to the last part of a machine's day, beginning a part when that one is full. */
+const appendToDay = async (
+  ctx: ProjectionContext,
+  partItems: number,
+  collection: 'states' | 'counts',
+  field: 'segments' | 'entries',
+  machineId: string,
+  date: string,
+  item: StateSegment | CountEntry,
+): Promise<void> => {
+  const dayId = `${machineId}|${date}`;
+  const day = await ctx.get(collection, dayId);
+  const parts = (day?.['parts'] as number | undefined) ?? 1;
+  const last = parts === 1 ? day : await ctx.get(collection, dayPartId(dayId, parts));
+  const part = ((last?.[field] as unknown[] | undefined)?.length ?? 0) < partItems ? parts : parts + 1;
+  if (part > parts) await ctx.update(collection, dayId, (doc) => doc && Object.assign(doc, { parts: part }));
+  const id = dayPartId(dayId, part);
+  await ctx.update(collection, id, (doc) => {
+    const next = doc ?? { _id: id, machineId, date, [field]: [] };
+    (next[field] as unknown[]).push(item);
+    return next;
+  });
+};
+
 const addSegment = async (
   ctx: ProjectionContext,
   timeZone: string,
   endOf: (date: string) => number,
+  partItems: number,
   machineId: string,
   segment: StateSegment,
 ): Promise<void> => {
@@ -165,25 +217,15 @@ const addSegment = async (
   for (let start = from; start < to;) {
     const date = localDate(start, timeZone);
     const end = Math.min(to, endOf(date));
-    await ctx.update('states', `${machineId}|${date}`, (doc) => {
-      const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, segments: [] };
-      (next['segments'] as StateSegment[]).push([start, end, state, reason]);
-      return next;
-    });
+    await appendToDay(ctx, partItems, 'states', 'segments', machineId, date, [start, end, state, reason]);
     start = end;
   }
 };
 
-const addCount = async (
+const addCount = (
   ctx: ProjectionContext,
   timeZone: string,
+  partItems: number,
   machineId: string,
   entry: CountEntry,
-): Promise<void> => {
-  const date = localDate(entry[0], timeZone);
-  await ctx.update('counts', `${machineId}|${date}`, (doc) => {
-    const next = doc ?? { _id: `${machineId}|${date}`, machineId, date, entries: [] };
-    (next['entries'] as CountEntry[]).push(entry);
-    return next;
-  });
-};
+): Promise<void> => appendToDay(ctx, partItems, 'counts', 'entries', machineId, localDate(entry[0], timeZone), entry);

@@ -133,29 +133,44 @@ export const planGroup = (
  * When to commit. Waiting for the loop's check phase (setImmediate) lets appends from many I/O
  * callbacks, concurrent HTTP requests say, share one transaction; committing at the next microtask
  * spares a lone writer that wait. So: while commits keep going out alone, up to SOLO_COMMITS_PER_TURN
- * of them commit at once in each loop turn; as soon as a group forms, one per turn does and the rest
+ * of them commit at once in each loop turn, and none is begun once the turn's commits have held the
+ * loop for SOLO_TURN_BUDGET_MS (each waits for its fsync, which a busy disk stretches: 16 of them held
+ * a loaded soak's loop for up to 166 ms); as soon as a group forms, one per turn does and the rest
  * are grouped. Either way the loop turns, so other I/O is served.
  */
 const SOLO_COMMITS_PER_TURN = 16;
+const SOLO_TURN_BUDGET_MS = 20;
 const SOLO_STREAK_TO_HURRY = 4;
 
-export type FlushState = { readonly soloStreak: number; readonly commitsThisTurn: number };
+/** `turnStartedMs`: when this turn's first hurried commit was planned (`performance.now()`). */
+export type FlushState = {
+  readonly soloStreak: number;
+  readonly commitsThisTurn: number;
+  readonly turnStartedMs: number;
+};
 
-export const INITIAL_FLUSH_STATE: FlushState = { soloStreak: 0, commitsThisTurn: 0 };
+export const INITIAL_FLUSH_STATE: FlushState = { soloStreak: 0, commitsThisTurn: 0, turnStartedMs: 0 };
 
 /**
  * `now`: flush at the next microtask; `nextTurn`: after the loop's I/O (setImmediate). `startsTurn`:
  * the first hurried commit of this loop turn, so the caller arranges `turnEnded` for the next turn.
+ * `nowMs`: the monotonic clock (`performance.now()`).
  */
 export type FlushPlan = { state: FlushState; when: 'now' | 'nextTurn'; startsTurn: boolean };
 
-export const planFlush = (state: FlushState): FlushPlan => {
+export const planFlush = (state: FlushState, nowMs: number): FlushPlan => {
   const budget = state.soloStreak >= SOLO_STREAK_TO_HURRY ? SOLO_COMMITS_PER_TURN : 0;
-  if (state.commitsThisTurn >= budget) return { state, when: 'nextTurn', startsTurn: false };
+  const startsTurn = state.commitsThisTurn === 0;
+  if (state.commitsThisTurn >= budget || (!startsTurn && nowMs - state.turnStartedMs >= SOLO_TURN_BUDGET_MS))
+    return { state, when: 'nextTurn', startsTurn: false };
   return {
-    state: { ...state, commitsThisTurn: state.commitsThisTurn + 1 },
+    state: {
+      ...state,
+      commitsThisTurn: state.commitsThisTurn + 1,
+      turnStartedMs: startsTurn ? nowMs : state.turnStartedMs,
+    },
     when: 'now',
-    startsTurn: state.commitsThisTurn === 0,
+    startsTurn,
   };
 };
 

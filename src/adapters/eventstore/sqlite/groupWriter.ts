@@ -162,7 +162,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   };
 
   const scheduleFlush = (): void => {
-    const plan = planFlush(flushState);
+    const plan = planFlush(flushState, performance.now());
     flushState = plan.state;
     if (plan.when === 'nextTurn') {
       setImmediate(flush);
