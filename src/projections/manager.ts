@@ -26,6 +26,13 @@ type Deps = { store: EventStore; readStore: ReadStore; logger: Logger };
 const LIVE_BATCH_SIZE = 500;
 
 /**
+ * Documents each live projection keeps in memory: a few batches' worth. A rebuild keeps up to 200,000
+ * (it reads back what it wrote); live, a plant's new orders are read once or twice and were kept for ever:
+ * a soak's memory grew with them. A start that catches up on a long log reads documents back more often.
+ */
+const LIVE_CACHE_DOCS = 5_000;
+
+/**
  * Runs the projections. One whose namespace is active (or that has none yet) runs in the main group;
  * a new version builds beside the old one in a group of its own and, once it has caught up, becomes
  * the one queries read, and the old namespace is dropped (blue/green).
@@ -34,7 +41,12 @@ export const startReadModels = async (
   deps: Deps,
   projections: Projection[],
   /** onBatch: called after each committed batch of the active projections. */
-  options: { batchSize?: number; onBatch?: (progress: { position: string | undefined; events: number }) => void } = {},
+  options: {
+    batchSize?: number;
+    /** Documents each projection keeps in memory once live (default LIVE_CACHE_DOCS). */
+    cacheLimit?: number;
+    onBatch?: (progress: { position: string | undefined; events: number }) => void;
+  } = {},
 ): Promise<ReadModelsRuntime> => {
   const current: Array<{ projection: Projection; namespace: string }> = [];
   const takeovers: Array<{ projection: Projection; previous: string }> = [];
@@ -50,12 +62,11 @@ export const startReadModels = async (
     } else takeovers.push({ projection, previous: active });
   }
   const batchSize = options.batchSize ?? LIVE_BATCH_SIZE;
-  const groups: ProjectionGroup[] = [await startProjectionGroup(deps, current, { ...options, batchSize })];
+  const live = { batchSize, cacheLimit: options.cacheLimit ?? LIVE_CACHE_DOCS };
+  const groups: ProjectionGroup[] = [await startProjectionGroup(deps, current, { ...options, ...live })];
   const switching: Array<Promise<void>> = [];
   for (const { projection, previous } of takeovers) {
-    const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], {
-      batchSize,
-    });
+    const group = await startProjectionGroup(deps, [{ projection, namespace: namespaceOf(projection) }], live);
     groups.push(group);
     deps.logger.info('projection rebuilding beside the active version', {
       projection: projection.name,

@@ -79,6 +79,7 @@ type Member = {
   cacheComplete: boolean;
 };
 
+/** Documents a member keeps in memory by default (a rebuild's: it reads every document it has written). */
 const CACHE_LIMIT = 200_000;
 
 const inner = <V>(map: Map<string, Map<string, V>>, collection: string): Map<string, V> => {
@@ -134,6 +135,8 @@ export const startProjectionGroup = async (
     batchSize?: number;
     /** Events applied between commits; default: every batch. Committed sooner when a batch reaches the log's head. */
     commitEvery?: number;
+    /** Documents each member keeps in memory; when full, it keeps only its batch's writes. Default 200,000. */
+    cacheLimit?: number;
     onBatch?: (status: { position: Position | undefined; events: number }) => void;
   } = {},
 ): Promise<ProjectionGroup> => {
@@ -183,9 +186,10 @@ export const startProjectionGroup = async (
   };
 
   /** Loads a document into the member's cache (a miss in a cache that holds everything is an absence). */
+  const cacheLimit = options.cacheLimit ?? CACHE_LIMIT;
   const load = async (member: Member, collection: string, id: string): Promise<Document | undefined> => {
     const doc = await deps.readStore.get(member.namespace, collection, id);
-    if (member.cached >= CACHE_LIMIT) trimCache(member);
+    if (member.cached >= cacheLimit) trimCache(member);
     const docs = inner(member.cache, collection);
     if (!docs.has(id)) member.cached += 1;
     docs.set(id, doc ?? null);
@@ -211,7 +215,7 @@ export const startProjectionGroup = async (
       const next = edit(current);
       if (next === undefined) return;
       if (!known) {
-        if (member.cached >= CACHE_LIMIT) {
+        if (member.cached >= cacheLimit) {
           trimCache(member);
           docs = inner(member.cache, collection);
         }

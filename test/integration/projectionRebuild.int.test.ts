@@ -23,9 +23,11 @@ describe('projections: rebuild and crash', function () {
   it('a full rebuild gives, document by document, what a live build event by event gave', async () => {
     const store = openPlantStore(temp.dir);
     const live = createSqliteReadStore(join(temp.dir, 'live.db'));
-    // live: each event applied and committed on its own while the plant appends
+    // live: the events applied and committed as they come while the plant appends, each projection keeping
+    // 20 documents in memory once it keeps up (reading the others back from the read store)
     const runtime = await startReadModels({ store, readStore: live, logger }, createProjections(TEST_PLANT), {
-      batchSize: 1,
+      batchSize: 50,
+      cacheLimit: 20,
     });
     await runPlantDay(store, temp.dir);
     await generatePlant(store, { events: 3000, machines: 7 });
