@@ -46,7 +46,7 @@ type CacheEntry = { revision: number; state: unknown; commandIds: Set<string> };
 
 export type CommandHandlerOptions = {
   store: EventStore;
-  /** Streams whose folded state is kept in memory. Default 10,000. */
+  /** Streams whose folded state is kept in memory. Default 2,000. */
   cacheSize?: number;
   /** Retries after losing a race for the same stream. Default 5. */
   maxRetries?: number;
@@ -82,7 +82,7 @@ const ms = (from: bigint): number => Number(now() - from) / 1e6;
  */
 export const createCommandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store } = options;
-  const cacheSize = options.cacheSize ?? 10_000;
+  const cacheSize = options.cacheSize ?? 2_000;
   const maxRetries = options.maxRetries ?? 5;
   const remember = options.rememberCommands ?? 1_000;
   const skewMs = options.clientClockSkewMs ?? DEFAULT_CLIENT_CLOCK_SKEW_MS;
