@@ -1,11 +1,4 @@
-import {
-  StorageType,
-  headers as natsHeaders,
-  nanos,
-  type JetStreamManager,
-  type JsMsg,
-  type JetStreamClient,
-} from 'nats';
+import { StorageType, headers as natsHeaders, nanos, type JetStreamManager, type JetStreamClient } from 'nats';
 
 /** Makes a file-backed JetStream stream unless it exists (an existing one keeps its configuration). */
 export const ensureStream = async (
@@ -21,6 +14,13 @@ export const ensureStream = async (
   }
 };
 
+/** What a dead letter keeps of a message: a JsMsg has it, and so does what a consumer keeps of one in flight. */
+export type DeadMessage = {
+  subject: string;
+  data: Uint8Array;
+  info: { stream: string; streamSequence: number };
+};
+
 /**
  * Copies a message that cannot be taken in to `deadletter.<its subject>` with the raw payload and the
  * reason (`Mes-Reason`); its id comes from the original's stream sequence, so a repeat is dropped. With
@@ -29,7 +29,7 @@ export const ensureStream = async (
  */
 export const publishDeadLetter = async (
   js: JetStreamClient,
-  m: JsMsg,
+  m: DeadMessage,
   reason: string,
   element?: string,
 ): Promise<void> => {

@@ -241,12 +241,12 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
           domainMs,
         };
       } catch (error) {
-        // another writer got there first: the next attempt reads its events and decides again
         // decided on the stream as held: any refusal of the append is decided again on the stream read afresh
         if (speculative) {
           speculative = false;
           continue;
         }
+        // another writer got there first: the next attempt reads its events and decides again
         const conflict = error instanceof WrongExpectedRevisionError;
         if (!conflict || context.expectedRevision !== undefined || attempt >= maxRetries) throw error;
       }

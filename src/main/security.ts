@@ -89,7 +89,7 @@ export const startSecurity = async (deps: {
     secrets,
     sessions: store_,
     now,
-    head: store.changeMark ? async () => store.changeMark?.() : () => store.headPosition(),
+    logMark: store.changeMark ? async () => store.changeMark?.() : () => store.headPosition(),
   });
   const sessions = createSessions({
     store: store_,

@@ -41,7 +41,7 @@ describe('security services on real SQLite (controlled clock)', () => {
       secrets,
       sessions: sessionStore,
       now,
-      head: () => store.headPosition(),
+      logMark: () => store.headPosition(),
     });
   });
   after(async () => {

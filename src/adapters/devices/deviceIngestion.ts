@@ -121,9 +121,8 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
     transport: {
       ack: settled,
       deadLetter: async (d, reason) => {
-        // what publishDeadLetter reads of a message: the delivery keeps it, not nats.js's JsMsg
-        const kept = { subject: d.subject, data: d.data, info: { stream: DEVICE_STREAM, streamSequence: d.sequence } };
-        await publishDeadLetter(js, kept as unknown as JsMsg, reason);
+        const info = { stream: DEVICE_STREAM, streamSequence: d.sequence };
+        await publishDeadLetter(js, { subject: d.subject, data: d.data, info }, reason);
         settled(d);
       },
       isReplay: (s, d) => d.sequence <= s.replayUntil,

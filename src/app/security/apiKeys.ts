@@ -27,10 +27,10 @@ export type KeyCheck = { ok: true; principal: Principal } | { ok: false; reason:
 
 /**
  * API keys for machines, integrations and devices: `<keyId>.<secret>`, the secret made here and
- * kept only as an HMAC under the server's pepper. A check answers from what the log held at its head
- * position: a token accepted at the log's current head is accepted again without reading its key's
- * (and owner's) streams, and any append (a revocation or rotation here or by the keys CLI, a person
- * disabled) moves the head, so it holds from the next request on.
+ * kept only as an HMAC under the server's pepper. A token accepted while the log is unchanged (its
+ * change mark the same) is accepted again without reading its key's (and owner's) streams; any append
+ * (a revocation or rotation here or by the keys CLI, a person disabled) changes the mark, so it holds
+ * from the next request on.
  */
 export const createApiKeyService = (deps: {
   commands: CommandHandler;
@@ -39,7 +39,7 @@ export const createApiKeyService = (deps: {
   sessions?: SessionStore;
   now: () => Date;
   /** A mark of the log's state (the event store's `changeMark`, else its `headPosition`): accepted tokens are kept while it stays. Default: none kept. */
-  head?: () => Promise<string | undefined>;
+  logMark?: () => Promise<string | undefined>;
 }) => {
   const { commands, directory, secrets } = deps;
   const used = new Map<string, number>();
@@ -51,10 +51,10 @@ export const createApiKeyService = (deps: {
   const verified = new Map<string, string>();
   const VERIFIED_MAX = 10_000;
   /*
-   * The tokens accepted, by the SHA-256 of the token: the log's head position when accepted, the key's
-   * expiry and the principal. Kept while the head has not moved; the expiry is still checked each time.
+   * The tokens accepted, by the SHA-256 of the token: the log's mark when accepted, the key's expiry and
+   * the principal. Kept while the mark stays; the expiry is still checked each time.
    */
-  const accepted = new Map<string, { head: string; keyId: string; expiresAt: number; principal: Principal }>();
+  const accepted = new Map<string, { mark: string; keyId: string; expiresAt: number; principal: Principal }>();
   const context = (commandId: string, correlationId: string) => ({ commandId, correlationId, source: 'api' as const });
   const checkName = async (name: string): Promise<void> => {
     await directory.refresh();
@@ -252,10 +252,10 @@ export const createApiKeyService = (deps: {
     /** Checks a bearer token against the registry; never throws for a bad token. */
     async check(token: string): Promise<KeyCheck> {
       const sha = sha256Hex(token);
-      // read before the key's state: an append after it moves the head, and the next check reads again
-      const head = (await deps.head?.()) ?? undefined;
-      const known = head === undefined ? undefined : accepted.get(sha);
-      if (known && known.head === head) {
+      // read before the key's state: an append after it changes the mark, and the next check reads again
+      const mark = await deps.logMark?.();
+      const known = mark === undefined ? undefined : accepted.get(sha);
+      if (known && known.mark === mark) {
         const now = deps.now().getTime();
         if (known.expiresAt > now) {
           await touch(known.keyId, now);
@@ -263,12 +263,12 @@ export const createApiKeyService = (deps: {
         }
       }
       const checked = await checkNow(token, sha);
-      if (checked.ok && head !== undefined) {
+      if (checked.ok && mark !== undefined) {
         const expiresAt = Date.parse(checked.expiresAt);
         if (accepted.size >= VERIFIED_MAX) accepted.delete(accepted.keys().next().value as string);
         // the same principal is given to each request the token makes while kept: frozen, so none can change it
         accepted.set(sha, {
-          head,
+          mark,
           keyId: checked.principal.keyId as string,
           expiresAt,
           principal: Object.freeze(checked.principal),
