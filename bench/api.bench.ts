@@ -2,7 +2,10 @@
 // Commands/s and queries/s with p50/p99 over HTTP against a started process whose store holds a
 // generated plant of 1,000,000 events, each beside a baseline process started the same way and loaded
 // with the same autocannon settings in the same run: bare express 5 doing the same store work without
-// the backbone (bench/baselineServer.ts: a durable append of an event row; a document get).
+// the backbone (bench/baselineServer.cjs: a durable append of an event row; a document get). Both run
+// as production runs them: the backbone compiled (`npm run build:server` first, as `npm start` does),
+// the baseline as plain JavaScript; neither carries ts-node, whose REPL loads Node's domain module (and
+// with it a slower EventEmitter emit in every request).
 // Targets (issue 19): commands >= 0.5 of the baseline's rate with p99 <= 2x its p99; queries >= 0.7
 // with p99 <= 2x. With --cpu-prof DIR the backbone writes a V8 CPU profile of each measured phase
 // there (bench/lib/cpuProfileHook.cjs), summarised by bench/lib/cpuProfile.ts.
@@ -11,9 +14,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { client, makeKeys } from '../test/support/apiClient';
-import { freePort, startBackboneProcess } from '../test/support/backboneProcess';
+import { COMPILED, freePort, startBackboneProcess } from '../test/support/backboneProcess';
 import { makeTempDir } from '../test/support/tmp';
 import {
+  buildServer,
   commandSource,
   load,
   preparePlant,
@@ -42,17 +46,13 @@ const say = (text: string) => !quiet && process.stderr.write(text);
 /** A measured phase: the server's CPU time per 2xx answer, in ms, beside the load's figures. */
 type Measured = Run & { cpuMs?: number };
 
-/** The baseline (bench/baselineServer.ts), started as the backbone is: node with ts-node, a port of its own. */
+/** The baseline (bench/baselineServer.cjs), started as the backbone is: plain node, a port of its own. */
 const startBaseline = async (env: Record<string, string>) => {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', resolve(__dirname, 'baselineServer.ts')],
-    {
-      env: { ...process.env, ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [resolve(__dirname, 'baselineServer.cjs')], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   await new Promise<void>((listening, failed) => {
     void exited.then((code) => failed(new Error(`the baseline exited with ${code}`)));
@@ -79,6 +79,7 @@ const main = async (): Promise<void> => {
   const temp = makeTempDir('mes-bench-api-');
   say(`generating a plant of ${EVENTS.toLocaleString('en-US')} events and its read models...\n`);
   const { total, orders, wip } = await preparePlant(temp.dir, EVENTS);
+  buildServer(say);
 
   const keys = makeKeys(temp.dir);
   const backbone = await startBackboneProcess(
@@ -96,6 +97,7 @@ const main = async (): Promise<void> => {
     },
     // a started process reads what it needs of a million events first: minutes on a busy machine
     600_000,
+    COMPILED,
   );
   const baseline = await startBaseline({
     EVENTS_DB: join(temp.dir, 'baseline-events.db'),

@@ -7,11 +7,12 @@
 // maximum since the previous scrape). Must hold: RSS within 10 % of its level after the first minute
 // and under 300 MB; no event-loop delay above 100 ms.
 import { client, makeKeys } from '../test/support/apiClient';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { COMPILED, startBackboneProcess } from '../test/support/backboneProcess';
 import { makeTempDir } from '../test/support/tmp';
 import {
+  buildServer,
   commandSource,
   load,
   preparePlant,
@@ -159,9 +160,7 @@ const main = async (): Promise<void> => {
   const temp = makeTempDir('mes-bench-soak-');
   say(`generating a plant of ${EVENTS.toLocaleString('en-US')} events and its read models...\n`);
   const { total, orders } = await preparePlant(temp.dir, EVENTS);
-  // the backbone as it runs in production (npm start, the image): compiled, without ts-node's compiler in memory
-  say('building the server (npm run build:server)...\n');
-  if (spawnSync('npm', ['run', 'build:server'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
+  buildServer(say);
   const keys = makeKeys(temp.dir);
   const backbone = await startBackboneProcess(
     {

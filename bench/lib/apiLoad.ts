@@ -1,6 +1,7 @@
 // What the API benchmarks (api, soak) send a started backbone: a generated plant to query, running
 // operations to report on, and autocannon load of commands or queries that stay valid however long it runs.
 import autocannon, { type Request as AutocannonRequest } from 'autocannon';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createEventCodec } from '../../src/adapters/eventstore/eventCodec';
@@ -252,6 +253,16 @@ export const querySource = (orders: number): (() => Request) => {
     ];
     return { method: 'GET', path: paths[q % paths.length] as string };
   };
+};
+
+/**
+ * Builds dist/ (`npm run build:server`): the benchmarks start the backbone as production runs it
+ * (npm start, the image), compiled, without ts-node's compiler in memory, nor the domain module its
+ * REPL loads (which wraps every EventEmitter emit).
+ */
+export const buildServer = (say: (text: string) => unknown): void => {
+  say('building the server (npm run build:server)...\n');
+  if (spawnSync('npm', ['run', 'build:server'], { stdio: 'inherit' }).status !== 0) throw new Error('the build failed');
 };
 
 /** Waits until every read model has applied the whole log. */

@@ -10,13 +10,13 @@ type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTi
 const where = (url: string): string => {
   const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (module) return module[1] as string;
-  const source = /\/(src|bench|test)\/(.*)$/.exec(url);
+  const source = /\/(src|dist|bench|test)\/(.*)$/.exec(url);
   if (source) return `${source[1]}/${(source[2] as string).replace(/\/[^/]*$/, '') || '.'}`;
   return url.startsWith('node:') ? 'node' : url === '' ? '(native)' : url;
 };
 
 const label = (frame: Frame): string => {
-  const file = frame.url.replace(/^.*\/(node_modules|src|bench|test)\//, '$1/').replace(/^file:\/\//, '');
+  const file = frame.url.replace(/^.*\/(node_modules|src|dist|bench|test)\//, '$1/').replace(/^file:\/\//, '');
   return `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
 };
 

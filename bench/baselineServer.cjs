@@ -1,16 +1,20 @@
 // The API benchmark's baseline: bare express 5 doing the store work of the backbone's requests and
 // nothing else (no authentication, validation, domain, logging or headers). Started by api.bench.ts
-// as a process of its own, as the backbone is, and loaded with the same autocannon settings.
+// as a process of its own, as the backbone is (plain JavaScript: the backbone runs compiled, as
+// `npm start` runs it, after `npm run build:server`), and loaded with the same autocannon settings.
 //   POST /append/<stream>  a durable append of the body as one event row of the event log's shape
 //                          (WAL, synchronous=FULL: answered once its commit is on disk)
 //   GET  /doc/<id>         one document from a read-store table, parsed and answered as JSON
 // Env: PORT, EVENTS_DB (a file of its own), DOCS_DB (the backbone's read models), DOCS_TABLE.
-import Database from 'better-sqlite3';
-import express from 'express';
-import { randomUUID } from 'node:crypto';
-import { EVENT_LOG_DDL, openDurable } from '../src/adapters/eventstore/sqlite/schema';
+'use strict';
+const Database = require('better-sqlite3');
+const express = require('express');
+const { randomUUID } = require('node:crypto');
+// the event log's table and durability settings, from the compiled server
+const { EVENT_LOG_DDL, openDurable } = require('../dist/adapters/eventstore/sqlite/schema');
 
-const env = (name: string): string => {
+/** @param {string} name */
+const env = (name) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
@@ -22,7 +26,8 @@ log.exec(EVENT_LOG_DDL);
 const insert = log.prepare(
   'INSERT INTO events (stream_id, revision, id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );
-const revisions = new Map<string, number>();
+/** @type {Map<string, number>} */
+const revisions = new Map();
 
 const docs = new Database(env('DOCS_DB'), { readonly: true, fileMustExist: true });
 const getDoc = docs.prepare(`SELECT doc FROM ${env('DOCS_TABLE')} WHERE id = ?`);
@@ -48,7 +53,7 @@ app.post('/append/:stream', express.json({ limit: '256kb' }), (req, res) => {
   res.json({ streamId, revision, position: String(lastInsertRowid) });
 });
 app.get('/doc/:id', (req, res) => {
-  const row = getDoc.get(req.params.id) as { doc: string } | undefined;
+  const row = getDoc.get(req.params.id);
   if (!row) {
     res.status(404).json({ title: 'not found' });
     return;
