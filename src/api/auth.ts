@@ -36,7 +36,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export const addressOf = (req: Request): string => (req.ip ?? req.socket.remoteAddress ?? 'unknown').slice(0, 100);
+/**
+ * The caller's address: X-Forwarded-For's, as express reads it, only where a proxy is trusted (`trust proxy`);
+ * else the connection's own, without parsing a header nobody is believed for (express would, each request).
+ */
+export const addressOf = (req: Request): string =>
+  ((req.app.get('trust proxy') ? req.ip : req.socket.remoteAddress) ?? 'unknown').slice(0, 100);
 
 export const cookieOf = (req: Request, name: string): string | undefined => {
   for (const part of (req.get('cookie') ?? '').split(';')) {

@@ -173,6 +173,18 @@ export const commandAnswer = (result: CommandResult) => ({
  * a matching If-None-Match; so do 204 and 304, which carry no body, and an answer whose handler set
  * its own content type.
  */
+/**
+ * Answers kept by an answer cache are frozen (src/projections/answerCache.ts) and so never change: each
+ * is encoded once, its text kept as long as the answer is (a dashboard's OEE days are 7 KB of JSON).
+ */
+const texts = new WeakMap<object, string>();
+const encode = (body: unknown): string => {
+  if (body === null || typeof body !== 'object' || !Object.isFrozen(body)) return JSON.stringify(body);
+  let text = texts.get(body);
+  if (text === undefined) texts.set(body, (text = JSON.stringify(body)));
+  return text;
+};
+
 const sendJson = (req: Request, res: Response, stored: StoredResponse): void => {
   const { status, headers, body } = stored;
   if (
@@ -184,7 +196,7 @@ const sendJson = (req: Request, res: Response, stored: StoredResponse): void => 
     res.status(status).set(headers).json(body);
     return;
   }
-  const text = JSON.stringify(body);
+  const text = encode(body);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -41,6 +41,8 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
   let security: Security;
   let server: Server;
   let baseUrl: string;
+  let proxied: Server;
+  let proxiedUrl: string;
 
   before(async () => {
     const schemas = loadSchemaRegistry();
@@ -59,7 +61,7 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
       schemas,
       logger,
     });
-    const api = createApi({
+    const apiDeps = {
       store,
       logger,
       readModels,
@@ -71,15 +73,22 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
       security: security.api,
       idempotency,
       readSchedule: readB2mmlSchedule(schemas),
-    });
-    server = await new Promise<Server>((resolve) => {
-      const listening = api.app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    const listen = async (app: ReturnType<typeof createApi>['app']) => {
+      const listening = await new Promise<Server>((resolve) => {
+        const it: Server = app.listen(0, '127.0.0.1', () => resolve(it));
+      });
+      return { listening, url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
+    };
+    ({ listening: server, url: baseUrl } = await listen(createApi(apiDeps).app));
+    // the same API behind a TLS-terminating proxy on this host (TRUST_PROXY=loopback)
+    ({ listening: proxied, url: proxiedUrl } = await listen(createApi({ ...apiDeps, trustProxy: 'loopback' }).app));
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    for (const s of [server, proxied]) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
     idempotency.close();
     await security.close();
     await readModels.stop();
@@ -91,6 +100,29 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
   const get = (path: string) => fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const nextOf = (response: Response): string | undefined =>
     /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '')?.[1];
+
+  it("records a traceability read's address: the connection's, whatever X-Forwarded-For claims, unless a proxy is trusted", async () => {
+    const streamId = uniqueStream('address');
+    const claimed = '203.0.113.9';
+    await store.append(streamId, [counted(1)]);
+    const addresses = async (url: string): Promise<unknown[]> => {
+      const response = await fetch(`${url}/api/streams/${streamId}/events`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': claimed },
+      });
+      expect(response.status).to.equal(200);
+      const reads: unknown[] = [];
+      for await (const page of readPages(store))
+        for (const e of page.events)
+          if (
+            e.type === 'TraceabilityRead' &&
+            (e.data as { params?: { streamId?: string } }).params?.streamId === streamId
+          )
+            reads.push((e.data as { address: string }).address);
+      return reads;
+    };
+    expect(await addresses(baseUrl)).to.deep.equal(['127.0.0.1']);
+    expect(await addresses(proxiedUrl)).to.deep.equal(['127.0.0.1', claimed]);
+  });
 
   describe('GET /api/correlations/:id, a page at a time', () => {
     const correlationId = `device:M-${randomUUID().slice(0, 8)}`;
