@@ -47,6 +47,12 @@ type Sample = {
   cpuSeconds: number;
 };
 
+/**
+ * What RSS holds beside V8's heap and its external memory: the binary's and libraries' resident pages,
+ * SQLite's page caches, other threads' stacks and heaps, malloc's free lists.
+ */
+const nativeBytes = (s: Sample): number => s.rssBytes - s.heapTotalBytes - s.externalBytes;
+
 /** One figure of a Prometheus text exposition (a metric without labels). */
 const metric = (text: string, name: string): number => {
   const line = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
@@ -84,7 +90,7 @@ const sampler = (baseUrl: string) => {
         last = scrape().then((s) => {
           samples.push(s);
           say(
-            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB  external ${(s.externalBytes / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
+            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB  external ${(s.externalBytes / MB).toFixed(1)} MB  rest ${(nativeBytes(s) / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
           );
         });
       }, SAMPLE_MS);
@@ -204,13 +210,31 @@ const main = async (): Promise<void> => {
     const runSeconds = MINUTES * 60;
     const settledAt = Math.min(60, runSeconds / 2);
     const window = Math.min(60, runSeconds - settledAt);
-    const mean = (from: number, to: number): number => {
-      const inside = samples.filter((s) => s.seconds >= from && s.seconds < to).map((s) => s.rssBytes);
+    const mean = (from: number, to: number, of: (s: Sample) => number = (s) => s.rssBytes): number => {
+      const inside = samples.filter((s) => s.seconds >= from && s.seconds < to).map(of);
       if (inside.length === 0) throw new Error(`no RSS sample between ${from} s and ${to} s`);
       return inside.reduce((a, b) => a + b, 0) / inside.length;
     };
     const settled = mean(settledAt, settledAt + window);
     const end = mean(runSeconds - window, Number.POSITIVE_INFINITY);
+    // where the RSS went between the two levels: V8's heap (used, and what it reserved), external, the rest
+    const parts: Array<[string, (s: Sample) => number]> = [
+      ['heap used', (s) => s.heapBytes],
+      ['heap total', (s) => s.heapTotalBytes],
+      ['external', (s) => s.externalBytes],
+      ['rest (native)', nativeBytes],
+    ];
+    say(
+      `from the settled level to the end (means of ${window} s): ${parts
+        .map(([name, of]) => {
+          const [from, to] = [
+            mean(settledAt, settledAt + window, of) / MB,
+            mean(runSeconds - window, Infinity, of) / MB,
+          ];
+          return `${name} ${from.toFixed(1)} -> ${to.toFixed(1)} MB`;
+        })
+        .join(', ')}\n`,
+    );
     const rssMax = Math.max(...samples.filter((s) => s.seconds >= settledAt).map((s) => s.rssBytes));
     const loopDelayMax = Math.max(...samples.map((s) => s.loopDelayMaxMs));
     const loadAverage = loadavg()[0] ?? 0;
