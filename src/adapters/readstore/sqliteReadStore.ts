@@ -17,6 +17,7 @@ import {
   type ReadStore,
 } from '../../app/readStore';
 import { ValidationError } from '../../domain/errors';
+import { HOT_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,80}$/;
 const tableOf = (namespace: string, collection: string): string => {
@@ -77,6 +78,7 @@ export const createSqliteReadStore = (path: string): ReadStore & { readonly db: 
   // a crash loses at most the last commits, which the projections replay from their checkpoint
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  limitPageCache(db, HOT_PAGE_CACHE_KIB);
   db.exec(`
     CREATE TABLE IF NOT EXISTS projection_checkpoints (namespace TEXT PRIMARY KEY, position TEXT, events INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS projection_active (projection TEXT PRIMARY KEY, namespace TEXT NOT NULL) WITHOUT ROWID;
