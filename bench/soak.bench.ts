@@ -41,6 +41,9 @@ type Sample = {
   rssBytes: number;
   heapBytes: number;
   heapTotalBytes: number;
+  /** V8's new space (the young generation: its semi-spaces grow with the allocation rate) and old space, total. */
+  newSpaceBytes: number;
+  oldSpaceBytes: number;
   externalBytes: number;
   loopDelayMaxMs: number;
   /** The backbone's CPU time so far (user and system), to judge a change by CPU per request on a busy machine. */
@@ -53,10 +56,10 @@ type Sample = {
  */
 const nativeBytes = (s: Sample): number => s.rssBytes - s.heapTotalBytes - s.externalBytes;
 
-/** One figure of a Prometheus text exposition (a metric without labels). */
-const metric = (text: string, name: string): number => {
-  const line = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
-  if (!line) throw new Error(`/metrics has no ${name}`);
+/** One figure of a Prometheus text exposition (a metric without labels, or with the one label given). */
+const metric = (text: string, name: string, label?: string): number => {
+  const line = new RegExp(`^${name}${label ? `\\{${label}\\}` : ''} ([0-9.e+-]+)$`, 'm').exec(text);
+  if (!line) throw new Error(`/metrics has no ${name}${label ? `{${label}}` : ''}`);
   return Number(line[1]);
 };
 
@@ -71,6 +74,8 @@ const sampler = (baseUrl: string) => {
       rssBytes: metric(text, 'process_resident_memory_bytes'),
       heapBytes: metric(text, 'nodejs_heap_size_used_bytes'),
       heapTotalBytes: metric(text, 'nodejs_heap_size_total_bytes'),
+      newSpaceBytes: metric(text, 'nodejs_heap_space_size_total_bytes', 'space="new"'),
+      oldSpaceBytes: metric(text, 'nodejs_heap_space_size_total_bytes', 'space="old"'),
       externalBytes: metric(text, 'nodejs_external_memory_bytes'),
       loopDelayMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
       cpuSeconds: metric(text, 'process_cpu_seconds_total'),
@@ -90,7 +95,7 @@ const sampler = (baseUrl: string) => {
         last = scrape().then((s) => {
           samples.push(s);
           say(
-            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB  external ${(s.externalBytes / MB).toFixed(1)} MB  rest ${(nativeBytes(s) / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
+            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB (new ${(s.newSpaceBytes / MB).toFixed(1)}, old ${(s.oldSpaceBytes / MB).toFixed(1)})  external ${(s.externalBytes / MB).toFixed(1)} MB  rest ${(nativeBytes(s) / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
           );
         });
       }, SAMPLE_MS);
@@ -221,6 +226,8 @@ const main = async (): Promise<void> => {
     const parts: Array<[string, (s: Sample) => number]> = [
       ['heap used', (s) => s.heapBytes],
       ['heap total', (s) => s.heapTotalBytes],
+      ['of it new space', (s) => s.newSpaceBytes],
+      ['old space', (s) => s.oldSpaceBytes],
       ['external', (s) => s.externalBytes],
       ['rest (native)', nativeBytes],
     ];
