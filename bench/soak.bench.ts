@@ -42,16 +42,25 @@ type Sample = {
   rssBytes: number;
   heapBytes: number;
   heapTotalBytes: number;
+  /** V8's new space (the young generation: its semi-spaces grow with the allocation rate) and old space, total. */
+  newSpaceBytes: number;
+  oldSpaceBytes: number;
   externalBytes: number;
   loopDelayMaxMs: number;
   /** The backbone's CPU time so far (user and system), to judge a change by CPU per request on a busy machine. */
   cpuSeconds: number;
 };
 
-/** One figure of a Prometheus text exposition (a metric without labels). */
-const metric = (text: string, name: string): number => {
-  const line = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
-  if (!line) throw new Error(`/metrics has no ${name}`);
+/**
+ * What RSS holds beside V8's heap and its external memory: the binary's and libraries' resident pages,
+ * SQLite's page caches, other threads' stacks and heaps, malloc's free lists.
+ */
+const nativeBytes = (s: Sample): number => s.rssBytes - s.heapTotalBytes - s.externalBytes;
+
+/** One figure of a Prometheus text exposition (a metric without labels, or with the one label given). */
+const metric = (text: string, name: string, label?: string): number => {
+  const line = new RegExp(`^${name}${label ? `\\{${label}\\}` : ''} ([0-9.e+-]+)$`, 'm').exec(text);
+  if (!line) throw new Error(`/metrics has no ${name}${label ? `{${label}}` : ''}`);
   return Number(line[1]);
 };
 
@@ -66,6 +75,8 @@ const sampler = (baseUrl: string) => {
       rssBytes: metric(text, 'process_resident_memory_bytes'),
       heapBytes: metric(text, 'nodejs_heap_size_used_bytes'),
       heapTotalBytes: metric(text, 'nodejs_heap_size_total_bytes'),
+      newSpaceBytes: metric(text, 'nodejs_heap_space_size_total_bytes', 'space="new"'),
+      oldSpaceBytes: metric(text, 'nodejs_heap_space_size_total_bytes', 'space="old"'),
       externalBytes: metric(text, 'nodejs_external_memory_bytes'),
       loopDelayMaxMs: metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
       cpuSeconds: metric(text, 'process_cpu_seconds_total'),
@@ -85,7 +96,7 @@ const sampler = (baseUrl: string) => {
         last = scrape().then((s) => {
           samples.push(s);
           say(
-            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB  external ${(s.externalBytes / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
+            `${s.seconds.toFixed(0).padStart(5)} s  RSS ${(s.rssBytes / MB).toFixed(1)} MB  heap used ${(s.heapBytes / MB).toFixed(1)} of ${(s.heapTotalBytes / MB).toFixed(1)} MB (new ${(s.newSpaceBytes / MB).toFixed(1)}, old ${(s.oldSpaceBytes / MB).toFixed(1)})  external ${(s.externalBytes / MB).toFixed(1)} MB  rest ${(nativeBytes(s) / MB).toFixed(1)} MB  loop delay max ${s.loopDelayMaxMs.toFixed(1)} ms\n`,
           );
         });
       }, SAMPLE_MS);
@@ -203,13 +214,33 @@ const main = async (): Promise<void> => {
     const runSeconds = MINUTES * 60;
     const settledAt = Math.min(60, runSeconds / 2);
     const window = Math.min(60, runSeconds - settledAt);
-    const mean = (from: number, to: number): number => {
-      const inside = samples.filter((s) => s.seconds >= from && s.seconds < to).map((s) => s.rssBytes);
+    const mean = (from: number, to: number, of: (s: Sample) => number = (s) => s.rssBytes): number => {
+      const inside = samples.filter((s) => s.seconds >= from && s.seconds < to).map(of);
       if (inside.length === 0) throw new Error(`no RSS sample between ${from} s and ${to} s`);
       return inside.reduce((a, b) => a + b, 0) / inside.length;
     };
     const settled = mean(settledAt, settledAt + window);
     const end = mean(runSeconds - window, Number.POSITIVE_INFINITY);
+    // where the RSS went between the two levels: V8's heap (used, and what it reserved), external, the rest
+    const parts: Array<[string, (s: Sample) => number]> = [
+      ['heap used', (s) => s.heapBytes],
+      ['heap total', (s) => s.heapTotalBytes],
+      ['of it new space', (s) => s.newSpaceBytes],
+      ['old space', (s) => s.oldSpaceBytes],
+      ['external', (s) => s.externalBytes],
+      ['rest (native)', nativeBytes],
+    ];
+    say(
+      `from the settled level to the end (means of ${window} s): ${parts
+        .map(([name, of]) => {
+          const [from, to] = [
+            mean(settledAt, settledAt + window, of) / MB,
+            mean(runSeconds - window, Infinity, of) / MB,
+          ];
+          return `${name} ${from.toFixed(1)} -> ${to.toFixed(1)} MB`;
+        })
+        .join(', ')}\n`,
+    );
     const rssMax = Math.max(...samples.filter((s) => s.seconds >= settledAt).map((s) => s.rssBytes));
     const loopDelayMax = Math.max(...samples.map((s) => s.loopDelayMaxMs));
     const loadAverage = loadavg()[0] ?? 0;

@@ -23,6 +23,8 @@ export const createIdempotencyStore = (
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
+  // answers are looked up by key: SQLite's own 2 MB page cache, not better-sqlite3's 16 MB (see src/adapters/sqlitePageCache.ts)
+  db.pragma('cache_size = -2000');
   db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
     principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL,
     PRIMARY KEY (principal, key)) WITHOUT ROWID`);

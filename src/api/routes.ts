@@ -140,7 +140,8 @@ export const commandContext = (ctx: RouteContext, source: EventSource): CommandC
   const key = ctx.req.get('idempotency-key');
   const expectedRevision = parseIfMatch(ctx.req.get('if-match'));
   return {
-    commandId: key ? `http:${ctx.principal.name}:${key}` : randomUUID(),
+    // without a key the id is made here and cannot come again: the command handler need not remember it
+    ...(key ? { commandId: `http:${ctx.principal.name}:${key}` } : { commandId: randomUUID(), oneOff: true }),
     correlationId: ctx.requestId,
     source,
     receivedAt: ctx.meta.now,

@@ -12,6 +12,12 @@ export const DEFAULT_CLIENT_CLOCK_SKEW_MS = 300_000;
 export type CommandContext = {
   /** Identifies the command: a retried command with the same id writes nothing. */
   commandId: string;
+  /**
+   * The id was made for this command alone (an HTTP request without an Idempotency-Key): no one can send
+   * it again, so the handler does not remember it among the stream's last command ids. A busy stream's
+   * window then holds only ids that can come back (devices, process managers, idempotency keys).
+   */
+  oneOff?: boolean;
   correlationId: string;
   source: EventSource;
   /** The input's own id (scan, device message, ERP message), recorded in the events. */
@@ -50,7 +56,7 @@ export type CommandHandlerOptions = {
   cacheSize?: number;
   /** Retries after losing a race for the same stream. Default 5. */
   maxRetries?: number;
-  /** The last command ids kept per cached stream for duplicate detection. Default 1,000. */
+  /** The last command ids kept per cached stream for duplicate detection (not one-off ids). Default 1,000. */
   rememberCommands?: number;
   /** How far ahead of the server's time a client's time may be (CLIENT_CLOCK_SKEW_SECONDS). Default 300,000 ms. */
   clientClockSkewMs?: number;
@@ -230,7 +236,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
           state: decidedState,
           commandIds: entry.commandIds,
         };
-        noteCommand(after, context.commandId);
+        if (!context.oneOff) noteCommand(after, context.commandId);
         touch(streamId, after);
         return {
           streamId,

@@ -199,7 +199,7 @@ export const startBackbone = async (
   // page cursors are signed with the card key file's cursor key (made from the first card key, kept
   // through rotations): valid across restarts and rotations, not craftable
   setCursorKey(cursorKey);
-  const readStore = await openReadStore(config);
+  const readStore = await openReadStore(config, { live: true });
   const plant = plantOf(config, schemas);
   const readModels = await startReadModels(
     { store, readStore, logger },

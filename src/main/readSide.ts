@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createSqliteReadStore } from '../adapters/readstore/sqliteReadStore';
+import { READ_MODELS_PAGE_CACHE_KIB } from '../adapters/sqlitePageCache';
 import type { Config } from './config';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS, type PlantConfig } from '../app/plant';
@@ -13,13 +14,19 @@ import { MACHINE_SIDE, rebuildInWorker } from './rebuildWorker';
 
 const readModelsFile = (config: Config): string => join(config.dataDir, 'readmodels.db');
 
-/** The read store the configuration names: MongoDB when MONGO_URL is set, else a SQLite file. */
-export const openReadStore = async (config: Config): Promise<ReadStore> => {
+/**
+ * The read store the configuration names: MongoDB when MONGO_URL is set, else a SQLite file (`live`: the
+ * running backbone's, with a smaller page cache than a rebuild's).
+ */
+export const openReadStore = async (config: Config, options: { live?: boolean } = {}): Promise<ReadStore> => {
   if (config.mongoUrl) {
     const { createMongoReadStore } = await import('../adapters/readstore/mongoReadStore');
     return createMongoReadStore(config.mongoUrl);
   }
-  return createSqliteReadStore(readModelsFile(config));
+  return createSqliteReadStore(
+    readModelsFile(config),
+    options.live ? { pageCacheKib: READ_MODELS_PAGE_CACHE_KIB } : {},
+  );
 };
 
 /**

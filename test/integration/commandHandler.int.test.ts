@@ -86,6 +86,23 @@ describe('command handler (SQLite)', () => {
     ).to.have.length(1);
   });
 
+  it('keeps its window of command ids for ids that can come again: one-off ids do not push them out', async () => {
+    const handler = createCommandHandler({ store, rememberCommands: 2 });
+    await startedOrder(handler, 'PO-C2b');
+    const report = {
+      type: 'ReportQuantity' as const,
+      data: { orderId: 'PO-C2b', operationId: '010', good: 1, scrap: 0, rework: 0 },
+      meta,
+    };
+    await handler.handle('order', 'PO-C2b', report, ctx({ commandId: 'device-window-1' }));
+    for (let i = 0; i < 3; i += 1) await handler.handle('order', 'PO-C2b', report, { ...ctx(), oneOff: true });
+    const again = await handler.handle('order', 'PO-C2b', report, ctx({ commandId: 'device-window-1' }));
+    expect(again.duplicate).to.equal(true);
+    expect(
+      (await store.readStream('order-PO-C2b')).filter((e) => e.type === 'OperationQuantityReported'),
+    ).to.have.length(4);
+  });
+
   it('answers a stale If-Match revision with the typed conflict instead of retrying', async () => {
     const handler = createCommandHandler({ store });
     await startedOrder(handler, 'PO-C3');

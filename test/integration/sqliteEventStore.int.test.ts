@@ -136,6 +136,22 @@ describe('SQLite event store (embedded specifics)', () => {
     await first.close();
   });
 
+  it('appends to a stream whose head it no longer keeps (2,000 streams written since), keeping one chain', async () => {
+    const store = open('old-head.db');
+    const stream = uniqueStream();
+    await store.append(stream, [counted(0)]);
+    await Promise.all(Array.from({ length: 2_100 }, (_, i) => store.append(uniqueStream(), [counted(i)])));
+    try {
+      await store.append(stream, [counted(1)], { expectedRevision: 5 });
+      expect.fail('a wrong expected revision must be refused');
+    } catch (error) {
+      expect(error).to.include({ expected: 5, actual: 0 });
+    }
+    expect((await store.append(stream, [counted(1)], { expectedRevision: 0 })).nextExpectedRevision).to.equal(1);
+    expect((await store.verifyStream(stream)).ok).to.equal(true);
+    await store.close();
+  });
+
   it('reads a subscription’s events one bounded batch at a time, as the consumer pulls', async () => {
     const store = open('bounded.db');
     const stream = uniqueStream();

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckpointStore } from '../../app/checkpoints';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 /** Checkpoints in a SQLite file of their own (WAL; a lost save means a replay, which is idempotent). */
 export const createSqliteCheckpointStore = (path: string): CheckpointStore => {
@@ -9,6 +10,7 @@ export const createSqliteCheckpointStore = (path: string): CheckpointStore => {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
+  limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   db.exec(
     'CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL, saved_at TEXT NOT NULL) WITHOUT ROWID',
   );

@@ -6,6 +6,7 @@ import type { OutboxStatus } from '../../app/outbox';
 import type { Logger } from '../../lib/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
 import { OUTBOX_EVENT_TYPES, translate, type OrderMemory, type OutboundMessage } from './outboundMessages';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 /** Where outbound messages go: NATS, or an HTTP endpoint of the ERP or the WMS. */
 export type Destination = {
@@ -98,6 +99,7 @@ export const startOutbox = async (deps: {
   const retry: RetryPolicy = { baseMs: 1_000, maxMs: 300_000, ...deps.retry };
   const db = new Database(deps.path);
   openDurable(db);
+  limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   db.exec(DDL);
   const loadCheckpoint = db.prepare<[], { position: string }>('SELECT position FROM outbox_checkpoint WHERE id = 1');
   const saveCheckpoint = db.prepare(

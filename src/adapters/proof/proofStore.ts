@@ -9,6 +9,7 @@ import {
   type MerkleNode,
   type NodeSource,
 } from '../../lib/merkle';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS leaves (
@@ -79,6 +80,8 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     db.exec(DDL);
   }
   db.pragma('busy_timeout = 5000');
+  // its leaves are written at the end and read back by proofs; the count at its start read them all into 16 MB
+  limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   const statements = {
     count: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM leaves'),
     lastPosition: db.prepare<[], { position: string }>('SELECT position FROM leaves ORDER BY idx DESC LIMIT 1'),

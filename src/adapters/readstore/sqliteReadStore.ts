@@ -17,6 +17,7 @@ import {
   type ReadStore,
 } from '../../app/readStore';
 import { ValidationError } from '../../domain/errors';
+import { REBUILD_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,80}$/;
 const tableOf = (namespace: string, collection: string): string => {
@@ -69,14 +70,21 @@ const where = (filter: Filter | undefined): { sql: string[]; params: unknown[] }
   return { sql, params };
 };
 
-/** The read store on one SQLite file: a table per collection, JSON documents, expression indexes. */
-export const createSqliteReadStore = (path: string): ReadStore & { readonly db: Database.Database } => {
+/**
+ * The read store on one SQLite file: a table per collection, JSON documents, expression indexes.
+ * `pageCacheKib`: its connection's page cache (default REBUILD_PAGE_CACHE_KIB; a running backbone's is smaller).
+ */
+export const createSqliteReadStore = (
+  path: string,
+  options: { pageCacheKib?: number } = {},
+): ReadStore & { readonly db: Database.Database } => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // a crash loses at most the last commits, which the projections replay from their checkpoint
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  limitPageCache(db, options.pageCacheKib ?? REBUILD_PAGE_CACHE_KIB);
   db.exec(`
     CREATE TABLE IF NOT EXISTS projection_checkpoints (namespace TEXT PRIMARY KEY, position TEXT, events INTEGER NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS projection_active (projection TEXT PRIMARY KEY, namespace TEXT NOT NULL) WITHOUT ROWID;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FailureCount, SessionRecord, SessionStore } from '../../app/security/sessionStore';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
 
 type Row = {
   session_id: string;
@@ -51,6 +52,7 @@ export const createSqliteSessionStore = (path: string): SessionStore => {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
+  limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   db.exec(SCHEMA);
   const open = 'ended_at IS NULL';
   const s = {

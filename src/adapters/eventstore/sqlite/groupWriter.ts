@@ -27,6 +27,9 @@ export type GroupWriterOptions = {
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
+/** Stream heads kept by the writer: as many streams as the command handler keeps folded (its default). */
+const HEADS_KEPT = 2_000;
+
 type PendingAppend = QueuedAppend & {
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
@@ -56,8 +59,16 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
    * Stream heads this process wrote, so an append need not read its stream's last row. Valid while
    * no other connection has committed: data_version changes when one has (read under the write
    * lock, so none can commit meanwhile). Heads of a transaction are kept only once it commits.
+   * The last HEADS_KEPT streams written are kept (least recently written first out): a plant's new
+   * orders each added a head for good (up to 100,000, about 30 MB, before all were cleared); a stream
+   * written again after that many others costs one indexed read of its last row.
    */
   const heads = new Map<string, StreamHead>();
+  const keepHead = (streamId: string, head: StreamHead): void => {
+    heads.delete(streamId);
+    heads.set(streamId, head);
+    if (heads.size > HEADS_KEPT) heads.delete(heads.keys().next().value as string);
+  };
   let seenDataVersion: unknown;
   /** The log's next position, known while no other connection has committed (like the heads). */
   let nextPosition: number | undefined;
@@ -81,7 +92,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   const writeGroup = db.transaction((group: readonly PendingAppend[], lookup: GroupLookup): GroupPlan => {
     const version = statements.dataVersion.get();
     if (version !== seenDataVersion) nextPosition = undefined;
-    if (version !== seenDataVersion || heads.size > 100_000) heads.clear();
+    if (version !== seenDataVersion) heads.clear();
     seenDataVersion = version;
     const recordedAt = recordedNow();
     const next = nextPosition ?? (statements.nextPosition.get() as { next: number }).next;
@@ -141,7 +152,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
         continue;
       }
       nextPosition = plan.nextPosition;
-      for (const [streamId, head] of plan.heads) heads.set(streamId, head);
+      for (const [streamId, head] of plan.heads) keepHead(streamId, head);
       // the transaction has committed (and synced): every decision is final and durable
       stats.transactions += 1;
       flushState = groupCommitted(flushState, group.length);

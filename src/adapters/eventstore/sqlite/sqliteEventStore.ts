@@ -14,6 +14,7 @@ import { AppendSignal, createPollingSubscription } from '../pollingSubscription'
 import { createGroupWriter } from './groupWriter';
 import { createSqliteReads, type ContinuityResult } from './reads';
 import { migrateEventLog, openDurable } from './schema';
+import { LOG_PAGE_CACHE_KIB, limitPageCache } from '../../sqlitePageCache';
 
 export type { ContinuityResult };
 
@@ -50,6 +51,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   openDurable(db);
+  limitPageCache(db, LOG_PAGE_CACHE_KIB);
   migrateEventLog(db);
   const { codec } = options;
   const signal = new AppendSignal();
