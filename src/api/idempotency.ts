@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { IllegalStateError } from '../domain/errors';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../lib/sqlitePageCache';
 
 export type StoredResponse = { status: number; body: unknown; headers: Record<string, string> };
 
@@ -23,8 +24,8 @@ export const createIdempotencyStore = (
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
-  // answers are looked up by key: SQLite's own 2 MB page cache, not better-sqlite3's 16 MB (see src/adapters/sqlitePageCache.ts)
-  db.pragma('cache_size = -2000');
+  // answers are looked up by key: SQLite's own 2 MB page cache, not better-sqlite3's 16 MB
+  limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
     principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL,
     PRIMARY KEY (principal, key)) WITHOUT ROWID`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createSqliteReadStore } from '../adapters/readstore/sqliteReadStore';
-import { READ_MODELS_PAGE_CACHE_KIB } from '../adapters/sqlitePageCache';
+import { READ_MODELS_PAGE_CACHE_KIB } from '../lib/sqlitePageCache';
 import type { Config } from './config';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_EMISSION_FACTOR, DEFAULT_SHIFTS, type PlantConfig } from '../app/plant';

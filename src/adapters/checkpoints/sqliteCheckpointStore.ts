@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CheckpointStore } from '../../app/checkpoints';
-import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
 /** Checkpoints in a SQLite file of their own (WAL; a lost save means a replay, which is idempotent). */
 export const createSqliteCheckpointStore = (path: string): CheckpointStore => {

@@ -6,7 +6,7 @@ import type { OutboxStatus } from '../../app/outbox';
 import type { Logger } from '../../lib/logger';
 import { openDurable } from '../eventstore/sqlite/schema';
 import { OUTBOX_EVENT_TYPES, translate, type OrderMemory, type OutboundMessage } from './outboundMessages';
-import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
 /** Where outbound messages go: NATS, or an HTTP endpoint of the ERP or the WMS. */
 export type Destination = {

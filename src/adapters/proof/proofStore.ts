@@ -9,7 +9,7 @@ import {
   type MerkleNode,
   type NodeSource,
 } from '../../lib/merkle';
-import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS leaves (

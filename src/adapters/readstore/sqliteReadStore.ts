@@ -17,7 +17,7 @@ import {
   type ReadStore,
 } from '../../app/readStore';
 import { ValidationError } from '../../domain/errors';
-import { REBUILD_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
+import { REBUILD_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,80}$/;
 const tableOf = (namespace: string, collection: string): string => {

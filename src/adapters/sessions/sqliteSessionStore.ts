@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FailureCount, SessionRecord, SessionStore } from '../../app/security/sessionStore';
-import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../sqlitePageCache';
+import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
 type Row = {
   session_id: string;

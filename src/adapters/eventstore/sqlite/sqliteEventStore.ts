@@ -14,7 +14,7 @@ import { AppendSignal, createPollingSubscription } from '../pollingSubscription'
 import { createGroupWriter } from './groupWriter';
 import { createSqliteReads, type ContinuityResult } from './reads';
 import { migrateEventLog, openDurable } from './schema';
-import { LOG_PAGE_CACHE_KIB, limitPageCache } from '../../sqlitePageCache';
+import { LOG_PAGE_CACHE_KIB, limitPageCache } from '../../../lib/sqlitePageCache';
 
 export type { ContinuityResult };
 
