@@ -168,13 +168,6 @@ export const commandAnswer = (result: CommandResult) => ({
 });
 
 /**
- * A route's JSON answer: what express's `res.json` sends (status, headers, `application/json;
- * charset=utf-8`, Content-Length), written in one piece with the headers rather than the body turned
- * into a Buffer and written beside them. A GET with an ETag goes through express, which answers 304 to
- * a matching If-None-Match; so do 204 and 304, which carry no body, and an answer whose handler set
- * its own content type.
- */
-/**
  * Answers kept by an answer cache are frozen (src/projections/answerCache.ts) and so never change: each
  * is encoded once, its text kept as long as the answer is (a dashboard's OEE days are 7 KB of JSON).
  */
@@ -186,6 +179,13 @@ const encode = (body: unknown): string => {
   return text;
 };
 
+/**
+ * A route's JSON answer: what express's `res.json` sends (status, headers, `application/json;
+ * charset=utf-8`, Content-Length), written in one piece with the headers rather than the body turned
+ * into a Buffer and written beside them. A GET with an ETag goes through express, which answers 304 to
+ * a matching If-None-Match; so do 204 and 304, which carry no body, and an answer whose handler set
+ * its own content type.
+ */
 const sendJson = (req: Request, res: Response, stored: StoredResponse): void => {
   const { status, headers, body } = stored;
   if (

@@ -1,7 +1,7 @@
 import { deciders, type AggregateName, type CommandOf, type Directive } from '../domain/aggregates';
 import { WrongExpectedRevisionError } from '../domain/errors';
 import type { AnyCommand, AnyEvent, Decider } from '../domain/messages';
-import type { EventSource, EventStore, ExpectedRevision } from './eventStore';
+import { HOT_STREAMS, type EventSource, type EventStore, type ExpectedRevision } from './eventStore';
 import { deterministicUuid } from '../lib/ids';
 import { checkNotFuture, clientTimesOf } from '../domain/clientTime';
 
@@ -52,7 +52,7 @@ type CacheEntry = { revision: number; state: unknown; commandIds: Set<string> };
 
 export type CommandHandlerOptions = {
   store: EventStore;
-  /** Streams whose folded state is kept in memory. Default 2,000. */
+  /** Streams whose folded state is kept in memory. Default HOT_STREAMS (2,000). */
   cacheSize?: number;
   /** Retries after losing a race for the same stream. Default 5. */
   maxRetries?: number;
@@ -88,7 +88,7 @@ const ms = (from: bigint): number => Number(now() - from) / 1e6;
  */
 export const createCommandHandler = (options: CommandHandlerOptions): CommandHandler => {
   const { store } = options;
-  const cacheSize = options.cacheSize ?? 2_000;
+  const cacheSize = options.cacheSize ?? HOT_STREAMS;
   const maxRetries = options.maxRetries ?? 5;
   const remember = options.rememberCommands ?? 1_000;
   const skewMs = options.clientClockSkewMs ?? DEFAULT_CLIENT_CLOCK_SKEW_MS;

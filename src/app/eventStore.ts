@@ -69,6 +69,12 @@ export type RecordedDomainEvent<T extends DomainEventType = DomainEventType> = {
 }[T];
 
 /**
+ * Streams a process keeps at hand, the most recently used: the command handler's folded states (its
+ * default) and the SQLite writer's stream heads. Past them a stream costs one read of what is new.
+ */
+export const HOT_STREAMS = 2_000;
+
+/**
  * The event typed by its type, or undefined for a type the domain does not know. The cast trusts the
  * store: it validated the data against its version's schema on append and upcasts it on read.
  */

@@ -76,7 +76,7 @@ describe('traceability routes at scale (HTTP, SQLite)', function () {
     };
     const listen = async (app: ReturnType<typeof createApi>['app']) => {
       const listening = await new Promise<Server>((resolve) => {
-        const it: Server = app.listen(0, '127.0.0.1', () => resolve(it));
+        const started: Server = app.listen(0, '127.0.0.1', () => resolve(started));
       });
       return { listening, url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}` };
     };

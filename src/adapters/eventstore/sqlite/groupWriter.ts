@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { AppendResult, ExpectedRevision, RecordedEvent, StoreStats } from '../../../app/eventStore';
+import {
+  HOT_STREAMS,
+  type AppendResult,
+  type ExpectedRevision,
+  type RecordedEvent,
+  type StoreStats,
+} from '../../../app/eventStore';
 import type { EventCodec, PreparedEvent, SealedEvent } from '../eventCodec';
 import {
   INITIAL_FLUSH_STATE,
@@ -26,9 +32,6 @@ export type GroupWriterOptions = {
 
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-
-/** Stream heads kept by the writer: as many streams as the command handler keeps folded (its default). */
-const HEADS_KEPT = 2_000;
 
 type PendingAppend = QueuedAppend & {
   resolve: (result: AppendResult) => void;
@@ -59,7 +62,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
    * Stream heads this process wrote, so an append need not read its stream's last row. Valid while
    * no other connection has committed: data_version changes when one has (read under the write
    * lock, so none can commit meanwhile). Heads of a transaction are kept only once it commits.
-   * The last HEADS_KEPT streams written are kept (least recently written first out): a plant's new
+   * The last HOT_STREAMS streams written are kept (least recently written first out): a plant's new
    * orders each added a head for good (up to 100,000, about 30 MB, before all were cleared); a stream
    * written again after that many others costs one indexed read of its last row.
    */
@@ -67,7 +70,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   const keepHead = (streamId: string, head: StreamHead): void => {
     heads.delete(streamId);
     heads.set(streamId, head);
-    if (heads.size > HEADS_KEPT) heads.delete(heads.keys().next().value as string);
+    if (heads.size > HOT_STREAMS) heads.delete(heads.keys().next().value as string);
   };
   let seenDataVersion: unknown;
   /** The log's next position, known while no other connection has committed (like the heads). */
