@@ -90,6 +90,12 @@ describe('quality containment over HTTP (a started process)', function () {
     );
     const nc = (await worklist('nonconformances')).find((n) => n['orderId'] === 'PO-QE2E');
     expect(nc).to.deep.include({ nonconformanceId: 'NC-PO-QE2E.010.1', quantity: 10, lotId: 'WIP-PO-QE2E-010' });
+    // the quality loop's reaction goes on after the NC is raised: the order's hold passes from the
+    // inspection to the NC a few commands later, and the holds worklist shows when it has
+    await waitFor(async () => {
+      const holds = (await worklist('holds')).map((h) => h['holdId']);
+      return holds.includes('NC-PO-QE2E.010.1') && !holds.includes('PO-QE2E.010.1');
+    }, 'the NC holding the order in place of the inspection');
     expect(((await op('020', 'start')).body as { rule?: string }).rule).to.equal('nonconformance-hold');
 
     const uneven = await api.post(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
@@ -15,11 +16,93 @@ describe('SQLite event store (embedded specifics)', () => {
     createSqliteEventStore({ path: join(temp.dir, name), codec: createTestCodec(), pollIntervalMs });
   after(() => temp.remove());
 
-  it('syncs every commit to disk (WAL, synchronous=FULL), so an acknowledged append survives a power cut', async () => {
-    const store = open('durable.db');
-    expect(store.db.pragma('journal_mode', { simple: true })).to.equal('wal');
-    expect(store.db.pragma('synchronous', { simple: true })).to.equal(2);
-    await store.close();
+  describe('durability: the WAL synced off the event loop', () => {
+    /** fdatasync held until the test lets it go (or fails it), as a stalled or failing disk would. */
+    const holdSyncs = () => {
+      const real = fs.fdatasync;
+      const held: Array<() => void> = [];
+      let failWith: NodeJS.ErrnoException | undefined;
+      // the store calls fs.fdatasync through the module's own object, which this replaces
+      fs.fdatasync = ((fd: number, done: fs.NoParamCallback) =>
+        held.push(() => (failWith ? done(failWith) : real(fd, done)))) as unknown as typeof fs.fdatasync;
+      return {
+        held,
+        releaseAll: () => held.splice(0).forEach((release) => release()),
+        fail: (error: NodeJS.ErrnoException) => (failWith = error),
+        restore: () => (fs.fdatasync = real),
+      };
+    };
+    const settledYet = (promise: Promise<unknown>) => {
+      const state = { settled: false };
+      promise.then(
+        () => (state.settled = true),
+        () => (state.settled = true),
+      );
+      return state;
+    };
+    const storedRows = (store: SqliteEventStore): number =>
+      (store.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    const until = async (condition: () => boolean): Promise<void> => {
+      while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it('answers an append only once its WAL is synced, and shows no reader an event not yet on disk', async () => {
+      const store = open('durable.db');
+      expect(store.db.pragma('journal_mode', { simple: true })).to.equal('wal');
+      const first = uniqueStream();
+      await store.append(first, [counted(0)]);
+      const syncs = holdSyncs();
+      try {
+        const pending = store.append(uniqueStream(), [counted(1)], { expectedRevision: 'no_stream' });
+        const answered = settledYet(pending);
+        await until(() => syncs.held.length === 1);
+        // committed (the stream reader, which a command decides on, sees it) but not on disk
+        expect(storedRows(store)).to.equal(2);
+        expect(answered.settled).to.equal(false);
+        const head = await store.headPosition();
+        const all = await store.readAll();
+        expect(all.events.map((e) => e.position)).to.deep.equal([head]);
+        expect(all.isEnd).to.equal(true);
+        expect(all.checkpoint).to.equal(head);
+        // appends made meanwhile wait for that sync, then share the next commit
+        const later = [store.append(uniqueStream(), [counted(2)]), store.append(uniqueStream(), [counted(3)])];
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(storedRows(store)).to.equal(2);
+        syncs.releaseAll();
+        const result = await pending;
+        expect((await store.readAll()).events.map((e) => e.position)).to.include(result.position);
+        await until(() => syncs.held.length === 1);
+        expect(storedRows(store)).to.equal(4);
+        syncs.releaseAll();
+        await Promise.all(later);
+        expect((await store.readAll()).events).to.have.length(4);
+      } finally {
+        syncs.restore();
+        await store.close();
+      }
+    });
+
+    it('refuses the commit and every later append once the disk fails a sync, keeping the unsynced event from readers', async () => {
+      const store = open('failing-disk.db');
+      await store.append(uniqueStream(), [counted(0)]);
+      const syncs = holdSyncs();
+      try {
+        syncs.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+        const pending = store.append(uniqueStream(), [counted(1)]);
+        await until(() => syncs.held.length === 1);
+        syncs.releaseAll();
+        const refused = (await rejection(pending)) as Error;
+        expect(refused.message).to.match(/^failing-disk\.db could not be synced to disk: EIO/);
+        expect(((await rejection(store.append(uniqueStream(), [counted(2)]))) as Error).message).to.equal(
+          refused.message,
+        );
+        expect(storedRows(store)).to.equal(2);
+        expect((await store.readAll()).events).to.have.length(1);
+      } finally {
+        syncs.restore();
+        await store.close();
+      }
+    });
   });
 
   it('writes concurrent appends in one transaction, where one writer’s conflict fails only that writer', async () => {

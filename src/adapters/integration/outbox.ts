@@ -4,7 +4,6 @@ import { asDomainEvent, type EventStore, type RecordedDomainEvent, type Recorded
 import type { DomainEventType } from '../../domain/aggregates';
 import type { OutboxStatus } from '../../app/outbox';
 import type { Logger } from '../../lib/logger';
-import { openDurable } from '../eventstore/sqlite/schema';
 import { OUTBOX_EVENT_TYPES, translate, type OrderMemory, type OutboundMessage } from './outboundMessages';
 import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
 
@@ -98,7 +97,13 @@ export const startOutbox = async (deps: {
 }) => {
   const retry: RetryPolicy = { baseMs: 1_000, maxMs: 300_000, ...deps.retry };
   const db = new Database(deps.path);
-  openDurable(db);
+  // WAL, synced only at checkpoints (SQLite's NORMAL, which never damages the file): everything here
+  // is made again from the log past the checkpoint, which goes with it, so a power cut costs a replay
+  // and at most a repeated send (which the receiver drops by its key), not a lost message; and a disk
+  // stall does not hold the event loop at every batch
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
   limitPageCache(db, SMALL_PAGE_CACHE_KIB);
   db.exec(DDL);
   const loadCheckpoint = db.prepare<[], { position: string }>('SELECT position FROM outbox_checkpoint WHERE id = 1');

@@ -74,7 +74,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
   if (forgotten > 0) logger.warn('checkpoints for witnesses no longer configured were forgotten', { forgotten });
   const retryAfter = new Map<string, { at: number; waitMs: number }>();
 
-  const sign = (): Checkpoint | undefined => {
+  const sign = async (): Promise<Checkpoint | undefined> => {
     if (frontier.size === 0 || frontier.size === lastSigned?.treeSize) return undefined;
     const checkpoint = signCheckpoint(
       {
@@ -85,7 +85,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
       },
       deps.key.privateKey,
     );
-    proof.saveCheckpoint(checkpoint, [...witnessByName.keys()]);
+    await proof.saveCheckpoint(checkpoint, [...witnessByName.keys()]);
     lastSigned = checkpoint;
     lastSignedAt = Date.now();
     logger.info('log checkpoint signed', { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash });
@@ -146,7 +146,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
       frontier = next;
       position = (page.events[page.events.length - 1] as { position: string }).position;
     }
-    if (frontier.size - (lastSigned?.treeSize ?? 0) >= everyEvents) sign();
+    if (frontier.size - (lastSigned?.treeSize ?? 0) >= everyEvents) await sign();
     return page.isEnd;
   };
 
@@ -167,7 +167,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
         const atEnd = await exclusive(async () => {
           const end = await readMore();
           settleWaiters();
-          if (Date.now() - lastSignedAt >= everyMs) sign();
+          if (Date.now() - lastSignedAt >= everyMs) await sign();
           await publishPending(false);
           return end;
         });
@@ -186,7 +186,7 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
       exclusive(async () => {
         while (!(await readMore()));
         settleWaiters();
-        const checkpoint = sign() ?? lastSigned;
+        const checkpoint = (await sign()) ?? lastSigned;
         await publishPending(true);
         return checkpoint;
       }),

@@ -10,6 +10,7 @@ import {
   type NodeSource,
 } from '../../lib/merkle';
 import { SMALL_PAGE_CACHE_KIB, limitPageCache } from '../../lib/sqlitePageCache';
+import { createWalSync, type WalSync } from '../../lib/sqliteWalSync';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS leaves (
@@ -76,9 +77,11 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
   const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
     db.exec(DDL);
   }
+  // leaves are a cache of the log (lost ones are read again from the log); a checkpoint is made durable
+  // before anyone is given it, by a sync of the WAL off the event loop
+  const sync = options.readonly ? undefined : createWalSync(db);
   db.pragma('busy_timeout = 5000');
   // its leaves are written at the end and read back by proofs; the count at its start read them all into 16 MB
   limitPageCache(db, SMALL_PAGE_CACHE_KIB);
@@ -200,9 +203,16 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     },
     /** The leaves and the frontier after them, in one transaction. */
     appendLeaves: (records: readonly LeafRecord[], frontier: FrontierState): void => appendLeaves(records, frontier),
-    /** The checkpoint and one pending publication per witness, in one transaction. */
-    saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): void =>
-      saveCheckpoint(checkpoint, witnesses),
+    /**
+     * The checkpoint and one pending publication per witness, in one transaction; resolves once it is
+     * on disk (with every leaf before it), so no witness is sent a checkpoint a power cut could take.
+     */
+    saveCheckpoint: (checkpoint: Checkpoint, witnesses: readonly string[]): Promise<void> => {
+      saveCheckpoint(checkpoint, witnesses);
+      return new Promise((resolve, reject) =>
+        (sync as WalSync).afterCommit(true, (error) => (error ? reject(error) : resolve())),
+      );
+    },
     pending: () => pendingRows.all(),
     /** Forgets publications to witnesses no longer configured (they would wait forever). */
     forgetWitnessesBut: (names: readonly string[]): number => {
@@ -214,6 +224,7 @@ export const openProofStore = (path: string, options: { readonly?: boolean } = {
     failed: (witness: string, treeSize: number, error: string): void =>
       void writable().failed.run(error.slice(0, 500), witness, treeSize),
     close: (): void => {
+      sync?.close();
       db.close();
     },
   };

@@ -38,6 +38,8 @@ export type GroupPlan = {
   decisions: AppendDecision[];
   /** Each written stream's head once the group commits. */
   heads: Map<string, StreamHead>;
+  /** The position the group's first event gets (its `nextPosition` if it writes nothing). */
+  firstPosition: number;
   /** The position the next group's first event will get. */
   nextPosition: number;
 };
@@ -126,7 +128,7 @@ export const planGroup = (
   };
 
   for (const append of appends) decisions.push(decide(append));
-  return { decisions, heads, nextPosition: position };
+  return { decisions, heads, firstPosition: nextPosition, nextPosition: position };
 };
 
 /*
@@ -134,9 +136,11 @@ export const planGroup = (
  * callbacks, concurrent HTTP requests say, share one transaction; committing at the next microtask
  * spares a lone writer that wait. So: while commits keep going out alone, up to SOLO_COMMITS_PER_TURN
  * of them commit at once in each loop turn, and none is begun once the turn's commits have held the
- * loop for SOLO_TURN_BUDGET_MS (each waits for its fsync, which a busy disk stretches: 16 of them held
- * a loaded soak's loop for up to 166 ms); as soon as a group forms, one per turn does and the rest
- * are grouped. Either way the loop turns, so other I/O is served.
+ * loop for SOLO_TURN_BUDGET_MS; as soon as a group forms, one per turn does and the rest are grouped.
+ * Either way the loop turns, so other I/O is served. A commit to a file waits for its WAL's sync
+ * (lib/sqliteWalSync.ts), answered in a later turn, so the turn's budget binds only commits that need
+ * no sync: a store in memory, a group that wrote nothing (when commits synced themselves, 16 of them
+ * held a loaded soak's loop for up to 166 ms).
  */
 const SOLO_COMMITS_PER_TURN = 16;
 const SOLO_TURN_BUDGET_MS = 20;

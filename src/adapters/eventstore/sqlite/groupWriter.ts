@@ -19,6 +19,7 @@ import {
   type QueuedAppend,
   type StreamHead,
 } from './groupCommit';
+import { createWalSync } from '../../../lib/sqliteWalSync';
 
 export type GroupWriterOptions = {
   db: Database.Database;
@@ -44,6 +45,7 @@ type PendingAppend = QueuedAppend & {
  */
 export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: GroupWriterOptions) => {
   const stats: StoreStats = { appends: 0, events: 0, transactions: 0 };
+  const sync = createWalSync(db);
   const statements = {
     head: db.prepare<[string], StreamHead>(
       "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
@@ -136,46 +138,71 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
 
   let queue: PendingAppend[] = [];
   let flushScheduled = false;
+  /** The first position of the commit whose sync is awaited, if one is: reads stop before it. */
+  let unsyncedFrom: number | undefined;
   /** Made only when someone waits for the queue to drain (closing), not for every flush. */
   let drained: { promise: Promise<void>; resolve: () => void } | undefined;
   let flushState = INITIAL_FLUSH_STATE;
 
+  /** After a group is answered (or found nothing to do): the next group, or the drained queue's news. */
+  const settle = (): void => {
+    if (sync.busy) return;
+    if (queue.length > 0) scheduleFlush();
+    else if (!flushScheduled) {
+      drained?.resolve();
+      drained = undefined;
+    }
+  };
+
+  /** Answers a committed group once its commit is on disk: every decision is then final and durable. */
+  const answer = (group: readonly PendingAppend[], plan: GroupPlan, error: Error | undefined): void => {
+    // a commit that did not reach the disk stays out of reads
+    if (!error) unsyncedFrom = undefined;
+    for (let index = 0; index < group.length; index += 1) {
+      const request = group[index] as PendingAppend;
+      const decision = plan.decisions[index] as AppendDecision;
+      if (error) request.reject(error);
+      else if (decision.outcome === 'refused') request.reject(decision.error);
+      else {
+        stats.appends += 1;
+        stats.events += request.events.length;
+        request.resolve(decision.result);
+      }
+    }
+    if (!error) onCommit();
+    settle();
+  };
+
+  /**
+   * Commits one group (up to maxBatch appends); the appends queued meanwhile wait for its sync, and
+   * go together in the next: one commit on its way to disk at a time, as when the commit synced itself.
+   */
   const flush = (): void => {
     flushScheduled = false;
-    while (queue.length > 0) {
-      const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
-      let plan: GroupPlan;
-      try {
-        plan = commitGroup(group);
-      } catch (error) {
-        // a write through this same connection (which data_version does not show) may have taken a planned position
-        nextPosition = undefined;
-        for (const request of group) request.reject(error);
-        continue;
-      }
-      nextPosition = plan.nextPosition;
-      for (const [streamId, head] of plan.heads) keepHead(streamId, head);
-      // the transaction has committed (and synced): every decision is final and durable
-      stats.transactions += 1;
-      flushState = groupCommitted(flushState, group.length);
-      for (let index = 0; index < group.length; index += 1) {
-        const request = group[index] as PendingAppend;
-        const decision = plan.decisions[index] as AppendDecision;
-        if (decision.outcome === 'refused') request.reject(decision.error);
-        else {
-          stats.appends += 1;
-          stats.events += request.events.length;
-          request.resolve(decision.result);
-        }
-      }
-      onCommit();
+    if (queue.length === 0 || sync.busy) return settle();
+    const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+    queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+    let plan: GroupPlan;
+    try {
+      plan = commitGroup(group);
+    } catch (error) {
+      // a write through this same connection (which data_version does not show) may have taken a planned position
+      nextPosition = undefined;
+      for (const request of group) request.reject(error);
+      return settle();
     }
-    drained?.resolve();
-    drained = undefined;
+    nextPosition = plan.nextPosition;
+    for (const [streamId, head] of plan.heads) keepHead(streamId, head);
+    stats.transactions += 1;
+    flushState = groupCommitted(flushState, group.length);
+    const wrote = plan.nextPosition > plan.firstPosition;
+    if (wrote) unsyncedFrom = plan.firstPosition;
+    sync.afterCommit(wrote, (error) => answer(group, plan, error));
   };
 
   const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
     const plan = planFlush(flushState, performance.now());
     flushState = plan.state;
     if (plan.when === 'nextTurn') {
@@ -190,15 +217,22 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
     stats,
     append: (streamId: string, events: PreparedEvent[], expected: ExpectedRevision): Promise<AppendResult> =>
       new Promise<AppendResult>((resolve, reject) => {
+        // once a sync has failed nothing more is written: it could not be acknowledged
+        if (sync.failure) return reject(sync.failure);
         queue.push({ streamId, events, expected, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          scheduleFlush();
-        }
+        if (!sync.busy) scheduleFlush();
       }),
+    /**
+     * The last position a reader of the log may see: the commit whose sync is awaited is visible to
+     * this connection but not yet on disk, and what a reader sees (a projection, a subscriber, an
+     * export) must survive a power cut as the acknowledged appends do.
+     */
+    durableUpTo: (): number => (unsyncedFrom === undefined ? Number.MAX_SAFE_INTEGER : unsyncedFrom - 1),
+    /** Closes the WAL's file handle, once drained. */
+    close: (): void => sync.close(),
     /** Settles once every append queued so far is answered. */
     drained: (): Promise<void> => {
-      if (!flushScheduled) return Promise.resolve();
+      if (!flushScheduled && queue.length === 0 && !sync.busy) return Promise.resolve();
       if (!drained) {
         let resolve: () => void = () => undefined;
         const promise = new Promise<void>((settle) => (resolve = settle));

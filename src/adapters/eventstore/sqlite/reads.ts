@@ -132,8 +132,16 @@ const asStoredText = (row: Row): StoredText => ({
 
 export type SqliteReads = ReturnType<typeof createSqliteReads>;
 
-/** The store's reads: streams, the log by position, and the checks on what is stored. */
-export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
+/**
+ * `visibleUpTo`: the last position the log's readers see (`readAll`, `readAllJson`,
+ * `readByCorrelation`, `headPosition`): the events after it are committed but not yet on disk. A
+ * stream read (what a command decides on, what a retry is compared with) sees every commit.
+ */
+export const createSqliteReads = (
+  db: Database.Database,
+  codec: EventCodec,
+  visibleUpTo: () => number = () => Number.MAX_SAFE_INTEGER,
+) => {
   const statements = {
     byId: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
     byPosition: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
@@ -158,8 +166,8 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       'SELECT e.position + 1 AS missing FROM events e WHERE NOT EXISTS (SELECT 1 FROM events n WHERE n.position = e.position + 1) ORDER BY e.position LIMIT 1',
     ),
     first: db.prepare<[], { p: number | null }>('SELECT min(position) AS p FROM events'),
-    byCorrelation: db.prepare<[string, number, number], Row>(
-      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? ORDER BY position LIMIT ?`,
+    byCorrelation: db.prepare<[string, number, number, number], Row>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
     ),
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], unknown[]>>();
@@ -172,7 +180,7 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
     const key = `${columns === COLUMNS ? 'event' : 'json'}:${prefixes}:${types}`;
     let statement = readAllStatements.get(key);
     if (!statement) {
-      const clauses = ['position > ?'];
+      const clauses = ['position > ?', 'position <= ?'];
       if (prefixes > 0) clauses.push(`(${Array(prefixes).fill('substr(stream_id, 1, ?) = ?').join(' OR ')})`);
       if (types > 0) clauses.push(`type IN (${Array(types).fill('?').join(', ')})`);
       statement = db
@@ -184,9 +192,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
   };
   // the page and the log's head in one read transaction, so an end reached is the end at that moment
   const readPage = db.transaction(
-    (statement: Database.Statement<unknown[], unknown[]>, params: unknown[], maxCount: number) => {
+    (statement: Database.Statement<unknown[], unknown[]>, params: unknown[], maxCount: number, upTo: number) => {
       const rows = statement.all(...params);
-      const head = rows.length < maxCount ? (statements.maxPosition.get()?.p ?? null) : null;
+      const head = rows.length < maxCount ? Math.min(statements.maxPosition.get()?.p ?? 0, upTo) : null;
       return { rows, head };
     },
   );
@@ -198,8 +206,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
     const prefixes = options.filter?.streamPrefixes ?? [];
     const types = options.filter?.eventTypes ?? [];
     const statement = readAllStatement<R>(columns, prefixes.length, types.length);
-    const params = [after, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
-    const { rows, head } = readPage(statement, params, maxCount) as { rows: R[]; head: number | null };
+    const upTo = visibleUpTo();
+    const params = [after, upTo, ...prefixes.flatMap((p) => [p.length, p]), ...types, maxCount];
+    const { rows, head } = readPage(statement, params, maxCount, upTo) as { rows: R[]; head: number | null };
     const lastRow = rows[rows.length - 1];
     const isEnd = rows.length < maxCount;
     const reached = isEnd ? Math.max(head ?? 0, after) : (lastRow as R)[0];
@@ -258,12 +267,17 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       options: ReadByCorrelationOptions = {},
     ): Promise<RecordedEvent[]> =>
       statements.byCorrelation
-        .all(correlationId, options.after === undefined ? 0 : parsePosition(options.after), options.limit ?? -1)
+        .all(
+          correlationId,
+          options.after === undefined ? 0 : parsePosition(options.after),
+          visibleUpTo(),
+          options.limit ?? -1,
+        )
         .map((row) => codec.upcast(toEvent(row))),
 
     headPosition: async (): Promise<Position | undefined> => {
-      const p = statements.maxPosition.get()?.p;
-      return p ? toPosition(p) : undefined;
+      const p = Math.min(statements.maxPosition.get()?.p ?? 0, visibleUpTo());
+      return p > 0 ? toPosition(p) : undefined;
     },
 
     /**

@@ -55,7 +55,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   migrateEventLog(db);
   const { codec } = options;
   const signal = new AppendSignal();
-  const reads = createSqliteReads(db, codec);
+  // the log's readers see what is on disk: the writer's last commit once its sync returns
+  const reads = createSqliteReads(db, codec, () => writer.durableUpTo());
   // this connection's commits, counted; another connection's show in data_version (which never counts this one's)
   let commits = 0;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
@@ -124,6 +125,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       closed = true;
       await writer.drained();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      writer.close();
       db.close();
     },
   };
