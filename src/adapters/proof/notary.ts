@@ -207,6 +207,8 @@ export const startNotary = async (deps: Deps, options: NotaryOptions = {}): Prom
     async stop() {
       stopped = true;
       await loop;
+      // a checkpointNow still signing finishes (its checkpoint synced) before the file closes
+      await turn;
       for (const w of caughtUpWaiters) w.resolve();
       proof.close();
     },
