@@ -2,7 +2,7 @@ import { formatCsv } from '../lib/csv';
 import QRCode from 'qrcode';
 import type { CommandHandler } from '../app/commandHandler';
 import { cardPayload, type CardKeySource } from '../app/operationCards';
-import type { Filter } from '../app/readStore';
+import type { Filter, Page } from '../app/readStore';
 import { NotFoundError, ValidationError } from '../domain/errors';
 import { reasonCodesAt } from '../domain/masterData';
 import { nameIn, type Language, type Names } from '../domain/names';
@@ -52,9 +52,27 @@ const sendCsv = (ctx: RouteContext, file: string, fields: string[], rows: Readon
     .send(formatCsv([fields, ...rows.map((r) => fields.map((f) => csvText(r[f])))]));
 };
 /** An order document with its product's name in the caller's language. */
-const withProductName = (doc: Record<string, unknown>, language: Language) => {
+const withProductName = <D extends Record<string, unknown>>(doc: D, language: Language): D => {
   const name = nameIn(doc['productNames'] as Names | undefined, language);
   return name ? { ...doc, productName: name } : doc;
+};
+/*
+ * A page of orders with their products' names, per language, kept beside a page the queries keep (frozen:
+ * the same page while the WIP read model and the orders' lateness hold), itself frozen so that its JSON is
+ * encoded once (sendJson): an order list asked again is then a lookup, not a copy of each order and its JSON.
+ */
+const namedPages = new WeakMap<object, Map<Language, Page>>();
+const namedPage = (page: Page, language: Language): Page => {
+  const name = (p: Page): Page => ({ ...p, items: p.items.map((doc) => withProductName(doc, language)) });
+  if (!Object.isFrozen(page)) return name(page);
+  let byLanguage = namedPages.get(page);
+  if (!byLanguage) namedPages.set(page, (byLanguage = new Map<Language, Page>()));
+  let named = byLanguage.get(language);
+  if (!named) {
+    const items = page.items.map((doc) => Object.freeze(withProductName(doc, language)));
+    byLanguage.set(language, (named = Object.freeze({ ...page, items: Object.freeze(items) }) as Page));
+  }
+  return named;
 };
 const CARD_LABELS: Record<Language, Record<'order' | 'product' | 'operation' | 'workCenter' | 'quantity', string>> = {
   'zh-CN': { order: '订单', product: '产品', operation: '工序', workCenter: '工作中心', quantity: '数量' },
@@ -133,10 +151,7 @@ export const queryRoutes = (deps: {
           ...(limit(ctx) ? { limit: limit(ctx) } : {}),
           ...(ctx.query['cursor'] ? { cursor: ctx.query['cursor'] } : {}),
         };
-        if (ctx.query['format'] !== 'csv') {
-          const page = await q.wip.orders(options);
-          return { body: { ...page, items: page.items.map((doc) => withProductName(doc, language)) } };
-        }
+        if (ctx.query['format'] !== 'csv') return { body: namedPage(await q.wip.orders(options), language) };
         const rows: Array<Record<string, unknown>> = [];
         const every = { filter, ...(options.sort ? { sort: options.sort } : {}), limit: 1000 };
         for (let page = await q.wip.orders(every); ;) {

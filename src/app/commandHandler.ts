@@ -48,7 +48,13 @@ export type CommandResult = {
   domainMs: number;
 };
 
-type CacheEntry = { revision: number; state: unknown; commandIds: Set<string> };
+/**
+ * A stream's folded state as last read. `mark`: the store's change mark read just before the stream was
+ * read to its end (a query's `load`), so a later `load` that finds the same mark knows nothing was written
+ * since, by anyone, and need not read the stream again; absent when the state comes from this handler's
+ * own decision (read again at the next load).
+ */
+type CacheEntry = { revision: number; state: unknown; commandIds: Set<string>; mark?: string };
 
 export type CommandHandlerOptions = {
   store: EventStore;
@@ -139,7 +145,10 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     const entry: CacheEntry = cached
       ? { revision: cached.revision, state: cached.state, commandIds: cached.commandIds }
       : { revision: -1, state: decider.initialState, commandIds: new Set() };
+    // read before the stream: a write after it changes the mark, and the next load reads again
+    const mark = store.changeMark?.();
     const newer = await store.readStream(streamId, { fromRevision: entry.revision + 1 });
+    if (mark !== undefined) entry.mark = mark;
     const started = now();
     const types = eventTypesOf(decider);
     for (const event of newer) {
@@ -265,7 +274,18 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     execute: (directive, context) => run(directive.aggregate, directive.id, directive.command, context),
     async load(aggregate, id) {
       const decider = deciders[aggregate] as unknown as Decider<unknown, AnyEvent, unknown>;
-      const { entry } = await current(decider, `${decider.category}-${id}`);
+      const streamId = `${decider.category}-${id}`;
+      // a stream read to its end while the log was as it is now (its change mark the same) is not read
+      // again: a query's load of a quiet stream (the Pareto's reason codes) is then a lookup
+      const cached = cache.get(streamId);
+      if (cached?.mark !== undefined && cached.mark === store.changeMark?.()) {
+        touch(streamId, cached);
+        return {
+          revision: cached.revision,
+          state: cached.state as (typeof deciders)[typeof aggregate]['initialState'],
+        };
+      }
+      const { entry } = await current(decider, streamId);
       return { revision: entry.revision, state: entry.state as (typeof deciders)[typeof aggregate]['initialState'] };
     },
   };

@@ -13,7 +13,9 @@ const cells = (bySite: BySiteDay | undefined) =>
     Object.entries(byDay).map(([day, value]) => ({ site, day, value })),
   );
 const merge = (a: BySiteDay, b: BySiteDay): BySiteDay => {
-  const out: BySiteDay = structuredClone(a);
+  // a copy of a's two levels of plain numbers (structuredClone's serialisation was most of an order's answer)
+  const out: BySiteDay = {};
+  for (const [site, byDay] of Object.entries(a)) out[site] = { ...byDay };
   for (const { site, day, value } of cells(b)) (out[site] ??= {})[day] = (out[site]?.[day] ?? 0) + value;
   return out;
 };

@@ -76,13 +76,39 @@ export const createReadModelQueries = (
   // at most 100 pages of at most 100 orders: some tens of MB at worst
   const pages = createAnswerCache(100);
   const oee = createOeeQueries({ all, get, version: () => version('oee') }, plant, now);
-  const withLate = (doc: Document): Document => {
+  /** An order still open (neither completed nor cancelled or closed): its lateness follows the clock. */
+  const open = (doc: Document): boolean =>
+    !doc['completedAt'] && !['Cancelled', 'Closed'].includes(doc['status'] as string);
+  const withLate = (doc: Document, at = now()): Document => {
     const due = Date.parse(doc['dueDate'] as string);
     const completedAt = doc['completedAt'] as string | undefined;
-    const late = completedAt
-      ? Date.parse(completedAt) > due
-      : !['Cancelled', 'Closed'].includes(doc['status'] as string) && now() > due;
+    const late = completedAt ? Date.parse(completedAt) > due : open(doc) && at > due;
     return { ...doc, late };
+  };
+  /*
+   * A kept page's orders with their lateness, kept beside the page (frozen, so its JSON is encoded once,
+   * see the API's sendJson) for as long as no lateness can change: from when it was worked out until the
+   * earliest due time of an open order not yet late (a clock set back works it out again). An order list
+   * asked again and again then costs a lookup rather than a copy of each order and its JSON.
+   */
+  const lateness = new WeakMap<Page, { from: number; until: number; page: Page }>();
+  const withLateness = (page: Page): Page => {
+    const at = now();
+    // a page not kept (an export's, or one read while the read model moved) is worked out each time
+    if (!Object.isFrozen(page)) return { ...page, items: page.items.map((doc) => withLate(doc, at)) };
+    const known = lateness.get(page);
+    if (known && known.from <= at && at <= known.until) return known.page;
+    let until = Number.POSITIVE_INFINITY;
+    for (const doc of page.items) {
+      const due = Date.parse(doc['dueDate'] as string);
+      if (open(doc) && at <= due) until = Math.min(until, due);
+    }
+    const answer = Object.freeze({
+      ...page,
+      items: Object.freeze(page.items.map((doc) => Object.freeze(withLate(doc, at)))),
+    }) as Page;
+    lateness.set(page, { from: at, until, page: answer });
+    return answer;
   };
 
   /**
@@ -126,14 +152,14 @@ export const createReadModelQueries = (
         const sort = options.sort?.field === 'dueDate' ? { ...options.sort, field: 'dueAt' } : options.sort;
         const asked = { ...options, ...(sort ? { sort } : {}) };
         // a page of up to 100 orders is kept while the WIP read model holds (lateness, which follows the
-        // clock, is worked out for each answer); larger pages (exports) are read each time
+        // clock, is kept beside it while it holds: withLateness); larger pages (exports) are read each time
         const page = await pages.get(
           JSON.stringify(asked),
           () => version('wip'),
           () => find('wip', 'orders', asked),
           pageLimit(asked.limit) <= 100,
         );
-        return { ...page, items: page.items.map(withLate) };
+        return withLateness(page);
       },
       /** A work center with its queue in the order of its dispatch rule now (see `dispatchRuleOf`). */
       workCenter: async (workCenter: string): Promise<Document> => {

@@ -102,5 +102,14 @@ describe('kept answers: refreshed when a new event changes them, following the c
     // nothing new is recorded: the page is as kept, its lateness as of now
     plant.at('2026-11-26T07:00:00Z');
     expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', true]]);
+    // the same page asked again at once: its lateness as kept (the same answer), then a clock set back
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', true]]);
+    plant.at('2026-11-26T05:59:59Z');
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', false]]);
+    // its due time itself is not late yet; a second after it is
+    plant.at('2026-11-26T06:00:00Z');
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', false]]);
+    plant.at('2026-11-26T06:00:01Z');
+    expect((await page()).map((o) => [o.orderId, o.late])).to.deep.equal([['SO-1', true]]);
   });
 });

@@ -161,6 +161,48 @@ describe('command handler (SQLite)', () => {
     expect(started.events.map((e) => e.type)).to.deep.equal(['OperationStarted']);
   });
 
+  it('loads a stream unchanged since it was read without reading it again, and what any writer appended since', async () => {
+    await startedOrder(createCommandHandler({ store }), 'PO-C7');
+    let reads = 0;
+    const counted: SqliteEventStore = {
+      ...store,
+      readStream: (...args) => ((reads += 1), store.readStream(...args)),
+    };
+    const handler = createCommandHandler({ store: counted });
+    const first = await handler.load('order', 'PO-C7');
+    expect(reads).to.equal(1);
+    // the log has not changed (its change mark is the same): the state as read is the state now
+    expect((await handler.load('order', 'PO-C7')).state).to.equal(first.state);
+    expect(reads).to.equal(1);
+    // another connection to the file (another process) appends: the next load reads the stream again
+    const other = createSqliteEventStore({
+      path: join(temp.dir, 'events.db'),
+      codec: createEventCodec(loadSchemaRegistry(), upcasters),
+    });
+    try {
+      await createCommandHandler({ store: other }).handle(
+        'order',
+        'PO-C7',
+        { type: 'ReportQuantity', data: { orderId: 'PO-C7', operationId: '010', good: 2, scrap: 0, rework: 0 }, meta },
+        ctx(),
+      );
+    } finally {
+      await other.close();
+    }
+    const after = await handler.load('order', 'PO-C7');
+    expect([after.revision, reads]).to.deep.equal([first.revision + 1, 2]);
+    expect(after.state.status === 'InProgress' && after.state.operations[0]?.good).to.equal(2);
+    // so does an append through this connection, by any handler of the process
+    await createCommandHandler({ store }).handle(
+      'order',
+      'PO-C7',
+      { type: 'ReportQuantity', data: { orderId: 'PO-C7', operationId: '010', good: 1, scrap: 0, rework: 0 }, meta },
+      ctx(),
+    );
+    expect((await handler.load('order', 'PO-C7')).revision).to.equal(first.revision + 2);
+    expect(reads).to.equal(3);
+  });
+
   it('validates what a command decided against schemas/ before appending, naming the field', async () => {
     const handler = createCommandHandler({ store });
     const error = await rejection(

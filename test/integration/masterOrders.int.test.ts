@@ -129,6 +129,20 @@ describe('orders planned by product take their routing from master data (HTTP, S
     const en = (await api.get('/api/wip/orders/PO-A', 'planner', { 'accept-language': 'en-US,en;q=0.9' }))
       .body as Record<string, unknown>;
     expect([zh['productName'], en['productName']]).to.deep.equal([MOTOR_NAMES['zh-CN'], MOTOR_NAMES.en]);
+    // a page of orders, kept with its names per language: each asker gets its own language's, every time
+    const listed = async (headers?: Record<string, string>) =>
+      (
+        (await api.get('/api/wip/orders?limit=20', 'planner', headers)).body as {
+          items: Array<Record<string, unknown>>;
+        }
+      ).items.find((o) => o['orderId'] === 'PO-A')?.['productName'];
+    const english = { 'accept-language': 'en-US,en;q=0.9' };
+    expect([await listed(), await listed(english), await listed(), await listed(english)]).to.deep.equal([
+      MOTOR_NAMES['zh-CN'],
+      MOTOR_NAMES.en,
+      MOTOR_NAMES['zh-CN'],
+      MOTOR_NAMES.en,
+    ]);
 
     const svg = await api.get('/api/orders/PO-A/operations/020/card.svg', 'operator');
     expect(svg.headers.get('content-type')).to.match(/image\/svg\+xml; charset=utf-8/);
