@@ -66,6 +66,16 @@ describe('SQLite event store (embedded specifics)', () => {
     await store.close();
   });
 
+  it('reads a lazy event’s metadata from the log when asked for, equal to what an eager read gives', async () => {
+    const store = open('lazy.db');
+    const stream = uniqueStream();
+    await store.append(stream, [counted(1), counted(2), counted(3)]);
+    const eager = await store.readAll({});
+    const lazy = await store.readAll({ lazyMetadata: true });
+    expect(lazy.events.map((e) => ({ ...e, metadata: e.metadata }))).to.deep.equal(eager.events.map((e) => ({ ...e })));
+    await store.close();
+  });
+
   it('answers a retry and refuses a reused id queued among new appends, which still commit in one transaction', async () => {
     const store = open('retries.db');
     const stream = uniqueStream();
