@@ -34,12 +34,14 @@ export type ContinuityResult =
 export const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
 /**
- * What a lazy read (`lazyMetadata`) takes of a row: all but the metadata, which is read by position
- * when first asked for. It is about 320 of an event's 460 characters and one read model in thirteen
- * reads it, for a few event types: selecting it anyway made a string per event that lived as long as
- * its page of events, and every young-generation collection copied it.
+ * What a lazy read (`lazyMetadata`) takes of a row: its position, type and data, what projections
+ * apply. The rest (stream, revision, id, time recorded, metadata) is read by position when first asked
+ * for: no read model reads them but quality's worklists (the metadata of a few quality event types),
+ * and the runner only for a failure or a status. Selected anyway, they made four strings per event
+ * (the metadata alone about 320 of an event's 460 characters) that lived as long as its page of
+ * 2,000 events, so every young-generation collection copied them.
  */
-const LAZY_COLUMNS = 'position, stream_id, revision, id, type, data, recorded_at';
+const LAZY_COLUMNS = 'position, type, data';
 
 /**
  * What `readAllJson` reads of a row: the event as `eventJson` writes it, composed by SQLite from the
@@ -65,7 +67,10 @@ const parsePosition = (position: string): number => {
 type RawRow = [number, string, number, string, string, string, string, string];
 
 /** A row of `LAZY_COLUMNS` read with `.raw()`. */
-type LazyRow = [number, string, number, string, string, string, string];
+type LazyRow = [position: number, type: string, data: string];
+
+/** What a lazy event reads of its row when first asked for more than its position, type and data. */
+type RestRow = Pick<Row, 'stream_id' | 'revision' | 'id' | 'recorded_at' | 'metadata'>;
 
 const storedEvent = (
   ...[position, streamId, revision, id, type, data, metadata, recordedAt]: RawRow
@@ -87,36 +92,52 @@ export const toEvent = (row: Row): RecordedEvent =>
 const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
 /**
- * An event whose metadata is read from the log and parsed when first asked for: projections read the
- * metadata of few events, and it is the larger part of an event's text. The log never changes what it
- * holds at a position, so the text read later is the text the event was stored with. `metadata` is a
- * getter of the class, so a copy made by spreading (`{ ...event }`) has none; only consumers that ask
- * for it (the projections) get these, and they read it while the store is open.
+ * An event of which only the position, type and data were read: the rest is read from the log by
+ * position when first asked for, and the metadata parsed then. The log never changes what it holds at
+ * a position, so what is read later is what the event was stored with. The rest are getters of the
+ * class, so a copy made by spreading (`{ ...event }`) lacks them; only consumers that ask for lazy
+ * events (the projections) get these, and they read them while the store is open.
  */
 class LazyEvent {
+  readonly position: string;
   readonly #at: number;
-  readonly #metadataAt: (position: number) => string;
+  readonly #restAt: (position: number) => RestRow;
+  #rest: RestRow | undefined;
   #metadata: RecordedEvent['metadata'] | undefined;
 
   constructor(
-    readonly id: string,
+    at: number,
     readonly type: string,
     readonly data: Record<string, unknown>,
-    readonly streamId: string,
-    readonly revision: number,
-    at: number,
-    readonly recordedAt: string,
-    metadataAt: (position: number) => string,
+    restAt: (position: number) => RestRow,
   ) {
-    this.#at = at;
-    this.#metadataAt = metadataAt;
     this.position = toPosition(at);
+    this.#at = at;
+    this.#restAt = restAt;
   }
 
-  readonly position: string;
+  #row(): RestRow {
+    return (this.#rest ??= this.#restAt(this.#at));
+  }
+
+  get id(): string {
+    return this.#row().id;
+  }
+
+  get streamId(): string {
+    return this.#row().stream_id;
+  }
+
+  get revision(): number {
+    return this.#row().revision;
+  }
+
+  get recordedAt(): string {
+    return this.#row().recorded_at;
+  }
 
   get metadata(): RecordedEvent['metadata'] {
-    return (this.#metadata ??= JSON.parse(this.#metadataAt(this.#at)) as RecordedEvent['metadata']);
+    return (this.#metadata ??= JSON.parse(this.#row().metadata) as RecordedEvent['metadata']);
   }
 }
 
@@ -143,7 +164,9 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
   const statements = {
     byId: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
     byPosition: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
-    metadataAt: db.prepare<[number], string>('SELECT metadata FROM events WHERE position = ?').pluck(),
+    restAt: db.prepare<[number], RestRow>(
+      'SELECT stream_id, revision, id, recorded_at, metadata FROM events WHERE position = ?',
+    ),
     forwards: db.prepare<[string, number, number], Row>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -169,11 +192,11 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
       `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? ORDER BY position LIMIT ?`,
     ),
   };
-  /** A stored event's metadata text, for a lazy event that is asked for it. */
-  const metadataAt = (position: number): string => {
-    const text = statements.metadataAt.get(position);
-    if (text === undefined) throw new Error(`the log holds no event at position ${toPosition(position)}`);
-    return text;
+  /** The rest of a stored event's row, for a lazy event that is asked for more than its data. */
+  const restAt = (position: number): RestRow => {
+    const rest = statements.restAt.get(position);
+    if (rest === undefined) throw new Error(`the log holds no event at position ${toPosition(position)}`);
+    return rest;
   };
   const readAllStatements = new Map<string, Database.Statement<unknown[], unknown[]>>();
 
@@ -239,21 +262,15 @@ export const createSqliteReads = (db: Database.Database, codec: EventCodec) => {
     readAll: async (options: ReadAllOptions = {}): Promise<ReadAllResult> => {
       const events: RecordedEvent[] = [];
       if (options.lazyMetadata && !options.raw) {
-        // upcast reads the metadata (its schemaVersion) of a type that has upcasters only: those events
-        // read theirs by position at once, the others when a projection asks
         const { rows, checkpoint, isEnd } = readRows<LazyRow>(LAZY_COLUMNS, options);
-        for (const [position, streamId, revision, id, type, data, recordedAt] of rows) {
-          const event = new LazyEvent(
-            id,
-            type,
-            JSON.parse(data) as Record<string, unknown>,
-            streamId,
-            revision,
-            position,
-            recordedAt,
-            metadataAt,
+        for (const [position, type, data] of rows) {
+          // an upcaster reads the metadata and upcast copies the event by spreading it: an event of a
+          // type that has one is read whole (no type has one today)
+          events.push(
+            codec.mayUpcast(type)
+              ? codec.upcast(toEvent(statements.byPosition.get(position) as Row))
+              : new LazyEvent(position, type, JSON.parse(data) as Record<string, unknown>, restAt),
           );
-          events.push(codec.upcast(event));
         }
         return { events, checkpoint, isEnd };
       }
