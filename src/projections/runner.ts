@@ -74,7 +74,11 @@ type Member = {
   /** The batch's changes by collection, then id (null: deleted). */
   dirty: Map<string, Map<string, Document | null>>;
   failed: ProjectionError | null;
-  lastRecordedAt: string | undefined;
+  /**
+   * The last event it applied, kept rather than its recordedAt: a store's lazy event reads that from
+   * the log when asked, which only a status does.
+   */
+  lastApplied: RecordedEvent | undefined;
   /** Built from empty with nothing evicted from the cache: a miss means the document does not exist. */
   cacheComplete: boolean;
 };
@@ -115,6 +119,19 @@ const writesOf = (member: Member): Write[] => {
 
 const DONE: Promise<void> = Promise.resolve();
 
+/**
+ * How long ago an event was recorded, 0 for none; also 0 when a lazy event can no longer read its
+ * time from a store closed under a status call (the figure is a report, not worth failing it for).
+ */
+const secondsSinceRecorded = (event: RecordedEvent | undefined): number => {
+  if (event === undefined) return 0;
+  try {
+    return Math.max(0, (Date.now() - Date.parse(event.recordedAt)) / 1000);
+  } catch {
+    return 0;
+  }
+};
+
 /** Positions of a store that count events (SQLite's) give a lag in events; others do not. */
 const distance = (from: Position | undefined, to: Position | undefined): number | null => {
   if (to === undefined) return 0;
@@ -154,7 +171,7 @@ export const startProjectionGroup = async (
       cached: 0,
       dirty: new Map(),
       failed: null,
-      lastRecordedAt: undefined,
+      lastApplied: undefined,
       cacheComplete: saved === undefined,
     });
   }
@@ -349,7 +366,7 @@ export const startProjectionGroup = async (
             const applied = member.projection.apply(domainEvent, ctx);
             if (applied) await applied;
             member.events += 1;
-            member.lastRecordedAt = event.recordedAt;
+            member.lastApplied = event;
           } catch (error) {
             fail(member, event, error);
           }
@@ -381,7 +398,7 @@ export const startProjectionGroup = async (
           position: m.position,
           events: m.events,
           lagEvents,
-          lagSeconds: behind && m.lastRecordedAt ? Math.max(0, (Date.now() - Date.parse(m.lastRecordedAt)) / 1000) : 0,
+          lagSeconds: behind ? secondsSinceRecorded(m.lastApplied) : 0,
           lastError: m.failed,
         };
       });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
-import { HOT_STREAMS } from '../../src/app/eventStore';
+import { HOT_STREAMS, type RecordedEvent } from '../../src/app/eventStore';
 import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/domain/errors';
 import { rejection } from '../support/assert';
 import { counted, createTestCodec, meta, uniqueStream } from '../support/events';
@@ -146,6 +146,26 @@ describe('SQLite event store (embedded specifics)', () => {
     expect(asText.events.map((e) => (JSON.parse(e.json) as { position: string }).position)).to.deep.equal(
       decoded.events.map((e) => e.position),
     );
+    await store.close();
+  });
+
+  it('reads a lazy event’s stream, revision, id, time and metadata from the log when asked, as an eager read gives them', async () => {
+    const store = open('lazy.db');
+    const stream = uniqueStream();
+    await store.append(stream, [counted(1), counted(2), counted(3)]);
+    const eager = await store.readAll({});
+    const lazy = await store.readAll({ lazyMetadata: true });
+    const members = (e: RecordedEvent) => ({
+      id: e.id,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      streamId: e.streamId,
+      revision: e.revision,
+      position: e.position,
+      recordedAt: e.recordedAt,
+    });
+    expect(lazy.events.map(members)).to.deep.equal(eager.events.map(members));
     await store.close();
   });
 

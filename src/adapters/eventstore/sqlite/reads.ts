@@ -34,6 +34,16 @@ export type ContinuityResult =
 export const COLUMNS = 'position, stream_id, revision, id, type, data, metadata, recorded_at';
 
 /**
+ * What a lazy read (`lazyMetadata`) takes of a row: its position, type and data, what projections
+ * apply. The rest (stream, revision, id, time recorded, metadata) is read by position when first asked
+ * for: no read model reads them but quality's worklists (the metadata of a few quality event types),
+ * and the runner only for a failure or a status. Selected anyway, they made four strings per event
+ * (the metadata alone about 320 of an event's 460 characters) that lived as long as its page of
+ * 2,000 events, so every young-generation collection copied them.
+ */
+const LAZY_COLUMNS = 'position, type, data';
+
+/**
  * What `readAllJson` reads of a row: the event as `eventJson` writes it, composed by SQLite from the
  * stored text (json_quote escapes as JSON.stringify does; positions padded as `toPosition` pads them).
  */
@@ -56,6 +66,12 @@ const parsePosition = (position: string): number => {
 /** A row of `COLUMNS` read with `.raw()`: values in column order, no object built per row. */
 type RawRow = [number, string, number, string, string, string, string, string];
 
+/** A row of `LAZY_COLUMNS` read with `.raw()`. */
+type LazyRow = [position: number, type: string, data: string];
+
+/** What a lazy event reads of its row when first asked for more than its position, type and data. */
+type RestRow = Pick<Row, 'stream_id' | 'revision' | 'id' | 'recorded_at' | 'metadata'>;
+
 const storedEvent = (
   ...[position, streamId, revision, id, type, data, metadata, recordedAt]: RawRow
 ): RecordedEvent => ({
@@ -76,43 +92,54 @@ export const toEvent = (row: Row): RecordedEvent =>
 const rawToEvent = (row: RawRow): RecordedEvent => storedEvent(...row);
 
 /**
- * An event whose metadata is parsed when first read: projections read the metadata of few events, and
- * it is the larger half of an event's text. `metadata` is a getter of the class, so a copy made by
- * spreading (`{ ...event }`) has none; only consumers that ask for it (the projections) get these.
+ * An event of which only the position, type and data were read: the rest is read from the log by
+ * position when first asked for, and the metadata parsed then. The log never changes what it holds at
+ * a position, so what is read later is what the event was stored with. The rest are getters of the
+ * class, so a copy made by spreading (`{ ...event }`) lacks them; only consumers that ask for lazy
+ * events (the projections) get these, and they read them while the store is open.
  */
 class LazyEvent {
-  readonly #metadataText: string;
+  readonly position: string;
+  readonly #at: number;
+  readonly #restAt: (position: number) => RestRow;
+  #rest: RestRow | undefined;
   #metadata: RecordedEvent['metadata'] | undefined;
 
   constructor(
-    readonly id: string,
+    at: number,
     readonly type: string,
     readonly data: Record<string, unknown>,
-    metadataText: string,
-    readonly streamId: string,
-    readonly revision: number,
-    readonly position: string,
-    readonly recordedAt: string,
+    restAt: (position: number) => RestRow,
   ) {
-    this.#metadataText = metadataText;
+    this.position = toPosition(at);
+    this.#at = at;
+    this.#restAt = restAt;
+  }
+
+  #row(): RestRow {
+    return (this.#rest ??= this.#restAt(this.#at));
+  }
+
+  get id(): string {
+    return this.#row().id;
+  }
+
+  get streamId(): string {
+    return this.#row().stream_id;
+  }
+
+  get revision(): number {
+    return this.#row().revision;
+  }
+
+  get recordedAt(): string {
+    return this.#row().recorded_at;
   }
 
   get metadata(): RecordedEvent['metadata'] {
-    return (this.#metadata ??= JSON.parse(this.#metadataText) as RecordedEvent['metadata']);
+    return (this.#metadata ??= JSON.parse(this.#row().metadata) as RecordedEvent['metadata']);
   }
 }
-
-const lazyRawToEvent = ([position, streamId, revision, id, type, data, metadata, recordedAt]: RawRow): RecordedEvent =>
-  new LazyEvent(
-    id,
-    type,
-    JSON.parse(data) as Record<string, unknown>,
-    metadata,
-    streamId,
-    revision,
-    toPosition(position),
-    recordedAt,
-  );
 
 /** What `verifyStream` reads of a row, in column order. */
 type ChainRow = [revision: number, position: number, id: string, type: string, data: string, metadata: string];
@@ -145,6 +172,9 @@ export const createSqliteReads = (
   const statements = {
     byId: db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM events WHERE id = ?`),
     byPosition: db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM events WHERE position = ?`),
+    restAt: db.prepare<[number], RestRow>(
+      'SELECT stream_id, revision, id, recorded_at, metadata FROM events WHERE position = ?',
+    ),
     forwards: db.prepare<[string, number, number], Row>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -170,6 +200,12 @@ export const createSqliteReads = (
       `SELECT ${COLUMNS} FROM events INDEXED BY events_correlation WHERE correlation_id = ? AND position > ? AND position <= ? ORDER BY position LIMIT ?`,
     ),
   };
+  /** The rest of a stored event's row, for a lazy event that is asked for more than its data. */
+  const restAt = (position: number): RestRow => {
+    const rest = statements.restAt.get(position);
+    if (rest === undefined) throw new Error(`the log holds no event at position ${toPosition(position)}`);
+    return rest;
+  };
   const readAllStatements = new Map<string, Database.Statement<unknown[], unknown[]>>();
 
   const readAllStatement = <R extends unknown[]>(
@@ -177,7 +213,7 @@ export const createSqliteReads = (
     prefixes: number,
     types: number,
   ): Database.Statement<unknown[], R> => {
-    const key = `${columns === COLUMNS ? 'event' : 'json'}:${prefixes}:${types}`;
+    const key = `${columns === COLUMNS ? 'event' : columns === LAZY_COLUMNS ? 'lazy' : 'json'}:${prefixes}:${types}`;
     let statement = readAllStatements.get(key);
     if (!statement) {
       const clauses = ['position > ?', 'position <= ?'];
@@ -233,10 +269,22 @@ export const createSqliteReads = (
     },
 
     readAll: async (options: ReadAllOptions = {}): Promise<ReadAllResult> => {
-      const { rows, checkpoint, isEnd } = readRows<RawRow>(COLUMNS, options);
       const events: RecordedEvent[] = [];
-      const decode = options.lazyMetadata && !options.raw ? lazyRawToEvent : rawToEvent;
-      for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(decode(row)));
+      if (options.lazyMetadata && !options.raw) {
+        const { rows, checkpoint, isEnd } = readRows<LazyRow>(LAZY_COLUMNS, options);
+        for (const [position, type, data] of rows) {
+          // an upcaster reads the metadata and upcast copies the event by spreading it: an event of a
+          // type that has one is read whole (no type has one today)
+          events.push(
+            codec.mayUpcast(type)
+              ? codec.upcast(toEvent(statements.byPosition.get(position) as Row))
+              : new LazyEvent(position, type, JSON.parse(data) as Record<string, unknown>, restAt),
+          );
+        }
+        return { events, checkpoint, isEnd };
+      }
+      const { rows, checkpoint, isEnd } = readRows<RawRow>(COLUMNS, options);
+      for (const row of rows) events.push(options.raw ? rawToEvent(row) : codec.upcast(rawToEvent(row)));
       return { events, checkpoint, isEnd };
     },
 
