@@ -24,6 +24,7 @@ import {
   projectionsCaughtUp,
   querySource,
   seedRunningOperations,
+  storeCommits,
   type Request,
   type Run,
 } from './lib/apiLoad';
@@ -127,10 +128,18 @@ const main = async (): Promise<void> => {
     await load(url, keys.tokens.all, build, 3);
     const pid = (url === backbone.baseUrl ? backbone.child.pid : baseline.pid) as number;
     if (profiled(url)) backbone.child.kill('SIGUSR2');
+    const commitsBefore = url === backbone.baseUrl ? await storeCommits(url) : undefined;
     const cpuBefore = cpuMsOf(pid);
     const run = await load(url, keys.tokens.all, build, SECONDS);
     const cpuMs = (cpuMsOf(pid) - cpuBefore) / (run.rate * SECONDS);
     if (profiled(url)) backbone.child.kill('SIGUSR2');
+    if (commitsBefore) {
+      // how much the group commit grouped (the backbone's appends include its process managers')
+      const after = await storeCommits(url);
+      const [appends, commits] = [after.appends - commitsBefore.appends, after.commits - commitsBefore.commits];
+      if (commits > 0)
+        say(`  ${appends} appends in ${commits} commits of the store: ${(appends / commits).toFixed(1)} per commit\n`);
+    }
     return { ...run, cpuMs };
   };
   const skipped: Measured = { rate: Number.NaN, p50: Number.NaN, p99: Number.NaN, errors: 0, non2xx: 0, outOfOrder: 0 };

@@ -15,6 +15,7 @@ import {
   buildServer,
   commandSource,
   load,
+  metric,
   preparePlant,
   projectionsCaughtUp,
   querySource,
@@ -56,13 +57,6 @@ type Sample = {
  * SQLite's page caches, other threads' stacks and heaps, malloc's free lists.
  */
 const nativeBytes = (s: Sample): number => s.rssBytes - s.heapTotalBytes - s.externalBytes;
-
-/** One figure of a Prometheus text exposition (a metric without labels, or with the one label given). */
-const metric = (text: string, name: string, label?: string): number => {
-  const line = new RegExp(`^${name}${label ? `\\{${label}\\}` : ''} ([0-9.e+-]+)$`, 'm').exec(text);
-  if (!line) throw new Error(`/metrics has no ${name}${label ? `{${label}}` : ''}`);
-  return Number(line[1]);
-};
 
 /** Reads /metrics every SAMPLE_MS until stopped; each scrape restarts the event-loop delay's histogram. */
 const sampler = (baseUrl: string) => {

@@ -22,6 +22,22 @@ export const RUNNING = 64;
 /** How far a machine's device time moves a command (energy interval, state change). */
 const STEP_MS = 10_000;
 
+/** One figure of a Prometheus text exposition (a metric without labels, or with the one label given). */
+export const metric = (text: string, name: string, label?: string): number => {
+  const line = new RegExp(`^${name}${label ? `\\{${label}\\}` : ''} ([0-9.e+-]+)$`, 'm').exec(text);
+  if (!line) throw new Error(`/metrics has no ${name}${label ? `{${label}}` : ''}`);
+  return Number(line[1]);
+};
+
+/** The store's appends and commits so far, from the backbone's /metrics: how much its group commit grouped. */
+export const storeCommits = async (baseUrl: string): Promise<{ appends: number; commits: number }> => {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return {
+    appends: metric(text, 'event_store_appends_total'),
+    commits: metric(text, 'event_store_transactions_total'),
+  };
+};
+
 export type Request = { method: 'GET' | 'POST'; path: string; body?: unknown };
 
 export type Run = { rate: number; p50: number; p99: number; errors: number; non2xx: number; outOfOrder: number };

@@ -145,9 +145,9 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   let flushState = INITIAL_FLUSH_STATE;
 
   /** After a group is answered (or found nothing to do): the next group, or the drained queue's news. */
-  const settle = (): void => {
+  const settle = (busy = false): void => {
     if (sync.busy) return;
-    if (queue.length > 0) scheduleFlush();
+    if (queue.length > 0) scheduleFlush(busy);
     else if (!flushScheduled) {
       drained?.resolve();
       drained = undefined;
@@ -170,7 +170,7 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
       }
     }
     if (!error) onCommit();
-    settle();
+    settle(group.length > 1);
   };
 
   /**
@@ -200,9 +200,19 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
     sync.afterCommit(wrote, (error) => answer(group, plan, error));
   };
 
-  const scheduleFlush = (): void => {
+  /**
+   * `busy`: the commit just answered was shared. Its appends came from requests the loop took while
+   * the one before synced, and more are on their way: the next commit waits one turn more of the loop,
+   * so that they share it, as they did when each sync held the loop (half the commits, each of which
+   * wakes every subscriber of the log).
+   */
+  const scheduleFlush = (busy = false): void => {
     if (flushScheduled) return;
     flushScheduled = true;
+    if (busy) {
+      setImmediate(() => setImmediate(flush));
+      return;
+    }
     const plan = planFlush(flushState, performance.now());
     flushState = plan.state;
     if (plan.when === 'nextTurn') {
