@@ -18,8 +18,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createEventCodec } from '../src/adapters/eventstore/eventCodec';
 import { createSqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { createSqliteReadStore } from '../src/adapters/readstore/sqliteReadStore';
@@ -31,7 +29,7 @@ import { rebuildReadModels } from '../src/projections/manager';
 import { compiledWorker, MACHINE_SIDE, rebuildInWorker } from '../src/main/rebuildWorker';
 import { makeTempDir } from '../test/support/tmp';
 import { TEST_PLANT } from '../test/support/readStoreDump';
-import { argNumber, report, result, secondsSince } from './lib/report';
+import { argNumber, median, report, result, secondsSince, settleHeap } from './lib/report';
 import { generatePlant } from './lib/plantGenerator';
 
 const EVENTS = argNumber('events', 1_000_000);
@@ -50,19 +48,6 @@ const cpuSince = (from: NodeJS.CpuUsage): number => {
   return (used.user + used.system) / 1e6;
 };
 const say = (text: string) => !quiet && process.stderr.write(text);
-/** A full garbage collection, so a phase does not pay for the garbage of the one before it. */
-const settle = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 const main = async (): Promise<void> => {
   const temp = makeTempDir('mes-bench-proj-');
   if (kept) mkdirSync(kept, { recursive: true });
@@ -94,7 +79,7 @@ const main = async (): Promise<void> => {
   }
   /** One raw read-all of the whole log: its rate and CPU seconds. */
   const rawPass = async (): Promise<{ rate: number; cpu: number; read: number }> => {
-    settle();
+    settleHeap();
     const readCpu = process.cpuUsage();
     const readStarted = process.hrtime.bigint();
     let after: string | undefined;
@@ -123,7 +108,7 @@ const main = async (): Promise<void> => {
   if (!oneThread) say(`worker thread: ${compiledWorker() ?? 'ts-node (no fresh dist/)'}\n`);
   const readPath = join(temp.dir, 'read.db');
   const readStore = createSqliteReadStore(readPath);
-  settle();
+  settleHeap();
   const rebuildCpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   // when each thread's share was done (seconds from the start), to see whether the two balance

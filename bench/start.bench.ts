@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../test/support/backboneProcess';
 import { makeTempDir } from '../test/support/tmp';
-import { argNumber, report, result, secondsSince } from './lib/report';
+import { argNumber, median, report, result, secondsSince } from './lib/report';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = argNumber('runs', 5);
@@ -74,14 +74,6 @@ const measure = async (kind: Kind): Promise<Sample> => {
     await exited;
     temp.remove();
   }
-};
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
 const main = async (): Promise<void> => {

@@ -9,15 +9,14 @@
 // the least of its runs: the figure a busy machine disturbs least, and what the store adds to raw.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { GCProfiler, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { GCProfiler } from 'node:v8';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore, type SqliteEventStore } from '../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { EVENT_LOG_DDL, openDurable } from '../src/adapters/eventstore/sqlite/schema';
 import type { EventToAppend } from '../src/app/eventStore';
 import { counted, createTestCodec } from '../test/support/events';
 import { makeTempDir } from '../test/support/tmp';
-import { argNumber, best, paired, report, result, secondsSince, type BenchResult } from './lib/report';
+import { argNumber, best, paired, report, result, secondsSince, settleHeap, type BenchResult } from './lib/report';
 
 const runs = argNumber('runs', 5);
 const WRITERS = 64;
@@ -45,12 +44,7 @@ const cpuPerEvent = new Map<string, PhaseCost>();
  * to 60 ms inside its clock) and for promoting its own input made before the clock, while raw, which
  * allocates next to nothing while timed, paid for none. `--no-settle` measures as before.
  */
-const settle: () => void = process.argv.includes('--no-settle')
-  ? () => undefined
-  : (() => {
-      setFlagsFromString('--expose-gc');
-      return runInNewContext('gc') as () => void;
-    })();
+const settle: () => void = process.argv.includes('--no-settle') ? () => undefined : settleHeap;
 
 /**
  * A phase's clock, started on a settled heap: wall time, CPU time, and its garbage collections

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { cpus, release, totalmem } from 'node:os';
 
 export type BenchResult = {
@@ -111,4 +113,26 @@ export const argNumber = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : Number.NaN;
   return Number.isFinite(value) && value > 0 ? value : fallback;
+};
+
+/** The middle of the values (the mean of the two middle ones when their count is even). */
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+let collect: (() => void) | undefined;
+/**
+ * A full garbage collection, so that a phase starts from a settled heap and does not pay for the
+ * garbage of the one before it (V8's gc, exposed on first use).
+ */
+export const settleHeap = (): void => {
+  if (!collect) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
 };
