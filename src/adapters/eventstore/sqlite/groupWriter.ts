@@ -145,9 +145,9 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   let flushState = INITIAL_FLUSH_STATE;
 
   /** After a group is answered (or found nothing to do): the next group, or the drained queue's news. */
-  const settle = (busy = false): void => {
+  const settle = (afterShared = false): void => {
     if (sync.busy) return;
-    if (queue.length > 0) scheduleFlush(busy);
+    if (queue.length > 0) scheduleFlush(afterShared);
     else if (!flushScheduled) {
       drained?.resolve();
       drained = undefined;
@@ -201,15 +201,15 @@ export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: 
   };
 
   /**
-   * `busy`: the commit just answered was shared. Its appends came from requests the loop took while
+   * `afterShared`: the commit just answered was shared. Its appends came from requests the loop took while
    * the one before synced, and more are on their way: the next commit waits one turn more of the loop,
    * so that they share it, as they did when each sync held the loop (half the commits, each of which
    * wakes every subscriber of the log).
    */
-  const scheduleFlush = (busy = false): void => {
+  const scheduleFlush = (afterShared = false): void => {
     if (flushScheduled) return;
     flushScheduled = true;
-    if (busy) {
+    if (afterShared) {
       setImmediate(() => setImmediate(flush));
       return;
     }
