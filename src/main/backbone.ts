@@ -205,9 +205,10 @@ export const startBackbone = async (
     { store, readStore, logger },
     createProjections(plant, { telemetryRetention: config.telemetryRetention }),
   );
-  // the busy SQLite files' WAL checkpointed off the event loop (none with EventStoreDB and MongoDB)
+  // the busy SQLite files' WAL checkpointed off the event loop (none with EventStoreDB and MongoDB);
+  // the embedded event store checkpoints its log itself, in step with its commits
   const walCheckpoints = startWalCheckpoints(
-    [store, readStore, proof].flatMap((holder) => sqliteConnectionOf(holder) ?? []),
+    [readStore, proof].flatMap((holder) => sqliteConnectionOf(holder) ?? []),
     logger,
   );
   const queries = createReadModelQueries(readStore, plant, clock, {

@@ -37,6 +37,8 @@ export type SqliteEventStoreOptions = {
   pollIntervalMs?: number;
   /** The most appends grouped into one transaction. Default 1000. */
   maxBatch?: number;
+  /** The WAL's frames past which a checkpoint holds the commits, so that it starts again. Default 8,192 (32 MiB). */
+  checkpointHoldFrames?: number;
 };
 
 export type SqliteEventStore = EventStore & {
@@ -64,6 +66,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     db,
     codec,
     maxBatch: options.maxBatch ?? 1000,
+    ...(options.checkpointHoldFrames === undefined ? {} : { checkpointHoldFrames: options.checkpointHoldFrames }),
     eventById: reads.eventById,
     onCommit: () => {
       commits += 1;
@@ -125,7 +128,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       closed = true;
       await writer.drained();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
-      writer.close();
+      await writer.close();
       db.close();
     },
   };
