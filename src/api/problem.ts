@@ -90,6 +90,18 @@ export const problemHandler =
         instance,
       });
     }
+    // the disk failed a write or a sync (the log refuses every append after one until a restart):
+    // the change may or may not be stored, and a retry with its Idempotency-Key is answered either way
+    if (code === 'EIO' || code === 'SQLITE_IOERR') {
+      logger.error('storage failed: a write was refused', { code, path: req.path, error });
+      return send(res, {
+        type: `${TYPE_BASE}storage-failed`,
+        title: 'Storage failed',
+        status: 503,
+        detail: 'the disk could not be written: the change may not be stored; retry once the backbone is restarted',
+        instance,
+      });
+    }
     // body-parser's errors carry their own 4xx status (malformed JSON, too large, bad encoding)
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

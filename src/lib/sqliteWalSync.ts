@@ -61,7 +61,11 @@ export const createWalSync = (db: Database.Database): WalSync => {
     fdatasync(fd, (error) => {
       running = undefined;
       // the kernel may have dropped the pages it could not write: no later sync can vouch for them
-      if (error) failed ??= new Error(`${basename(db.name)} could not be synced to disk: ${error.message}`);
+      // (its code kept: ENOSPC is a full disk, EIO a failing one)
+      if (error)
+        failed ??= Object.assign(new Error(`${basename(db.name)} could not be synced to disk: ${error.message}`), {
+          code: error.code ?? 'EIO',
+        });
       for (const done of waiting) done(failed);
       if (next.length > 0) start();
     });

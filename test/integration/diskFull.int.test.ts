@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
 import { loadSchemaRegistry } from '../../src/app/schemaRegistry';
 import { createLogger } from '../../src/lib/logger';
 import { startBackbone, type Backbone } from '../../src/main/backbone';
@@ -43,7 +44,7 @@ const fill = (db: Database.Database): number => {
   return before;
 };
 
-describe('A full disk: 503 with Retry-After, nothing half-written, the read models resume by themselves', function () {
+describe('A full or failing disk: 503 (with Retry-After when full), nothing half-written, the read models resume by themselves', function () {
   this.timeout(60_000);
   const temp = makeTempDir('mes-full-');
   let backbone: Backbone;
@@ -102,5 +103,22 @@ describe('A full disk: 503 with Retry-After, nothing half-written, the read mode
     await waitFor(async () => (await api.get('/ready', null)).status === 200, 'the read models to resume', 40_000);
     const order = await api.get('/api/wip/orders/PO-LATER-29', 'planner');
     expect(order.status).to.equal(200);
+  });
+
+  // last: a failed sync leaves the log refusing appends until a restart
+  it('answers an append whose sync the disk failed with 503 storage-failed, and every later one too', async () => {
+    const real = fs.fdatasync;
+    fs.fdatasync = ((_fd: number, done: fs.NoParamCallback) =>
+      done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))) as unknown as typeof fs.fdatasync;
+    try {
+      const failed = await api.post('/api/orders', ORDER('PO-EIO-1'), 'planner');
+      expect(failed.status).to.equal(503);
+      expect((failed.body as { type: string }).type).to.match(/storage-failed$/);
+    } finally {
+      fs.fdatasync = real;
+    }
+    const later = await api.post('/api/orders', ORDER('PO-EIO-2'), 'planner');
+    expect(later.status).to.equal(503);
+    expect((later.body as { detail: string }).detail).to.include('restarted');
   });
 });
