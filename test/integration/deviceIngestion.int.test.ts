@@ -135,8 +135,18 @@ describe('device ingestion from a real nats-server (JetStream, MQTT)', function 
       async () => ((await jsm.streams.info(DEAD_LETTER_STREAM)).state.messages >= 3 ? true : undefined),
       'three dead letters',
     );
-    for (let seq = 1; seq <= 3; seq += 1)
-      reasons.push((await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq })).header.get('Mes-Reason'));
+    const payloads: string[] = [];
+    for (let seq = 1; seq <= 3; seq += 1) {
+      const letter = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq });
+      reasons.push(letter.header.get('Mes-Reason'));
+      payloads.push(`${letter.header.get('Mes-Original-Subject')} ${sc.decode(letter.data)}`);
+    }
+    // each keeps the raw payload, as published, and its subject
+    expect(payloads).to.have.members([
+      'devices.plant1.M1.state {"state": "flying"',
+      `devices.plant1.M1.state ${JSON.stringify({ state: 'dancing', at: '2026-11-25T02:00:00Z' })}`,
+      `devices.plant1.NOPE.state ${JSON.stringify({ state: 'running', at: '2026-11-25T02:00:00Z' })}`,
+    ]);
     // machines settle in lanes of their own: M1's two refusals keep their order, NOPE's may come between them
     const m1 = reasons.filter((r) => !r.includes('NOPE'));
     expect(m1[0]).to.match(/not JSON/);

@@ -105,7 +105,9 @@ const replyBytes = (m: JsMsg): Uint8Array | undefined => {
  * What the ingestion keeps of a delivered message while it is in flight (until its interval is appended):
  * the numbers it reads, and what an acknowledgement or a dead letter needs. Not nats.js's JsMsg, whose
  * message, arguments and three buffer views, held for tens of thousands of messages at once, were most
- * of what every young-generation collection had to copy.
+ * of what every young-generation collection had to copy; nor a view of its payload and reply subject
+ * (two objects of about 100 bytes each per message held): where their bytes lie in the buffers nats.js
+ * read them into (read back with `payloadOf` and `replyOf`, for a dead letter and an acknowledgement).
  */
 export type Delivery = {
   /** Its stream sequence. */
@@ -113,32 +115,50 @@ export type Delivery = {
   /** How many messages the stream held for the consumer, not yet delivered, when this one was. */
   pending: number;
   subject: string;
-  /** The payload as received. */
-  data: Uint8Array;
-  /** Where its acknowledgement goes: the reply subject, as nats.js received it (bytes) or as text. */
-  reply: Uint8Array | string;
+  /** The payload as received: the buffer it lies in, where, and how long. */
+  payload: ArrayBufferLike;
+  payloadOffset: number;
+  payloadLength: number;
+  /** Where its acknowledgement goes: the reply subject as received (none only for a message without one). */
+  reply: ArrayBufferLike;
+  replyOffset: number;
+  replyLength: number;
 };
+
+const NONE = new Uint8Array(0);
 
 /**
  * A delivery's numbers read from its reply subject as nats.js's `info` reads them, without building
  * its DeliveryInfo (twelve strings and an object) for every message:
  * `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>[.<token>]`,
- * or the older form without domain and account hash; `info` itself for any other.
+ * or the older form without domain and account hash; `info` itself for any other. `data`: its payload,
+ * as nats.js hands it over (read once by the caller too).
  */
-export const deliveryOf = (message: JsMsg): Delivery => {
-  const reply = replyBytes(message);
-  const known = reply !== undefined && readReply(reply);
+export const deliveryOf = (message: JsMsg, data: Uint8Array = message.data): Delivery => {
+  // none only for a message without a reply subject, which nothing can acknowledge
+  const reply = replyBytes(message) ?? NONE;
+  const known = readReply(reply);
   return {
     sequence: known ? read.sequence : message.info.streamSequence,
     pending: known ? read.pending : message.info.pending,
     subject: message.subject,
-    data: message.data,
-    // none only for a message without a reply subject, which nothing can acknowledge
-    reply: reply ?? '',
+    payload: data.buffer,
+    payloadOffset: data.byteOffset,
+    payloadLength: data.byteLength,
+    reply: reply.buffer,
+    replyOffset: reply.byteOffset,
+    replyLength: reply.byteLength,
   };
 };
 
+/** A delivery's payload, as received. */
+export const payloadOf = (d: Delivery): Uint8Array => new Uint8Array(d.payload, d.payloadOffset, d.payloadLength);
+
 const utf8 = new TextDecoder();
+
+/** A delivery's reply subject, where its acknowledgement goes. */
+export const replyOf = (d: Delivery): string => utf8.decode(new Uint8Array(d.reply, d.replyOffset, d.replyLength));
+
 const ACK = new TextEncoder().encode('+ACK');
 
 /**
@@ -146,5 +166,5 @@ const ACK = new TextEncoder().encode('+ACK');
  * to its reply subject.
  */
 export const acknowledge = (nc: NatsConnection, d: Delivery): void => {
-  nc.publish(typeof d.reply === 'string' ? d.reply : utf8.decode(d.reply), ACK);
+  nc.publish(replyOf(d), ACK);
 };

@@ -5,7 +5,7 @@ import type { Logger } from '../../lib/logger';
 import { retryUntilDone } from '../../lib/retry';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
 import { createAckFloor, type AckFloor } from './ackFloor';
-import { acknowledge, deliveryOf, recreateConsumer, type Delivery } from './deviceConsumer';
+import { acknowledge, deliveryOf, payloadOf, recreateConsumer, type Delivery } from './deviceConsumer';
 import { parseDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
@@ -122,7 +122,7 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
       ack: settled,
       deadLetter: async (d, reason) => {
         const info = { stream: DEVICE_STREAM, streamSequence: d.sequence };
-        await publishDeadLetter(js, { subject: d.subject, data: d.data, info }, reason);
+        await publishDeadLetter(js, { subject: d.subject, data: payloadOf(d), info }, reason);
         settled(d);
       },
       isReplay: (s, d) => d.sequence <= s.replayUntil,
@@ -131,14 +131,15 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
   });
 
   const handle = (s: Session, m: JsMsg): void => {
-    const d = deliveryOf(m);
+    const data = m.data;
+    const d = deliveryOf(m, data);
     // redelivered (its acknowledgement timer ran out) while this session holds it: settled with the first copy
     if (!s.floor.deliver(d)) return;
     s.behind = d.pending > 0;
     s.deliveredAt = Date.now();
     if (s.replaying && d.sequence >= s.replayUntil) s.replaying = false;
     try {
-      const parsed = parseDeviceMessage(schemas, d.subject, d.data, d);
+      const parsed = parseDeviceMessage(schemas, d.subject, data, d);
       pipeline.take(s, parsed, d, () => m.headers?.get('Nats-Msg-Id') || `seq-${d.sequence}`);
     } catch (error) {
       // not taken in: its redelivery (after ack_wait) will be
