@@ -231,6 +231,25 @@ export const createApi = (deps: ApiDeps): Api => {
   // the routes that have a version (a stream's revision) set their own ETag for If-Match
   app.set('etag', false);
   const headers = securityHeaders();
+  // the request's log line is built only where the log writes it (LOG_LEVEL info or debug)
+  const logRequests = logger.enabled('info');
+  /** An answer sent: its metrics and log line. One listener for every answer, not a closure each. */
+  function answered(this: Response): void {
+    const { req } = this;
+    const seconds = Number(process.hrtime.bigint() - (req.receivedAt as bigint)) / 1e9;
+    const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+    metrics.observeRequest({ method: req.method, route, status: this.statusCode, seconds });
+    if (logRequests)
+      logger.info('request', {
+        requestId: req.requestId,
+        ...(req.clientRequestId ? { clientRequestId: req.clientRequestId } : {}),
+        method: req.method,
+        path: req.path,
+        status: this.statusCode,
+        ms: Math.round(seconds * 100_000) / 100,
+        actor: req.principal?.name,
+      });
+  }
   app.use((req, res, next) => {
     // the correlation id is the server's, so no client can write into another request's trace; the
     // client's own id is kept beside it (events' clientRequestId) and echoed
@@ -244,21 +263,8 @@ export const createApi = (deps: ApiDeps): Api => {
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     // answers about people, orders and lots are not kept by browsers or proxies
     if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      metrics.observeRequest({ method: req.method, route, status: res.statusCode, seconds });
-      logger.info('request', {
-        requestId: req.requestId,
-        ...(req.clientRequestId ? { clientRequestId: req.clientRequestId } : {}),
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        ms: Math.round(seconds * 100_000) / 100,
-        actor: req.principal?.name,
-      });
-    });
+    req.receivedAt = process.hrtime.bigint();
+    res.on('finish', answered);
     next();
   });
   app.get('/health', (_req, res) => {
