@@ -267,6 +267,23 @@ export const createApi = (deps: ApiDeps): Api => {
     res.on('finish', answered);
     next();
   });
+  registerRoutes(app, routes, {
+    auth: deps.security.auth,
+    schemas: deps.schemas,
+    idempotency: deps.idempotency,
+    clock: deps.clock ?? (() => new Date()),
+    inFlight: (change) => (handlersInFlight += change),
+    // bodies are read only once the caller is known and allowed (after the guards)
+    bodyParsers: [
+      express.json({ limit: '256kb', strict: true }),
+      express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }),
+      // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
+      express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }),
+    ],
+  });
+  // the operations endpoints after the API's routes: express tests a request's path against each route
+  // in order until one matches, and the API's queries are the most frequent requests (probes and
+  // scrapers ask these few paths, none under /api/, now and then)
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -300,20 +317,6 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.get('/docs', ...docsGuard, (_req, res) => {
     res.type('html').send(docsPage(routes));
-  });
-  registerRoutes(app, routes, {
-    auth: deps.security.auth,
-    schemas: deps.schemas,
-    idempotency: deps.idempotency,
-    clock: deps.clock ?? (() => new Date()),
-    inFlight: (change) => (handlersInFlight += change),
-    // bodies are read only once the caller is known and allowed (after the guards)
-    bodyParsers: [
-      express.json({ limit: '256kb', strict: true }),
-      express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }),
-      // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
-      express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }),
-    ],
   });
   serveWebApp(app);
   app.use(notFound);
