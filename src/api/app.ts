@@ -231,6 +231,25 @@ export const createApi = (deps: ApiDeps): Api => {
   // the routes that have a version (a stream's revision) set their own ETag for If-Match
   app.set('etag', false);
   const headers = securityHeaders();
+  // the request's log line is built only where the log writes it (LOG_LEVEL info or debug)
+  const logRequests = logger.enabled('info');
+  /** An answer sent: its metrics and log line. One listener for every answer, not a closure each. */
+  function answered(this: Response): void {
+    const { req } = this;
+    const seconds = Number(process.hrtime.bigint() - (req.receivedAt as bigint)) / 1e9;
+    const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+    metrics.observeRequest({ method: req.method, route, status: this.statusCode, seconds });
+    if (logRequests)
+      logger.info('request', {
+        requestId: req.requestId,
+        ...(req.clientRequestId ? { clientRequestId: req.clientRequestId } : {}),
+        method: req.method,
+        path: req.path,
+        status: this.statusCode,
+        ms: Math.round(seconds * 100_000) / 100,
+        actor: req.principal?.name,
+      });
+  }
   app.use((req, res, next) => {
     // the correlation id is the server's, so no client can write into another request's trace; the
     // client's own id is kept beside it (events' clientRequestId) and echoed
@@ -244,23 +263,27 @@ export const createApi = (deps: ApiDeps): Api => {
     if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     // answers about people, orders and lots are not kept by browsers or proxies
     if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      metrics.observeRequest({ method: req.method, route, status: res.statusCode, seconds });
-      logger.info('request', {
-        requestId: req.requestId,
-        ...(req.clientRequestId ? { clientRequestId: req.clientRequestId } : {}),
-        method: req.method,
-        path: req.path,
-        status: res.statusCode,
-        ms: Math.round(seconds * 100_000) / 100,
-        actor: req.principal?.name,
-      });
-    });
+    req.receivedAt = process.hrtime.bigint();
+    res.on('finish', answered);
     next();
   });
+  registerRoutes(app, routes, {
+    auth: deps.security.auth,
+    schemas: deps.schemas,
+    idempotency: deps.idempotency,
+    clock: deps.clock ?? (() => new Date()),
+    inFlight: (change) => (handlersInFlight += change),
+    // bodies are read only once the caller is known and allowed (after the guards)
+    bodyParsers: [
+      express.json({ limit: '256kb', strict: true }),
+      express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }),
+      // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
+      express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }),
+    ],
+  });
+  // the operations endpoints after the API's routes: express tests a request's path against each route
+  // in order until one matches, and the API's queries are the most frequent requests (probes and
+  // scrapers ask these few paths, none under /api/, now and then)
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -294,20 +317,6 @@ export const createApi = (deps: ApiDeps): Api => {
   });
   app.get('/docs', ...docsGuard, (_req, res) => {
     res.type('html').send(docsPage(routes));
-  });
-  registerRoutes(app, routes, {
-    auth: deps.security.auth,
-    schemas: deps.schemas,
-    idempotency: deps.idempotency,
-    clock: deps.clock ?? (() => new Date()),
-    inFlight: (change) => (handlersInFlight += change),
-    // bodies are read only once the caller is known and allowed (after the guards)
-    bodyParsers: [
-      express.json({ limit: '256kb', strict: true }),
-      express.text({ type: ['application/xml', 'text/xml'], limit: '1mb' }),
-      // master-data spreadsheets: the import reads the bytes (a CSV's charset, an XLSX zip)
-      express.raw({ type: [CSV_MIME, XLSX_MIME], limit: '4mb' }),
-    ],
   });
   serveWebApp(app);
   app.use(notFound);

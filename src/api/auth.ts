@@ -33,6 +33,8 @@ declare module 'express-serve-static-core' {
     requestId?: string;
     /** The client's X-Request-Id, when it sent a valid one: echoed, and recorded beside the server's. */
     clientRequestId?: string;
+    /** When the request reached the API (process.hrtime.bigint()): its latency is measured from there. */
+    receivedAt?: bigint;
   }
 }
 

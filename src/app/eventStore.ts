@@ -233,8 +233,9 @@ export interface EventStore {
   headPosition(): Promise<Position | undefined>;
   /**
    * A mark that differs whenever the log has changed since the last call returned it, by any writer
-   * (this process or another), without reading the log: what a cache of something derived from the log
-   * compares (an API key's check). A store without it is compared by `headPosition`.
+   * (this process at once, another from the next turn of the event loop), without reading the log: what
+   * a cache of something derived from the log compares (an API key's check). A store without it is
+   * compared by `headPosition`.
    */
   changeMark?(): string;
   /** Reads a stream exactly as stored and checks its hash chain, naming the first altered, removed or reordered event. */

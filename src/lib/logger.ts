@@ -7,6 +7,8 @@ export type Logger = {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Whether entries at `level` are written: a caller whose fields cost something to build asks first. */
+  enabled(level: LogLevel): boolean;
 };
 
 /** Keys whose values never reach a log, at the top level and one level down (`headers.authorization`). */
@@ -83,5 +85,11 @@ export const createLogger = (
     (message: string, fields?: Record<string, unknown>): void => {
       if (log.isLevelEnabled(name)) log[name](fields ?? {}, maskUrlCredentials(message));
     };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    enabled: (name) => log.isLevelEnabled(name),
+  };
 };

@@ -62,6 +62,19 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
   // this connection's commits, counted; another connection's show in data_version (which never counts this one's)
   let commits = 0;
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  /*
+   * data_version is read once a turn of the event loop: each read is a statement step (a fifth of an API
+   * key's check, which reads the mark at every request), and the requests a turn takes are concurrent
+   * with another process's commit in that turn whichever way they are ordered. The next turn reads it again.
+   */
+  let othersMark: string | undefined;
+  const othersCommits = (): string => {
+    if (othersMark === undefined) {
+      othersMark = String(dataVersion.get());
+      setImmediate(() => (othersMark = undefined));
+    }
+    return othersMark;
+  };
   const writer = createGroupWriter({
     db,
     codec,
@@ -120,7 +133,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
 
     headPosition: reads.headPosition,
     // no read of the log (a read transaction searches the WAL's index for every page it reads)
-    changeMark: () => `${String(dataVersion.get())}.${commits}`,
+    changeMark: () => `${othersCommits()}.${commits}`,
     verifyStream: reads.verifyStream,
     checkContinuity: reads.checkContinuity,
 
