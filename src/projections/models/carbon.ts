@@ -166,13 +166,16 @@ export const carbonProjection = (timeZone: string): Projection => {
           const machine = await ctx.get('machines', machineId);
           const workCenter = machine?.['workCenter'] as string | undefined;
           const site = await siteOfHolder(ctx, machineId);
-          const overlaps = async (holder: string) =>
-            (((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? [])
-              .map((segment) => ({
-                segment,
-                overlap: Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from)),
-              }))
-              .filter((s) => s.overlap > 0);
+          // only the segments that overlap the interval are kept (a holder lists about a day's segments,
+          // a reading overlaps one or two): no pair made per listed segment per reading
+          const overlaps = async (holder: string) => {
+            const found: Array<{ segment: Segment; overlap: number }> = [];
+            for (const segment of ((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? []) {
+              const overlap = Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from));
+              if (overlap > 0) found.push({ segment, overlap });
+            }
+            return found;
+          };
           const give = async (segment: Segment, share: number) =>
             ctx.update('orders', segment.orderId, (doc) => {
               const next = doc ?? newOrder(segment.orderId, segment.product);
