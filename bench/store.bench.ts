@@ -8,7 +8,6 @@
 // Beside the table, the CPU time (user and system) each side spent per event in its measured phase,
 // the least of its runs: the figure a busy machine disturbs least, and what the store adds to raw.
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GCProfiler } from 'node:v8';
 import Database from 'better-sqlite3';
@@ -34,11 +33,6 @@ const codec = createTestCodec();
 let files = 0;
 const freshPath = () => join(temp.dir, `bench-${(files += 1)}.db`);
 const openStore = (): SqliteEventStore => createSqliteEventStore({ path: freshPath(), codec });
-/** The WAL's size as each phase's last run left it, in MB: what the checkpoints kept it to. */
-const walAtEnd = new Map<string, number>();
-const noteWal = (name: string, db: Database.Database): void => {
-  walAtEnd.set(name, statSync(`${db.name}-wal`).size / 1e6);
-};
 const event = (n: number): EventToAppend => counted(n, { note: NOTE });
 
 /** Per measure, from its run of least CPU time: microseconds per event (user, system, GC pauses) and transactions. */
@@ -116,7 +110,6 @@ const rawTransactions = (rowsPerTransaction: number, total: number): number => {
   const start = clock();
   for (let i = 0; i < rows.length; i += rowsPerTransaction) write(rows.slice(i, i + rowsPerTransaction));
   const rate = rateSince(`raw ${rowsPerTransaction}`, start, total);
-  noteWal(`raw ${rowsPerTransaction}`, db);
   db.close();
   return rate;
 };
@@ -131,7 +124,6 @@ const concurrentAppends = async (): Promise<number> => {
     }),
   );
   const rate = rateSince('concurrent', start, WRITERS * PER_WRITER, store.stats.transactions);
-  noteWal('concurrent', store.db);
   await store.close();
   return rate;
 };
@@ -142,7 +134,6 @@ const singleWriter = async (): Promise<number> => {
   const start = clock();
   for (const [i, e] of events.entries()) await store.append(`bench-${i % 50}`, [e]);
   const rate = rateSince('single', start, SINGLE, store.stats.transactions);
-  noteWal('single', store.db);
   await store.close();
   return rate;
 };
@@ -153,7 +144,6 @@ const batchAppends = async (): Promise<number> => {
   const start = clock();
   for (const [i, batch] of batches.entries()) await store.append(`bench-${i % 20}`, batch);
   const rate = rateSince('batch', start, BATCHES * BATCH, store.stats.transactions);
-  noteWal('batch', store.db);
   await store.close();
   return rate;
 };
@@ -268,9 +258,6 @@ const printCpu = (): void => {
     const transactions = a?.transactions === undefined ? '' : ` | ${a.transactions}`;
     console.log(`${label.padEnd(24)} ${us(a).padEnd(32)} | ${us(b).padEnd(32)} | ${extra.padEnd(5)}${transactions}`);
   }
-  const mb = (name: string) => `${(walAtEnd.get(name) ?? 0).toFixed(1)} MB`;
-  console.log('\nThe WAL left by the last run of each (store, its checkpoints beside its commits | raw, in them):');
-  for (const [label, store, raw] of phases.slice(0, 3)) console.log(`${label.padEnd(24)} ${mb(store)} | ${mb(raw)}`);
 };
 
 main()

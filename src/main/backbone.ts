@@ -205,10 +205,9 @@ export const startBackbone = async (
     { store, readStore, logger },
     createProjections(plant, { telemetryRetention: config.telemetryRetention }),
   );
-  // the busy SQLite files' WAL checkpointed off the event loop (none with EventStoreDB and MongoDB);
-  // the embedded event store checkpoints its log itself, in step with its commits
+  // the busy SQLite files' WAL checkpointed off the event loop (none with EventStoreDB and MongoDB)
   const walCheckpoints = startWalCheckpoints(
-    [readStore, proof].flatMap((holder) => sqliteConnectionOf(holder) ?? []),
+    [store, readStore, proof].flatMap((holder) => sqliteConnectionOf(holder) ?? []),
     logger,
   );
   const queries = createReadModelQueries(readStore, plant, clock, {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite/sqliteEventStore';
 import { HOT_STREAMS, type RecordedEvent } from '../../src/app/eventStore';
@@ -9,7 +9,6 @@ import { EventIdConflictError, WrongExpectedRevisionError } from '../../src/doma
 import { rejection } from '../support/assert';
 import { counted, createTestCodec, meta, uniqueStream } from '../support/events';
 import { makeTempDir } from '../support/tmp';
-import { waitFor } from '../support/waitFor';
 
 describe('SQLite event store (embedded specifics)', () => {
   const temp = makeTempDir('mes-sqlite-');
@@ -101,59 +100,6 @@ describe('SQLite event store (embedded specifics)', () => {
         expect((await store.readAll()).events).to.have.length(1);
       } finally {
         syncs.restore();
-        await store.close();
-      }
-    });
-  });
-
-  describe('checkpoints of the log beside its commits, off the event loop', () => {
-    const sizeOf = (path: string): number => statSync(path).size;
-    /** 32 writers appending `each` events of about 1 KB, every append awaited, as busy requests do. */
-    const steadyAppends = (store: SqliteEventStore, each: number) =>
-      Promise.all(
-        Array.from({ length: 32 }, async () => {
-          const stream = uniqueStream();
-          for (let n = 0; n < each; n += 1) await store.append(stream, [counted(n, { note: 'x'.repeat(1000) })]);
-        }),
-      );
-
-    it('copies the WAL into the file from its worker while commits go on, and starts the WAL again under a steady stream of appends', async () => {
-      const path = join(temp.dir, 'steady.db');
-      // a hold at 1 MiB of WAL rather than 32, so that a few MB of appends show it
-      const store = createSqliteEventStore({ path, codec: createTestCodec(), checkpointHoldFrames: 256 });
-      try {
-        // no commit checkpoints: only the worker copies the WAL into the file
-        expect(store.db.pragma('wal_autocheckpoint', { simple: true })).to.equal(0);
-        const empty = sizeOf(path);
-        await steadyAppends(store, 150);
-        // every page of the file went through the WAL: a WAL that never started again would be as large
-        const file = sizeOf(path);
-        expect(file).to.be.greaterThan(empty + 4_000_000);
-        expect(sizeOf(`${path}-wal`)).to.be.lessThan(file / 2);
-      } finally {
-        await store.close();
-      }
-      const reopened = open('steady.db');
-      expect((await reopened.readAll({ maxCount: 10_000 })).events).to.have.length(32 * 150);
-      await reopened.close();
-    });
-
-    it('gives the commits their checkpoints back when its worker cannot open the log, and appends go on', async () => {
-      const path = join(temp.dir, 'moved.db');
-      const store = createSqliteEventStore({ path, codec: createTestCodec() });
-      // the worker opens the log by its name, which now names nothing, when the first checkpoint is due
-      renameSync(path, `${path}.away`);
-      try {
-        await steadyAppends(store, 10);
-        await waitFor(
-          () => store.db.pragma('wal_autocheckpoint', { simple: true }) === 1000,
-          'the commits checkpointing again',
-          5_000,
-        );
-        await store.append(uniqueStream(), [counted(0)]);
-        expect((await store.readAll({ maxCount: 1_000 })).events).to.have.length(32 * 10 + 1);
-      } finally {
-        renameSync(`${path}.away`, path);
         await store.close();
       }
     });

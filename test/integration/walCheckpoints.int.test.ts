@@ -24,11 +24,11 @@ describe('WAL checkpoints in the background', () => {
     for (let n = 0; n < 200; n += 1) db.transaction(() => insert.run('x'.repeat(40_000)))();
   };
 
-  it('commits no longer checkpoint; the worker copies the WAL into the database file; stopping gives commits their checkpoints back', async () => {
+  it('commits under 32 MiB of WAL no longer checkpoint; the worker copies the WAL into the database file; stopping gives commits their checkpoints back', async () => {
     const db = open('busy.db');
     const file = join(temp.dir, 'busy.db');
     const checkpoints = startWalCheckpoints([db], createLogger('error'), 100);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(0);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(8192);
     const before = statSync(file).size;
     write(db);
     await waitFor(() => statSync(file).size > before + 7_000_000, 'the rows in the database file', 10_000);
@@ -36,6 +36,23 @@ describe('WAL checkpoints in the background', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(1000);
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).to.deep.equal({ n: 200 });
     db.close();
+  });
+
+  it('bounds the WAL under commits that never stop: past 32 MiB a commit checkpoints what the worker has not copied, and the WAL starts again', async () => {
+    const db = open('steady.db');
+    const file = join(temp.dir, 'steady.db');
+    // a worker that does not copy during the test: the commits alone must keep the WAL bounded
+    const checkpoints = startWalCheckpoints([db], createLogger('error'), 600_000);
+    try {
+      const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+      // about 48 MB of rows, one commit each
+      for (let n = 0; n < 1_200; n += 1) db.transaction(() => insert.run('x'.repeat(40_000)))();
+      expect(statSync(file).size).to.be.greaterThan(20_000_000);
+      expect(statSync(`${file}-wal`).size).to.be.lessThan(40_000_000);
+    } finally {
+      await checkpoints.stop();
+      db.close();
+    }
   });
 
   it('without the worker, the same commits with checkpoints off leave the database file as it was', () => {

@@ -20,7 +20,6 @@ import {
   type StreamHead,
 } from './groupCommit';
 import { createWalSync } from '../../../lib/sqliteWalSync';
-import { createLogCheckpoints } from './logCheckpoints';
 
 export type GroupWriterOptions = {
   db: Database.Database;
@@ -30,8 +29,6 @@ export type GroupWriterOptions = {
   eventById: (id: string) => RecordedEvent | undefined;
   /** Called after each commit, once its appends are answered. */
   onCommit: () => void;
-  /** The WAL's frames past which a checkpoint holds the commits (`createLogCheckpoints`). */
-  checkpointHoldFrames?: number;
 };
 
 const isUniqueViolation = (error: unknown): boolean =>
@@ -44,21 +41,11 @@ type PendingAppend = QueuedAppend & {
 
 /**
  * Group commit: appends queued in the same moment share one transaction (planned by `planGroup`,
- * written, committed); each is answered only once that commit is on disk (`createWalSync`). The
- * WAL is checkpointed beside the commits, off the event loop (`createLogCheckpoints`).
+ * written, committed with synchronous=FULL); each is answered only once that commit is on disk.
  */
-export const createGroupWriter = ({
-  db,
-  codec,
-  maxBatch,
-  eventById,
-  onCommit,
-  checkpointHoldFrames,
-}: GroupWriterOptions) => {
+export const createGroupWriter = ({ db, codec, maxBatch, eventById, onCommit }: GroupWriterOptions) => {
   const stats: StoreStats = { appends: 0, events: 0, transactions: 0 };
   const sync = createWalSync(db);
-  // a checkpoint that holds the commits lets them go on by settling the queue
-  const checkpoints = createLogCheckpoints(db, () => settle(), checkpointHoldFrames);
   const statements = {
     head: db.prepare<[string], StreamHead>(
       "SELECT revision, json_extract(metadata, '$.hash') AS hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1",
@@ -159,7 +146,7 @@ export const createGroupWriter = ({
 
   /** After a group is answered (or found nothing to do): the next group, or the drained queue's news. */
   const settle = (afterShared = false): void => {
-    if (sync.busy || checkpoints.holding) return;
+    if (sync.busy) return;
     if (queue.length > 0) scheduleFlush(afterShared);
     else if (!flushScheduled) {
       drained?.resolve();
@@ -183,7 +170,6 @@ export const createGroupWriter = ({
       }
     }
     if (!error) onCommit();
-    if (!error && plan.nextPosition > plan.firstPosition) checkpoints.committed(plan.nextPosition - plan.firstPosition);
     settle(group.length > 1);
   };
 
@@ -193,7 +179,7 @@ export const createGroupWriter = ({
    */
   const flush = (): void => {
     flushScheduled = false;
-    if (queue.length === 0 || sync.busy || checkpoints.holding) return settle();
+    if (queue.length === 0 || sync.busy) return settle();
     const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
     let plan: GroupPlan;
@@ -244,7 +230,7 @@ export const createGroupWriter = ({
         // once a sync has failed nothing more is written: it could not be acknowledged
         if (sync.failure) return reject(sync.failure);
         queue.push({ streamId, events, expected, resolve, reject });
-        if (!sync.busy && !checkpoints.holding) scheduleFlush();
+        if (!sync.busy) scheduleFlush();
       }),
     /**
      * The last position a reader of the log may see: the commit whose sync is awaited is visible to
@@ -252,11 +238,8 @@ export const createGroupWriter = ({
      * export) must survive a power cut as the acknowledged appends do.
      */
     durableUpTo: (): number => (unsyncedFrom === undefined ? Number.MAX_SAFE_INTEGER : unsyncedFrom - 1),
-    /** Ends the checkpoints' worker and closes the WAL's file handle, once drained. */
-    close: async (): Promise<void> => {
-      await checkpoints.close();
-      sync.close();
-    },
+    /** Closes the WAL's file handle, once drained. */
+    close: (): void => sync.close(),
     /** Settles once every append queued so far is answered. */
     drained: (): Promise<void> => {
       if (!flushScheduled && queue.length === 0 && !sync.busy) return Promise.resolve();

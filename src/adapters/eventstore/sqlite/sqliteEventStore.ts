@@ -37,8 +37,6 @@ export type SqliteEventStoreOptions = {
   pollIntervalMs?: number;
   /** The most appends grouped into one transaction. Default 1000. */
   maxBatch?: number;
-  /** The WAL's frames past which a checkpoint holds the commits, so that it starts again. Default 8,192 (32 MiB). */
-  checkpointHoldFrames?: number;
 };
 
 export type SqliteEventStore = EventStore & {
@@ -79,7 +77,6 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
     db,
     codec,
     maxBatch: options.maxBatch ?? 1000,
-    ...(options.checkpointHoldFrames === undefined ? {} : { checkpointHoldFrames: options.checkpointHoldFrames }),
     eventById: reads.eventById,
     onCommit: () => {
       commits += 1;
@@ -141,7 +138,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): Sqlite
       closed = true;
       await writer.drained();
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
-      await writer.close();
+      writer.close();
       db.close();
     },
   };
