@@ -51,6 +51,33 @@ export const notFound: RequestHandler = (req, res) =>
     detail: `no route ${req.method} ${req.path}`,
   });
 
+type StorageProblem = { type: string; title: string; detail: string; log: string; retryAfter?: string };
+/** The disk is full: nothing was written; the client may try again once space is back. */
+const STORAGE_FULL: StorageProblem = {
+  type: 'storage-full',
+  title: 'Storage full',
+  detail: 'the disk is full: nothing was written; try again later',
+  log: 'storage full: a write was refused',
+  retryAfter: '30',
+};
+/**
+ * The disk failed a write or a sync (the log refuses every append after one until a restart): the
+ * change may or may not be stored, and a retry with its Idempotency-Key is answered either way.
+ */
+const STORAGE_FAILED: StorageProblem = {
+  type: 'storage-failed',
+  title: 'Storage failed',
+  detail: 'the disk could not be written: the change may not be stored; retry once the backbone is restarted',
+  log: 'storage failed: a write was refused',
+};
+/** A write the disk refused, by the error's code: a 503 the client can act on, not a 500. */
+const STORAGE_PROBLEMS = new Map<string, StorageProblem>([
+  ['SQLITE_FULL', STORAGE_FULL],
+  ['ENOSPC', STORAGE_FULL],
+  ['EIO', STORAGE_FAILED],
+  ['SQLITE_IOERR', STORAGE_FAILED],
+]);
+
 /** Turns every error into a problem document; an unknown one is logged with its stack and answered 500. */
 export const problemHandler =
   (logger: Logger): ErrorRequestHandler =>
@@ -77,28 +104,16 @@ export const problemHandler =
       if (localised) res.set('Content-Language', language);
       return send(res, problem);
     }
-    // the disk is full: nothing was written; the client may try again once space is back
     const code = (error as { code?: unknown }).code;
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-      logger.error('storage full: a write was refused', { code, path: req.path });
-      res.set('Retry-After', '30');
+    const storage = typeof code === 'string' ? STORAGE_PROBLEMS.get(code) : undefined;
+    if (storage) {
+      logger.error(storage.log, { code, path: req.path, error });
+      if (storage.retryAfter) res.set('Retry-After', storage.retryAfter);
       return send(res, {
-        type: `${TYPE_BASE}storage-full`,
-        title: 'Storage full',
+        type: `${TYPE_BASE}${storage.type}`,
+        title: storage.title,
         status: 503,
-        detail: 'the disk is full: nothing was written; try again later',
-        instance,
-      });
-    }
-    // the disk failed a write or a sync (the log refuses every append after one until a restart):
-    // the change may or may not be stored, and a retry with its Idempotency-Key is answered either way
-    if (code === 'EIO' || code === 'SQLITE_IOERR') {
-      logger.error('storage failed: a write was refused', { code, path: req.path, error });
-      return send(res, {
-        type: `${TYPE_BASE}storage-failed`,
-        title: 'Storage failed',
-        status: 503,
-        detail: 'the disk could not be written: the change may not be stored; retry once the backbone is restarted',
+        detail: storage.detail,
         instance,
       });
     }
