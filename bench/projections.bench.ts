@@ -9,7 +9,7 @@
 // typical warm rate); the rebuild runs right after them on the same warm file. Each phase starts on a
 // settled heap (a full garbage collection), so none pays for the garbage of the one before.
 // The rebuild is the product's (npm run projections:rebuild, src/main/readSide.ts rebuildElsewhere):
-// the machine-side read models and labour (oee, carbon, maintenance, labour) in a worker thread beside the others
+// the machine-side read models (oee, carbon, maintenance) in a worker thread beside the others
 // (src/main/rebuildWorker.ts), the worker from dist/'s compiled JavaScript, as `npm start` runs it (the
 // bench runs `npm run build:server` first when dist/ is older than src/). --one-thread rebuilds all of them on the main thread.
 // --worker-models a,b,... hands those read models to the worker instead (to try another split).

@@ -40,7 +40,7 @@ const main = async (): Promise<void> => {
   process.stderr.write(
     `rebuilding ${chosen.map((p) => p.name).join(', ')} from ${total?.toLocaleString('en-US') ?? 'all'} events\n`,
   );
-  // oee, carbon, maintenance and labour in a worker thread beside the others (SQLite stores), as
+  // oee, carbon and maintenance in a worker thread beside the others (SQLite stores), as
   // bench:projections measures
   const elsewhere = rebuildElsewhere(config, plant, config.telemetryRetention);
   const status = await rebuildReadModels(
