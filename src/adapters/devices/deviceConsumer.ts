@@ -132,16 +132,17 @@ const NONE = new Uint8Array(0);
  * its DeliveryInfo (twelve strings and an object) for every message:
  * `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>[.<token>]`,
  * or the older form without domain and account hash; `info` itself for any other. `data`: its payload,
- * as nats.js hands it over (read once by the caller too).
+ * as nats.js hands it over (read once by the caller too); `subject`: its subject, the same text (one kept
+ * rather than the message's own, say).
  */
-export const deliveryOf = (message: JsMsg, data: Uint8Array = message.data): Delivery => {
+export const deliveryOf = (message: JsMsg, data: Uint8Array = message.data, subject = message.subject): Delivery => {
   // none only for a message without a reply subject, which nothing can acknowledge
   const reply = replyBytes(message) ?? NONE;
   const known = readReply(reply);
   return {
     sequence: known ? read.sequence : message.info.streamSequence,
     pending: known ? read.pending : message.info.pending,
-    subject: message.subject,
+    subject,
     payload: data.buffer,
     payloadOffset: data.byteOffset,
     payloadLength: data.byteLength,

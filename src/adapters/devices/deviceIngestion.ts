@@ -6,7 +6,7 @@ import { retryUntilDone } from '../../lib/retry';
 import { ensureStream, publishDeadLetter } from '../natsStreams';
 import { createAckFloor, type AckFloor } from './ackFloor';
 import { acknowledge, deliveryOf, payloadOf, recreateConsumer, type Delivery } from './deviceConsumer';
-import { parseDeviceMessage } from './deviceMessages';
+import { knownSubject, parseDeviceMessage } from './deviceMessages';
 import { createDevicePipeline, type PipelineSession } from './devicePipeline';
 
 export const DEVICE_STREAM = 'DEVICES';
@@ -132,7 +132,8 @@ export const startDeviceIngestion = async (options: DeviceIngestionOptions) => {
 
   const handle = (s: Session, m: JsMsg): void => {
     const data = m.data;
-    const d = deliveryOf(m, data);
+    // the subject's text as kept since its first message: the message's own dies young, not copied while in flight
+    const d = deliveryOf(m, data, knownSubject(m.subject));
     // redelivered (its acknowledgement timer ran out) while this session holds it: settled with the first copy
     if (!s.floor.deliver(d)) return;
     s.behind = d.pending > 0;

@@ -6,7 +6,8 @@ const SUBJECT = /^devices\.([A-Za-z0-9_-]{1,50})\.([A-Za-z0-9][A-Za-z0-9_:@-]{0,
 
 const utf8 = new TextDecoder();
 
-type Subject = { site: string; machineId: string; kind: DeviceKind };
+/** `subject`: the text as first read, kept for every later message on it (see `knownSubject`). */
+type Subject = { subject: string; site: string; machineId: string; kind: DeviceKind };
 
 /** Subjects read before: a plant's machines send on the same few thousand, over and over. */
 const subjects = new Map<string, Subject>();
@@ -19,10 +20,17 @@ const subjectOf = (subject: string): Subject | undefined => {
   if (!parts) return undefined;
   const [, site, machineId, kind] = parts as unknown as [string, string, string, DeviceKind];
   if (subjects.size >= SUBJECTS_KEPT) subjects.clear();
-  const named = { site, machineId, kind };
+  const named = { subject, site, machineId, kind };
   subjects.set(subject, named);
   return named;
 };
+
+/**
+ * The same subject as text read before, when it is a device subject: nats.js decodes a new string for
+ * every message, and one kept with a message in flight (until its interval closes, a second or more)
+ * is copied by every young-generation collection until promoted; the one kept here is old already.
+ */
+export const knownSubject = (subject: string): string => subjectOf(subject)?.subject ?? subject;
 
 const SCHEMA_OF: Record<DeviceKind, string> = {
   state: 'devices/state',
