@@ -117,6 +117,26 @@ describe('device windowing (intervals, watermarks, lateness)', () => {
     expect(w.watermark('M1')).to.equal(T0 + 11_000);
   });
 
+  it('says when a machine’s messages have passed an open interval’s end plus the grace, until it is closed', () => {
+    const w = open();
+    w.add(reading('c1', 'M1', 'count', 4, { total: 1 }), EARLY);
+    w.add(reading('c2', 'M1', 'count', 10.999, { total: 1 }), EARLY);
+    expect(w.due, 'watermark 1 ms short of end + grace').to.equal(false);
+    w.add(reading('s1', 'M1', 'state', 11), EARLY);
+    expect(w.due, 'any message moves the watermark, a state change too').to.equal(true);
+    expect(w.closeDue(EARLY, false).map((c) => c.messages)).to.deep.equal([['c1']]);
+    expect(w.due).to.equal(false);
+    // the interval c2 opened closes at 21 s: later messages before then leave nothing due
+    w.add(reading('c3', 'M1', 'count', 20, { total: 1 }), EARLY);
+    expect(w.due).to.equal(false);
+    // a message for an interval its machine's messages passed already opens one due at once
+    w.add(reading('c4', 'M1', 'count', 21, { total: 1 }), EARLY);
+    expect(w.closeDue(EARLY, false).map((c) => c.messages)).to.deep.equal([['c2']]);
+    w.add(reading('e1', 'M1', 'energy', 2, { kWh: 1 }), EARLY);
+    expect(w.due, 'an energy interval behind the watermark').to.equal(true);
+    expect(w.closeDue(EARLY, false).map((c) => c.messages)).to.deep.equal([['e1']]);
+  });
+
   it('closes an interval when quiet: the wall clock past its end plus the grace and nothing joined for the grace', () => {
     const w = open();
     const end = T0 + INTERVAL;

@@ -52,8 +52,11 @@ export type WindowingOptions = {
   graceMs: number;
 };
 
-/** A machine's newest device time and its open intervals (a few: three kinds, one or two intervals each). */
-type MachineWindows<M> = { watermark: number; open: Array<Bucket<M>> };
+/**
+ * A machine's newest device time and its open intervals (a few: three kinds, one or two intervals each);
+ * `nextDue`: the device time past which the first of them closes (end plus grace), Infinity with none.
+ */
+type MachineWindows<M> = { watermark: number; open: Array<Bucket<M>>; nextDue: number };
 
 type Bucket<M> = {
   machineId: string;
@@ -106,12 +109,17 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
   /** Open intervals in the order they were opened. */
   const opened = new Set<Bucket<M>>();
   const recorded = new Map<string, number[]>();
+  /** A machine's watermark reached an open interval's end plus the grace since `closeDue` last ran. */
+  let due = false;
 
   const add = (reading: DeviceReading<M>, now: number): Admission => {
     const { machineId, kind, at } = reading;
     let machine = machines.get(machineId);
-    if (!machine) machines.set(machineId, (machine = { watermark: at, open: [] }));
-    else if (at > machine.watermark) machine.watermark = at;
+    if (!machine) machines.set(machineId, (machine = { watermark: at, open: [], nextDue: Infinity }));
+    else if (at > machine.watermark) {
+      machine.watermark = at;
+      if (at >= machine.nextDue) due = true;
+    }
     if (kind === 'state') return PASS;
     if (kind === 'telemetry' && !hasValues(reading.values)) return ACK;
     const start = Math.floor(at / intervalMs) * intervalMs;
@@ -140,6 +148,10 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
       };
       machine.open.push(bucket);
       opened.add(bucket);
+      const bucketDue = start + intervalMs + graceMs;
+      if (bucketDue < machine.nextDue) machine.nextDue = bucketDue;
+      // opened behind its machine's watermark (a message for an earlier interval): it closes at once
+      if (machine.watermark >= bucketDue) due = true;
     }
     bucket.kWh += reading.kWh ?? 0;
     bucket.total += reading.total ?? 0;
@@ -203,6 +215,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
   /** The intervals due to close at `now` (the server's clock), in the order they were opened; `quiet`: false while replaying. */
   const closeDue = (now: number, quiet: boolean): Array<ClosedInterval<M>> => {
     const closed: Array<ClosedInterval<M>> = [];
+    due = false;
     for (const bucket of opened) {
       const due = bucket.start + intervalMs + graceMs;
       const passed = bucket.machine.watermark >= due;
@@ -210,6 +223,7 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
         opened.delete(bucket);
         const { open } = bucket.machine;
         open.splice(open.indexOf(bucket), 1);
+        bucket.machine.nextDue = open.reduce((first, b) => Math.min(first, b.start + intervalMs + graceMs), Infinity);
         closed.push(toClosed(bucket));
       }
     }
@@ -221,6 +235,13 @@ export const createWindowing = <M>({ intervalMs, graceMs }: WindowingOptions) =>
     closeDue,
     markRecorded,
     watermark: (machineId: string): number | undefined => machines.get(machineId)?.watermark,
+    /**
+     * A machine's messages have passed an open interval's end plus the grace since `closeDue` last ran:
+     * it has an interval to close now, on device time, whatever the wall clock says.
+     */
+    get due(): boolean {
+      return due;
+    },
   };
 };
 
