@@ -51,26 +51,36 @@ const sendCsv = (ctx: RouteContext, file: string, fields: string[], rows: Readon
     .set('Content-Disposition', `attachment; filename="${file}"`)
     .send(formatCsv([fields, ...rows.map((r) => fields.map((f) => csvText(r[f])))]));
 };
-/** An order document with its product's name in the caller's language. */
-const withProductName = <D extends Record<string, unknown>>(doc: D, language: Language): D => {
+/** An order as an answer shows it (see `orderAnswer`). */
+type OrderAnswer = Record<string, unknown>;
+/** A page of orders as an answer shows it. */
+type OrderPage = { items: readonly OrderAnswer[]; nextCursor?: string };
+/**
+ * An order document as an answer shows it: with its product's name in the caller's language, and
+ * without the read store's own fields, which nobody reads (`_id` repeats `orderId`; `_pos` is the log
+ * position the store's writes are ordered by): 44 bytes of each order, 8% of an order list's answer.
+ */
+const orderAnswer = (doc: Record<string, unknown>, language: Language): OrderAnswer => {
+  const { _id, _pos, ...order } = doc;
   const name = nameIn(doc['productNames'] as Names | undefined, language);
-  return name ? { ...doc, productName: name } : doc;
+  if (name) order['productName'] = name;
+  return order;
 };
 /*
- * A page of orders with their products' names, per language, kept beside a page the queries keep (frozen:
- * the same page while the WIP read model and the orders' lateness hold), itself frozen so that its JSON is
- * encoded once (sendJson): an order list asked again is then a lookup, not a copy of each order and its JSON.
+ * A page of orders as answers, per language, kept beside a page the queries keep (frozen: the same page
+ * while the WIP read model and the orders' lateness hold), itself frozen so that its JSON is encoded
+ * once (sendJson): an order list asked again is then a lookup, not a copy of each order and its JSON.
  */
-const namedPages = new WeakMap<object, Map<Language, Page>>();
-const namedPage = (page: Page, language: Language): Page => {
-  const name = (p: Page): Page => ({ ...p, items: p.items.map((doc) => withProductName(doc, language)) });
+const namedPages = new WeakMap<object, Map<Language, OrderPage>>();
+const namedPage = (page: Page, language: Language): OrderPage => {
+  const name = (p: Page): OrderPage => ({ ...p, items: p.items.map((doc) => orderAnswer(doc, language)) });
   if (!Object.isFrozen(page)) return name(page);
   let byLanguage = namedPages.get(page);
-  if (!byLanguage) namedPages.set(page, (byLanguage = new Map<Language, Page>()));
+  if (!byLanguage) namedPages.set(page, (byLanguage = new Map<Language, OrderPage>()));
   let named = byLanguage.get(language);
   if (!named) {
-    const items = page.items.map((doc) => Object.freeze(withProductName(doc, language)));
-    byLanguage.set(language, (named = Object.freeze({ ...page, items: Object.freeze(items) }) as Page));
+    const items = page.items.map((doc) => Object.freeze(orderAnswer(doc, language)));
+    byLanguage.set(language, (named = Object.freeze({ ...page, items: Object.freeze(items) })));
   }
   return named;
 };
@@ -155,7 +165,7 @@ export const queryRoutes = (deps: {
         const rows: Array<Record<string, unknown>> = [];
         const every = { filter, ...(options.sort ? { sort: options.sort } : {}), limit: 1000 };
         for (let page = await q.wip.orders(every); ;) {
-          rows.push(...page.items.map((doc) => withProductName(doc, language)));
+          rows.push(...page.items.map((doc) => orderAnswer(doc, language)));
           if (!page.nextCursor) break;
           page = await q.wip.orders({ ...every, cursor: page.nextCursor });
         }
@@ -169,7 +179,7 @@ export const queryRoutes = (deps: {
       'One order: status, operations, good and scrap, quantity remaining, lateness',
       'wip',
       SHOP_FLOOR,
-      async (ctx) => withProductName(await q.wip.order(p(ctx, 'orderId')), languageOf(ctx.req)),
+      async (ctx) => orderAnswer(await q.wip.order(p(ctx, 'orderId')), languageOf(ctx.req)),
     ),
     query(
       '/api/wip/work-centers/:workCenter',

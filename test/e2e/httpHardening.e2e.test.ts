@@ -86,14 +86,30 @@ describe('HTTP hardening: TLS, security headers, bodies read after authenticatio
     temp.remove();
   });
 
-  it('serves HTTPS with helmet’s headers, HSTS, and no-store on the API', async () => {
+  it('serves HTTPS with helmet’s headers, HSTS, and the data headers with no-store on the API', async () => {
     const health = await call('/health');
     expect(health.status).to.equal(200);
     expect(health.headers['strict-transport-security']).to.match(/max-age=\d+/);
     expect(health.headers['x-content-type-options']).to.equal('nosniff');
     expect(health.headers['content-security-policy']).to.include("frame-ancestors 'none'");
+    expect(health.headers['cross-origin-opener-policy']).to.equal('same-origin');
     const me = await call('/api/me', { headers: { authorization: `Bearer ${keys.tokens.operator}` } });
-    expect(me.headers['cache-control']).to.equal('no-store');
+    expect(me.headers).to.deep.include({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cross-origin-resource-policy': 'same-origin',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
+    expect(me.headers['strict-transport-security']).to.match(/max-age=\d+/);
+    // helmet's headers for documents: an answer of the API is never one
+    expect(me.headers).to.not.have.any.keys('cross-origin-opener-policy', 'origin-agent-cluster', 'x-xss-protection');
+    const unknown = await call('/api/wip/orders/NOPE', {
+      headers: { authorization: `Bearer ${keys.tokens.operator}` },
+    });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.headers['content-security-policy']).to.equal("default-src 'none'; frame-ancestors 'none'");
   });
 
   it('reads no body before the caller is known: an unknown caller’s broken JSON is a 401, not a parse error', async () => {

@@ -71,5 +71,11 @@ describe('dispatch rules and the due-date sort over HTTP (SQLite)', function () 
       items: Array<{ orderId: string }>;
     };
     expect(reversed.items.map((o) => o.orderId)).to.deep.equal(['PO-P', 'PO-Q']);
+    // an order's answer, alone or in a page, has the order's fields and none of the read store's
+    const one = (await api.get('/api/wip/orders/PO-Q', 'planner')).body as Record<string, unknown>;
+    for (const order of [one, ...sorted.items]) {
+      expect(order).to.include.keys('orderId', 'dueAt', 'late');
+      expect(order).to.not.have.any.keys('_id', '_pos');
+    }
   });
 });
