@@ -10,11 +10,32 @@ import type { DomainEventType } from '../domain/aggregates';
 import type { Logger } from '../lib/logger';
 import type { CollectionSpec, Document, ReadStore, Write } from '../app/readStore';
 
+/** What `peek` answers for a document only the read store can tell about (`get` reads it). */
+export const UNREAD: unique symbol = Symbol('unread');
+
+/**
+ * What `update` returns when it is done at once (the document was in memory): a handler may return it
+ * as its own result, and the runner does not await it. A rebuild applies about a million events and
+ * each await cost a suspended frame and a promise per event and projection.
+ */
+export const DONE: Promise<void> = Promise.resolve();
+
+/** Runs `next` after `step`: at once when `step` is done (DONE or nothing), else once it settles. */
+export const andThen = (step: Promise<void> | void, next: () => Promise<void> | void): Promise<void> | void =>
+  step === undefined || step === DONE ? next() : step.then(next);
+
 /** What a projection's handler may do while applying one event. */
 export type ProjectionContext = {
   readonly event: RecordedEvent;
   /** A document as this projection last wrote it (reads its own writes within the batch). */
   get(collection: string, id: string): Promise<Document | undefined>;
+  /**
+   * The document as `get` would give it, without waiting, when it is in memory (undefined: it does not
+   * exist); UNREAD when only the read store can tell (then `get` it). Once a handler has had a document
+   * from `peek` or `get` (or undefined from either), an `update` of it in the same event is done at
+   * once and returns DONE: what is in memory stays there until the event is applied.
+   */
+  peek(collection: string, id: string): Document | undefined | typeof UNREAD;
   /**
    * Changes one document: `change` gets it (or undefined) and returns the new one, null to delete, or
    * undefined for no change. It may change the document it is given. Not called when the document
@@ -117,8 +138,6 @@ const writesOf = (member: Member): Write[] => {
   return writes;
 };
 
-const DONE: Promise<void> = Promise.resolve();
-
 /**
  * How long ago an event was recorded, 0 for none; also 0 when a lazy event can no longer read its
  * time from a store closed under a status call (the figure is a report, not worth failing it for).
@@ -206,7 +225,6 @@ export const startProjectionGroup = async (
   const cacheLimit = options.cacheLimit ?? CACHE_LIMIT;
   const load = async (member: Member, collection: string, id: string): Promise<Document | undefined> => {
     const doc = await deps.readStore.get(member.namespace, collection, id);
-    if (member.cached >= cacheLimit) trimCache(member);
     const docs = inner(member.cache, collection);
     if (!docs.has(id)) member.cached += 1;
     docs.set(id, doc ?? null);
@@ -231,13 +249,7 @@ export const startProjectionGroup = async (
       if (current?._pos !== undefined && comparePositions(current._pos, position) >= 0) return;
       const next = edit(current);
       if (next === undefined) return;
-      if (!known) {
-        if (member.cached >= cacheLimit) {
-          trimCache(member);
-          docs = inner(member.cache, collection);
-        }
-        member.cached += 1;
-      }
+      if (!known) member.cached += 1;
       if (next !== null) {
         next._id = id;
         next._pos = position;
@@ -248,6 +260,11 @@ export const startProjectionGroup = async (
     };
     const ctx = {
       event: undefined as unknown as RecordedEvent,
+      peek(collection: string, id: string): Document | undefined | typeof UNREAD {
+        const cached = member.cache.get(collection)?.get(id);
+        if (cached !== undefined) return cached ?? undefined;
+        return member.cacheComplete ? undefined : UNREAD;
+      },
       get(collection: string, id: string): Promise<Document | undefined> {
         const docs = member.cache.get(collection);
         const cached = docs?.get(id);
@@ -364,9 +381,12 @@ export const startProjectionGroup = async (
           try {
             ctx.event = event;
             const applied = member.projection.apply(domainEvent, ctx);
-            if (applied) await applied;
+            if (applied !== undefined && applied !== DONE) await applied;
             member.events += 1;
             member.lastApplied = event;
+            // trimmed between events, never within one: what a handler has read stays in memory
+            // until its event is applied (ProjectionContext.peek)
+            if (member.cached >= cacheLimit) trimCache(member);
           } catch (error) {
             fail(member, event, error);
           }

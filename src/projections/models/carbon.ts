@@ -1,5 +1,6 @@
+import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { Document } from '../../app/readStore';
-import type { Projection, ProjectionContext } from '../runner';
+import { UNREAD, type Projection, type ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
 import { dayEnds } from './dayEnds';
@@ -73,160 +74,257 @@ export const carbonProjection = (timeZone: string): Projection => {
       'OrderCompleted',
       'EnergyMeasured',
     ],
-    async apply(event, ctx) {
+    apply(event, ctx) {
       const tracked = orderProducts.track(event, ctx);
       if (tracked) return tracked;
-      const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
-      /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
-      const holderOf = async (op: Operation) =>
-        (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
-      const segments = (holder: string, change: (list: Segment[]) => void) =>
-        ctx.update('segments', holder, (doc) => {
-          const next = doc ?? { _id: holder, list: [] };
-          change(next['list'] as Segment[]);
-          return next;
-        });
-      const open = async (op: Operation, holder: string, at: string) => {
-        const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
-        await segments(holder, (list) =>
-          list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
-        );
-      };
-      const close = async (op: Operation, at: string) => {
-        const holder = await holderOf(op);
-        if (!holder) return;
-        const site = await siteOfHolder(ctx, holder);
-        const closed: Segment[] = [];
-        await segments(holder, (list) =>
-          list
-            .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
-            .forEach((s) => {
-              s.to = Math.max(s.from, Date.parse(at));
-              closed.push(s);
-            }),
-        );
-        // run time per site and day, the key of the overhead allocation
-        for (const s of closed)
-          for (const { day, ms } of splitByDay(s.from, s.to as number, timeZone, endOf)) {
-            await ctx.update('orders', s.orderId, (doc) => {
-              const next = doc ?? newOrder(s.orderId, s.product);
-              addTo(next, 'runMs', site, day, ms);
-              return next;
-            });
-            await ctx.update('days', day, (doc) => {
-              const next = doc ?? newDay(day);
-              addTo(next, 'runMs', site, day, ms);
-              return next;
-            });
-          }
-      };
-      switch (event.type) {
-        case 'MachineRegistered': {
-          const { machineId, workCenter } = event.data;
-          return ctx.update('machines', machineId, (doc) =>
-            Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter }),
-          );
-        }
-        case 'WorkCenterDefined':
-        case 'WorkCenterRevised': {
-          const { code, record } = event.data;
-          await ctx.update('workCenters', code, () => ({ _id: code, site: record.site }));
-          // machines the work center lists belong to it (and so to its site) too
-          for (const machineId of record.machines ?? [])
-            await ctx.update('machines', machineId, (doc) =>
-              Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter: code }),
-            );
-          return;
-        }
-        case 'OperationStarted': {
-          const { machineId, workCenter, startedAt } = event.data;
-          const holder = machineId ?? `wc:${workCenter}`;
-          await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), holder }));
-          return open(event.data, holder, startedAt);
-        }
-        case 'OperationResumed': {
-          const holder = await holderOf(event.data);
-          return holder ? open(event.data, holder, event.data.resumedAt) : undefined;
-        }
-        case 'OperationPaused':
-          return close(event.data, event.data.pausedAt);
-        case 'OperationCompleted':
-          return close(event.data, event.data.completedAt);
-        case 'OrderCompleted': {
-          const { orderId, product, good } = event.data;
-          return ctx.update('orders', orderId, (doc) =>
-            Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
-          );
-        }
-        case 'EnergyMeasured': {
-          const { machineId, kWh } = event.data;
-          const from = Date.parse(event.data.intervalStart);
-          const to = Date.parse(event.data.intervalEnd);
-          const day = localDate(from, timeZone);
-          const machine = await ctx.get('machines', machineId);
-          const workCenter = machine?.['workCenter'] as string | undefined;
-          const site = await siteOfHolder(ctx, machineId);
-          // only the segments that overlap the interval are kept (a holder lists about a day's segments,
-          // a reading overlaps one or two): no pair made per listed segment per reading
-          const overlaps = async (holder: string) => {
-            const found: Array<{ segment: Segment; overlap: number }> = [];
-            for (const segment of ((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? []) {
-              const overlap = Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from));
-              if (overlap > 0) found.push({ segment, overlap });
-            }
-            return found;
-          };
-          const give = async (segment: Segment, share: number) =>
-            ctx.update('orders', segment.orderId, (doc) => {
-              const next = doc ?? newOrder(segment.orderId, segment.product);
-              addTo(next, 'kWh', site, day, share);
-              return next;
-            });
-          const length = Math.max(1, to - from);
-          const own = await overlaps(machineId);
-          const covered = own.reduce((sum, s) => sum + s.overlap, 0);
-          let attributed = 0;
-          for (const { segment, overlap } of own) {
-            const share = (kWh * overlap) / Math.max(length, covered);
-            attributed += share;
-            await give(segment, share);
-          }
-          // what the machine's own operations leave goes to its work center's machine-less operations
-          const left = kWh - attributed;
-          const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
-          const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
-          for (const { segment, overlap } of unbooked) {
-            const share = (left * overlap) / Math.max(length, unbookedTime);
-            attributed += share;
-            await give(segment, share);
-          }
-          const overhead = kWh - attributed;
-          await ctx.update('machines', machineId, (doc) => {
-            const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
-            addTo(next, 'kWh', site, day, kWh);
-            addTo(next, 'overheadKWh', site, day, overhead);
+      // energy readings (most of its events) with their documents in memory (always, in a rebuild) are
+      // applied without an await; the others, and those whose documents must be read, by `applyAwaiting`
+      if (event.type === 'EnergyMeasured' && measuredNow(event, ctx, timeZone) !== UNREAD) return;
+      return applyAwaiting(event, ctx);
+    },
+  };
+  async function applyAwaiting(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
+    const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
+    /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
+    const holderOf = async (op: Operation) =>
+      (await ctx.get('operationMachines', opKey(op)))?.['holder'] as string | undefined;
+    const segments = (holder: string, change: (list: Segment[]) => void) =>
+      ctx.update('segments', holder, (doc) => {
+        const next = doc ?? { _id: holder, list: [] };
+        change(next['list'] as Segment[]);
+        return next;
+      });
+    const open = async (op: Operation, holder: string, at: string) => {
+      const product = (await orderProducts.of(ctx, op.orderId)) ?? 'unknown';
+      await segments(holder, (list) =>
+        list.push({ orderId: op.orderId, operationId: op.operationId, product, from: Date.parse(at), to: null }),
+      );
+    };
+    const close = async (op: Operation, at: string) => {
+      const holder = await holderOf(op);
+      if (!holder) return;
+      const site = await siteOfHolder(ctx, holder);
+      const closed: Segment[] = [];
+      await segments(holder, (list) =>
+        list
+          .filter((s) => s.orderId === op.orderId && s.operationId === op.operationId && s.to === null)
+          .forEach((s) => {
+            s.to = Math.max(s.from, Date.parse(at));
+            closed.push(s);
+          }),
+      );
+      // run time per site and day, the key of the overhead allocation
+      for (const s of closed)
+        for (const { day, ms } of splitByDay(s.from, s.to as number, timeZone, endOf)) {
+          await ctx.update('orders', s.orderId, (doc) => {
+            const next = doc ?? newOrder(s.orderId, s.product);
+            addTo(next, 'runMs', site, day, ms);
             return next;
           });
           await ctx.update('days', day, (doc) => {
             const next = doc ?? newDay(day);
-            addTo(next, 'kWh', site, day, kWh);
-            addTo(next, 'overheadKWh', site, day, overhead);
+            addTo(next, 'runMs', site, day, ms);
             return next;
           });
-          // forget segments long finished, so the documents stay small
-          for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
-            if (await ctx.get('segments', holder))
-              await segments(holder, (segs) => {
-                const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
-                if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
-              });
-          return;
         }
-        default:
-          return;
+    };
+    switch (event.type) {
+      case 'MachineRegistered': {
+        const { machineId, workCenter } = event.data;
+        return ctx.update('machines', machineId, (doc) =>
+          Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter }),
+        );
       }
-    },
-  };
+      case 'WorkCenterDefined':
+      case 'WorkCenterRevised': {
+        const { code, record } = event.data;
+        await ctx.update('workCenters', code, () => ({ _id: code, site: record.site }));
+        // machines the work center lists belong to it (and so to its site) too
+        for (const machineId of record.machines ?? [])
+          await ctx.update('machines', machineId, (doc) =>
+            Object.assign(doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} }, { workCenter: code }),
+          );
+        return;
+      }
+      case 'OperationStarted': {
+        const { machineId, workCenter, startedAt } = event.data;
+        const holder = machineId ?? `wc:${workCenter}`;
+        await ctx.update('operationMachines', opKey(event.data), () => ({ _id: opKey(event.data), holder }));
+        return open(event.data, holder, startedAt);
+      }
+      case 'OperationResumed': {
+        const holder = await holderOf(event.data);
+        return holder ? open(event.data, holder, event.data.resumedAt) : undefined;
+      }
+      case 'OperationPaused':
+        return close(event.data, event.data.pausedAt);
+      case 'OperationCompleted':
+        return close(event.data, event.data.completedAt);
+      case 'OrderCompleted': {
+        const { orderId, product, good } = event.data;
+        return ctx.update('orders', orderId, (doc) =>
+          Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
+        );
+      }
+      case 'EnergyMeasured': {
+        const { machineId, kWh } = event.data;
+        const from = Date.parse(event.data.intervalStart);
+        const to = Date.parse(event.data.intervalEnd);
+        const day = localDate(from, timeZone);
+        const machine = await ctx.get('machines', machineId);
+        const workCenter = machine?.['workCenter'] as string | undefined;
+        const site = await siteOfHolder(ctx, machineId);
+        // only the segments that overlap the interval are kept (a holder lists about a day's segments,
+        // a reading overlaps one or two): no pair made per listed segment per reading
+        const overlaps = async (holder: string) => {
+          const found: Array<{ segment: Segment; overlap: number }> = [];
+          for (const segment of ((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? []) {
+            const overlap = Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from));
+            if (overlap > 0) found.push({ segment, overlap });
+          }
+          return found;
+        };
+        const give = async (segment: Segment, share: number) =>
+          ctx.update('orders', segment.orderId, (doc) => {
+            const next = doc ?? newOrder(segment.orderId, segment.product);
+            addTo(next, 'kWh', site, day, share);
+            return next;
+          });
+        const length = Math.max(1, to - from);
+        const own = await overlaps(machineId);
+        const covered = own.reduce((sum, s) => sum + s.overlap, 0);
+        let attributed = 0;
+        for (const { segment, overlap } of own) {
+          const share = (kWh * overlap) / Math.max(length, covered);
+          attributed += share;
+          await give(segment, share);
+        }
+        // what the machine's own operations leave goes to its work center's machine-less operations
+        const left = kWh - attributed;
+        const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
+        const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
+        for (const { segment, overlap } of unbooked) {
+          const share = (left * overlap) / Math.max(length, unbookedTime);
+          attributed += share;
+          await give(segment, share);
+        }
+        const overhead = kWh - attributed;
+        await ctx.update('machines', machineId, (doc) => {
+          const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
+          addTo(next, 'kWh', site, day, kWh);
+          addTo(next, 'overheadKWh', site, day, overhead);
+          return next;
+        });
+        await ctx.update('days', day, (doc) => {
+          const next = doc ?? newDay(day);
+          addTo(next, 'kWh', site, day, kWh);
+          addTo(next, 'overheadKWh', site, day, overhead);
+          return next;
+        });
+        // forget segments long finished, so the documents stay small
+        for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
+          if (await ctx.get('segments', holder))
+            await segments(holder, (segs) => {
+              const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
+              if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
+            });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+};
+
+/**
+ * `applyAwaiting`'s energy reading when every document it reads is in memory: read first (the
+ * machine, its work center, the segments of both, the orders given a share, the day), then written,
+ * each write done at once (see ProjectionContext.peek). UNREAD, before anything is written, when a
+ * document must be read from the store.
+ */
+const measuredNow = (
+  event: Extract<RecordedDomainEvent, { type: 'EnergyMeasured' }>,
+  ctx: ProjectionContext,
+  timeZone: string,
+): void | typeof UNREAD => {
+  const { machineId, kWh } = event.data;
+  const from = Date.parse(event.data.intervalStart);
+  const to = Date.parse(event.data.intervalEnd);
+  const day = localDate(from, timeZone);
+  const machine = ctx.peek('machines', machineId);
+  if (machine === UNREAD) return UNREAD;
+  const workCenter = machine?.['workCenter'] as string | undefined;
+  const center = workCenter ? ctx.peek('workCenters', workCenter) : undefined;
+  if (center === UNREAD) return UNREAD;
+  const site = workCenter ? ((center?.['site'] as string | undefined) ?? UNKNOWN_SITE) : UNKNOWN_SITE;
+  const mine = ctx.peek('segments', machineId);
+  if (mine === UNREAD) return UNREAD;
+  const unbookedAt = workCenter ? `wc:${workCenter}` : undefined;
+  const theirs = unbookedAt ? ctx.peek('segments', unbookedAt) : undefined;
+  if (theirs === UNREAD) return UNREAD;
+  if (ctx.peek('days', day) === UNREAD) return UNREAD;
+  const length = Math.max(1, to - from);
+  const own = overlapsOf(mine, from, to);
+  const unbooked = unbookedAt ? overlapsOf(theirs, from, to) : [];
+  for (const { segment } of own) if (ctx.peek('orders', segment.orderId) === UNREAD) return UNREAD;
+  for (const { segment } of unbooked) if (ctx.peek('orders', segment.orderId) === UNREAD) return UNREAD;
+  const give = (segment: Segment, share: number) =>
+    void ctx.update('orders', segment.orderId, (doc) => {
+      const next = doc ?? newOrder(segment.orderId, segment.product);
+      addTo(next, 'kWh', site, day, share);
+      return next;
+    });
+  const covered = own.reduce((sum, s) => sum + s.overlap, 0);
+  let attributed = 0;
+  for (const { segment, overlap } of own) {
+    const share = (kWh * overlap) / Math.max(length, covered);
+    attributed += share;
+    give(segment, share);
+  }
+  // what the machine's own operations leave goes to its work center's machine-less operations
+  const left = kWh - attributed;
+  if (workCenter && left > 0) {
+    const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
+    for (const { segment, overlap } of unbooked) {
+      const share = (left * overlap) / Math.max(length, unbookedTime);
+      attributed += share;
+      give(segment, share);
+    }
+  }
+  const overhead = kWh - attributed;
+  void ctx.update('machines', machineId, (doc) => {
+    const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
+    addTo(next, 'kWh', site, day, kWh);
+    addTo(next, 'overheadKWh', site, day, overhead);
+    return next;
+  });
+  void ctx.update('days', day, (doc) => {
+    const next = doc ?? newDay(day);
+    addTo(next, 'kWh', site, day, kWh);
+    addTo(next, 'overheadKWh', site, day, overhead);
+    return next;
+  });
+  // forget segments long finished, so the documents stay small
+  const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
+  for (const [holder, doc] of [[machineId, mine] as const, ...(unbookedAt ? [[unbookedAt, theirs] as const] : [])])
+    if (doc)
+      void ctx.update('segments', holder, (found) => {
+        const next = found ?? { _id: holder, list: [] };
+        const segs = next['list'] as Segment[];
+        if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
+        return next;
+      });
+  return;
+};
+
+/** The segments of a holder's list that overlap [from, to), with the overlap. */
+const overlapsOf = (doc: Document | undefined, from: number, to: number) => {
+  const found: Array<{ segment: Segment; overlap: number }> = [];
+  for (const segment of (doc?.['list'] as Segment[] | undefined) ?? []) {
+    const overlap = Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from));
+    if (overlap > 0) found.push({ segment, overlap });
+  }
+  return found;
 };
 
 const newOrder = (orderId: string, product: string): Document => ({

@@ -1,8 +1,26 @@
-import type { Projection } from '../runner';
+import type { Document } from '../../app/readStore';
+import { andThen, UNREAD, type Projection, type ProjectionContext } from '../runner';
 import { localDate } from '../../lib/time';
 
 const clockingId = (operatorId: string, orderId: string, operationId: string, startedAt: string): string =>
   `${operatorId}|${orderId}/${operationId}|${startedAt}`;
+
+/** A clocking's equal share of a report on its operation, `shares` clockings open on it. */
+const credit =
+  (good: number, scrap: number, shares: number) =>
+  (doc: Document | undefined): Document | undefined =>
+    doc
+      ? Object.assign(doc, {
+          good: (doc['good'] as number) + good / shares,
+          scrap: (doc['scrap'] as number) + scrap / shares,
+        })
+      : undefined;
+
+/** Credits a report to the clockings open on its operation, read from the store where they must be. */
+const creditAwaiting = async (ctx: ProjectionContext, key: string, good: number, scrap: number): Promise<void> => {
+  const open = ((await ctx.get('operations', key))?.['open'] as string[] | undefined) ?? [];
+  for (const id of open) await ctx.update('clockings', id, credit(good, scrap, open.length));
+};
 
 /**
  * Labour: every clocking from clock-in to clock-out (open until then), with the piece work reported
@@ -18,7 +36,8 @@ export const labourProjection = (timeZone: string): Projection => ({
     operations: {},
   },
   eventTypes: ['OperatorClockedIn', 'OperatorClockedOut', 'OperationQuantityReported'],
-  async apply(event, ctx) {
+  // not async: in a rebuild every document is in memory, and each event is applied without an await
+  apply(event, ctx) {
     switch (event.type) {
       case 'OperatorClockedIn':
       case 'OperatorClockedOut': {
@@ -26,7 +45,7 @@ export const labourProjection = (timeZone: string): Projection => ({
         const startedAt = event.type === 'OperatorClockedIn' ? event.data.at : event.data.startedAt;
         const endedAt = event.type === 'OperatorClockedOut' ? event.data.endedAt : null;
         const id = clockingId(operatorId, orderId, operationId, startedAt);
-        await ctx.update('clockings', id, (doc) =>
+        const clocked = ctx.update('clockings', id, (doc) =>
           Object.assign(
             doc ?? {
               _id: id,
@@ -43,26 +62,24 @@ export const labourProjection = (timeZone: string): Projection => ({
           ),
         );
         const key = `${orderId}/${operationId}`;
-        return ctx.update('operations', key, (doc) => {
-          const open = new Set((doc?.['open'] as string[] | undefined) ?? []);
-          if (endedAt) open.delete(id);
-          else open.add(id);
-          return { _id: key, open: [...open] };
-        });
+        return andThen(clocked, () =>
+          ctx.update('operations', key, (doc) => {
+            const open = new Set((doc?.['open'] as string[] | undefined) ?? []);
+            if (endedAt) open.delete(id);
+            else open.add(id);
+            return { _id: key, open: [...open] };
+          }),
+        );
       }
       case 'OperationQuantityReported': {
         const { orderId, operationId, good, scrap } = event.data;
-        const open =
-          ((await ctx.get('operations', `${orderId}/${operationId}`))?.['open'] as string[] | undefined) ?? [];
-        for (const id of open)
-          await ctx.update('clockings', id, (doc) =>
-            doc
-              ? Object.assign(doc, {
-                  good: (doc['good'] as number) + good / open.length,
-                  scrap: (doc['scrap'] as number) + scrap / open.length,
-                })
-              : undefined,
-          );
+        const key = `${orderId}/${operationId}`;
+        const operation = ctx.peek('operations', key);
+        const open = operation === UNREAD ? undefined : ((operation?.['open'] as string[] | undefined) ?? []);
+        // the operation and its open clockings in memory: each update is done at once (ProjectionContext.peek)
+        if (open === undefined || open.some((id) => ctx.peek('clockings', id) === UNREAD))
+          return creditAwaiting(ctx, key, good, scrap);
+        for (const id of open) void ctx.update('clockings', id, credit(good, scrap, open.length));
         return;
       }
       default:

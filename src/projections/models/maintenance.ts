@@ -1,6 +1,6 @@
 import { isHealthRequest } from '../../domain/maintenance/corrective';
 import type { Document } from '../../app/readStore';
-import type { Projection } from '../runner';
+import { andThen, type Projection } from '../runner';
 
 /** How many maintenance bookings and plan performances a machine document keeps (the latest). */
 const KEEP = 1000;
@@ -35,7 +35,8 @@ export const maintenanceProjection: Projection = {
     'CorrectiveRequestOpened',
     'CorrectiveRequestClosed',
   ],
-  async apply(event, ctx) {
+  // not async: most events change one document in memory, and return its update without an await
+  apply(event, ctx) {
     switch (event.type) {
       case 'MaintenancePlanDefined': {
         const { planId, machineId, kind, title, cycle, firstDue, startRunningHours, startCount, definedAt, checklist } =
@@ -60,15 +61,17 @@ export const maintenanceProjection: Projection = {
       }
       case 'MaintenancePerformed': {
         const { planId, machineId, nextDue, performedAt } = event.data;
-        await ctx.update('machines', machineId, (doc) => {
+        const performed = ctx.update('machines', machineId, (doc) => {
           if (!doc) return undefined;
           pushCapped(doc, 'performances', { planId, at: performedAt });
           return doc;
         });
-        return ctx.update(
-          'plans',
-          planId,
-          (doc) => doc && Object.assign(doc, { due: nextDue, lastPerformedAt: performedAt, overdueSince: null }),
+        return andThen(performed, () =>
+          ctx.update(
+            'plans',
+            planId,
+            (doc) => doc && Object.assign(doc, { due: nextDue, lastPerformedAt: performedAt, overdueSince: null }),
+          ),
         );
       }
       case 'MaintenanceOverdue': {
@@ -124,26 +127,28 @@ export const maintenanceProjection: Projection = {
         );
       case 'CorrectiveRequestOpened': {
         const { requestId, machineId, openedAt, reasonCode } = event.data;
-        await ctx.update('machines', machineId, (doc) => {
+        const counted = ctx.update('machines', machineId, (doc) => {
           if (!doc) return undefined;
           // a health warning's request is no failure (the breakdown it may foretell is)
           const failures = num(doc, 'failures') + (isHealthRequest(reasonCode) ? 0 : 1);
           return Object.assign(doc, { failures, openRequest: requestId });
         });
-        return ctx.update('requests', requestId, () => ({
-          _id: requestId,
-          requestId,
-          machineId,
-          status: 'open',
-          openedAt,
-          reasonCode: reasonCode ?? null,
-          closedAt: null,
-          repairSeconds: null,
-        }));
+        return andThen(counted, () =>
+          ctx.update('requests', requestId, () => ({
+            _id: requestId,
+            requestId,
+            machineId,
+            status: 'open',
+            openedAt,
+            reasonCode: reasonCode ?? null,
+            closedAt: null,
+            repairSeconds: null,
+          })),
+        );
       }
       case 'CorrectiveRequestClosed': {
         const { requestId, machineId, closedAt, repairSeconds, restoredTo } = event.data;
-        await ctx.update('machines', machineId, (doc) => {
+        const repaired = ctx.update('machines', machineId, (doc) => {
           if (!doc) return undefined;
           // a warning's request superseded by a breakdown (restored to `down`) is no repair
           if (restoredTo === 'down') return doc;
@@ -153,10 +158,12 @@ export const maintenanceProjection: Projection = {
             openRequest: null,
           });
         });
-        return ctx.update(
-          'requests',
-          requestId,
-          (doc) => doc && Object.assign(doc, { status: 'closed', closedAt, repairSeconds, restoredTo }),
+        return andThen(repaired, () =>
+          ctx.update(
+            'requests',
+            requestId,
+            (doc) => doc && Object.assign(doc, { status: 'closed', closedAt, repairSeconds, restoredTo }),
+          ),
         );
       }
       default:

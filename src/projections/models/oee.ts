@@ -1,7 +1,8 @@
+import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { Document } from '../../app/readStore';
 import { localDate } from '../../lib/time';
 import { dayEnds } from './dayEnds';
-import type { Projection, ProjectionContext } from '../runner';
+import { UNREAD, type Projection, type ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import type { CountEntry, StateSegment } from './oeeCalc';
 
@@ -40,122 +41,215 @@ export const oeeProjection = (timeZone: string, options: { partItems?: number } 
       'WorkCenterRevised',
       'CalendarVersionSet',
     ],
-    async apply(event, ctx) {
+    apply(event, ctx) {
       const tracked = orderProducts.track(event, ctx);
       if (tracked) return tracked;
-      switch (event.type) {
-        case 'MachineRegistered': {
-          const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
-          return ctx.update('machines', machineId, () => ({
-            _id: machineId,
-            machineId,
-            workCenter,
-            registeredAt,
-            ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
-            product: null,
-            state: 'idle',
-            since: registeredAt,
-            reason: null,
-            setupEndedAt: null,
-          }));
-        }
-        case 'OperationStarted': {
-          const { machineId, orderId, operationId } = event.data;
-          if (!machineId) return;
-          const product = await orderProducts.of(ctx, orderId);
-          await ctx.update('operations', `${orderId}|${operationId}`, () => ({
-            _id: `${orderId}|${operationId}`,
-            machineId,
-          }));
-          await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
-          return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
-        }
-        case 'MachineStateChanged': {
-          const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
-          const machine = await ctx.get('machines', machineId);
-          if (!machine) return;
-          const to = Date.parse(changedAt);
-          const segment: StateSegment = [
-            to - previousSeconds * 1000,
-            to,
-            previous,
-            (machine['reason'] as string | null) ?? null,
-          ];
-          await addSegment(ctx, timeZone, endOf, partItems, machineId, segment);
-          return ctx.update('machines', machineId, (doc) =>
-            doc
-              ? Object.assign(doc, {
-                  state,
-                  since: changedAt,
-                  reason: reasonCode ?? null,
-                  ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
-                })
-              : doc,
-          );
-        }
-        case 'ProductionCounted': {
-          const { machineId, total } = event.data;
-          const machine = await ctx.get('machines', machineId);
-          if (!machine) return;
-          const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
-          const product = event.data.product ?? (machine['product'] as string | null);
-          const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
-          return addCount(ctx, timeZone, partItems, machineId, [
-            at,
-            'device',
-            product,
-            total,
-            rejects,
-            sinceSetup(machine, at),
-          ]);
-        }
-        case 'OperationQuantityReported': {
-          const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
-          const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
-          if (!machineId || !(await ctx.get('machines', machineId))) return;
-          const product = (await orderProducts.of(ctx, orderId)) ?? null;
-          const startup = scrapReason === 'setup-scrap' ? 0 : null;
-          return addCount(ctx, timeZone, partItems, machineId, [
-            Date.parse(reportedAt),
-            'operator',
-            product,
-            good + scrap + rework,
-            scrap + rework,
-            startup,
-          ]);
-        }
-        case 'InspectionFailed': {
-          const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
-          // a re-inspection looks at the unit already rejected once
-          // an incoming inspection (of a received lot, no order) judges no machine's output
-          if (reason === 'reinspection' || reinspectionOf || !orderId) return;
-          const machineId = await machineOf(ctx, orderId, operationId);
-          if (!machineId) return;
-          const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
-          return addCount(ctx, timeZone, partItems, machineId, [
-            Date.parse(decidedAt),
-            'inspection',
-            product,
-            0,
-            1,
-            null,
-          ]);
-        }
-        case 'WorkCenterDefined':
-        case 'WorkCenterRevised': {
-          const { code, record } = event.data;
-          return ctx.update('workCenters', code, () => ({ _id: code, site: record.site, line: record.line ?? null }));
-        }
-        case 'CalendarVersionSet': {
-          const { scope, id, version, effectiveFrom, calendar } = event.data;
-          const key = `${scope}|${id}|${version}`;
-          return ctx.update('calendars', key, () => ({ _id: key, scope, id, version, effectiveFrom, calendar }));
-        }
-        default:
-          return;
-      }
+      // the frequent events with their documents in memory (always, in a rebuild) are applied without
+      // an await; the others, and those whose documents must be read, by `applyAwaiting`
+      const now = applyNow(event, ctx, timeZone, endOf, partItems);
+      return now === UNREAD ? applyAwaiting(event, ctx) : now;
     },
   };
+  async function applyAwaiting(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
+    switch (event.type) {
+      case 'MachineRegistered': {
+        const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
+        return ctx.update('machines', machineId, () => ({
+          _id: machineId,
+          machineId,
+          workCenter,
+          registeredAt,
+          ideal: Object.fromEntries(idealCycleSeconds.map((i) => [i.product, i.seconds])),
+          product: null,
+          state: 'idle',
+          since: registeredAt,
+          reason: null,
+          setupEndedAt: null,
+        }));
+      }
+      case 'OperationStarted': {
+        const { machineId, orderId, operationId } = event.data;
+        if (!machineId) return;
+        const product = await orderProducts.of(ctx, orderId);
+        await ctx.update('operations', `${orderId}|${operationId}`, () => ({
+          _id: `${orderId}|${operationId}`,
+          machineId,
+        }));
+        await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
+        return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
+      }
+      case 'MachineStateChanged': {
+        const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
+        const machine = await ctx.get('machines', machineId);
+        if (!machine) return;
+        const to = Date.parse(changedAt);
+        const segment: StateSegment = [
+          to - previousSeconds * 1000,
+          to,
+          previous,
+          (machine['reason'] as string | null) ?? null,
+        ];
+        await addSegment(ctx, timeZone, endOf, partItems, machineId, segment);
+        return ctx.update('machines', machineId, (doc) =>
+          doc
+            ? Object.assign(doc, {
+                state,
+                since: changedAt,
+                reason: reasonCode ?? null,
+                ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
+              })
+            : doc,
+        );
+      }
+      case 'ProductionCounted': {
+        const { machineId, total } = event.data;
+        const machine = await ctx.get('machines', machineId);
+        if (!machine) return;
+        const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
+        const product = event.data.product ?? (machine['product'] as string | null);
+        const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
+        return addCount(ctx, timeZone, partItems, machineId, [
+          at,
+          'device',
+          product,
+          total,
+          rejects,
+          sinceSetup(machine, at),
+        ]);
+      }
+      case 'OperationQuantityReported': {
+        const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
+        const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
+        if (!machineId || !(await ctx.get('machines', machineId))) return;
+        const product = (await orderProducts.of(ctx, orderId)) ?? null;
+        const startup = scrapReason === 'setup-scrap' ? 0 : null;
+        return addCount(ctx, timeZone, partItems, machineId, [
+          Date.parse(reportedAt),
+          'operator',
+          product,
+          good + scrap + rework,
+          scrap + rework,
+          startup,
+        ]);
+      }
+      case 'InspectionFailed': {
+        const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
+        // a re-inspection looks at the unit already rejected once
+        // an incoming inspection (of a received lot, no order) judges no machine's output
+        if (reason === 'reinspection' || reinspectionOf || !orderId) return;
+        const machineId = await machineOf(ctx, orderId, operationId);
+        if (!machineId) return;
+        const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
+        return addCount(ctx, timeZone, partItems, machineId, [
+          Date.parse(decidedAt),
+          'inspection',
+          product,
+          0,
+          1,
+          null,
+        ]);
+      }
+      case 'WorkCenterDefined':
+      case 'WorkCenterRevised': {
+        const { code, record } = event.data;
+        return ctx.update('workCenters', code, () => ({ _id: code, site: record.site, line: record.line ?? null }));
+      }
+      case 'CalendarVersionSet': {
+        const { scope, id, version, effectiveFrom, calendar } = event.data;
+        const key = `${scope}|${id}|${version}`;
+        return ctx.update('calendars', key, () => ({ _id: key, scope, id, version, effectiveFrom, calendar }));
+      }
+      default:
+        return;
+    }
+  }
+};
+
+/**
+ * `applyAwaiting`'s machine states and counts when every document they read is in memory: read
+ * first, then written (each write done at once, see ProjectionContext.peek). UNREAD, before anything
+ * is written, when a document must be read from the store, or for any other event.
+ */
+const applyNow = (
+  event: RecordedDomainEvent,
+  ctx: ProjectionContext,
+  timeZone: string,
+  endOf: (date: string) => number,
+  partItems: number,
+): void | typeof UNREAD => {
+  switch (event.type) {
+    case 'MachineStateChanged': {
+      const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
+      const machine = ctx.peek('machines', machineId);
+      if (machine === UNREAD) return UNREAD;
+      if (!machine) return;
+      const to = Date.parse(changedAt);
+      const from = to - previousSeconds * 1000;
+      const reason = (machine['reason'] as string | null) ?? null;
+      // the day's pieces as addSegment cuts them, every one's parts read before any is written
+      const pieces: Array<{ slot: DaySlot; item: StateSegment }> = [];
+      for (let start = from; start < to;) {
+        const date = localDate(start, timeZone);
+        const end = Math.min(to, endOf(date));
+        const slot = slotOf(ctx, partItems, 'states', 'segments', machineId, date);
+        if (slot === UNREAD) return UNREAD;
+        pieces.push({ slot, item: [start, end, previous, reason] });
+        start = end;
+      }
+      for (const { slot, item } of pieces) appendNow(ctx, slot, item);
+      void ctx.update('machines', machineId, (doc) =>
+        doc
+          ? Object.assign(doc, {
+              state,
+              since: changedAt,
+              reason: reasonCode ?? null,
+              ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
+            })
+          : doc,
+      );
+      return;
+    }
+    case 'ProductionCounted': {
+      const { machineId, total } = event.data;
+      const machine = ctx.peek('machines', machineId);
+      if (machine === UNREAD) return UNREAD;
+      if (!machine) return;
+      const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
+      const product = event.data.product ?? (machine['product'] as string | null);
+      const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
+      const slot = slotOf(ctx, partItems, 'counts', 'entries', machineId, localDate(at, timeZone));
+      if (slot === UNREAD) return UNREAD;
+      appendNow(ctx, slot, [at, 'device', product, total, rejects, sinceSetup(machine, at)]);
+      return;
+    }
+    case 'OperationQuantityReported': {
+      const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
+      let machineId = event.data.machineId;
+      if (machineId === undefined) {
+        // machineOf's reads: the operation's machine, else the order's
+        const operation = operationId ? ctx.peek('operations', `${orderId}|${operationId}`) : undefined;
+        if (operation === UNREAD) return UNREAD;
+        const booked = operation ?? ctx.peek('operations', `${orderId}|`);
+        if (booked === UNREAD) return UNREAD;
+        machineId = booked?.['machineId'] as string | undefined;
+      }
+      if (!machineId) return;
+      const machine = ctx.peek('machines', machineId);
+      if (machine === UNREAD) return UNREAD;
+      if (!machine) return;
+      const ordered = ctx.peek('orderProducts', orderId);
+      if (ordered === UNREAD) return UNREAD;
+      const product = (ordered?.['product'] as string | undefined) ?? null;
+      const at = Date.parse(reportedAt);
+      const slot = slotOf(ctx, partItems, 'counts', 'entries', machineId, localDate(at, timeZone));
+      if (slot === UNREAD) return UNREAD;
+      const startup = scrapReason === 'setup-scrap' ? 0 : null;
+      appendNow(ctx, slot, [at, 'operator', product, good + scrap + rework, scrap + rework, startup]);
+      return;
+    }
+    default:
+      return UNREAD;
+  }
 };
 
 /** Seconds since the machine's last set-up ended (0 while in set-up); null when it never had one. */
@@ -198,6 +292,50 @@ const appendToDay = async (
   if (part > parts) await ctx.update(collection, dayId, (doc) => doc && Object.assign(doc, { parts: part }));
   const id = dayPartId(dayId, part);
   await ctx.update(collection, id, (doc) => {
+    const next = doc ?? { _id: id, machineId, date, [field]: [] };
+    (next[field] as unknown[]).push(item);
+    return next;
+  });
+};
+
+/** Where appendToDay puts an item: the day's part to add it to, and whether it begins that part. */
+type DaySlot = {
+  collection: 'states' | 'counts';
+  field: 'segments' | 'entries';
+  machineId: string;
+  date: string;
+  dayId: string;
+  part: number;
+  begins: boolean;
+};
+
+/** appendToDay's reads from memory (UNREAD when one needs the store): where the item goes. */
+const slotOf = (
+  ctx: ProjectionContext,
+  partItems: number,
+  collection: 'states' | 'counts',
+  field: 'segments' | 'entries',
+  machineId: string,
+  date: string,
+): DaySlot | typeof UNREAD => {
+  const dayId = `${machineId}|${date}`;
+  const day = ctx.peek(collection, dayId);
+  if (day === UNREAD) return UNREAD;
+  const parts = (day?.['parts'] as number | undefined) ?? 1;
+  const last = parts === 1 ? day : ctx.peek(collection, dayPartId(dayId, parts));
+  if (last === UNREAD) return UNREAD;
+  const begins = ((last?.[field] as unknown[] | undefined)?.length ?? 0) >= partItems;
+  // the part it begins is updated too: known absent, or read, before anything is written
+  if (begins && ctx.peek(collection, dayPartId(dayId, parts + 1)) === UNREAD) return UNREAD;
+  return { collection, field, machineId, date, dayId, part: begins ? parts + 1 : parts, begins };
+};
+
+/** appendToDay's writes, for a slot read by slotOf in the same event (each done at once). */
+const appendNow = (ctx: ProjectionContext, slot: DaySlot, item: StateSegment | CountEntry): void => {
+  const { collection, field, machineId, date, dayId, part } = slot;
+  if (slot.begins) void ctx.update(collection, dayId, (doc) => doc && Object.assign(doc, { parts: part }));
+  const id = dayPartId(dayId, part);
+  void ctx.update(collection, id, (doc) => {
     const next = doc ?? { _id: id, machineId, date, [field]: [] };
     (next[field] as unknown[]).push(item);
     return next;

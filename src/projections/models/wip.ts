@@ -1,7 +1,7 @@
 import { dispatchEventTypes, dispatchOrder, type QueueEntry } from '../../domain/dispatch';
 import { orderEventTypes, type OrderSpec, type RoutingOperation } from '../../domain/order';
 import type { Document } from '../../app/readStore';
-import type { Projection } from '../runner';
+import { andThen, type Projection } from '../runner';
 
 type OperationDoc = {
   operationId: string;
@@ -82,7 +82,9 @@ export const wipProjection: Projection = {
   // completedAt: the dashboard reads the orders completed in its period and the open ones (no completion) by it
   collections: { orders: { indexes: ['status', 'dueDate', 'dueAt', 'priority', 'completedAt'] }, workCenters: {} },
   eventTypes: [...orderEventTypes.filter((type) => !type.startsWith('QualityLoop')), ...dispatchEventTypes],
-  async apply(event, ctx) {
+  // not async: an event changes one or two documents, in memory in a rebuild, and returns their updates
+  // without an await (andThen); the rare events that read first await in a function of their own
+  apply(event, ctx) {
     const order = (orderId: string, change: (doc: Document) => void) =>
       ctx.update('orders', orderId, (doc) => {
         if (!doc) return undefined;
@@ -112,7 +114,7 @@ export const wipProjection: Projection = {
       case 'OrderPlanned':
       case 'OrderRevised': {
         const { orderId, spec } = event.data;
-        await ctx.update('orders', orderId, (doc) => {
+        return ctx.update('orders', orderId, (doc) => {
           const keep = doc && doc['status'] !== 'Planned' ? (doc['operations'] as OperationDoc[]) : undefined;
           const operations = keep ? replanned(keep, spec) : operationsOf(spec.routing, spec.quantity);
           const next: Document = {
@@ -131,7 +133,6 @@ export const wipProjection: Projection = {
           next['quantityRemaining'] = remaining(next);
           return next;
         });
-        return;
       }
       case 'OrderReleased': {
         // an order planned by product gets its operations from the master routing copied at release
@@ -159,56 +160,63 @@ export const wipProjection: Projection = {
       case 'OrderCancelled': {
         // its operations leave every queue and stop running: the work centers' load forgets them
         const { orderId } = event.data;
-        const wip = await ctx.get('orders', orderId);
-        await order(orderId, (doc) => (doc['status'] = 'Cancelled'));
-        const centers = new Set(((wip?.['operations'] as OperationDoc[] | undefined) ?? []).map((op) => op.workCenter));
-        for (const id of centers)
-          await wc(id, (doc) => {
-            doc['queue'] = queueOf(doc).filter((e) => e.orderId !== orderId);
-            doc['running'] = runningOf(doc).filter((r) => r.orderId !== orderId);
-          });
-        return;
+        return (async () => {
+          const wip = await ctx.get('orders', orderId);
+          await order(orderId, (doc) => (doc['status'] = 'Cancelled'));
+          const centers = new Set(
+            ((wip?.['operations'] as OperationDoc[] | undefined) ?? []).map((op) => op.workCenter),
+          );
+          for (const id of centers)
+            await wc(id, (doc) => {
+              doc['queue'] = queueOf(doc).filter((e) => e.orderId !== orderId);
+              doc['running'] = runningOf(doc).filter((r) => r.orderId !== orderId);
+            });
+        })();
       }
       case 'OperationStarted': {
         const { orderId, operationId, workCenter: id, machineId, startedAt } = event.data;
         // one update: a second change of the same document for the same event would be taken for a replay
         let planned = 0;
-        await order(orderId, (doc) => {
+        const started = order(orderId, (doc) => {
           const op = (doc['operations'] as OperationDoc[]).find((o) => o.operationId === operationId);
           if (op) Object.assign(op, { status: 'running', startedAt, ...(machineId ? { machineId } : {}) });
           planned = op?.plannedMinutes ?? 0;
           if (doc['status'] === 'Released') doc['status'] = 'InProgress';
         });
         // a started operation leaves the queue now: the dispatcher's dequeue may come after it completed
-        return wc(id, (doc) => {
-          const queued = queueOf(doc).find(same(event.data));
-          doc['queue'] = queueOf(doc).filter((e) => !same(event.data)(e));
-          runningOf(doc).push({
-            orderId,
-            operationId,
-            plannedMinutes: queued?.plannedMinutes ?? planned,
-            startedAt,
-            ...(machineId ? { machineId } : {}),
-          });
-        });
+        return andThen(started, () =>
+          wc(id, (doc) => {
+            const queued = queueOf(doc).find(same(event.data));
+            doc['queue'] = queueOf(doc).filter((e) => !same(event.data)(e));
+            runningOf(doc).push({
+              orderId,
+              operationId,
+              plannedMinutes: queued?.plannedMinutes ?? planned,
+              startedAt,
+              ...(machineId ? { machineId } : {}),
+            });
+          }),
+        );
       }
       case 'OperationPaused':
       case 'OperationResumed': {
         const paused = event.type === 'OperationPaused';
-        await operation(event.data, (op) => (op.status = paused ? 'paused' : 'running'));
-        const wip = await ctx.get('orders', event.data.orderId);
-        const operations = [
-          ...((wip?.['operations'] as OperationDoc[] | undefined) ?? []),
-          ...((wip?.['reworks'] as OperationDoc[] | undefined) ?? []),
-        ];
-        const op = operations.find((o) => o.operationId === event.data.operationId);
-        if (op)
-          await wc(op.workCenter, (doc) =>
-            runningOf(doc)
-              .filter(same(event.data))
-              .forEach((r) => (r.paused = paused)),
-          );
-        return;
+        const { data } = event;
+        return (async () => {
+          await operation(data, (op) => (op.status = paused ? 'paused' : 'running'));
+          const wip = await ctx.get('orders', data.orderId);
+          const operations = [
+            ...((wip?.['operations'] as OperationDoc[] | undefined) ?? []),
+            ...((wip?.['reworks'] as OperationDoc[] | undefined) ?? []),
+          ];
+          const op = operations.find((o) => o.operationId === data.operationId);
+          if (op)
+            await wc(op.workCenter, (doc) =>
+              runningOf(doc)
+                .filter(same(data))
+                .forEach((r) => (r.paused = paused)),
+            );
+        })();
       }
       case 'OperationQuantityReported': {
         const { good, scrap, rework } = event.data;
@@ -249,12 +257,15 @@ export const wipProjection: Projection = {
       }
       case 'OperationCompleted':
         // the completion time beside the start time (a rework operation has neither: it is not in the Gantt)
-        await operation(event.data, (op) =>
-          Object.assign(op, { status: 'completed', ...(op.startedAt ? { completedAt: event.data.completedAt } : {}) }),
-        );
-        return wc(
-          event.data.workCenter,
-          (doc) => (doc['running'] = runningOf(doc).filter((r) => !same(event.data)(r))),
+        return andThen(
+          operation(event.data, (op) =>
+            Object.assign(op, {
+              status: 'completed',
+              ...(op.startedAt ? { completedAt: event.data.completedAt } : {}),
+            }),
+          ),
+          () =>
+            wc(event.data.workCenter, (doc) => (doc['running'] = runningOf(doc).filter((r) => !same(event.data)(r)))),
         );
       case 'OrderCompleted': {
         const { completedAt } = event.data;
