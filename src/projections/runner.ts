@@ -24,6 +24,28 @@ export const DONE: Promise<void> = Promise.resolve();
 export const andThen = (step: Promise<void> | void, next: () => Promise<void> | void): Promise<void> | void =>
   step === undefined || step === DONE ? next() : step.then(next);
 
+/**
+ * Applies `handler`, written to read first (with `peek`) and write after: at once when everything it
+ * reads is in memory (always, in a rebuild); else, since it wrote nothing before `peek` answered UNREAD,
+ * that document is read from the store and the handler runs again, until it applies. One piece of code
+ * serves a rebuild without an await per event and a live projection whose cache holds only some documents.
+ */
+export const applyReading = (ctx: ProjectionContext, handler: () => void | typeof UNREAD): Promise<void> | void => {
+  if (handler() !== UNREAD) return undefined;
+  return (async () => {
+    for (;;) {
+      const missing = ctx.missing;
+      if (!missing) throw new Error('a handler answered UNREAD without a document peek could not give');
+      await ctx.get(missing[0], missing[1]);
+      if (handler() !== UNREAD) return;
+      // a context whose peek does not see what get has read would ask for the same document for ever
+      const again = ctx.missing;
+      if (again && again[0] === missing[0] && again[1] === missing[1])
+        throw new Error(`peek does not see ${missing[0]}/${missing[1]} once read`);
+    }
+  })();
+};
+
 /** What a projection's handler may do while applying one event. */
 export type ProjectionContext = {
   readonly event: RecordedEvent;
@@ -36,6 +58,8 @@ export type ProjectionContext = {
    * once and returns DONE: what is in memory stays there until the event is applied.
    */
   peek(collection: string, id: string): Document | undefined | typeof UNREAD;
+  /** The document `peek` last answered UNREAD for: what `applyReading` reads before it tries again. */
+  readonly missing?: readonly [collection: string, id: string];
   /**
    * Changes one document: `change` gets it (or undefined) and returns the new one, null to delete, or
    * undefined for no change. It may change the document it is given. Not called when the document
@@ -260,10 +284,13 @@ export const startProjectionGroup = async (
     };
     const ctx = {
       event: undefined as unknown as RecordedEvent,
+      missing: undefined as readonly [collection: string, id: string] | undefined,
       peek(collection: string, id: string): Document | undefined | typeof UNREAD {
         const cached = member.cache.get(collection)?.get(id);
         if (cached !== undefined) return cached ?? undefined;
-        return member.cacheComplete ? undefined : UNREAD;
+        if (member.cacheComplete) return undefined;
+        ctx.missing = [collection, id];
+        return UNREAD;
       },
       get(collection: string, id: string): Promise<Document | undefined> {
         const docs = member.cache.get(collection);

@@ -5,7 +5,7 @@ import type { Document, Filter } from '../../src/app/readStore';
 import type { Calendar } from '../../src/domain/calendar';
 import { oeeProjection } from '../../src/projections/models/oee';
 import { createOeeQueries } from '../../src/projections/oeeQueries';
-import { UNREAD, type ProjectionContext } from '../../src/projections/runner';
+import { type ProjectionContext } from '../../src/projections/runner';
 
 export const TZ = 'Asia/Shanghai'; // UTC+8: 08:00 local is 00:00Z
 
@@ -41,8 +41,8 @@ export const createOeeBench = (calendar: Calendar) => {
       // the projection reads only type and data; the rest of a recorded event does not matter here
       event: fact as unknown as ProjectionContext['event'],
       get: (name, id) => Promise.resolve(structuredClone(collection(name).get(id))),
-      // nothing is kept in memory here: every read is a get
-      peek: () => UNREAD,
+      // every document is in memory here
+      peek: (name, id) => structuredClone(collection(name).get(id)),
       update: (name, id, change) => {
         const next = change(structuredClone(collection(name).get(id)));
         if (next === null) collection(name).delete(id);

@@ -1,6 +1,6 @@
 import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { Document } from '../../app/readStore';
-import { UNREAD, type Projection, type ProjectionContext } from '../runner';
+import { applyReading, UNREAD, type Projection, type ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import { addDays, localDate, zonedInstant } from '../../lib/time';
 import { dayEnds } from './dayEnds';
@@ -77,13 +77,13 @@ export const carbonProjection = (timeZone: string): Projection => {
     apply(event, ctx) {
       const tracked = orderProducts.track(event, ctx);
       if (tracked) return tracked;
-      // energy readings (most of its events) with their documents in memory (always, in a rebuild) are
-      // applied without an await; the others, and those whose documents must be read, by `applyAwaiting`
-      if (event.type === 'EnergyMeasured' && measuredNow(event, ctx, timeZone) !== UNREAD) return;
-      return applyAwaiting(event, ctx);
+      // energy readings (most of its events): read first, then written, without an await when their
+      // documents are in memory (always, in a rebuild)
+      if (event.type === 'EnergyMeasured') return applyReading(ctx, () => energyMeasured(event, ctx, timeZone));
+      return applyOther(event, ctx);
     },
   };
-  async function applyAwaiting(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
+  async function applyOther(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
     const opKey = (op: Operation) => `${op.orderId}/${op.operationId}`;
     /** Where an operation's segments live: its machine's list, or its work center's (`wc:`) without one. */
     const holderOf = async (op: Operation) =>
@@ -166,70 +166,6 @@ export const carbonProjection = (timeZone: string): Projection => {
           Object.assign(doc ?? newOrder(orderId, product), { product, status: 'completed', goodUnits: good }),
         );
       }
-      case 'EnergyMeasured': {
-        const { machineId, kWh } = event.data;
-        const from = Date.parse(event.data.intervalStart);
-        const to = Date.parse(event.data.intervalEnd);
-        const day = localDate(from, timeZone);
-        const machine = await ctx.get('machines', machineId);
-        const workCenter = machine?.['workCenter'] as string | undefined;
-        const site = await siteOfHolder(ctx, machineId);
-        // only the segments that overlap the interval are kept (a holder lists about a day's segments,
-        // a reading overlaps one or two): no pair made per listed segment per reading
-        const overlaps = async (holder: string) => {
-          const found: Array<{ segment: Segment; overlap: number }> = [];
-          for (const segment of ((await ctx.get('segments', holder))?.['list'] as Segment[] | undefined) ?? []) {
-            const overlap = Math.max(0, Math.min(to, segment.to ?? to) - Math.max(from, segment.from));
-            if (overlap > 0) found.push({ segment, overlap });
-          }
-          return found;
-        };
-        const give = async (segment: Segment, share: number) =>
-          ctx.update('orders', segment.orderId, (doc) => {
-            const next = doc ?? newOrder(segment.orderId, segment.product);
-            addTo(next, 'kWh', site, day, share);
-            return next;
-          });
-        const length = Math.max(1, to - from);
-        const own = await overlaps(machineId);
-        const covered = own.reduce((sum, s) => sum + s.overlap, 0);
-        let attributed = 0;
-        for (const { segment, overlap } of own) {
-          const share = (kWh * overlap) / Math.max(length, covered);
-          attributed += share;
-          await give(segment, share);
-        }
-        // what the machine's own operations leave goes to its work center's machine-less operations
-        const left = kWh - attributed;
-        const unbooked = workCenter && left > 0 ? await overlaps(`wc:${workCenter}`) : [];
-        const unbookedTime = unbooked.reduce((sum, s) => sum + s.overlap, 0);
-        for (const { segment, overlap } of unbooked) {
-          const share = (left * overlap) / Math.max(length, unbookedTime);
-          attributed += share;
-          await give(segment, share);
-        }
-        const overhead = kWh - attributed;
-        await ctx.update('machines', machineId, (doc) => {
-          const next = doc ?? { _id: machineId, machineId, kWh: {}, overheadKWh: {} };
-          addTo(next, 'kWh', site, day, kWh);
-          addTo(next, 'overheadKWh', site, day, overhead);
-          return next;
-        });
-        await ctx.update('days', day, (doc) => {
-          const next = doc ?? newDay(day);
-          addTo(next, 'kWh', site, day, kWh);
-          addTo(next, 'overheadKWh', site, day, overhead);
-          return next;
-        });
-        // forget segments long finished, so the documents stay small
-        for (const holder of [machineId, ...(workCenter ? [`wc:${workCenter}`] : [])])
-          if (await ctx.get('segments', holder))
-            await segments(holder, (segs) => {
-              const kept = (s: Segment) => s.to === null || s.to > to - KEEP_MS;
-              if (!segs.every(kept)) segs.splice(0, segs.length, ...segs.filter(kept));
-            });
-        return;
-      }
       default:
         return;
     }
@@ -237,12 +173,11 @@ export const carbonProjection = (timeZone: string): Projection => {
 };
 
 /**
- * `applyAwaiting`'s energy reading when every document it reads is in memory: read first (the
- * machine, its work center, the segments of both, the orders given a share, the day), then written,
- * each write done at once (see ProjectionContext.peek). UNREAD, before anything is written, when a
- * document must be read from the store.
+ * An energy reading, for `applyReading`: read first with `peek` (the machine, its work center, the
+ * segments of both, the orders given a share, the day), then written, each write done at once. UNREAD,
+ * before anything is written, when a document must first be read from the store.
  */
-const measuredNow = (
+const energyMeasured = (
   event: Extract<RecordedDomainEvent, { type: 'EnergyMeasured' }>,
   ctx: ProjectionContext,
   timeZone: string,

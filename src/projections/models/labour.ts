@@ -1,5 +1,5 @@
 import type { Document } from '../../app/readStore';
-import { andThen, UNREAD, type Projection, type ProjectionContext } from '../runner';
+import { andThen, applyReading, UNREAD, type Projection } from '../runner';
 import { localDate } from '../../lib/time';
 
 const clockingId = (operatorId: string, orderId: string, operationId: string, startedAt: string): string =>
@@ -15,12 +15,6 @@ const credit =
           scrap: (doc['scrap'] as number) + scrap / shares,
         })
       : undefined;
-
-/** Credits a report to the clockings open on its operation, read from the store where they must be. */
-const creditAwaiting = async (ctx: ProjectionContext, key: string, good: number, scrap: number): Promise<void> => {
-  const open = ((await ctx.get('operations', key))?.['open'] as string[] | undefined) ?? [];
-  for (const id of open) await ctx.update('clockings', id, credit(good, scrap, open.length));
-};
 
 /**
  * Labour: every clocking from clock-in to clock-out (open until then), with the piece work reported
@@ -74,13 +68,15 @@ export const labourProjection = (timeZone: string): Projection => ({
       case 'OperationQuantityReported': {
         const { orderId, operationId, good, scrap } = event.data;
         const key = `${orderId}/${operationId}`;
-        const operation = ctx.peek('operations', key);
-        const open = operation === UNREAD ? undefined : ((operation?.['open'] as string[] | undefined) ?? []);
-        // the operation and its open clockings in memory: each update is done at once (ProjectionContext.peek)
-        if (open === undefined || open.some((id) => ctx.peek('clockings', id) === UNREAD))
-          return creditAwaiting(ctx, key, good, scrap);
-        for (const id of open) void ctx.update('clockings', id, credit(good, scrap, open.length));
-        return;
+        // the operation and its open clockings read before any is written (see applyReading)
+        return applyReading(ctx, () => {
+          const operation = ctx.peek('operations', key);
+          if (operation === UNREAD) return UNREAD;
+          const open = (operation?.['open'] as string[] | undefined) ?? [];
+          if (open.some((id) => ctx.peek('clockings', id) === UNREAD)) return UNREAD;
+          for (const id of open) void ctx.update('clockings', id, credit(good, scrap, open.length));
+          return undefined;
+        });
       }
       default:
         return;

@@ -2,7 +2,7 @@ import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { Document } from '../../app/readStore';
 import { localDate } from '../../lib/time';
 import { dayEnds } from './dayEnds';
-import { UNREAD, type Projection, type ProjectionContext } from '../runner';
+import { applyReading, UNREAD, type Projection, type ProjectionContext } from '../runner';
 import { orderProducts } from './orderProducts';
 import type { CountEntry, StateSegment } from './oeeCalc';
 
@@ -44,13 +44,20 @@ export const oeeProjection = (timeZone: string, options: { partItems?: number } 
     apply(event, ctx) {
       const tracked = orderProducts.track(event, ctx);
       if (tracked) return tracked;
-      // the frequent events with their documents in memory (always, in a rebuild) are applied without
-      // an await; the others, and those whose documents must be read, by `applyAwaiting`
-      const now = applyNow(event, ctx, timeZone, endOf, partItems);
-      return now === UNREAD ? applyAwaiting(event, ctx) : now;
+      switch (event.type) {
+        case 'MachineStateChanged':
+        case 'ProductionCounted':
+        case 'OperationQuantityReported':
+        case 'InspectionFailed':
+          // the frequent events: read first, then written, without an await when their documents are in
+          // memory (always, in a rebuild)
+          return applyReading(ctx, () => applyFacts(event, ctx, timeZone, endOf, partItems));
+        default:
+          return applyOther(event, ctx);
+      }
     },
   };
-  async function applyAwaiting(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
+  async function applyOther(event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> {
     switch (event.type) {
       case 'MachineRegistered': {
         const { machineId, idealCycleSeconds, workCenter, registeredAt } = event.data;
@@ -78,77 +85,6 @@ export const oeeProjection = (timeZone: string, options: { partItems?: number } 
         await ctx.update('operations', `${orderId}|`, () => ({ _id: `${orderId}|`, machineId }));
         return ctx.update('machines', machineId, (doc) => doc && Object.assign(doc, { product: product ?? null }));
       }
-      case 'MachineStateChanged': {
-        const { machineId, previous, state, changedAt, previousSeconds, reasonCode } = event.data;
-        const machine = await ctx.get('machines', machineId);
-        if (!machine) return;
-        const to = Date.parse(changedAt);
-        const segment: StateSegment = [
-          to - previousSeconds * 1000,
-          to,
-          previous,
-          (machine['reason'] as string | null) ?? null,
-        ];
-        await addSegment(ctx, timeZone, endOf, partItems, machineId, segment);
-        return ctx.update('machines', machineId, (doc) =>
-          doc
-            ? Object.assign(doc, {
-                state,
-                since: changedAt,
-                reason: reasonCode ?? null,
-                ...(previous === 'setup' && state !== 'setup' ? { setupEndedAt: changedAt } : {}),
-              })
-            : doc,
-        );
-      }
-      case 'ProductionCounted': {
-        const { machineId, total } = event.data;
-        const machine = await ctx.get('machines', machineId);
-        if (!machine) return;
-        const at = Math.floor((Date.parse(event.data.intervalStart) + Date.parse(event.data.intervalEnd)) / 2);
-        const product = event.data.product ?? (machine['product'] as string | null);
-        const rejects = event.data.good === undefined ? 0 : Math.max(0, total - event.data.good);
-        return addCount(ctx, timeZone, partItems, machineId, [
-          at,
-          'device',
-          product,
-          total,
-          rejects,
-          sinceSetup(machine, at),
-        ]);
-      }
-      case 'OperationQuantityReported': {
-        const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
-        const machineId = event.data.machineId ?? (await machineOf(ctx, orderId, operationId));
-        if (!machineId || !(await ctx.get('machines', machineId))) return;
-        const product = (await orderProducts.of(ctx, orderId)) ?? null;
-        const startup = scrapReason === 'setup-scrap' ? 0 : null;
-        return addCount(ctx, timeZone, partItems, machineId, [
-          Date.parse(reportedAt),
-          'operator',
-          product,
-          good + scrap + rework,
-          scrap + rework,
-          startup,
-        ]);
-      }
-      case 'InspectionFailed': {
-        const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
-        // a re-inspection looks at the unit already rejected once
-        // an incoming inspection (of a received lot, no order) judges no machine's output
-        if (reason === 'reinspection' || reinspectionOf || !orderId) return;
-        const machineId = await machineOf(ctx, orderId, operationId);
-        if (!machineId) return;
-        const product = event.data.product ?? (await orderProducts.of(ctx, orderId)) ?? null;
-        return addCount(ctx, timeZone, partItems, machineId, [
-          Date.parse(decidedAt),
-          'inspection',
-          product,
-          0,
-          1,
-          null,
-        ]);
-      }
       case 'WorkCenterDefined':
       case 'WorkCenterRevised': {
         const { code, record } = event.data;
@@ -166,11 +102,11 @@ export const oeeProjection = (timeZone: string, options: { partItems?: number } 
 };
 
 /**
- * `applyAwaiting`'s machine states and counts when every document they read is in memory: read
- * first, then written (each write done at once, see ProjectionContext.peek). UNREAD, before anything
- * is written, when a document must be read from the store, or for any other event.
+ * Machine states and counts (device counts, operator reports, inspection rejects), for `applyReading`:
+ * every document read first, with `peek`, then written (each write done at once). UNREAD, before
+ * anything is written, when a document must first be read from the store.
  */
-const applyNow = (
+const applyFacts = (
   event: RecordedDomainEvent,
   ctx: ProjectionContext,
   timeZone: string,
@@ -224,31 +160,39 @@ const applyNow = (
     }
     case 'OperationQuantityReported': {
       const { orderId, operationId, good, scrap, rework, scrapReason, reportedAt } = event.data;
-      let machineId = event.data.machineId;
-      if (machineId === undefined) {
-        // machineOf's reads: the operation's machine, else the order's
-        const operation = operationId ? ctx.peek('operations', `${orderId}|${operationId}`) : undefined;
-        if (operation === UNREAD) return UNREAD;
-        const booked = operation ?? ctx.peek('operations', `${orderId}|`);
-        if (booked === UNREAD) return UNREAD;
-        machineId = booked?.['machineId'] as string | undefined;
-      }
+      const machineId = event.data.machineId ?? machineOf(ctx, orderId, operationId);
+      if (machineId === UNREAD) return UNREAD;
       if (!machineId) return;
       const machine = ctx.peek('machines', machineId);
       if (machine === UNREAD) return UNREAD;
       if (!machine) return;
-      const ordered = ctx.peek('orderProducts', orderId);
-      if (ordered === UNREAD) return UNREAD;
-      const product = (ordered?.['product'] as string | undefined) ?? null;
+      const product = orderProducts.peek(ctx, orderId);
+      if (product === UNREAD) return UNREAD;
       const at = Date.parse(reportedAt);
       const slot = slotOf(ctx, partItems, 'counts', 'entries', machineId, localDate(at, timeZone));
       if (slot === UNREAD) return UNREAD;
       const startup = scrapReason === 'setup-scrap' ? 0 : null;
-      appendNow(ctx, slot, [at, 'operator', product, good + scrap + rework, scrap + rework, startup]);
+      appendNow(ctx, slot, [at, 'operator', product ?? null, good + scrap + rework, scrap + rework, startup]);
+      return;
+    }
+    case 'InspectionFailed': {
+      const { orderId, operationId, reason, reinspectionOf, decidedAt } = event.data;
+      // a re-inspection looks at the unit already rejected once
+      // an incoming inspection (of a received lot, no order) judges no machine's output
+      if (reason === 'reinspection' || reinspectionOf || !orderId) return;
+      const machineId = machineOf(ctx, orderId, operationId);
+      if (machineId === UNREAD) return UNREAD;
+      if (!machineId) return;
+      const product = event.data.product ?? orderProducts.peek(ctx, orderId);
+      if (product === UNREAD) return UNREAD;
+      const at = Date.parse(decidedAt);
+      const slot = slotOf(ctx, partItems, 'counts', 'entries', machineId, localDate(at, timeZone));
+      if (slot === UNREAD) return UNREAD;
+      appendNow(ctx, slot, [at, 'inspection', product ?? null, 0, 1, null]);
       return;
     }
     default:
-      return UNREAD;
+      return;
   }
 };
 
@@ -259,9 +203,18 @@ const sinceSetup = (machine: Document, at: number): number | null => {
   return ended ? Math.max(0, (at - Date.parse(ended)) / 1000) : null;
 };
 
-const machineOf = async (ctx: ProjectionContext, orderId: string, operationId?: string): Promise<string | undefined> =>
-  ((operationId ? await ctx.get('operations', `${orderId}|${operationId}`) : undefined) ??
-    (await ctx.get('operations', `${orderId}|`)))?.['machineId'] as string | undefined;
+/** The machine an order's operation was started on (else the order's last one), as `peek` reads. */
+const machineOf = (
+  ctx: ProjectionContext,
+  orderId: string,
+  operationId?: string,
+): string | undefined | typeof UNREAD => {
+  const operation = operationId ? ctx.peek('operations', `${orderId}|${operationId}`) : undefined;
+  if (operation === UNREAD) return UNREAD;
+  const booked = operation ?? ctx.peek('operations', `${orderId}|`);
+  if (booked === UNREAD) return UNREAD;
+  return booked?.['machineId'] as string | undefined;
+};
 
 /**
  * Segments or count entries a part of a machine's day holds at most. The day's document
@@ -274,31 +227,7 @@ export const PART_ITEMS = 1_000;
 
 export const dayPartId = (dayId: string, part: number): string => (part === 1 ? dayId : `${dayId}#${part}`);
 
-/** Adds an item to the last part of a machine's day, beginning a part when that one is full. */
-const appendToDay = async (
-  ctx: ProjectionContext,
-  partItems: number,
-  collection: 'states' | 'counts',
-  field: 'segments' | 'entries',
-  machineId: string,
-  date: string,
-  item: StateSegment | CountEntry,
-): Promise<void> => {
-  const dayId = `${machineId}|${date}`;
-  const day = await ctx.get(collection, dayId);
-  const parts = (day?.['parts'] as number | undefined) ?? 1;
-  const last = parts === 1 ? day : await ctx.get(collection, dayPartId(dayId, parts));
-  const part = ((last?.[field] as unknown[] | undefined)?.length ?? 0) < partItems ? parts : parts + 1;
-  if (part > parts) await ctx.update(collection, dayId, (doc) => doc && Object.assign(doc, { parts: part }));
-  const id = dayPartId(dayId, part);
-  await ctx.update(collection, id, (doc) => {
-    const next = doc ?? { _id: id, machineId, date, [field]: [] };
-    (next[field] as unknown[]).push(item);
-    return next;
-  });
-};
-
-/** Where appendToDay puts an item: the day's part to add it to, and whether it begins that part. */
+/** Where an item of a machine's day goes: the day's last part, or the part it begins when that one is full. */
 type DaySlot = {
   collection: 'states' | 'counts';
   field: 'segments' | 'entries';
@@ -309,7 +238,7 @@ type DaySlot = {
   begins: boolean;
 };
 
-/** appendToDay's reads from memory (UNREAD when one needs the store): where the item goes. */
+/** The slot of an item of a machine's day, read with `peek` (UNREAD when one needs the store). */
 const slotOf = (
   ctx: ProjectionContext,
   partItems: number,
@@ -330,7 +259,7 @@ const slotOf = (
   return { collection, field, machineId, date, dayId, part: begins ? parts + 1 : parts, begins };
 };
 
-/** appendToDay's writes, for a slot read by slotOf in the same event (each done at once). */
+/** Adds an item to its slot, read by slotOf in the same event (each write done at once). */
 const appendNow = (ctx: ProjectionContext, slot: DaySlot, item: StateSegment | CountEntry): void => {
   const { collection, field, machineId, date, dayId, part } = slot;
   if (slot.begins) void ctx.update(collection, dayId, (doc) => doc && Object.assign(doc, { parts: part }));
@@ -341,29 +270,3 @@ const appendNow = (ctx: ProjectionContext, slot: DaySlot, item: StateSegment | C
     return next;
   });
 };
-
-const addSegment = async (
-  ctx: ProjectionContext,
-  timeZone: string,
-  endOf: (date: string) => number,
-  partItems: number,
-  machineId: string,
-  segment: StateSegment,
-): Promise<void> => {
-  const [from, to, state, reason] = segment;
-  // cut at local midnights, so one day's document holds the day's pieces
-  for (let start = from; start < to;) {
-    const date = localDate(start, timeZone);
-    const end = Math.min(to, endOf(date));
-    await appendToDay(ctx, partItems, 'states', 'segments', machineId, date, [start, end, state, reason]);
-    start = end;
-  }
-};
-
-const addCount = (
-  ctx: ProjectionContext,
-  timeZone: string,
-  partItems: number,
-  machineId: string,
-  entry: CountEntry,
-): Promise<void> => appendToDay(ctx, partItems, 'counts', 'entries', machineId, localDate(entry[0], timeZone), entry);

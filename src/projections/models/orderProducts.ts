@@ -1,5 +1,5 @@
 import type { RecordedDomainEvent } from '../../app/eventStore';
-import type { ProjectionContext } from '../runner';
+import { UNREAD, type ProjectionContext } from '../runner';
 
 /**
  * The product of each order, for projections whose events name an order but not its product. Each
@@ -19,4 +19,9 @@ export const orderProducts = {
   },
   of: async (ctx: ProjectionContext, orderId: string): Promise<string | undefined> =>
     (await ctx.get('orderProducts', orderId))?.['product'] as string | undefined,
+  /** The product as `peek` reads it: UNREAD when the store must be read first (see applyReading). */
+  peek: (ctx: ProjectionContext, orderId: string): string | undefined | typeof UNREAD => {
+    const doc = ctx.peek('orderProducts', orderId);
+    return doc === UNREAD ? UNREAD : (doc?.['product'] as string | undefined);
+  },
 };

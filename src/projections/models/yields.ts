@@ -2,7 +2,7 @@ import type { RecordedDomainEvent } from '../../app/eventStore';
 import type { Document } from '../../app/readStore';
 import { nonconformanceIdFor } from '../../domain/processes/qualityLoop';
 import { localDate } from '../../lib/time';
-import { UNREAD, type Projection, type ProjectionContext } from '../runner';
+import { applyReading, UNREAD, type Projection, type ProjectionContext } from '../runner';
 import {
   applyReport,
   emptyOperation,
@@ -72,14 +72,14 @@ export const yieldsProjection = (timeZone: string): Projection => ({
     'LotProduced',
   ],
   apply(event, ctx) {
-    // a quantity report (most of its events) with its documents in memory (always, in a rebuild) is
-    // applied without an await; the others, and those whose documents must be read, by `applyAwaiting`
-    if (event.type === 'OperationQuantityReported' && reportedNow(event, ctx, timeZone) !== UNREAD) return;
-    return applyAwaiting(event, ctx, timeZone);
+    // a quantity report (most of its events): read first, then written, without an await when its
+    // documents are in memory (always, in a rebuild)
+    if (event.type === 'OperationQuantityReported') return applyReading(ctx, () => reported(event, ctx, timeZone));
+    return applyOther(event, ctx);
   },
 });
 
-const applyAwaiting = async (event: RecordedDomainEvent, ctx: ProjectionContext, timeZone: string): Promise<void> => {
+const applyOther = async (event: RecordedDomainEvent, ctx: ProjectionContext): Promise<void> => {
   const orderOf = async (orderId: string) => (await ctx.get('orders', orderId)) as (Document & Order) | undefined;
   /** Changes an operation and moves the difference of its figures into every roll-up. */
   const change = async (
@@ -123,52 +123,6 @@ const applyAwaiting = async (event: RecordedDomainEvent, ctx: ProjectionContext,
     }
     case 'LotProduced':
       return ctx.update('lots', event.data.lotId, () => ({ _id: event.data.lotId, quantity: event.data.quantity }));
-    case 'OperationQuantityReported': {
-      const { orderId, operationId, workCenter, good, scrap, rework, scrapReason } = event.data;
-      const order = await orderOf(orderId);
-      const index = order?.operations.indexOf(operationId) ?? -1;
-      const previous = index > 0 ? (order?.operations[index - 1] as string) : undefined;
-      const before = previous
-        ? ((await ctx.get('operations', `${orderId}/${previous}`)) as Operation | undefined)
-        : undefined;
-      // what the previous operation passed on: its good and its rework not reported again
-      const previousGood = before ? before.good + before.reworkPending : undefined;
-      const received = previous ? (previousGood ?? 0) : (order?.quantity ?? Number.MAX_SAFE_INTEGER);
-      let first = { good: 0, scrap: 0, rework: 0 };
-      await change(
-        orderId,
-        operationId,
-        (op) => {
-          op.received = Math.max(op.received, received);
-          first = applyReport(op, { good, scrap, rework }).first;
-        },
-        () => ({
-          ...emptyOperation(received),
-          _id: `${orderId}/${operationId}`,
-          orderId,
-          operationId,
-          product: order?.product ?? 'unknown',
-          workCenter,
-          day: localDate(event.data.reportedAt, timeZone),
-        }),
-      );
-      if (order)
-        await ctx.update('orders', orderId, (doc) => doc && Object.assign(doc, { lastOperation: operationId }));
-      // the units view counts each defective unit once: at its first pass
-      if (first.scrap > 0) {
-        const reason = scrapReason ?? 'unspecified';
-        await add(ctx, 'defectUnits', `scrap:${reason}`, { _id: '', kind: 'scrap', reason }, { units: first.scrap });
-      }
-      if (first.rework > 0)
-        await add(
-          ctx,
-          'defectUnits',
-          'rework:rework',
-          { _id: '', kind: 'rework', reason: 'rework' },
-          { units: first.rework },
-        );
-      return;
-    }
     case 'InspectionFailed': {
       const { inspectionId, orderId, lotId, failed, reinspectionOf } = event.data;
       for (const { characteristic } of failed)
@@ -224,12 +178,12 @@ const applyAwaiting = async (event: RecordedDomainEvent, ctx: ProjectionContext,
 };
 
 /**
- * `applyAwaiting`'s quantity report when every document it reads is in memory: the order, the previous
- * operation and this one read, the operation changed on a copy, the roll-ups and defect counts it adds
- * to read, then everything written in the same order, each write done at once (see
- * ProjectionContext.peek). UNREAD, before anything is written, when a document must be read from the store.
+ * A quantity report, for `applyReading`: the order, the previous operation and this one read with
+ * `peek`, the operation changed on a copy, the roll-ups and defect counts it adds to read, then
+ * everything written, each write done at once. UNREAD, before anything is written, when a document must
+ * first be read from the store.
  */
-const reportedNow = (
+const reported = (
   event: Extract<RecordedDomainEvent, { type: 'OperationQuantityReported' }>,
   ctx: ProjectionContext,
   timeZone: string,
