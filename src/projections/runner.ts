@@ -53,9 +53,10 @@ export type ProjectionContext = {
   get(collection: string, id: string): Promise<Document | undefined>;
   /**
    * The document as `get` would give it, without waiting, when it is in memory (undefined: it does not
-   * exist); UNREAD when only the read store can tell (then `get` it). Once a handler has had a document
-   * from `peek` or `get` (or undefined from either), an `update` of it in the same event is done at
-   * once and returns DONE: what is in memory stays there until the event is applied.
+   * exist); UNREAD when only the read store can tell, noted in `missing`: a handler run by `applyReading`
+   * returns UNREAD then, before writing anything, and is run again once that document is read. Once a
+   * handler has had a document from `peek` or `get` (or undefined from either), an `update` of it in the
+   * same event is done at once and returns DONE: what is in memory stays there until the event is applied.
    */
   peek(collection: string, id: string): Document | undefined | typeof UNREAD;
   /** The document `peek` last answered UNREAD for: what `applyReading` reads before it tries again. */
